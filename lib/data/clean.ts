@@ -1,0 +1,120 @@
+/**
+ * Cleaning: from raw CSV rows to `{ text, label, group }`, saying what was dropped and why.
+ * @module
+ */
+
+import { isLabel, type CsvRecord, type LabeledText } from "./types.ts";
+
+/** Options of {@linkcode cleanRecords}. */
+export interface CleanOptions {
+  /** Column holding the message text. @default "message" (or "text" when the header has it) */
+  textColumn?: string;
+  /** Column holding the label. @default "message_type" (or "label") */
+  labelColumn?: string;
+  /** Column grouping rows that must stay on one side of a split; absent → each row alone.
+   * @default "conversation_id" */
+  groupColumn?: string;
+  /** Column copied into `split` (e.g. `seed_split`). @default undefined */
+  splitColumn?: string;
+  /** Drop rows whose text already appeared (keeping the first). @default true */
+  dropDuplicates?: boolean;
+}
+
+/** How many rows each rule removed. */
+export interface CleanReport {
+  input: number;
+  kept: number;
+  emptyText: number;
+  /** Unknown labels and how often each occurred, e.g. `{ "response": 3 }`. */
+  unknownLabels: Record<string, number>;
+  duplicates: number;
+  /** Duplicated texts whose copies disagreed on the label (the first label is kept). */
+  conflictingDuplicates: number;
+}
+
+/** Output of {@linkcode cleanRecords}. */
+export interface CleanResult {
+  items: LabeledText[];
+  report: CleanReport;
+}
+
+/** Picks the text and label columns for a header: `text`/`label` if present, else the original's. */
+export function detectColumns(header: readonly string[]): { textColumn: string; labelColumn: string } {
+  if (header.includes("text") && header.includes("label")) {
+    return { textColumn: "text", labelColumn: "label" };
+  }
+  return { textColumn: "message", labelColumn: "message_type" };
+}
+
+/**
+ * Selects text + label, lowercases and trims labels, keeps only question/answer/comment, trims
+ * texts, drops empty texts and exact duplicate texts.
+ *
+ * @example
+ * ```ts
+ * const { items, report } = cleanRecords(table.records);
+ * console.log(`${report.kept}/${report.input} rows kept`);
+ * ```
+ */
+export function cleanRecords(records: readonly CsvRecord[], options: CleanOptions = {}): CleanResult {
+  const textColumn = options.textColumn ?? "message";
+  const labelColumn = options.labelColumn ?? "message_type";
+  const groupColumn = options.groupColumn ?? "conversation_id";
+  const dropDuplicates = options.dropDuplicates ?? true;
+  const report: CleanReport = {
+    input: records.length,
+    kept: 0,
+    emptyText: 0,
+    unknownLabels: {},
+    duplicates: 0,
+    conflictingDuplicates: 0,
+  };
+  const seen = new Map<string, string>();
+  const items: LabeledText[] = [];
+  for (const { line, values } of records) {
+    const text = (values[textColumn] ?? "").trim();
+    const label = (values[labelColumn] ?? "").trim().toLowerCase();
+    if (!isLabel(label)) {
+      report.unknownLabels[label] = (report.unknownLabels[label] ?? 0) + 1;
+      continue;
+    }
+    if (text === "") {
+      report.emptyText++;
+      continue;
+    }
+    if (dropDuplicates) {
+      const earlier = seen.get(text);
+      if (earlier !== undefined) {
+        report.duplicates++;
+        if (earlier !== label) report.conflictingDuplicates++;
+        continue;
+      }
+      seen.set(text, label);
+    }
+    const group = values[groupColumn] || `line-${line}`;
+    const item: LabeledText = { text, label, group, line };
+    if (options.splitColumn !== undefined) item.split = (values[options.splitColumn] ?? "").trim();
+    items.push(item);
+  }
+  report.kept = items.length;
+  return { items, report };
+}
+
+/** One line summarising a {@linkcode CleanReport}, e.g. for the CLI. */
+export function describeCleanReport(r: CleanReport): string {
+  const unknown = Object.entries(r.unknownLabels);
+  const unknownCount = unknown.reduce((s, [, n]) => s + n, 0);
+  const parts = [`kept ${r.kept} of ${r.input} rows`];
+  if (unknownCount > 0) {
+    const list = unknown.map(([l, n]) => `${JSON.stringify(l)}×${n}`).join(", ");
+    parts.push(`${unknownCount} with a label other than question/answer/comment (${list})`);
+  }
+  if (r.emptyText > 0) parts.push(`${r.emptyText} with empty text`);
+  if (r.duplicates > 0) {
+    parts.push(
+      `${r.duplicates} duplicate texts` +
+        (r.conflictingDuplicates > 0 ? ` (${r.conflictingDuplicates} with another label)` : ""),
+    );
+  }
+  return parts.join("; ");
+}

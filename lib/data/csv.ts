@@ -1,0 +1,165 @@
+/**
+ * CSV input and output: reading reports malformed rows with their line numbers, writing is atomic.
+ * @module
+ */
+
+import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
+import { writeFileAtomic } from "./atomic.ts";
+import type { CsvRecord, Message } from "./types.ts";
+
+/** Columns of `data/conversations.csv`: the original's four, then ours. */
+export const CONVERSATION_COLUMNS = [
+  "user_name",
+  "message",
+  "message_type",
+  "message_id",
+  "conversation_id",
+  "channel",
+  "reply_to",
+  "timestamp",
+] as const;
+
+/** A row that could not be read, with the 1-based line it starts on. */
+export interface CsvProblem {
+  line: number;
+  reason: string;
+}
+
+/** What {@linkcode parseCsv} returns. */
+export interface CsvTable {
+  header: string[];
+  records: CsvRecord[];
+  problems: CsvProblem[];
+}
+
+/** Options of {@linkcode parseCsv}. */
+export interface ParseCsvOptions {
+  /** Columns that must appear in the header. @default [] */
+  requiredColumns?: readonly string[];
+  /** Name used in messages. @default "CSV" */
+  source?: string;
+}
+
+/**
+ * Parses CSV text with a header row. Rows whose field count differs from the header are
+ * reported in `problems` (with their line) and left out; a missing required column throws.
+ *
+ * @throws {SyntaxError} when the text is not CSV at all (e.g. an unclosed quote) or a required
+ * column is missing.
+ */
+export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable {
+  const source = options.source ?? "CSV";
+  let rows: { record: string[]; info: { lines: number } }[];
+  try {
+    rows = parse(text.replace(/^\uFEFF/, ""), {
+      relax_column_count: true,
+      skip_empty_lines: true,
+      info: true,
+    }) as { record: string[]; info: { lines: number } }[];
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new SyntaxError(`Cannot parse ${source}: ${message}`);
+  }
+  if (rows.length === 0) throw new SyntaxError(`Cannot parse ${source}: the file is empty`);
+  const header = rows[0]!.record.map((h) => h.trim());
+  for (const column of options.requiredColumns ?? []) {
+    if (!header.includes(column)) {
+      throw new SyntaxError(
+        `Cannot read ${source}: column "${column}" is missing (header: ${header.join(",")})`,
+      );
+    }
+  }
+  const records: CsvRecord[] = [];
+  const problems: CsvProblem[] = [];
+  let previousEnd = rows[0]!.info.lines;
+  for (const { record, info } of rows.slice(1)) {
+    const line = previousEnd + 1;
+    previousEnd = info.lines;
+    if (record.length !== header.length) {
+      problems.push({
+        line,
+        reason: `expected ${header.length} fields, found ${record.length}`,
+      });
+      continue;
+    }
+    const values: Record<string, string> = {};
+    header.forEach((name, i) => values[name] = record[i]!);
+    records.push({ line, values });
+  }
+  return { header, records, problems };
+}
+
+/** Reads and parses a CSV file; see {@linkcode parseCsv}. */
+export async function readCsv(path: string, options: ParseCsvOptions = {}): Promise<CsvTable> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new Deno.errors.NotFound(`Cannot read "${path}": no such file`);
+    }
+    throw error;
+  }
+  return parseCsv(text, { source: `"${path}"`, ...options });
+}
+
+/** Turns rows into CSV text with the given header (RFC 4180 quoting, LF line ends). */
+export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  return stringify([header as unknown[], ...rows as unknown[][]]);
+}
+
+/** Converts messages to CSV rows in {@linkcode CONVERSATION_COLUMNS} order. */
+export function messageRow(m: Message): string[] {
+  return [
+    m.userName,
+    m.text,
+    m.messageType,
+    m.messageId,
+    m.conversationId,
+    m.channel,
+    m.replyTo ?? "",
+    m.timestamp,
+  ];
+}
+
+/** Serialises messages as conversations CSV text, header included. */
+export function conversationsToCsv(messages: readonly Message[]): string {
+  return toCsv(CONVERSATION_COLUMNS, messages.map(messageRow));
+}
+
+/** Writes messages to `path` atomically as conversations CSV. */
+export async function writeConversations(path: string, messages: readonly Message[]): Promise<void> {
+  await writeFileAtomic(path, conversationsToCsv(messages));
+}
+
+/** What {@linkcode readConversations} returns. */
+export interface ConversationsFile {
+  messages: Message[];
+  problems: CsvProblem[];
+}
+
+/**
+ * Reads a conversations CSV. Only `message` and `message_type` are required, so the original's
+ * four-column file reads too; a missing `conversation_id` leaves each row its own conversation.
+ */
+export async function readConversations(path: string): Promise<ConversationsFile> {
+  const table = await readCsv(path, { requiredColumns: ["message", "message_type"] });
+  return { messages: table.records.map(recordToMessage), problems: table.problems };
+}
+
+/** Maps a CSV record to a {@linkcode Message}, filling absent optional columns. */
+export function recordToMessage(record: CsvRecord): Message {
+  const v = record.values;
+  const messageId = v.message_id ?? `line-${record.line}`;
+  return {
+    messageId,
+    conversationId: v.conversation_id || `line-${record.line}`,
+    channel: v.channel ?? "",
+    userName: v.user_name ?? "",
+    text: v.message ?? "",
+    messageType: v.message_type ?? "",
+    replyTo: v.reply_to ? v.reply_to : null,
+    timestamp: v.timestamp ?? "",
+  };
+}

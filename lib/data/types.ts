@@ -1,0 +1,49 @@
+/**
+ * The shapes data takes on its way through the pipeline.
+ * @module
+ */
+
+/** The three classes, in the order model outputs use (alphabetical, as the original's LabelEncoder). */
+export const LABELS = ["answer", "comment", "question"] as const;
+
+/** One of {@linkcode LABELS}. */
+export type Label = typeof LABELS[number];
+
+/** Whether `value` is one of {@linkcode LABELS}. */
+export function isLabel(value: string): value is Label {
+  return (LABELS as readonly string[]).includes(value);
+}
+
+/** A chat message as stored in `data/conversations.csv`. */
+export interface Message {
+  /** Stable id, e.g. `c000042-007` (conversation id + sequence). */
+  messageId: string;
+  conversationId: string;
+  channel: string;
+  userName: string;
+  text: string;
+  /** Label as written by the generator; cleaning lowercases and validates it. */
+  messageType: string;
+  /** `messageId` of the message this one replies to, or `null`. */
+  replyTo: string | null;
+  /** ISO 8601 time. */
+  timestamp: string;
+}
+
+/** A message reduced to what a classifier learns from. */
+export interface LabeledText {
+  text: string;
+  label: Label;
+  /** Rows sharing a group (a conversation) always land on the same side of a split. */
+  group: string;
+  /** Value of the split column, when one was asked for (`train`, `validation`, `test`, …). */
+  split?: string;
+  /** 1-based line of the source file the row came from (header is line 1). */
+  line?: number;
+}
+
+/** A row of a CSV file keyed by header name, with the line it started on. */
+export interface CsvRecord {
+  line: number;
+  values: Record<string, string>;
+}
