@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { formatProgress, progressBar, type ProgressStream } from "./_progress.ts";
+
+function fakeStream(terminal: boolean): ProgressStream & { text(): string; writes: number } {
+  const chunks: Uint8Array[] = [];
+  return {
+    isTerminal: () => terminal,
+    writeSync(bytes) {
+      chunks.push(bytes);
+      return bytes.length;
+    },
+    get writes() {
+      return chunks.length;
+    },
+    text: () => chunks.map((c) => new TextDecoder().decode(c)).join(""),
+  };
+}
+
+Deno.test("formatProgress() shows bar, percent, counts, rate and ETA", () => {
+  assert.equal(
+    formatProgress("embed", 50, 100, 2, 10),
+    "embed [#####·····]  50% 50/100 25.0/s ETA 2.0s",
+  );
+  assert.equal(
+    formatProgress("embed", 100, 100, 4, 10),
+    "embed [##########] 100% 100/100 25.0/s in 4.0s",
+  );
+  assert.equal(formatProgress("x", 0, 0, 0, 4), "x [####] 100% 0/0 0.0/s in 0.0s");
+});
+
+Deno.test("progressBar() throttles redraws on a terminal and ends with a newline", () => {
+  const stream = fakeStream(true);
+  let clock = 0;
+  const onProgress = progressBar("embed", 1000, { stream, now: () => clock, intervalMs: 100 });
+  for (let done = 1; done <= 1000; done++) {
+    clock = done; // 1 ms per row → a redraw every 100 rows at most
+    onProgress(done, 1000);
+  }
+  assert.ok(stream.writes <= 11, `expected ≤ 11 writes, got ${stream.writes}`);
+  assert.ok(stream.writes >= 2);
+  const lastLine = stream.text().split("\r").at(-1)!;
+  assert.ok(lastLine.startsWith("\x1b[2K"), "clears the line before drawing");
+  assert.match(lastLine.slice(4), /^embed \[#+\] 100% 1000\/1000 .*\n$/);
+  onProgress(1000, 1000); // after the end: nothing more
+  assert.ok(stream.text().endsWith("\n"));
+});
+
+Deno.test("progressBar() writes only the final line when not a terminal", () => {
+  const stream = fakeStream(false);
+  let clock = 0;
+  const onProgress = progressBar("embed", 10, { stream, now: () => clock });
+  for (let done = 1; done <= 10; done++) {
+    clock += 1000;
+    onProgress(done, 10);
+  }
+  assert.equal(stream.writes, 1);
+  assert.match(stream.text(), /^embed \[#+\] 100% 10\/10 1\.0\/s in 10s\n$/);
+});
