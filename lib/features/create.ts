@@ -1,0 +1,53 @@
+/**
+ * Builds an embedder from its serialisable config — how a saved model gets back the exact
+ * embedder it was trained with.
+ * @module
+ */
+
+import { BUILTIN_VERSION, BuiltinEmbedder } from "./builtin.ts";
+import {
+  type Embedder,
+  EMBEDDER_KINDS,
+  type EmbedderConfig,
+  type EmbedderRuntime,
+} from "./embedder.ts";
+
+/**
+ * Creates the embedder a config describes. Heavy providers are imported only when asked for.
+ * @throws {RangeError} for an unknown kind, listing the known ones.
+ */
+export async function createEmbedder(
+  config: EmbedderConfig,
+  runtime: EmbedderRuntime = {},
+): Promise<Embedder> {
+  switch (config.kind) {
+    case "builtin": {
+      if (config.version !== undefined && config.version !== BUILTIN_VERSION) {
+        throw new RangeError(
+          `Cannot create builtin embedder: the model uses feature version ${config.version}, this qac computes version ${BUILTIN_VERSION}; retrain with \`deno task train\``,
+        );
+      }
+      return new BuiltinEmbedder({
+        dimension: typeof config.dimension === "number" ? config.dimension : undefined,
+      });
+    }
+    case "openai": {
+      const { createOpenAIEmbedder } = await import("./openai.ts");
+      return await createOpenAIEmbedder(config, runtime);
+    }
+    case "transformers": {
+      const { createTransformersEmbedder } = await import("./transformers.ts");
+      return await createTransformersEmbedder(config, runtime);
+    }
+    case "glove": {
+      const { createGloveEmbedder } = await import("./glove.ts");
+      return await createGloveEmbedder(config, runtime);
+    }
+    default:
+      throw new RangeError(
+        `Cannot create embedder: unknown kind ${JSON.stringify(config.kind)} (known: ${
+          EMBEDDER_KINDS.join(", ")
+        })`,
+      );
+  }
+}
