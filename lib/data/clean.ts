@@ -3,7 +3,7 @@
  * @module
  */
 
-import { isLabel, type CsvRecord, type LabeledText } from "./types.ts";
+import { type CsvRecord, isLabel, type LabeledText } from "./types.ts";
 
 /** Options of {@linkcode cleanRecords}. */
 export interface CleanOptions {
@@ -39,7 +39,9 @@ export interface CleanResult {
 }
 
 /** Picks the text and label columns for a header: `text`/`label` if present, else the original's. */
-export function detectColumns(header: readonly string[]): { textColumn: string; labelColumn: string } {
+export function detectColumns(
+  header: readonly string[],
+): { textColumn: string; labelColumn: string } {
   if (header.includes("text") && header.includes("label")) {
     return { textColumn: "text", labelColumn: "label" };
   }
@@ -56,7 +58,10 @@ export function detectColumns(header: readonly string[]): { textColumn: string; 
  * console.log(`${report.kept}/${report.input} rows kept`);
  * ```
  */
-export function cleanRecords(records: readonly CsvRecord[], options: CleanOptions = {}): CleanResult {
+export function cleanRecords(
+  records: readonly CsvRecord[],
+  options: CleanOptions = {},
+): CleanResult {
   const textColumn = options.textColumn ?? "message";
   const labelColumn = options.labelColumn ?? "message_type";
   const groupColumn = options.groupColumn ?? "conversation_id";

@@ -129,7 +129,10 @@ export function conversationsToCsv(messages: readonly Message[]): string {
 }
 
 /** Writes messages to `path` atomically as conversations CSV. */
-export async function writeConversations(path: string, messages: readonly Message[]): Promise<void> {
+export async function writeConversations(
+  path: string,
+  messages: readonly Message[],
+): Promise<void> {
   await writeFileAtomic(path, conversationsToCsv(messages));
 }
 

@@ -34,7 +34,10 @@ export function pick<T>(items: readonly T[], prng: Prng): T {
 }
 
 /** Picks a key with probability proportional to its weight. */
-export function pickWeighted<K extends string>(weights: Readonly<Record<K, number>>, prng: Prng): K {
+export function pickWeighted<K extends string>(
+  weights: Readonly<Record<K, number>>,
+  prng: Prng,
+): K {
   const entries = Object.entries(weights) as [K, number][];
   const total = entries.reduce((sum, [, w]) => sum + w, 0);
   let r = prng() * total;

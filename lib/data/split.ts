@@ -5,7 +5,7 @@
  */
 
 import { createPrng, shuffle } from "./random.ts";
-import { LABELS, type LabeledText } from "./types.ts";
+import { type LabeledText, LABELS } from "./types.ts";
 
 /** The three parts of a split. */
 export interface Split<T = LabeledText> {
@@ -31,7 +31,10 @@ type Part = keyof Split;
  * close to the whole's. Groups are visited largest first (ties in seeded random order) and each
  * goes to the part that is furthest below its target for the labels the group holds.
  */
-export function splitByGroup<T extends LabeledText>(items: readonly T[], options: SplitOptions = {}): Split<T> {
+export function splitByGroup<T extends LabeledText>(
+  items: readonly T[],
+  options: SplitOptions = {},
+): Split<T> {
   const validationShare = options.validation ?? 0.1;
   const testShare = options.test ?? 0.2;
   if (validationShare < 0 || testShare < 0 || validationShare + testShare >= 1) {
@@ -69,7 +72,8 @@ export function splitByGroup<T extends LabeledText>(items: readonly T[], options
       let need = 0;
       for (const label of LABELS) {
         if (mix[label]! === 0) continue;
-        need += (shares[part] * totals[label]! - counts[part][label]!) / Math.max(1, totals[label]!);
+        need += (shares[part] * totals[label]! - counts[part][label]!) /
+          Math.max(1, totals[label]!);
       }
       if (need > bestNeed) {
         bestNeed = need;
