@@ -133,8 +133,11 @@ function retryAfterMs(error: unknown): number | undefined {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof OpenAI.APIError) {
-    return error.status ? `HTTP ${error.status}: ${error.message}` : error.message;
+  if (error instanceof OpenAI.APIError && error.status) {
+    // the SDK's message already starts with the status, e.g. "429 Rate limit reached"
+    return error.message.startsWith(`${error.status}`)
+      ? `HTTP ${error.message}`
+      : `HTTP ${error.status}: ${error.message}`;
   }
   return error instanceof Error ? error.message : String(error);
 }

@@ -22,8 +22,11 @@ function base64OfFloats(values: number[]): string {
  * A local `POST /v1/embeddings` that answers rows in REVERSED order (with `index`), and replays
  * `failures` (HTTP statuses) before answering normally.
  */
-function startServer(options: { failures?: number[]; dimension?: number } = {}) {
+function startServer(
+  options: { failures?: number[]; dimension?: number; delayMs?: number } = {},
+) {
   const requests: EmbeddingsRequest[] = [];
+  const inFlight = { now: 0, max: 0 };
   const failures = [...(options.failures ?? [])];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const url = new URL(req.url);
@@ -33,6 +36,9 @@ function startServer(options: { failures?: number[]; dimension?: number } = {}) 
     assert.equal(req.headers.get("authorization"), "Bearer test-key");
     const body = (await req.json()) as EmbeddingsRequest;
     requests.push(body);
+    inFlight.max = Math.max(inFlight.max, ++inFlight.now);
+    await new Promise((resolve) => setTimeout(resolve, options.delayMs ?? 0));
+    inFlight.now--;
     const status = failures.shift();
     if (status !== undefined) {
       return Response.json({ error: { message: `simulated ${status}`, type: "server_error" } }, {
@@ -56,7 +62,7 @@ function startServer(options: { failures?: number[]; dimension?: number } = {}) 
     });
   });
   const baseUrl = `http://127.0.0.1:${server.addr.port}/v1`;
-  return { server, requests, baseUrl };
+  return { server, requests, baseUrl, inFlight };
 }
 
 Deno.test("OpenAIEmbedder batches requests and keeps row order when the server reorders", async () => {
@@ -87,6 +93,23 @@ Deno.test("OpenAIEmbedder batches requests and keeps row order when the server r
       assert.deepEqual(out.subarray(row * 8, row * 8 + 8), expected, `row ${row}`);
     });
     assert.equal(progress.at(-1), 10);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("OpenAIEmbedder keeps at most `concurrency` requests in flight", async () => {
+  const { server, requests, baseUrl, inFlight } = startServer({ dimension: 2, delayMs: 20 });
+  try {
+    const embedder = new OpenAIEmbedder(
+      { kind: "openai", model: "local", dimensions: 2, batchSize: 1, concurrency: 2 },
+      { apiKey: "test-key", baseUrl },
+    );
+    const texts = ["a", "bb", "ccc", "dddd", "eeeee", "ffffff"];
+    const out = await embedder.embed(texts);
+    assert.equal(requests.length, 6);
+    assert.equal(inFlight.max, 2);
+    assert.deepEqual(out, Float32Array.from(texts.flatMap((t) => fakeVector(t, 2))));
   } finally {
     await server.shutdown();
   }
@@ -135,7 +158,7 @@ Deno.test("OpenAIEmbedder throws a clear error when a batch fails after all retr
     await assert.rejects(embedder.embed(["a", "b"]), {
       name: "Error",
       message:
-        'Cannot embed rows 0–1 (batch 1/1) with OpenAI "text-embedding-3-large": HTTP 500: 500 simulated 500 (after 3 attempts)',
+        'Cannot embed rows 0–1 (batch 1/1) with OpenAI "text-embedding-3-large": HTTP 500 simulated 500 (after 3 attempts)',
     });
     assert.equal(requests.length, 3);
   } finally {
