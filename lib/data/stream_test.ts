@@ -40,7 +40,10 @@ Deno.test("readLines() splits LF and CRLF lines, strips a BOM, keeps the last un
     { line: 4, text: "three" },
   ]);
   const rows = await collect(readTextRows(path));
-  assert.deepEqual(rows.map((r) => [r.line, r.values.text]), [[1, "one"], [2, "two"], [4, "three"]]);
+  assert.deepEqual(rows.map((r) => [r.line, r.values.text]), [[1, "one"], [2, "two"], [
+    4,
+    "three",
+  ]]);
   await Deno.remove(path);
 });
 

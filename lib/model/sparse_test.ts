@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { createPrng } from "../data/random.ts";
+import { BuiltinEmbedder } from "../features/builtin.ts";
+import { initBackend } from "./backend.ts";
+import { createSparsePredictor, extractMlpWeights, SparseMlp } from "./sparse.ts";
+
+const TEXTS = [
+  "how do I join two dataframes in pandas?",
+  "use pd.merge(left, right, on='id') — works for me",
+  "lol same",
+  "",
+  "Anyone here done the Google data analytics cert??? worth it",
+  "https://example.com check #resources and ping @mod 42 times",
+  "ok",
+];
+
+/** A Dense(relu) → Dense(softmax) model with seeded random weights (biases too). */
+function randomModel(inputs: number, hidden: number, seed: number): tf.LayersModel {
+  const prng = createPrng(seed);
+  const fill = (n: number, scale: number) =>
+    Float32Array.from({ length: n }, () => (prng() * 2 - 1) * scale);
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [inputs], units: hidden, activation: "relu" }),
+      tf.layers.dense({ units: 3, activation: "softmax" }),
+    ],
+  });
+  const values = [
+    tf.tensor2d(fill(inputs * hidden, 0.5), [inputs, hidden]),
+    tf.tensor1d(fill(hidden, 0.1)),
+    tf.tensor2d(fill(hidden * 3, 0.5), [hidden, 3]),
+    tf.tensor1d(fill(3, 0.1)),
+  ];
+  model.setWeights(values);
+  tf.dispose(values);
+  return model;
+}
+
+Deno.test("createSparsePredictor() gives the tfjs model's probabilities within 1e-5", async () => {
+  await initBackend();
+  for (const [dimension, hidden] of [[256, 32], [1024, 1024]] as const) {
+    const embedder = new BuiltinEmbedder({ dimension });
+    const model = randomModel(dimension, hidden, dimension);
+    const predict = createSparsePredictor({ model, embedder });
+    assert.ok(predict);
+    const sparse = predict(TEXTS);
+    const x = tf.tensor2d(await embedder.embed(TEXTS), [TEXTS.length, dimension]);
+    const y = model.predict(x) as tf.Tensor;
+    const dense = y.dataSync() as Float32Array;
+    tf.dispose([x, y]);
+    assert.equal(sparse.length, dense.length);
+    for (let i = 0; i < dense.length; i++) {
+      assert.ok(
+        Math.abs(sparse[i]! - dense[i]!) < 1e-5,
+        `row ${Math.floor(i / 3)}: ${sparse[i]} vs ${dense[i]}`,
+      );
+    }
+    for (let r = 0; r < TEXTS.length; r++) {
+      assert.ok(Math.abs(sparse[r * 3]! + sparse[r * 3 + 1]! + sparse[r * 3 + 2]! - 1) < 1e-6);
+    }
+    model.dispose();
+  }
+});
+
+Deno.test("createSparsePredictor() returns undefined for an embedder without featurize()", async () => {
+  await initBackend();
+  const model = randomModel(8, 4, 1);
+  const embedder = {
+    id: "dense-only",
+    dimension: 8,
+    config: { kind: "openai" as const },
+    embed: () => Promise.resolve(new Float32Array(8)),
+  };
+  assert.equal(createSparsePredictor({ model, embedder }), undefined);
+  model.dispose();
+});
+
+Deno.test("extractMlpWeights() rejects a model that is not Dense(relu) → Dense(softmax)", async () => {
+  await initBackend();
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [4], units: 3, activation: "softmax" }),
+    ],
+  });
+  assert.throws(() => extractMlpWeights(model), {
+    name: "TypeError",
+    message:
+      "Cannot extract weights: expected Dense(relu) → Dense(softmax) with biases, got Dense(softmax)",
+  });
+  model.dispose();
+});
+
+Deno.test("SparseMlp.predict() matches a hand computation and rejects out-of-range indices", () => {
+  // 2 inputs → 2 hidden → 3 classes; x = [0, 2]: h = relu([0.5, -1] + 2·[1, 1]) = [2.5, 1]
+  const mlp = new SparseMlp({
+    inputs: 2,
+    hidden: 2,
+    classes: 3,
+    w1: Float32Array.of(9, 9, 1, 1),
+    b1: Float32Array.of(0.5, -1),
+    w2: Float32Array.of(1, 0, 0, 0, 1, 0),
+    b2: Float32Array.of(0, 0, 0),
+  });
+  const p = mlp.predict([{ indices: Int32Array.of(1), values: Float32Array.of(2) }]);
+  const z = [Math.exp(2.5), Math.exp(1), 1];
+  const sum = z[0]! + z[1]! + z[2]!;
+  for (let c = 0; c < 3; c++) assert.ok(Math.abs(p[c]! - z[c]! / sum) < 1e-6);
+  assert.throws(() => mlp.predict([{ indices: Int32Array.of(2), values: Float32Array.of(1) }]), {
+    name: "RangeError",
+    message: "Cannot predict: feature index 2 is outside 0..1",
+  });
+});
