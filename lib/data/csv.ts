@@ -50,13 +50,14 @@ export interface ParseCsvOptions {
  */
 export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable {
   const source = options.source ?? "CSV";
-  let rows: { record: string[]; info: { lines: number } }[];
+  const body = text.replace(/^\uFEFF/, "");
+  let rows: { record: string[]; info: { bytes: number } }[];
   try {
-    rows = parse(text.replace(/^\uFEFF/, ""), {
+    rows = parse(body, {
       relax_column_count: true,
       skip_empty_lines: true,
       info: true,
-    }) as { record: string[]; info: { lines: number } }[];
+    }) as unknown as { record: string[]; info: { bytes: number } }[];
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new SyntaxError(`Cannot parse ${source}: ${message}`);
@@ -72,10 +73,22 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable 
   }
   const records: CsvRecord[] = [];
   const problems: CsvProblem[] = [];
-  let previousEnd = rows[0]!.info.lines;
+  // csv-parse's line count skips blank lines and counts "\r\n" inside quotes twice, so lines
+  // are counted here, from the UTF-8 byte offset at which csv-parse says each record ends.
+  const bytes = new TextEncoder().encode(body);
+  let offset = 0;
+  let lineAtOffset = 1;
+  const startLineUpTo = (end: number): number => {
+    while (offset < end && (bytes[offset] === 0x0a || bytes[offset] === 0x0d)) {
+      if (bytes[offset++] === 0x0a) lineAtOffset++;
+    }
+    const start = lineAtOffset;
+    for (; offset < end; offset++) if (bytes[offset] === 0x0a) lineAtOffset++;
+    return start;
+  };
+  startLineUpTo(rows[0]!.info.bytes);
   for (const { record, info } of rows.slice(1)) {
-    const line = previousEnd + 1;
-    previousEnd = info.lines;
+    const line = startLineUpTo(info.bytes);
     if (record.length !== header.length) {
       problems.push({
         line,

@@ -1,0 +1,260 @@
+/**
+ * The whole training run — data → clean → split → embed → train → evaluate → save — as one
+ * function that `deno task train` and the notebooks call. Stages live in their own modules;
+ * this file only wires them and records what happened in the model's metadata.
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import { join, resolve } from "node:path";
+import { readCsv } from "./data/csv.ts";
+import { cleanRecords, type CleanReport, detectColumns } from "./data/clean.ts";
+import { countLabels, type Split, splitByColumn, splitByGroup } from "./data/split.ts";
+import { type Label, type LabeledText, LABELS } from "./data/types.ts";
+import type { EmbedderConfig, EmbedderRuntime } from "./features/embedder.ts";
+import { createEmbedder } from "./features/create.ts";
+import { writeNpy } from "./features/npy.ts";
+import { initBackend } from "./model/backend.ts";
+import { type EpochLog, trainClassifier, type TrainOptions } from "./model/train.ts";
+import { linkLatest, type ModelBundle, type ModelMetadata, saveBundle } from "./model/bundle.ts";
+import { predictVectors } from "./model/predict.ts";
+import { computeMetrics, type Metrics } from "./eval/metrics.ts";
+
+/** Version of qac written into model metadata. */
+export const QAC_VERSION = "0.1.0";
+
+/** Options of {@linkcode runTraining}. */
+export interface TrainingRunOptions {
+  /** Labelled conversations CSV. */
+  dataPath: string;
+  /** Where run folders go. @default "models" */
+  modelsDir?: string;
+  /** Where `vectors.npy` goes; `null` skips writing it. @default "data" */
+  vectorsDir?: string | null;
+  /** @default { kind: "builtin", dimension: 1024 } */
+  embedder?: EmbedderConfig;
+  /** Secrets and local paths for the embedder (read from env by the entry point). */
+  runtime?: EmbedderRuntime;
+  /** Use this column's train/validation/test values instead of a random grouped split. */
+  splitColumn?: string;
+  /** Shares of the grouped split. @default { validation: 0.1, test: 0.2 } */
+  shares?: { validation: number; test: number };
+  /** Seeds the split, weight init and shuffling. @default 42 */
+  seed?: number;
+  /** Model options (epochs, batch size, …); see {@linkcode TrainOptions}. */
+  train?: Omit<TrainOptions, "onEpochEnd" | "seed" | "signal">;
+  /** Evaluates the finished model on extra labelled files (real chat); never trains on them. */
+  evaluateExtra?: (bundle: ModelBundle, runDir: string) => Promise<Record<string, unknown>>;
+  /** Writes charts into the run's report folder. */
+  writeReport?: (reportDir: string, report: TrainingReport) => Promise<string[]>;
+  /** Run id; defaults to a UTC timestamp. */
+  runId?: string;
+  /** Stage and progress reporting. */
+  onStage?: (stage: string, detail: string) => void;
+  onEmbedProgress?: (done: number, total: number) => void;
+  onEpochEnd?: (log: EpochLog) => void;
+  signal?: AbortSignal;
+}
+
+/** What a training run produced. */
+export interface TrainingReport {
+  runId: string;
+  runDir: string;
+  clean: CleanReport;
+  split: Record<keyof Split, Record<string, number>>;
+  history: EpochLog[];
+  test: Metrics;
+  validation: Metrics;
+  extra: Record<string, unknown>;
+  seconds: Record<string, number>;
+  metadata: ModelMetadata;
+}
+
+/** Creates a sortable run id such as `20261127-181502-7f3a`. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `${stamp}-${crypto.randomUUID().slice(0, 4)}`;
+}
+
+/** SHA-256 of a file's bytes, hex. */
+export async function sha256File(path: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Runs the whole training pipeline and saves the model under `modelsDir/<runId>`, pointing
+ * `modelsDir/latest` at it.
+ * @throws when the data file is missing or unusable, with a message saying what to do.
+ */
+export async function runTraining(options: TrainingRunOptions): Promise<TrainingReport> {
+  const stage = options.onStage ?? (() => {});
+  const seed = options.seed ?? 42;
+  const seconds: Record<string, number> = {};
+  const timed = async <T>(name: string, work: () => Promise<T> | T): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      seconds[name] = (performance.now() - start) / 1000;
+    }
+  };
+
+  const { items, clean } = await timed("clean", async () => {
+    const table = await readCsv(options.dataPath, { requiredColumns: [] });
+    const columns = detectColumns(table.header);
+    for (const column of [columns.textColumn, columns.labelColumn, options.splitColumn]) {
+      if (column !== undefined && !table.header.includes(column)) {
+        throw new SyntaxError(
+          `Cannot train on "${options.dataPath}": column "${column}" is missing (header: ${
+            table.header.join(",")
+          })`,
+        );
+      }
+    }
+    if (table.problems.length > 0) {
+      const first = table.problems.slice(0, 3).map((p) => `line ${p.line}: ${p.reason}`);
+      stage("read", `skipped ${table.problems.length} malformed rows (${first.join("; ")})`);
+    }
+    // With a fixed split column the rows are the column's: keep duplicates so the test set is
+    // exactly the original's (the seed's own split has duplicate texts on both sides).
+    const { items, report } = cleanRecords(table.records, {
+      ...columns,
+      splitColumn: options.splitColumn,
+      dropDuplicates: options.splitColumn === undefined,
+    });
+    return { items, clean: report };
+  });
+  stage(
+    "clean",
+    `${clean.kept} of ${clean.input} rows kept (${
+      Object.values(clean.unknownLabels).reduce((a, b) => a + b, 0)
+    } unknown labels, ${clean.emptyText} empty, ${clean.duplicates} duplicates)`,
+  );
+  if (items.length === 0) {
+    throw new RangeError(`Cannot train on "${options.dataPath}": no usable rows after cleaning`);
+  }
+
+  const split = options.splitColumn !== undefined
+    ? splitByColumn(items, { seed, column: options.splitColumn })
+    : splitByGroup(items, { ...(options.shares ?? { validation: 0.1, test: 0.2 }), seed });
+  const splitCounts = {
+    train: countLabels(split.train),
+    validation: countLabels(split.validation),
+    test: countLabels(split.test),
+  };
+  stage(
+    "split",
+    (["train", "validation", "test"] as const).map((p) => `${p} ${split[p].length}`).join(", ") +
+      (options.splitColumn ? ` (column "${options.splitColumn}")` : " (grouped by conversation)"),
+  );
+  if (split.validation.length === 0 || split.test.length === 0) {
+    throw new RangeError(
+      `Cannot train on "${options.dataPath}": ${items.length} rows are too few for a validation and a test set`,
+    );
+  }
+
+  const embedderConfig = options.embedder ?? { kind: "builtin", dimension: 1024 };
+  const embedder = await createEmbedder(embedderConfig, options.runtime);
+  const all = [...split.train, ...split.validation, ...split.test];
+  const vectors = await timed(
+    "embed",
+    () =>
+      embedder.embed(all.map((item) => item.text), {
+        onProgress: options.onEmbedProgress,
+        signal: options.signal,
+      }),
+  );
+  stage("embed", `${all.length} texts → ${embedder.dimension}-d vectors with ${embedder.id}`);
+  const d = embedder.dimension;
+  const ids = Int32Array.from(all, (item) => LABELS.indexOf(item.label));
+  if (options.vectorsDir !== null) {
+    const dir = options.vectorsDir ?? "data";
+    await writeNpy(join(dir, "vectors.npy"), vectors, [all.length, d]);
+    await writeNpy(join(dir, "vectors.labels.npy"), ids, [all.length]);
+  }
+  const part = (from: number, rows: LabeledText[]) => ({
+    x: vectors.subarray(from * d, (from + rows.length) * d),
+    y: ids.subarray(from, from + rows.length),
+    dimension: d,
+  });
+  const train = part(0, split.train);
+  const validation = part(split.train.length, split.validation);
+  const test = part(split.train.length + split.validation.length, split.test);
+
+  await initBackend();
+  const result = await timed("train", () =>
+    trainClassifier(train, validation, {
+      ...options.train,
+      seed,
+      onEpochEnd: options.onEpochEnd,
+      signal: options.signal,
+    }));
+  const testMetrics = computeMetrics(test.y, predictVectors(result.model, test.x, d));
+  const validationMetrics = computeMetrics(
+    validation.y,
+    predictVectors(result.model, validation.x, d),
+  );
+
+  const runId = options.runId ?? newRunId();
+  const modelsDir = options.modelsDir ?? "models";
+  const runDir = join(modelsDir, runId);
+  const metadata: ModelMetadata = {
+    format: "qac-model/1",
+    runId,
+    createdAt: new Date().toISOString(),
+    labels: [...LABELS] as Label[],
+    embedder: embedder.config,
+    embedderId: embedder.id,
+    dimension: d,
+    hiddenUnits: result.options.hiddenUnits,
+    training: {
+      ...result.options,
+      bestEpoch: result.bestEpoch,
+      stoppedEarly: result.stoppedEarly,
+      classWeights: result.classWeights,
+      samplesPerSecond: result.samplesPerSecond,
+      history: result.history,
+    },
+    data: {
+      path: resolve(options.dataPath),
+      sha256: await sha256File(options.dataPath),
+      splitColumn: options.splitColumn ?? null,
+      rows: splitCounts,
+      clean,
+    },
+    metrics: { test: testMetrics, validation: validationMetrics },
+    versions: {
+      qac: QAC_VERSION,
+      deno: Deno.version.deno,
+      tfjs: tf.version.tfjs,
+      backend: tf.getBackend(),
+    },
+  };
+  const bundle: ModelBundle = { model: result.model, embedder, labels: LABELS, metadata };
+  try {
+    const extra = options.evaluateExtra
+      ? await timed("evaluate", () => options.evaluateExtra!(bundle, runDir))
+      : {};
+    if (Object.keys(extra).length > 0) metadata.metrics.real = extra;
+    await saveBundle(runDir, bundle);
+    const report: TrainingReport = {
+      runId,
+      runDir,
+      clean,
+      split: splitCounts,
+      history: result.history,
+      test: testMetrics,
+      validation: validationMetrics,
+      extra,
+      seconds,
+      metadata,
+    };
+    if (options.writeReport) await options.writeReport(join(runDir, "report"), report);
+    await linkLatest(modelsDir, runId);
+    stage("save", `model saved to ${runDir} (${join(modelsDir, "latest")} points at it)`);
+    return report;
+  } finally {
+    result.model.dispose();
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Small helpers shared by the command-line entry points: flag parsing with clear errors and
+ * one-line failure messages instead of stack traces. Private to tasks/.
+ * @module
+ */
+
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+/** Flag definitions in node:util's format plus a help line per flag. */
+export type FlagSpec = Record<
+  string,
+  { type: "string" | "boolean"; short?: string; default?: string | boolean; help: string }
+>;
+
+/** Parses `args` against `spec`; prints help and exits on `--help`; throws on unknown flags. */
+export function parseFlags(
+  args: string[],
+  spec: FlagSpec,
+  usage: string,
+): Record<string, string | boolean | undefined> {
+  const options: ParseArgsConfig["options"] = { help: { type: "boolean", short: "h" } };
+  for (const [name, flag] of Object.entries(spec)) {
+    options[name] = { type: flag.type, short: flag.short, default: flag.default };
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args, options, allowPositionals: false, strict: true }).values as Record<
+      string,
+      string | boolean | undefined
+    >;
+  } catch (error) {
+    throw new TypeError(
+      `${error instanceof Error ? error.message : String(error)} (see --help)`,
+    );
+  }
+  if (values.help) {
+    console.log(formatHelp(spec, usage));
+    Deno.exit(0);
+  }
+  return values;
+}
+
+/** Renders `--help` text. */
+export function formatHelp(spec: FlagSpec, usage: string): string {
+  const lines = Object.entries(spec).map(([name, flag]) => {
+    const left = `  --${name}${flag.type === "string" ? " VALUE" : ""}`;
+    const def = flag.default !== undefined && flag.default !== false
+      ? ` (default: ${flag.default})`
+      : "";
+    return `${left.padEnd(28)} ${flag.help}${def}`;
+  });
+  return [usage, "", "Options:", ...lines, "  --help".padEnd(29) + "show this help"].join("\n");
+}
+
+/** Reads a numeric flag, or `undefined` when absent. */
+export function numberFlag(
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+): number | undefined {
+  const raw = values[name];
+  if (raw === undefined || typeof raw === "boolean") return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) {
+    throw new TypeError(`Cannot read --${name}: "${raw}" is not a number`);
+  }
+  return value;
+}
+
+/** Runs `main`, turning any thrown error into one line on stderr and exit code 1. */
+export async function runMain(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`error: ${message}`);
+    if (Deno.env.get("QAC_DEBUG")) console.error(error);
+    Deno.exit(1);
+  }
+}
+
+/** Whether a path exists. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** `../shared/data/real` beside the repository, if present (evaluation data, never trained on). */
+export function defaultRealEvalDir(): string {
+  return new URL("../../shared/data/real", import.meta.url).pathname;
+}

@@ -1,0 +1,148 @@
+/**
+ * `deno task train`: the headless pipeline — generate (if needed) → clean → split → embed →
+ * train → evaluate → save. Reads flags and environment, then calls lib/.
+ * @module
+ */
+
+import { join } from "node:path";
+import { writeConversations } from "../lib/data/csv.ts";
+import { generateBuiltin } from "../lib/data/generate/builtin.ts";
+import { EMBEDDER_KINDS, type EmbedderConfig } from "../lib/features/embedder.ts";
+import { runTraining } from "../lib/pipeline.ts";
+import { formatMetricsTable, formatPerClassTable } from "../lib/eval/report.ts";
+import { progressBar } from "./_progress.ts";
+import { defaultRealEvalDir, exists, type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
+import { embedderRuntimeFromEnv, evaluateRealChat, writeRunReport } from "./_shared.ts";
+
+const DEFAULT_DATA = "data/conversations.csv";
+
+const FLAGS: FlagSpec = {
+  data: { type: "string", default: DEFAULT_DATA, help: "labelled conversations CSV" },
+  conversations: {
+    type: "string",
+    default: "1500",
+    help: "conversations to generate when the default data file is absent",
+  },
+  "split-column": {
+    type: "string",
+    help: "use this column's train/validation/test values (e.g. seed_split)",
+  },
+  embedder: { type: "string", default: "builtin", help: `one of ${EMBEDDER_KINDS.join(", ")}` },
+  dimension: { type: "string", help: "vector size (builtin: 1024; openai: optional)" },
+  "embedding-model": { type: "string", help: "openai/transformers model name" },
+  "model-dir": { type: "string", help: "local transformers model folder" },
+  offline: { type: "boolean", help: "never let an embedder touch the network" },
+  epochs: { type: "string", default: "40", help: "maximum epochs" },
+  "batch-size": { type: "string", default: "32", help: "batch size" },
+  "learning-rate": { type: "string", default: "0.001", help: "Adam learning rate" },
+  patience: { type: "string", default: "3", help: "early-stopping patience (epochs)" },
+  monitor: { type: "string", default: "val_loss", help: "val_loss or val_accuracy" },
+  "class-weights": { type: "string", default: "balanced", help: "balanced or none" },
+  "hidden-units": { type: "string", help: "hidden layer size (default: embedding size)" },
+  seed: { type: "string", default: "42", help: "seed for generation, split, init, shuffling" },
+  out: { type: "string", default: "models", help: "folder for run folders and models/latest" },
+  "vectors-dir": { type: "string", default: "data", help: "where vectors.npy is written" },
+  "real-eval": {
+    type: "string",
+    help: 'folder of labelled real-chat CSVs to evaluate on ("none" to skip; default ../shared/data/real when present)',
+  },
+};
+
+await runMain(async () => {
+  const flags = parseFlags(
+    Deno.args,
+    FLAGS,
+    "Usage: deno task train [options]\n\nTrains a question/answer/comment classifier and saves it to models/<run>/.",
+  );
+  const started = performance.now();
+  const seed = numberFlag(flags, "seed") ?? 42;
+  const dataPath = String(flags.data);
+  if (!(await exists(dataPath))) {
+    if (dataPath !== DEFAULT_DATA) {
+      throw new Deno.errors.NotFound(
+        `Cannot train on "${dataPath}": no such file (omit --data to generate ${DEFAULT_DATA})`,
+      );
+    }
+    const conversations = numberFlag(flags, "conversations") ?? 1500;
+    const messages = generateBuiltin({ conversations, seed });
+    await writeConversations(dataPath, messages);
+    console.log(
+      `generate  ${messages.length} messages in ${conversations} conversations → ${dataPath} (built-in generator, seed ${seed})`,
+    );
+  }
+
+  const kind = String(flags.embedder);
+  if (!(EMBEDDER_KINDS as readonly string[]).includes(kind)) {
+    throw new RangeError(
+      `Cannot use embedder "${kind}": choose one of ${EMBEDDER_KINDS.join(", ")}`,
+    );
+  }
+  const embedder: EmbedderConfig = { kind: kind as EmbedderConfig["kind"] };
+  const dimension = numberFlag(flags, "dimension");
+  if (dimension !== undefined) embedder.dimension = dimension;
+  else if (kind === "builtin") embedder.dimension = 1024;
+  if (flags["embedding-model"]) embedder.model = flags["embedding-model"];
+
+  const realEval = flags["real-eval"] === undefined
+    ? defaultRealEvalDir()
+    : String(flags["real-eval"]);
+  const monitor = String(flags.monitor);
+  const classWeights = String(flags["class-weights"]);
+
+  const report = await runTraining({
+    dataPath,
+    modelsDir: String(flags.out),
+    vectorsDir: String(flags["vectors-dir"]),
+    embedder,
+    runtime: embedderRuntimeFromEnv({
+      modelDir: flags["model-dir"] as string | undefined,
+      offline: flags.offline === true,
+    }),
+    splitColumn: flags["split-column"] as string | undefined,
+    seed,
+    train: {
+      epochs: numberFlag(flags, "epochs"),
+      batchSize: numberFlag(flags, "batch-size"),
+      learningRate: numberFlag(flags, "learning-rate"),
+      patience: numberFlag(flags, "patience"),
+      hiddenUnits: numberFlag(flags, "hidden-units"),
+      monitor: monitor as "val_loss" | "val_accuracy",
+      classWeights: classWeights as "balanced" | "none",
+    },
+    evaluateExtra: realEval === "none"
+      ? undefined
+      : (bundle, runDir) => evaluateRealChat(bundle, realEval, join(runDir, "eval")),
+    writeReport: writeRunReport,
+    onStage: (stage, detail) => console.log(`${stage.padEnd(9)} ${detail}`),
+    onEmbedProgress: progressBar("embed", 0),
+    onEpochEnd: (e) =>
+      console.log(
+        `epoch ${String(e.epoch).padStart(2)}  loss ${e.loss.toFixed(4)}  acc ${
+          e.accuracy.toFixed(4)
+        }  val_loss ${e.valLoss.toFixed(4)}  val_acc ${e.valAccuracy.toFixed(4)}  ${
+          e.seconds.toFixed(1)
+        }s  ${Math.round(e.samplesPerSecond)} samples/s`,
+      ),
+  });
+
+  const training = report.metadata.training;
+  console.log(
+    `\nbest epoch ${training.bestEpoch}${training.stoppedEarly ? " (stopped early)" : ""}; ${
+      Math.round(Number(training.samplesPerSecond))
+    } training samples/s`,
+  );
+  console.log(`\nTest set (${report.test.n} held-out generated messages):`);
+  console.log(formatPerClassTable(report.test));
+  const rows = [{ name: "test (generated)", metrics: report.test }];
+  for (const [name, value] of Object.entries(report.extra)) {
+    const v = value as { metrics?: typeof report.test; baselines?: Record<string, typeof report.test> };
+    if (v.metrics) rows.push({ name, metrics: v.metrics });
+    if (v.baselines?.questionMark) rows.push({ name: `  "?" rule`, metrics: v.baselines.questionMark });
+  }
+  console.log("\n" + formatMetricsTable(rows));
+  console.log(
+    `\nsaved ${report.runDir} (models/latest) in ${
+      ((performance.now() - started) / 1000).toFixed(1)
+    }s total`,
+  );
+});
