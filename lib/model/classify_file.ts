@@ -1,0 +1,232 @@
+/**
+ * Batch classification of a whole file — CSV, JSONL or one message per line — streamed in
+ * batches so memory stays constant, with every output row in input order.
+ * @module
+ */
+
+import { dirname } from "node:path";
+import type { CsvProblem } from "../data/csv.ts";
+import {
+  batches,
+  detectFormat,
+  openCsvStream,
+  readJsonlRows,
+  readTextRows,
+  type StreamFormat,
+  type StreamRow,
+} from "../data/stream.ts";
+import { LABELS } from "../data/types.ts";
+
+/** The columns classification adds to each row, in this order. */
+export const PREDICTION_COLUMNS = ["predicted", "p_question", "p_answer", "p_comment"] as const;
+
+/** Probabilities `n × 3` in {@linkcode LABELS} order for a batch of texts. */
+export type BatchPredictor = (texts: readonly string[]) => Float32Array | Promise<Float32Array>;
+
+/** Options of {@linkcode classifyFile}. */
+export interface ClassifyFileOptions {
+  /** Input format. @default from the extension of `input` (see `detectFormat`) */
+  inputFormat?: StreamFormat;
+  /** Output format; a text input gives CSV. @default from the extension of `out`, else the input's */
+  outputFormat?: "csv" | "jsonl";
+  /** Field holding the message. @default "text", or "message" when a CSV has no "text" column */
+  textColumn?: string;
+  /** Rows per prediction batch. @default 2048 */
+  batchSize?: number;
+  /** Called after each batch with bytes read, the input's size in bytes, and rows written. */
+  onProgress?: (bytesRead: number, totalBytes: number, rows: number) => void;
+  /** Called for each input row that could not be read (it is skipped). */
+  onProblem?: (problem: CsvProblem) => void;
+  /** Decimals of the probabilities. @default 6 */
+  digits?: number;
+}
+
+/** What {@linkcode classifyFile} did. */
+export interface ClassifyFileSummary {
+  rows: number;
+  /** Rows that could not be read, with their lines (also passed to `onProblem`). */
+  problems: number;
+  inputFormat: StreamFormat;
+  outputFormat: "csv" | "jsonl";
+  seconds: number;
+  /** Label counts of the predictions. */
+  predicted: Record<string, number>;
+}
+
+/**
+ * Classifies every message of `input` and writes the input's fields plus `predicted`,
+ * `p_question`, `p_answer`, `p_comment`, row for row in input order. A path `out` is written
+ * atomically (temp file + rename); a stream (e.g. `Deno.stdout.writable`) is written as rows come.
+ * @throws {SyntaxError} when a CSV input has no text column
+ * @example
+ * ```ts
+ * await classifyFile(createSparsePredictor(bundle)!, "chat.csv", "chat.classified.csv");
+ * ```
+ */
+export async function classifyFile(
+  predict: BatchPredictor,
+  input: string,
+  out: string | WritableStream<Uint8Array>,
+  options: ClassifyFileOptions = {},
+): Promise<ClassifyFileSummary> {
+  const started = performance.now();
+  const inputFormat = options.inputFormat ?? detectFormat(input);
+  const outputFormat = options.outputFormat ??
+    (typeof out === "string" && detectFormat(out) !== "text"
+      ? detectFormat(out) as "csv" | "jsonl"
+      : inputFormat === "jsonl"
+      ? "jsonl"
+      : "csv");
+  const batchSize = options.batchSize ?? 2048;
+  const digits = options.digits ?? 6;
+  const totalBytes = (await Deno.stat(input)).size;
+  let bytesRead = 0;
+  let problems = 0;
+  const streamOptions = {
+    onBytes: (b: number) => bytesRead = b,
+    onProblem: (p: CsvProblem) => {
+      problems++;
+      options.onProblem?.(p);
+    },
+  };
+
+  let rows: AsyncIterable<StreamRow>;
+  let columns: string[] | undefined;
+  let textColumn = options.textColumn ?? "text";
+  if (inputFormat === "csv") {
+    const csv = await openCsvStream(input, streamOptions);
+    if (options.textColumn === undefined && !csv.header.includes("text")) textColumn = "message";
+    if (!csv.header.includes(textColumn)) {
+      throw new SyntaxError(
+        `Cannot classify "${input}": no column "${textColumn}" (header: ${csv.header.join(",")})`,
+      );
+    }
+    columns = csv.header;
+    rows = csv.rows;
+  } else if (inputFormat === "jsonl") {
+    rows = readJsonlRows(input, streamOptions);
+  } else {
+    textColumn = "text";
+    columns = ["text"];
+    rows = readTextRows(input, streamOptions);
+  }
+
+  const sink = await openSink(out);
+  const encoder = new TextEncoder();
+  const predicted: Record<string, number> = Object.fromEntries(LABELS.map((l) => [l, 0]));
+  let written = 0;
+  try {
+    for await (const batch of batches(rows, batchSize)) {
+      const texts = batch.map((r) => stringValue(r.values[textColumn]));
+      const probabilities = await predict(texts);
+      let chunk = "";
+      if (outputFormat === "csv" && columns === undefined) {
+        columns = Object.keys(batch[0]!.values);
+      }
+      if (written === 0 && outputFormat === "csv") {
+        chunk += [...columns!, ...PREDICTION_COLUMNS].map(csvField).join(",") + "\n";
+      }
+      for (let i = 0; i < batch.length; i++) {
+        const p = probabilities.subarray(i * 3, i * 3 + 3);
+        const label = LABELS[argmax(p)]!;
+        predicted[label]!++;
+        const extra = {
+          predicted: label,
+          p_question: p[LABELS.indexOf("question")]!.toFixed(digits),
+          p_answer: p[LABELS.indexOf("answer")]!.toFixed(digits),
+          p_comment: p[LABELS.indexOf("comment")]!.toFixed(digits),
+        };
+        const values = batch[i]!.values;
+        if (outputFormat === "csv") {
+          const fields = columns!.map((c) => csvField(stringValue(values[c])));
+          fields.push(label, extra.p_question, extra.p_answer, extra.p_comment);
+          chunk += fields.join(",") + "\n";
+        } else {
+          chunk += JSON.stringify({
+            ...values,
+            predicted: label,
+            p_question: Number(extra.p_question),
+            p_answer: Number(extra.p_answer),
+            p_comment: Number(extra.p_comment),
+          }) + "\n";
+        }
+      }
+      await sink.write(encoder.encode(chunk));
+      written += batch.length;
+      options.onProgress?.(bytesRead, totalBytes, written);
+    }
+    if (written === 0 && outputFormat === "csv" && columns !== undefined) {
+      await sink.write(encoder.encode([...columns, ...PREDICTION_COLUMNS].join(",") + "\n"));
+    }
+    await sink.commit();
+  } catch (error) {
+    await sink.abort();
+    throw error;
+  }
+  options.onProgress?.(totalBytes, totalBytes, written);
+  return {
+    rows: written,
+    problems,
+    inputFormat,
+    outputFormat,
+    seconds: (performance.now() - started) / 1000,
+    predicted,
+  };
+}
+
+/** Index of the largest of three probabilities (first wins ties, like argmax). */
+function argmax(p: Float32Array): number {
+  let best = 0;
+  for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;
+  return best;
+}
+
+/** A field as text: strings as they are, absent as "", anything else as JSON. */
+function stringValue(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value === undefined || value === null) return "";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+/** RFC 4180 quoting: only fields holding a quote, comma or line break are quoted. */
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+interface Sink {
+  write(bytes: Uint8Array): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** A file written beside its target and renamed on commit, or a caller's stream. */
+async function openSink(out: string | WritableStream<Uint8Array>): Promise<Sink> {
+  if (typeof out !== "string") {
+    const writer = out.getWriter();
+    return {
+      write: (bytes) => writer.write(bytes),
+      commit: async () => {
+        await writer.ready;
+        writer.releaseLock();
+      },
+      abort: () => Promise.resolve(writer.releaseLock()),
+    };
+  }
+  await Deno.mkdir(dirname(out), { recursive: true });
+  const tmp = `${out}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+  return {
+    write: async (bytes) => {
+      let offset = 0;
+      while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+    },
+    commit: async () => {
+      file.close();
+      await Deno.rename(tmp, out);
+    },
+    abort: async () => {
+      file.close();
+      await Deno.remove(tmp).catch(() => {});
+    },
+  };
+}

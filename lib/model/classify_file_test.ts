@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { parse } from "csv-parse/sync";
+import { classifyFile } from "./classify_file.ts";
+
+/** "?" → question; otherwise answer if the text starts with "use", else comment; fixed odds. */
+function fakePredict(texts: readonly string[]): Float32Array {
+  const out = new Float32Array(texts.length * 3); // answer, comment, question
+  texts.forEach((t, i) => {
+    const winner = t.includes("?") ? 2 : t.startsWith("use") ? 0 : 1;
+    for (let c = 0; c < 3; c++) out[i * 3 + c] = c === winner ? 0.8 : 0.1;
+  });
+  return out;
+}
+
+async function temp(text: string, suffix: string): Promise<string> {
+  const path = await Deno.makeTempFile({ suffix });
+  await Deno.writeTextFile(path, text);
+  return path;
+}
+
+Deno.test("classifyFile() keeps CSV columns and order and appends predicted + probabilities", async () => {
+  const input = await temp(
+    'id,message,user\n1,how do I merge?,ann\n2,"use pd.merge, it ""works""",bob\n3,"thanks\nall",cy\n',
+    ".csv",
+  );
+  const out = input.replace(/\.csv$/, ".out.csv");
+  const summary = await classifyFile(fakePredict, input, out, { batchSize: 2 });
+  const rows = parse(await Deno.readTextFile(out)) as string[][];
+  assert.deepEqual(rows, [
+    ["id", "message", "user", "predicted", "p_question", "p_answer", "p_comment"],
+    ["1", "how do I merge?", "ann", "question", "0.800000", "0.100000", "0.100000"],
+    ["2", 'use pd.merge, it "works"', "bob", "answer", "0.100000", "0.800000", "0.100000"],
+    ["3", "thanks\nall", "cy", "comment", "0.100000", "0.100000", "0.800000"],
+  ]);
+  assert.equal(summary.rows, 3);
+  assert.deepEqual(summary.predicted, { answer: 1, comment: 1, question: 1 });
+  await Deno.remove(input);
+  await Deno.remove(out);
+});
+
+Deno.test("classifyFile() reports ragged CSV rows with their line and goes on", async () => {
+  const input = await temp("text,label\nhi?,x\nbroken\nok,y\n", ".csv");
+  const out = input + ".out.csv";
+  const lines: number[] = [];
+  const summary = await classifyFile(fakePredict, input, out, {
+    onProblem: (p) => lines.push(p.line),
+  });
+  assert.deepEqual(lines, [3]);
+  assert.equal(summary.rows, 2);
+  assert.equal(summary.problems, 1);
+  await Deno.remove(input);
+  await Deno.remove(out);
+});
+
+Deno.test("classifyFile() writes JSONL with the input fields plus numeric probabilities", async () => {
+  const input = await temp('{"text":"why?","id":7}\n{"text":"use x"}\n', ".jsonl");
+  const out = input.replace(/\.jsonl$/, ".out.jsonl");
+  await classifyFile(fakePredict, input, out);
+  const rows = (await Deno.readTextFile(out)).trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(rows, [
+    { text: "why?", id: 7, predicted: "question", p_question: 0.8, p_answer: 0.1, p_comment: 0.1 },
+    { text: "use x", predicted: "answer", p_question: 0.1, p_answer: 0.8, p_comment: 0.1 },
+  ]);
+  await Deno.remove(input);
+  await Deno.remove(out);
+});
+
+Deno.test("classifyFile() turns a text file into text + prediction columns, skipping blank lines", async () => {
+  const input = await temp("first?\n\nsecond, with comma\n", ".txt");
+  const chunks: Uint8Array[] = [];
+  const stream = new WritableStream<Uint8Array>({ write: (c) => void chunks.push(c) });
+  const summary = await classifyFile(fakePredict, input, stream);
+  const text = new TextDecoder().decode(await new Blob(chunks).bytes());
+  assert.equal(
+    text,
+    "text,predicted,p_question,p_answer,p_comment\n" +
+      "first?,question,0.800000,0.100000,0.100000\n" +
+      '"second, with comma",comment,0.100000,0.100000,0.800000\n',
+  );
+  assert.equal(summary.outputFormat, "csv");
+  await Deno.remove(input);
+});
+
+Deno.test("classifyFile() rejects a CSV without a text or message column", async () => {
+  const input = await temp("body,label\nx,y\n", ".csv");
+  await assert.rejects(() => classifyFile(fakePredict, input, input + ".out.csv"), {
+    name: "SyntaxError",
+    message: `Cannot classify "${input}": no column "message" (header: body,label)`,
+  });
+  await Deno.remove(input);
+});
+
+Deno.test("classifyFile() streams 200k lines in order with bounded memory", async () => {
+  const input = await Deno.makeTempFile({ suffix: ".txt" });
+  const lines = Array.from({ length: 200_000 }, (_, i) => `message ${i}${i % 3 ? "" : "?"}`);
+  await Deno.writeTextFile(input, lines.join("\n") + "\n");
+  lines.length = 0;
+  const out = input + ".out.csv";
+  const before = Deno.memoryUsage().rss;
+  let calls = 0;
+  const summary = await classifyFile(fakePredict, input, out, { onProgress: () => calls++ });
+  const growth = Deno.memoryUsage().rss - before;
+  assert.equal(summary.rows, 200_000);
+  assert.ok(calls >= 200_000 / 2048);
+  assert.ok(growth < 160 * 2 ** 20, `rss grew by ${(growth / 2 ** 20).toFixed(1)} MiB`);
+  let row = -1;
+  let inOrder = true;
+  const decoder = new TextDecoder();
+  let pending = "";
+  for await (const chunk of (await Deno.open(out)).readable) {
+    pending += decoder.decode(chunk, { stream: true });
+    const parts = pending.split("\n");
+    pending = parts.pop()!;
+    for (const line of parts) {
+      if (row >= 0) {
+        const expected = `message ${row}${row % 3 ? ",comment" : "?,question"}`;
+        if (!line.startsWith(expected + ",")) inOrder = false;
+      }
+      row++;
+    }
+  }
+  assert.equal(row, 200_000);
+  assert.ok(inOrder);
+  await Deno.remove(input);
+  await Deno.remove(out);
+});
