@@ -1,0 +1,253 @@
+/**
+ * The HTTP handler: routes, validation and responses, as a pure `(Request) => Promise<Response>`
+ * that tests call directly and serve.ts hands to `Deno.serve`.
+ * @module
+ */
+
+import type { ModelBundle } from "../model/bundle.ts";
+import { predictProbabilities } from "../model/predict.ts";
+import { readAsset, type StaticAsset } from "./assets.ts";
+import { pageFiles, vendorFiles } from "./assets.ts";
+import { readJsonBody } from "./body.ts";
+import { createMicroBatcher, type PredictFn, toResult } from "./classifier.ts";
+import { buildExplore, type ExploreData } from "./explore.ts";
+import { HttpError, problemResponse } from "./http_error.ts";
+import { openApiDocument } from "./openapi.ts";
+import { classifyRequestSchema, conversationsQuerySchema, parseOrThrow } from "./schema.ts";
+
+/** A request handler, as `Deno.serve` takes it. */
+export type Handler = (req: Request) => Promise<Response>;
+
+/** Options of {@linkcode createHandler}. */
+export interface HandlerOptions {
+  /** `Access-Control-Allow-Origin` value (an origin or `*`); unset sends no CORS headers.
+   * @default undefined */
+  cors?: string;
+  /** Largest accepted request body, in bytes. @default 65536 */
+  bodyLimit?: number;
+  /** Most texts in one batch request. @default 256 */
+  maxBatch?: number;
+  /** Longest accepted text, in characters. @default 4000 */
+  maxTextLength?: number;
+  /** Merge concurrent requests into one model call. @default true */
+  microBatch?: boolean;
+  /** Conversations CSV behind Explore; `null` turns Explore off.
+   * @default the model's `metadata.data.path`, else "data/conversations.csv" */
+  dataPath?: string | null;
+  /** URL path → file of the page and vendor scripts. @default pageFiles() + vendorFiles() */
+  assets?: Record<string, string>;
+  /** Computes probabilities; a seam for tests. @default predictProbabilities */
+  predict?: (bundle: ModelBundle, texts: readonly string[]) => Promise<Float32Array>;
+  /** Called with every 5xx cause (client errors are not logged). @default console.error */
+  onServerError?: (error: unknown, req: Request) => void;
+}
+
+type Route = (req: Request, url: URL, bundle: () => ModelBundle) => Promise<Response> | Response;
+
+const JSON_HEADERS = { "content-type": "application/json" };
+const PAGE_CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "frame-ancestors 'none'";
+
+/** A JSON response. */
+function json(data: unknown, status = 200): Response {
+  return new Response(JSON.stringify(data), { status, headers: JSON_HEADERS });
+}
+
+/**
+ * Creates the server's handler. `bundle` may still be loading: until it resolves, `/health` and
+ * the model routes answer 503 so a load balancer waits.
+ *
+ * @example
+ * ```ts
+ * const handler = createHandler(await loadBundle("models/latest"));
+ * const res = await handler(new Request("http://x/classify", {
+ *   method: "POST", headers: { "content-type": "application/json" },
+ *   body: JSON.stringify({ text: "anyone know a good SQL course?" }),
+ * }));
+ * ```
+ */
+export function createHandler(
+  bundle: ModelBundle | Promise<ModelBundle>,
+  options: HandlerOptions = {},
+): Handler {
+  const limits = {
+    maxBatch: options.maxBatch ?? 256,
+    maxTextLength: options.maxTextLength ?? 4000,
+  };
+  const bodyLimit = options.bodyLimit ?? 65536;
+  const predictWith = options.predict ?? predictProbabilities;
+  const onServerError = options.onServerError ??
+    ((error: unknown, req: Request) =>
+      console.error(`${req.method} ${new URL(req.url).pathname} failed:`, error));
+  const classifySchema = classifyRequestSchema(limits);
+  const openApi = JSON.stringify(openApiDocument({ ...limits, bodyLimit }));
+  const assetFiles = options.assets ?? { ...pageFiles(), ...vendorFiles() };
+
+  let ready: ModelBundle | undefined;
+  let loadError: unknown;
+  let predict: PredictFn | undefined;
+  const settle = (loaded: ModelBundle) => {
+    ready = loaded;
+    const direct: PredictFn = (texts) => predictWith(loaded, texts);
+    predict = options.microBatch ?? true
+      ? createMicroBatcher(direct, loaded.labels.length, { maxTexts: limits.maxBatch })
+      : direct;
+  };
+  if (bundle instanceof Promise) {
+    bundle.then(settle, (error) => loadError = error);
+  } else {
+    settle(bundle);
+  }
+  const current = (): ModelBundle => {
+    if (ready) return ready;
+    throw new HttpError(
+      503,
+      loadError ? "The model failed to load; see the server log" : "The model is still loading",
+      { headers: { "retry-after": "1" } },
+    );
+  };
+
+  let explore: Promise<ExploreData> | undefined;
+  const exploreData = (loaded: ModelBundle): Promise<ExploreData> => {
+    const path = options.dataPath === undefined
+      ? (typeof loaded.metadata.data?.path === "string"
+        ? loaded.metadata.data.path
+        : "data/conversations.csv")
+      : options.dataPath;
+    if (path === null) {
+      return Promise.reject(new HttpError(404, "Explore is turned off on this server"));
+    }
+    explore ??= buildExplore(path, predict!, { labels: loaded.labels }).catch((error) => {
+      explore = undefined; // the file may appear later (e.g. after `deno task generate`)
+      if (error instanceof Deno.errors.NotFound) {
+        throw new HttpError(
+          404,
+          `No training data to explore: "${path}" does not exist (run \`deno task generate\`)`,
+        );
+      }
+      throw error;
+    });
+    return explore;
+  };
+
+  const assetCache = new Map<string, Promise<StaticAsset | undefined>>();
+  const serveAsset: Route = async (_req, url) => {
+    const file = assetFiles[url.pathname]!;
+    let pending = assetCache.get(url.pathname);
+    if (!pending) {
+      pending = readAsset(file, url.pathname.startsWith("/vendor/"));
+      assetCache.set(url.pathname, pending);
+      pending.catch(() => assetCache.delete(url.pathname));
+    }
+    const asset = await pending;
+    if (!asset) {
+      assetCache.delete(url.pathname);
+      throw new HttpError(
+        404,
+        `Cannot serve ${url.pathname}: its file is missing (run \`deno install\`)`,
+      );
+    }
+    const headers: Record<string, string> = {
+      "content-type": asset.contentType,
+      "cache-control": asset.cacheControl,
+    };
+    if (url.pathname === "/") headers["content-security-policy"] = PAGE_CSP;
+    return new Response(asset.body, { headers });
+  };
+
+  const routes: Record<string, Record<string, Route>> = {
+    "/health": {
+      GET: (_req, _url, model) => json({ status: "ok", model: model().metadata.runId }),
+    },
+    "/model": { GET: (_req, _url, model) => json(model().metadata) },
+    "/openapi.json": {
+      GET: () => new Response(openApi, { headers: JSON_HEADERS }),
+    },
+    "/classify": {
+      POST: async (req, _url, model) => {
+        const loaded = model();
+        const body = parseOrThrow(classifySchema, await readJsonBody(req, bodyLimit));
+        const texts = body.texts ?? [body.text!];
+        const probabilities = await predict!(texts);
+        const results = texts.map((_, i) =>
+          toResult(probabilities, i, loaded.labels, body.threshold)
+        );
+        const runId = loaded.metadata.runId;
+        return json(body.texts ? { results, model: runId } : { ...results[0]!, model: runId });
+      },
+    },
+    "/data/summary": {
+      GET: async (_req, _url, model) => json((await exploreData(model())).summary),
+    },
+    "/data/conversations": {
+      GET: async (_req, url, model) => {
+        const loaded = model();
+        const query = parseOrThrow(
+          conversationsQuerySchema,
+          Object.fromEntries(url.searchParams),
+          "(query)",
+        );
+        const { conversations } = await exploreData(loaded);
+        const matching = conversations.filter((c) =>
+          (query.filter === "all" || c.misclassified > 0) &&
+          (query.channel === undefined || query.channel === "" || c.channel === query.channel)
+        );
+        return json({
+          total: matching.length,
+          offset: query.offset,
+          limit: query.limit,
+          conversations: matching.slice(query.offset, query.offset + query.limit),
+        });
+      },
+    },
+  };
+  for (const path of Object.keys(assetFiles)) routes[path] = { GET: serveAsset };
+
+  const corsHeaders = (headers: Headers) => {
+    if (!options.cors) return;
+    headers.set("access-control-allow-origin", options.cors);
+    if (options.cors !== "*") headers.append("vary", "origin");
+  };
+
+  return async (req) => {
+    const url = new URL(req.url);
+    let response: Response;
+    try {
+      const route = routes[url.pathname];
+      if (!route) throw new HttpError(404, `Cannot find ${url.pathname}: no such route`);
+      const allow = [...Object.keys(route), ...("GET" in route ? ["HEAD"] : []), "OPTIONS"];
+      if (req.method === "OPTIONS") {
+        response = new Response(null, { status: 204, headers: { allow: allow.join(", ") } });
+        if (options.cors) {
+          response.headers.set("access-control-allow-methods", allow.join(", "));
+          response.headers.set("access-control-allow-headers", "content-type");
+          response.headers.set("access-control-max-age", "600");
+        }
+      } else {
+        const method = req.method === "HEAD" ? "GET" : req.method;
+        const handle = route[method];
+        if (!handle) {
+          throw new HttpError(
+            405,
+            `Cannot ${req.method} ${url.pathname}: allowed are ${allow.join(", ")}`,
+            {
+              headers: { allow: allow.join(", ") },
+            },
+          );
+        }
+        response = await handle(req, url, current);
+        if (req.method === "HEAD") {
+          response = new Response(null, { status: response.status, headers: response.headers });
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof HttpError) || error.status >= 500 && error.status !== 503) {
+        onServerError(error, req);
+      }
+      response = problemResponse(error, url.pathname);
+    }
+    response.headers.set("x-content-type-options", "nosniff");
+    corsHeaders(response.headers);
+    return response;
+  };
+}

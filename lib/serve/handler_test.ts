@@ -1,0 +1,432 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../model/backend.ts";
+import type { ModelBundle } from "../model/bundle.ts";
+import { predictProbabilities } from "../model/predict.ts";
+import { createHandler, type HandlerOptions } from "./handler.ts";
+import { TINY_CONVERSATIONS_CSV, tinyBundle } from "./_testing.ts";
+
+await initBackend();
+const dir = await Deno.makeTempDir({ prefix: "qac-serve-" });
+const csvPath = `${dir}/conversations.csv`;
+await Deno.writeTextFile(csvPath, TINY_CONVERSATIONS_CSV);
+const bundle = tinyBundle(csvPath);
+
+/** A handler over the tiny bundle that records what it would log as server errors. */
+function setup(options: HandlerOptions = {}, model: ModelBundle | Promise<ModelBundle> = bundle) {
+  const serverErrors: unknown[] = [];
+  const handler = createHandler(model, {
+    onServerError: (error) => serverErrors.push(error),
+    ...options,
+  });
+  return { handler, serverErrors };
+}
+
+function post(body: BodyInit | null, headers: Record<string, string> = {}, path = "/classify") {
+  return new Request(`http://qac.test${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+  });
+}
+
+const postJson = (value: unknown) => post(JSON.stringify(value));
+
+async function problem(response: Response, status: number) {
+  assert.equal(response.status, status);
+  assert.equal(response.headers.get("content-type"), "application/problem+json");
+  const body = await response.json();
+  assert.equal(body.status, status);
+  assert.equal(body.type, "about:blank");
+  assert.equal(typeof body.title, "string");
+  assert.equal(typeof body.detail, "string");
+  assert.ok(!/\bat .*\.ts:\d+/.test(body.detail), "no stack trace in detail");
+  return body;
+}
+
+Deno.test("POST /classify labels one text and keeps the original's result order", async () => {
+  const { handler } = setup();
+  const res = await handler(postJson({ text: "how do I learn SQL?" }));
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("content-type"), "application/json");
+  const body = await res.json();
+  assert.deepEqual(Object.keys(body), ["label", "probabilities", "result", "model"]);
+  assert.equal(body.label, "question");
+  assert.equal(body.model, "test-run");
+  const { question, answer, comment } = body.probabilities;
+  assert.ok(Math.abs(question + answer + comment - 1) < 1e-5);
+  assert.ok(question > 0.9);
+  // answer, comment, question: sklearn LabelEncoder's alphabetical order.
+  assert.deepEqual(body.result, [answer, comment, question]);
+});
+
+Deno.test("POST /classify with texts returns one result per text, in order", async () => {
+  const { handler } = setup();
+  const res = await handler(
+    postJson({ texts: ["try the docs", "thanks!", "why?", "ok"] }),
+  );
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(body.model, "test-run");
+  assert.deepEqual(body.results.map((r: { label: string }) => r.label), [
+    "answer",
+    "comment",
+    "question",
+    "comment",
+  ]);
+  for (const r of body.results) assert.equal(r.result.length, 3);
+});
+
+Deno.test("POST /classify says unsure when the top probability is below threshold", async () => {
+  const { handler } = setup();
+  // "ok" → comment with e/(e+2) ≈ 0.58.
+  const low = await (await handler(postJson({ text: "ok", threshold: 0.9 }))).json();
+  assert.equal(low.label, "unsure");
+  assert.ok(low.probabilities.comment > 0.5);
+  const high = await (await handler(postJson({ text: "ok", threshold: 0.5 }))).json();
+  assert.equal(high.label, "comment");
+});
+
+Deno.test("concurrent requests are micro-batched into one model call with the same answers", async () => {
+  let calls = 0;
+  const { handler } = setup({
+    predict: (b, texts) => {
+      calls++;
+      return predictProbabilities(b, texts);
+    },
+  });
+  const texts = ["why?", "try this", "how?", "use pandas", "what?"];
+  const bodies = await Promise.all(
+    texts.map(async (text) => (await handler(postJson({ text }))).json()),
+  );
+  assert.equal(calls, 1);
+  assert.deepEqual(bodies.map((b) => b.label), [
+    "question",
+    "answer",
+    "question",
+    "answer",
+    "question",
+  ]);
+});
+
+Deno.test("POST /classify does not leak tensors", async () => {
+  const { handler } = setup({ microBatch: false });
+  await (await handler(postJson({ text: "warm up?" }))).json();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 20; i++) {
+    await (await handler(postJson({ texts: [`question ${i}?`, "thanks"] }))).json();
+  }
+  assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("GET /health is 503 until the model has loaded, then 200", async () => {
+  let resolve!: (b: ModelBundle) => void;
+  const { handler } = setup({}, new Promise<ModelBundle>((r) => resolve = r));
+  const loading = await handler(new Request("http://qac.test/health"));
+  const body = await problem(loading, 503);
+  assert.equal(loading.headers.get("retry-after"), "1");
+  assert.equal(body.detail, "The model is still loading");
+  await problem(await handler(postJson({ text: "hi" })), 503);
+  resolve(bundle);
+  await Promise.resolve();
+  const ready = await handler(new Request("http://qac.test/health"));
+  assert.equal(ready.status, 200);
+  assert.deepEqual(await ready.json(), { status: "ok", model: "test-run" });
+});
+
+Deno.test("GET /health is 503 for good when the model failed to load", async () => {
+  const { handler } = setup({}, Promise.reject(new Error("boom")));
+  await Promise.resolve();
+  const body = await problem(await handler(new Request("http://qac.test/health")), 503);
+  assert.equal(body.detail, "The model failed to load; see the server log");
+});
+
+Deno.test("GET /model returns the metadata with its metrics", async () => {
+  const { handler } = setup();
+  const res = await handler(new Request("http://qac.test/model"));
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), bundle.metadata);
+});
+
+Deno.test("HEAD answers like GET without a body; OPTIONS lists the allowed methods", async () => {
+  const { handler } = setup();
+  const head = await handler(new Request("http://qac.test/health", { method: "HEAD" }));
+  assert.equal(head.status, 200);
+  assert.equal(head.body, null);
+  const options = await handler(new Request("http://qac.test/classify", { method: "OPTIONS" }));
+  assert.equal(options.status, 204);
+  assert.equal(options.headers.get("allow"), "POST, OPTIONS");
+  assert.equal(options.headers.get("access-control-allow-origin"), null);
+});
+
+Deno.test("CORS headers are sent only when an origin is configured", async () => {
+  const { handler } = setup({ cors: "https://app.example" });
+  const res = await handler(postJson({ text: "hi" }));
+  assert.equal(res.headers.get("access-control-allow-origin"), "https://app.example");
+  assert.equal(res.headers.get("vary"), "origin");
+  await res.body?.cancel();
+  const preflight = await handler(new Request("http://qac.test/classify", { method: "OPTIONS" }));
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get("access-control-allow-methods"), "POST, OPTIONS");
+  assert.equal(preflight.headers.get("access-control-allow-headers"), "content-type");
+  const error = await handler(new Request("http://qac.test/nope"));
+  assert.equal(error.headers.get("access-control-allow-origin"), "https://app.example");
+  await error.body?.cancel();
+});
+
+Deno.test("unknown paths are 404 problems naming the path", async () => {
+  const { handler } = setup();
+  const body = await problem(await handler(new Request("http://qac.test/nope?x=1")), 404);
+  assert.equal(body.detail, "Cannot find /nope: no such route");
+  assert.equal(body.instance, "/nope");
+});
+
+Deno.test("a wrong method is 405 with Allow, checked before the body", async () => {
+  const { handler } = setup();
+  const get = await handler(new Request("http://qac.test/classify"));
+  assert.equal(get.headers.get("allow"), "POST, OPTIONS");
+  const body = await problem(get, 405);
+  assert.equal(body.detail, "Cannot GET /classify: allowed are POST, OPTIONS");
+  const postHealth = await handler(post("not json", {}, "/health"));
+  assert.equal(postHealth.headers.get("allow"), "GET, HEAD, OPTIONS");
+  await problem(postHealth, 405);
+});
+
+Deno.test("a non-JSON Content-Type is 415, before size and syntax", async () => {
+  const { handler } = setup();
+  const plain = await problem(
+    await handler(post("text=hi", { "content-type": "application/x-www-form-urlencoded" })),
+    415,
+  );
+  assert.equal(
+    plain.detail,
+    'Cannot read body: Content-Type must be application/json, got "application/x-www-form-urlencoded"',
+  );
+  const none = new Request("http://qac.test/classify", { method: "POST", body: "{}" });
+  none.headers.delete("content-type");
+  await problem(await handler(none), 415);
+  await problem(await handler(post("x".repeat(100_000), { "content-type": "text/plain" })), 415);
+  const charset = await handler(
+    post(JSON.stringify({ text: "hi" }), { "content-type": "application/json; charset=utf-8" }),
+  );
+  assert.equal(charset.status, 200);
+  await charset.body?.cancel();
+});
+
+Deno.test("a body over the limit is 413, by Content-Length or as it streams", async () => {
+  const { handler } = setup({ bodyLimit: 1000 });
+  const declared = await problem(
+    await handler(post(JSON.stringify({ text: "x".repeat(2000) }))),
+    413,
+  );
+  assert.equal(declared.detail, "Cannot read body: it is larger than the limit of 1000 bytes");
+  // No Content-Length: the limit must hold while streaming, even for malformed JSON.
+  const chunk = new TextEncoder().encode("{".repeat(400));
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.enqueue(chunk);
+    },
+  });
+  await problem(await handler(post(stream)), 413);
+});
+
+Deno.test("the default limits: 64 KiB bodies, 4000-character texts, 256 texts", async () => {
+  const { handler } = setup();
+  await problem(await handler(postJson({ text: "a".repeat(70_000) })), 413);
+  const long = await problem(await handler(postJson({ text: "a".repeat(4001) })), 422);
+  assert.deepEqual(long.errors, [{ field: "text", message: "must be at most 4000 characters" }]);
+  const batch = await problem(
+    await handler(postJson({ texts: Array.from({ length: 257 }, () => "a") })),
+    422,
+  );
+  assert.deepEqual(batch.errors, [{ field: "texts", message: "must hold at most 256 texts" }]);
+  const ok = await handler(postJson({ texts: Array.from({ length: 256 }, (_, i) => `t${i}`) }));
+  assert.equal((await ok.json()).results.length, 256);
+});
+
+Deno.test("malformed JSON is 400", async () => {
+  const { handler } = setup();
+  const body = await problem(await handler(post('{"text": "unterminated')), 400);
+  assert.match(body.detail, /^Cannot parse body as JSON: /);
+  assert.equal(
+    (await problem(await handler(post("")), 400)).detail,
+    "Cannot parse body: it is empty",
+  );
+  assert.equal(
+    (await problem(await handler(post(new Uint8Array([0x7b, 0xff, 0x7d]))), 400)).detail,
+    "Cannot parse body: it is not valid UTF-8",
+  );
+});
+
+const INVALID: [string, unknown, { field: string; message: string }[]][] = [
+  ["empty text", { text: "" }, [{
+    field: "text",
+    message: "must not be empty or only whitespace",
+  }]],
+  ["whitespace", { text: " \n\t " }, [{
+    field: "text",
+    message: "must not be empty or only whitespace",
+  }]],
+  ["null text", { text: null }, [{ field: "text", message: "must be a string, got null" }]],
+  ["number text", { text: 42 }, [{ field: "text", message: "must be a string, got a number" }]],
+  ["no text", {}, [{ field: "text", message: 'is required (or send "texts" for a batch)' }]],
+  ["both", { text: "a", texts: ["b"] }, [{
+    field: "texts",
+    message: 'cannot be combined with "text"; send one or the other',
+  }]],
+  ["extra field", { text: "a", lang: "en" }, [{ field: "lang", message: "is not a known field" }]],
+  ["empty batch", { texts: [] }, [{ field: "texts", message: "must hold at least one text" }]],
+  ["bad batch item", { texts: ["ok", "fine", null] }, [{
+    field: "texts[2]",
+    message: "must be a string, got null",
+  }]],
+  ["blank batch item", { texts: ["ok", " "] }, [{
+    field: "texts[1]",
+    message: "must not be empty or only whitespace",
+  }]],
+  ["texts not array", { texts: "a" }, [{
+    field: "texts",
+    message: "must be an array, got a string",
+  }]],
+  ["threshold > 1", { text: "a", threshold: 1.5 }, [{
+    field: "threshold",
+    message: "must be between 0 and 1",
+  }]],
+  ["threshold string", { text: "a", threshold: "0.5" }, [{
+    field: "threshold",
+    message: "must be a number, got a string",
+  }]],
+  ["array body", ["a"], [{ field: "(body)", message: "must be an object, got an array" }]],
+  ["null body", null, [{ field: "(body)", message: "must be an object, got null" }]],
+];
+
+for (const [name, value, errors] of INVALID) {
+  Deno.test(`POST /classify rejects ${name} with 422 naming the field`, async () => {
+    const { handler, serverErrors } = setup();
+    const body = await problem(await handler(postJson(value)), 422);
+    assert.deepEqual(body.errors, errors);
+    assert.equal(
+      body.detail,
+      `Invalid request: ${errors.map((e) => `${e.field} ${e.message}`).join("; ")}`,
+    );
+    assert.equal(serverErrors.length, 0);
+  });
+}
+
+Deno.test("a failing model is a logged 500 whose body reveals nothing", async () => {
+  const { handler, serverErrors } = setup({
+    predict: () => Promise.reject(new Error("secret internals at /srv/x.ts:1:1")),
+  });
+  const body = await problem(await handler(postJson({ text: "hi" })), 500);
+  assert.equal(body.detail, "The server failed to handle the request; see its log.");
+  assert.equal(serverErrors.length, 1);
+});
+
+Deno.test("GET /openapi.json is an OpenAPI 3.1 document", async () => {
+  const { handler } = setup();
+  const res = await handler(new Request("http://qac.test/openapi.json"));
+  assert.equal(res.status, 200);
+  const doc = await res.json();
+  assert.equal(doc.openapi, "3.1.0");
+  assert.ok(doc.paths["/classify"].post.responses["422"]);
+});
+
+Deno.test("GET / serves the page with a self-only CSP, and its scripts", async () => {
+  const { handler } = setup();
+  const page = await handler(new Request("http://qac.test/"));
+  assert.equal(page.status, 200);
+  assert.equal(page.headers.get("content-type"), "text/html; charset=utf-8");
+  assert.match(page.headers.get("content-security-policy")!, /default-src 'self'/);
+  const html = await page.text();
+  assert.ok(!/src="https?:/.test(html), "no external scripts");
+  for (const path of ["/app.js", "/style.css", "/vendor/plot.umd.min.js", "/vendor/d3.min.js"]) {
+    assert.match(html, new RegExp(`"${path.replaceAll(".", "\\.")}"`));
+    const res = await handler(new Request(`http://qac.test${path}`));
+    assert.equal(res.status, 200, path);
+    assert.ok((await res.arrayBuffer()).byteLength > 100, path);
+  }
+});
+
+Deno.test("a missing asset file is a 404 that says how to fix it", async () => {
+  const { handler } = setup({ assets: { "/vendor/x.js": `${dir}/missing.js` } });
+  const body = await problem(await handler(new Request("http://qac.test/vendor/x.js")), 404);
+  assert.equal(body.detail, "Cannot serve /vendor/x.js: its file is missing (run `deno install`)");
+});
+
+Deno.test("GET /data/summary summarises the training CSV with predictions", async () => {
+  const { handler } = setup();
+  const res = await handler(new Request("http://qac.test/data/summary"));
+  assert.equal(res.status, 200);
+  const s = await res.json();
+  assert.equal(s.path, csvPath);
+  assert.equal(s.messages, 6);
+  assert.equal(s.conversations, 3);
+  assert.equal(s.skipped, 2);
+  assert.equal(s.misclassified, 1);
+  assert.ok(Math.abs(s.accuracy - 5 / 6) < 1e-9);
+  assert.deepEqual(s.classMix, [
+    { label: "answer", count: 2 },
+    { label: "comment", count: 2 },
+    { label: "question", count: 2 },
+  ]);
+  assert.deepEqual(s.channels, [
+    { channel: "general", label: "comment", count: 1 },
+    { channel: "help", label: "answer", count: 2 },
+    { channel: "help", label: "comment", count: 1 },
+    { channel: "help", label: "question", count: 2 },
+  ]);
+  // [true][predicted]: the "really, why not?" answer was called a question.
+  assert.deepEqual(s.confusion, [[1, 0, 1], [0, 2, 0], [0, 0, 2]]);
+  const answerLengths = s.lengths.filter((l: { label: string }) => l.label === "answer");
+  assert.deepEqual(answerLengths, [
+    { label: "answer", bin: 2, count: 1, share: 0.5 },
+    { label: "answer", bin: 4, count: 1, share: 0.5 },
+  ]);
+});
+
+Deno.test("GET /data/conversations puts threads with mistakes first and pages", async () => {
+  const { handler } = setup();
+  const all = await (await handler(new Request("http://qac.test/data/conversations"))).json();
+  assert.equal(all.total, 3);
+  assert.deepEqual(all.conversations.map((c: { id: string }) => c.id), ["c3", "c1", "c2"]);
+  const wrong = all.conversations[0].messages[1];
+  assert.deepEqual(
+    { label: wrong.label, predicted: wrong.predicted, text: wrong.text, replyTo: wrong.replyTo },
+    { label: "answer", predicted: "question", text: "really, why not?", replyTo: "c3-1" },
+  );
+  const mistakes = await (await handler(
+    new Request("http://qac.test/data/conversations?filter=misclassified"),
+  )).json();
+  assert.deepEqual(mistakes.conversations.map((c: { id: string }) => c.id), ["c3"]);
+  const page = await (await handler(
+    new Request("http://qac.test/data/conversations?offset=1&limit=1&channel=help"),
+  )).json();
+  assert.deepEqual(
+    { total: page.total, ids: page.conversations.map((c: { id: string }) => c.id) },
+    { total: 2, ids: ["c1"] },
+  );
+});
+
+Deno.test("GET /data/conversations rejects bad query parameters with 422", async () => {
+  const { handler } = setup();
+  const body = await problem(
+    await handler(new Request("http://qac.test/data/conversations?limit=1000&offset=x&sort=1")),
+    422,
+  );
+  assert.deepEqual(body.errors.map((e: { field: string }) => e.field).sort(), [
+    "limit",
+    "offset",
+    "sort",
+  ]);
+});
+
+Deno.test("Explore says so when the training data is missing or turned off", async () => {
+  const missing = setup({ dataPath: `${dir}/absent.csv` }).handler;
+  const body = await problem(await missing(new Request("http://qac.test/data/summary")), 404);
+  assert.equal(
+    body.detail,
+    `No training data to explore: "${dir}/absent.csv" does not exist (run \`deno task generate\`)`,
+  );
+  const off = setup({ dataPath: null }).handler;
+  await problem(await off(new Request("http://qac.test/data/conversations")), 404);
+});

@@ -1,0 +1,295 @@
+// The page's behaviour: plain browser JavaScript, no build step. Charts use Observable Plot
+// (window.Plot, served by the server itself); without it, simple bars still render.
+"use strict";
+
+const LABELS = ["question", "answer", "comment"];
+const COLORS = { question: "#4e79a7", answer: "#59a14f", comment: "#f28e2c" };
+const color = { domain: LABELS, range: LABELS.map((l) => COLORS[l]) };
+const $ = (id) => document.getElementById(id);
+
+/** Fetches JSON; a problem+json error becomes an Error carrying its detail. */
+async function api(path, init) {
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new Error("Cannot reach the server. Is it still running?");
+  }
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    const detail = body?.detail ?? response.statusText;
+    const fields = (body?.errors ?? []).map((e) => `${e.field} ${e.message}`).join("; ");
+    throw new Error(`${response.status} ${body?.title ?? ""}: ${fields || detail}`);
+  }
+  return body;
+}
+
+function showError(element, error) {
+  element.textContent = error ? error.message : "";
+  element.hidden = !error;
+}
+
+function hasPlot() {
+  return typeof Plot !== "undefined";
+}
+
+// ---------------------------------------------------------------- tabs
+function selectTab(name) {
+  for (const tab of ["classify", "explore"]) {
+    $(`tab-${tab}`).setAttribute("aria-selected", String(tab === name));
+    $(`panel-${tab}`).hidden = tab !== name;
+  }
+  if (name === "explore") loadExplore();
+}
+$("tab-classify").addEventListener("click", () => selectTab("classify"));
+$("tab-explore").addEventListener("click", () => selectTab("explore"));
+
+// ---------------------------------------------------------------- classify
+async function classify(event) {
+  event?.preventDefault();
+  const text = $("text").value;
+  const threshold = Number($("threshold").value) || 0;
+  const button = $("classify");
+  button.disabled = true;
+  showError($("error"), null);
+  try {
+    const body = { text };
+    if (threshold > 0) body.threshold = threshold;
+    const result = await api("/classify", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    renderResult(result);
+  } catch (error) {
+    $("result").hidden = true;
+    showError($("error"), error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function renderResult(result) {
+  const label = $("label");
+  label.textContent = result.label;
+  label.className = result.label;
+  const top = Math.max(...Object.values(result.probabilities));
+  $("confidence").textContent = `(${(top * 100).toFixed(1)}%)`;
+  const data = LABELS.map((l) => ({ label: l, p: result.probabilities[l] }));
+  const chart = $("prob-chart");
+  chart.replaceChildren(
+    hasPlot()
+      ? Plot.plot({
+        width: 560,
+        height: 130,
+        marginLeft: 80,
+        x: { domain: [0, 1], label: "probability", percent: true, grid: true },
+        y: { domain: LABELS, label: null },
+        color,
+        marks: [
+          Plot.barX(data, { x: "p", y: "label", fill: "label" }),
+          Plot.text(data, {
+            x: "p",
+            y: "label",
+            text: (d) => `${(d.p * 100).toFixed(1)}%`,
+            dx: 4,
+            textAnchor: "start",
+          }),
+          Plot.ruleX([0]),
+        ],
+      })
+      : simpleBars(data),
+  );
+  $("result").hidden = false;
+}
+
+/** Fallback bars when Plot could not load. */
+function simpleBars(data) {
+  const box = document.createElement("div");
+  box.className = "bars";
+  for (const d of data) {
+    const row = document.createElement("div");
+    const name = document.createElement("span");
+    name.textContent = `${d.label} ${(d.p * 100).toFixed(1)}%`;
+    name.style.width = "9rem";
+    const bar = document.createElement("span");
+    bar.className = "bar";
+    bar.style.width = `${Math.max(1, d.p * 300)}px`;
+    bar.style.background = COLORS[d.label];
+    row.append(name, bar);
+    box.append(row);
+  }
+  return box;
+}
+
+$("classify-form").addEventListener("submit", classify);
+$("text").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) classify(event);
+});
+
+// ---------------------------------------------------------------- explore
+let exploreLoaded = false;
+const conv = { offset: 0, limit: 10, total: 0 };
+
+async function loadExplore() {
+  if (exploreLoaded) return;
+  exploreLoaded = true;
+  try {
+    const summary = await api("/data/summary");
+    renderSummary(summary);
+    await loadConversations();
+  } catch (error) {
+    exploreLoaded = false;
+    $("explore-stats").textContent = "";
+    showError($("explore-error"), error);
+  }
+}
+
+function renderSummary(s) {
+  $("explore-stats").textContent = `${s.messages.toLocaleString()} messages in ` +
+    `${s.conversations.toLocaleString()} conversations from ${s.path}` +
+    (s.skipped ? ` (${s.skipped} rows skipped)` : "") +
+    `. The model gets ${(s.accuracy * 100).toFixed(1)}% right — ${s.misclassified} wrong. ` +
+    "These include the rows it was trained on, so this overstates real accuracy.";
+  const select = $("conv-channel");
+  for (const channel of [...new Set(s.channels.map((c) => c.channel))]) {
+    const option = document.createElement("option");
+    option.value = channel;
+    option.textContent = channel || "(none)";
+    select.append(option);
+  }
+  if (!hasPlot()) {
+    for (const id of ["chart-mix", "chart-channels", "chart-lengths"]) {
+      $(id).textContent = "Charts need Observable Plot; run `deno install` and reload.";
+    }
+    return;
+  }
+  $("chart-mix").replaceChildren(Plot.plot({
+    height: 140,
+    marginLeft: 80,
+    x: { label: "messages", grid: true },
+    y: { domain: LABELS, label: null },
+    color,
+    marks: [
+      Plot.barX(s.classMix, { x: "count", y: "label", fill: "label", tip: true }),
+      Plot.ruleX([0]),
+    ],
+  }));
+  const channels = [...new Set(s.channels.map((c) => c.channel))];
+  $("chart-channels").replaceChildren(Plot.plot({
+    height: Math.max(140, 28 * channels.length + 50),
+    marginLeft: 130,
+    x: { label: "share of channel", percent: true },
+    y: { label: null },
+    color: { ...color, legend: true },
+    marks: [
+      Plot.barX(
+        s.channels,
+        Plot.normalizeX("sum", {
+          x: "count",
+          y: (d) => d.channel || "(none)",
+          fill: "label",
+          order: LABELS,
+          tip: true,
+        }),
+      ),
+    ],
+  }));
+  const lengths = s.lengths.map((d) => ({ ...d, mid: d.bin + s.lengthBinWidth / 2 }));
+  $("chart-lengths").replaceChildren(Plot.plot({
+    width: 900,
+    height: 240,
+    x: { label: "words per message →" },
+    y: { label: "↑ share of class", percent: true, grid: true },
+    color: { ...color, legend: true },
+    marks: [
+      Plot.lineY(lengths, { x: "mid", y: "share", stroke: "label", strokeWidth: 2, curve: "step" }),
+      Plot.dot(lengths, { x: "mid", y: "share", fill: "label", r: 2, tip: true }),
+      Plot.ruleY([0]),
+    ],
+  }));
+}
+
+async function loadConversations() {
+  const params = new URLSearchParams({
+    offset: String(conv.offset),
+    limit: String(conv.limit),
+    filter: $("conv-filter").value,
+  });
+  if ($("conv-channel").value) params.set("channel", $("conv-channel").value);
+  try {
+    const page = await api(`/data/conversations?${params}`);
+    conv.total = page.total;
+    renderConversations(page.conversations);
+    showError($("explore-error"), null);
+  } catch (error) {
+    showError($("explore-error"), error);
+  }
+}
+
+function badge(label, extra = "") {
+  const span = document.createElement("span");
+  span.className = `badge ${label} ${extra}`;
+  span.textContent = label;
+  return span;
+}
+
+function renderConversations(conversations) {
+  const box = $("conversations");
+  box.replaceChildren();
+  const last = Math.min(conv.offset + conv.limit, conv.total);
+  $("conv-page").textContent = conv.total
+    ? `${conv.offset + 1}–${last} of ${conv.total}`
+    : "no conversations";
+  $("conv-prev").disabled = conv.offset === 0;
+  $("conv-next").disabled = last >= conv.total;
+  for (const thread of conversations) {
+    const article = document.createElement("article");
+    article.className = "thread";
+    const title = document.createElement("h3");
+    title.textContent = `${thread.id} · #${thread.channel || "?"} · ` +
+      (thread.misclassified ? `${thread.misclassified} misclassified` : "all correct");
+    article.append(title);
+    for (const m of thread.messages) {
+      const wrong = m.label !== m.predicted;
+      const row = document.createElement("div");
+      row.className = wrong ? "msg wrong" : "msg";
+      const user = document.createElement("span");
+      user.className = "user";
+      user.textContent = m.user;
+      const text = document.createElement("span");
+      text.className = "text";
+      text.textContent = m.text;
+      const badges = document.createElement("span");
+      badges.className = "badges";
+      badges.append("true", badge(m.label), " model", badge(m.predicted, wrong ? "miss" : ""));
+      badges.title = `model confidence ${(m.confidence * 100).toFixed(0)}%`;
+      row.append(user, text, badges);
+      article.append(row);
+    }
+    box.append(article);
+  }
+}
+
+$("conv-filter").addEventListener("change", () => {
+  conv.offset = 0;
+  loadConversations();
+});
+$("conv-channel").addEventListener("change", () => {
+  conv.offset = 0;
+  loadConversations();
+});
+$("conv-prev").addEventListener("click", () => {
+  conv.offset = Math.max(0, conv.offset - conv.limit);
+  loadConversations();
+});
+$("conv-next").addEventListener("click", () => {
+  conv.offset += conv.limit;
+  loadConversations();
+});
+
+// ---------------------------------------------------------------- model info
+api("/model").then(
+  (m) => $("model-info").textContent = `model ${m.runId} · ${m.embedderId ?? m.embedder?.kind}`,
+  () => $("model-info").textContent = "model loading…",
+);

@@ -1,0 +1,111 @@
+/**
+ * Request schemas of the API, and the one place that turns a schema violation into a 422 naming
+ * the offending field.
+ * @module
+ */
+
+import { z } from "zod";
+import { HttpError } from "./http_error.ts";
+
+/** Limits the request schemas enforce; resolved from handler options. */
+export interface RequestLimits {
+  /** Most texts in one `{"texts": [...]}` request. */
+  maxBatch: number;
+  /** Longest accepted text, in UTF-16 code units (Discord's own limit is 4,000). */
+  maxTextLength: number;
+}
+
+/** A non-empty, non-whitespace text of bounded length. */
+function textSchema(maxTextLength: number) {
+  return z.string()
+    .max(maxTextLength, `must be at most ${maxTextLength} characters`)
+    .refine((s) => s.trim().length > 0, "must not be empty or only whitespace");
+}
+
+/**
+ * The body of `POST /classify`: exactly one of `text` or `texts`, an optional `threshold`.
+ * Unknown fields are rejected (a typo such as `"txt"` should not silently classify nothing).
+ */
+export function classifyRequestSchema(limits: RequestLimits) {
+  return z.strictObject({
+    text: textSchema(limits.maxTextLength).optional(),
+    texts: z.array(textSchema(limits.maxTextLength))
+      .min(1, "must hold at least one text")
+      .max(limits.maxBatch, `must hold at most ${limits.maxBatch} texts`)
+      .optional(),
+    threshold: z.number()
+      .min(0, "must be between 0 and 1")
+      .max(1, "must be between 0 and 1")
+      .optional(),
+  }).superRefine((body, ctx) => {
+    if ((body.text === undefined) === (body.texts === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: body.text === undefined ? ["text"] : ["texts"],
+        message: body.text === undefined
+          ? 'is required (or send "texts" for a batch)'
+          : 'cannot be combined with "text"; send one or the other',
+      });
+    }
+  });
+}
+
+/** A validated `POST /classify` body. */
+export type ClassifyRequest = z.infer<ReturnType<typeof classifyRequestSchema>>;
+
+/** Query of `GET /data/conversations`. */
+export const conversationsQuerySchema = z.strictObject({
+  offset: z.coerce.number().int("must be an integer").min(0, "must be ≥ 0").default(0),
+  limit: z.coerce.number().int("must be an integer").min(1, "must be ≥ 1")
+    .max(100, "must be ≤ 100").default(20),
+  filter: z.enum(["all", "misclassified"], 'must be "all" or "misclassified"').default("all"),
+  channel: z.string().optional(),
+});
+
+/** A validated `GET /data/conversations` query. */
+export type ConversationsQuery = z.infer<typeof conversationsQuerySchema>;
+
+/** Formats a zod issue path as `texts[2]`, or `(body)` for the root. */
+export function fieldName(path: readonly PropertyKey[], root = "(body)"): string {
+  let name = "";
+  for (const key of path) {
+    name += typeof key === "number" ? `[${key}]` : `${name ? "." : ""}${String(key)}`;
+  }
+  return name || root;
+}
+
+/**
+ * Parses `value` with `schema`, or throws a 422 {@linkcode HttpError} whose detail names every
+ * offending field.
+ */
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, root = "(body)"): T {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  const errors = result.error.issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({
+        field: fieldName([...issue.path, key], root),
+        message: "is not a known field",
+      }));
+    }
+    const message = issue.code === "invalid_type"
+      ? `must be ${article(issue.expected)}, got ${jsonType(issue.input)}`
+      : issue.message;
+    return [{ field: fieldName(issue.path, root), message }];
+  });
+  const detail = errors.map((e) => `${e.field} ${e.message}`).join("; ");
+  throw new HttpError(422, `Invalid request: ${detail}`, { errors });
+}
+
+/** "a string", "an array", … */
+function article(type: string): string {
+  return `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`;
+}
+
+/** The JSON type name of a parsed value: null, array, object, string, number, boolean. */
+function jsonType(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "nothing";
+  if (Array.isArray(value)) return "an array";
+  return article(typeof value);
+}
