@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { appendFileAtomic, writeFileAtomic } from "./atomic.ts";
+
+async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "qac-atomic-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function list(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  return names.sort();
+}
+
+Deno.test("writeFileAtomic() creates missing folders and writes text and bytes", async () => {
+  await withTempDir(async (dir) => {
+    const textPath = join(dir, "a", "b", "c.txt");
+    await writeFileAtomic(textPath, "héllo 🎉\n");
+    assert.equal(await Deno.readTextFile(textPath), "héllo 🎉\n");
+    const bytesPath = join(dir, "a", "bytes.bin");
+    await writeFileAtomic(bytesPath, new Uint8Array([0, 1, 255]));
+    assert.deepEqual(await Deno.readFile(bytesPath), new Uint8Array([0, 1, 255]));
+  });
+});
+
+Deno.test("writeFileAtomic() replaces existing content and leaves no temp files", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "data.csv");
+    await writeFileAtomic(path, "a much longer first version\n");
+    await writeFileAtomic(path, "short\n");
+    assert.equal(await Deno.readTextFile(path), "short\n");
+    assert.deepEqual(await list(dir), ["data.csv"]);
+  });
+});
+
+Deno.test("writeFileAtomic() rejects when the parent path is a file and changes nothing", async () => {
+  await withTempDir(async (dir) => {
+    const file = join(dir, "file");
+    await Deno.writeTextFile(file, "keep me");
+    await assert.rejects(() => writeFileAtomic(join(file, "child.txt"), "x"));
+    assert.equal(await Deno.readTextFile(file), "keep me");
+    assert.deepEqual(await list(dir), ["file"]);
+  });
+});
+
+Deno.test("writeFileAtomic() leaves a non-empty folder at the target intact and removes its temp file", async () => {
+  await withTempDir(async (dir) => {
+    // A non-empty folder cannot be replaced by a file, so the final rename fails.
+    const target = join(dir, "target");
+    await Deno.mkdir(target);
+    await Deno.writeTextFile(join(target, "inside.txt"), "old");
+    await assert.rejects(() => writeFileAtomic(target, "new"));
+    assert.equal(await Deno.readTextFile(join(target, "inside.txt")), "old");
+    assert.deepEqual(await list(dir), ["target"]);
+  });
+});
+
+Deno.test("writeFileAtomic() keeps the old file and no temp file when the final rename fails", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "model.json");
+    await writeFileAtomic(path, "old");
+    const rename = Deno.rename;
+    Deno.rename = () => Promise.reject(new Error("disk full"));
+    try {
+      await assert.rejects(() => writeFileAtomic(path, "new"), { message: "disk full" });
+    } finally {
+      Deno.rename = rename;
+    }
+    assert.equal(await Deno.readTextFile(path), "old");
+    assert.deepEqual(await list(dir), ["model.json"]);
+  });
+});
+
+Deno.test("appendFileAtomic() creates a missing file, then appends", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "sub", "log.csv");
+    await appendFileAtomic(path, "a\n");
+    await appendFileAtomic(path, "b\n");
+    assert.equal(await Deno.readTextFile(path), "a\nb\n");
+    assert.deepEqual(await list(join(dir, "sub")), ["log.csv"]);
+  });
+});
