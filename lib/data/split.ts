@@ -37,7 +37,8 @@ export function splitByGroup<T extends LabeledText>(
 ): Split<T> {
   const validationShare = options.validation ?? 0.1;
   const testShare = options.test ?? 0.2;
-  if (validationShare < 0 || testShare < 0 || validationShare + testShare >= 1) {
+  // written so that NaN fails too
+  if (!(validationShare >= 0 && testShare >= 0 && validationShare + testShare < 1)) {
     throw new RangeError(
       `Cannot split: validation (${validationShare}) and test (${testShare}) shares must be >= 0 and sum to < 1`,
     );
