@@ -25,7 +25,7 @@ export interface ProgressBarOptions {
 /**
  * Returns an `onProgress(done, total)` callback that draws `label [####····] 42% 420/1000 …/s ETA`
  * on one line of stderr. Redraws are throttled; when the stream is not a terminal (CI logs) only
- * the final line is written, once.
+ * the final line is written, once per run (a callback reused for a new run starts a new bar).
  * @param total the expected total; a callback's own `total` argument takes precedence.
  * @example
  * ```ts
@@ -43,13 +43,21 @@ export function progressBar(
   const now = options.now ?? (() => performance.now());
   const tty = stream.isTerminal();
   const encoder = new TextEncoder();
-  const started = now();
+  let started = now();
   let lastDraw = -Infinity;
   let finished = false;
+  let last = { done: -1, total: -1 };
 
   return (done: number, currentTotal: number = total) => {
-    if (finished) return;
     const all = Math.max(0, currentTotal);
+    if (finished) {
+      // the same callback reused for another run: start a fresh bar; a repeat of the end is ignored
+      if (done >= last.done && all === last.total) return;
+      finished = false;
+      started = now();
+      lastDraw = -Infinity;
+    }
+    last = { done, total: all };
     const complete = done >= all;
     const t = now();
     if (!complete && (!tty || t - lastDraw < intervalMs)) return;

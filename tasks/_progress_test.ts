@@ -56,3 +56,14 @@ Deno.test("progressBar() writes only the final line when not a terminal", () => 
   assert.equal(stream.writes, 1);
   assert.match(stream.text(), /^embed \[#+\] 100% 10\/10 1\.0\/s in 10s\n$/);
 });
+
+Deno.test("progressBar() starts a new bar when the callback is reused for another run", () => {
+  const stream = fakeStream(false);
+  const onProgress = progressBar("embed", 0, { stream, now: () => 0 });
+  onProgress(3, 3);
+  onProgress(3, 3);
+  onProgress(1, 2);
+  onProgress(2, 2);
+  assert.equal(stream.writes, 2);
+  assert.match(stream.text(), /3\/3 .*\n.*2\/2 .*\n$/);
+});
