@@ -1,0 +1,197 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { LABELS } from "../data/types.ts";
+import { BuiltinEmbedder } from "../features/builtin.ts";
+import { initBackend } from "./backend.ts";
+import {
+  linkLatest,
+  loadBundle,
+  type ModelBundle,
+  type ModelMetadata,
+  saveBundle,
+} from "./bundle.ts";
+import { predictProbabilities } from "./predict.ts";
+import { trainClassifier } from "./train.ts";
+
+await initBackend();
+
+const DIM = 16;
+const TEXTS = ["how do I learn sql?", "try kaggle first", "lol nice", "what is a p-value?"];
+
+/** A small trained bundle on the builtin embedder (which loadBundle can rebuild). */
+async function trainedBundle(): Promise<ModelBundle> {
+  const embedder = new BuiltinEmbedder({ dimension: DIM });
+  const texts = [...TEXTS, "any tips for interviews?", "use pandas for that", "thanks all", "cool"];
+  const y = Int32Array.from([2, 0, 1, 2, 2, 0, 1, 1]);
+  const x = await embedder.embed(texts);
+  const { model, history } = await trainClassifier({ x, y, dimension: DIM }, {
+    x,
+    y,
+    dimension: DIM,
+  }, {
+    epochs: 3,
+    learningRate: 0.05,
+  });
+  const metadata: ModelMetadata = {
+    format: "qac-model/1",
+    runId: "run-1",
+    createdAt: "2025-01-01T00:00:00.000Z",
+    labels: [...LABELS],
+    embedder: embedder.config,
+    embedderId: embedder.id,
+    dimension: DIM,
+    hiddenUnits: DIM,
+    training: { epochs: 3, history },
+    data: {},
+    metrics: {},
+    versions: { qac: "test" },
+  };
+  return { model, embedder, labels: LABELS, metadata };
+}
+
+async function withSavedBundle(test: (dir: string, bundle: ModelBundle) => Promise<void>) {
+  const root = await Deno.makeTempDir({ prefix: "qac-bundle-" });
+  const bundle = await trainedBundle();
+  try {
+    await saveBundle(join(root, "run-1"), bundle);
+    await test(join(root, "run-1"), bundle);
+  } finally {
+    bundle.model.dispose();
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+async function editMetadata(dir: string, edit: (metadata: Record<string, unknown>) => void) {
+  const path = join(dir, "metadata.json");
+  const metadata = JSON.parse(await Deno.readTextFile(path));
+  edit(metadata);
+  await Deno.writeTextFile(path, JSON.stringify(metadata));
+}
+
+Deno.test("saveBundle() → loadBundle() predicts exactly the same probabilities", async () => {
+  await withSavedBundle(async (dir, bundle) => {
+    const files = [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
+    assert.deepEqual(files, ["metadata.json", "model.json", "weights.bin"]);
+    const modelJson = JSON.parse(await Deno.readTextFile(join(dir, "model.json")));
+    assert.equal(modelJson.format, "layers-model");
+    assert.deepEqual(modelJson.weightsManifest[0].paths, ["weights.bin"]);
+    assert.equal(
+      (await Deno.stat(join(dir, "weights.bin"))).size,
+      (DIM * DIM + DIM + DIM * 3 + 3) * 4,
+    );
+
+    const loaded = await loadBundle(dir);
+    try {
+      assert.deepEqual(loaded.metadata, bundle.metadata);
+      assert.deepEqual(loaded.labels, LABELS);
+      assert.equal(loaded.embedder.id, bundle.embedder.id);
+      const before = await predictProbabilities(bundle, TEXTS);
+      const after = await predictProbabilities(loaded, TEXTS);
+      assert.deepEqual(after, before);
+      assert.ok(new Set(before).size > 3, "the model is not constant");
+    } finally {
+      loaded.model.dispose();
+    }
+  });
+});
+
+Deno.test("linkLatest() points models/latest at the run, and loadBundle() follows it", async () => {
+  await withSavedBundle(async (dir) => {
+    const root = join(dir, "..");
+    await Deno.mkdir(join(root, "run-0"));
+    await linkLatest(root, "run-0");
+    assert.equal(await Deno.readLink(join(root, "latest")), "run-0");
+    await linkLatest(root, "run-1"); // replaces the older link
+    assert.equal(await Deno.readLink(join(root, "latest")), "run-1");
+    assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name).sort(), [
+      "latest",
+      "run-0",
+      "run-1",
+    ]);
+    const loaded = await loadBundle(join(root, "latest"));
+    assert.equal(loaded.metadata.runId, "run-1");
+    loaded.model.dispose();
+    await assert.rejects(linkLatest(root, "run-9"), {
+      name: "NotFound",
+      message: `Cannot link latest model: "${join(root, "run-9")}" is not a folder`,
+    });
+  });
+});
+
+Deno.test("loadBundle() refuses a missing or inconsistent bundle with a clear message", async () => {
+  await withSavedBundle(async (dir) => {
+    const before = tf.memory().numTensors;
+    const missing = join(dir, "..", "nope");
+    await assert.rejects(loadBundle(missing), {
+      name: "NotFound",
+      message: `Cannot load model "${missing}": the folder does not exist`,
+    });
+
+    await editMetadata(dir, (m) => (m.labels = ["question", "answer", "comment"]));
+    await assert.rejects(loadBundle(dir), {
+      name: "TypeError",
+      message:
+        `Cannot load model "${dir}": metadata.json has labels ["question","answer","comment"], expected ["answer","comment","question"]`,
+    });
+
+    await editMetadata(dir, (m) => {
+      m.labels = [...LABELS];
+      m.dimension = 32;
+    });
+    await assert.rejects(loadBundle(dir), {
+      name: "TypeError",
+      message:
+        `Cannot load model "${dir}": the model takes 16 inputs but metadata.json says dimension 32`,
+    });
+
+    await editMetadata(dir, (m) => {
+      m.dimension = DIM;
+      m.embedder = { kind: "builtin", dimension: 32, version: 1 };
+    });
+    await assert.rejects(loadBundle(dir), {
+      name: "TypeError",
+      message:
+        `Cannot load model "${dir}": the embedder "builtin-v1-d32" gives 32-dimensional vectors but metadata.json says dimension 16`,
+    });
+
+    await editMetadata(dir, (m) => (m.format = "qac-model/0"));
+    await assert.rejects(loadBundle(dir), {
+      name: "TypeError",
+      message:
+        `Cannot load model "${dir}": metadata.json has format "qac-model/0", expected "qac-model/1"`,
+    });
+
+    await Deno.writeTextFile(join(dir, "metadata.json"), "{not json");
+    await assert.rejects(loadBundle(dir), (error: Error) => {
+      assert.ok(error instanceof SyntaxError);
+      assert.match(error.message, /^Cannot load model ".*": metadata\.json is not valid JSON \(/);
+      return true;
+    });
+
+    await Deno.remove(join(dir, "metadata.json"));
+    await assert.rejects(loadBundle(dir), {
+      name: "NotFound",
+      message: `Cannot load model "${dir}": metadata.json is missing`,
+    });
+    assert.equal(tf.memory().numTensors, before, "failed loads dispose their model");
+  });
+});
+
+Deno.test("loadBundle() refuses missing or truncated weights", async () => {
+  await withSavedBundle(async (dir) => {
+    const weights = await Deno.readFile(join(dir, "weights.bin"));
+    await Deno.writeFile(join(dir, "weights.bin"), weights.subarray(4));
+    await assert.rejects(loadBundle(dir), {
+      name: "TypeError",
+      message: `Cannot load model "${dir}": weights.bin has ${
+        weights.length - 4
+      } bytes, model.json expects ${weights.length}`,
+    });
+    await Deno.remove(join(dir, "weights.bin"));
+    await assert.rejects(loadBundle(dir), {
+      name: "NotFound",
+      message: `Cannot load model "${dir}": weights.bin is missing`,
+    });
+  });
+});
