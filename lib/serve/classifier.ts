@@ -45,7 +45,8 @@ export function toResult(
   }
   const top = byLabel[labels[best]!];
   return {
-    label: top >= threshold ? labels[best]! : UNSURE,
+    // Compare what the client sees: float32 0.7 is 0.69999998…
+    label: round6(top) >= threshold ? labels[best]! : UNSURE,
     probabilities: {
       question: round6(byLabel.question),
       answer: round6(byLabel.answer),

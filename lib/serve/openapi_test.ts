@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import { initBackend } from "../model/backend.ts";
+import type { ModelBundle } from "../model/bundle.ts";
+import { createHandler } from "./handler.ts";
+import { openApiDocument } from "./openapi.ts";
+import { TINY_CONVERSATIONS_CSV, tinyBundle } from "./_testing.ts";
+
+type Schema = Record<string, unknown>;
+
+/**
+ * Checks `value` against the JSON Schema subset the document uses: $ref, type (incl. unions),
+ * enum, properties/required/additionalProperties, items/minItems/maxItems, minimum/maximum,
+ * maxLength/minLength, oneOf. Returns the problems found, each with its JSON path.
+ */
+function validate(value: unknown, schema: Schema, root: Schema, path = "$"): string[] {
+  if (typeof schema.$ref === "string") {
+    const name = schema.$ref.replace("#/components/schemas/", "");
+    const target = (root.components as { schemas: Record<string, Schema> }).schemas[name];
+    assert.ok(target, `unresolved ${schema.$ref}`);
+    return validate(value, target, root, path);
+  }
+  const errors: string[] = [];
+  if (Array.isArray(schema.oneOf)) {
+    const passing = (schema.oneOf as Schema[]).filter((s) =>
+      validate(value, s, root, path).length === 0
+    );
+    if (passing.length !== 1) errors.push(`${path}: matches ${passing.length} of oneOf`);
+  }
+  if (schema.type !== undefined) {
+    const types = ([] as unknown[]).concat(schema.type) as string[];
+    const actual = value === null
+      ? "null"
+      : Array.isArray(value)
+      ? "array"
+      : Number.isInteger(value)
+      ? "integer"
+      : typeof value;
+    const ok = types.some((t) => t === actual || (t === "number" && actual === "integer"));
+    if (!ok) return [`${path}: expected ${types.join("|")}, got ${actual}`];
+  }
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) {
+    errors.push(`${path}: ${JSON.stringify(value)} not in enum`);
+  }
+  if (typeof value === "number") {
+    if (typeof schema.minimum === "number" && value < schema.minimum) errors.push(`${path}: < min`);
+    if (typeof schema.maximum === "number" && value > schema.maximum) errors.push(`${path}: > max`);
+  }
+  if (typeof value === "string" && typeof schema.maxLength === "number") {
+    if (value.length > schema.maxLength) errors.push(`${path}: too long`);
+  }
+  if (Array.isArray(value)) {
+    if (typeof schema.minItems === "number" && value.length < schema.minItems) {
+      errors.push(`${path}: too few items`);
+    }
+    if (typeof schema.maxItems === "number" && value.length > schema.maxItems) {
+      errors.push(`${path}: too many items`);
+    }
+    if (schema.items) {
+      value.forEach((item, i) =>
+        errors.push(...validate(item, schema.items as Schema, root, `${path}[${i}]`))
+      );
+    }
+  } else if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    for (const key of (schema.required as string[] | undefined) ?? []) {
+      if (!(key in record)) errors.push(`${path}: missing ${key}`);
+    }
+    const properties = (schema.properties ?? {}) as Record<string, Schema>;
+    for (const [key, item] of Object.entries(record)) {
+      if (properties[key]) errors.push(...validate(item, properties[key], root, `${path}.${key}`));
+      else if (schema.additionalProperties === false) errors.push(`${path}: extra ${key}`);
+    }
+  }
+  return errors;
+}
+
+await initBackend();
+const dir = await Deno.makeTempDir({ prefix: "qac-openapi-" });
+await Deno.writeTextFile(`${dir}/c.csv`, TINY_CONVERSATIONS_CSV);
+const ready = createHandler(tinyBundle(`${dir}/c.csv`), { onServerError: () => {} });
+const loading = createHandler(new Promise<ModelBundle>(() => {}), { onServerError: () => {} });
+const noData = createHandler(tinyBundle(`${dir}/absent.csv`), { onServerError: () => {} });
+const doc = await (await ready(new Request("http://x/openapi.json"))).json();
+
+const json = (path: string, value: unknown, type = "application/json") =>
+  new Request(`http://x${path}`, {
+    method: "POST",
+    headers: { "content-type": type },
+    body: typeof value === "string" ? value : JSON.stringify(value),
+  });
+const get = (path: string) => new Request(`http://x${path}`);
+
+/** One request per documented (path, method, status). */
+const SCENARIOS: [string, string, string, typeof ready, Request][] = [
+  ["/", "get", "200", ready, get("/")],
+  ["/health", "get", "200", ready, get("/health")],
+  ["/health", "get", "503", loading, get("/health")],
+  ["/model", "get", "200", ready, get("/model")],
+  ["/model", "get", "503", loading, get("/model")],
+  ["/openapi.json", "get", "200", ready, get("/openapi.json")],
+  ["/classify", "post", "200", ready, json("/classify", { text: "why?" })],
+  ["/classify", "post", "200", ready, json("/classify", { texts: ["a", "b?"], threshold: 0.9 })],
+  ["/classify", "post", "400", ready, json("/classify", "{oops")],
+  ["/classify", "post", "413", ready, json("/classify", { text: "x".repeat(70_000) })],
+  ["/classify", "post", "415", ready, json("/classify", { text: "a" }, "text/plain")],
+  ["/classify", "post", "422", ready, json("/classify", { text: 1 })],
+  ["/classify", "post", "503", loading, json("/classify", { text: "a" })],
+  ["/data/summary", "get", "200", ready, get("/data/summary")],
+  ["/data/summary", "get", "404", noData, get("/data/summary")],
+  ["/data/summary", "get", "503", loading, get("/data/summary")],
+  ["/data/conversations", "get", "200", ready, get("/data/conversations?limit=2")],
+  ["/data/conversations", "get", "404", noData, get("/data/conversations")],
+  ["/data/conversations", "get", "422", ready, get("/data/conversations?limit=0")],
+  ["/data/conversations", "get", "503", loading, get("/data/conversations")],
+];
+
+Deno.test("openApiDocument() documents the request schema the handler enforces", () => {
+  const built = openApiDocument({ maxBatch: 7, maxTextLength: 9, bodyLimit: 100 });
+  const body = (built.paths as Schema)["/classify"] as {
+    post: { requestBody: { content: { "application/json": { schema: Schema } } } };
+  };
+  const schema = body.post.requestBody.content["application/json"].schema;
+  assert.equal(schema.additionalProperties, false);
+  assert.deepEqual(
+    (schema.properties as Record<string, Schema>).texts!.maxItems,
+    7,
+  );
+  assert.deepEqual((schema.properties as Record<string, Schema>).text!.maxLength, 9);
+  assert.deepEqual(validate({ text: "hi" }, schema, built), []);
+  assert.notDeepEqual(validate({ text: "hi", texts: ["a"] }, schema, built), []);
+  assert.notDeepEqual(validate({ text: "hi", extra: 1 }, schema, built), []);
+});
+
+Deno.test("every documented route and status happens, with a body matching its schema", async () => {
+  const documented = new Set<string>();
+  for (const [path, item] of Object.entries(doc.paths as Record<string, Schema>)) {
+    for (const [method, operation] of Object.entries(item)) {
+      for (const status of Object.keys((operation as { responses: Schema }).responses)) {
+        documented.add(`${method.toUpperCase()} ${path} ${status}`);
+      }
+    }
+  }
+  const exercised = new Set<string>();
+  for (const [path, method, status, handler, request] of SCENARIOS) {
+    const key = `${method.toUpperCase()} ${path} ${status}`;
+    const response = await handler(request);
+    assert.equal(String(response.status), status, key);
+    exercised.add(key);
+    const spec = doc.paths[path][method].responses[status];
+    assert.ok(spec, `${key} is not documented`);
+    const [mediaType, media] = Object.entries(spec.content ?? {})[0] as [string, Schema];
+    assert.equal(response.headers.get("content-type")?.split(";")[0], mediaType, key);
+    if (media?.schema) {
+      assert.deepEqual(validate(await response.json(), media.schema as Schema, doc), [], key);
+    } else {
+      await response.body?.cancel();
+    }
+  }
+  assert.deepEqual([...documented].filter((k) => !exercised.has(k)), []);
+});
+
+Deno.test("the handler answers no API route the document leaves out", async () => {
+  for (const path of ["/classify", "/health", "/model", "/data/summary", "/data/conversations"]) {
+    assert.ok(doc.paths[path], path);
+    const options = await ready(new Request(`http://x${path}`, { method: "OPTIONS" }));
+    const allowed = options.headers.get("allow")!.split(", ")
+      .filter((m) => m !== "HEAD" && m !== "OPTIONS").map((m) => m.toLowerCase());
+    assert.deepEqual(allowed.sort(), Object.keys(doc.paths[path]).sort(), path);
+  }
+  const unknown = await ready(get("/predict"));
+  assert.equal(unknown.status, 404);
+  await unknown.body?.cancel();
+});
