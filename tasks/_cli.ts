@@ -20,7 +20,12 @@ export function parseFlags(
 ): Record<string, string | boolean | undefined> {
   const options: ParseArgsConfig["options"] = { help: { type: "boolean", short: "h" } };
   for (const [name, flag] of Object.entries(spec)) {
-    options[name] = { type: flag.type, short: flag.short, default: flag.default };
+    // node:util rejects an explicit `short: undefined`, so only set the keys that have values.
+    options[name] = {
+      type: flag.type,
+      ...(flag.short === undefined ? {} : { short: flag.short }),
+      ...(flag.default === undefined ? {} : { default: flag.default }),
+    };
   }
   let values: Record<string, string | boolean | undefined>;
   try {
