@@ -33,7 +33,8 @@ export interface SparseVector {
   values: Float32Array;
 }
 
-const URL_RE = /\b(?:https?:\/\/|www\.)\S+/g;
+// a URL ends before trailing punctuation, so "see https://x.com?" keeps its question mark
+const URL_RE = /\b(?:https?:\/\/|www\.)\S*[^\s.,!?;:)\]'"]/g;
 const MENTION_RE = /(^|\s)@\w+/g;
 const CHANNEL_RE = /(^|\s)#[\w-]+/g;
 const NUMBER_RE = /\b\d+(?:[.,]\d+)*\b/g;
@@ -127,8 +128,11 @@ export function forEachFeature(text: string, emit: (hash: number, weight: number
   emit(mix(hashes[hashes.length - 1] ?? BOS, FAMILY.last[0]), FAMILY.last[1]);
   const lengthShape = words <= 1 ? words : words <= 3 ? 2 : words <= 7 ? 3 : words <= 15 ? 4 : 5;
   emit(mix(SHAPES[lengthShape]!, FAMILY.shape[0]), FAMILY.shape[1]);
-  if (text.includes("?")) emit(mix(SHAPES[6]!, FAMILY.shape[0]), FAMILY.shape[1]);
-  if (/\?\s*$/.test(text)) emit(mix(SHAPES[7]!, FAMILY.shape[0]), FAMILY.shape[1]);
+  if (text.includes("?")) {
+    const plain = text.toLowerCase().replace(URL_RE, " "); // a URL's query string is no question
+    if (plain.includes("?")) emit(mix(SHAPES[6]!, FAMILY.shape[0]), FAMILY.shape[1]);
+    if (/\?\s*$/.test(plain)) emit(mix(SHAPES[7]!, FAMILY.shape[0]), FAMILY.shape[1]);
+  }
 }
 
 /** The offline default embedder. */
@@ -179,6 +183,11 @@ export class BuiltinEmbedder implements Embedder {
 
   /** Dense `n × dimension` form of {@linkcode featurize}. */
   embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array> {
+    // the executor turns an abort (or a throwing onProgress) into a rejection, not a sync throw
+    return new Promise((resolve) => resolve(this.#dense(texts, options)));
+  }
+
+  #dense(texts: readonly string[], options: EmbedOptions): Float32Array {
     const out = new Float32Array(texts.length * this.dimension);
     const step = Math.max(1, Math.floor(texts.length / 100));
     for (let row = 0; row < texts.length; row++) {
@@ -190,6 +199,6 @@ export class BuiltinEmbedder implements Embedder {
         options.onProgress?.(row + 1, texts.length);
       }
     }
-    return Promise.resolve(out);
+    return out;
   }
 }

@@ -1,0 +1,189 @@
+import assert from "node:assert/strict";
+import { BUILTIN_VERSION, BuiltinEmbedder, type SparseVector } from "./builtin.ts";
+
+const TEXTS = [
+  "How do I join two DataFrames in pandas?",
+  "Use pd.merge(left, right, on='id') — works for me.",
+  "lol same",
+  "Thanks!! 🎉",
+  "Check out https://example.com/course?ref=42 for SQL basics",
+  "@maria did you get the Data Analyst job?",
+  "",
+  "   ",
+  "a",
+];
+
+function norm(row: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < row.length; i++) sum += row[i]! * row[i]!;
+  return Math.sqrt(sum);
+}
+
+function dense(v: SparseVector, dimension: number): Float32Array {
+  const out = new Float32Array(dimension);
+  v.indices.forEach((index, i) => out[index] = v.values[i]!);
+  return out;
+}
+
+function same(a: SparseVector, b: SparseVector): boolean {
+  return a.indices.length === b.indices.length &&
+    a.indices.every((x, i) => x === b.indices[i]) &&
+    a.values.every((x, i) => x === b.values[i]);
+}
+
+Deno.test("BuiltinEmbedder describes itself by dimension and feature version", () => {
+  const embedder = new BuiltinEmbedder({ dimension: 256 });
+  assert.equal(embedder.dimension, 256);
+  assert.deepEqual(embedder.config, { kind: "builtin", dimension: 256, version: BUILTIN_VERSION });
+  assert.equal(embedder.id, `builtin-v${BUILTIN_VERSION}-d256`);
+  assert.equal(new BuiltinEmbedder().dimension, 1024);
+});
+
+Deno.test("BuiltinEmbedder.embed() returns an n × dimension matrix", async () => {
+  const embedder = new BuiltinEmbedder({ dimension: 128 });
+  const matrix = await embedder.embed(TEXTS);
+  assert.ok(matrix instanceof Float32Array);
+  assert.equal(matrix.length, TEXTS.length * 128);
+  assert.equal((await embedder.embed([])).length, 0);
+});
+
+Deno.test("BuiltinEmbedder.embed() rows have L2 norm 1, or 0 for empty text", async () => {
+  const embedder = new BuiltinEmbedder({ dimension: 512 });
+  const matrix = await embedder.embed(TEXTS);
+  TEXTS.forEach((text, row) => {
+    const n = norm(matrix.subarray(row * 512, (row + 1) * 512));
+    if (text.trim() === "") assert.ok(Math.abs(n - 1) < 1e-5 || n === 0, `row ${row}: ${n}`);
+    else assert.ok(Math.abs(n - 1) < 1e-5, `row ${row} ${JSON.stringify(text)}: ${n}`);
+  });
+});
+
+Deno.test("BuiltinEmbedder.featurize() returns sorted unique in-range indices and finite values", () => {
+  const embedder = new BuiltinEmbedder({ dimension: 64 }); // small: many hash collisions
+  for (
+    const text of [...TEXTS, "a b c d e f g h i j k l m n o p q r s t u v w x y z ".repeat(20)]
+  ) {
+    const { indices, values } = embedder.featurize(text);
+    assert.ok(indices instanceof Int32Array);
+    assert.ok(values instanceof Float32Array);
+    assert.equal(indices.length, values.length);
+    for (let i = 0; i < indices.length; i++) {
+      assert.ok(indices[i]! >= 0 && indices[i]! < 64);
+      if (i > 0) assert.ok(indices[i]! > indices[i - 1]!, `indices not strictly increasing`);
+      assert.ok(Number.isFinite(values[i]!) && values[i] !== 0);
+    }
+  }
+});
+
+Deno.test("BuiltinEmbedder.embed() is the dense form of featurize()", async () => {
+  const embedder = new BuiltinEmbedder({ dimension: 256 });
+  const matrix = await embedder.embed(TEXTS);
+  TEXTS.forEach((text, row) => {
+    assert.deepEqual(
+      matrix.subarray(row * 256, (row + 1) * 256),
+      dense(embedder.featurize(text), 256),
+    );
+  });
+});
+
+Deno.test("BuiltinEmbedder gives the same vectors across instances and repeated calls", async () => {
+  const a = new BuiltinEmbedder({ dimension: 300 });
+  const b = new BuiltinEmbedder({ dimension: 300 });
+  const first = await a.embed(TEXTS);
+  assert.deepEqual(await b.embed(TEXTS), first);
+  assert.deepEqual(await a.embed(TEXTS), first); // scratch space is left clean between texts
+  assert.deepEqual(await a.embed([...TEXTS].reverse()), reverseRows(first, 300));
+});
+
+function reverseRows(matrix: Float32Array, dimension: number): Float32Array {
+  const n = matrix.length / dimension;
+  const out = new Float32Array(matrix.length);
+  for (let row = 0; row < n; row++) {
+    out.set(matrix.subarray(row * dimension, (row + 1) * dimension), (n - 1 - row) * dimension);
+  }
+  return out;
+}
+
+Deno.test("BuiltinEmbedder gives different texts different vectors", () => {
+  const embedder = new BuiltinEmbedder();
+  const texts = [
+    "how do i learn sql?",
+    "how do i learn sql",
+    "i learned sql",
+    "what is a p-value?",
+    "thanks, that worked",
+    "no",
+    "yes",
+  ];
+  const vectors = texts.map((t) => embedder.featurize(t));
+  for (let i = 0; i < texts.length; i++) {
+    for (let j = i + 1; j < texts.length; j++) {
+      assert.ok(!same(vectors[i]!, vectors[j]!), `${texts[i]} == ${texts[j]}`);
+    }
+  }
+});
+
+Deno.test("BuiltinEmbedder ignores casing and letter elongation", () => {
+  const embedder = new BuiltinEmbedder();
+  const pairs = [
+    ["Sooo cool", "soo cool"],
+    ["soooooo cool", "soo cool"],
+    ["HOW DO I START?", "how do i start?"],
+    ["Yesss!!!", "yess!!"],
+  ];
+  for (const [a, b] of pairs) {
+    assert.ok(same(embedder.featurize(a!), embedder.featurize(b!)), `${a} vs ${b}`);
+  }
+});
+
+Deno.test("BuiltinEmbedder maps any URL, mention or number to the same features", () => {
+  const embedder = new BuiltinEmbedder();
+  const pairs = [
+    ["see https://example.com/a?b=1 now", "see http://www.other.org/x/y now"],
+    ["see www.kaggle.com now", "see https://example.com now"],
+    ["@maria thanks", "@bob_99 thanks"],
+    ["i have 3 years of experience", "i have 12 years of experience"],
+    ["it costs 1,299.99 dollars", "it costs 5 dollars"],
+  ];
+  for (const [a, b] of pairs) {
+    assert.ok(same(embedder.featurize(a!), embedder.featurize(b!)), `${a} vs ${b}`);
+  }
+  // ... keeps a question mark that follows a URL, and tells them apart from text without them
+  assert.ok(
+    !same(
+      embedder.featurize("seen https://kaggle.com?"),
+      embedder.featurize("seen https://kaggle.com"),
+    ),
+  );
+  assert.ok(
+    !same(embedder.featurize("see https://example.com now"), embedder.featurize("see now")),
+  );
+});
+
+Deno.test("BuiltinEmbedder.embed() reports progress ending at (n, n)", async () => {
+  const embedder = new BuiltinEmbedder({ dimension: 64 });
+  const texts = Array.from({ length: 250 }, (_, i) => `message number ${i}`);
+  const calls: [number, number][] = [];
+  await embedder.embed(texts, { onProgress: (done, total) => calls.push([done, total]) });
+  assert.ok(calls.length >= 2);
+  assert.deepEqual(calls.at(-1), [250, 250]);
+  assert.ok(calls.every(([, total]) => total === 250));
+  assert.ok(calls.every(([done], i) => i === 0 || done > calls[i - 1]![0]));
+});
+
+Deno.test("BuiltinEmbedder.embed() stops when its signal is aborted", async () => {
+  const embedder = new BuiltinEmbedder({ dimension: 64 });
+  const controller = new AbortController();
+  controller.abort();
+  const pending = embedder.embed(["a"], { signal: controller.signal }); // rejects, never throws
+  await assert.rejects(pending, { name: "AbortError" });
+});
+
+Deno.test("BuiltinEmbedder throws RangeError for a bad dimension", () => {
+  for (const dimension of [0, 15, 100.5, NaN, -1024, 2 ** 21]) {
+    assert.throws(() => new BuiltinEmbedder({ dimension }), {
+      name: "RangeError",
+      message:
+        `Cannot create builtin embedder: dimension must be an integer in [16, 1048576], got ${dimension}`,
+    });
+  }
+});
