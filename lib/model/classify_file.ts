@@ -16,12 +16,23 @@ import {
   type StreamRow,
 } from "../data/stream.ts";
 import { LABELS } from "../data/types.ts";
+import type { ModelBundle } from "./bundle.ts";
+import { predictProbabilities } from "./predict.ts";
+import { createSparsePredictor } from "./sparse.ts";
 
 /** The columns classification adds to each row, in this order. */
 export const PREDICTION_COLUMNS = ["predicted", "p_question", "p_answer", "p_comment"] as const;
 
 /** Probabilities `n × 3` in {@linkcode LABELS} order for a batch of texts. */
 export type BatchPredictor = (texts: readonly string[]) => Float32Array | Promise<Float32Array>;
+
+/**
+ * The fastest way to get probabilities from `bundle`: the sparse first-layer path when its
+ * embedder has sparse features (builtin), else the tfjs model via `predictProbabilities`.
+ */
+export function createBatchPredictor(bundle: ModelBundle): BatchPredictor {
+  return createSparsePredictor(bundle) ?? ((texts) => predictProbabilities(bundle, texts));
+}
 
 /** Options of {@linkcode classifyFile}. */
 export interface ClassifyFileOptions {

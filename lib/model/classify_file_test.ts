@@ -67,10 +67,12 @@ Deno.test("classifyFile() writes JSONL with the input fields plus numeric probab
 
 Deno.test("classifyFile() turns a text file into text + prediction columns, skipping blank lines", async () => {
   const input = await temp("first?\n\nsecond, with comma\n", ".txt");
-  const chunks: Uint8Array[] = [];
-  const stream = new WritableStream<Uint8Array>({ write: (c) => void chunks.push(c) });
+  let text = "";
+  const decoder = new TextDecoder();
+  const stream = new WritableStream<Uint8Array>({
+    write: (c) => void (text += decoder.decode(c, { stream: true })),
+  });
   const summary = await classifyFile(fakePredict, input, stream);
-  const text = new TextDecoder().decode(await new Blob(chunks).bytes());
   assert.equal(
     text,
     "text,predicted,p_question,p_answer,p_comment\n" +

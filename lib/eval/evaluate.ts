@@ -1,0 +1,299 @@
+/**
+ * Evaluates a saved model on any labelled CSV (`text,label` or the original's
+ * `message,message_type`), beside the two trivial baselines on the same rows, and writes the
+ * report (JSON + SVG charts). Rows that cannot be scored are counted with their line numbers.
+ * @module
+ */
+
+import { join } from "node:path";
+import { writeFileAtomic } from "../data/atomic.ts";
+import { readCsv } from "../data/csv.ts";
+import { cleanRecords, type CleanReport } from "../data/clean.ts";
+import { type CsvRecord, type Label, LABELS } from "../data/types.ts";
+import type { ModelBundle } from "../model/bundle.ts";
+import { type BatchPredictor, createBatchPredictor } from "../model/classify_file.ts";
+import { confusionMatrixChart, perClassChart, rocChart } from "../plot/model_charts.ts";
+import { majorityBaseline, questionMarkRule } from "./baselines.ts";
+import { computeMetrics, type Metrics, metricsFromPredictions } from "./metrics.ts";
+
+/** Options of {@linkcode loadLabelledCsv}. */
+export interface LoadLabelledOptions {
+  /** @default "text" when the header has text+label, else "message" */
+  textColumn?: string;
+  /** @default "label" when the header has text+label, else "message_type" */
+  labelColumn?: string;
+  /** Keeps only the records it returns true for, e.g. `(r) => r.values.seed_split === "test"`. */
+  filter?: (record: CsvRecord) => boolean;
+}
+
+/** A row left out of an evaluation and why. */
+export interface SkippedRow {
+  line: number;
+  reason: string;
+}
+
+/** How many rows could not be scored, by reason, with the first few lines. */
+export interface SkippedSummary {
+  total: number;
+  /** Rows whose field count differs from the header's. */
+  malformed: number;
+  /** Labels other than question/answer/comment and how often each occurred. */
+  unknownLabels: Record<string, number>;
+  emptyText: number;
+  /** The first 20 skipped rows with their 1-based line numbers. */
+  examples: SkippedRow[];
+}
+
+/** Labelled rows ready to score. */
+export interface LabelledRows {
+  texts: string[];
+  /** Class ids in {@linkcode LABELS} order. */
+  y: Int32Array;
+  lines: number[];
+  textColumn: string;
+  labelColumn: string;
+  /** Rows the filter kept (before skipping bad ones). */
+  selected: number;
+  skipped: SkippedSummary;
+}
+
+const EXAMPLES = 20;
+
+/**
+ * Reads a labelled CSV for evaluation: keeps every row with a known label and non-empty text,
+ * duplicates included (evaluation scores the file as it is), and reports the rest by line.
+ * @throws {SyntaxError} when the text or label column is missing or the file is not CSV
+ */
+export async function loadLabelledCsv(
+  path: string,
+  options: LoadLabelledOptions = {},
+): Promise<LabelledRows> {
+  const table = await readCsv(path);
+  const textColumn = options.textColumn ??
+    (table.header.includes("text") ? "text" : "message");
+  const labelColumn = options.labelColumn ??
+    (table.header.includes("label") ? "label" : "message_type");
+  for (const column of [textColumn, labelColumn]) {
+    if (!table.header.includes(column)) {
+      throw new SyntaxError(
+        `Cannot evaluate on "${path}": column "${column}" is missing (header: ${
+          table.header.join(",")
+        })`,
+      );
+    }
+  }
+  const records = options.filter ? table.records.filter(options.filter) : table.records;
+  const { items, report } = cleanRecords(records, {
+    textColumn,
+    labelColumn,
+    dropDuplicates: false,
+  });
+  const examples: SkippedRow[] = table.problems.slice(0, EXAMPLES).map((p) => ({ ...p }));
+  const kept = new Set(items.map((i) => i.line));
+  for (const { line, values } of records) {
+    if (examples.length >= EXAMPLES) break;
+    if (kept.has(line)) continue;
+    const label = (values[labelColumn] ?? "").trim().toLowerCase();
+    examples.push({
+      line,
+      reason: (LABELS as readonly string[]).includes(label)
+        ? "empty text"
+        : `unknown label ${JSON.stringify(values[labelColumn] ?? "")}`,
+    });
+  }
+  examples.sort((a, b) => a.line - b.line);
+  return {
+    texts: items.map((i) => i.text),
+    y: Int32Array.from(items, (i) => LABELS.indexOf(i.label)),
+    lines: items.map((i) => i.line!),
+    textColumn,
+    labelColumn,
+    selected: records.length,
+    skipped: summarizeSkipped(report, table.problems.length, examples),
+  };
+}
+
+function summarizeSkipped(
+  report: CleanReport,
+  malformed: number,
+  examples: SkippedRow[],
+): SkippedSummary {
+  const unknown = Object.values(report.unknownLabels).reduce((a, b) => a + b, 0);
+  return {
+    total: malformed + unknown + report.emptyText,
+    malformed,
+    unknownLabels: report.unknownLabels,
+    emptyText: report.emptyText,
+    examples,
+  };
+}
+
+/** Options of {@linkcode evaluateLabelledCsv}. */
+export interface EvaluateOptions extends LoadLabelledOptions {
+  /** Training label counts for the majority baseline. @default the model's metadata
+   * (`data.rows.train`); when absent, the evaluated rows' own majority (reported as such) */
+  trainLabelCounts?: Partial<Record<Label, number>>;
+  /** How probabilities are computed. @default the sparse fast path for builtin features, else tfjs */
+  predict?: BatchPredictor;
+  /** Rows per prediction batch. @default 2048 */
+  batchSize?: number;
+  /** Called after each batch. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The two trivial baselines scored on the same rows as the model. */
+export interface Baselines {
+  /** "contains ? → question, else comment" */
+  questionMark: Metrics;
+  /** Always the majority class. */
+  majority: Metrics;
+  majorityLabel: Label;
+  /** Whose majority: the model's training labels, or (when unknown) the evaluated rows'. */
+  majorityFrom: "training" | "evaluation";
+}
+
+/** What {@linkcode evaluateLabelledCsv} returns; JSON-serialisable (stored in model metadata). */
+export interface EvalResult {
+  source: string;
+  /** Rows scored. */
+  n: number;
+  textColumn: string;
+  labelColumn: string;
+  labelCounts: Record<Label, number>;
+  metrics: Metrics;
+  baselines: Baselines;
+  skipped: SkippedSummary;
+  /** Model run that was evaluated, when known. */
+  runId?: string;
+  seconds: number;
+  /** Scored messages per second (prediction only). */
+  messagesPerSecond: number;
+}
+
+/**
+ * Scores `bundle` on a labelled CSV, with the "?" rule and majority baseline on the same rows.
+ * @example
+ * ```ts
+ * const result = await evaluateLabelledCsv(bundle, "../shared/data/real/nps_chat.csv");
+ * console.log(formatEvalResult(result));
+ * ```
+ * @throws {RangeError} when no row is left to score
+ */
+export async function evaluateLabelledCsv(
+  bundle: ModelBundle,
+  path: string,
+  options: EvaluateOptions = {},
+): Promise<EvalResult> {
+  const rows = await loadLabelledCsv(path, options);
+  if (rows.texts.length === 0) {
+    throw new RangeError(
+      `Cannot evaluate on "${path}": no scorable rows (${rows.skipped.total} skipped of ${rows.selected})`,
+    );
+  }
+  const predict = options.predict ?? createBatchPredictor(bundle);
+  const batchSize = options.batchSize ?? 2048;
+  const n = rows.texts.length;
+  const probabilities = new Float32Array(n * LABELS.length);
+  const started = performance.now();
+  for (let start = 0; start < n; start += batchSize) {
+    const batch = rows.texts.slice(start, start + batchSize);
+    probabilities.set(await predict(batch), start * LABELS.length);
+    options.onProgress?.(Math.min(n, start + batchSize), n);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const trainCounts = options.trainLabelCounts ?? trainingLabelCounts(bundle.metadata);
+  const result: EvalResult = {
+    source: path,
+    n,
+    textColumn: rows.textColumn,
+    labelColumn: rows.labelColumn,
+    labelCounts: countIds(rows.y),
+    metrics: computeMetrics(rows.y, probabilities),
+    baselines: scoreBaselines(rows.texts, rows.y, trainCounts),
+    skipped: rows.skipped,
+    seconds,
+    messagesPerSecond: n / Math.max(seconds, 1e-9),
+  };
+  const runId = (bundle.metadata as { runId?: unknown } | undefined)?.runId;
+  if (typeof runId === "string") result.runId = runId;
+  return result;
+}
+
+/** Alias of {@linkcode evaluateLabelledCsv} under the name CONTRACTS.md uses. */
+export const evaluateFile = evaluateLabelledCsv;
+
+/**
+ * Scores the "?" rule and the majority class on `texts`/`y`. The majority comes from
+ * `trainCounts` when given (the honest baseline: it knows only the training data), else from `y`.
+ */
+export function scoreBaselines(
+  texts: readonly string[],
+  y: Int32Array,
+  trainCounts?: Partial<Record<Label, number>>,
+): Baselines {
+  const fromTraining = trainCounts !== undefined &&
+    LABELS.some((l) => (trainCounts[l] ?? 0) > 0);
+  const counts = fromTraining
+    ? LABELS.map((l) => trainCounts![l] ?? 0)
+    : LABELS.map((l) => countIds(y)[l]);
+  let majority = 0;
+  for (let c = 1; c < counts.length; c++) if (counts[c]! > counts[majority]!) majority = c;
+  return {
+    questionMark: metricsFromPredictions(y, questionMarkRule(texts)),
+    majority: metricsFromPredictions(y, majorityBaseline([majority], y.length)),
+    majorityLabel: LABELS[majority]!,
+    majorityFrom: fromTraining ? "training" : "evaluation",
+  };
+}
+
+/** The training split's label counts recorded in model metadata (`data.rows.train`), if any. */
+export function trainingLabelCounts(
+  metadata: { data?: Record<string, unknown> } | undefined,
+): Partial<Record<Label, number>> | undefined {
+  const rows = metadata?.data?.rows as { train?: Record<string, unknown> } | undefined;
+  const train = rows?.train;
+  if (typeof train !== "object" || train === null) return undefined;
+  const counts: Partial<Record<Label, number>> = {};
+  for (const label of LABELS) {
+    const value = train[label];
+    if (typeof value === "number") counts[label] = value;
+  }
+  return Object.keys(counts).length > 0 ? counts : undefined;
+}
+
+function countIds(y: ArrayLike<number>): Record<Label, number> {
+  const counts = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
+  for (let i = 0; i < y.length; i++) counts[LABELS[y[i]!]!]++;
+  return counts;
+}
+
+/**
+ * Writes `metrics.json` (the whole result) and `confusion.svg`, `roc.svg`, `per_class.svg`
+ * into `dir` atomically.
+ * @returns the paths written
+ */
+export async function writeEvalReport(dir: string, result: EvalResult): Promise<string[]> {
+  const set = result.source.split("/").pop() ?? result.source;
+  const files: [string, string][] = [
+    ["metrics.json", JSON.stringify(result, null, 2) + "\n"],
+    [
+      "confusion.svg",
+      confusionMatrixChart(result.metrics, { title: `Confusion matrix on ${set} (n=${result.n})` })
+        .svg,
+    ],
+  ];
+  if (result.metrics.roc) {
+    files.push(["roc.svg", rocChart(result.metrics, { title: `ROC curves on ${set}` }).svg]);
+  }
+  files.push([
+    "per_class.svg",
+    perClassChart(result.metrics, { title: `Precision, recall and F1 on ${set}` }).svg,
+  ]);
+  const paths: string[] = [];
+  for (const [name, content] of files) {
+    const path = join(dir, name);
+    await writeFileAtomic(path, content);
+    paths.push(path);
+  }
+  return paths;
+}

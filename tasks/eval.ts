@@ -1,0 +1,67 @@
+/**
+ * `deno task eval --model models/latest --data FILE.csv`: scores a saved model on any labelled
+ * CSV beside the "?" rule and the majority class, prints the tables and writes JSON + SVG charts
+ * to `<model>/eval/<file stem>/`.
+ * @module
+ */
+
+import { basename, extname, join } from "node:path";
+import { evaluateLabelledCsv, writeEvalReport } from "../lib/eval/evaluate.ts";
+import { formatEvalResult } from "../lib/eval/report.ts";
+import { loadBundle } from "../lib/model/bundle.ts";
+import { type FlagSpec, parseFlags, runMain } from "./_cli.ts";
+import { embedderRuntimeFromEnv } from "./_shared.ts";
+
+const FLAGS: FlagSpec = {
+  model: { type: "string", default: "models/latest", help: "model folder" },
+  data: { type: "string", help: "labelled CSV (text,label or message,message_type)" },
+  out: { type: "string", help: "report folder (default: <model>/eval/<file stem>)" },
+  "text-column": { type: "string", help: "column holding the message" },
+  "label-column": { type: "string", help: "column holding the label" },
+  where: {
+    type: "string",
+    help: "keep only rows with COLUMN=VALUE, e.g. seed_split=test",
+  },
+};
+
+await runMain(async () => {
+  const flags = parseFlags(
+    Deno.args,
+    FLAGS,
+    "Usage: deno task eval --model models/latest --data FILE.csv [options]\n\n" +
+      'Evaluates a saved model on a labelled CSV, beside the "?" rule and the majority class.',
+  );
+  if (typeof flags.data !== "string") {
+    throw new TypeError("Cannot evaluate: --data FILE.csv is required");
+  }
+  const data = flags.data;
+  let filter: ((r: { values: Record<string, string> }) => boolean) | undefined;
+  if (typeof flags.where === "string") {
+    const match = /^([^=]+)=(.*)$/.exec(flags.where);
+    if (!match) {
+      throw new TypeError(`Cannot read --where: "${flags.where}" is not COLUMN=VALUE`);
+    }
+    const [, column, value] = match as unknown as [string, string, string];
+    filter = (r) => (r.values[column] ?? "").trim() === value;
+  }
+  const modelDir = await Deno.realPath(String(flags.model)).catch(() => String(flags.model));
+  const bundle = await loadBundle(modelDir, embedderRuntimeFromEnv());
+  const result = await evaluateLabelledCsv(bundle, data, {
+    textColumn: flags["text-column"] as string | undefined,
+    labelColumn: flags["label-column"] as string | undefined,
+    filter,
+  });
+  const outDir = typeof flags.out === "string" ? flags.out : join(
+    modelDir,
+    "eval",
+    basename(data, extname(data)) +
+      (flags.where ? `-${flags.where.toString().replace(/[^\w.-]+/g, "_")}` : ""),
+  );
+  const written = await writeEvalReport(outDir, result);
+  console.log(formatEvalResult(result));
+  console.log(
+    `\nmodel ${bundle.metadata.runId} (${bundle.embedder.id}); ${
+      Math.round(result.messagesPerSecond)
+    } msgs/s; report: ${written.join(", ")}`,
+  );
+});
