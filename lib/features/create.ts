@@ -27,9 +27,14 @@ export async function createEmbedder(
           `Cannot create builtin embedder: the model uses feature version ${config.version}, this qac computes version ${BUILTIN_VERSION}; retrain with \`deno task train\``,
         );
       }
-      return new BuiltinEmbedder({
-        dimension: typeof config.dimension === "number" ? config.dimension : undefined,
-      });
+      if (config.dimension !== undefined && typeof config.dimension !== "number") {
+        throw new TypeError(
+          `Cannot create builtin embedder: dimension must be a number, got ${
+            JSON.stringify(config.dimension)
+          }`,
+        );
+      }
+      return new BuiltinEmbedder({ dimension: config.dimension });
     }
     case "openai": {
       const { createOpenAIEmbedder } = await import("./openai.ts");
