@@ -167,6 +167,12 @@ export async function generateWithLlm(
     stoppedBecause: null,
     repairedBytes: log.existing.repairedBytes,
   };
+  const foreign = log.existing.conversationIds.filter((id) => !id.startsWith("llm-")).length;
+  if (foreign > 0) {
+    note(
+      `${foreign} conversations in "${out}" come from another generator; they count toward ${count}`,
+    );
+  }
   if (log.existing.droppedConversation) {
     note(`dropped conversation ${log.existing.droppedConversation}: cut short by an earlier crash`);
   }

@@ -275,8 +275,10 @@ export function planConversation(index: number, options: PlanOptions = {}): Conv
   const total = mix.question + mix.answer + mix.comment;
   const q = (mix.question / total) * info.questionWeight * (0.4 + prng() * 1.2);
   const a = (mix.answer / total) * info.questionWeight * (0.4 + prng() * 1.2);
-  const questions = Math.min(length - 1, Math.round(length * q));
+  let questions = Math.min(length - 1, Math.round(length * q));
   const answers = Math.min(length - 1 - questions, Math.round(length * a));
+  // An answer needs something to answer.
+  if (answers > 0 && questions === 0) questions = 1;
   const comments = length - questions - answers;
   const style = shuffle([...STYLES], prng).slice(0, 1 + Math.floor(prng() * 2));
   return {
@@ -357,15 +359,11 @@ export function renderPrompt(template: PromptTemplate, plan: ConversationPlan): 
     channel: plan.channel,
     channel_purpose: CHANNELS[plan.channel].purpose,
     topic: plan.topic,
-    participants: plan.participants.map((p) => `  - ${p.name}: ${p.persona}`).join("\n"),
+    participants: plan.participants.map((p) => `${p.name} (${p.persona})`).join("; "),
     skill: plan.skill,
     tone: plan.tone,
     length: String(plan.length),
-    questions: String(plan.counts.question),
-    answers: String(plan.counts.answer),
-    comments: String(plan.counts.comment),
-    no_question_mark: `${Math.round(plan.noQuestionMark * 100)}%`,
-    rhetorical: String(plan.rhetorical),
+    mix: describeMix(plan),
     style: plan.style.join("; "),
   };
   const fill = (text: string) =>
@@ -381,4 +379,44 @@ export function renderPrompt(template: PromptTemplate, plan: ConversationPlan): 
       return value;
     });
   return { system: fill(template.system), user: fill(template.request) };
+}
+
+const NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+
+/** "about 2 questions, 1 answer and 7 comments. …" with the question-mark and rhetorical asks. */
+function describeMix(plan: ConversationPlan): string {
+  const { question, answer, comment } = plan.counts;
+  const n = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
+  const parts = [
+    `about ${n(question, "question")}, ${n(answer, "answer")} and ${n(comment, "comment")}.`,
+  ];
+  if (question === 1) {
+    parts.push(
+      plan.noQuestionMark >= 0.5
+        ? "The question has no question mark."
+        : 'The question may end with "?".',
+    );
+  } else if (question > 1) {
+    const bare = Math.max(1, Math.round(question * plan.noQuestionMark));
+    parts.push(
+      `${bare === question ? "None" : capitalize(NUMBER_WORDS[bare] ?? String(bare))} of the ` +
+        `${question} questions ${bare === question ? "has a" : "have no"} question mark.`,
+    );
+  }
+  if (plan.rhetorical > 0) {
+    parts.push(
+      `${capitalize(NUMBER_WORDS[plan.rhetorical] ?? String(plan.rhetorical))} of the comments ` +
+        `${
+          plan.rhetorical === 1
+            ? "is a rhetorical or joking line"
+            : "are rhetorical or joking lines"
+        } ` +
+        `ending in "?" that ${plan.rhetorical === 1 ? "expects" : "expect"} no answer.`,
+    );
+  }
+  return parts.join(" ");
+}
+
+function capitalize(text: string): string {
+  return text[0]!.toUpperCase() + text.slice(1);
 }

@@ -41,6 +41,8 @@ Deno.test("renderPrompt() fills every placeholder of prompt.md", async () => {
   assert.ok(user.includes(`#${plan.channel}`));
   assert.ok(user.includes(`exactly ${plan.length} messages`));
   for (const p of plan.participants) assert.ok(user.includes(p.name));
+  const q = plan.counts.question;
+  assert.ok(user.includes(`Label mix: about ${q} question${q === 1 ? "" : "s"}, `), user);
   assert.doesNotMatch(system, /^# Prompt/m, "the human preamble is not sent");
 });
 

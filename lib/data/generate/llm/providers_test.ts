@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ChatGroq } from "@langchain/groq";
 import { ChatOpenAI } from "@langchain/openai";
 import { createChatModel, PROVIDERS } from "./providers.ts";
+import { conversationSchema } from "./schema.ts";
 
 Deno.test("createChatModel() names the missing key's environment variable", async () => {
   const expected = {
@@ -48,7 +49,12 @@ Deno.test("createChatModel() builds each provider's model without network access
   assert.equal((openai as ChatOpenAI).model, "gpt-x");
   for (const provider of ["anthropic", "google", "ollama"]) {
     const model = await createChatModel({ provider, apiKey: "k" });
-    assert.equal(typeof model.withStructuredOutput, "function", provider);
+    // The zod schema converts for every provider's structured-output method.
+    assert.equal(
+      typeof model.withStructuredOutput(conversationSchema).invoke,
+      "function",
+      provider,
+    );
   }
 });
 
