@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { CHANNELS, DEFAULT_MIX, generateBuiltin, templateSlots } from "./builtin.ts";
+import { ANSWERS, COMMENTS, QUESTIONS } from "./_parts.ts";
+import { VOCABULARY } from "./_vocab.ts";
+import { isLabel } from "../types.ts";
+
+const sample = generateBuiltin({ conversations: 1000, seed: 3 });
+
+function share(messages: { messageType: string }[], label: string): number {
+  return messages.filter((m) => m.messageType === label).length / messages.length;
+}
+
+Deno.test("generateBuiltin() gives identical output for the same seed and different for another", () => {
+  const a = generateBuiltin({ conversations: 50, seed: 11 });
+  const b = generateBuiltin({ conversations: 50, seed: 11 });
+  const c = generateBuiltin({ conversations: 50, seed: 12 });
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(
+    a.map((m) => m.text),
+    c.map((m) => m.text),
+  );
+});
+
+Deno.test("generateBuiltin() writes valid ids, labels, channels, replies and times", () => {
+  const ids = new Set<string>();
+  const byId = new Map(sample.map((m) => [m.messageId, m]));
+  const lastTime = new Map<string, number>();
+  for (const m of sample) {
+    assert.match(m.conversationId, /^gen-\d{6}$/);
+    assert.match(m.messageId, new RegExp(`^${m.conversationId}-\\d{3}$`));
+    assert.ok(!ids.has(m.messageId), `duplicate id ${m.messageId}`);
+    ids.add(m.messageId);
+    assert.ok(isLabel(m.messageType), m.messageType);
+    assert.ok((CHANNELS as readonly string[]).includes(m.channel), m.channel);
+    assert.ok(m.text.trim().length > 0);
+    assert.ok(m.userName.length > 0);
+    const time = Date.parse(m.timestamp);
+    assert.ok(time > (lastTime.get(m.conversationId) ?? 0), `time goes back at ${m.messageId}`);
+    lastTime.set(m.conversationId, time);
+    if (m.replyTo !== null) {
+      const target = byId.get(m.replyTo);
+      assert.ok(target, `${m.messageId} replies to missing ${m.replyTo}`);
+      assert.equal(target.conversationId, m.conversationId);
+      assert.ok(target.messageId < m.messageId, `${m.messageId} replies forward`);
+    }
+    if (m.messageType === "answer") {
+      assert.equal(byId.get(m.replyTo ?? "")?.messageType, "question", m.messageId);
+      assert.notEqual(byId.get(m.replyTo!)!.userName, m.userName, "self-answer");
+    }
+  }
+});
+
+Deno.test("generateBuiltin() follows the default and a custom class mix within 2 points", () => {
+  for (const label of ["question", "answer", "comment"] as const) {
+    assert.ok(Math.abs(share(sample, label) - DEFAULT_MIX[label]) < 0.02, label);
+  }
+  const mix = { question: 1, answer: 1, comment: 2 };
+  const custom = generateBuiltin({ conversations: 1000, seed: 5, mix });
+  assert.ok(Math.abs(share(custom, "question") - 0.25) < 0.02);
+  assert.ok(Math.abs(share(custom, "answer") - 0.25) < 0.02);
+  const commentsOnly = generateBuiltin({
+    conversations: 50,
+    mix: { question: 0, answer: 0, comment: 1 },
+  });
+  assert.ok(commentsOnly.every((m) => m.messageType === "comment"));
+});
+
+Deno.test("generateBuiltin() writes questions without '?' and comments with '?'", () => {
+  const questions = sample.filter((m) => m.messageType === "question");
+  const comments = sample.filter((m) => m.messageType === "comment");
+  const bare = questions.filter((m) => !m.text.includes("?")).length / questions.length;
+  const asking = comments.filter((m) => m.text.includes("?")).length / comments.length;
+  assert.ok(bare > 0.15 && bare < 0.5, `questions without "?": ${bare}`);
+  assert.ok(asking > 0.02 && asking < 0.15, `comments with "?": ${asking}`);
+});
+
+Deno.test("generateBuiltin() writes many short messages, few repeats of long ones, and yes/no answers", () => {
+  const words = sample.map((m) => m.text.split(/\s+/).length);
+  const short = words.filter((n) => n <= 8).length / words.length;
+  assert.ok(short > 0.6, `short share ${short}`);
+  assert.ok(words.some((n) => n >= 20));
+  const distinct = new Set(sample.map((m) => m.text)).size / sample.length;
+  assert.ok(distinct > 0.6, `distinct share ${distinct}`);
+  const answers = sample.filter((m) => m.messageType === "answer");
+  const yesNo = answers.filter((m) =>
+    /^(@\S+ )?(yes|yeah|yep|yup|ya|no|nope|nah|sure)\b/i.test(m.text)
+  );
+  assert.ok(yesNo.length / answers.length > 0.3);
+});
+
+Deno.test("generateBuiltin() continues numbering from startIndex", () => {
+  const messages = generateBuiltin({ conversations: 3, startIndex: 41 });
+  assert.deepEqual([...new Set(messages.map((m) => m.conversationId))], [
+    "gen-000041",
+    "gen-000042",
+    "gen-000043",
+  ]);
+  assert.equal(messages[0]!.messageId, "gen-000041-001");
+});
+
+Deno.test("generateBuiltin() rejects bad counts and mixes", () => {
+  assert.throws(
+    () => generateBuiltin({ conversations: -1 }),
+    new RangeError(
+      "Cannot generate conversations: conversations must be a non-negative integer, got -1",
+    ),
+  );
+  assert.throws(
+    () => generateBuiltin({ mix: { question: 0, answer: 1, comment: 1 } }),
+    new RangeError(
+      'Cannot use class mix {"question":0,"answer":1,"comment":1}: answers need questions to reply to',
+    ),
+  );
+  assert.throws(
+    () => generateBuiltin({ mix: { question: -1, answer: 0, comment: 1 } }),
+    RangeError,
+  );
+});
+
+Deno.test("every template slot exists in the vocabulary", () => {
+  const templates = [
+    ...Object.values(QUESTIONS),
+    ...Object.values(ANSWERS),
+    ...Object.values(COMMENTS),
+    ...Object.values(VOCABULARY),
+  ].flat();
+  const known = (slot: string) => VOCABULARY[slot] || slot === "tail";
+  for (const template of templates) {
+    for (const slot of templateSlots(template)) {
+      assert.ok(known(slot), `"${template}" uses unknown slot {${slot}}`);
+    }
+  }
+});
