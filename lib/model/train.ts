@@ -4,15 +4,16 @@
  *
  * The loop does not use `model.fit`: on tfjs-backend-wasm every Dense gradient is a transposed
  * matMul that runs on a scalar slow path. Instead each step runs the hand-derived gradients of
- * `_mlp.ts`, whose products are all plain XNNPACK matMuls, and a hand-written Adam; the trained
- * weights are then put into an ordinary `tf.sequential` model, so saving, loading and predicting
- * are plain tfjs.
+ * `_mlp.ts`, whose products are all plain XNNPACK matMuls, and Adam from `_adam.ts` (one fused
+ * WebAssembly SIMD pass instead of a dozen tfjs ops). The trained weights then go into an
+ * ordinary `tf.sequential` model, so saving, loading and predicting are plain tfjs.
  * @module
  */
 
 import * as tf from "@tensorflow/tfjs";
 import { LABELS } from "../data/types.ts";
 import { createPrng, type Prng, shuffle } from "../data/random.ts";
+import { type AdamSlot, adamStep } from "./_adam.ts";
 import { logProbabilities, lossAndGradients, type MlpParams } from "./_mlp.ts";
 
 /** Row-major vectors with their class ids (`y[i]` indexes {@linkcode LABELS}). */
@@ -101,9 +102,7 @@ export interface TrainResult {
 }
 
 const CLASSES = LABELS.length;
-const ADAM_BETA1 = 0.9;
-const ADAM_BETA2 = 0.999;
-const ADAM_EPSILON = 1e-7; // Keras' default
+const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }; // Keras' defaults
 const EVAL_BATCH = 1024;
 
 /** Fills in the defaults of {@linkcode TrainOptions} for inputs of size `dimension`. */
@@ -187,7 +186,7 @@ export async function trainClassifier(
   const state = initialState(train.dimension, config.hiddenUnits, prng);
   const validationBatches = toEvalBatches(validation);
   const history: EpochLog[] = [];
-  let best = { value: NaN, epoch: 0, weights: snapshot(state.params) };
+  let best = { value: NaN, epoch: 0, weights: snapshot(paramsOf(state)) };
   let stoppedEarly = false;
   let trainSamples = 0;
   let trainSeconds = 0;
@@ -206,7 +205,7 @@ export async function trainClassifier(
         correct += step.correct;
       }
       const trained = performance.now();
-      const evaluation = evaluate(state.params, validationBatches);
+      const evaluation = evaluate(paramsOf(state), validationBatches);
       const seconds = (performance.now() - started) / 1000;
       trainSamples += order.length;
       trainSeconds += (trained - started) / 1000;
@@ -222,7 +221,7 @@ export async function trainClassifier(
       history.push(log);
       const value = config.monitor === "val_loss" ? log.valLoss : log.valAccuracy;
       if (isImprovement(value, best.value, config.monitor)) {
-        best = { value, epoch, weights: snapshot(state.params) };
+        best = { value, epoch, weights: snapshot(paramsOf(state)) };
       }
       options.onEpochEnd?.(log);
       // Like Keras' EarlyStopping: stop after `patience` epochs without a strict improvement.
@@ -248,11 +247,9 @@ export async function trainClassifier(
   }
 }
 
-/** Parameters plus Adam's moment estimates and step count. */
+/** Each parameter with its Adam moments (in {@linkcode PARAM_KEYS} order) and the step count. */
 interface TrainState {
-  params: MlpParams;
-  m: MlpParams;
-  v: MlpParams;
+  slots: AdamSlot[];
   step: number;
 }
 
@@ -265,6 +262,16 @@ interface WeightSnapshot {
 }
 
 const PARAM_KEYS = ["w1t", "b1", "w2", "b2"] as const;
+
+function paramsOf(state: TrainState): MlpParams {
+  const [w1t, b1, w2, b2] = state.slots.map((slot) => slot.param);
+  return {
+    w1t: w1t as tf.Tensor2D,
+    b1: b1 as tf.Tensor2D,
+    w2: w2 as tf.Tensor2D,
+    b2: b2 as tf.Tensor1D,
+  };
+}
 
 function checkVectors(set: LabeledVectors, name: string, dimension: number): void {
   if (!Number.isInteger(set.dimension) || set.dimension < 1) {
@@ -304,23 +311,18 @@ function initialState(inputs: number, hidden: number, prng: Prng): TrainState {
     for (let i = 0; i < values.length; i++) values[i] = (2 * prng() - 1) * limit;
     return values;
   };
-  const params: MlpParams = {
-    w1t: tf.tensor2d(glorot(inputs, hidden), [hidden, inputs]),
-    b1: tf.zeros([hidden, 1]),
-    w2: tf.tensor2d(glorot(hidden, CLASSES), [hidden, CLASSES]),
-    b2: tf.zeros([CLASSES]),
-  };
-  const zerosLike = (): MlpParams => ({
-    w1t: tf.zerosLike(params.w1t),
-    b1: tf.zerosLike(params.b1),
-    w2: tf.zerosLike(params.w2),
-    b2: tf.zerosLike(params.b2),
-  });
-  return { params, m: zerosLike(), v: zerosLike(), step: 0 };
+  const params = [
+    tf.tensor2d(glorot(inputs, hidden), [hidden, inputs]),
+    tf.zeros([hidden, 1]),
+    tf.tensor2d(glorot(hidden, CLASSES), [hidden, CLASSES]),
+    tf.zeros([CLASSES]),
+  ];
+  const slots = params.map((param) => ({ param, m: tf.zerosLike(param), v: tf.zerosLike(param) }));
+  return { slots, step: 0 };
 }
 
 function disposeState(state: TrainState): void {
-  for (const group of [state.params, state.m, state.v]) tf.dispose(Object.values(group));
+  for (const slot of state.slots) tf.dispose([slot.param, slot.m, slot.v]);
 }
 
 /** Gathers `rows` of `set` into a batch in both layouts, runs one Adam step. */
@@ -352,11 +354,13 @@ function trainStep(
     w: tf.tensor1d(w),
   };
   try {
-    const { loss, predicted: predictedTensor, grads } = lossAndGradients(state.params, batch);
+    const { loss, predicted: predictedTensor, grads } = lossAndGradients(paramsOf(state), batch);
     const lossValue = loss.dataSync()[0]!;
     const predicted = predictedTensor.dataSync();
-    tf.dispose([loss, predictedTensor]);
-    adamUpdate(state, grads, learningRate);
+    const gradients = PARAM_KEYS.map((key) => grads[key]);
+    state.step++;
+    state.slots = adamStep(state.slots, gradients, state.step, { ...ADAM, learningRate });
+    tf.dispose([loss, predictedTensor, ...gradients]);
     let correct = 0;
     rows.forEach((row, i) => {
       if (predicted[i] === set.y[row]) correct++;
@@ -364,26 +368,6 @@ function trainStep(
     return { loss: lossValue, correct };
   } finally {
     tf.dispose(Object.values(batch));
-  }
-}
-
-/** Adam as in Keras: bias correction folded into the step size. Disposes `grads`. */
-function adamUpdate(state: TrainState, grads: MlpParams, learningRate: number): void {
-  state.step++;
-  const t = state.step;
-  const stepSize = learningRate * Math.sqrt(1 - ADAM_BETA2 ** t) / (1 - ADAM_BETA1 ** t);
-  for (const key of PARAM_KEYS) {
-    const g = grads[key];
-    const [param, m, v] = tf.tidy(() => {
-      const m = tf.add(tf.mul(state.m[key], ADAM_BETA1), tf.mul(g, 1 - ADAM_BETA1));
-      const v = tf.add(tf.mul(state.v[key], ADAM_BETA2), tf.mul(tf.square(g), 1 - ADAM_BETA2));
-      const update = tf.div(tf.mul(m, stepSize), tf.add(tf.sqrt(v), ADAM_EPSILON));
-      return [tf.sub(state.params[key], update), m, v];
-    });
-    tf.dispose([state.params[key], state.m[key], state.v[key], g]);
-    Object.assign(state.params, { [key]: param });
-    Object.assign(state.m, { [key]: m });
-    Object.assign(state.v, { [key]: v });
   }
 }
 
