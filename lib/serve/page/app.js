@@ -83,7 +83,7 @@ function renderResult(result) {
         width: 560,
         height: 130,
         marginLeft: 80,
-        x: { domain: [0, 1], label: "probability", percent: true, grid: true },
+        x: { domain: [0, 100], label: "probability (%)", percent: true, grid: true },
         y: { domain: LABELS, label: null },
         color,
         marks: [
@@ -164,8 +164,11 @@ function renderSummary(s) {
     }
     return;
   }
+  // Draw at the container's width so text stays readable instead of being scaled down.
+  const width = (id) => Math.max(280, $(id).clientWidth);
   $("chart-mix").replaceChildren(Plot.plot({
-    height: 140,
+    width: width("chart-mix"),
+    height: 160,
     marginLeft: 80,
     x: { label: "messages", grid: true },
     y: { domain: LABELS, label: null },
@@ -175,29 +178,36 @@ function renderSummary(s) {
       Plot.ruleX([0]),
     ],
   }));
-  const channels = [...new Set(s.channels.map((c) => c.channel))];
+  const channelTotals = new Map();
+  for (const c of s.channels) {
+    channelTotals.set(c.channel, (channelTotals.get(c.channel) ?? 0) + c.count);
+  }
+  const channelShares = s.channels.map((c) => ({
+    ...c,
+    channel: c.channel || "(none)",
+    share: c.count / channelTotals.get(c.channel),
+  }));
   $("chart-channels").replaceChildren(Plot.plot({
-    height: Math.max(140, 28 * channels.length + 50),
-    marginLeft: 130,
-    x: { label: "share of channel", percent: true },
+    width: width("chart-channels"),
+    height: Math.max(140, 26 * channelTotals.size + 60),
+    marginLeft: 140,
+    x: { label: "share of the channel's messages (%)", percent: true },
     y: { label: null },
     color: { ...color, legend: true },
     marks: [
-      Plot.barX(
-        s.channels,
-        Plot.normalizeX("sum", {
-          x: "count",
-          y: (d) => d.channel || "(none)",
-          fill: "label",
-          order: LABELS,
-          tip: true,
-        }),
-      ),
+      Plot.barX(channelShares, {
+        x: "share",
+        y: "channel",
+        fill: "label",
+        order: LABELS,
+        title: (d) => `${d.channel}: ${d.count} ${d.label}s`,
+      }),
+      Plot.ruleX([0]),
     ],
   }));
   const lengths = s.lengths.map((d) => ({ ...d, mid: d.bin + s.lengthBinWidth / 2 }));
   $("chart-lengths").replaceChildren(Plot.plot({
-    width: 900,
+    width: width("chart-lengths"),
     height: 240,
     x: { label: "words per message →" },
     y: { label: "↑ share of class", percent: true, grid: true },
