@@ -180,3 +180,37 @@ Deno.test("trainClassifier() rejects inconsistent vectors with clear messages", 
     message: "Cannot train classifier: validation set has dimension 8, expected 16",
   });
 });
+
+Deno.test("trainClassifier() stops when its signal aborts", async () => {
+  const controller = new AbortController();
+  const training = trainClassifier(clusters([10, 10, 10], 12), clusters([3, 3, 3], 13), {
+    epochs: 40,
+    patience: 40,
+    signal: controller.signal,
+    onEpochEnd: (log) => {
+      if (log.epoch === 2) controller.abort(new Error("enough"));
+    },
+  });
+  await assert.rejects(training, { message: "enough" });
+});
+
+Deno.test("trainClassifier() on the cpu backend (tfjs-op Adam) matches the wasm backend", async () => {
+  const train = clusters([10, 10, 10], 14);
+  const validation = clusters([3, 3, 3], 15);
+  const options = { epochs: 3, seed: 3 };
+  const wasm = await trainClassifier(train, validation, options);
+  try {
+    await initBackend("cpu");
+    const cpu = await trainClassifier(train, validation, options);
+    const [a, b] = [await weightsOf(wasm.model), await weightsOf(cpu.model)];
+    a.forEach((values, k) =>
+      values.forEach((value, i) => {
+        assert.ok(Math.abs(value - b[k]![i]!) < 1e-4, `weight ${k}[${i}]: ${value} vs ${b[k]![i]}`);
+      })
+    );
+    cpu.model.dispose();
+  } finally {
+    await initBackend("wasm");
+    wasm.model.dispose();
+  }
+});
