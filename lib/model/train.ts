@@ -50,7 +50,11 @@ export interface TrainOptions {
   batchSize?: number;
   /** Adam learning rate. @default 1e-3 */
   learningRate?: number;
-  /** Epochs without improvement of `monitor` before stopping. @default 3 */
+  /**
+   * Epochs without a strict improvement of `monitor` before stopping; 0 turns early stopping
+   * off. Either way the returned model holds the best epoch's weights.
+   * @default 3
+   */
   patience?: number;
   /**
    * Quantity early stopping watches. Validation loss is the default: on a small validation set
