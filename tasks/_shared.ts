@@ -36,7 +36,9 @@ export async function evaluateRealChat(
   evalDir: string,
 ): Promise<Record<string, unknown>> {
   if (!(await exists(dir))) {
-    console.log(`real-eval skipped: ${dir} not found (real-chat evaluation needs ../shared/data/real)`);
+    console.log(
+      `real-eval skipped: ${dir} not found (real-chat evaluation needs ../shared/data/real)`,
+    );
     return {};
   }
   const files: string[] = [];

@@ -11,7 +11,14 @@ import { EMBEDDER_KINDS, type EmbedderConfig } from "../lib/features/embedder.ts
 import { runTraining } from "../lib/pipeline.ts";
 import { formatMetricsTable, formatPerClassTable } from "../lib/eval/report.ts";
 import { progressBar } from "./_progress.ts";
-import { defaultRealEvalDir, exists, type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
+import {
+  defaultRealEvalDir,
+  exists,
+  type FlagSpec,
+  numberFlag,
+  parseFlags,
+  runMain,
+} from "./_cli.ts";
 import { embedderRuntimeFromEnv, evaluateRealChat, writeRunReport } from "./_shared.ts";
 
 const DEFAULT_DATA = "data/conversations.csv";
@@ -44,7 +51,8 @@ const FLAGS: FlagSpec = {
   "vectors-dir": { type: "string", default: "data", help: "where vectors.npy is written" },
   "real-eval": {
     type: "string",
-    help: 'folder of labelled real-chat CSVs to evaluate on ("none" to skip; default ../shared/data/real when present)',
+    help:
+      'folder of labelled real-chat CSVs to evaluate on ("none" to skip; default ../shared/data/real when present)',
   },
 };
 
@@ -131,13 +139,20 @@ await runMain(async () => {
       Math.round(Number(training.samplesPerSecond))
     } training samples/s`,
   );
-  console.log(`\nTest set (${report.test.n} held-out generated messages):`);
+  console.log(
+    `\nHeld-out test set (${report.test.n} messages of the training data's distribution, never trained on):`,
+  );
   console.log(formatPerClassTable(report.test));
-  const rows = [{ name: "test (generated)", metrics: report.test }];
+  const rows = [{ name: "test (held-out)", metrics: report.test }];
   for (const [name, value] of Object.entries(report.extra)) {
-    const v = value as { metrics?: typeof report.test; baselines?: Record<string, typeof report.test> };
+    const v = value as {
+      metrics?: typeof report.test;
+      baselines?: Record<string, typeof report.test>;
+    };
     if (v.metrics) rows.push({ name, metrics: v.metrics });
-    if (v.baselines?.questionMark) rows.push({ name: `  "?" rule`, metrics: v.baselines.questionMark });
+    if (v.baselines?.questionMark) {
+      rows.push({ name: `  "?" rule`, metrics: v.baselines.questionMark });
+    }
   }
   console.log("\n" + formatMetricsTable(rows));
   console.log(

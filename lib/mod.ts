@@ -1,0 +1,59 @@
+/**
+ * qac — classify community chat messages as question, answer or comment.
+ *
+ * The public API, stage by stage. Heavy optional providers (OpenAI, transformers.js, GloVe
+ * embedders) load on demand through {@linkcode createEmbedder}; import their modules directly
+ * for their own options.
+ *
+ * @example
+ * ```ts
+ * import { classify, loadBundle } from "./lib/mod.ts";
+ * const bundle = await loadBundle("models/latest");
+ * const [prediction] = await classify(bundle, ["anyone know how to pivot in sql"]);
+ * console.log(prediction.label); // "question"
+ * ```
+ * @module
+ */
+
+// data
+export * from "./data/types.ts";
+export * from "./data/csv.ts";
+export * from "./data/clean.ts";
+export * from "./data/split.ts";
+export * from "./data/random.ts";
+export { writeFileAtomic } from "./data/atomic.ts";
+export { CHANNELS, DEFAULT_MIX, generateBuiltin } from "./data/generate/builtin.ts";
+export type { BuiltinGenerateOptions, ClassMix } from "./data/generate/builtin.ts";
+export { formatSummary, generateWithLlm } from "./data/generate/llm/generate.ts";
+export type { GenerateLlmOptions, GenerateSummary } from "./data/generate/llm/generate.ts";
+export { createChatModel, PROVIDERS } from "./data/generate/llm/providers.ts";
+
+// features
+export * from "./features/embedder.ts";
+export { createEmbedder } from "./features/create.ts";
+export { BUILTIN_VERSION, BuiltinEmbedder } from "./features/builtin.ts";
+export type { BuiltinConfig, SparseVector } from "./features/builtin.ts";
+export { withCache } from "./features/cache.ts";
+export * from "./features/npy.ts";
+
+// model
+export { initBackend } from "./model/backend.ts";
+export * from "./model/train.ts";
+export * from "./model/bundle.ts";
+export * from "./model/predict.ts";
+export { classifyFile } from "./model/classify_file.ts";
+
+// evaluation
+export * from "./eval/metrics.ts";
+export * from "./eval/baselines.ts";
+export { evaluateLabelledCsv, writeEvalReport } from "./eval/evaluate.ts";
+export type { EvalResult } from "./eval/evaluate.ts";
+export { formatConfusion, formatMetricsTable, formatPerClassTable } from "./eval/report.ts";
+
+// the whole run
+export { newRunId, runTraining } from "./pipeline.ts";
+export type { TrainingReport, TrainingRunOptions } from "./pipeline.ts";
+
+// serving
+export { createHandler } from "./serve/handler.ts";
+export type { HandlerOptions } from "./serve/handler.ts";
