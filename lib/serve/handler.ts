@@ -6,6 +6,7 @@
 
 import type { ModelBundle } from "../model/bundle.ts";
 import { predictProbabilities } from "../model/predict.ts";
+import { createSparsePredictor } from "../model/sparse.ts";
 import { readAsset, type StaticAsset } from "./assets.ts";
 import { pageFiles, vendorFiles } from "./assets.ts";
 import { readJsonBody } from "./body.ts";
@@ -29,7 +30,11 @@ export interface HandlerOptions {
   maxBatch?: number;
   /** Longest accepted text, in characters. @default 4000 */
   maxTextLength?: number;
-  /** Merge concurrent requests into one model call. @default true */
+  /** Predict sparse embedders (builtin) in plain JS, skipping tfjs' per-call overhead; the
+   * numbers are the tfjs model's. Ignored when `predict` is given. @default true */
+  fastPath?: boolean;
+  /** Merge concurrent requests into one tfjs call (the fast path needs no batching).
+   * @default true */
   microBatch?: boolean;
   /** Conversations CSV behind Explore; `null` turns Explore off.
    * @default the model's `metadata.data.path`, else "data/conversations.csv" */
@@ -87,11 +92,19 @@ export function createHandler(
   let loadError: unknown;
   let predict: PredictFn | undefined;
   const settle = (loaded: ModelBundle) => {
+    const sparse = options.predict || options.fastPath === false
+      ? undefined
+      : createSparsePredictor(loaded);
+    if (sparse) {
+      predict = (texts) => Promise.resolve(sparse(texts));
+    } else {
+      // tfjs costs ~1 ms per call whatever the batch size, so concurrent requests share calls.
+      const direct: PredictFn = (texts) => predictWith(loaded, texts);
+      predict = options.microBatch ?? true
+        ? createMicroBatcher(direct, loaded.labels.length, { maxTexts: limits.maxBatch })
+        : direct;
+    }
     ready = loaded;
-    const direct: PredictFn = (texts) => predictWith(loaded, texts);
-    predict = options.microBatch ?? true
-      ? createMicroBatcher(direct, loaded.labels.length, { maxTexts: limits.maxBatch })
-      : direct;
   };
   if (bundle instanceof Promise) {
     bundle.then(settle, (error) => loadError = error);

@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../model/backend.ts";
 import type { ModelBundle } from "../model/bundle.ts";
 import { predictProbabilities } from "../model/predict.ts";
+import { BuiltinEmbedder } from "../features/builtin.ts";
 import { createHandler, type HandlerOptions } from "./handler.ts";
 import { TINY_CONVERSATIONS_CSV, tinyBundle } from "./_testing.ts";
 
@@ -117,6 +118,39 @@ Deno.test("POST /classify does not leak tensors", async () => {
     await (await handler(postJson({ texts: [`question ${i}?`, "thanks"] }))).json();
   }
   assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("a builtin bundle is served on the sparse fast path with the tfjs model's numbers", async () => {
+  const embedder = new BuiltinEmbedder({ dimension: 64 });
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({
+        units: 8,
+        activation: "relu",
+        inputShape: [64],
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+        biasInitializer: tf.initializers.constant({ value: 0.1 }),
+      }),
+      tf.layers.dense({
+        units: 3,
+        activation: "softmax",
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+      }),
+    ],
+  });
+  const builtin: ModelBundle = { ...bundle, model, embedder };
+  const texts = ["how do I learn SQL?", "thanks!", "try the pandas docs"];
+  const expected = await predictProbabilities(builtin, texts);
+  const { handler } = setup({}, builtin);
+  let tfjsCalls = 0;
+  const tfjsPredict = model.predict.bind(model);
+  model.predict = (...args) => (tfjsCalls++, tfjsPredict(...args));
+  const body = await (await handler(postJson({ texts }))).json();
+  assert.equal(tfjsCalls, 0);
+  body.results.forEach((r: { result: number[] }, i: number) =>
+    r.result.forEach((p, j) => assert.ok(Math.abs(p - expected[i * 3 + j]!) < 1e-5))
+  );
+  model.dispose();
 });
 
 Deno.test("GET /health is 503 until the model has loaded, then 200", async () => {
