@@ -354,8 +354,8 @@ await runMain(async () => {
   for (let r = 0; r < reps; r++) {
     if (sparse) {
       const t0 = performance.now();
-      for (let s = 0; s < texts.length; s += 2048) sparse(texts.slice(s, s + 2048));
-      sparseRates.push(texts.length / ((performance.now() - t0) / 1000));
+      for (let s = 0; s < denseSample.length; s += 2048) sparse(denseSample.slice(s, s + 2048));
+      sparseRates.push(denseSample.length / ((performance.now() - t0) / 1000));
     }
     const t1 = performance.now();
     for (let s = 0; s < denseSample.length; s += 2048) {
