@@ -52,8 +52,11 @@ const METADATA_FILE = "metadata.json";
 /**
  * Writes `model.json`, `weights.bin` and `metadata.json` into `dir` (created if needed). Each file
  * is written atomically and `metadata.json` last, so a folder with metadata holds a whole model.
+ * @throws {TypeError} when the metadata disagrees with the model (what loading would refuse)
  */
 export async function saveBundle(dir: string, bundle: ModelBundle): Promise<void> {
+  const fail = (message: string) => `Cannot save model "${dir}": ${message}`;
+  checkModel(bundle.model, checkMetadata(bundle.metadata, fail), fail);
   let artifacts: tf.io.ModelArtifacts | undefined;
   await bundle.model.save(tf.io.withSaveHandler((saved) => {
     artifacts = saved;
@@ -118,28 +121,18 @@ export async function loadBundle(dir: string, runtime?: EmbedderRuntime): Promis
   }
   // Deno may hand back a view into a larger buffer; tfjs wants an ArrayBuffer of its own.
   const weightData = bytes.slice().buffer;
-  const model = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: modelJson.modelTopology,
-    weightSpecs,
-    weightData,
-  }));
+  let model: tf.LayersModel;
   try {
-    const inputs = model.inputs[0]?.shape.at(-1);
-    const outputs = model.outputs[0]?.shape.at(-1);
-    if (inputs !== metadata.dimension) {
-      throw new TypeError(
-        fail(
-          `the model takes ${inputs} inputs but metadata.json says dimension ${metadata.dimension}`,
-        ),
-      );
-    }
-    if (outputs !== metadata.labels.length) {
-      throw new TypeError(
-        fail(
-          `the model has ${outputs} outputs but metadata.json lists ${metadata.labels.length} labels`,
-        ),
-      );
-    }
+    model = await tf.loadLayersModel(tf.io.fromMemory({
+      modelTopology: modelJson.modelTopology,
+      weightSpecs,
+      weightData,
+    }));
+  } catch (error) {
+    throw new TypeError(fail(`tfjs cannot read model.json (${(error as Error).message})`));
+  }
+  try {
+    checkModel(model, metadata, fail);
     const embedder = await createEmbedder(metadata.embedder, runtime);
     if (embedder.dimension !== metadata.dimension) {
       throw new TypeError(
@@ -201,6 +194,26 @@ async function readJson(folder: string, name: string, fail: Fail): Promise<unkno
     return JSON.parse(text);
   } catch (error) {
     throw new SyntaxError(fail(`${name} is not valid JSON (${(error as Error).message})`));
+  }
+}
+
+/** The model's input and output sizes must be what the metadata says. */
+function checkModel(model: tf.LayersModel, metadata: ModelMetadata, fail: Fail): void {
+  const inputs = model.inputs[0]?.shape.at(-1);
+  const outputs = model.outputs[0]?.shape.at(-1);
+  if (inputs !== metadata.dimension) {
+    throw new TypeError(
+      fail(
+        `the model takes ${inputs} inputs but metadata.json says dimension ${metadata.dimension}`,
+      ),
+    );
+  }
+  if (outputs !== metadata.labels.length) {
+    throw new TypeError(
+      fail(
+        `the model has ${outputs} outputs but metadata.json lists ${metadata.labels.length} labels`,
+      ),
+    );
   }
 }
 

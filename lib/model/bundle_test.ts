@@ -178,6 +178,37 @@ Deno.test("loadBundle() refuses a missing or inconsistent bundle with a clear me
   });
 });
 
+Deno.test("saveBundle() refuses metadata that disagrees with the model", async () => {
+  const bundle = await trainedBundle();
+  const dir = await Deno.makeTempDir({ prefix: "qac-bundle-" });
+  try {
+    const metadata = { ...bundle.metadata, dimension: 8 };
+    await assert.rejects(saveBundle(dir, { ...bundle, metadata }), {
+      name: "TypeError",
+      message:
+        `Cannot save model "${dir}": the model takes 16 inputs but metadata.json says dimension 8`,
+    });
+    assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing was written");
+  } finally {
+    bundle.model.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("loadBundle() refuses a model.json tfjs cannot read", async () => {
+  await withSavedBundle(async (dir) => {
+    const path = join(dir, "model.json");
+    const modelJson = JSON.parse(await Deno.readTextFile(path));
+    modelJson.modelTopology = { class_name: "NoSuchModel", config: {} };
+    await Deno.writeTextFile(path, JSON.stringify(modelJson));
+    await assert.rejects(loadBundle(dir), (error: Error) => {
+      assert.ok(error instanceof TypeError);
+      assert.match(error.message, /^Cannot load model ".*": tfjs cannot read model\.json \(/);
+      return true;
+    });
+  });
+});
+
 Deno.test("loadBundle() refuses missing or truncated weights", async () => {
   await withSavedBundle(async (dir) => {
     const weights = await Deno.readFile(join(dir, "weights.bin"));
