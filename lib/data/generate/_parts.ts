@@ -31,7 +31,8 @@ export type CommentKind =
   | "hype"
   | "life"
   | "narrative"
-  | "preface";
+  | "preface"
+  | "shrug";
 
 /** Questions. Most have no "?" here: the author's style decides whether one is typed. */
 export const QUESTIONS: Readonly<Record<QuestionKind, readonly string[]>> = {
@@ -1020,6 +1021,21 @@ export const COMMENTS: Readonly<Record<CommentKind, readonly string[]>> = {
     "i'm not sure {tool} is worth it",
     "we're thinking about moving to {tool}",
     "i never got the hang of {concept}",
+  ],
+  shrug: [
+    "good question",
+    "following",
+    "same question here",
+    "idk either",
+    "also wondering",
+    "no clue sorry",
+    "hmm good q",
+    "bump",
+    "{i'm|im} curious too",
+    "not sure sorry",
+    "someone in {channel} might know",
+    "oh i was wondering the same",
+    "{name} might know",
   ],
   preface: [
     "quick question",

@@ -251,7 +251,7 @@ interface Style {
 const ARCHETYPES: Record<"texter" | "casual" | "proper" | "talker", Style> = {
   texter: {
     lower: 0.95,
-    questionMark: 0.5,
+    questionMark: 0.7,
     period: 0.03,
     abbreviate: 0.5,
     dropApostrophe: 0.8,
@@ -264,7 +264,7 @@ const ARCHETYPES: Record<"texter" | "casual" | "proper" | "talker", Style> = {
   },
   casual: {
     lower: 0.6,
-    questionMark: 0.75,
+    questionMark: 0.85,
     period: 0.15,
     abbreviate: 0.2,
     dropApostrophe: 0.4,
@@ -277,7 +277,7 @@ const ARCHETYPES: Record<"texter" | "casual" | "proper" | "talker", Style> = {
   },
   proper: {
     lower: 0.05,
-    questionMark: 0.95,
+    questionMark: 0.97,
     period: 0.6,
     abbreviate: 0.02,
     dropApostrophe: 0.05,
@@ -290,7 +290,7 @@ const ARCHETYPES: Record<"texter" | "casual" | "proper" | "talker", Style> = {
   },
   talker: {
     lower: 0.3,
-    questionMark: 0.8,
+    questionMark: 0.9,
     period: 0.4,
     abbreviate: 0.05,
     dropApostrophe: 0.2,
@@ -535,13 +535,16 @@ const QUESTION_KINDS: Record<QuestionKind, number> = {
 };
 
 const ANSWER_KINDS: Record<QuestionKind, Partial<Record<AnswerKind, number>>> = {
-  yesno: { yes: 0.5, no: 0.32, unsure: 0.1, pointer: 0.05, explain: 0.03 },
-  declarative: { yes: 0.55, no: 0.3, unsure: 0.1, explain: 0.05 },
-  wh: { pointer: 0.55, explain: 0.1, fact: 0.15, unsure: 0.2 },
-  or: { choice: 0.75, explain: 0.1, unsure: 0.15 },
-  clarify: { explain: 0.3, fact: 0.2, pointer: 0.2, yes: 0.15, no: 0.15 },
-  request: { pointer: 0.5, explain: 0.15, yes: 0.3, unsure: 0.05 },
+  yesno: { yes: 0.57, no: 0.38, pointer: 0.05 },
+  declarative: { yes: 0.62, no: 0.38 },
+  wh: { pointer: 0.7, explain: 0.1, fact: 0.15, unsure: 0.05 },
+  or: { choice: 0.85, explain: 0.05, unsure: 0.1 },
+  clarify: { explain: 0.4, yes: 0.3, no: 0.3 },
+  request: { pointer: 0.6, explain: 0.1, yes: 0.3 },
 };
+
+/** Share of questions of each kind that nobody answers. */
+const UNANSWERED: Partial<Record<QuestionKind, number>> = { wh: 0.4, clarify: 0.6, request: 0.2 };
 
 const COMMENT_KINDS: Record<CommentKind, number> = {
   reaction: 0.18,
@@ -562,14 +565,16 @@ const COMMENT_KINDS: Record<CommentKind, number> = {
   life: 0.04,
   narrative: 0.07,
   preface: 0.01,
+  shrug: 0.01,
 };
 
 /**
- * `{tail}`, what follows "yeah," or "nope," in an answer, is drawn from the same pool as
- * comments: in real chat the words after the yes/no are ordinary statements, so only the
- * yes/no itself should tell an answer apart.
+ * `{tail}` is what follows "yeah," or "nope," in a message. After an answer's yes/no it is a
+ * short elaboration; after an agreeing "yeah," (a comment) it is any statement, since agreeing
+ * and going on talking is far more common in chat than answering a yes/no question.
  */
-const FULL_VOCABULARY: Vocabulary = {
+const ANSWER_VOCABULARY: Vocabulary = { ...VOCABULARY, tail: VOCABULARY.elab! };
+const COMMENT_VOCABULARY: Vocabulary = {
   ...VOCABULARY,
   tail: [
     ...VOCABULARY.elab!,
@@ -577,6 +582,7 @@ const FULL_VOCABULARY: Vocabulary = {
     ...COMMENTS.narrative,
     ...COMMENTS.opinion,
     ...COMMENTS.life,
+    ...COMMENTS.aside,
   ],
 };
 
@@ -684,6 +690,11 @@ class Conversation {
     // Follow-ups and clarifications reply to what prompted them.
     const replyTo = last && (kind === "clarify" || prng() < 0.15) ? last.messageId : null;
     const id = this.#emit(author, "question", kind, replyTo);
+    // Open questions in chat often get no answer at all, just shrugs or a rephrase.
+    if (prng() < (UNANSWERED[kind] ?? 0)) {
+      if (prng() < 0.5) this.#pending.push({ author: this.#speaker(), kind: "shrug", replyTo: id });
+      return;
+    }
     this.#open.push({
       messageId: id,
       kind,
@@ -744,6 +755,14 @@ class Conversation {
       return;
     }
     let kind = pickWeighted(COMMENT_KINDS, prng);
+    if (kind === "agreeMore" && prng() < 0.25) {
+      // "yeah," then the rest of the thought on its own line
+      const author = this.#speaker();
+      const head = pick(["yeah", "yes", "oh", "well", "no", "right", "okay", "so", "yep"], prng);
+      this.#emit(author, "comment", kind, null, head + pick([",", "", "..."], prng));
+      this.#pending.unshift({ author, kind: "continuation", replyTo: null, text: "{tail}" });
+      return;
+    }
     if (this.#messages.length === 0 && prng() < 0.5) kind = prng() < 0.7 ? "greet" : "announce";
     if (this.#domain === "life" && (kind === "code" || kind === "announce")) kind = "life";
     const reacting = kind === "reaction" || kind === "agree" || kind === "hype";
@@ -777,7 +796,7 @@ class Conversation {
     const { handle, style } = this.#authors[author]!;
     const ctx: ExpandContext = {
       prng,
-      vocabulary: FULL_VOCABULARY,
+      vocabulary: label === "answer" ? ANSWER_VOCABULARY : COMMENT_VOCABULARY,
       domain: this.#domain,
       others: this.#authors.filter((_, i) => i !== author).map((a) => a.handle),
     };
