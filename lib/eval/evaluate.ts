@@ -139,6 +139,9 @@ export interface EvaluateOptions extends LoadLabelledOptions {
   batchSize?: number;
   /** Called after each batch. */
   onProgress?: (done: number, total: number) => void;
+  /** Keep at most this many points per ROC curve (AUC stays exact); results land in model
+   * metadata, where full curves of thousands of rows would weigh megabytes. @default 201 */
+  rocPoints?: number;
 }
 
 /** The two trivial baselines scored on the same rows as the model. */
@@ -208,7 +211,7 @@ export async function evaluateLabelledCsv(
     textColumn: rows.textColumn,
     labelColumn: rows.labelColumn,
     labelCounts: countIds(rows.y),
-    metrics: computeMetrics(rows.y, probabilities),
+    metrics: thinRoc(computeMetrics(rows.y, probabilities), options.rocPoints ?? 201),
     baselines: scoreBaselines(rows.texts, rows.y, trainCounts),
     skipped: rows.skipped,
     seconds,
@@ -259,6 +262,26 @@ export function trainingLabelCounts(
     if (typeof value === "number") counts[label] = value;
   }
   return Object.keys(counts).length > 0 ? counts : undefined;
+}
+
+/** Returns `metrics` with each ROC curve reduced to at most `points` evenly spaced points
+ * (first and last kept); the AUC is the full curve's. */
+export function thinRoc(metrics: Metrics, points: number): Metrics {
+  if (!metrics.roc) return metrics;
+  const roc = { ...metrics.roc };
+  for (const label of LABELS) {
+    const curve = roc[label];
+    const n = curve.fpr.length;
+    if (n <= points || points < 2) continue;
+    const keep = Array.from({ length: points }, (_, i) => Math.round(i * (n - 1) / (points - 1)));
+    roc[label] = {
+      fpr: keep.map((i) => curve.fpr[i]!),
+      tpr: keep.map((i) => curve.tpr[i]!),
+      thresholds: keep.map((i) => curve.thresholds[i]!),
+      auc: curve.auc,
+    };
+  }
+  return { ...metrics, roc };
 }
 
 function countIds(y: ArrayLike<number>): Record<Label, number> {

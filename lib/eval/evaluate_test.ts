@@ -4,6 +4,7 @@ import {
   evaluateLabelledCsv,
   loadLabelledCsv,
   scoreBaselines,
+  thinRoc,
   trainingLabelCounts,
   writeEvalReport,
 } from "./evaluate.ts";
@@ -151,4 +152,18 @@ Deno.test("writeEvalReport() writes metrics.json and SVG charts", async () => {
   assert.match(await Deno.readTextFile(`${dir}/confusion.svg`), /^<svg/);
   await Deno.remove(dir, { recursive: true });
   await Deno.remove(path);
+});
+
+Deno.test("thinRoc() keeps at most n points, the ends and the exact AUC", () => {
+  const fpr = Array.from({ length: 11 }, (_, i) => i / 10);
+  const curve = { fpr, tpr: fpr, thresholds: fpr.map((x) => 1 - x), auc: 0.5 };
+  const metrics = {
+    roc: { answer: curve, comment: curve, question: curve },
+  } as unknown as Parameters<
+    typeof thinRoc
+  >[0];
+  const thin = thinRoc(metrics, 3).roc!.answer;
+  assert.deepEqual(thin.fpr, [0, 0.5, 1]);
+  assert.equal(thin.auc, 0.5);
+  assert.equal(thinRoc(metrics, 20).roc!.answer.fpr.length, 11);
 });
