@@ -146,6 +146,26 @@ Deno.test("trainClassifier() stops early and restores the best epoch's weights",
   result.model.dispose();
 });
 
+Deno.test("trainClassifier() monitoring val_accuracy keeps the first most accurate epoch", async () => {
+  const train = clusters([20, 20, 20], 7, 1.2);
+  const validation = clusters([10, 10, 10], 8, 1.2);
+  const result = await trainClassifier(train, validation, {
+    epochs: 12,
+    patience: 2,
+    learningRate: 0.01,
+    monitor: "val_accuracy",
+  });
+  const accuracies = result.history.map((log) => log.valAccuracy);
+  const best = Math.max(...accuracies);
+  assert.equal(result.bestEpoch, accuracies.indexOf(best) + 1);
+  // Accuracy climbs, then ties its best: a tie is no improvement, so training stops.
+  assert.ok(result.bestEpoch > 1);
+  assert.equal(result.stoppedEarly, true);
+  assert.equal(result.history.length, result.bestEpoch + 2);
+  assert.equal(accuracies.at(-1), best);
+  result.model.dispose();
+});
+
 Deno.test("trainClassifier() leaves no tensors behind", async () => {
   const train = clusters([10, 10, 10], 9);
   const validation = clusters([3, 3, 3], 10);
