@@ -251,7 +251,7 @@ interface Style {
 const ARCHETYPES: Record<"texter" | "casual" | "proper" | "talker", Style> = {
   texter: {
     lower: 0.95,
-    questionMark: 0.7,
+    questionMark: 0.8,
     period: 0.03,
     abbreviate: 0.5,
     dropApostrophe: 0.8,
@@ -264,7 +264,7 @@ const ARCHETYPES: Record<"texter" | "casual" | "proper" | "talker", Style> = {
   },
   casual: {
     lower: 0.6,
-    questionMark: 0.85,
+    questionMark: 0.9,
     period: 0.15,
     abbreviate: 0.2,
     dropApostrophe: 0.4,
@@ -480,7 +480,7 @@ const QUESTION_MARK_FACTOR: Record<QuestionKind, number> = {
   declarative: 1.3,
   or: 1.1,
   clarify: 1.2,
-  request: 0.35,
+  request: 0.6,
 };
 
 function punctuate(text: string, style: Style, label: Label, kind: string, prng: Prng): string {
