@@ -13,7 +13,7 @@ import { initBackend } from "./lib/model/backend.ts";
 import { loadBundle } from "./lib/model/bundle.ts";
 import { predictProbabilities } from "./lib/model/predict.ts";
 import { createHandler } from "./lib/serve/handler.ts";
-import { withRequestLog } from "./lib/serve/log.ts";
+import { createBufferedLog, withRequestLog } from "./lib/serve/log.ts";
 
 /** Reads an env var the run was allowed to see; unset or not permitted reads as undefined. */
 function env(name: string): string | undefined {
@@ -77,6 +77,13 @@ async function load() {
   }
 }
 
+/** Writes all of `text` to stdout (writeSync may write only part). */
+function writeStdout(text: string) {
+  const bytes = new TextEncoder().encode(text);
+  for (let done = 0; done < bytes.length;) done += Deno.stdout.writeSync(bytes.subarray(done));
+}
+
+const requestLog = createBufferedLog(writeStdout);
 const bundle = load();
 const handler = createHandler(bundle, {
   cors: flags.cors ?? env("QAC_CORS"),
@@ -90,7 +97,7 @@ const server = Deno.serve({
     console.error("serve: unhandled error:", error);
     return new Response("Internal Server Error", { status: 500 });
   },
-}, flags.quiet ? handler : withRequestLog(handler, console.log));
+}, flags.quiet ? handler : withRequestLog(handler, requestLog));
 
 const loaded = await bundle;
 const address = server.addr as Deno.NetAddr;
@@ -100,9 +107,11 @@ console.log(
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, () => {
+    requestLog.flush();
     console.log(`serve: ${signal}, finishing open requests`);
     void server.shutdown();
   });
 }
 await server.finished;
+requestLog.flush();
 console.log("serve: stopped");

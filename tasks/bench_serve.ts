@@ -95,7 +95,14 @@ done = function(summary, latency, requests)
 end
 `;
   const child = new Deno.Command("wrk", {
-    args: ["-t2", `-c${connections}`, `-d${seconds}s`, "-s", "/dev/stdin", url],
+    args: [
+      `-t${Math.min(2, connections)}`,
+      `-c${connections}`,
+      `-d${seconds}s`,
+      "-s",
+      "/dev/stdin",
+      url,
+    ],
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -113,7 +120,7 @@ end
     const r = JSON.parse(line.slice(5));
     const duration = r.us / 1e6;
     return {
-      tool: "wrk -t2",
+      tool: `wrk -t${Math.min(2, connections)}`,
       seconds: duration,
       connections,
       requests: r.requests,

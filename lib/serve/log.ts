@@ -20,3 +20,31 @@ export function withRequestLog(handler: Handler, log: (line: string) => void): H
     return response;
   };
 }
+
+/** A line logger that batches writes; call `flush()` before exiting. */
+export interface BufferedLog {
+  (line: string): void;
+  flush(): void;
+}
+
+/**
+ * Collects lines and hands them to `write` together, at most every `intervalMs`: one write per
+ * burst instead of one per request keeps logging from halving throughput under load.
+ */
+export function createBufferedLog(write: (text: string) => void, intervalMs = 50): BufferedLog {
+  let lines: string[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (lines.length === 0) return;
+    const text = lines.join("\n") + "\n";
+    lines = [];
+    write(text);
+  };
+  const log = (line: string) => {
+    lines.push(line);
+    timer ??= setTimeout(flush, intervalMs);
+  };
+  return Object.assign(log, { flush });
+}

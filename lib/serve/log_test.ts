@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatRequestLine, withRequestLog } from "./log.ts";
+import { createBufferedLog, formatRequestLine, withRequestLog } from "./log.ts";
 
 Deno.test("formatRequestLine() logs method, path, status and ms — never query or body", () => {
   const req = new Request("http://x/classify?text=my%20secret", { method: "POST", body: "secret" });
@@ -17,4 +17,18 @@ Deno.test("withRequestLog() logs one line per request after it is answered", asy
   assert.equal(lines.length, 2);
   assert.match(lines[0]!, /^GET \/health 204 \d+\.\dms$/);
   assert.match(lines[1]!, /^HEAD \/model 204 \d+\.\dms$/);
+});
+
+Deno.test("createBufferedLog() writes a burst of lines at once, and everything on flush", async () => {
+  const writes: string[] = [];
+  const log = createBufferedLog((text) => writes.push(text), 5);
+  log("a");
+  log("b");
+  assert.deepEqual(writes, []);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(writes, ["a\nb\n"]);
+  log("c");
+  log.flush();
+  log.flush();
+  assert.deepEqual(writes, ["a\nb\n", "c\n"]);
 });
