@@ -91,7 +91,12 @@ export function trainingCurveChart(
       height: 180,
       mark: { type: "line", point: true, tooltip: true },
       encoding: {
-        x: { field: "epoch", type: "quantitative", scale: { domain: [1, lastEpoch] } },
+        x: {
+          field: "epoch",
+          type: "quantitative",
+          scale: { domain: [1, lastEpoch] },
+          axis: { tickMinStep: 1, format: "d" },
+        },
         y: { field: "value", type: "quantitative", scale: { zero: false }, title: null },
         color: {
           field: "series",
