@@ -14,6 +14,7 @@ import { type Label, type LabeledText, LABELS } from "./data/types.ts";
 import type { EmbedderConfig, EmbedderRuntime } from "./features/embedder.ts";
 import { createEmbedder } from "./features/create.ts";
 import { writeNpy } from "./features/npy.ts";
+import { withCache } from "./features/cache.ts";
 import { initBackend } from "./model/backend.ts";
 import { type EpochLog, trainClassifier, type TrainOptions } from "./model/train.ts";
 import { linkLatest, type ModelBundle, type ModelMetadata, saveBundle } from "./model/bundle.ts";
@@ -155,7 +156,12 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
   }
 
   const embedderConfig = options.embedder ?? { kind: "builtin", dimension: 1024 };
-  const embedder = await createEmbedder(embedderConfig, options.runtime);
+  // Paid or slow embedders go through the vector cache so re-training never pays twice for a
+  // text; for builtin and glove, hashing the text costs more than embedding it.
+  const created = await createEmbedder(embedderConfig, options.runtime);
+  const embedder = embedderConfig.kind === "openai" || embedderConfig.kind === "transformers"
+    ? withCache(created, options.runtime?.cacheDir ?? "data/cache")
+    : created;
   const all = [...split.train, ...split.validation, ...split.test];
   const vectors = await timed(
     "embed",
