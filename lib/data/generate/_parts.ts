@@ -32,7 +32,8 @@ export type CommentKind =
   | "life"
   | "narrative"
   | "preface"
-  | "shrug";
+  | "shrug"
+  | "story";
 
 /** Questions. Most have no "?" here: the author's style decides whether one is typed. */
 export const QUESTIONS: Readonly<Record<QuestionKind, readonly string[]>> = {
@@ -1046,6 +1047,13 @@ export const COMMENTS: Readonly<Record<CommentKind, readonly string[]>> = {
     "i'm not sure {tool} is worth it",
     "we're thinking about moving to {tool}",
     "i never got the hang of {concept}",
+  ],
+  story: [
+    "{tail}, {and|but|so} {tail}",
+    "{tail}. {tail}. {tail}",
+    "honestly {tail}. {tail}, {and|but} {tail}",
+    "{so|ok so|long story short} {tail}, then {tail}, {and now|so now|and} {tail}",
+    "{tail} and {tail}. {tail}",
   ],
   shrug: [
     "good question",

@@ -566,6 +566,7 @@ const COMMENT_KINDS: Record<CommentKind, number> = {
   narrative: 0.07,
   preface: 0.01,
   shrug: 0.01,
+  story: 0.04,
 };
 
 /**
