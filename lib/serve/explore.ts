@@ -62,7 +62,7 @@ export interface ExploreData {
 export interface BuildExploreOptions {
   /** Model label order of the probability columns. @default LABELS */
   labels?: readonly Label[];
-  /** Texts per model call. @default 512 */
+  /** Texts per model call; requests are served between calls. @default 256 */
   chunkSize?: number;
   /** Width of a message-length bin, in words. @default 2 */
   lengthBinWidth?: number;
@@ -86,7 +86,7 @@ export async function buildExplore(
   options: BuildExploreOptions = {},
 ): Promise<ExploreData> {
   const labels = options.labels ?? LABELS;
-  const chunkSize = options.chunkSize ?? 512;
+  const chunkSize = options.chunkSize ?? 256;
   const binWidth = options.lengthBinWidth ?? 2;
   const cap = options.lengthCap ?? 40;
   const file = await readConversations(path);
@@ -100,6 +100,9 @@ export async function buildExplore(
   for (let start = 0; start < rows.length; start += chunkSize) {
     const chunk = rows.slice(start, start + chunkSize);
     const probabilities = await predict(chunk.map((r) => r.text));
+    // Let waiting requests run between chunks: a sync predictor would otherwise hold the event
+    // loop for the whole file (seconds), and awaiting a resolved promise does not yield to I/O.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     for (let i = 0; i < chunk.length; i++) {
       let best = 0;
       for (let j = 1; j < labels.length; j++) {
