@@ -88,6 +88,7 @@ const bundle = load();
 const handler = createHandler(bundle, {
   cors: flags.cors ?? env("QAC_CORS"),
   dataPath: flags.data ?? env("QAC_DATA"),
+  preloadExplore: true,
 });
 const server = Deno.serve({
   port,

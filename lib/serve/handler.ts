@@ -39,6 +39,9 @@ export interface HandlerOptions {
   /** Conversations CSV behind Explore; `null` turns Explore off.
    * @default the model's `metadata.data.path`, else "data/conversations.csv" */
   dataPath?: string | null;
+  /** Start computing Explore's predictions as soon as the model is ready, instead of on the
+   * first visit (requests are still served in between). @default false */
+  preloadExplore?: boolean;
   /** URL path → file of the page and vendor scripts. @default pageFiles() + vendorFiles() */
   assets?: Record<string, string>;
   /** Computes probabilities; a seam for tests. @default predictProbabilities */
@@ -142,6 +145,11 @@ export function createHandler(
     });
     return explore;
   };
+
+  if (options.preloadExplore) {
+    // Failures (e.g. no data file) are reported when someone opens Explore.
+    Promise.resolve(bundle).then((loaded) => exploreData(loaded)).catch(() => {});
+  }
 
   const assetCache = new Map<string, Promise<StaticAsset | undefined>>();
   const serveAsset: Route = async (_req, url) => {

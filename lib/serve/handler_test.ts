@@ -454,6 +454,19 @@ Deno.test("GET /data/conversations rejects bad query parameters with 422", async
   ]);
 });
 
+Deno.test("preloadExplore predicts the training data before anyone asks", async () => {
+  let predicted = 0;
+  setup({
+    preloadExplore: true,
+    predict: (b, texts) => {
+      predicted += texts.length;
+      return predictProbabilities(b, texts);
+    },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(predicted, 6);
+});
+
 Deno.test("Explore says so when the training data is missing or turned off", async () => {
   const missing = setup({ dataPath: `${dir}/absent.csv` }).handler;
   const body = await problem(await missing(new Request("http://qac.test/data/summary")), 404);
