@@ -3,7 +3,7 @@
  * @module
  */
 
-import { type CsvRecord, isLabel, type LabeledText } from "./types.ts";
+import { type CsvRecord, isLabel, type Label, type LabeledText } from "./types.ts";
 
 /** Options of {@linkcode cleanRecords}. */
 export interface CleanOptions {
@@ -16,8 +16,16 @@ export interface CleanOptions {
   groupColumn?: string;
   /** Column copied into `split` (e.g. `seed_split`). @default undefined */
   splitColumn?: string;
-  /** Drop rows whose text already appeared (keeping the first). @default true */
+  /** Drop rows whose text already appeared, keeping the first row. @default true */
   dropDuplicates?: boolean;
+  /**
+   * The label a kept text gets when its copies disagree: `"majority"` takes the most frequent
+   * label among the copies (ties go to the earliest), so how often a short reply like "yeah" is
+   * an answer versus a comment decides its label rather than which copy came first; `"first"`
+   * keeps the first row's label.
+   * @default "majority"
+   */
+  conflicts?: "majority" | "first";
 }
 
 /** How many rows each rule removed. */
@@ -28,8 +36,10 @@ export interface CleanReport {
   /** Unknown labels and how often each occurred, e.g. `{ "response": 3 }`. */
   unknownLabels: Record<string, number>;
   duplicates: number;
-  /** Duplicated texts whose copies disagreed on the label (the first label is kept). */
+  /** Duplicated texts whose copies disagreed on the label (see `CleanOptions.conflicts`). */
   conflictingDuplicates: number;
+  /** Kept rows whose label the majority of their copies overrode. */
+  relabelled: number;
 }
 
 /** Output of {@linkcode cleanRecords}. */
@@ -73,7 +83,11 @@ export function cleanRecords(
     unknownLabels: {},
     duplicates: 0,
     conflictingDuplicates: 0,
+    relabelled: 0,
   };
+  const votes = dropDuplicates && (options.conflicts ?? "majority") === "majority"
+    ? countVotes(records, textColumn, labelColumn)
+    : undefined;
   const seen = new Map<string, string>();
   const items: LabeledText[] = [];
   for (const { line, values } of records) {
@@ -97,12 +111,34 @@ export function cleanRecords(
       seen.set(text, label);
     }
     const group = values[groupColumn] || `line-${line}`;
-    const item: LabeledText = { text, label, group, line };
+    const majority = votes?.get(text)?.winner ?? label;
+    if (majority !== label) report.relabelled++;
+    const item: LabeledText = { text, label: majority, group, line };
     if (options.splitColumn !== undefined) item.split = (values[options.splitColumn] ?? "").trim();
     items.push(item);
   }
   report.kept = items.length;
   return { items, report };
+}
+
+/** Tallies the labels of every valid text; `winner` is the most frequent, earliest on ties. */
+function countVotes(
+  records: readonly CsvRecord[],
+  textColumn: string,
+  labelColumn: string,
+): Map<string, { counts: Map<Label, number>; winner: Label }> {
+  const votes = new Map<string, { counts: Map<Label, number>; winner: Label }>();
+  for (const { values } of records) {
+    const text = (values[textColumn] ?? "").trim();
+    const label = (values[labelColumn] ?? "").trim().toLowerCase();
+    if (text === "" || !isLabel(label)) continue;
+    let entry = votes.get(text);
+    if (!entry) votes.set(text, entry = { counts: new Map(), winner: label });
+    const count = (entry.counts.get(label) ?? 0) + 1;
+    entry.counts.set(label, count);
+    if (count > entry.counts.get(entry.winner)!) entry.winner = label;
+  }
+  return votes;
 }
 
 /** One line summarising a {@linkcode CleanReport}, e.g. for the CLI. */
@@ -118,7 +154,8 @@ export function describeCleanReport(r: CleanReport): string {
   if (r.duplicates > 0) {
     parts.push(
       `${r.duplicates} duplicate texts` +
-        (r.conflictingDuplicates > 0 ? ` (${r.conflictingDuplicates} with another label)` : ""),
+        (r.conflictingDuplicates > 0 ? ` (${r.conflictingDuplicates} with another label)` : "") +
+        (r.relabelled > 0 ? `; ${r.relabelled} kept texts took their copies' majority label` : ""),
     );
   }
   return parts.join("; ");

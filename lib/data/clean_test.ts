@@ -54,6 +54,26 @@ Deno.test("cleanRecords() keeps the first of exact duplicate texts and counts co
   assert.equal(report.conflictingDuplicates, 1);
 });
 
+Deno.test("cleanRecords() gives a duplicated text the majority label of its copies", () => {
+  const input = rows(
+    ["yeah", "comment"],
+    ["ok", "comment"],
+    ["yeah", "answer"],
+    ["yeah", "answer"],
+    ["ok", "answer"], // a tie goes to the earliest label
+  );
+  const { items, report } = cleanRecords(input);
+  assert.deepEqual(items.map((i) => [i.text, i.label, i.line]), [
+    ["yeah", "answer", 2],
+    ["ok", "comment", 3],
+  ]);
+  assert.equal(report.relabelled, 1);
+  assert.equal(report.conflictingDuplicates, 3);
+  const first = cleanRecords(input, { conflicts: "first" });
+  assert.deepEqual(first.items.map((i) => i.label), ["comment", "comment"]);
+  assert.equal(first.report.relabelled, 0);
+});
+
 Deno.test("cleanRecords() keeps duplicates when dropDuplicates is false", () => {
   const { items, report } = cleanRecords(rows(["same", "question"], ["same", "answer"]), {
     dropDuplicates: false,
