@@ -73,7 +73,11 @@ async function load() {
     return bundle;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    fail(message.startsWith("Cannot") ? message : `Cannot load model "${modelDir}": ${message}`);
+    const hint = error instanceof Deno.errors.NotFound ? " (train one: `deno task train`)" : "";
+    fail(
+      (message.startsWith("Cannot") ? message : `Cannot load model "${modelDir}": ${message}`) +
+        hint,
+    );
   }
 }
 

@@ -66,7 +66,10 @@ Deno.test("serve.ts exits 1 with one line when the model folder is missing", asy
   const missing = join(dir, "nope");
   const { code, stderr } = await runToExit([dir], ["--model", missing]);
   assert.equal(code, 1);
-  assert.equal(stderr, `serve: Cannot load model "${missing}": the folder does not exist\n`);
+  assert.equal(
+    stderr,
+    `serve: Cannot load model "${missing}": the folder does not exist (train one: \`deno task train\`)\n`,
+  );
 });
 
 Deno.test("serve.ts exits 1 with one line when the model is corrupt", async () => {
