@@ -227,6 +227,8 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
       sha256: await sha256File(options.dataPath),
       splitColumn: options.splitColumn ?? null,
       rows: splitCounts,
+      // lets Explore (serve.ts) report accuracy on rows the model never trained on
+      testConversations: [...new Set(split.test.map((item) => item.group))],
       clean,
     },
     metrics: { test: testMetrics, validation: validationMetrics },

@@ -41,7 +41,7 @@ export function tinyMetadata(dataPath = "data/conversations.csv"): ModelMetadata
     dimension: 4,
     hiddenUnits: 4,
     training: { epochs: 0 },
-    data: { path: dataPath },
+    data: { path: dataPath, testConversations: ["c3"] },
     metrics: {},
     versions: { qac: "test" },
   };

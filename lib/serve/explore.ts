@@ -41,6 +41,9 @@ export interface DataSummary {
   skipped: number;
   accuracy: number;
   misclassified: number;
+  /** Accuracy on the conversations of the model's test split alone (never trained on), when
+   * the model's metadata names them. */
+  heldOut: { messages: number; accuracy: number } | null;
   classMix: { label: Label; count: number }[];
   channels: { channel: string; label: Label; count: number }[];
   /** Word-count histogram per class; `bin` is the lower edge, the last bin is open-ended. */
@@ -68,6 +71,8 @@ export interface BuildExploreOptions {
   lengthBinWidth?: number;
   /** Lengths at or above this many words share the last bin. @default 40 */
   lengthCap?: number;
+  /** Conversation ids of the model's test split, for an honest held-out accuracy. */
+  heldOut?: ReadonlySet<string>;
 }
 
 /** Counts the words of a message the way the length chart does. */
@@ -121,8 +126,14 @@ export async function buildExplore(
   const confusion = LABELS.map(() => LABELS.map(() => 0));
   const threads = new Map<string, ConversationView>();
   let wrong = 0;
+  let heldOutRows = 0;
+  let heldOutRight = 0;
   rows.forEach((row, i) => {
     const guess = predicted[i]!;
+    if (options.heldOut?.has(row.conversationId)) {
+      heldOutRows += 1;
+      if (guess === row.label) heldOutRight += 1;
+    }
     classCounts.set(row.label, classCounts.get(row.label)! + 1);
     const channelKey = `${row.channel}\u0000${row.label}`;
     channelCounts.set(channelKey, (channelCounts.get(channelKey) ?? 0) + 1);
@@ -162,6 +173,9 @@ export async function buildExplore(
     skipped: file.problems.length + file.messages.length - rows.length,
     accuracy: rows.length === 0 ? 0 : (rows.length - wrong) / rows.length,
     misclassified: wrong,
+    heldOut: heldOutRows === 0
+      ? null
+      : { messages: heldOutRows, accuracy: heldOutRight / heldOutRows },
     classMix: LABELS.map((label) => ({ label, count: classCounts.get(label)! })),
     channels: [...channelCounts].map(([key, count]) => {
       const [channel, label] = key.split("\u0000") as [string, Label];

@@ -133,7 +133,11 @@ export function createHandler(
     if (path === null) {
       return Promise.reject(new HttpError(404, "Explore is turned off on this server"));
     }
-    explore ??= buildExplore(path, predict!, { labels: loaded.labels }).catch((error) => {
+    const testConversations = loaded.metadata.data?.testConversations;
+    const heldOut = Array.isArray(testConversations)
+      ? new Set(testConversations.map(String))
+      : undefined;
+    explore ??= buildExplore(path, predict!, { labels: loaded.labels, heldOut }).catch((error) => {
       explore = undefined; // the file may appear later (e.g. after `deno task generate`)
       if (error instanceof Deno.errors.NotFound) {
         throw new HttpError(

@@ -398,6 +398,8 @@ Deno.test("GET /data/summary summarises the training CSV with predictions", asyn
   assert.equal(s.skipped, 2);
   assert.equal(s.misclassified, 1);
   assert.ok(Math.abs(s.accuracy - 5 / 6) < 1e-9);
+  // only thread c3 is the model's test split: one of its two messages is right
+  assert.deepEqual(s.heldOut, { messages: 2, accuracy: 0.5 });
   assert.deepEqual(s.classMix, [
     { label: "answer", count: 2 },
     { label: "comment", count: 2 },

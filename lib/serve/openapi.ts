@@ -251,6 +251,7 @@ const SCHEMAS: Record<string, Json> = {
       "skipped",
       "accuracy",
       "misclassified",
+      "heldOut",
       "classMix",
       "channels",
       "lengths",
@@ -265,6 +266,17 @@ const SCHEMAS: Record<string, Json> = {
       skipped: { type: "integer" },
       accuracy: probability,
       misclassified: { type: "integer" },
+      heldOut: {
+        description: "Accuracy on the model's test-split conversations alone (never trained on)",
+        oneOf: [
+          {
+            type: "object",
+            required: ["messages", "accuracy"],
+            properties: { messages: { type: "integer" }, accuracy: probability },
+          },
+          { type: "null" },
+        ],
+      },
       classMix: {
         type: "array",
         items: {

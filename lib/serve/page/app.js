@@ -149,8 +149,12 @@ function renderSummary(s) {
   $("explore-stats").textContent = `${s.messages.toLocaleString()} messages in ` +
     `${s.conversations.toLocaleString()} conversations from ${s.path}` +
     (s.skipped ? ` (${s.skipped} rows skipped)` : "") +
-    `. The model gets ${(s.accuracy * 100).toFixed(1)}% right — ${s.misclassified} wrong. ` +
-    "These include the rows it was trained on, so this overstates real accuracy.";
+    `. The model gets ${(s.accuracy * 100).toFixed(1)}% right — ${s.misclassified} wrong — ` +
+    "but that includes the rows it was trained on" +
+    (s.heldOut
+      ? `; on the ${s.heldOut.messages.toLocaleString()} messages of held-out conversations ` +
+        `(its test split) it gets ${(s.heldOut.accuracy * 100).toFixed(1)}%.`
+      : ", so it overstates real accuracy.");
   const select = $("conv-channel");
   for (const channel of [...new Set(s.channels.map((c) => c.channel))]) {
     const option = document.createElement("option");
