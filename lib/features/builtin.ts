@@ -16,12 +16,16 @@ export interface BuiltinConfig extends EmbedderConfig {
   dimension: number;
   /** Feature-set version; bumps whenever features change so caches and models notice. */
   version: number;
+  /** Whether character n-grams are hashed. */
+  charNgrams?: boolean;
 }
 
 /** Options of {@linkcode BuiltinEmbedder}. */
 export interface BuiltinOptions {
   /** @default 1024 */
   dimension?: number;
+  /** Hash character 3- and 4-grams of words too (robust to typos). @default true */
+  charNgrams?: boolean;
 }
 
 /** The current feature-set version. */
@@ -98,7 +102,11 @@ const SHAPES = ["len:0", "len:1", "len:2-3", "len:4-7", "len:8-15", "len:16+", "
  * Calls `emit(hash, weight)` for every feature of a text: words, word bigrams (with start/end
  * markers), character 3- and 4-grams of words, first and last token, length bucket, "?" shape.
  */
-export function forEachFeature(text: string, emit: (hash: number, weight: number) => void): void {
+export function forEachFeature(
+  text: string,
+  emit: (hash: number, weight: number) => void,
+  charNgrams = true,
+): void {
   const tokens = tokenize(normalizeText(text));
   const hashes = tokens.map((t) => fnv1a(t));
   let words = 0;
@@ -111,7 +119,7 @@ export function forEachFeature(text: string, emit: (hash: number, weight: number
     previous = h;
     if (!WORD_RE.test(token)) continue;
     words++;
-    if (token.length < 2) continue;
+    if (!charNgrams || token.length < 2) continue;
     // character n-grams of " token ", hashed incrementally without building substrings
     const n = token.length + 2;
     for (let start = 0; start + 3 <= n; start++) {
@@ -141,6 +149,7 @@ export class BuiltinEmbedder implements Embedder {
   readonly config: BuiltinConfig;
   readonly id: string;
   #scratch: Float64Array;
+  #charNgrams: boolean;
 
   constructor(options: BuiltinOptions = {}) {
     const dimension = options.dimension ?? 1024;
@@ -150,8 +159,10 @@ export class BuiltinEmbedder implements Embedder {
       );
     }
     this.dimension = dimension;
-    this.config = { kind: "builtin", dimension, version: BUILTIN_VERSION };
-    this.id = `builtin-v${BUILTIN_VERSION}-d${dimension}`;
+    const charNgrams = options.charNgrams ?? true;
+    this.#charNgrams = charNgrams;
+    this.config = { kind: "builtin", dimension, version: BUILTIN_VERSION, charNgrams };
+    this.id = `builtin-v${BUILTIN_VERSION}-d${dimension}${charNgrams ? "" : "-words"}`;
     this.#scratch = new Float64Array(dimension);
   }
 
@@ -164,7 +175,7 @@ export class BuiltinEmbedder implements Embedder {
       const index = hash % dimension;
       if (scratch[index] === 0) touched.push(index);
       scratch[index]! += weight;
-    });
+    }, this.#charNgrams);
     const indices = Int32Array.from(touched).sort(); // typed-array sort is numeric and native
     const values = new Float32Array(indices.length);
     let norm = 0;

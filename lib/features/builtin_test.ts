@@ -187,3 +187,18 @@ Deno.test("BuiltinEmbedder throws RangeError for a bad dimension", () => {
     });
   }
 });
+
+Deno.test("BuiltinEmbedder({ charNgrams: false }) hashes words only and says so in its id", () => {
+  const full = new BuiltinEmbedder({ dimension: 4096 });
+  const words = new BuiltinEmbedder({ dimension: 4096, charNgrams: false });
+  const text = "anyone know how to pivot in sql";
+  assert.ok(words.featurize(text).indices.length < full.featurize(text).indices.length / 2);
+  assert.equal(words.id, `${full.id}-words`);
+  assert.equal(words.config.charNgrams, false);
+  // a typo shares character n-grams with the right spelling, but no word feature
+  const overlap = (e: BuiltinEmbedder) => {
+    const a = new Set(e.featurize("pivot").indices);
+    return [...e.featurize("pivto").indices].filter((i) => a.has(i)).length;
+  };
+  assert.ok(overlap(full) > overlap(words));
+});

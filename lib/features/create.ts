@@ -34,7 +34,10 @@ export async function createEmbedder(
           }`,
         );
       }
-      return new BuiltinEmbedder({ dimension: config.dimension });
+      return new BuiltinEmbedder({
+        dimension: config.dimension,
+        charNgrams: config.charNgrams === undefined ? undefined : config.charNgrams === true,
+      });
     }
     case "openai": {
       const { createOpenAIEmbedder } = await import("./openai.ts");
