@@ -34,7 +34,12 @@ function same(a: SparseVector, b: SparseVector): boolean {
 Deno.test("BuiltinEmbedder describes itself by dimension and feature version", () => {
   const embedder = new BuiltinEmbedder({ dimension: 256 });
   assert.equal(embedder.dimension, 256);
-  assert.deepEqual(embedder.config, { kind: "builtin", dimension: 256, version: BUILTIN_VERSION });
+  assert.deepEqual(embedder.config, {
+    kind: "builtin",
+    dimension: 256,
+    version: BUILTIN_VERSION,
+    charNgrams: true,
+  });
   assert.equal(embedder.id, `builtin-v${BUILTIN_VERSION}-d256`);
   assert.equal(new BuiltinEmbedder().dimension, 1024);
 });
