@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import { createPrng } from "../data/random.ts";
 import { LABELS } from "../data/types.ts";
+import { BuiltinEmbedder } from "../features/builtin.ts";
 import type { Embedder } from "../features/embedder.ts";
 import { initBackend } from "./backend.ts";
 import type { ModelBundle, ModelMetadata } from "./bundle.ts";
@@ -83,5 +85,37 @@ Deno.test("predictVectors() rejects vectors the model does not take", () => {
     name: "TypeError",
     message: "Cannot predict with model: 5 values are not whole rows of dimension 2",
   });
+  model.dispose();
+});
+
+Deno.test("predictProbabilities() takes the sparse path for builtin features: tfjs's numbers, new weights seen", async () => {
+  const embedder = new BuiltinEmbedder({ dimension: 64 });
+  const model = createClassifierModel(64, 16);
+  const prng = createPrng(5);
+  const setRandomWeights = () => {
+    const values = model.getWeights().map((w) =>
+      tf.tensor(Float32Array.from({ length: w.size }, () => prng() * 2 - 1), w.shape)
+    );
+    model.setWeights(values);
+    tf.dispose(values);
+  };
+  setRandomWeights();
+  const bundle: ModelBundle = { model, embedder, labels: LABELS, metadata: {} as ModelMetadata };
+  const texts = ["how do I start?", "use pandas", "lol", "", "thanks!! that worked"];
+  const assertSame = (a: Float32Array, b: Float32Array) => {
+    assert.equal(a.length, b.length);
+    for (let i = 0; i < a.length; i++) {
+      assert.ok(Math.abs(a[i]! - b[i]!) < 1e-5, `${a[i]} vs ${b[i]}`);
+    }
+  };
+  const before = tf.memory().numTensors;
+  const fast = await predictProbabilities(bundle, texts);
+  assertSame(fast, await predictProbabilities(bundle, texts, { route: "tfjs" }));
+  assert.equal(tf.memory().numTensors, before);
+  // new weights (as after training) must not be answered from the copy of the old ones
+  setRandomWeights();
+  const changed = await predictProbabilities(bundle, texts);
+  assert.ok(changed.some((p, i) => Math.abs(p - fast[i]!) > 1e-3));
+  assertSame(changed, await predictProbabilities(bundle, texts, { route: "tfjs" }));
   model.dispose();
 });

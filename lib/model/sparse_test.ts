@@ -37,30 +37,78 @@ function randomModel(inputs: number, hidden: number, seed: number): tf.LayersMod
   return model;
 }
 
-Deno.test("createSparsePredictor() gives the tfjs model's probabilities within 1e-5", async () => {
-  await initBackend();
-  for (const [dimension, hidden] of [[256, 32], [1024, 1024]] as const) {
-    const embedder = new BuiltinEmbedder({ dimension });
-    const model = randomModel(dimension, hidden, dimension);
-    const predict = createSparsePredictor({ model, embedder });
-    assert.ok(predict);
-    const sparse = predict(TEXTS);
-    const x = tf.tensor2d(await embedder.embed(TEXTS), [TEXTS.length, dimension]);
-    const y = model.predict(x) as tf.Tensor;
-    const dense = y.dataSync() as Float32Array;
-    tf.dispose([x, y]);
-    assert.equal(sparse.length, dense.length);
-    for (let i = 0; i < dense.length; i++) {
-      assert.ok(
-        Math.abs(sparse[i]! - dense[i]!) < 1e-5,
-        `row ${Math.floor(i / 3)}: ${sparse[i]} vs ${dense[i]}`,
-      );
-    }
-    for (let r = 0; r < TEXTS.length; r++) {
-      assert.ok(Math.abs(sparse[r * 3]! + sparse[r * 3 + 1]! + sparse[r * 3 + 2]! - 1) < 1e-6);
-    }
-    model.dispose();
+/** Seeded chat-like texts: short ones, and long ones with hundreds of active features. */
+function manyTexts(n: number, seed: number): string[] {
+  const prng = createPrng(seed);
+  const word = () => Math.floor(prng() * 36 ** 4).toString(36);
+  return Array.from({ length: n }, (_, i) => {
+    const words = i % 3 === 0 ? 150 + Math.floor(prng() * 100) : 1 + Math.floor(prng() * 12);
+    return Array.from({ length: words }, word).join(" ") + (i % 4 === 0 ? "?" : "");
+  });
+}
+
+/** Asserts that every probability is within 1e-5 of the tfjs model's. */
+async function assertMatchesTfjs(
+  model: tf.LayersModel,
+  embedder: BuiltinEmbedder,
+  texts: string[],
+  sparse: Float32Array,
+) {
+  const x = tf.tensor2d(await embedder.embed(texts), [texts.length, embedder.dimension]);
+  const y = model.predict(x) as tf.Tensor;
+  const dense = y.dataSync() as Float32Array;
+  tf.dispose([x, y]);
+  assert.equal(sparse.length, dense.length);
+  for (let i = 0; i < dense.length; i++) {
+    assert.ok(
+      Math.abs(sparse[i]! - dense[i]!) < 1e-5,
+      `row ${Math.floor(i / 3)}: ${sparse[i]} vs ${dense[i]}`,
+    );
   }
+  for (let r = 0; r < texts.length; r++) {
+    assert.ok(Math.abs(sparse[r * 3]! + sparse[r * 3 + 1]! + sparse[r * 3 + 2]! - 1) < 1e-6);
+  }
+}
+
+for (const kernel of ["auto", "js"] as const) {
+  Deno.test(`createSparsePredictor({ kernel: "${kernel}" }) gives the tfjs model's probabilities within 1e-5`, async () => {
+    await initBackend();
+    // 40 hidden units: not a whole number of the wasm kernel's 32-unit panels
+    for (const [dimension, hidden] of [[256, 40], [1024, 1024]] as const) {
+      const embedder = new BuiltinEmbedder({ dimension });
+      const model = randomModel(dimension, hidden, dimension);
+      const predict = createSparsePredictor({ model, embedder }, { kernel });
+      assert.ok(predict);
+      await assertMatchesTfjs(model, embedder, TEXTS, predict(TEXTS));
+      model.dispose();
+    }
+  });
+}
+
+Deno.test("the wasm kernel matches tfjs across batches of many long and short messages", async () => {
+  await initBackend();
+  const embedder = new BuiltinEmbedder({ dimension: 1024 });
+  const model = randomModel(1024, 96, 7);
+  const mlp = new SparseMlp(extractMlpWeights(model));
+  assert.equal(mlp.kernel, "wasm");
+  // 600 messages: three kernel calls; long ones overflow the initial feature buffer, so it grows
+  const texts = manyTexts(600, 3);
+  const features = texts.map((t) => embedder.featurize(t));
+  assert.ok(features.some((f) => f.indices.length > 400));
+  const wasm = mlp.predict(features);
+  await assertMatchesTfjs(model, embedder, texts, wasm);
+  const js = new SparseMlp(mlp.weights, { kernel: "js" });
+  assert.equal(js.kernel, "js");
+  const reference = js.predict(features);
+  for (let i = 0; i < wasm.length; i++) assert.ok(Math.abs(wasm[i]! - reference[i]!) < 1e-6);
+  // predictInto (one message) and predictEach (at an offset) give the same rows
+  const one = new Float32Array(6);
+  mlp.predictInto(features[5]!, one, 3);
+  assert.deepEqual(one.subarray(3), wasm.subarray(15, 18));
+  const shifted = new Float32Array(3 + 30);
+  mlp.predictEach(10, (i) => features[i]!, shifted, 3);
+  assert.deepEqual(shifted.subarray(3), wasm.subarray(0, 30));
+  model.dispose();
 });
 
 Deno.test("createSparsePredictor() returns undefined for an embedder without featurize()", async () => {
@@ -91,23 +139,28 @@ Deno.test("extractMlpWeights() rejects a model that is not Dense(relu) → Dense
   model.dispose();
 });
 
-Deno.test("SparseMlp.predict() matches a hand computation and rejects out-of-range indices", () => {
-  // 2 inputs → 2 hidden → 3 classes; x = [0, 2]: h = relu([0.5, -1] + 2·[1, 1]) = [2.5, 1]
-  const mlp = new SparseMlp({
-    inputs: 2,
-    hidden: 2,
-    classes: 3,
-    w1: Float32Array.of(9, 9, 1, 1),
-    b1: Float32Array.of(0.5, -1),
-    w2: Float32Array.of(1, 0, 0, 0, 1, 0),
-    b2: Float32Array.of(0, 0, 0),
+for (const kernel of ["auto", "js"] as const) {
+  Deno.test(`SparseMlp({ kernel: "${kernel}" }).predict() matches a hand computation and rejects out-of-range indices`, () => {
+    // 2 inputs → 2 hidden → 3 classes; x = [0, 2]: h = relu([0.5, -1] + 2·[1, 1]) = [2.5, 1]
+    const mlp = new SparseMlp({
+      inputs: 2,
+      hidden: 2,
+      classes: 3,
+      w1: Float32Array.of(9, 9, 1, 1),
+      b1: Float32Array.of(0.5, -1),
+      w2: Float32Array.of(1, 0, 0, 0, 1, 0),
+      b2: Float32Array.of(0, 0, 0),
+    }, { kernel });
+    assert.equal(mlp.kernel, kernel === "auto" ? "wasm" : "js");
+    const p = mlp.predict([{ indices: Int32Array.of(1), values: Float32Array.of(2) }]);
+    const z = [Math.exp(2.5), Math.exp(1), 1];
+    const sum = z[0]! + z[1]! + z[2]!;
+    for (let c = 0; c < 3; c++) assert.ok(Math.abs(p[c]! - z[c]! / sum) < 1e-6);
+    for (const index of [2, -1]) {
+      assert.throws(
+        () => mlp.predict([{ indices: Int32Array.of(index), values: Float32Array.of(1) }]),
+        { name: "RangeError", message: `Cannot predict: feature index ${index} is outside 0..1` },
+      );
+    }
   });
-  const p = mlp.predict([{ indices: Int32Array.of(1), values: Float32Array.of(2) }]);
-  const z = [Math.exp(2.5), Math.exp(1), 1];
-  const sum = z[0]! + z[1]! + z[2]!;
-  for (let c = 0; c < 3; c++) assert.ok(Math.abs(p[c]! - z[c]! / sum) < 1e-6);
-  assert.throws(() => mlp.predict([{ indices: Int32Array.of(2), values: Float32Array.of(1) }]), {
-    name: "RangeError",
-    message: "Cannot predict: feature index 2 is outside 0..1",
-  });
-});
+}
