@@ -15,6 +15,7 @@ import type { EmbedderConfig, EmbedderRuntime } from "./features/embedder.ts";
 import { createEmbedder } from "./features/create.ts";
 import { writeNpy } from "./features/npy.ts";
 import { withCache } from "./features/cache.ts";
+import { DEFAULT_BUILTIN_DIMENSION } from "./features/builtin.ts";
 import { initBackend } from "./model/backend.ts";
 import { type EpochLog, trainClassifier, type TrainOptions } from "./model/train.ts";
 import { linkLatest, type ModelBundle, type ModelMetadata, saveBundle } from "./model/bundle.ts";
@@ -32,7 +33,7 @@ export interface TrainingRunOptions {
   modelsDir?: string;
   /** Where `vectors.npy` goes; `null` skips writing it. @default "data" */
   vectorsDir?: string | null;
-  /** @default { kind: "builtin", dimension: 1024 } */
+  /** @default { kind: "builtin", dimension: 2048 } */
   embedder?: EmbedderConfig;
   /** Secrets and local paths for the embedder (read from env by the entry point). */
   runtime?: EmbedderRuntime;
@@ -155,7 +156,8 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
     );
   }
 
-  const embedderConfig = options.embedder ?? { kind: "builtin", dimension: 1024 };
+  const embedderConfig = options.embedder ??
+    { kind: "builtin", dimension: DEFAULT_BUILTIN_DIMENSION };
   // Paid or slow embedders go through the vector cache so re-training never pays twice for a
   // text; for builtin and glove, hashing the text costs more than embedding it.
   const created = await createEmbedder(embedderConfig, options.runtime);

@@ -9,6 +9,7 @@ import { writeConversations } from "../lib/data/csv.ts";
 import { generateBuiltin } from "../lib/data/generate/builtin.ts";
 import { EMBEDDER_KINDS, type EmbedderConfig } from "../lib/features/embedder.ts";
 import { runTraining } from "../lib/pipeline.ts";
+import { DEFAULT_BUILTIN_DIMENSION } from "../lib/features/builtin.ts";
 import { formatMetricsTable, formatPerClassTable } from "../lib/eval/report.ts";
 import { progressBar } from "./_progress.ts";
 import {
@@ -27,15 +28,17 @@ const FLAGS: FlagSpec = {
   data: { type: "string", default: DEFAULT_DATA, help: "labelled conversations CSV" },
   conversations: {
     type: "string",
-    default: "1500",
-    help: "conversations to generate when the default data file is absent",
+    help: "conversations to generate when the default data file is absent (default: 2500)",
   },
   "split-column": {
     type: "string",
     help: "use this column's train/validation/test values (e.g. seed_split)",
   },
   embedder: { type: "string", default: "builtin", help: `one of ${EMBEDDER_KINDS.join(", ")}` },
-  dimension: { type: "string", help: "vector size (builtin: 1024; openai: optional)" },
+  dimension: {
+    type: "string",
+    help: `vector size (builtin: ${DEFAULT_BUILTIN_DIMENSION}; openai: optional)`,
+  },
   "embedding-model": { type: "string", help: "openai/transformers model name" },
   "model-dir": { type: "string", help: "local transformers model folder" },
   offline: { type: "boolean", help: "never let an embedder touch the network" },
@@ -71,8 +74,8 @@ await runMain(async () => {
         `Cannot train on "${dataPath}": no such file (omit --data to generate ${DEFAULT_DATA})`,
       );
     }
-    const conversations = numberFlag(flags, "conversations") ?? 1500;
-    const messages = generateBuiltin({ conversations, seed });
+    const messages = generateBuiltin({ conversations: numberFlag(flags, "conversations"), seed });
+    const conversations = new Set(messages.map((m) => m.conversationId)).size;
     await writeConversations(dataPath, messages);
     console.log(
       `generate  ${messages.length} messages in ${conversations} conversations → ${dataPath} (built-in generator, seed ${seed})`,
@@ -88,7 +91,7 @@ await runMain(async () => {
   const embedder: EmbedderConfig = { kind: kind as EmbedderConfig["kind"] };
   const dimension = numberFlag(flags, "dimension");
   if (dimension !== undefined) embedder.dimension = dimension;
-  else if (kind === "builtin") embedder.dimension = 1024;
+  else if (kind === "builtin") embedder.dimension = DEFAULT_BUILTIN_DIMENSION;
   if (flags["embedding-model"]) embedder.model = flags["embedding-model"];
 
   const realEval = flags["real-eval"] === undefined

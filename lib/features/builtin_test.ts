@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { BUILTIN_VERSION, BuiltinEmbedder, type SparseVector } from "./builtin.ts";
+import {
+  BUILTIN_VERSION,
+  BuiltinEmbedder,
+  DEFAULT_BUILTIN_DIMENSION,
+  type SparseVector,
+} from "./builtin.ts";
 
 const TEXTS = [
   "How do I join two DataFrames in pandas?",
@@ -41,7 +46,7 @@ Deno.test("BuiltinEmbedder describes itself by dimension and feature version", (
     charNgrams: true,
   });
   assert.equal(embedder.id, `builtin-v${BUILTIN_VERSION}-d256`);
-  assert.equal(new BuiltinEmbedder().dimension, 1024);
+  assert.equal(new BuiltinEmbedder().dimension, DEFAULT_BUILTIN_DIMENSION);
 });
 
 Deno.test("BuiltinEmbedder.embed() returns an n × dimension matrix", async () => {

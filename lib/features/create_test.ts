@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BUILTIN_VERSION, BuiltinEmbedder } from "./builtin.ts";
+import { BUILTIN_VERSION, BuiltinEmbedder, DEFAULT_BUILTIN_DIMENSION } from "./builtin.ts";
 import { createEmbedder } from "./create.ts";
 import type { EmbedderConfig } from "./embedder.ts";
 
@@ -17,7 +17,7 @@ Deno.test("createEmbedder() rebuilds a builtin embedder from its JSON config", a
 
 Deno.test("createEmbedder() gives a builtin config without dimension or version the defaults", async () => {
   const embedder = await createEmbedder({ kind: "builtin" });
-  assert.equal(embedder.id, `builtin-v${BUILTIN_VERSION}-d1024`);
+  assert.equal(embedder.id, `builtin-v${BUILTIN_VERSION}-d${DEFAULT_BUILTIN_DIMENSION}`);
 });
 
 Deno.test("createEmbedder() throws RangeError listing the kinds for an unknown kind", async () => {
