@@ -12,6 +12,7 @@
  */
 
 import process from "node:process";
+import * as tf from "@tensorflow/tfjs";
 import { readCsv } from "../lib/data/csv.ts";
 import { BuiltinEmbedder } from "../lib/features/builtin.ts";
 import { loadBundle } from "../lib/model/bundle.ts";
@@ -70,16 +71,6 @@ await runMain(async () => {
   const denseX = await featurizer.embed(texts.slice(0, Math.min(denseMessages, batch)));
   const cases: [string, number, () => unknown][] = [
     ["featurize (builtin)", messages, () => texts.forEach((t) => featurizer.featurize(t))],
-    [
-      `predictVectors (tfjs, ${denseX.length / dimension} dense rows, no featurize)`,
-      denseX.length / dimension,
-      () => predictVectors(bundle.model, denseX, dimension),
-    ],
-    [
-      "predictProbabilities (texts → probabilities)",
-      denseMessages,
-      () => inBatches(denseMessages, (part) => predictProbabilities(bundle, part)),
-    ],
   ];
   if (sparse) {
     const features = texts.map((t) => featurizer.featurize(t));
@@ -98,6 +89,24 @@ await runMain(async () => {
       () => inBatches(messages, (part) => sparse(part)),
     ]);
   }
+  cases.push(
+    [
+      "predictProbabilities (texts → probabilities, default route)",
+      messages,
+      () => inBatches(messages, (part) => predictProbabilities(bundle, part)),
+    ],
+    [
+      "predictProbabilities, route tfjs (embed + dense model)",
+      denseMessages,
+      () =>
+        inBatches(denseMessages, (part) => predictProbabilities(bundle, part, { route: "tfjs" })),
+    ],
+    [
+      `predictVectors (tfjs, ${denseX.length / dimension} dense rows, no featurize)`,
+      denseX.length / dimension,
+      () => predictVectors(bundle.model, denseX, dimension),
+    ],
+  );
   const load = (await Deno.readTextFile("/proc/loadavg").catch(() => "?")).split(" ", 3);
   console.log(
     `model ${bundle.metadata.runId} (${bundle.embedder.id}, hidden ${bundle.metadata.hiddenUnits}); ` +
@@ -110,7 +119,9 @@ await runMain(async () => {
     const wall = median(rates.map((r) => r.wall));
     const cpu = median(rates.map((r) => r.cpu));
     console.log(
-      `${name.padEnd(62)} ${Math.round(wall).toLocaleString("en").padStart(9)} msgs/s wall ` +
+      `${`${name} [${tf.getBackend()}]`.padEnd(70)} ${
+        Math.round(wall).toLocaleString("en").padStart(9)
+      } msgs/s wall ` +
         `${Math.round(cpu).toLocaleString("en").padStart(9)} msgs/s cpu`,
     );
   }

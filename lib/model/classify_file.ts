@@ -19,6 +19,7 @@ import { LABELS } from "../data/types.ts";
 import type { ModelBundle } from "./bundle.ts";
 import { predictProbabilities } from "./predict.ts";
 import { createSparsePredictor } from "./sparse.ts";
+import { createSparsePool } from "./sparse_pool.ts";
 
 /** The columns classification adds to each row, in this order. */
 export const PREDICTION_COLUMNS = ["predicted", "p_question", "p_answer", "p_comment"] as const;
@@ -26,12 +27,38 @@ export const PREDICTION_COLUMNS = ["predicted", "p_question", "p_answer", "p_com
 /** Probabilities `n × 3` in {@linkcode LABELS} order for a batch of texts. */
 export type BatchPredictor = (texts: readonly string[]) => Float32Array | Promise<Float32Array>;
 
+/** Options of {@linkcode createBatchPredictor}. */
+export interface BatchPredictorOptions {
+  /** Worker threads for the sparse path besides this one (0: this thread only). A batch goes to
+   * an idle worker, else runs here, so `workers + 1` threads compute; pair with `concurrency`
+   * in {@linkcode classifyFile}. Ignored for dense embedders. @default 0 */
+  workers?: number;
+}
+
+/** A {@linkcode BatchPredictor} that may hold worker threads: `close()` ends them. */
+export type ClosableBatchPredictor = BatchPredictor & { close(): void };
+
 /**
  * The fastest way to get probabilities from `bundle`: the sparse first-layer path when its
- * embedder has sparse features (builtin), else the tfjs model via `predictProbabilities`.
+ * embedder has sparse features (builtin) — in this thread, and with `workers`, also on worker
+ * threads — else the tfjs model via `predictProbabilities`.
  */
-export function createBatchPredictor(bundle: ModelBundle): BatchPredictor {
-  return createSparsePredictor(bundle) ?? ((texts) => predictProbabilities(bundle, texts));
+export function createBatchPredictor(
+  bundle: ModelBundle,
+  options: BatchPredictorOptions = {},
+): ClosableBatchPredictor {
+  const local = createSparsePredictor(bundle);
+  if (!local) {
+    return Object.assign((texts: readonly string[]) => predictProbabilities(bundle, texts), {
+      close: () => {},
+    });
+  }
+  const pool = options.workers ? createSparsePool(bundle, { workers: options.workers }) : undefined;
+  if (!pool) return Object.assign(local, { close: () => {} });
+  return Object.assign(
+    (texts: readonly string[]) => (pool.busy < pool.size ? pool.predict(texts) : local(texts)),
+    { close: pool.close },
+  );
 }
 
 /** Options of {@linkcode classifyFile}. */
@@ -44,6 +71,10 @@ export interface ClassifyFileOptions {
   textColumn?: string;
   /** Rows per prediction batch. @default 2048 */
   batchSize?: number;
+  /** Batches being predicted at once while later ones are read; more than 1 pays off only
+   * with a predictor on worker threads (`createBatchPredictor(bundle, { workers })`).
+   * @default 1 */
+  concurrency?: number;
   /** Called after each batch with bytes read, the input's size in bytes, and rows written. */
   onProgress?: (bytesRead: number, totalBytes: number, rows: number) => void;
   /** Called for each input row that could not be read (it is skipped). */
@@ -89,6 +120,12 @@ export async function classifyFile(
       ? "jsonl"
       : "csv");
   const batchSize = options.batchSize ?? 2048;
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(
+      `Cannot classify "${input}": concurrency must be a positive integer, got ${concurrency}`,
+    );
+  }
   const digits = options.digits ?? 6;
   const totalBytes = (await Deno.stat(input)).size;
   let bytesRead = 0;
@@ -126,45 +163,55 @@ export async function classifyFile(
   const encoder = new TextEncoder();
   const predicted: Record<string, number> = Object.fromEntries(LABELS.map((l) => [l, 0]));
   let written = 0;
+  const writeBatch = async (batch: StreamRow[], probabilities: Float32Array) => {
+    let chunk = "";
+    if (outputFormat === "csv" && columns === undefined) {
+      columns = Object.keys(batch[0]!.values);
+    }
+    if (written === 0 && outputFormat === "csv") {
+      chunk += [...columns!, ...PREDICTION_COLUMNS].map(csvField).join(",") + "\n";
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const p = probabilities.subarray(i * 3, i * 3 + 3);
+      const label = LABELS[argmax(p)]!;
+      predicted[label]!++;
+      const pQuestion = p[QUESTION]!.toFixed(digits);
+      const pAnswer = p[ANSWER]!.toFixed(digits);
+      const pComment = p[COMMENT]!.toFixed(digits);
+      const values = batch[i]!.values;
+      if (outputFormat === "csv") {
+        let line = "";
+        for (const c of columns!) line += csvField(stringValue(values[c])) + ",";
+        chunk += `${line}${label},${pQuestion},${pAnswer},${pComment}\n`;
+      } else {
+        chunk += JSON.stringify({
+          ...values,
+          predicted: label,
+          p_question: Number(pQuestion),
+          p_answer: Number(pAnswer),
+          p_comment: Number(pComment),
+        }) + "\n";
+      }
+    }
+    await sink.write(encoder.encode(chunk));
+    written += batch.length;
+    options.onProgress?.(bytesRead, totalBytes, written);
+  };
+  // Batches in flight, oldest first: output order is input order whatever finishes first.
+  const inFlight: { batch: StreamRow[]; probabilities: Promise<Float32Array> }[] = [];
   try {
     for await (const batch of batches(rows, batchSize)) {
       const texts = batch.map((r) => stringValue(r.values[textColumn]));
-      const probabilities = await predict(texts);
-      let chunk = "";
-      if (outputFormat === "csv" && columns === undefined) {
-        columns = Object.keys(batch[0]!.values);
+      const probabilities = Promise.resolve(predict(texts));
+      probabilities.catch(() => {}); // awaited below in order; must not count as unhandled
+      inFlight.push({ batch, probabilities });
+      while (inFlight.length >= concurrency) {
+        const oldest = inFlight.shift()!;
+        await writeBatch(oldest.batch, await oldest.probabilities);
       }
-      if (written === 0 && outputFormat === "csv") {
-        chunk += [...columns!, ...PREDICTION_COLUMNS].map(csvField).join(",") + "\n";
-      }
-      for (let i = 0; i < batch.length; i++) {
-        const p = probabilities.subarray(i * 3, i * 3 + 3);
-        const label = LABELS[argmax(p)]!;
-        predicted[label]!++;
-        const extra = {
-          predicted: label,
-          p_question: p[LABELS.indexOf("question")]!.toFixed(digits),
-          p_answer: p[LABELS.indexOf("answer")]!.toFixed(digits),
-          p_comment: p[LABELS.indexOf("comment")]!.toFixed(digits),
-        };
-        const values = batch[i]!.values;
-        if (outputFormat === "csv") {
-          const fields = columns!.map((c) => csvField(stringValue(values[c])));
-          fields.push(label, extra.p_question, extra.p_answer, extra.p_comment);
-          chunk += fields.join(",") + "\n";
-        } else {
-          chunk += JSON.stringify({
-            ...values,
-            predicted: label,
-            p_question: Number(extra.p_question),
-            p_answer: Number(extra.p_answer),
-            p_comment: Number(extra.p_comment),
-          }) + "\n";
-        }
-      }
-      await sink.write(encoder.encode(chunk));
-      written += batch.length;
-      options.onProgress?.(bytesRead, totalBytes, written);
+    }
+    for (const { batch, probabilities } of inFlight.splice(0)) {
+      await writeBatch(batch, await probabilities);
     }
     if (written === 0 && outputFormat === "csv" && columns !== undefined) {
       await sink.write(encoder.encode([...columns, ...PREDICTION_COLUMNS].join(",") + "\n"));
@@ -184,6 +231,10 @@ export async function classifyFile(
     predicted,
   };
 }
+
+const QUESTION = LABELS.indexOf("question");
+const ANSWER = LABELS.indexOf("answer");
+const COMMENT = LABELS.indexOf("comment");
 
 /** Index of the largest of three probabilities (first wins ties, like argmax). */
 function argmax(p: Float32Array): number {

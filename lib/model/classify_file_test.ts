@@ -126,3 +126,35 @@ Deno.test("classifyFile() streams 200k lines in order with bounded memory", asyn
   await Deno.remove(input);
   await Deno.remove(out);
 });
+
+Deno.test("classifyFile() with concurrency keeps input order when batches finish out of order", async () => {
+  const texts = Array.from({ length: 50 }, (_, i) => (i % 3 === 0 ? `q${i}?` : `use ${i}`));
+  const input = await temp(texts.join("\n") + "\n", ".txt");
+  const out = input + ".out.csv";
+  let inFlight = 0;
+  let most = 0;
+  let call = 0;
+  // later batches finish first: batch k waits (5 - k % 5) ms
+  const slow = async (batch: readonly string[]) => {
+    const delay = 5 - (call++ % 5);
+    most = Math.max(most, ++inFlight);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    inFlight--;
+    return fakePredict(batch);
+  };
+  const summary = await classifyFile(slow, input, out, { batchSize: 4, concurrency: 3 });
+  assert.equal(summary.rows, 50);
+  assert.equal(most, 3);
+  const rows = parse(await Deno.readTextFile(out)) as string[][];
+  assert.deepEqual(rows.slice(1).map((r) => r[0]), texts);
+  assert.deepEqual(
+    rows.slice(1).map((r) => r[1]),
+    texts.map((t) => (t.includes("?") ? "question" : "answer")),
+  );
+  await assert.rejects(classifyFile(slow, input, out, { concurrency: 0 }), {
+    name: "RangeError",
+    message: `Cannot classify "${input}": concurrency must be a positive integer, got 0`,
+  });
+  await Deno.remove(input);
+  await Deno.remove(out);
+});

@@ -1,0 +1,155 @@
+/**
+ * The sparse fast path spread over Web Workers, for batch work on several cores: each worker
+ * holds its own copy of the weights and featurizes and predicts whole batches, while the main
+ * thread reads input and writes output. Worth it from thousands of messages on; one message
+ * is faster in-process (`createSparsePredictor`).
+ * @module
+ */
+
+import type { BatchMessage, InitMessage, ReplyMessage } from "./_sparse_worker.ts";
+import {
+  extractMlpWeights,
+  isSparseEmbedder,
+  type SparseKernel,
+  type SparseModel,
+} from "./sparse.ts";
+
+/** Options of {@linkcode createSparsePool}. */
+export interface SparsePoolOptions {
+  /** Worker threads. @default navigator.hardwareConcurrency */
+  workers?: number;
+  /** The kernel each worker uses (see `SparseMlp`). @default "auto" */
+  kernel?: SparseKernel;
+}
+
+/** Prediction on worker threads; `close()` (or `using`) ends the workers. */
+export interface SparsePool extends Disposable {
+  /** Number of workers. */
+  readonly size: number;
+  /** Batches sent and not yet answered. */
+  readonly busy: number;
+  /** Probabilities `n × classes` of `texts`, computed by the least busy worker. */
+  predict(texts: readonly string[]): Promise<Float32Array>;
+  /** Terminates the workers; pending and later calls reject. */
+  close(): void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+}
+
+const ERRORS: Record<string, new (message: string) => Error> = {
+  TypeError,
+  RangeError,
+  SyntaxError,
+};
+
+/**
+ * Starts `workers` workers predicting like `createSparsePredictor(bundle)`, or returns
+ * `undefined` when the bundle's embedder has no sparse form.
+ * @throws {RangeError} when `workers` is not a positive integer
+ * @throws {TypeError} when the model is not Dense(relu) → Dense(softmax) (see `extractMlpWeights`)
+ * @example
+ * ```ts
+ * using pool = createSparsePool(await loadBundle("models/latest"), { workers: 2 })!;
+ * const probabilities = await pool.predict(["how do I start?", "thanks!"]);
+ * ```
+ */
+export function createSparsePool(
+  bundle: SparseModel,
+  options: SparsePoolOptions = {},
+): SparsePool | undefined {
+  const { embedder } = bundle;
+  if (!isSparseEmbedder(embedder)) return undefined;
+  const count = options.workers ?? navigator.hardwareConcurrency ?? 1;
+  if (!Number.isInteger(count) || count < 1) {
+    throw new RangeError(
+      `Cannot start sparse pool: workers must be a positive integer, got ${count}`,
+    );
+  }
+  const weights = extractMlpWeights(bundle.model);
+  if (weights.inputs !== embedder.dimension) {
+    throw new TypeError(
+      `Cannot start sparse pool: the model takes ${weights.inputs} inputs, the embedder "${embedder.id}" gives ${embedder.dimension}`,
+    );
+  }
+  const pending = new Map<
+    number,
+    { slot: Slot; resolve: (p: Float32Array) => void; reject: (e: Error) => void }
+  >();
+  let nextId = 0;
+  let closed = false;
+  const fail = (error: Error) => {
+    for (const { reject } of pending.values()) reject(error);
+    pending.clear();
+  };
+  const slots: Slot[] = [];
+  const ready: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const worker = new Worker(new URL("./_sparse_worker.ts", import.meta.url).href, {
+      type: "module",
+    });
+    const slot = { worker, busy: 0 };
+    slots.push(slot);
+    ready.push(
+      new Promise((resolve, reject) => {
+        worker.onmessage = (event: MessageEvent<ReplyMessage>) => {
+          const reply = event.data;
+          if ("ready" in reply) return resolve();
+          const error = "error" in reply
+            ? new (ERRORS[reply.error.name] ?? Error)(reply.error.message)
+            : undefined;
+          if (reply.id === null) return reject(error);
+          const request = pending.get(reply.id);
+          if (!request) return;
+          pending.delete(reply.id);
+          request.slot.busy--;
+          if (error) request.reject(error);
+          else request.resolve((reply as { probabilities: Float32Array }).probabilities);
+        };
+        worker.onerror = (event) => {
+          event.preventDefault();
+          const error = new Error(`Sparse worker failed: ${event.message}`);
+          reject(error);
+          fail(error);
+        };
+      }),
+    );
+    const init: InitMessage = {
+      weights,
+      embedder: embedder.config,
+      embedderId: embedder.id,
+      kernel: options.kernel ?? "auto",
+    };
+    worker.postMessage(init);
+  }
+  const started = Promise.all(ready);
+  started.catch(() => {}); // reported by the first predict call
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    for (const { worker } of slots) worker.terminate();
+    fail(new Error("Cannot predict: the sparse pool is closed"));
+  };
+  return {
+    size: count,
+    get busy() {
+      return pending.size;
+    },
+    async predict(texts) {
+      if (closed) throw new Error("Cannot predict: the sparse pool is closed");
+      if (texts.length === 0) return new Float32Array(0);
+      await started;
+      const slot = slots.reduce((best, s) => (s.busy < best.busy ? s : best));
+      const id = nextId++;
+      slot.busy++;
+      return new Promise<Float32Array>((resolve, reject) => {
+        pending.set(id, { slot, resolve, reject });
+        slot.worker.postMessage({ id, texts: texts as string[] } satisfies BatchMessage);
+      });
+    },
+    close,
+    [Symbol.dispose]: close,
+  };
+}

@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { createPrng } from "../data/random.ts";
+import { BuiltinEmbedder } from "../features/builtin.ts";
+import { initBackend } from "./backend.ts";
+import { createSparsePredictor } from "./sparse.ts";
+import { createSparsePool } from "./sparse_pool.ts";
+
+await initBackend();
+
+/** A Dense(relu) → Dense(softmax) model with seeded random weights. */
+function randomModel(inputs: number, hidden: number, seed: number): tf.LayersModel {
+  const prng = createPrng(seed);
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [inputs], units: hidden, activation: "relu" }),
+      tf.layers.dense({ units: 3, activation: "softmax" }),
+    ],
+  });
+  const values = model.getWeights().map((w) =>
+    tf.tensor(Float32Array.from({ length: w.size }, () => prng() - 0.5), w.shape)
+  );
+  model.setWeights(values);
+  tf.dispose(values);
+  return model;
+}
+
+const TEXTS = Array.from(
+  { length: 300 },
+  (_, i) => ["how do I start?", "use pandas", "lol same", "anyone here??", ""][i % 5] + ` ${i}`,
+);
+
+Deno.test("createSparsePool() gives createSparsePredictor()'s numbers from concurrent calls", async () => {
+  const embedder = new BuiltinEmbedder({ dimension: 256 });
+  const model = randomModel(256, 64, 1);
+  const expected = createSparsePredictor({ model, embedder })!(TEXTS);
+  using pool = createSparsePool({ model, embedder }, { workers: 2 })!;
+  const parts = [TEXTS.slice(0, 100), TEXTS.slice(100, 130), TEXTS.slice(130)];
+  const results = await Promise.all(parts.map((part) => pool.predict(part)));
+  const joined = new Float32Array(expected.length);
+  let offset = 0;
+  for (const r of results) {
+    joined.set(r, offset);
+    offset += r.length;
+  }
+  assert.deepEqual(joined, expected);
+  assert.deepEqual(await pool.predict([]), new Float32Array(0));
+  pool.close();
+  await assert.rejects(pool.predict(["hi"]), {
+    message: "Cannot predict: the sparse pool is closed",
+  });
+  model.dispose();
+});
+
+Deno.test("createSparsePool() is undefined for dense embedders and rejects a bad worker count", () => {
+  const model = randomModel(8, 4, 2);
+  const dense = {
+    id: "dense-only",
+    dimension: 8,
+    config: { kind: "openai" as const },
+    embed: () => Promise.resolve(new Float32Array(8)),
+  };
+  assert.equal(createSparsePool({ model, embedder: dense }), undefined);
+  const embedder = new BuiltinEmbedder({ dimension: 16 });
+  const small = randomModel(16, 4, 3);
+  assert.throws(() => createSparsePool({ model: small, embedder }, { workers: 0 }), {
+    name: "RangeError",
+    message: "Cannot start sparse pool: workers must be a positive integer, got 0",
+  });
+  model.dispose();
+  small.dispose();
+});
