@@ -359,7 +359,7 @@ await runMain(async () => {
     }
     const t1 = performance.now();
     for (let s = 0; s < denseSample.length; s += 2048) {
-      await predictProbabilities(bundle, denseSample.slice(s, s + 2048));
+      await predictProbabilities(bundle, denseSample.slice(s, s + 2048), { route: "tfjs" });
     }
     denseRates.push(denseSample.length / ((performance.now() - t1) / 1000));
   }
