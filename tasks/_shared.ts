@@ -5,26 +5,13 @@
  */
 
 import { basename, join } from "node:path";
-import type { EmbedderRuntime } from "../lib/features/embedder.ts";
 import type { ModelBundle } from "../lib/model/bundle.ts";
 import { evaluateLabelledCsv, writeEvalReport } from "../lib/eval/evaluate.ts";
 import { writeReportCharts } from "../lib/plot/report.ts";
 import type { TrainingReport } from "../lib/pipeline.ts";
 import { exists } from "./_cli.ts";
 
-/** Reads embedder secrets and settings from the environment (never printed). */
-export function embedderRuntimeFromEnv(
-  overrides: { modelDir?: string; offline?: boolean } = {},
-): EmbedderRuntime {
-  const env = (name: string) => Deno.env.get(name) || undefined;
-  return {
-    apiKey: env("OPENAI_API_KEY"),
-    baseUrl: env("OPENAI_BASE_URL"),
-    modelDir: overrides.modelDir ?? env("QAC_MODEL_DIR"),
-    offline: overrides.offline || env("HF_HUB_OFFLINE") === "1" || undefined,
-    cacheDir: "data/cache",
-  };
-}
+export { embedderRuntimeFromEnv } from "./_env.ts";
 
 /**
  * Evaluates `bundle` on every `*.csv` in `dir` (real chat — evaluation only, never training),

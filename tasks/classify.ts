@@ -11,7 +11,7 @@ import { loadBundle } from "../lib/model/bundle.ts";
 import { STREAM_FORMATS, type StreamFormat } from "../lib/data/stream.ts";
 import { progressBar } from "./_progress.ts";
 import { type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
-import { embedderRuntimeFromEnv } from "./_shared.ts";
+import { embedderRuntimeFromEnv } from "./_env.ts";
 
 const FLAGS: FlagSpec = {
   model: { type: "string", default: "models/latest", help: "model folder" },
