@@ -261,9 +261,12 @@ function createWasmMlp(weights: MlpWeights): WasmMlp | undefined {
   const rowsAt = partialAt + CHUNK * classes * 16;
   const featuresAt = rowsAt + (CHUNK + 1) * 4 + 12; // 16-byte aligned
   let capacity = CHUNK * 160; // feature entries; grows with long messages
-  const memory = new WebAssembly.Memory({
-    initial: Math.ceil((featuresAt + capacity * 8) / PAGE),
-  });
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: Math.ceil((featuresAt + capacity * 8) / PAGE) });
+  } catch {
+    return undefined; // beyond wasm32's 4 GiB (huge inputs × hidden): the JS loops still work
+  }
   let f32 = new Float32Array(memory.buffer);
   let i32 = new Int32Array(memory.buffer);
   for (let start = 0; start < hidden; start += BLOCK_UNITS) {
