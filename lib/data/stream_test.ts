@@ -100,7 +100,7 @@ Deno.test("batches() groups items and keeps a short tail", async () => {
   await assert.rejects(() => collect(batches(numbers(), 0)), { name: "RangeError" });
 });
 
-Deno.test("openCsvStream() streams 200k rows in bounded memory and reports progress in bytes", async () => {
+Deno.test("openCsvStream() streams 200k rows, yielding the first before reading most of the file", async () => {
   const path = await Deno.makeTempFile({ suffix: ".csv" });
   const file = await Deno.open(path, { write: true });
   const encoder = new TextEncoder();
@@ -116,22 +116,26 @@ Deno.test("openCsvStream() streams 200k rows in bounded memory and reports progr
   file.close();
   const size = (await Deno.stat(path)).size;
   let bytes = 0;
-  const before = Deno.memoryUsage().rss;
   const { rows } = await openCsvStream(path, { onBytes: (b) => bytes = b });
   let count = 0;
   let inOrder = true;
+  let bytesAtFirstBatch = -1;
   for await (const batch of batches(rows, 2048)) {
+    if (bytesAtFirstBatch < 0) bytesAtFirstBatch = bytes;
     for (const row of batch) {
       if (row.values.id !== String(count)) inOrder = false;
       count++;
     }
   }
-  const growth = Deno.memoryUsage().rss - before;
   assert.equal(count, 200_000);
   assert.ok(inOrder);
   assert.equal(bytes, size);
-  // Loose: the parser's garbage shows up in rss before V8 collects it, but growth stays bounded
-  // (measured ~85 MiB at 200k rows and ~110 MiB at 1M rows; rows kept in memory would scale).
-  assert.ok(growth < 160 * 2 ** 20, `rss grew by ${(growth / 2 ** 20).toFixed(1)} MiB`);
+  // Streaming, not slurping: the first rows arrive when only a small part of the file has been
+  // read, so memory depends on the batch size, not the file size. (A heap or rss bound was tried
+  // and is not discriminative here: under --parallel rss counts the other test files too.)
+  assert.ok(
+    bytesAtFirstBatch > 0 && bytesAtFirstBatch < size / 4,
+    `read ${bytesAtFirstBatch} of ${size} bytes before the first batch`,
+  );
   await Deno.remove(path);
 });
