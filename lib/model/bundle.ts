@@ -121,6 +121,9 @@ export async function loadBundle(dir: string, runtime?: EmbedderRuntime): Promis
   }
   // Deno may hand back a view into a larger buffer; tfjs wants an ArrayBuffer of its own.
   const weightData = bytes.slice().buffer;
+  // A backend registered but not yet started (e.g. wasm once backend.ts is imported) makes
+  // loadLayersModel fail; tf.ready() starts the best registered one, or keeps the chosen one.
+  await tf.ready();
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(tf.io.fromMemory({
