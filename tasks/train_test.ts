@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { conversationsToCsv } from "../lib/data/csv.ts";
+import { generateBuiltin } from "../lib/data/generate/builtin.ts";
+
+const TRAIN = new URL("./train.ts", import.meta.url).pathname;
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+
+/** Runs `deno task train`'s script with the task's permissions. */
+async function train(args: string[], cwd: string) {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      `--config=${CONFIG}`,
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-net=127.0.0.1,localhost",
+      "--allow-sys",
+      TRAIN,
+      ...args,
+    ],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code, stdout: decode(stdout), stderr: decode(stderr) };
+}
+
+Deno.test("deno task train runs the pipeline and prints per-epoch lines and a metrics table", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qac-train-cli-" });
+  await Deno.writeTextFile(
+    join(dir, "conv.csv"),
+    conversationsToCsv(generateBuiltin({ conversations: 60 })),
+  );
+  const { code, stdout, stderr } = await train(
+    ["--data", "conv.csv", "--dimension", "64", "--epochs", "2", "--real-eval", "none"],
+    dir,
+  );
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^clean +\d+ of \d+ rows kept/m);
+  assert.match(stdout, /^epoch  1  loss \d\.\d{4}/m);
+  assert.match(stdout, /^test \(held-out\) +\d+ +0\.\d{3} +0\.\d{3}/m);
+  const latest = await Deno.readTextFile(join(dir, "models", "latest", "metadata.json"));
+  assert.equal(JSON.parse(latest).training.epochs, 2);
+  await Deno.stat(join(dir, "data", "vectors.npy"));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("deno task train says what is wrong in one line, without a stack trace", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qac-train-cli-" });
+  const cases: [string[], string][] = [
+    [["--data", "missing.csv"], 'error: Cannot train on "missing.csv": no such file'],
+    [["--embedder", "word2vec"], 'error: Cannot use embedder "word2vec": choose one of'],
+    [["--epochs", "many"], 'error: Cannot read --epochs: "many" is not a number'],
+    [["--bogus"], "error: Unknown option '--bogus'"],
+  ];
+  for (const [args, message] of cases) {
+    const { code, stderr } = await train(args, dir);
+    assert.equal(code, 1, args.join(" "));
+    assert.ok(stderr.startsWith(message), `${args.join(" ")}: ${stderr}`);
+    assert.equal(stderr.trim().split("\n").length, 1, stderr);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("deno task train with no --data generates data/conversations.csv first", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qac-train-cli-" });
+  const { code, stdout, stderr } = await train(
+    ["--conversations", "40", "--dimension", "32", "--epochs", "1", "--real-eval", "none"],
+    dir,
+  );
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /^generate +\d+ messages in 40 conversations → data\/conversations\.csv/m);
+  const csv = await Deno.readTextFile(join(dir, "data", "conversations.csv"));
+  assert.ok(csv.startsWith("user_name,message,message_type,message_id,conversation_id,"));
+  await Deno.remove(dir, { recursive: true });
+});
