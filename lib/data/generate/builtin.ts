@@ -31,7 +31,11 @@ export interface ClassMix {
   comment: number;
 }
 
-/** Default class mix: close to real chat, where most lines are comments. */
+/**
+ * Default class mix: close to real chat, where most lines are comments. Training uses balanced
+ * class weights, so the mix mainly sets how many distinct examples each class gets; both 8% and
+ * 22% answers scored worse on real chat than 15% (bench/QUALITY_LOG.md).
+ */
 export const DEFAULT_MIX: Readonly<ClassMix> = { question: 0.15, answer: 0.15, comment: 0.7 };
 
 /** The server's channels, as they appear in the `channel` column. */
@@ -567,6 +571,9 @@ const COMMENT_KINDS: Record<CommentKind, number> = {
   preface: 0.01,
   shrug: 0.01,
   story: 0.04,
+  // a bare name, number, face or odd word: in chat such lines are comments far more often than
+  // answers, and without them the model read any unfamiliar one-word line as a short answer
+  fragment: 0.06,
 };
 
 /**
