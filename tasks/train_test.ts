@@ -40,7 +40,7 @@ Deno.test("deno task train runs the pipeline and prints per-epoch lines and a me
   );
   assert.equal(code, 0, stderr);
   assert.match(stdout, /^clean +\d+ of \d+ rows kept/m);
-  assert.match(stdout, /^epoch  1  loss \d\.\d{4}/m);
+  assert.match(stdout, /^epoch {2}1 {2}loss \d\.\d{4}/m);
   assert.match(stdout, /^test \(held-out\) +\d+ +0\.\d{3} +0\.\d{3}/m);
   const latest = await Deno.readTextFile(join(dir, "models", "latest", "metadata.json"));
   assert.equal(JSON.parse(latest).training.epochs, 2);
