@@ -10,6 +10,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
+import { F32, I32, simd, singleFunctionModule, V128 } from "./_wasm.ts";
 
 /** Adam's constants. */
 export interface AdamConfig {
@@ -137,27 +138,9 @@ function fusedAdam(): FusedAdam | undefined {
  * ```
  */
 const ADAM_WASM = (() => {
-  const leb = (value: number): number[] => {
-    const out: number[] = [];
-    do {
-      let byte = value & 0x7f;
-      value >>>= 7;
-      if (value !== 0) byte |= 0x80;
-      out.push(byte);
-    } while (value !== 0);
-    return out;
-  };
-  const name = (text: string) => {
-    const bytes = [...new TextEncoder().encode(text)];
-    return [...leb(bytes.length), ...bytes];
-  };
-  const vector = (items: number[][]) => [...leb(items.length), ...items.flat()];
-  const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content];
-  const [I32, F32, V128] = [0x7f, 0x7d, 0x7b];
   const PARAMS = [I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32];
   const get = (index: number) => [0x20, index];
   const set = (index: number) => [0x21, index];
-  const simd = (op: number, ...immediates: number[]) => [0xfd, ...leb(op), ...immediates];
   const MEMARG = [4, 0]; // align 2^4, offset 0
   const load = (pointer: number) => [...get(pointer), ...get(I), 0x6a, ...simd(0x00, ...MEMARG)];
   const [SPLAT, SQRT, ADD, SUB, MUL, DIV, STORE] = [0x13, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0x0b];
@@ -195,14 +178,10 @@ const ADAM_WASM = (() => {
     [...get(I), I32_CONST, 16, I32_ADD, ...set(I)], // i += 16
     [BR, 0, END, END], // next iteration; end loop; end block
   ].flat();
-  const locals = vector([[1, I32], [9, V128]]);
-  const body = [...locals, ...splats, ...loop, END];
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([[0x60, ...vector(PARAMS.map((type) => [type])), 0]])),
-    ...section(2, vector([[...name("env"), ...name("memory"), 0x02, 0x00, 1]])), // memory, min 1
-    ...section(3, vector([[0]])),
-    ...section(7, vector([[...name("adam"), 0x00, 0]])), // export function 0
-    ...section(10, vector([[...leb(body.length), ...body]])),
-  ]);
+  return singleFunctionModule({
+    name: "adam",
+    params: PARAMS,
+    locals: [[1, I32], [9, V128]],
+    body: [...splats, ...loop],
+  });
 })();

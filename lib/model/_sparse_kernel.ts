@@ -4,6 +4,8 @@
  * @module
  */
 
+import { I32, simd, singleFunctionModule, sleb128, uleb128, V128 } from "./_wasm.ts";
+
 /** Hidden units per cache block: eight f32x4 accumulators, which stay in registers. */
 export const BLOCK_UNITS = 32;
 
@@ -29,37 +31,8 @@ export const BLOCK_UNITS = 32;
  * all fall into the same few cache sets, and the slice would not stay cached.
  */
 export const SPARSE_MLP_WASM: Uint8Array<ArrayBuffer> = (() => {
-  const leb = (value: number): number[] => {
-    const out: number[] = [];
-    do {
-      let byte = value & 0x7f;
-      value >>>= 7;
-      if (value !== 0) byte |= 0x80;
-      out.push(byte);
-    } while (value !== 0);
-    return out;
-  };
-  /** Signed LEB128 for `i32.const` (values 64..127 need two bytes). */
-  const sleb = (value: number): number[] => {
-    const out: number[] = [];
-    while (true) {
-      const byte = value & 0x7f;
-      value >>= 7;
-      if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) {
-        out.push(byte);
-        return out;
-      }
-      out.push(byte | 0x80);
-    }
-  };
-  const name = (text: string) => {
-    const bytes = [...new TextEncoder().encode(text)];
-    return [...leb(bytes.length), ...bytes];
-  };
-  const vector = (items: number[][]) => [...leb(items.length), ...items.flat()];
-  const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content];
-
-  const [I32, V128] = [0x7f, 0x7b];
+  const leb = uleb128;
+  const sleb = sleb128;
   const get = (index: number) => [0x20, index];
   const set = (index: number) => [0x21, index];
   const tee = (index: number) => [0x22, index];
@@ -67,7 +40,6 @@ export const SPARSE_MLP_WASM: Uint8Array<ArrayBuffer> = (() => {
   const [I32_ADD, I32_MUL, I32_SHL, I32_GE_U] = [0x6a, 0x6c, 0x74, 0x4f];
   const i32Load = (offset: number) => [0x28, 2, ...leb(offset)];
   const f32Load = (offset: number) => [0x2a, 2, ...leb(offset)];
-  const simd = (op: number, ...immediates: number[]) => [0xfd, ...leb(op), ...immediates];
   const vLoad = (offset: number) => simd(0x00, 4, ...leb(offset));
   const vStore = (offset: number) => simd(0x0b, 4, ...leb(offset));
   const [SPLAT, ADD, MUL, MAX] = [0x13, 0xe4, 0xe6, 0xe9].map((op) => simd(op)) as [
@@ -183,14 +155,10 @@ export const SPARSE_MLP_WASM: Uint8Array<ArrayBuffer> = (() => {
     ...increment(BASE, get(PANEL)),
   ]);
 
-  const locals = vector([[10, I32], [11, V128]]);
-  const body = [...locals, ...blocks, END];
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([[0x60, ...vector(Array.from({ length: 8 }, () => [I32])), 0]])),
-    ...section(2, vector([[...name("env"), ...name("memory"), 0x02, 0x00, 1]])), // memory, min 1
-    ...section(3, vector([[0]])),
-    ...section(7, vector([[...name("mlp"), 0x00, 0]])), // export function 0
-    ...section(10, vector([[...leb(body.length), ...body]])),
-  ]);
+  return singleFunctionModule({
+    name: "mlp",
+    params: Array.from({ length: 8 }, () => I32),
+    locals: [[10, I32], [11, V128]],
+    body: blocks,
+  });
 })();
