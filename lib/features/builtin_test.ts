@@ -3,8 +3,11 @@ import {
   BUILTIN_VERSION,
   BuiltinEmbedder,
   DEFAULT_BUILTIN_DIMENSION,
+  normalizeText,
   type SparseVector,
+  tokenize,
 } from "./builtin.ts";
+import { generateBuiltin } from "../data/generate/builtin.ts";
 
 const TEXTS = [
   "How do I join two DataFrames in pandas?",
@@ -211,4 +214,111 @@ Deno.test("BuiltinEmbedder({ charNgrams: false }) hashes words only and says so 
     return [...e.featurize("pivto").indices].filter((i) => a.has(i)).length;
   };
   assert.ok(overlap(full) > overlap(words));
+});
+
+/** Texts that exercise every normalisation and token rule, beside the generated chat. */
+const GOLDEN_EDGE_CASES = [
+  ...["", " ", "   ", "a", "?", "??", "...", "🎉", "Thanks!! 🎉🎉🎉", "👍🏽 ok", "👨‍👩‍👧 family"],
+  ...[
+    "see https://example.com/course?ref=42 now",
+    "seen https://kaggle.com?",
+    "www.x.org/a?b=1&c=2.",
+  ],
+  ...[
+    "(https://a.b/c) and http://x.y/z?q=1)",
+    "@maria did you get it?",
+    "hi @bob_99, @x-y",
+    "a@b.com",
+  ],
+  ...[
+    "check #sql-help and #general",
+    "#1 fan",
+    "x#y",
+    "3 years",
+    "1,299.99 dollars",
+    "v2.0.1 is out",
+  ],
+  ...[
+    "abc123 456def 7",
+    "sooooo cool",
+    "Yesss!!!",
+    "!!!!!!",
+    "aaa",
+    "....",
+    "lol :P :-) ;) =D x3 :/",
+  ],
+  ...["XD xD :'( <3", "`const x = arr.map(x => x * 2);`", "def f(x):\n    return x ** 2  # sq"],
+  ...[
+    "SELECT * FROM t WHERE id = 1;",
+    "  HOW DO I START?  ",
+    "what?\n\n",
+    "ok?   \t",
+    "İstanbul ß ǅ",
+  ],
+  ...[
+    "naïve café résumé",
+    "日本語のテキスト？",
+    "a\u0000b",
+    "\ud83d",
+    "tab\there",
+    "'quoted' don't",
+  ],
+  ...["<url> <num> <mention>", "__init__ _x_", "is it 100%?", "https://", "www.", "http://a"],
+  ...[
+    "email me at me@x.io?",
+    "@",
+    "#",
+    "@@a",
+    "##b",
+    "111",
+    "1.2.3.4",
+    "3.",
+    ".5",
+    "x".repeat(500),
+  ],
+  ...["word ".repeat(300), "Ääääh", "ÅÅÅ", "ＡＢＣ", "a\u0130\u0130\u0130b"],
+];
+
+async function sha256Hex(parts: Uint8Array[]): Promise<string> {
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    all.set(part, offset);
+    offset += part.length;
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// Pins the feature set of BUILTIN_VERSION 1: saved models depend on every bit of it. If this
+// fails, a change altered the features — revert it, or bump BUILTIN_VERSION and the hash.
+Deno.test("featurize() output is unchanged (golden hash)", async () => {
+  const texts = [
+    ...generateBuiltin({ conversations: 5000, seed: 1 }).map((m) => m.text),
+    ...GOLDEN_EDGE_CASES,
+  ];
+  const bytes = (a: Int32Array | Float32Array) =>
+    new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const parts: Uint8Array[] = [];
+  for (
+    const embedder of [
+      new BuiltinEmbedder({ dimension: 2048 }),
+      new BuiltinEmbedder({ dimension: 64 }),
+      new BuiltinEmbedder({ dimension: 2048, charNgrams: false }),
+    ]
+  ) {
+    for (const text of texts) {
+      const { indices, values } = embedder.featurize(text);
+      parts.push(bytes(Int32Array.of(indices.length)), bytes(indices), bytes(values));
+    }
+  }
+  const encoder = new TextEncoder();
+  for (const text of texts) {
+    parts.push(encoder.encode(JSON.stringify(tokenize(normalizeText(text)))));
+  }
+  assert.equal(texts.length, 48_734);
+  assert.equal(
+    await sha256Hex(parts),
+    "539ce514c1e91e6cf61e7290f1be218cce23400d78710ef5498178ecc0ef5cf4",
+  );
 });
