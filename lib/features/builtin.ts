@@ -49,31 +49,123 @@ const URL_RE = /\b(?:https?:\/\/|www\.)\S*[^\s.,!?;:)\]'"]/g;
 const MENTION_RE = /(^|\s)@\w+/g;
 const CHANNEL_RE = /(^|\s)#[\w-]+/g;
 const NUMBER_RE = /\b\d+(?:[.,]\d+)*\b/g;
-const TOKEN_RE =
-  /[a-z0-9_']+|[?!]+|[.]{2,}|[:;=xX][-']?[)(dDpP/\\|3]|<\w+>|\p{Extended_Pictographic}/gu;
+const DIGIT_RE = /[0-9]/;
+const ELONGATION_RE = /(.)\1{2,}/g;
 
 /** Lowercases and replaces volatile spans (URLs, mentions, numbers) with placeholders. */
 export function normalizeText(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(URL_RE, " <url> ")
-    .replace(MENTION_RE, "$1 <mention> ")
-    .replace(CHANNEL_RE, "$1 <channel> ")
-    .replace(NUMBER_RE, " <num> ")
-    .replace(/(.)\1{2,}/g, "$1$1");
+  return normalizeLowercase(text.toLowerCase());
+}
+
+// Each replace runs only when a cheap test says its pattern can match: most chat has no URL,
+// mention, channel, number or elongation, and skipping a replace that cannot match changes nothing.
+function normalizeLowercase(lower: string): string {
+  let s = mayHaveUrl(lower) ? lower.replace(URL_RE, " <url> ") : lower;
+  if (s.includes("@")) s = s.replace(MENTION_RE, "$1 <mention> ");
+  if (s.includes("#")) s = s.replace(CHANNEL_RE, "$1 <channel> ");
+  if (DIGIT_RE.test(s)) s = s.replace(NUMBER_RE, " <num> ");
+  return hasTripleRun(s) ? s.replace(ELONGATION_RE, "$1$1") : s;
+}
+
+function mayHaveUrl(lower: string): boolean {
+  return lower.includes("://") || lower.includes("www.");
+}
+
+/** Whether some code unit repeats three times in a row (what {@linkcode ELONGATION_RE} needs). */
+function hasTripleRun(s: string): boolean {
+  let run = 1;
+  for (let i = 1; i < s.length; i++) {
+    if (s.charCodeAt(i) !== s.charCodeAt(i - 1)) run = 1;
+    else if (++run === 3) return true;
+  }
+  return false;
+}
+
+/*
+ * The tokenizer: a hand-written scanner with exactly the rules (and alternative order) of
+ *   /[a-z0-9_']+|[?!]+|[.]{2,}|[:;=xX][-']?[)(dDpP/\\|3]|<\w+>|\p{Extended_Pictographic}/gu
+ * so the featurizer can hash tokens in place instead of building a string per token.
+ */
+const WORD = 1; // [a-z0-9_']
+const BANG = 2; // [?!]
+const EYES = 4; // [:;=xX]
+const NOSE = 8; // [-']
+const MOUTH = 16; // [)(dDpP/\\|3]
+const IDENT = 32; // \w
+const ASCII_CLASS = new Uint8Array(128);
+for (
+  const [chars, flag] of [
+    ["abcdefghijklmnopqrstuvwxyz0123456789_'", WORD],
+    ["?!", BANG],
+    [":;=xX", EYES],
+    ["-'", NOSE],
+    [")(dDpP/\\|3", MOUTH],
+    ["abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", IDENT],
+  ] as const
+) {
+  for (let i = 0; i < chars.length; i++) ASCII_CLASS[chars.charCodeAt(i)]! |= flag;
+}
+const PICTOGRAPHIC_RE = /\p{Extended_Pictographic}/uy;
+
+function charClass(code: number): number {
+  return code < 128 ? ASCII_CLASS[code]! : 0;
+}
+
+/** End of the token that starts at `start`, or -1 when no token starts there. */
+function tokenEnd(s: string, start: number): number {
+  const code = s.charCodeAt(start);
+  if (code >= 128) { // of the token rules, only an emoji matches outside ASCII
+    PICTOGRAPHIC_RE.lastIndex = start;
+    return PICTOGRAPHIC_RE.test(s) ? PICTOGRAPHIC_RE.lastIndex : -1;
+  }
+  const cls = ASCII_CLASS[code]!;
+  let i = start + 1;
+  if (cls & WORD) {
+    while (charClass(s.charCodeAt(i)) & WORD) i++; // NaN past the end has class 0
+    return i;
+  }
+  if (cls & BANG) {
+    while (charClass(s.charCodeAt(i)) & BANG) i++;
+    return i;
+  }
+  if (code === 46) { // "."
+    while (s.charCodeAt(i) === 46) i++;
+    return i - start >= 2 ? i : -1;
+  }
+  if (cls & EYES) {
+    if (charClass(s.charCodeAt(i)) & NOSE && charClass(s.charCodeAt(i + 1)) & MOUTH) return i + 2;
+    return charClass(s.charCodeAt(i)) & MOUTH ? i + 1 : -1;
+  }
+  if (code === 60) { // "<"
+    while (charClass(s.charCodeAt(i)) & IDENT) i++;
+    return i > start + 1 && s.charCodeAt(i) === 62 ? i + 1 : -1;
+  }
+  return -1;
 }
 
 /** Splits normalised text into word, punctuation, emoticon and emoji tokens. */
 export function tokenize(normalized: string): string[] {
-  return normalized.match(TOKEN_RE) ?? [];
+  const tokens: string[] = [];
+  for (let i = 0; i < normalized.length;) {
+    const end = tokenEnd(normalized, i);
+    if (end < 0) i++;
+    else {
+      tokens.push(normalized.slice(i, end));
+      i = end;
+    }
+  }
+  return tokens;
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 /** 32-bit FNV-1a hash of a string (UTF-16 code units). */
-export function fnv1a(text: string, seed = 0x811c9dc5): number {
+export function fnv1a(text: string, seed = FNV_OFFSET): number {
   let h = seed >>> 0;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    h = Math.imul(h, FNV_PRIME);
   }
   return h >>> 0;
 }
@@ -99,11 +191,89 @@ const FAMILY = {
   shape: [6, 0.7],
 } as const;
 
-const WORD_RE = /^[a-z0-9_']+$/;
 const BOS = fnv1a("<s>");
 const EOS = fnv1a("</s>");
 const SHAPES = ["len:0", "len:1", "len:2-3", "len:4-7", "len:8-15", "len:16+", "has:?", "ends:?"]
   .map((s) => fnv1a(s));
+
+/** The features of one text in emission order: hashes and weights, reused across texts. */
+class FeatureList {
+  hashes = new Int32Array(256);
+  weights = new Float64Array(256);
+  length = 0;
+
+  push(hash: number, weight: number): void {
+    if (this.length === this.hashes.length) this.#grow();
+    this.hashes[this.length] = hash;
+    this.weights[this.length++] = weight;
+  }
+
+  #grow(): void {
+    const hashes = new Int32Array(this.hashes.length * 2);
+    const weights = new Float64Array(this.weights.length * 2);
+    hashes.set(this.hashes);
+    weights.set(this.weights);
+    this.hashes = hashes;
+    this.weights = weights;
+  }
+}
+
+/**
+ * Fills `out` with every feature of a text: words, word bigrams (with start/end markers),
+ * character 3- and 4-grams of words, first and last token, length bucket, "?" shape.
+ */
+function extractFeatures(text: string, charNgrams: boolean, out: FeatureList): void {
+  out.length = 0;
+  const lower = text.toLowerCase();
+  const s = normalizeLowercase(lower);
+  let tokens = 0;
+  let words = 0;
+  let previous = BOS;
+  let first = EOS;
+  for (let start = 0; start < s.length;) {
+    const end = tokenEnd(s, start);
+    if (end < 0) {
+      start++;
+      continue;
+    }
+    let h = FNV_OFFSET; // fnv1a of the token, without slicing it out
+    for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+    h >>>= 0;
+    if (tokens++ === 0) first = h;
+    out.push(mix(h, FAMILY.word[0]), FAMILY.word[1]);
+    out.push(mix(Math.imul(previous, 31) + h, FAMILY.bigram[0]), FAMILY.bigram[1]);
+    previous = h;
+    const length = end - start;
+    const token = start;
+    start = end;
+    if (!(charClass(s.charCodeAt(token)) & WORD)) continue; // a word token is all [a-z0-9_']
+    words++;
+    if (!charNgrams || length < 2) continue;
+    // character n-grams of " token ", hashed incrementally without building substrings
+    const n = length + 2;
+    for (let at0 = 0; at0 + 3 <= n; at0++) {
+      let g = FNV_OFFSET;
+      for (let k = 0; k < 4 && at0 + k < n; k++) {
+        const at = at0 + k;
+        g = Math.imul(
+          g ^ (at === 0 || at === n - 1 ? 32 : s.charCodeAt(token + at - 1)),
+          FNV_PRIME,
+        );
+        if (k >= 2) out.push(mix(g, FAMILY.char[0]), FAMILY.char[1]);
+      }
+    }
+  }
+  out.push(mix(Math.imul(previous, 31) + EOS, FAMILY.bigram[0]), FAMILY.bigram[1]);
+  out.push(mix(first, FAMILY.first[0]), FAMILY.first[1]);
+  out.push(mix(tokens === 0 ? BOS : previous, FAMILY.last[0]), FAMILY.last[1]);
+  const lengthShape = words <= 1 ? words : words <= 3 ? 2 : words <= 7 ? 3 : words <= 15 ? 4 : 5;
+  out.push(mix(SHAPES[lengthShape]!, FAMILY.shape[0]), FAMILY.shape[1]);
+  if (text.includes("?")) {
+    const plain = mayHaveUrl(lower) ? lower.replace(URL_RE, " ") : lower; // a URL's query is no question
+    if (plain.includes("?")) out.push(mix(SHAPES[6]!, FAMILY.shape[0]), FAMILY.shape[1]);
+    if (/\?\s*$/.test(plain)) out.push(mix(SHAPES[7]!, FAMILY.shape[0]), FAMILY.shape[1]);
+  }
+}
 
 /**
  * Calls `emit(hash, weight)` for every feature of a text: words, word bigrams (with start/end
@@ -114,40 +284,9 @@ export function forEachFeature(
   emit: (hash: number, weight: number) => void,
   charNgrams = true,
 ): void {
-  const tokens = tokenize(normalizeText(text));
-  const hashes = tokens.map((t) => fnv1a(t));
-  let words = 0;
-  let previous = BOS;
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    const h = hashes[i]!;
-    emit(mix(h, FAMILY.word[0]), FAMILY.word[1]);
-    emit(mix(Math.imul(previous, 31) + h, FAMILY.bigram[0]), FAMILY.bigram[1]);
-    previous = h;
-    if (!WORD_RE.test(token)) continue;
-    words++;
-    if (!charNgrams || token.length < 2) continue;
-    // character n-grams of " token ", hashed incrementally without building substrings
-    const n = token.length + 2;
-    for (let start = 0; start + 3 <= n; start++) {
-      let g = 0x811c9dc5;
-      for (let k = 0; k < 4 && start + k < n; k++) {
-        const at = start + k;
-        g = Math.imul(g ^ (at === 0 || at === n - 1 ? 32 : token.charCodeAt(at - 1)), 0x01000193);
-        if (k >= 2) emit(mix(g, FAMILY.char[0]), FAMILY.char[1]);
-      }
-    }
-  }
-  emit(mix(Math.imul(previous, 31) + EOS, FAMILY.bigram[0]), FAMILY.bigram[1]);
-  emit(mix(hashes[0] ?? EOS, FAMILY.first[0]), FAMILY.first[1]);
-  emit(mix(hashes[hashes.length - 1] ?? BOS, FAMILY.last[0]), FAMILY.last[1]);
-  const lengthShape = words <= 1 ? words : words <= 3 ? 2 : words <= 7 ? 3 : words <= 15 ? 4 : 5;
-  emit(mix(SHAPES[lengthShape]!, FAMILY.shape[0]), FAMILY.shape[1]);
-  if (text.includes("?")) {
-    const plain = text.toLowerCase().replace(URL_RE, " "); // a URL's query string is no question
-    if (plain.includes("?")) emit(mix(SHAPES[6]!, FAMILY.shape[0]), FAMILY.shape[1]);
-    if (/\?\s*$/.test(plain)) emit(mix(SHAPES[7]!, FAMILY.shape[0]), FAMILY.shape[1]);
-  }
+  const features = new FeatureList();
+  extractFeatures(text, charNgrams, features);
+  for (let i = 0; i < features.length; i++) emit(features.hashes[i]!, features.weights[i]!);
 }
 
 /** The offline default embedder. */
@@ -156,6 +295,10 @@ export class BuiltinEmbedder implements Embedder {
   readonly config: BuiltinConfig;
   readonly id: string;
   #scratch: Float64Array;
+  #touched: Int32Array;
+  /** One bit per bucket: set while a text's features land in it. */
+  #occupied: Uint32Array;
+  #features = new FeatureList();
   #charNgrams: boolean;
 
   constructor(options: BuiltinOptions = {}) {
@@ -171,22 +314,82 @@ export class BuiltinEmbedder implements Embedder {
     this.config = { kind: "builtin", dimension, version: BUILTIN_VERSION, charNgrams };
     this.id = `builtin-v${BUILTIN_VERSION}-d${dimension}${charNgrams ? "" : "-words"}`;
     this.#scratch = new Float64Array(dimension);
+    this.#touched = new Int32Array(dimension);
+    this.#occupied = new Uint32Array(Math.ceil(dimension / 32));
   }
 
   /** Sparse features of one text: bucket sums of feature weights, ln(1 + x), L2-normalised. */
   featurize(text: string): SparseVector {
+    const count = this.#accumulate(text);
+    const indices = this.#touched.slice(0, count);
+    const values = new Float32Array(count);
+    this.#finish(indices, values, count);
+    return { indices, values };
+  }
+
+  /**
+   * {@linkcode featurize} into caller-owned arrays (no allocation); returns how many entries it
+   * wrote. Arrays of `dimension` entries always suffice.
+   * @throws {RangeError} when the text has more non-zero buckets than the arrays hold
+   */
+  featurizeInto(text: string, indices: Int32Array, values: Float32Array): number {
+    const count = this.#accumulate(text);
+    if (count > indices.length || count > values.length) {
+      for (let i = 0; i < count; i++) this.#scratch[this.#touched[i]!] = 0;
+      throw new RangeError(
+        `Cannot featurize text: it has ${count} non-zero buckets, the arrays hold ${
+          Math.min(indices.length, values.length)
+        }`,
+      );
+    }
+    indices.set(this.#touched.subarray(0, count));
+    this.#finish(indices, values, count);
+    return count;
+  }
+
+  /** Sums the text's feature weights into scratch; returns how many buckets, sorted in touched. */
+  #accumulate(text: string): number {
+    const features = this.#features;
+    extractFeatures(text, this.#charNgrams, features);
     const scratch = this.#scratch;
+    const occupied = this.#occupied;
+    const touched = this.#touched;
     const dimension = this.dimension;
-    const touched: number[] = [];
-    forEachFeature(text, (hash, weight) => {
-      const index = hash % dimension;
-      if (scratch[index] === 0) touched.push(index);
-      scratch[index]! += weight;
-    }, this.#charNgrams);
-    const indices = Int32Array.from(touched).sort(); // typed-array sort is numeric and native
-    const values = new Float32Array(indices.length);
+    const { hashes, weights } = features;
+    let count = 0;
+    for (let i = 0; i < features.length; i++) {
+      const index = hashes[i]! % dimension;
+      if (scratch[index] === 0) {
+        touched[count++] = index;
+        occupied[index >>> 5]! |= 1 << (index & 31);
+      }
+      scratch[index]! += weights[i]!;
+    }
+    if (occupied.length > 4 * count) { // a huge, sparse bitmap: sorting is cheaper than a scan
+      touched.subarray(0, count).sort(); // typed-array sort is numeric and native
+      for (let i = 0; i < count; i++) occupied[touched[i]! >>> 5] = 0;
+      return count;
+    }
+    // reading the bitmap word by word yields the buckets in order, cheaper than sorting them
+    let k = 0;
+    for (let w = 0; k < count; w++) {
+      let bits = occupied[w]!;
+      if (bits === 0) continue;
+      occupied[w] = 0;
+      do {
+        const lowest = bits & -bits;
+        touched[k++] = (w << 5) | (31 - Math.clz32(lowest));
+        bits ^= lowest;
+      } while (bits !== 0);
+    }
+    return count;
+  }
+
+  /** Writes ln(1 + sum), L2-normalised, for the first `count` sorted indices; clears scratch. */
+  #finish(indices: Int32Array, values: Float32Array, count: number): void {
+    const scratch = this.#scratch;
     let norm = 0;
-    for (let i = 0; i < indices.length; i++) {
+    for (let i = 0; i < count; i++) {
       const v = Math.log1p(scratch[indices[i]!]!);
       scratch[indices[i]!] = 0;
       values[i] = v;
@@ -194,9 +397,8 @@ export class BuiltinEmbedder implements Embedder {
     }
     if (norm > 0) {
       const scale = 1 / Math.sqrt(norm);
-      for (let i = 0; i < values.length; i++) values[i]! *= scale;
+      for (let i = 0; i < count; i++) values[i]! *= scale;
     }
-    return { indices, values };
   }
 
   /** Dense `n × dimension` form of {@linkcode featurize}. */

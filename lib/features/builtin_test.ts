@@ -8,6 +8,7 @@ import {
   tokenize,
 } from "./builtin.ts";
 import { generateBuiltin } from "../data/generate/builtin.ts";
+import { createPrng } from "../data/random.ts";
 
 const TEXTS = [
   "How do I join two DataFrames in pandas?",
@@ -305,6 +306,7 @@ Deno.test("featurize() output is unchanged (golden hash)", async () => {
       new BuiltinEmbedder({ dimension: 2048 }),
       new BuiltinEmbedder({ dimension: 64 }),
       new BuiltinEmbedder({ dimension: 2048, charNgrams: false }),
+      new BuiltinEmbedder({ dimension: 1 << 20 }), // sparse enough to take the sorting path
     ]
   ) {
     for (const text of texts) {
@@ -319,6 +321,48 @@ Deno.test("featurize() output is unchanged (golden hash)", async () => {
   assert.equal(texts.length, 48_734);
   assert.equal(
     await sha256Hex(parts),
-    "539ce514c1e91e6cf61e7290f1be218cce23400d78710ef5498178ecc0ef5cf4",
+    "a2ee2ef2b595b4b5f3d34af45dc328ec646db8a437941587ce3f2aff50c78f3d",
   );
+});
+
+Deno.test("tokenize() splits exactly like the token regex it implements", () => {
+  const reference =
+    /[a-z0-9_']+|[?!]+|[.]{2,}|[:;=xX][-']?[)(dDpP/\\|3]|<\w+>|\p{Extended_Pictographic}/gu;
+  const check = (text: string) =>
+    assert.deepEqual(tokenize(text), text.match(reference) ?? [], JSON.stringify(text));
+  const pieces = [
+    ..."aXxDdPp3?!.:;=-'()<>/\\|_ 09#@\n\t©",
+    ...["🎉", "👍🏽", "\ud83d", "\udc4d", "é", "‼", "İ", "日", "\u200d"],
+  ];
+  const random = createPrng(7);
+  for (let n = 0; n < 20_000; n++) {
+    const length = Math.floor(random() * 12);
+    check(Array.from({ length }, () => pieces[Math.floor(random() * pieces.length)]!).join(""));
+  }
+  for (let code = 0; code < 0x10000; code += 1) check(`${String.fromCharCode(code)}a`);
+  for (let code = 0x10000; code < 0x20000; code += 7) check(`${String.fromCodePoint(code)}a`);
+});
+
+Deno.test("BuiltinEmbedder.featurizeInto() writes what featurize() returns", () => {
+  const embedder = new BuiltinEmbedder({ dimension: 256 });
+  const indices = new Int32Array(256);
+  const values = new Float32Array(256);
+  for (const text of [...TEXTS, ...GOLDEN_EDGE_CASES]) {
+    const count = embedder.featurizeInto(text, indices, values);
+    const expected = embedder.featurize(text);
+    assert.deepEqual(indices.slice(0, count), expected.indices);
+    assert.deepEqual(values.slice(0, count), expected.values);
+  }
+});
+
+Deno.test("BuiltinEmbedder.featurizeInto() throws RangeError for too small arrays, staying clean", () => {
+  const embedder = new BuiltinEmbedder({ dimension: 256 });
+  const text = "how do i join two dataframes in pandas?";
+  const before = embedder.featurize(text);
+  assert.throws(() => embedder.featurizeInto(text, new Int32Array(3), new Float32Array(3)), {
+    name: "RangeError",
+    message:
+      `Cannot featurize text: it has ${before.indices.length} non-zero buckets, the arrays hold 3`,
+  });
+  assert.deepEqual(embedder.featurize(text), before);
 });
