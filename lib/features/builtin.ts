@@ -289,6 +289,9 @@ export function forEachFeature(
   for (let i = 0; i < features.length; i++) emit(features.hashes[i]!, features.weights[i]!);
 }
 
+/** Size of the buffers that {@linkcode BuiltinEmbedder.featurize} carves its results from. */
+const SLAB_BYTES = 1 << 16;
+
 /** The offline default embedder. */
 export class BuiltinEmbedder implements Embedder {
   readonly dimension: number;
@@ -299,6 +302,8 @@ export class BuiltinEmbedder implements Embedder {
   /** One bit per bucket: set while a text's features land in it. */
   #occupied: Uint32Array;
   #features = new FeatureList();
+  #slab = new ArrayBuffer(0);
+  #slabUsed = 0;
   #charNgrams: boolean;
 
   constructor(options: BuiltinOptions = {}) {
@@ -318,11 +323,22 @@ export class BuiltinEmbedder implements Embedder {
     this.#occupied = new Uint32Array(Math.ceil(dimension / 32));
   }
 
-  /** Sparse features of one text: bucket sums of feature weights, ln(1 + x), L2-normalised. */
+  /**
+   * Sparse features of one text: bucket sums of feature weights, ln(1 + x), L2-normalised.
+   * The arrays are views into a 64 KiB buffer shared with neighbouring calls (one allocation per
+   * few hundred texts, not two per text): copy them before transferring their `buffer`.
+   */
   featurize(text: string): SparseVector {
     const count = this.#accumulate(text);
-    const indices = this.#touched.slice(0, count);
-    const values = new Float32Array(count);
+    const bytes = count * 4;
+    if (this.#slabUsed + 2 * bytes > this.#slab.byteLength) {
+      this.#slab = new ArrayBuffer(Math.max(SLAB_BYTES, 2 * bytes));
+      this.#slabUsed = 0;
+    }
+    const indices = new Int32Array(this.#slab, this.#slabUsed, count);
+    const values = new Float32Array(this.#slab, this.#slabUsed + bytes, count);
+    this.#slabUsed += 2 * bytes;
+    indices.set(this.#touched.subarray(0, count));
     this.#finish(indices, values, count);
     return { indices, values };
   }

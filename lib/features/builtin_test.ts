@@ -366,3 +366,12 @@ Deno.test("BuiltinEmbedder.featurizeInto() throws RangeError for too small array
   });
   assert.deepEqual(embedder.featurize(text), before);
 });
+
+Deno.test("BuiltinEmbedder.featurize() results stay intact across many later calls", () => {
+  const texts = generateBuiltin({ conversations: 300, seed: 3 }).map((m) => m.text);
+  const shared = new BuiltinEmbedder({ dimension: 512 });
+  const kept = texts.map((text) => shared.featurize(text)); // spans several shared buffers
+  texts.forEach((text, i) => {
+    assert.deepEqual(kept[i], new BuiltinEmbedder({ dimension: 512 }).featurize(text));
+  });
+});
