@@ -84,6 +84,87 @@ export async function sha256File(path: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** Options of {@linkcode prepareSplit}. */
+export interface PrepareSplitOptions {
+  /** See {@linkcode TrainingRunOptions.splitColumn}. */
+  splitColumn?: string;
+  /** @default { validation: 0.1, test: 0.2 } */
+  shares?: { validation: number; test: number };
+  /** @default 42 */
+  seed?: number;
+  onStage?: (stage: string, detail: string) => void;
+}
+
+/** What {@linkcode prepareSplit} returns. */
+export interface PreparedSplit {
+  split: Split;
+  clean: CleanReport;
+  counts: Record<keyof Split, Record<string, number>>;
+}
+
+/**
+ * Reads, cleans and splits a labelled CSV exactly as {@linkcode runTraining} does, so anything
+ * that must see the same train / validation / test rows (the fastText benchmark) gets them here.
+ * @throws when the file is missing, lacks a column, or has too few usable rows.
+ */
+export async function prepareSplit(
+  dataPath: string,
+  options: PrepareSplitOptions = {},
+): Promise<PreparedSplit> {
+  const stage = options.onStage ?? (() => {});
+  const seed = options.seed ?? 42;
+  const table = await readCsv(dataPath, { requiredColumns: [] });
+  const columns = detectColumns(table.header);
+  for (const column of [columns.textColumn, columns.labelColumn, options.splitColumn]) {
+    if (column !== undefined && !table.header.includes(column)) {
+      throw new SyntaxError(
+        `Cannot train on "${dataPath}": column "${column}" is missing (header: ${
+          table.header.join(",")
+        })`,
+      );
+    }
+  }
+  if (table.problems.length > 0) {
+    const first = table.problems.slice(0, 3).map((p) => `line ${p.line}: ${p.reason}`);
+    stage("read", `skipped ${table.problems.length} malformed rows (${first.join("; ")})`);
+  }
+  // With a fixed split column the rows are the column's: keep duplicates so the test set is
+  // exactly the original's (the seed's own split has duplicate texts on both sides).
+  const { items, report: clean } = cleanRecords(table.records, {
+    ...columns,
+    splitColumn: options.splitColumn,
+    dropDuplicates: options.splitColumn === undefined,
+  });
+  stage(
+    "clean",
+    `${clean.kept} of ${clean.input} rows kept (${
+      Object.values(clean.unknownLabels).reduce((a, b) => a + b, 0)
+    } unknown labels, ${clean.emptyText} empty, ${clean.duplicates} duplicates)`,
+  );
+  if (items.length === 0) {
+    throw new RangeError(`Cannot train on "${dataPath}": no usable rows after cleaning`);
+  }
+  const split = options.splitColumn !== undefined
+    ? splitByColumn(items, { seed, column: options.splitColumn })
+    : splitByGroup(items, { ...(options.shares ?? { validation: 0.1, test: 0.2 }), seed });
+  const counts = {
+    train: countLabels(split.train),
+    validation: countLabels(split.validation),
+    test: countLabels(split.test),
+  };
+  stage(
+    "split",
+    (["train", "validation", "test"] as const).map((p) => `${p} ${split[p].length}`).join(", ") +
+      (options.splitColumn ? ` (column "${options.splitColumn}")` : " (grouped by conversation)"),
+  );
+  if (split.validation.length === 0 || split.test.length === 0) {
+    throw new RangeError(
+      `Cannot train on "${dataPath}": ${items.length} rows are too few for a validation and a test set`,
+    );
+  }
+  return { split, clean, counts };
+}
+
 /**
  * Runs the whole training pipeline and saves the model under `modelsDir/<runId>`, pointing
  * `modelsDir/latest` at it.
@@ -102,59 +183,10 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
     }
   };
 
-  const { items, clean } = await timed("clean", async () => {
-    const table = await readCsv(options.dataPath, { requiredColumns: [] });
-    const columns = detectColumns(table.header);
-    for (const column of [columns.textColumn, columns.labelColumn, options.splitColumn]) {
-      if (column !== undefined && !table.header.includes(column)) {
-        throw new SyntaxError(
-          `Cannot train on "${options.dataPath}": column "${column}" is missing (header: ${
-            table.header.join(",")
-          })`,
-        );
-      }
-    }
-    if (table.problems.length > 0) {
-      const first = table.problems.slice(0, 3).map((p) => `line ${p.line}: ${p.reason}`);
-      stage("read", `skipped ${table.problems.length} malformed rows (${first.join("; ")})`);
-    }
-    // With a fixed split column the rows are the column's: keep duplicates so the test set is
-    // exactly the original's (the seed's own split has duplicate texts on both sides).
-    const { items, report } = cleanRecords(table.records, {
-      ...columns,
-      splitColumn: options.splitColumn,
-      dropDuplicates: options.splitColumn === undefined,
-    });
-    return { items, clean: report };
-  });
-  stage(
+  const { split, clean, counts: splitCounts } = await timed(
     "clean",
-    `${clean.kept} of ${clean.input} rows kept (${
-      Object.values(clean.unknownLabels).reduce((a, b) => a + b, 0)
-    } unknown labels, ${clean.emptyText} empty, ${clean.duplicates} duplicates)`,
+    () => prepareSplit(options.dataPath, { ...options, seed, onStage: stage }),
   );
-  if (items.length === 0) {
-    throw new RangeError(`Cannot train on "${options.dataPath}": no usable rows after cleaning`);
-  }
-
-  const split = options.splitColumn !== undefined
-    ? splitByColumn(items, { seed, column: options.splitColumn })
-    : splitByGroup(items, { ...(options.shares ?? { validation: 0.1, test: 0.2 }), seed });
-  const splitCounts = {
-    train: countLabels(split.train),
-    validation: countLabels(split.validation),
-    test: countLabels(split.test),
-  };
-  stage(
-    "split",
-    (["train", "validation", "test"] as const).map((p) => `${p} ${split[p].length}`).join(", ") +
-      (options.splitColumn ? ` (column "${options.splitColumn}")` : " (grouped by conversation)"),
-  );
-  if (split.validation.length === 0 || split.test.length === 0) {
-    throw new RangeError(
-      `Cannot train on "${options.dataPath}": ${items.length} rows are too few for a validation and a test set`,
-    );
-  }
 
   const embedderConfig = options.embedder ??
     { kind: "builtin", dimension: DEFAULT_BUILTIN_DIMENSION };

@@ -9,10 +9,8 @@
 
 import { basename, join, resolve } from "node:path";
 import { writeFileAtomic } from "../lib/data/atomic.ts";
-import { readCsv } from "../lib/data/csv.ts";
-import { cleanRecords, detectColumns } from "../lib/data/clean.ts";
-import { splitByGroup } from "../lib/data/split.ts";
 import { LABELS } from "../lib/data/types.ts";
+import { prepareSplit } from "../lib/pipeline.ts";
 import {
   evaluateLabelledCsv,
   loadLabelledCsv,
@@ -237,13 +235,8 @@ await runMain(async () => {
   );
 
   // --- the same train split, rebuilt for fastText ------------------------------------------
-  const table = await readCsv(dataPath);
-  const { items } = cleanRecords(table.records, detectColumns(table.header));
-  const split = splitByGroup(items, {
-    validation: 0.1,
-    test: 0.2,
-    seed: Number(training.seed ?? 42),
-  });
+  const { split } = await prepareSplit(dataPath, { seed: Number(training.seed ?? 42) });
+  const items = [...split.train, ...split.validation, ...split.test];
   const recorded = (bundle.metadata.data.rows as Record<string, Record<string, number>> | undefined)
     ?.train;
   const recordedTrain = recorded ? Object.values(recorded).reduce((a, b) => a + b, 0) : undefined;
