@@ -4,10 +4,14 @@
  *
  * Chat is short and noisy, so besides words it hashes character n-grams (robust to typos and
  * elongations), the first and last tokens (where "?" and question words sit), and coarse length.
+ * Feature version 2 (the default) adds the same features of the text with every word outside a
+ * list of function words replaced by one placeholder: patterns such as "do you <w>" or "<w> ?"
+ * that a message on any topic shares with the training chat, whatever words it uses.
  * @module
  */
 
 import type { Embedder, EmbedderConfig, EmbedOptions } from "./embedder.ts";
+import { FUNCTION_WORDS } from "./_function_words.ts";
 
 /** Configuration of {@linkcode BuiltinEmbedder}; stored in model metadata. */
 export interface BuiltinConfig extends EmbedderConfig {
@@ -15,7 +19,7 @@ export interface BuiltinConfig extends EmbedderConfig {
   /** Number of hash buckets = vector length. @default 2048 */
   dimension: number;
   /** Feature-set version; bumps whenever features change so caches and models notice. */
-  version: number;
+  version: BuiltinVersion;
   /** Whether character n-grams are hashed. */
   charNgrams?: boolean;
 }
@@ -26,6 +30,12 @@ export interface BuiltinOptions {
   dimension?: number;
   /** Hash character 3- and 4-grams of words too (robust to typos). @default true */
   charNgrams?: boolean;
+  /**
+   * Feature set: 1 hashes the text's n-grams; 2 adds those of its delexicalised form (see
+   * {@linkcode delexicalize}). Saved models record theirs.
+   * @default BUILTIN_VERSION
+   */
+  version?: BuiltinVersion;
 }
 
 /**
@@ -35,8 +45,18 @@ export interface BuiltinOptions {
  */
 export const DEFAULT_BUILTIN_DIMENSION = 2048;
 
-/** The current feature-set version. */
-export const BUILTIN_VERSION = 1;
+/**
+ * The feature-set version new embedders use. Version 2 sums version 1's vector of the text and
+ * of its delexicalised form; version 1 stays computable so older models still load. Measured
+ * against version 1 in bench/QUALITY_LOG.md (round 3).
+ */
+export const BUILTIN_VERSION = 2;
+
+/** Feature-set versions this qac computes. */
+export const BUILTIN_VERSIONS = [1, 2] as const;
+
+/** One of {@linkcode BUILTIN_VERSIONS}. */
+export type BuiltinVersion = typeof BUILTIN_VERSIONS[number];
 
 /** A sparse vector: sorted unique indices and their values. */
 export interface SparseVector {
@@ -55,6 +75,31 @@ const ELONGATION_RE = /(.)\1{2,}/g;
 /** Lowercases and replaces volatile spans (URLs, mentions, numbers) with placeholders. */
 export function normalizeText(text: string): string {
   return normalizeLowercase(text.toLowerCase());
+}
+
+/**
+ * The text as feature version 2's second half sees it: normalised, each word token outside
+ * {@linkcode FUNCTION_WORDS} replaced by `w`, everything else (placeholders, punctuation,
+ * emoticons, spacing) kept — "Anyone know how to pivot in SQL?" → "anyone know how to w in w?".
+ * The featurizer does this during its own scan; this function shows it and tests it.
+ */
+export function delexicalize(text: string): string {
+  const s = normalizeText(text);
+  let out = "";
+  let kept = 0;
+  for (let i = 0; i < s.length;) {
+    const end = tokenEnd(s, i);
+    if (end < 0) {
+      i++;
+      continue;
+    }
+    if (charClass(s.charCodeAt(i)) & WORD && !FUNCTION_HASHES.has(fnv1a(s.slice(i, end)))) {
+      out += s.slice(kept, i) + "w";
+      kept = end;
+    }
+    i = end;
+  }
+  return out + s.slice(kept);
 }
 
 // Each replace runs only when a cheap test says its pattern can match: most chat has no URL,
@@ -192,6 +237,9 @@ const FAMILY = {
 } as const;
 
 const BOS = fnv1a("<s>");
+/** How feature version 2's delexicalised half hashes a word outside the function words. */
+const CONTENT_WORD = fnv1a("w");
+const FUNCTION_HASHES = new Set([...FUNCTION_WORDS].map((w) => fnv1a(w)));
 const EOS = fnv1a("</s>");
 const SHAPES = ["len:0", "len:1", "len:2-3", "len:4-7", "len:8-15", "len:16+", "has:?", "ends:?"]
   .map((s) => fnv1a(s));
@@ -220,16 +268,26 @@ class FeatureList {
 
 /**
  * Fills `out` with every feature of a text: words, word bigrams (with start/end markers),
- * character 3- and 4-grams of words, first and last token, length bucket, "?" shape.
+ * character 3- and 4-grams of words, first and last token, length bucket, "?" shape. With
+ * `delex`, fills it in the same pass with the features of {@linkcode delexicalize}`(text)`:
+ * the same, but with every word outside {@linkcode FUNCTION_WORDS} hashed as `w`.
  */
-function extractFeatures(text: string, charNgrams: boolean, out: FeatureList): void {
+function extractFeatures(
+  text: string,
+  charNgrams: boolean,
+  out: FeatureList,
+  delex: FeatureList | null = null,
+): void {
   out.length = 0;
+  if (delex) delex.length = 0;
   const lower = text.toLowerCase();
   const s = normalizeLowercase(lower);
   let tokens = 0;
   let words = 0;
   let previous = BOS;
+  let previousDelex = BOS;
   let first = EOS;
+  let firstDelex = EOS;
   for (let start = 0; start < s.length;) {
     const end = tokenEnd(s, start);
     if (end < 0) {
@@ -239,14 +297,26 @@ function extractFeatures(text: string, charNgrams: boolean, out: FeatureList): v
     let h = FNV_OFFSET; // fnv1a of the token, without slicing it out
     for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
     h >>>= 0;
-    if (tokens++ === 0) first = h;
+    const isWord = (charClass(s.charCodeAt(start)) & WORD) !== 0; // then it is all [a-z0-9_']
+    // a content word is "w" in the delexicalised text
+    const content = delex !== null && isWord && !FUNCTION_HASHES.has(h);
+    const hd = content ? CONTENT_WORD : h;
+    if (tokens++ === 0) {
+      first = h;
+      firstDelex = hd;
+    }
     out.push(mix(h, FAMILY.word[0]), FAMILY.word[1]);
     out.push(mix(Math.imul(previous, 31) + h, FAMILY.bigram[0]), FAMILY.bigram[1]);
     previous = h;
+    if (delex) {
+      delex.push(mix(hd, FAMILY.word[0]), FAMILY.word[1]);
+      delex.push(mix(Math.imul(previousDelex, 31) + hd, FAMILY.bigram[0]), FAMILY.bigram[1]);
+      previousDelex = hd;
+    }
     const length = end - start;
     const token = start;
     start = end;
-    if (!(charClass(s.charCodeAt(token)) & WORD)) continue; // a word token is all [a-z0-9_']
+    if (!isWord) continue;
     words++;
     if (!charNgrams || length < 2) continue;
     // character n-grams of " token ", hashed incrementally without building substrings
@@ -259,10 +329,28 @@ function extractFeatures(text: string, charNgrams: boolean, out: FeatureList): v
           g ^ (at === 0 || at === n - 1 ? 32 : s.charCodeAt(token + at - 1)),
           FNV_PRIME,
         );
-        if (k >= 2) out.push(mix(g, FAMILY.char[0]), FAMILY.char[1]);
+        if (k >= 2) {
+          const hash = mix(g, FAMILY.char[0]);
+          out.push(hash, FAMILY.char[1]);
+          if (delex && !content) delex.push(hash, FAMILY.char[1]); // "w" is too short for any
+        }
       }
     }
   }
+  finishFeatures(out, previous, first, tokens, words, text, lower);
+  if (delex) finishFeatures(delex, previousDelex, firstDelex, tokens, words, text, lower);
+}
+
+/** The features that close a text: end bigram, first and last token, length and "?" shape. */
+function finishFeatures(
+  out: FeatureList,
+  previous: number,
+  first: number,
+  tokens: number,
+  words: number,
+  text: string,
+  lower: string,
+): void {
   out.push(mix(Math.imul(previous, 31) + EOS, FAMILY.bigram[0]), FAMILY.bigram[1]);
   out.push(mix(first, FAMILY.first[0]), FAMILY.first[1]);
   out.push(mix(tokens === 0 ? BOS : previous, FAMILY.last[0]), FAMILY.last[1]);
@@ -302,9 +390,13 @@ export class BuiltinEmbedder implements Embedder {
   /** One bit per bucket: set while a text's features land in it. */
   #occupied: Uint32Array;
   #features = new FeatureList();
+  #delexFeatures = new FeatureList();
   #slab = new ArrayBuffer(0);
   #slabUsed = 0;
   #charNgrams: boolean;
+  #delexicalize: boolean;
+  /** Version 2's halves (the text's, then its delexicalised form's) and their sum. */
+  #halves?: { indices: Int32Array; values: Float32Array }[];
 
   constructor(options: BuiltinOptions = {}) {
     const dimension = options.dimension ?? DEFAULT_BUILTIN_DIMENSION;
@@ -314,10 +406,19 @@ export class BuiltinEmbedder implements Embedder {
       );
     }
     this.dimension = dimension;
+    const version = options.version ?? BUILTIN_VERSION;
+    if (!(BUILTIN_VERSIONS as readonly number[]).includes(version)) {
+      throw new RangeError(
+        `Cannot create builtin embedder: feature version ${version} is unknown (known: ${
+          BUILTIN_VERSIONS.join(", ")
+        })`,
+      );
+    }
     const charNgrams = options.charNgrams ?? true;
     this.#charNgrams = charNgrams;
-    this.config = { kind: "builtin", dimension, version: BUILTIN_VERSION, charNgrams };
-    this.id = `builtin-v${BUILTIN_VERSION}-d${dimension}${charNgrams ? "" : "-words"}`;
+    this.#delexicalize = version >= 2;
+    this.config = { kind: "builtin", dimension, version, charNgrams };
+    this.id = `builtin-v${version}-d${dimension}${charNgrams ? "" : "-words"}`;
     this.#scratch = new Float64Array(dimension);
     this.#touched = new Int32Array(dimension);
     this.#occupied = new Uint32Array(Math.ceil(dimension / 32));
@@ -329,7 +430,7 @@ export class BuiltinEmbedder implements Embedder {
    * few hundred texts, not two per text): copy them before transferring their `buffer`.
    */
   featurize(text: string): SparseVector {
-    const count = this.#accumulate(text);
+    const count = this.#delexicalize ? this.#combine(text) : this.#accumulate(text);
     const bytes = count * 4;
     if (this.#slabUsed + 2 * bytes > this.#slab.byteLength) {
       this.#slab = new ArrayBuffer(Math.max(SLAB_BYTES, 2 * bytes));
@@ -338,8 +439,7 @@ export class BuiltinEmbedder implements Embedder {
     const indices = new Int32Array(this.#slab, this.#slabUsed, count);
     const values = new Float32Array(this.#slab, this.#slabUsed + bytes, count);
     this.#slabUsed += 2 * bytes;
-    indices.set(this.#touched.subarray(0, count));
-    this.#finish(indices, values, count);
+    this.#emit(indices, values, count);
     return { indices, values };
   }
 
@@ -349,24 +449,80 @@ export class BuiltinEmbedder implements Embedder {
    * @throws {RangeError} when the text has more non-zero buckets than the arrays hold
    */
   featurizeInto(text: string, indices: Int32Array, values: Float32Array): number {
-    const count = this.#accumulate(text);
+    const count = this.#delexicalize ? this.#combine(text) : this.#accumulate(text);
     if (count > indices.length || count > values.length) {
-      for (let i = 0; i < count; i++) this.#scratch[this.#touched[i]!] = 0;
+      if (!this.#delexicalize) {
+        for (let i = 0; i < count; i++) this.#scratch[this.#touched[i]!] = 0;
+      }
       throw new RangeError(
         `Cannot featurize text: it has ${count} non-zero buckets, the arrays hold ${
           Math.min(indices.length, values.length)
         }`,
       );
     }
+    this.#emit(indices, values, count);
+    return count;
+  }
+
+  /** Writes the `count` entries computed last: version 2's sum, or version 1's scratch. */
+  #emit(indices: Int32Array, values: Float32Array, count: number): void {
+    if (this.#delexicalize) {
+      const sum = this.#halves![2]!;
+      indices.set(sum.indices.subarray(0, count));
+      values.set(sum.values.subarray(0, count));
+      return;
+    }
     indices.set(this.#touched.subarray(0, count));
     this.#finish(indices, values, count);
-    return count;
+  }
+
+  /**
+   * Version 2: the version-1 vector of the text plus the version-1 vector of its delexicalised
+   * form (see {@linkcode delexicalize}), L2-normalised. The first half knows the words; the
+   * second, which every text on any topic shares a vocabulary with, knows how the message is
+   * built ("do you <w>", "<w> ?"). Returns how many entries the sum has.
+   */
+  #combine(text: string): number {
+    const halves = this.#halves ??= Array.from({ length: 3 }, () => ({
+      indices: new Int32Array(this.dimension),
+      values: new Float32Array(this.dimension),
+    }));
+    const [a, b, sum] = halves as [typeof halves[0], typeof halves[0], typeof halves[0]];
+    extractFeatures(text, this.#charNgrams, this.#features, this.#delexFeatures);
+    const countA = this.#accumulateList(this.#features);
+    a.indices.set(this.#touched.subarray(0, countA));
+    this.#finish(a.indices, a.values, countA);
+    const countB = this.#accumulateList(this.#delexFeatures);
+    b.indices.set(this.#touched.subarray(0, countB));
+    this.#finish(b.indices, b.values, countB);
+    // merge two sorted index lists, adding values where they meet
+    let i = 0, j = 0, n = 0, norm = 0;
+    while (i < countA || j < countB) {
+      const ia = i < countA ? a.indices[i]! : Infinity;
+      const ib = j < countB ? b.indices[j]! : Infinity;
+      let v: number;
+      if (ia === ib) v = a.values[i++]! + b.values[j++]!;
+      else if (ia < ib) v = a.values[i++]!;
+      else v = b.values[j++]!;
+      sum.indices[n] = Math.min(ia, ib);
+      sum.values[n++] = v;
+      norm += v * v;
+    }
+    if (norm > 0) {
+      const scale = 1 / Math.sqrt(norm);
+      for (let k = 0; k < n; k++) sum.values[k]! *= scale;
+    }
+    return n;
   }
 
   /** Sums the text's feature weights into scratch; returns how many buckets, sorted in touched. */
   #accumulate(text: string): number {
-    const features = this.#features;
-    extractFeatures(text, this.#charNgrams, features);
+    extractFeatures(text, this.#charNgrams, this.#features);
+    return this.#accumulateList(this.#features);
+  }
+
+  /** Sums a feature list's weights into scratch; returns how many buckets, sorted in touched. */
+  #accumulateList(features: FeatureList): number {
     const scratch = this.#scratch;
     const occupied = this.#occupied;
     const touched = this.#touched;

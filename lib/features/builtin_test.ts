@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import {
   BUILTIN_VERSION,
   BuiltinEmbedder,
+  type BuiltinVersion,
   DEFAULT_BUILTIN_DIMENSION,
+  delexicalize,
   normalizeText,
   type SparseVector,
   tokenize,
@@ -203,8 +205,9 @@ Deno.test("BuiltinEmbedder throws RangeError for a bad dimension", () => {
 });
 
 Deno.test("BuiltinEmbedder({ charNgrams: false }) hashes words only and says so in its id", () => {
-  const full = new BuiltinEmbedder({ dimension: 4096 });
-  const words = new BuiltinEmbedder({ dimension: 4096, charNgrams: false });
+  // version 1: it hashes every word, so "pivot" has character n-grams to share with a typo
+  const full = new BuiltinEmbedder({ dimension: 4096, version: 1 });
+  const words = new BuiltinEmbedder({ dimension: 4096, charNgrams: false, version: 1 });
   const text = "anyone know how to pivot in sql";
   assert.ok(words.featurize(text).indices.length < full.featurize(text).indices.length / 2);
   assert.equal(words.id, `${full.id}-words`);
@@ -291,22 +294,22 @@ async function sha256Hex(parts: Uint8Array[]): Promise<string> {
   return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// Pins the feature set of BUILTIN_VERSION 1: saved models depend on every bit of it. If this
-// fails, a change altered the features — revert it, or bump BUILTIN_VERSION and the hash.
-Deno.test("featurize() output is unchanged (golden hash)", async () => {
+/** SHA-256 over the features of 48.7k generated texts and the edge cases, at one version. */
+async function featureHash(version: BuiltinVersion): Promise<string> {
   const texts = [
     ...generateBuiltin({ conversations: 5000, seed: 1 }).map((m) => m.text),
     ...GOLDEN_EDGE_CASES,
   ];
+  assert.equal(texts.length, 48_734);
   const bytes = (a: Int32Array | Float32Array) =>
     new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const parts: Uint8Array[] = [];
   for (
     const embedder of [
-      new BuiltinEmbedder({ dimension: 2048 }),
-      new BuiltinEmbedder({ dimension: 64 }),
-      new BuiltinEmbedder({ dimension: 2048, charNgrams: false }),
-      new BuiltinEmbedder({ dimension: 1 << 20 }), // sparse enough to take the sorting path
+      new BuiltinEmbedder({ dimension: 2048, version }),
+      new BuiltinEmbedder({ dimension: 64, version }),
+      new BuiltinEmbedder({ dimension: 2048, charNgrams: false, version }),
+      new BuiltinEmbedder({ dimension: 1 << 20, version }), // sparse enough for the sorting path
     ]
   ) {
     for (const text of texts) {
@@ -318,11 +321,76 @@ Deno.test("featurize() output is unchanged (golden hash)", async () => {
   for (const text of texts) {
     parts.push(encoder.encode(JSON.stringify(tokenize(normalizeText(text)))));
   }
-  assert.equal(texts.length, 48_734);
+  return await sha256Hex(parts);
+}
+
+// Pin every feature set this qac computes: saved models depend on every bit of them. If one
+// fails, a change altered the features — revert it, or add a new version with its own hash.
+Deno.test("featurize() output of feature version 1 is unchanged (golden hash)", async () => {
   assert.equal(
-    await sha256Hex(parts),
+    await featureHash(1),
     "a2ee2ef2b595b4b5f3d34af45dc328ec646db8a437941587ce3f2aff50c78f3d",
   );
+});
+
+Deno.test("featurize() output of feature version 2 is unchanged (golden hash)", async () => {
+  assert.equal(
+    await featureHash(2),
+    "eff9cd56c0f5b7ef6a9e6ebe2d66ba3005f084b6fbfea6f2a65b195d6219bb65",
+  );
+});
+
+Deno.test("delexicalize() keeps function words, placeholders and punctuation", () => {
+  assert.equal(delexicalize("Anyone know how to pivot in SQL?"), "anyone know how to w in w?");
+  assert.equal(delexicalize("yeah i use pandas lol"), "yeah i use w lol");
+  assert.equal(
+    delexicalize("Sooooo true, see https://x.io @bob"),
+    "soo true, see  <url>  <mention> ",
+  );
+  assert.equal(delexicalize("is it 100%?"), "is it  <num> %?");
+  assert.equal(delexicalize("lol :P =D x3 :dog"), "lol :p =d w :dw"); // emoticons are not words
+});
+
+Deno.test("feature version 2 is version 1 of the text plus version 1 of its delexicalised form", () => {
+  const v1 = new BuiltinEmbedder({ dimension: 512, version: 1 });
+  const v2 = new BuiltinEmbedder({ dimension: 512, version: 2 });
+  const texts = [
+    ...TEXTS,
+    ...GOLDEN_EDGE_CASES,
+    ...generateBuiltin({ conversations: 300, seed: 5 }).map((m) => m.text),
+  ];
+  const sum = new Float64Array(512);
+  for (const text of texts) {
+    sum.fill(0);
+    for (const part of [v1.featurize(text), v1.featurize(delexicalize(text))]) {
+      part.indices.forEach((index, k) => (sum[index]! += part.values[k]!));
+    }
+    const norm = Math.hypot(...sum);
+    const { indices, values } = v2.featurize(text);
+    assert.deepEqual([...indices], [...sum.keys()].filter((i) => sum[i] !== 0), text);
+    indices.forEach((index, k) => {
+      assert.ok(Math.abs(values[k]! - sum[index]! / norm) < 1e-6, `${text} @${index}`);
+    });
+  }
+  assert.equal(v2.id, "builtin-v2-d512");
+  assert.equal(v1.id, "builtin-v1-d512");
+  assert.equal(v1.config.version, 1);
+  assert.throws(() => new BuiltinEmbedder({ version: 3 as BuiltinVersion }), {
+    name: "RangeError",
+    message: "Cannot create builtin embedder: feature version 3 is unknown (known: 1, 2)",
+  });
+});
+
+Deno.test("feature version 2 gives texts on other topics, built the same way, shared features", () => {
+  const v1 = new BuiltinEmbedder({ dimension: 4096, version: 1 });
+  const v2 = new BuiltinEmbedder({ dimension: 4096, version: 2 });
+  const shared = (e: BuiltinEmbedder, a: string, b: string) => {
+    const left = new Set(e.featurize(a).indices);
+    return [...e.featurize(b).indices].filter((i) => left.has(i)).length;
+  };
+  const a = "anyone know how to pivot in sql";
+  const b = "anyone know how to knit mittens";
+  assert.ok(shared(v2, a, b) > shared(v1, a, b) + 3);
 });
 
 Deno.test("tokenize() splits exactly like the token regex it implements", () => {

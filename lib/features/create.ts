@@ -4,7 +4,12 @@
  * @module
  */
 
-import { BUILTIN_VERSION, BuiltinEmbedder } from "./builtin.ts";
+import {
+  BUILTIN_VERSION,
+  BUILTIN_VERSIONS,
+  BuiltinEmbedder,
+  type BuiltinVersion,
+} from "./builtin.ts";
 import {
   type Embedder,
   EMBEDDER_KINDS,
@@ -22,9 +27,14 @@ export async function createEmbedder(
 ): Promise<Embedder> {
   switch (config.kind) {
     case "builtin": {
-      if (config.version !== undefined && config.version !== BUILTIN_VERSION) {
+      const version = config.version ?? BUILTIN_VERSION;
+      if (!(BUILTIN_VERSIONS as readonly unknown[]).includes(version)) {
         throw new RangeError(
-          `Cannot create builtin embedder: the model uses feature version ${config.version}, this qac computes version ${BUILTIN_VERSION}; retrain with \`deno task train\``,
+          `Cannot create builtin embedder: the model uses feature version ${
+            JSON.stringify(version)
+          }, this qac computes versions ${
+            BUILTIN_VERSIONS.join(", ")
+          }; update qac, or retrain with \`deno task train\``,
         );
       }
       if (config.dimension !== undefined && typeof config.dimension !== "number") {
@@ -36,6 +46,7 @@ export async function createEmbedder(
       }
       return new BuiltinEmbedder({
         dimension: config.dimension,
+        version: version as BuiltinVersion,
         charNgrams: config.charNgrams === undefined ? undefined : config.charNgrams === true,
       });
     }

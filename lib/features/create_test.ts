@@ -33,14 +33,20 @@ Deno.test("createEmbedder() throws RangeError listing the kinds for an unknown k
 
 Deno.test("createEmbedder() refuses a builtin config from another feature version", async () => {
   await assert.rejects(
-    () => createEmbedder({ kind: "builtin", dimension: 1024, version: BUILTIN_VERSION + 1 }),
+    () => createEmbedder({ kind: "builtin", dimension: 1024, version: 99 }),
     {
       name: "RangeError",
-      message: `Cannot create builtin embedder: the model uses feature version ${
-        BUILTIN_VERSION + 1
-      }, this qac computes version ${BUILTIN_VERSION}; retrain with \`deno task train\``,
+      message:
+        "Cannot create builtin embedder: the model uses feature version 99, this qac computes versions 1, 2; update qac, or retrain with `deno task train`",
     },
   );
+});
+
+Deno.test("createEmbedder() builds the builtin feature version a config names", async () => {
+  const v1 = await createEmbedder({ kind: "builtin", dimension: 64, version: 1 });
+  const current = await createEmbedder({ kind: "builtin", dimension: 64 });
+  assert.equal(v1.id, "builtin-v1-d64");
+  assert.equal(current.id, `builtin-v${BUILTIN_VERSION}-d64`);
 });
 
 Deno.test("createEmbedder() rejects a builtin dimension that is not a number", async () => {

@@ -13,7 +13,7 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { writeFileAtomic } from "../data/atomic.ts";
-import { BuiltinEmbedder } from "./builtin.ts";
+import { BuiltinEmbedder, type BuiltinVersion } from "./builtin.ts";
 import type { Embedder, EmbedderConfig, EmbedderRuntime, EmbedOptions } from "./embedder.ts";
 import { readNpy, writeNpy } from "./npy.ts";
 
@@ -28,6 +28,8 @@ export interface GloveEmbedderConfig extends EmbedderConfig {
   withBuiltin?: boolean;
   /** Size of the appended builtin features. @default 1024 */
   builtinDimension?: number;
+  /** Feature version of the appended builtin features. @default BUILTIN_VERSION */
+  builtinVersion?: BuiltinVersion;
 }
 
 /** Word vectors in frequency-rank order: row i of `vectors` belongs to `words[i]`. */
@@ -196,7 +198,10 @@ export class GloveEmbedder implements Embedder {
     for (let r = 1; r <= glove.words.length; r++) harmonic += 1 / r;
     this.#weights = Float32Array.from(glove.words, (_, i) => a / (a + 1 / ((i + 1) * harmonic)));
     this.#builtin = config.withBuiltin
-      ? new BuiltinEmbedder({ dimension: config.builtinDimension ?? 1024 })
+      ? new BuiltinEmbedder({
+        dimension: config.builtinDimension ?? 1024,
+        version: config.builtinVersion,
+      })
       : undefined;
     this.dimension = glove.dimension + (this.#builtin?.dimension ?? 0);
     this.config = {
@@ -205,7 +210,12 @@ export class GloveEmbedder implements Embedder {
       words: config.words ?? 50_000,
       a,
       withBuiltin: this.#builtin !== undefined,
-      ...(this.#builtin ? { builtinDimension: this.#builtin.dimension } : {}),
+      ...(this.#builtin
+        ? {
+          builtinDimension: this.#builtin.dimension,
+          builtinVersion: this.#builtin.config.version,
+        }
+        : {}),
     };
     this.id = `glove-6B-${glove.dimension}d-w${glove.words.length}-sif${a}` +
       (this.#builtin ? `+${this.#builtin.id}` : "");

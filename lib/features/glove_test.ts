@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { BuiltinEmbedder } from "./builtin.ts";
+import { BUILTIN_VERSION, BuiltinEmbedder } from "./builtin.ts";
 import {
   createGloveEmbedder,
   deriveGloveVectors,
@@ -119,13 +119,14 @@ Deno.test("GloveEmbedder with withBuiltin appends the builtin features", async (
     builtinDimension: 64,
   });
   assert.equal(embedder.dimension, 66);
-  assert.equal(embedder.id, "glove-6B-2d-w1-sif0.001+builtin-v1-d64");
+  assert.equal(embedder.id, `glove-6B-2d-w1-sif0.001+builtin-v${BUILTIN_VERSION}-d64`);
   assert.deepEqual(embedder.config, {
     kind: "glove",
     words: 50000,
     a: 0.001,
     withBuiltin: true,
     builtinDimension: 64,
+    builtinVersion: BUILTIN_VERSION,
   });
   const out = await embedder.embed(["hi there"]);
   const builtin = await new BuiltinEmbedder({ dimension: 64 }).embed(["hi there"]);

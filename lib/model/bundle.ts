@@ -144,6 +144,14 @@ export async function loadBundle(dir: string, runtime?: EmbedderRuntime): Promis
         ),
       );
     }
+    // the id names the exact features: a config that now means other features must not load
+    if (typeof metadata.embedderId === "string" && embedder.id !== metadata.embedderId) {
+      throw new TypeError(
+        fail(
+          `it was trained on features "${metadata.embedderId}" but its embedder config now gives "${embedder.id}"; retrain with \`deno task train\``,
+        ),
+      );
+    }
     return { model, embedder, labels: LABELS, metadata };
   } catch (error) {
     model.dispose();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { LABELS } from "../data/types.ts";
-import { BuiltinEmbedder } from "../features/builtin.ts";
+import { BUILTIN_VERSION, BuiltinEmbedder } from "../features/builtin.ts";
 import { initBackend } from "./backend.ts";
 import {
   linkLatest,
@@ -153,6 +153,14 @@ Deno.test("loadBundle() refuses a missing or inconsistent bundle with a clear me
       name: "TypeError",
       message:
         `Cannot load model "${dir}": the embedder "builtin-v1-d32" gives 32-dimensional vectors but metadata.json says dimension 16`,
+    });
+
+    // trained on version-2 features, but the config now asks for version 1
+    await editMetadata(dir, (m) => (m.embedder = { kind: "builtin", dimension: DIM, version: 1 }));
+    await assert.rejects(loadBundle(dir), {
+      name: "TypeError",
+      message:
+        `Cannot load model "${dir}": it was trained on features "builtin-v${BUILTIN_VERSION}-d${DIM}" but its embedder config now gives "builtin-v1-d${DIM}"; retrain with \`deno task train\``,
     });
 
     await editMetadata(dir, (m) => (m.format = "qac-model/0"));
