@@ -333,10 +333,12 @@ await runMain(async () => {
   // --- speed: featurizer, in-process prediction, batch classification -----------------------
   const pool = items.map((i) => i.text.replace(/\s+/g, " ").trim()).filter((t) => t !== "");
   const texts = Array.from({ length: messages }, (_, i) => pool[i % pool.length]!);
-  // the model's own featurizer (its feature version), timed alone
-  const embedder = bundle.embedder instanceof BuiltinEmbedder
-    ? bundle.embedder
-    : new BuiltinEmbedder({ dimension: bundle.embedder.dimension });
+  const embedder = bundle.embedder; // the model's own featurizer, at its feature version
+  if (!(embedder instanceof BuiltinEmbedder)) {
+    throw new TypeError(
+      `Cannot benchmark the featurizer: the model uses "${embedder.id}", not the builtin embedder`,
+    );
+  }
   const featurizerRates: number[] = [];
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();

@@ -62,7 +62,12 @@ await runMain(async () => {
   const pool = table.records.map((r) => r.values[column] ?? "").filter((t) => t.trim() !== "");
   const texts = Array.from({ length: messages }, (_, i) => pool[i % pool.length]!);
   const dimension = bundle.embedder.dimension;
-  const featurizer = new BuiltinEmbedder({ dimension });
+  const featurizer = bundle.embedder; // the model's own featurizer, at its feature version
+  if (!(featurizer instanceof BuiltinEmbedder)) {
+    throw new TypeError(
+      `Cannot benchmark prediction: the model uses "${featurizer.id}", not the builtin embedder`,
+    );
+  }
   const sparse = createSparsePredictor(bundle);
 
   const inBatches = async (n: number, f: (part: string[]) => unknown) => {

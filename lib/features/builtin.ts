@@ -87,18 +87,12 @@ export function delexicalize(text: string): string {
   const s = normalizeText(text);
   let out = "";
   let kept = 0;
-  for (let i = 0; i < s.length;) {
-    const end = tokenEnd(s, i);
-    if (end < 0) {
-      i++;
-      continue;
-    }
-    if (charClass(s.charCodeAt(i)) & WORD && !FUNCTION_HASHES.has(fnv1a(s.slice(i, end)))) {
-      out += s.slice(kept, i) + "w";
+  forEachToken(s, (start, end) => {
+    if (charClass(s.charCodeAt(start)) & WORD && !FUNCTION_HASHES.has(fnv1a(s.slice(start, end)))) {
+      out += s.slice(kept, start) + "w";
       kept = end;
     }
-    i = end;
-  }
+  });
   return out + s.slice(kept);
 }
 
@@ -191,15 +185,20 @@ function tokenEnd(s: string, start: number): number {
 /** Splits normalised text into word, punctuation, emoticon and emoji tokens. */
 export function tokenize(normalized: string): string[] {
   const tokens: string[] = [];
-  for (let i = 0; i < normalized.length;) {
-    const end = tokenEnd(normalized, i);
+  forEachToken(normalized, (start, end) => tokens.push(normalized.slice(start, end)));
+  return tokens;
+}
+
+/** Calls `visit(start, end)` for each token of normalised text, in order. */
+function forEachToken(s: string, visit: (start: number, end: number) => void): void {
+  for (let i = 0; i < s.length;) {
+    const end = tokenEnd(s, i);
     if (end < 0) i++;
     else {
-      tokens.push(normalized.slice(i, end));
+      visit(i, end);
       i = end;
     }
   }
-  return tokens;
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -395,8 +394,8 @@ export class BuiltinEmbedder implements Embedder {
   #slabUsed = 0;
   #charNgrams: boolean;
   #delexicalize: boolean;
-  /** Version 2's halves (the text's, then its delexicalised form's) and their sum. */
-  #halves?: { indices: Int32Array; values: Float32Array }[];
+  /** Version 2's buffers: the text's half, its delexicalised form's half, and their sum. */
+  #halves?: [SparseVector, SparseVector, SparseVector];
 
   constructor(options: BuiltinOptions = {}) {
     const dimension = options.dimension ?? DEFAULT_BUILTIN_DIMENSION;
@@ -483,11 +482,11 @@ export class BuiltinEmbedder implements Embedder {
    * built ("do you <w>", "<w> ?"). Returns how many entries the sum has.
    */
   #combine(text: string): number {
-    const halves = this.#halves ??= Array.from({ length: 3 }, () => ({
+    const buffer = (): SparseVector => ({
       indices: new Int32Array(this.dimension),
       values: new Float32Array(this.dimension),
-    }));
-    const [a, b, sum] = halves as [typeof halves[0], typeof halves[0], typeof halves[0]];
+    });
+    const [a, b, sum] = this.#halves ??= [buffer(), buffer(), buffer()];
     extractFeatures(text, this.#charNgrams, this.#features, this.#delexFeatures);
     const countA = this.#accumulateList(this.#features);
     a.indices.set(this.#touched.subarray(0, countA));
