@@ -9,7 +9,11 @@ import { writeConversations } from "../lib/data/csv.ts";
 import { generateBuiltin } from "../lib/data/generate/builtin.ts";
 import { EMBEDDER_KINDS, type EmbedderConfig } from "../lib/features/embedder.ts";
 import { runTraining } from "../lib/pipeline.ts";
-import { DEFAULT_BUILTIN_DIMENSION } from "../lib/features/builtin.ts";
+import {
+  BUILTIN_VERSION,
+  BUILTIN_VERSIONS,
+  DEFAULT_BUILTIN_DIMENSION,
+} from "../lib/features/builtin.ts";
 import { formatMetricsTable, formatPerClassTable } from "../lib/eval/report.ts";
 import { progressBar } from "./_progress.ts";
 import {
@@ -38,6 +42,10 @@ const FLAGS: FlagSpec = {
   dimension: {
     type: "string",
     help: `vector size (builtin: ${DEFAULT_BUILTIN_DIMENSION}; openai: optional)`,
+  },
+  "feature-version": {
+    type: "string",
+    help: `builtin feature set, ${BUILTIN_VERSIONS.join(" or ")} (default: ${BUILTIN_VERSION})`,
   },
   "embedding-model": { type: "string", help: "openai/transformers model name" },
   "model-dir": { type: "string", help: "local transformers model folder" },
@@ -93,6 +101,17 @@ await runMain(async () => {
   if (dimension !== undefined) embedder.dimension = dimension;
   else if (kind === "builtin") embedder.dimension = DEFAULT_BUILTIN_DIMENSION;
   if (flags["embedding-model"]) embedder.model = flags["embedding-model"];
+  const featureVersion = numberFlag(flags, "feature-version");
+  if (featureVersion !== undefined) {
+    if (kind !== "builtin" || !(BUILTIN_VERSIONS as readonly number[]).includes(featureVersion)) {
+      throw new RangeError(
+        `Cannot use --feature-version ${featureVersion}: it takes ${
+          BUILTIN_VERSIONS.join(" or ")
+        }, with the builtin embedder`,
+      );
+    }
+    embedder.version = featureVersion;
+  }
 
   const realEval = flags["real-eval"] === undefined
     ? defaultRealEvalDir()

@@ -54,6 +54,7 @@ Deno.test("deno task train says what is wrong in one line, without a stack trace
     [["--data", "missing.csv"], 'error: Cannot train on "missing.csv": no such file'],
     [["--embedder", "word2vec"], 'error: Cannot use embedder "word2vec": choose one of'],
     [["--epochs", "many"], 'error: Cannot read --epochs: "many" is not a number'],
+    [["--feature-version", "3"], "error: Cannot use --feature-version 3: it takes 1 or 2"],
     [["--bogus"], "error: Unknown option '--bogus'"],
   ];
   for (const [args, message] of cases) {
