@@ -30,19 +30,25 @@ function fail(message: string): never {
   Deno.exit(1);
 }
 
-const { values: flags } = parseArgs({
-  args: Deno.args,
-  options: {
-    port: { type: "string" },
-    hostname: { type: "string" },
-    model: { type: "string" },
-    data: { type: "string" },
-    cors: { type: "string" },
-    quiet: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
-  },
-  strict: true,
-});
+const flags = (() => {
+  try {
+    return parseArgs({
+      args: Deno.args,
+      options: {
+        port: { type: "string" },
+        hostname: { type: "string" },
+        model: { type: "string" },
+        data: { type: "string" },
+        cors: { type: "string" },
+        quiet: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    fail(`${error instanceof Error ? error.message : String(error)} (see --help)`);
+  }
+})();
 
 if (flags.help) {
   console.log(

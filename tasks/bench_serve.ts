@@ -9,7 +9,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { type FlagSpec, parseFlags, runMain } from "./_cli.ts";
 import { startServer } from "../tests/e2e/_server.ts";
 
 const TEXTS = [
@@ -33,40 +33,19 @@ interface BenchResult {
   errors: number;
 }
 
-const { values: flags } = parseArgs({
-  args: Deno.args,
-  options: {
-    model: { type: "string", default: "models/latest" },
-    seconds: { type: "string", default: "10" },
-    connections: { type: "string", default: "64" },
-    tool: { type: "string" },
-    log: { type: "boolean", default: false },
-    json: { type: "boolean", default: false },
-  },
-});
-const seconds = Number(flags.seconds);
-const connections = Number(flags.connections);
-if (!(seconds > 0 && seconds <= 120)) {
-  throw new RangeError(`Cannot bench: --seconds must be in (0, 120], got ${flags.seconds}`);
-}
-if (!Number.isInteger(connections) || connections < 1 || connections > 1024) {
-  throw new RangeError(`Cannot bench: --connections must be in 1..1024, got ${flags.connections}`);
-}
-const modelOk = await Deno.stat(`${flags.model}/metadata.json`).then(() => true, () => false);
-if (!modelOk) {
-  console.error(`bench:serve: Cannot load model "${flags.model}": run \`deno task train\` first`);
-  Deno.exit(1);
-}
+const FLAGS: FlagSpec = {
+  model: { type: "string", default: "models/latest", help: "model folder to serve" },
+  seconds: { type: "string", default: "10", help: "length of the run, in (0, 120]" },
+  connections: { type: "string", default: "64", help: "concurrent connections, 1..1024" },
+  tool: { type: "string", help: "wrk or deno (default: wrk when installed)" },
+  log: { type: "boolean", help: "keep serve.ts's per-request log lines on" },
+  json: { type: "boolean", help: "print one JSON object instead of a table" },
+};
 
-const hasWrk = await new Deno.Command("wrk", {
-  args: ["--version"],
-  stdout: "null",
-  stderr: "null",
-})
-  .output().then(() => true, () => false);
-const tool = flags.tool ?? (hasWrk ? "wrk" : "deno");
-if (tool !== "wrk" && tool !== "deno") {
-  throw new RangeError(`Cannot bench with "${tool}": expected one of wrk, deno`);
+/** What a run is asked to do. */
+interface Load {
+  seconds: number;
+  connections: number;
 }
 
 /** The p-th percentile (0..100) of sorted values, nearest rank. */
@@ -76,7 +55,7 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 /** Runs `wrk` with a Lua script that rotates through TEXTS. */
-async function runWrk(url: string): Promise<BenchResult> {
+async function runWrk(url: string, { seconds, connections }: Load): Promise<BenchResult> {
   const bodies = TEXTS.map((t) => `'${JSON.stringify({ text: t })}'`).join(", ");
   // wrk reads its script from a path; /dev/stdin spares us a temp file (and write permission).
   const script = `local bodies = { ${bodies} }
@@ -133,7 +112,7 @@ end
 }
 
 /** Drives the server with `connections` keep-alive fetch loops. */
-async function runDeno(url: string): Promise<BenchResult> {
+async function runDeno(url: string, { seconds, connections }: Load): Promise<BenchResult> {
   const latencies: number[] = [];
   let errors = 0;
   const bodies = TEXTS.map((text) => JSON.stringify({ text }));
@@ -171,38 +150,70 @@ async function runDeno(url: string): Promise<BenchResult> {
   };
 }
 
-const modelDir = await Deno.realPath(flags.model);
-const dataDir = await Deno.realPath("data").catch(() => undefined);
-const server = await startServer(
-  [modelDir, ...(dataDir ? [dataDir] : [])],
-  ["--model", modelDir, ...(flags.log ? [] : ["--quiet"])],
-);
-let result: BenchResult;
-try {
-  // serve.ts predicts the training data for Explore at start; measure after that is done.
-  await (await fetch(`${server.url}data/summary`)).arrayBuffer();
-  // Warm the HTTP path and the JIT before measuring.
-  for (let i = 0; i < 200; i++) {
-    const res = await fetch(`${server.url}classify`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ text: TEXTS[i % TEXTS.length] }),
-    });
-    await res.arrayBuffer();
-  }
-  result = tool === "wrk" ? await runWrk(server.url) : await runDeno(server.url);
-} finally {
-  await server.stop();
-}
-
-if (flags.json) {
-  console.log(JSON.stringify(result));
-} else {
-  const r = result;
-  console.log(
-    `POST /classify · ${r.tool} · ${r.connections} connections · ${r.seconds.toFixed(1)} s · ` +
-      `model ${modelDir}${flags.log ? " · request log on" : ""}\n` +
-      `  ${r.requests} requests  ${Math.round(r.requestsPerSecond)} req/s  ` +
-      `p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}`,
+await runMain(async () => {
+  const flags = parseFlags(
+    Deno.args,
+    FLAGS,
+    "Usage: deno task bench:serve [options]\n\nLoad-tests POST /classify of serve.ts on loopback.",
   );
-}
+  const seconds = Number(flags.seconds);
+  const connections = Number(flags.connections);
+  if (!(seconds > 0 && seconds <= 120)) {
+    throw new RangeError(`Cannot bench: --seconds must be in (0, 120], got ${flags.seconds}`);
+  }
+  if (!Number.isInteger(connections) || connections < 1 || connections > 1024) {
+    throw new RangeError(
+      `Cannot bench: --connections must be in 1..1024, got ${flags.connections}`,
+    );
+  }
+  const model = String(flags.model);
+  if (!(await Deno.stat(`${model}/metadata.json`).then(() => true, () => false))) {
+    throw new Error(`Cannot load model "${model}": run \`deno task train\` first`);
+  }
+  const hasWrk = await new Deno.Command("wrk", {
+    args: ["--version"],
+    stdout: "null",
+    stderr: "null",
+  })
+    .output().then(() => true, () => false);
+  const tool = flags.tool ?? (hasWrk ? "wrk" : "deno");
+  if (tool !== "wrk" && tool !== "deno") {
+    throw new RangeError(`Cannot bench with "${tool}": expected one of wrk, deno`);
+  }
+  const modelDir = await Deno.realPath(model);
+  const dataDir = await Deno.realPath("data").catch(() => undefined);
+  const server = await startServer(
+    [modelDir, ...(dataDir ? [dataDir] : [])],
+    ["--model", modelDir, ...(flags.log ? [] : ["--quiet"])],
+  );
+  let result: BenchResult;
+  try {
+    // serve.ts predicts the training data for Explore at start; measure after that is done.
+    await (await fetch(`${server.url}data/summary`)).arrayBuffer();
+    // Warm the HTTP path and the JIT before measuring.
+    for (let i = 0; i < 200; i++) {
+      const res = await fetch(`${server.url}classify`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ text: TEXTS[i % TEXTS.length] }),
+      });
+      await res.arrayBuffer();
+    }
+    const load = { seconds, connections };
+    result = tool === "wrk" ? await runWrk(server.url, load) : await runDeno(server.url, load);
+  } finally {
+    await server.stop();
+  }
+
+  if (flags.json) {
+    console.log(JSON.stringify(result));
+  } else {
+    const r = result;
+    console.log(
+      `POST /classify · ${r.tool} · ${r.connections} connections · ${r.seconds.toFixed(1)} s · ` +
+        `model ${modelDir}${flags.log ? " · request log on" : ""}\n` +
+        `  ${r.requests} requests  ${Math.round(r.requestsPerSecond)} req/s  ` +
+        `p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}`,
+    );
+  }
+});

@@ -90,3 +90,9 @@ Deno.test("serve.ts exits 1 with one line for a bad --port", async () => {
   assert.equal(code, 1);
   assert.equal(stderr, 'serve: Cannot listen on port "http": expected an integer in 0..65535\n');
 });
+
+Deno.test("serve.ts exits 1 with one line for an unknown flag", async () => {
+  const { code, stderr } = await runToExit([dir], ["--model", tiny.modelDir, "--prot", "8000"]);
+  assert.equal(code, 1);
+  assert.equal(stderr, "serve: Unknown option '--prot' (see --help)\n");
+});
