@@ -28,6 +28,17 @@ export interface Message {
   replyTo: string | null;
   /** ISO 8601 time. */
   timestamp: string;
+  /** 0-based order within `conversationId`, where the source gives one. */
+  position?: number;
+  /** Names or ids of the people the message addresses (@mentions), where the source gives them. */
+  mentions?: string[];
+  /**
+   * Generated data only (truth, never a model input): the logical thread the message belongs to,
+   * when several threads interleave in one `conversationId` stream.
+   */
+  threadId?: string;
+  /** Generated data only (truth): for an answer, the `messageId` of the question it answers. */
+  answers?: string;
 }
 
 /** A message reduced to what a classifier learns from. */

@@ -1,0 +1,45 @@
+/**
+ * Feature matrices as the trainer and the prediction routes take them: dense rows (openai,
+ * transformers, glove) or sparse rows (the builtin featurizer's hashed n-grams, and context
+ * features built from them), so a sparse model never has to materialise `n × dimension` floats.
+ * @module
+ */
+
+/** Row-major `rows × dimension` floats. */
+export interface DenseMatrix {
+  kind: "dense";
+  rows: number;
+  dimension: number;
+  /** `rows × dimension`, row-major. */
+  data: Float32Array;
+}
+
+/**
+ * Compressed sparse rows: row r's features are `indices[offsets[r] .. offsets[r + 1])` with
+ * their `values`; indices sorted and unique within a row, each in `[0, dimension)`.
+ */
+export interface SparseMatrix {
+  kind: "sparse";
+  rows: number;
+  dimension: number;
+  /** `rows + 1` entries; `offsets[0] = 0`, `offsets[rows] = indices.length`. */
+  offsets: Int32Array;
+  indices: Int32Array;
+  values: Float32Array;
+}
+
+/** What the trainer and the prediction routes accept. */
+export type FeatureMatrix = DenseMatrix | SparseMatrix;
+
+/** Expands any feature matrix to dense rows (for tfjs references and dense-only code). */
+export function toDense(matrix: FeatureMatrix): DenseMatrix {
+  if (matrix.kind === "dense") return matrix;
+  const data = new Float32Array(matrix.rows * matrix.dimension);
+  for (let r = 0; r < matrix.rows; r++) {
+    const base = r * matrix.dimension;
+    for (let k = matrix.offsets[r]!; k < matrix.offsets[r + 1]!; k++) {
+      data[base + matrix.indices[k]!] = matrix.values[k]!;
+    }
+  }
+  return { kind: "dense", rows: matrix.rows, dimension: matrix.dimension, data };
+}
