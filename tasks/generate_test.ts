@@ -237,3 +237,25 @@ Deno.test({
     }
   },
 });
+
+Deno.test("main() with an unreachable provider exits 1 with the connection error and writes nothing", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close(); // nothing listens there now
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = io({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` });
+    const path = join(dir, "llm.csv");
+    const code = await main(
+      ["--provider", "openai", "--count", "3", "--max-retries", "0", "--out", path],
+      out,
+    );
+    assert.equal(code, 1);
+    const error = out.lines.at(-1)!;
+    assert.match(error, /^Cannot generate conversations: network: .*(refused|connect)/i);
+    assert.ok(!error.includes("sk-test"));
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(dir)), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -165,7 +165,7 @@ export function planConversation(index: number, options: PlanOptions = {}): Conv
   const style = shuffle([...STYLES], prng).slice(0, 1 + Math.floor(prng() * 2));
   // Stream structure, as in the built-in generator: a few threads interleave, about a quarter
   // of the questions go unanswered, and about a third of the answers use the reply button.
-  const threads = Math.max(1, Math.min(4, Math.round(length / 8 + prng())));
+  const threads = length < 8 ? 1 : Math.min(4, Math.max(2, Math.round(length / 8 + prng())));
   const unanswered = questions > 1 ? Math.round(questions * (0.15 + prng() * 0.2)) : 0;
   const replyLinks = Math.round(answers * (0.2 + prng() * 0.2));
   const lateAnswers = answers > 1 ? 1 + Math.floor(prng() * Math.min(2, answers - 1)) : 0;
@@ -188,12 +188,12 @@ export function planConversation(index: number, options: PlanOptions = {}): Conv
   };
 }
 
-/** Short chats dominate; some run long. */
+/** Stream stretches: short ones are common, some run long enough for several threads. */
 function pickLength(prng: Prng): number {
   const r = prng();
-  if (r < 0.4) return 4 + Math.floor(prng() * 6); // 4-9
-  if (r < 0.8) return 10 + Math.floor(prng() * 8); // 10-17
-  return 18 + Math.floor(prng() * 13); // 18-30
+  if (r < 0.3) return 5 + Math.floor(prng() * 6); // 5-10
+  if (r < 0.8) return 11 + Math.floor(prng() * 14); // 11-24
+  return 25 + Math.floor(prng() * 16); // 25-40
 }
 
 /** A Discord-style handle composed from parts, e.g. `priya_sql99`. */
