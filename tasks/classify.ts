@@ -7,7 +7,7 @@
  */
 
 import { classifyFile, createBatchPredictor } from "../lib/infer/classify_file.ts";
-import { loadBundle } from "../lib/model/bundle.ts";
+import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import { STREAM_FORMATS, type StreamFormat } from "../lib/data/stream.ts";
 import { progressBar } from "./_progress.ts";
 import { type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
@@ -49,7 +49,7 @@ await runMain(async () => {
     );
   }
   const started = performance.now();
-  const bundle = await loadBundle(String(flags.model), embedderRuntimeFromEnv());
+  const bundle = await loadWeightsBundle(String(flags.model), embedderRuntimeFromEnv());
   const loadSeconds = (performance.now() - started) / 1000;
   const out = typeof flags.out === "string" ? flags.out : Deno.stdout.writable;
   const bar = flags.quiet ? undefined : progressBar("classify (bytes)", 0);

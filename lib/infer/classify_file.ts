@@ -17,8 +17,8 @@ import {
 } from "../data/stream.ts";
 import { LABELS } from "../data/types.ts";
 import type { ModelBundle } from "../model/bundle.ts";
-import { predictProbabilities } from "./predict.ts";
-import { createSparsePredictor } from "./sparse.ts";
+import type { WeightsBundle } from "../model/bundle_files.ts";
+import { createSparsePredictor, predictMatrix, SparseMlp } from "./sparse.ts";
 import { createSparsePool } from "./sparse_pool.ts";
 
 /** The columns classification adds to each row, in this order. */
@@ -41,17 +41,34 @@ export type ClosableBatchPredictor = BatchPredictor & { close(): void };
 /**
  * The fastest way to get probabilities from `bundle`: the sparse first-layer path when its
  * embedder has sparse features (builtin) — in this thread, and with `workers`, also on worker
- * threads — else the tfjs model via `predictProbabilities`.
+ * threads — else the embedder's dense vectors through the same kernel (`predictMatrix`). A
+ * {@linkcode WeightsBundle} (from `loadWeightsBundle`) never loads tfjs.
  */
 export function createBatchPredictor(
-  bundle: ModelBundle,
+  bundle: ModelBundle | WeightsBundle,
   options: BatchPredictorOptions = {},
 ): ClosableBatchPredictor {
   const local = createSparsePredictor(bundle);
   if (!local) {
-    return Object.assign((texts: readonly string[]) => predictProbabilities(bundle, texts), {
-      close: () => {},
-    });
+    if ("model" in bundle) {
+      return Object.assign(
+        async (texts: readonly string[]) =>
+          (await import("./predict.ts")).predictProbabilities(bundle, texts),
+        { close: () => {} },
+      );
+    }
+    const mlp = new SparseMlp(bundle.weights);
+    const { embedder } = bundle;
+    return Object.assign(
+      async (texts: readonly string[]) =>
+        predictMatrix(mlp, {
+          kind: "dense",
+          rows: texts.length,
+          dimension: embedder.dimension,
+          data: await embedder.embed(texts),
+        }),
+      { close: () => {} },
+    );
   }
   const pool = options.workers ? createSparsePool(bundle, { workers: options.workers }) : undefined;
   if (!pool) return Object.assign(local, { close: () => {} });

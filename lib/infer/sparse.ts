@@ -295,10 +295,17 @@ function createWasmMlp(weights: MlpWeights): WasmMlp | undefined {
   };
 }
 
-/** What {@linkcode createSparsePredictor} needs of a model bundle. */
-export interface SparseModel {
-  model: tf.LayersModel;
-  embedder: Embedder;
+/**
+ * What {@linkcode createSparsePredictor} needs of a model bundle: its embedder and either the
+ * tfjs model (`loadBundle`) or the weights themselves (`loadWeightsBundle`).
+ */
+export type SparseModel =
+  & { embedder: Embedder }
+  & ({ model: tf.LayersModel; weights?: undefined } | { weights: MlpWeights; model?: undefined });
+
+/** The bundle's weights, copied out of its tfjs model when it has no typed arrays of its own. */
+export function weightsOf(bundle: SparseModel): MlpWeights {
+  return bundle.weights ?? extractMlpWeights(bundle.model!);
 }
 
 /**
@@ -312,7 +319,7 @@ export function createSparsePredictor(
 ): ((texts: readonly string[]) => Float32Array) | undefined {
   const { embedder } = bundle;
   if (!isSparseEmbedder(embedder)) return undefined;
-  const mlp = new SparseMlp(extractMlpWeights(bundle.model), options);
+  const mlp = new SparseMlp(weightsOf(bundle), options);
   if (mlp.weights.inputs !== embedder.dimension) {
     throw new TypeError(
       `Cannot build sparse predictor: the model takes ${mlp.weights.inputs} inputs, the embedder "${embedder.id}" gives ${embedder.dimension}`,

@@ -246,7 +246,7 @@ export class MlpTrainer {
     rows: ArrayLike<number>,
     classWeights: ArrayLike<number>,
   ): StepResult {
-    const { hidden: H, classes: C } = this;
+    const C = this.classes;
     const n = rows.length;
     const t = ++this.step;
     this.#reserve(n, t);
