@@ -4,7 +4,7 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import type { CsvProblem } from "../data/csv.ts";
 import {
   batches,
@@ -98,6 +98,8 @@ export interface ClassifyFileOptions {
   onProblem?: (problem: CsvProblem) => void;
   /** Decimals of the probabilities. @default 6 */
   digits?: number;
+  /** Stops between batches; the temp output is removed and the promise rejects. */
+  signal?: AbortSignal;
 }
 
 /** What {@linkcode classifyFile} did. */
@@ -144,7 +146,9 @@ export async function classifyFile(
     );
   }
   const digits = options.digits ?? 6;
-  const totalBytes = (await Deno.stat(input)).size;
+  const inputInfo = await Deno.stat(input);
+  const totalBytes = inputInfo.size;
+  if (typeof out === "string") await checkOutput(input, inputInfo, out);
   let bytesRead = 0;
   let problems = 0;
   const streamOptions = {
@@ -218,6 +222,7 @@ export async function classifyFile(
   const inFlight: { batch: StreamRow[]; probabilities: Promise<Float32Array> }[] = [];
   try {
     for await (const batch of batches(rows, batchSize)) {
+      options.signal?.throwIfAborted();
       const texts = batch.map((r) => stringValue(r.values[textColumn]));
       const probabilities = Promise.resolve(predict(texts));
       probabilities.catch(() => {}); // awaited below in order; must not count as unhandled
@@ -230,6 +235,7 @@ export async function classifyFile(
     for (const { batch, probabilities } of inFlight.splice(0)) {
       await writeBatch(batch, await probabilities);
     }
+    options.signal?.throwIfAborted();
     if (written === 0 && outputFormat === "csv" && columns !== undefined) {
       await sink.write(encoder.encode([...columns, ...PREDICTION_COLUMNS].join(",") + "\n"));
     }
@@ -278,6 +284,24 @@ interface Sink {
   abort(): Promise<void>;
 }
 
+/** Refuses an output that is a folder or the input itself (same device and inode). */
+async function checkOutput(input: string, inputInfo: Deno.FileInfo, out: string): Promise<void> {
+  const info = await Deno.stat(out).catch(() => undefined);
+  if (info?.isDirectory) {
+    throw new TypeError(
+      `Cannot write "${out}": it is a folder; name a file, e.g. "${join(out, "classified.csv")}"`,
+    );
+  }
+  if (
+    info !== undefined && info.ino !== null && info.ino === inputInfo.ino &&
+    info.dev === inputInfo.dev
+  ) {
+    throw new TypeError(
+      `Cannot classify "${input}": the output "${out}" is the input file; write to another file`,
+    );
+  }
+}
+
 /** A file written beside its target and renamed on commit, or a caller's stream. */
 async function openSink(out: string | WritableStream<Uint8Array>): Promise<Sink> {
   if (typeof out !== "string") {
@@ -293,18 +317,24 @@ async function openSink(out: string | WritableStream<Uint8Array>): Promise<Sink>
   }
   await Deno.mkdir(dirname(out), { recursive: true });
   const tmp = `${out}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+  const file = await Deno.open(tmp, { write: true, createNew: true });
+  let open = true;
+  const close = () => {
+    if (open) file.close();
+    open = false;
+  };
   return {
     write: async (bytes) => {
       let offset = 0;
       while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
     },
     commit: async () => {
-      file.close();
+      await file.sync(); // on disk before the rename makes it the output
+      close();
       await Deno.rename(tmp, out);
     },
     abort: async () => {
-      file.close();
+      close();
       await Deno.remove(tmp).catch(() => {});
     },
   };
