@@ -16,10 +16,11 @@ import { createEmbedder } from "./features/create.ts";
 import { writeNpy } from "./features/npy.ts";
 import { withCache } from "./features/cache.ts";
 import { DEFAULT_BUILTIN_DIMENSION } from "./features/builtin.ts";
-import { initBackend } from "./model/backend.ts";
 import { type EpochLog, trainClassifier, type TrainOptions } from "./model/train.ts";
 import { linkLatest, type ModelBundle, type ModelMetadata, saveBundle } from "./model/bundle.ts";
-import { predictVectors } from "./model/predict.ts";
+import { predictMatrix } from "./infer/sparse.ts";
+import { type FeatureMatrix, sliceRows, toDense } from "./features/matrix.ts";
+import { isSparseMatrixEmbedder } from "./features/builtin.ts";
 import { computeMetrics, type Metrics } from "./eval/metrics.ts";
 
 /** Version of qac written into model metadata. */
@@ -197,32 +198,36 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
     ? withCache(created, options.runtime?.cacheDir ?? "data/cache")
     : created;
   const all = [...split.train, ...split.validation, ...split.test];
-  const vectors = await timed(
+  const texts = all.map((item) => item.text);
+  const embedOptions = { onProgress: options.onEmbedProgress, signal: options.signal };
+  // A sparse embedder (builtin) hands its rows over as they are: the trainer and predictor
+  // only read the active inputs.
+  const features: FeatureMatrix = await timed(
     "embed",
-    () =>
-      embedder.embed(all.map((item) => item.text), {
-        onProgress: options.onEmbedProgress,
-        signal: options.signal,
-      }),
+    async () =>
+      isSparseMatrixEmbedder(embedder) ? embedder.featurizeMany(texts, embedOptions) : {
+        kind: "dense",
+        rows: texts.length,
+        dimension: embedder.dimension,
+        data: await embedder.embed(texts, embedOptions),
+      },
   );
   stage("embed", `${all.length} texts → ${embedder.dimension}-d vectors with ${embedder.id}`);
   const d = embedder.dimension;
   const ids = Int32Array.from(all, (item) => LABELS.indexOf(item.label));
   if (options.vectorsDir !== null) {
     const dir = options.vectorsDir ?? "data";
-    await writeNpy(join(dir, "vectors.npy"), vectors, [all.length, d]);
+    await writeNpy(join(dir, "vectors.npy"), toDense(features).data, [all.length, d]);
     await writeNpy(join(dir, "vectors.labels.npy"), ids, [all.length]);
   }
   const part = (from: number, rows: LabeledText[]) => ({
-    x: vectors.subarray(from * d, (from + rows.length) * d),
+    x: sliceRows(features, from, from + rows.length),
     y: ids.subarray(from, from + rows.length),
-    dimension: d,
   });
   const train = part(0, split.train);
   const validation = part(split.train.length, split.validation);
   const test = part(split.train.length + split.validation.length, split.test);
 
-  await initBackend();
   const result = await timed("train", () =>
     trainClassifier(train, validation, {
       ...options.train,
@@ -230,10 +235,10 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
       onEpochEnd: options.onEpochEnd,
       signal: options.signal,
     }));
-  const testMetrics = computeMetrics(test.y, predictVectors(result.model, test.x, d));
+  const testMetrics = computeMetrics(test.y, predictMatrix(result.weights, test.x));
   const validationMetrics = computeMetrics(
     validation.y,
-    predictVectors(result.model, validation.x, d),
+    predictMatrix(result.weights, validation.x),
   );
 
   const runId = options.runId ?? newRunId();
@@ -270,7 +275,6 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
       qac: QAC_VERSION,
       deno: Deno.version.deno,
       tfjs: tf.version.tfjs,
-      backend: tf.getBackend(),
     },
   };
   const bundle: ModelBundle = { model: result.model, embedder, labels: LABELS, metadata };

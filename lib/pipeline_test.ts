@@ -7,7 +7,7 @@ import { LABELS } from "./data/types.ts";
 import { readNpy } from "./features/npy.ts";
 import { BUILTIN_VERSION } from "./features/builtin.ts";
 import { loadBundle } from "./model/bundle.ts";
-import { predictProbabilities } from "./model/predict.ts";
+import { predictProbabilities } from "./infer/predict.ts";
 import { runTraining, type TrainingRunOptions } from "./pipeline.ts";
 
 const SMALL = { embedder: { kind: "builtin", dimension: 64 }, train: { epochs: 3 } } as const;

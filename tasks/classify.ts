@@ -6,8 +6,8 @@
  * @module
  */
 
-import { classifyFile, createBatchPredictor } from "../lib/model/classify_file.ts";
-import { loadBundle } from "../lib/model/bundle.ts";
+import { classifyFile, createBatchPredictor } from "../lib/infer/classify_file.ts";
+import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import { STREAM_FORMATS, type StreamFormat } from "../lib/data/stream.ts";
 import { progressBar } from "./_progress.ts";
 import { type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
@@ -49,7 +49,7 @@ await runMain(async () => {
     );
   }
   const started = performance.now();
-  const bundle = await loadBundle(String(flags.model), embedderRuntimeFromEnv());
+  const bundle = await loadWeightsBundle(String(flags.model), embedderRuntimeFromEnv());
   const loadSeconds = (performance.now() - started) / 1000;
   const out = typeof flags.out === "string" ? flags.out : Deno.stdout.writable;
   const bar = flags.quiet ? undefined : progressBar("classify (bytes)", 0);
@@ -59,14 +59,26 @@ await runMain(async () => {
   const workers = numberFlag(flags, "workers") ??
     (inputBytes >= 1 << 20 ? navigator.hardwareConcurrency - 1 : 0);
   const predict = createBatchPredictor(bundle, { workers });
+  // Ctrl-C: stop between batches, remove the temp output, exit 130 (no partial file)
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort(new Error("interrupted"));
+  Deno.addSignalListener("SIGINT", onSignal);
   const summary = await classifyFile(predict, flags.in, out, {
+    signal: interrupt.signal,
     inputFormat: format as StreamFormat | undefined,
     textColumn: flags["text-column"] as string | undefined,
     batchSize: numberFlag(flags, "batch-size"),
     concurrency: workers + 1,
     onProgress: bar ? (bytes, total) => bar(bytes, total) : undefined,
     onProblem: (p) => console.error(`skipped line ${p.line}: ${p.reason}`),
-  }).finally(() => predict.close());
+  }).catch((error) => {
+    if (!interrupt.signal.aborted) throw error;
+    console.error("classify: interrupted; no output written");
+    Deno.exit(130);
+  }).finally(() => {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    predict.close();
+  });
   const mix = Object.entries(summary.predicted).map(([l, n]) => `${l} ${n}`).join(", ");
   console.error(
     `classified ${summary.rows} messages in ${summary.seconds.toFixed(2)}s (${

@@ -11,7 +11,7 @@ import { readCsv } from "../data/csv.ts";
 import { cleanRecords, type CleanReport } from "../data/clean.ts";
 import { type CsvRecord, type Label, LABELS } from "../data/types.ts";
 import type { ModelBundle } from "../model/bundle.ts";
-import { type BatchPredictor, createBatchPredictor } from "../model/classify_file.ts";
+import { type BatchPredictor, createBatchPredictor } from "../infer/classify_file.ts";
 import { confusionMatrixChart, perClassChart, rocChart } from "../plot/model_charts.ts";
 import { majorityBaseline, questionMarkRule } from "./baselines.ts";
 import { computeMetrics, type Metrics, metricsFromPredictions } from "./metrics.ts";

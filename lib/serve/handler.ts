@@ -5,8 +5,8 @@
  */
 
 import type { ModelBundle } from "../model/bundle.ts";
-import { predictProbabilities } from "../model/predict.ts";
-import { createSparsePredictor } from "../model/sparse.ts";
+import { predictProbabilities } from "../infer/predict.ts";
+import { createSparsePredictor } from "../infer/sparse.ts";
 import { readAsset, type StaticAsset } from "./assets.ts";
 import { pageFiles, vendorFiles } from "./assets.ts";
 import { readJsonBody } from "./body.ts";

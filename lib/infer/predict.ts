@@ -10,7 +10,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { type Label, LABELS } from "../data/types.ts";
-import type { ModelBundle } from "./bundle.ts";
+import type { ModelBundle } from "../model/bundle.ts";
 import { createSparsePredictor } from "./sparse.ts";
 
 /** A text's most likely label and the probability of every label. */
