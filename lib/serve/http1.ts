@@ -1,6 +1,7 @@
 /**
  * A small HTTP/1.1 server over `Deno.listen` that, unlike `Deno.serve`, bounds what clients can
- * hold: a connection cap (the excess is answered 503 with `Retry-After` and closed), an in-flight
+ * hold: a connection cap (at the cap the oldest idle keep-alive connection is closed to make room;
+ * with none idle the newcomer is answered 503 with `Retry-After` and closed), an in-flight
  * cap, a deadline for the request head (slowloris), for the body and for the handler, and an
  * accept loop that survives running out of file handles (EMFILE) by logging and shedding load.
  *
@@ -50,7 +51,9 @@ export interface Http1Stats {
   inFlight: number;
   /** Connections accepted since start. */
   accepted: number;
-  /** Connections answered 503 at accept because the cap was reached. */
+  /** Idle keep-alive connections closed to make room for a new one at the cap. */
+  evicted: number;
+  /** Connections answered 503 at accept because the cap was reached and none was idle. */
   rejectedConnections: number;
   /** Requests answered 503 because `maxInFlight` were running. */
   rejectedRequests: number;
@@ -58,7 +61,7 @@ export interface Http1Stats {
   timedOut: number;
   /** Connections whose client hung up before its request body was complete. */
   abortedBodies: number;
-  /** Requests refused before the handler as malformed (400, 411, 413, 431, 501). */
+  /** Requests refused before the handler as malformed (400, 413, 431). */
   malformed: number;
   /** Accept errors such as EMFILE (each one backed off). */
   acceptErrors: number;
@@ -116,6 +119,8 @@ interface Connection {
   /** Set while the handler runs: answers the request with a 503 when its deadline passes. */
   expire?: () => void;
   closed: boolean;
+  /** Waiting for a request with no byte of it received: the first to go when full. */
+  idle: boolean;
 }
 
 /** A problem+json response body built without the handler (e.g. 503 when full). */
@@ -182,6 +187,7 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
     connections: 0,
     inFlight: 0,
     accepted: 0,
+    evicted: 0,
     rejectedConnections: 0,
     rejectedRequests: 0,
     timedOut: 0,
@@ -290,7 +296,10 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
         if (end - start > config.maxHeaderBytes) {
           throw new Refusal(431, "Cannot read request: its head is larger than the limit");
         }
-        if (!await read()) return; // the client closed between requests: normal
+        c.idle = start === end;
+        const more = await read();
+        c.idle = false;
+        if (!more) return; // the client closed between requests: normal
         headEnd = findHeadEnd(buf, scanned - 3, end);
         scanned = end;
       }
@@ -324,8 +333,9 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
           contentLength = Number(value);
         } else if (lower === "transfer-encoding") {
           if (value.toLowerCase() !== "chunked" || chunked) {
+            // 400 rather than 501, as Node does: the client's framing is unusable.
             throw new Refusal(
-              501,
+              400,
               "Cannot read request: only chunked transfer coding is supported",
             );
           }
@@ -546,7 +556,7 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
   }
 
   async function handleConnection(conn: Deno.Conn) {
-    const c: Connection = { conn, phase: "head", deadline: 0, closed: false };
+    const c: Connection = { conn, phase: "head", deadline: 0, closed: false, idle: true };
     open.add(c);
     stats.connections++;
     try {
@@ -569,6 +579,19 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
     } finally {
       close(c);
     }
+  }
+
+  /** Closes the oldest connection that is waiting without a byte of a request; false if none. */
+  function evictIdle(): boolean {
+    for (const c of open) {
+      if (c.idle && !c.closed) {
+        stats.evicted++;
+        event("evict", `serve: ${config.maxConnections} connections open; closing idle ones`);
+        close(c);
+        return true;
+      }
+    }
+    return false;
   }
 
   function reject(conn: Deno.Conn) {
@@ -602,7 +625,7 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
         continue;
       }
       stats.accepted++;
-      if (open.size >= config.maxConnections) reject(conn);
+      if (open.size >= config.maxConnections && !evictIdle()) reject(conn);
       else void handleConnection(conn);
     }
   })();
