@@ -5,7 +5,7 @@ import { runSoak } from "../../tasks/soak.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "qac-abuse-" });
 const tiny = await writeTinyModel(dir);
-const cleanup = () => Deno.remove(dir, { recursive: true }).catch(() => {});
+globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
 
 Deno.test("serve.ts survives a small connection flood and slowloris clients, /health answering throughout", async () => {
   const report = await runSoak({
@@ -25,7 +25,7 @@ Deno.test("serve.ts survives a small connection flood and slowloris clients, /he
 });
 
 Deno.test("serve.ts answers 600 fuzzed requests without a 5xx or a stack trace", async () => {
-  try {
+  {
     const report = await runFuzz(tiny.modelDir, [dir], 600, 7);
     assert.deepEqual(report.failures, []);
     assert.equal(report.requests, 600);
@@ -37,7 +37,5 @@ Deno.test("serve.ts answers 600 fuzzed requests without a 5xx or a stack trace",
         `no ${status} in ${JSON.stringify(report.statuses)}`,
       );
     }
-  } finally {
-    await cleanup();
   }
 });
