@@ -53,8 +53,37 @@ export interface HandlerOptions {
 type Route = (req: Request, url: URL, bundle: () => ModelBundle) => Promise<Response> | Response;
 
 const JSON_HEADERS = { "content-type": "application/json" };
+const JSON_INIT = { headers: JSON_HEADERS };
 const PAGE_CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "frame-ancestors 'none'";
+
+/** Keys of the metadata too big, or too internal, for `GET /model`. */
+const PRIVATE_KEYS = new Set(["roc", "testConversations", "history"]);
+
+/**
+ * The model's metadata as `GET /model` shows it: no filesystem paths (a path shows as its file
+ * name), no ROC curves or held-out id lists — a few KB instead of ~200.
+ */
+export function publicMetadata(bundle: ModelBundle): unknown {
+  const scrub = (value: unknown): unknown => {
+    if (typeof value === "string") {
+      return /^(\/|[A-Za-z]:[\\/])/.test(value) ? value.split(/[\\/]/).at(-1) : value;
+    }
+    if (Array.isArray(value)) return value.map(scrub);
+    if (value && typeof value === "object") {
+      return Object.fromEntries(
+        Object.entries(value).filter(([key]) => !PRIVATE_KEYS.has(key)).map((
+          [key, inner],
+        ) => [
+          key,
+          key === "path" && typeof inner === "string" ? inner.split(/[\\/]/).at(-1) : scrub(inner),
+        ]),
+      );
+    }
+    return value;
+  };
+  return scrub(bundle.metadata);
+}
 
 /** A JSON response. */
 function json(data: unknown, status = 200): Response {
@@ -150,10 +179,18 @@ export function createHandler(
     return explore;
   };
 
-  if (options.preloadExplore) {
+  /** What `/health` says of Explore's data: ready only once it is loaded. */
+  let dataState: "off" | "on-demand" | "loading" | "ready" | "unavailable" =
+    options.dataPath === null ? "off" : options.preloadExplore ? "loading" : "on-demand";
+  if (options.preloadExplore && options.dataPath !== null) {
     // Failures (e.g. no data file) are reported when someone opens Explore.
-    Promise.resolve(bundle).then((loaded) => exploreData(loaded)).catch(() => {});
+    Promise.resolve(bundle).then((loaded) => exploreData(loaded)).then(
+      () => dataState = "ready",
+      () => dataState = "unavailable",
+    );
   }
+  let modelJson: string | undefined;
+  const modelView = (loaded: ModelBundle) => modelJson ??= JSON.stringify(publicMetadata(loaded));
 
   const assetCache = new Map<string, Promise<StaticAsset | undefined>>();
   const serveAsset: Route = async (_req, url) => {
@@ -182,9 +219,21 @@ export function createHandler(
 
   const routes: Record<string, Record<string, Route>> = {
     "/health": {
-      GET: (_req, _url, model) => json({ status: "ok", model: model().metadata.runId }),
+      GET: (_req, _url, model) => {
+        const runId = model().metadata.runId;
+        if (dataState === "loading") {
+          throw new HttpError(503, "The training data for Explore is still loading", {
+            headers: { "retry-after": "1" },
+          });
+        }
+        return json({
+          status: dataState === "unavailable" ? "degraded" : "ready",
+          model: runId,
+          data: dataState,
+        });
+      },
     },
-    "/model": { GET: (_req, _url, model) => json(model().metadata) },
+    "/model": { GET: (_req, _url, model) => new Response(modelView(model()), JSON_INIT) },
     "/openapi.json": {
       GET: () => new Response(openApi, { headers: JSON_HEADERS }),
     },

@@ -54,7 +54,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
       },
       "/health": {
         get: {
-          summary: "Readiness: 200 once the model is loaded",
+          summary: "Readiness: 200 once the model and Explore's data are loaded",
           responses: { "200": json("Ready", ref("Health")), "503": unavailable },
         },
       },
@@ -198,8 +198,16 @@ const SCHEMAS: Record<string, Json> = {
   },
   Health: {
     type: "object",
-    required: ["status", "model"],
-    properties: { status: { type: "string", enum: ["ok"] }, model: { type: "string" } },
+    required: ["status", "model", "data"],
+    properties: {
+      status: {
+        type: "string",
+        enum: ["ready", "degraded"],
+        description: "degraded: the model answers but Explore's data could not be read",
+      },
+      model: { type: "string" },
+      data: { type: "string", enum: ["ready", "off", "on-demand", "unavailable"] },
+    },
   },
   ModelMetadata: {
     type: "object",
