@@ -29,6 +29,8 @@ export interface StreamOptions {
   onBytes?: (bytesRead: number) => void;
   /** Called for each row that cannot be read; the reader skips it and goes on. */
   onProblem?: (problem: CsvProblem) => void;
+  /** Bytes to read instead of opening the path (e.g. stdin); the path then only names them. */
+  source?: ReadableStream<Uint8Array>;
 }
 
 /** A row read from a stream: its 1-based starting line and its fields. */
@@ -42,9 +44,9 @@ export async function* readTextChunks(
   path: string,
   options: StreamOptions = {},
 ): AsyncGenerator<string> {
-  let file: Deno.FsFile;
+  let file: Deno.FsFile | undefined;
   try {
-    file = await Deno.open(path);
+    if (options.source === undefined) file = await Deno.open(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       throw new Deno.errors.NotFound(`Cannot read "${path}": no such file`);
@@ -55,7 +57,7 @@ export async function* readTextChunks(
   let bytes = 0;
   let first = true;
   try {
-    for await (const chunk of file.readable) {
+    for await (const chunk of options.source ?? file!.readable) {
       bytes += chunk.byteLength;
       let text = decoder.decode(chunk, { stream: true });
       if (first) {
@@ -70,7 +72,7 @@ export async function* readTextChunks(
   } finally {
     // The readable closes the file when fully consumed; an early return must close it too.
     try {
-      file.close();
+      file?.close();
     } catch {
       // already closed
     }

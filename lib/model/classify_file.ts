@@ -81,6 +81,8 @@ export interface ClassifyFileOptions {
   onProblem?: (problem: CsvProblem) => void;
   /** Decimals of the probabilities. @default 6 */
   digits?: number;
+  /** Bytes to read instead of opening `input`, which then only names them (e.g. "stdin"). */
+  source?: ReadableStream<Uint8Array>;
 }
 
 /** What {@linkcode classifyFile} did. */
@@ -127,10 +129,11 @@ export async function classifyFile(
     );
   }
   const digits = options.digits ?? 6;
-  const totalBytes = (await Deno.stat(input)).size;
+  const totalBytes = options.source === undefined ? (await Deno.stat(input)).size : 0;
   let bytesRead = 0;
   let problems = 0;
   const streamOptions = {
+    source: options.source,
     onBytes: (b: number) => bytesRead = b,
     onProblem: (p: CsvProblem) => {
       problems++;
