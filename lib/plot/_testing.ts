@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { type Chart, DISPLAY } from "./chart.ts";
 
 const DIR = new URL("./testdata/", import.meta.url);
 
@@ -37,16 +38,13 @@ export async function assertSvgSnapshot(name: string, svg: string): Promise<void
   assert.equal(actual, expected, `SVG snapshot ${name}.svg differs (update with -- --update)`);
 }
 
-/** Compiles a Vega-Lite spec and renders it headless; returns the SVG (throws if invalid). */
-export async function renderVegaLite(spec: object): Promise<string> {
-  const vl = await import("vega-lite");
-  const vega = await import("vega");
-  // deno-lint-ignore no-explicit-any
-  const compiled = vl.compile(spec as any).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+/** Asserts that a chart's Jupyter bundle carries its SVG and a PNG of twice its size. */
+export function assertPngBeside(chart: Chart): void {
+  const bundle = chart[DISPLAY]();
+  assert.equal(bundle["image/svg+xml"], chart.svg);
+  const png = Uint8Array.from(atob(bundle["image/png"]!), (c) => c.charCodeAt(0));
+  assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], "PNG signature");
+  const view = new DataView(png.buffer);
+  const width = Number(/^<svg[^>]*\swidth="([\d.]+)"/.exec(chart.svg)![1]);
+  assert.equal(view.getUint32(16), Math.round(2 * width), "PNG width (IHDR)");
 }
