@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { assertClose } from "../_assert_close.ts";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "./backend.ts";
 import { type AdamSlot, adamStep } from "./_adam.ts";
@@ -27,14 +28,11 @@ Deno.test("adamStep() fused wasm update equals the tfjs-op update and keeps its 
   assert.equal(fused[0]!.param, fusedParam, "the fused path updates in place");
   assert.notEqual(ops[0]!.param.dataId, fusedParam.dataId);
   for (const key of ["param", "m", "v"] as const) {
-    const a = fused[0]![key].dataSync();
-    const b = ops[0]![key].dataSync();
-    for (let i = 0; i < a.length; i++) {
-      assert.ok(
-        Math.abs(a[i]! - b[i]!) <= 1e-6 * (1 + Math.abs(b[i]!)),
-        `${key}[${i}] ${a[i]} ${b[i]}`,
-      );
-    }
+    assertClose(fused[0]![key].dataSync(), ops[0]![key].dataSync(), {
+      atol: 1e-6,
+      rtol: 1e-6,
+      name: key,
+    });
   }
   // Adam moves each weight by about the learning rate per step: 5 steps ≈ 0.05 at most.
   const start = slots()[0]!;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { assertClose } from "../_assert_close.ts";
 import * as tf from "@tensorflow/tfjs";
 import { EXTRAS_HINT, findExtra, importExtra } from "../features/extras.ts";
 import { createPrng } from "../data/random.ts";
@@ -42,15 +43,6 @@ function plainLoss(batch: MlpBatch) {
   };
 }
 
-function assertClose(actual: tf.Tensor, expected: tf.Tensor, tolerance: number, name: string) {
-  assert.deepEqual(actual.shape, expected.shape, `${name} shape`);
-  const a = actual.dataSync();
-  const e = expected.dataSync();
-  for (let i = 0; i < a.length; i++) {
-    assert.ok(Math.abs(a[i]! - e[i]!) <= tolerance, `${name}[${i}]: ${a[i]} vs ${e[i]}`);
-  }
-}
-
 // tfjs autodiff (every op's gradient) comes with the umbrella package, an extra.
 const autodiff = findExtra("tfjs") !== undefined;
 if (autodiff) await importExtra("tfjs");
@@ -74,11 +66,24 @@ Deno.test({
       const { value, grads } = tf.valueAndGrads(f)(inputs);
       return { value, grads };
     });
-    assertClose(mine.loss, reference.value, 1e-5, "loss");
-    assertClose(mine.grads.w1t, tf.transpose(reference.grads[0]!), 1e-5, "w1t");
-    assertClose(mine.grads.b1, tf.reshape(reference.grads[1]!, [HIDDEN, 1]), 1e-5, "b1");
-    assertClose(mine.grads.w2, reference.grads[2]!, 1e-5, "w2");
-    assertClose(mine.grads.b2, reference.grads[3]!, 1e-5, "b2");
+    assertClose(mine.loss.dataSync(), reference.value.dataSync(), { atol: 1e-5, name: "loss" });
+    assertClose(mine.grads.w1t.dataSync(), (tf.transpose(reference.grads[0]!)).dataSync(), {
+      atol: 1e-5,
+      name: "w1t",
+    });
+    assertClose(
+      mine.grads.b1.dataSync(),
+      (tf.reshape(reference.grads[1]!, [HIDDEN, 1])).dataSync(),
+      { atol: 1e-5, name: "b1" },
+    );
+    assertClose(mine.grads.w2.dataSync(), (reference.grads[2]!).dataSync(), {
+      atol: 1e-5,
+      name: "w2",
+    });
+    assertClose(mine.grads.b2.dataSync(), (reference.grads[3]!).dataSync(), {
+      atol: 1e-5,
+      name: "b2",
+    });
     // Some hidden units must be inactive, or relu's gradient went untested.
     const z = tf.tidy(() => tf.add(tf.matMul(params.w1t, batch.xt), params.b1).dataSync());
     assert.ok(z.some((value) => value < 0) && z.some((value) => value > 0));

@@ -22,7 +22,7 @@ export interface Chart {
   readonly svg: string;
   /** The SVG rendered to PNG at twice its size (computed once, on first use). */
   png(): Uint8Array;
-  /** Jupyter's MIME bundle: `image/png` (base64) beside `image/svg+xml`. */
+  /** Jupyter's MIME bundle: an HTML `<img>` of the PNG, `image/png` (base64), the SVG, a title. */
   [DISPLAY](): Record<string, string>;
 }
 
@@ -44,17 +44,39 @@ export const CLASS_SCALE = {
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
-/** Wraps a standalone SVG string into a {@linkcode Chart}. */
+/**
+ * Wraps a standalone SVG string into a {@linkcode Chart}. Its Jupyter bundle leads with an HTML
+ * `<img>` of the PNG: nbconvert and JupyterLab prefer SVG to PNG when both are present, and
+ * nbconvert's HTML and sanitising viewers lose inline SVG; the `<img>` also shows the double-
+ * resolution PNG at the chart's own width. `image/png` and `image/svg+xml` stay for the others.
+ */
 export function createChart(svg: string): Chart {
   let png: Uint8Array | undefined;
   const chart: Chart = {
     svg,
     png: () => png ??= svgToPng(svg).bytes,
     [DISPLAY]() {
-      return { "image/png": toBase64(chart.png()), "image/svg+xml": svg };
+      const base64 = toBase64(chart.png());
+      const title = chartTitle(svg);
+      return {
+        "text/html": `<img src="data:image/png;base64,${base64}" width="${
+          attribute(svg, "width")
+        }" alt="${escapeXml(title)}">`,
+        "image/png": base64,
+        "image/svg+xml": svg,
+        "text/plain": title,
+      };
     },
   };
   return chart;
+}
+
+/** The chart's heading (the first bold text, as drawn by {@linkcode stackSvgs}), or "chart". */
+function chartTitle(svg: string): string {
+  const match = /<text [^>]*font-weight="bold"[^>]*>([^<]*)<\/text>/.exec(svg);
+  return match
+    ? match[1]!.replace(/&#(\d+);/g, (_, code) => String.fromCharCode(Number(code)))
+    : "chart";
 }
 
 /** Wraps an HTML fragment and its plain-text form into an {@linkcode HtmlView}. */

@@ -8,6 +8,7 @@ import type { ModelBundle } from "../model/bundle.ts";
 import { predictProbabilities } from "../model/predict.ts";
 import { createSparsePredictor } from "../model/sparse.ts";
 import { readAsset, type StaticAsset } from "./assets.ts";
+import { paletteCss } from "../plot/palette.ts";
 import { pageFiles, vendorFiles } from "./assets.ts";
 import { readJsonBody } from "./body.ts";
 import { createMicroBatcher, type PredictFn, toResult } from "./classifier.ts";
@@ -185,6 +186,10 @@ export function createHandler(
       GET: (_req, _url, model) => json({ status: "ok", model: model().metadata.runId }),
     },
     "/model": { GET: (_req, _url, model) => json(model().metadata) },
+    "/palette.css": {
+      GET: () =>
+        new Response(paletteCss(), { headers: { "content-type": "text/css; charset=utf-8" } }),
+    },
     "/openapi.json": {
       GET: () => new Response(openApi, { headers: JSON_HEADERS }),
     },
