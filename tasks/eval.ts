@@ -13,13 +13,18 @@ import { type FlagSpec, parseFlags, runMain } from "./_cli.ts";
 import { embedderRuntimeFromEnv } from "./_shared.ts";
 
 const FLAGS: FlagSpec = {
-  model: { type: "string", default: "models/latest", help: "model folder" },
+  model: { type: "string", placeholder: "DIR", default: "models/latest", help: "model folder" },
   data: { type: "string", help: "labelled CSV (text,label or message,message_type)" },
-  out: { type: "string", help: "report folder (default: <model>/eval/<file stem>)" },
-  "text-column": { type: "string", help: "column holding the message" },
-  "label-column": { type: "string", help: "column holding the label" },
+  out: {
+    type: "string",
+    placeholder: "DIR",
+    help: "report folder (default: <model>/eval/<file stem>)",
+  },
+  "text-column": { type: "string", placeholder: "COLUMN", help: "column holding the message" },
+  "label-column": { type: "string", placeholder: "COLUMN", help: "column holding the label" },
   where: {
     type: "string",
+    placeholder: "COLUMN=VALUE",
     help: "keep only rows with COLUMN=VALUE, e.g. seed_split=test",
   },
 };

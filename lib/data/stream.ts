@@ -32,6 +32,8 @@ export interface StreamOptions {
   /** Called for each line holding bytes that are not UTF-8 (read with U+FFFD in their place;
    * the row is kept). @default a `console.warn` line naming the file and line */
   onWarning?: (problem: CsvProblem) => void;
+  /** Bytes to read instead of opening the path (e.g. stdin); the path then only names them. */
+  source?: ReadableStream<Uint8Array>;
 }
 
 /** A row read from a stream: its 1-based starting line and its fields. */
@@ -52,9 +54,9 @@ export async function* readTextChunks(
   path: string,
   options: StreamOptions = {},
 ): AsyncGenerator<string> {
-  let file: Deno.FsFile;
+  let file: Deno.FsFile | undefined;
   try {
-    file = await Deno.open(path);
+    if (options.source === undefined) file = await Deno.open(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       throw new Deno.errors.NotFound(`Cannot read "${path}": no such file`);
@@ -70,7 +72,7 @@ export async function* readTextChunks(
   let newlines = 0;
   let lastWarnedLine = 0;
   try {
-    for await (const chunk of file.readable) {
+    for await (const chunk of options.source ?? file!.readable) {
       if (bytes < BINARY_SNIFF_BYTES) {
         const nul = chunk.subarray(0, BINARY_SNIFF_BYTES - bytes).indexOf(0);
         if (nul !== -1) {
@@ -106,7 +108,7 @@ export async function* readTextChunks(
   } finally {
     // The readable closes the file when fully consumed; an early return must close it too.
     try {
-      file.close();
+      file?.close();
     } catch {
       // already closed
     }

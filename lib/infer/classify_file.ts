@@ -100,6 +100,8 @@ export interface ClassifyFileOptions {
   digits?: number;
   /** Stops between batches; the temp output is removed and the promise rejects. */
   signal?: AbortSignal;
+  /** Bytes to read instead of opening `input`, which then only names them (e.g. "stdin"). */
+  source?: ReadableStream<Uint8Array>;
 }
 
 /** What {@linkcode classifyFile} did. */
@@ -146,12 +148,13 @@ export async function classifyFile(
     );
   }
   const digits = options.digits ?? 6;
-  const inputInfo = await Deno.stat(input);
-  const totalBytes = inputInfo.size;
+  const inputInfo = options.source === undefined ? await Deno.stat(input) : undefined;
+  const totalBytes = inputInfo?.size ?? 0;
   if (typeof out === "string") await checkOutput(input, inputInfo, out);
   let bytesRead = 0;
   let problems = 0;
   const streamOptions = {
+    source: options.source,
     onBytes: (b: number) => bytesRead = b,
     onProblem: (p: CsvProblem) => {
       problems++;
@@ -285,7 +288,11 @@ interface Sink {
 }
 
 /** Refuses an output that is a folder or the input itself (same device and inode). */
-async function checkOutput(input: string, inputInfo: Deno.FileInfo, out: string): Promise<void> {
+async function checkOutput(
+  input: string,
+  inputInfo: Deno.FileInfo | undefined,
+  out: string,
+): Promise<void> {
   const info = await Deno.stat(out).catch(() => undefined);
   if (info?.isDirectory) {
     throw new TypeError(
@@ -293,8 +300,8 @@ async function checkOutput(input: string, inputInfo: Deno.FileInfo, out: string)
     );
   }
   if (
-    info !== undefined && info.ino !== null && info.ino === inputInfo.ino &&
-    info.dev === inputInfo.dev
+    info !== undefined && inputInfo !== undefined && info.ino !== null &&
+    info.ino === inputInfo.ino && info.dev === inputInfo.dev
   ) {
     throw new TypeError(
       `Cannot classify "${input}": the output "${out}" is the input file; write to another file`,

@@ -8,6 +8,7 @@ import type { ModelBundle } from "../model/bundle.ts";
 import { predictProbabilities } from "../infer/predict.ts";
 import { createSparsePredictor } from "../infer/sparse.ts";
 import { readAsset, type StaticAsset } from "./assets.ts";
+import { paletteCss } from "../plot/palette.ts";
 import { pageFiles, vendorFiles } from "./assets.ts";
 import { readJsonBody } from "./body.ts";
 import { createMicroBatcher, type PredictFn, toResult } from "./classifier.ts";
@@ -234,6 +235,10 @@ export function createHandler(
       },
     },
     "/model": { GET: (_req, _url, model) => new Response(modelView(model()), JSON_INIT) },
+    "/palette.css": {
+      GET: () =>
+        new Response(paletteCss(), { headers: { "content-type": "text/css; charset=utf-8" } }),
+    },
     "/openapi.json": {
       GET: () => new Response(openApi, { headers: JSON_HEADERS }),
     },

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { CLASS_COLORS } from "../plot/palette.ts";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../infer/backend.ts";
 import type { ModelBundle } from "../model/bundle.ts";
@@ -475,6 +476,19 @@ Deno.test("GET / serves the page with a self-only CSP, and its scripts", async (
     const res = await handler(new Request(`http://qac.test${path}`));
     assert.equal(res.status, 200, path);
     assert.ok((await res.arrayBuffer()).byteLength > 100, path);
+  }
+});
+
+Deno.test("GET /palette.css gives the page the class colours of lib/plot/palette.ts", async () => {
+  const { handler } = setup();
+  const page = await (await handler(new Request("http://qac.test/"))).text();
+  assert.match(page, /href="\/palette\.css"/);
+  const res = await handler(new Request("http://qac.test/palette.css"));
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("content-type"), "text/css; charset=utf-8");
+  const css = await res.text();
+  for (const [label, color] of Object.entries(CLASS_COLORS)) {
+    assert.ok(css.includes(`--${label}: ${color};`), label);
   }
 });
 
