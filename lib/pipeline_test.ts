@@ -6,6 +6,7 @@ import { generateBuiltin } from "./data/generate/builtin.ts";
 import { LABELS } from "./data/types.ts";
 import { readNpy } from "./features/npy.ts";
 import { BUILTIN_VERSION } from "./features/builtin.ts";
+import { contextInputWidth, DEFAULT_CONTEXT_RECIPE } from "./features/context.ts";
 import { loadBundle } from "./model/bundle.ts";
 import { predictProbabilities } from "./model/predict.ts";
 import { runTraining, type TrainingRunOptions } from "./pipeline.ts";
@@ -51,7 +52,9 @@ Deno.test("runTraining() goes from a conversations CSV to a saved, loadable mode
   const vectors = await readNpy(join(dir, "vectors", "vectors.npy"));
   const labels = await readNpy(join(dir, "vectors", "vectors.labels.npy"));
   const rows = report.clean.kept;
-  assert.deepEqual(vectors.shape, [rows, 64]);
+  // generated data has conversations: message ⊕ context ⊕ cues
+  assert.deepEqual(vectors.shape, [rows, contextInputWidth(64)]);
+  assert.deepEqual(report.metadata.context?.recipe, DEFAULT_CONTEXT_RECIPE);
   assert.deepEqual(labels.shape, [rows]);
 
   // splits are disjoint by conversation and add up to the cleaned rows

@@ -23,7 +23,8 @@
  */
 
 import type { Message } from "../data/types.ts";
-import type { FeatureMatrix, SparseMatrix } from "./matrix.ts";
+import type { EmbedOptions } from "./embedder.ts";
+import type { DenseMatrix, FeatureMatrix, SparseMatrix } from "./matrix.ts";
 
 /** The structural cues, in input order (each is 0 or 1). */
 export const CONTEXT_CUES = [
@@ -335,4 +336,146 @@ export function contextMatrix(base: FeatureMatrix, assembly: ContextAssembly): F
     out.offsets[i + 1] = at;
   }
   return out;
+}
+
+/**
+ * The assembly of messages taken one by one (no conversation known): no context, and of the
+ * cues only the message's own (its "?"). Training adds such copies of some rows so a context
+ * model still classifies a lone message.
+ */
+export function aloneContexts(messages: readonly Pick<Message, "text">[]): ContextAssembly {
+  const k = CONTEXT_CUES.length;
+  const own = CONTEXT_CUES.indexOf("own_question_mark");
+  const cues = new Float32Array(messages.length * k);
+  messages.forEach((m, i) => {
+    if (m.text.includes("?")) cues[i * k + own] = 1;
+  });
+  return { context: new Int32Array(messages.length).fill(-1), cues };
+}
+
+/** An embedder that can give one text's features in sparse form (the builtin featurizer). */
+interface SparseFeaturizer {
+  dimension: number;
+  featurize(text: string): { indices: Int32Array; values: Float32Array };
+}
+
+/** What {@linkcode featureMatrix} needs of an embedder. */
+export interface MatrixEmbedder {
+  dimension: number;
+  embed(texts: readonly string[], options?: EmbedOptions): Promise<Float32Array>;
+}
+
+/**
+ * Each text's features once, as a sparse matrix when the embedder has sparse features
+ * (builtin), else dense rows from `embed`.
+ */
+export async function featureMatrix(
+  embedder: MatrixEmbedder,
+  texts: readonly string[],
+  options: EmbedOptions = {},
+): Promise<FeatureMatrix> {
+  const d = embedder.dimension;
+  if (typeof (embedder as Partial<SparseFeaturizer>).featurize !== "function") {
+    const data = await embedder.embed(texts, options);
+    return { kind: "dense", rows: texts.length, dimension: d, data };
+  }
+  const sparse = embedder as unknown as SparseFeaturizer;
+  const offsets = new Int32Array(texts.length + 1);
+  let indices = new Int32Array(Math.max(1024, texts.length * 64));
+  let values = new Float32Array(indices.length);
+  let at = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const f = sparse.featurize(texts[i]!);
+    if (at + f.indices.length > indices.length) {
+      const size = Math.max(indices.length * 2, at + f.indices.length);
+      const grownIndices = new Int32Array(size);
+      grownIndices.set(indices.subarray(0, at));
+      const grownValues = new Float32Array(size);
+      grownValues.set(values.subarray(0, at));
+      indices = grownIndices;
+      values = grownValues;
+    }
+    indices.set(f.indices, at);
+    values.set(f.values, at);
+    at += f.indices.length;
+    offsets[i + 1] = at;
+    if (options.onProgress && (i + 1) % 4096 === 0) options.onProgress(i + 1, texts.length);
+  }
+  options.onProgress?.(texts.length, texts.length);
+  return {
+    kind: "sparse",
+    rows: texts.length,
+    dimension: d,
+    offsets,
+    indices: indices.slice(0, at),
+    values: values.slice(0, at),
+  };
+}
+
+/**
+ * Row `i` of {@linkcode contextMatrix} without building the whole matrix (the fast inference
+ * path builds each input when the kernel asks for it).
+ */
+export function sparseContextRow(
+  base: SparseMatrix,
+  assembly: ContextAssembly,
+  i: number,
+): { indices: Int32Array; values: Float32Array } {
+  const d = base.dimension;
+  const k = CONTEXT_CUES.length;
+  const c = assembly.context[i]!;
+  const from = base.offsets[i]!, to = base.offsets[i + 1]!;
+  const cFrom = c >= 0 ? base.offsets[c]! : 0, cTo = c >= 0 ? base.offsets[c + 1]! : 0;
+  let cueCount = 0;
+  for (let j = 0; j < k; j++) if (assembly.cues[i * k + j] !== 0) cueCount++;
+  const n = to - from + cTo - cFrom + cueCount;
+  const indices = new Int32Array(n);
+  const values = new Float32Array(n);
+  indices.set(base.indices.subarray(from, to));
+  values.set(base.values.subarray(from, to));
+  let at = to - from;
+  for (let p = cFrom; p < cTo; p++) {
+    indices[at] = base.indices[p]! + d;
+    values[at++] = base.values[p]!;
+  }
+  for (let j = 0; j < k; j++) {
+    const v = assembly.cues[i * k + j]!;
+    if (v !== 0) {
+      indices[at] = 2 * d + j;
+      values[at++] = v;
+    }
+  }
+  return { indices, values };
+}
+
+/**
+ * Dense rows of {@linkcode contextMatrix} for the messages `rows` only (in that order), without
+ * building the whole matrix: what today's dense trainer takes.
+ */
+export function denseContextRows(
+  base: FeatureMatrix,
+  assembly: ContextAssembly,
+  rows: Int32Array,
+): DenseMatrix {
+  const d = base.dimension;
+  const k = CONTEXT_CUES.length;
+  const width = contextInputWidth(d);
+  const data = new Float32Array(rows.length * width);
+  const place = (r: number, out: number) => {
+    if (base.kind === "dense") {
+      data.set(base.data.subarray(r * d, (r + 1) * d), out);
+      return;
+    }
+    for (let p = base.offsets[r]!; p < base.offsets[r + 1]!; p++) {
+      data[out + base.indices[p]!] = base.values[p]!;
+    }
+  };
+  rows.forEach((i, j) => {
+    const out = j * width;
+    place(i, out);
+    const c = assembly.context[i]!;
+    if (c >= 0) place(c, out + d);
+    data.set(assembly.cues.subarray(i * k, (i + 1) * k), out + 2 * d);
+  });
+  return { kind: "dense", rows: rows.length, dimension: width, data };
 }
