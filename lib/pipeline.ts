@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { readCsv } from "./data/csv.ts";
 import { cleanRecords, type CleanReport, detectColumns } from "./data/clean.ts";
 import { countLabels, type Split, splitByColumn, splitByGroup } from "./data/split.ts";
-import { type CsvRecord, type Label, type LabeledText, LABELS } from "./data/types.ts";
+import { type CsvRecord, type Label, LABELS } from "./data/types.ts";
 import {
   type ConversationColumns,
   detectConversationColumns,
@@ -27,14 +27,20 @@ import {
   aloneContexts,
   assembleContexts,
   type ContextRecipe,
+  contextRows,
   DEFAULT_CONTEXT_RECIPE,
-  denseContextRows,
   featureMatrix,
+  selectRows,
 } from "./features/context.ts";
-import { initBackend } from "./model/backend.ts";
-import { type EpochLog, trainClassifier, type TrainOptions } from "./model/train.ts";
+import {
+  type EpochLog,
+  type LabeledMatrix,
+  trainClassifier,
+  type TrainOptions,
+} from "./model/train.ts";
 import { linkLatest, type ModelBundle, type ModelMetadata, saveBundle } from "./model/bundle.ts";
-import { predictVectors } from "./model/predict.ts";
+import { predictMatrix } from "./infer/sparse.ts";
+import { type FeatureMatrix, sliceRows, toDense } from "./features/matrix.ts";
 import { computeMetrics, type Metrics } from "./eval/metrics.ts";
 
 /** Version of qac written into model metadata. */
@@ -256,73 +262,72 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
   const all = [...split.train, ...split.validation, ...split.test];
   const d = embedder.dimension;
   const ids = Int32Array.from(all, (item) => LABELS.indexOf(item.label));
-  let vectors: Float32Array;
-  let inputs = d;
-  let trainX: Float32Array;
-  let trainY: Int32Array;
+  const embedOptions = { onProgress: options.onEmbedProgress, signal: options.signal };
+  let features: FeatureMatrix; // message features of `all`, in order
+  let train: LabeledMatrix;
+  let validation: LabeledMatrix;
+  let test: LabeledMatrix;
+  const nTrain = split.train.length, nValidation = split.validation.length;
   if (!useContext) {
-    vectors = await timed(
-      "embed",
-      () =>
-        embedder.embed(all.map((item) => item.text), {
-          onProgress: options.onEmbedProgress,
-          signal: options.signal,
-        }),
-    );
+    const texts = all.map((item) => item.text);
+    // A sparse embedder (builtin) hands its rows over as they are: the trainer and predictor
+    // only read the active inputs.
+    features = await timed("embed", () => featureMatrix(embedder, texts, embedOptions));
     stage("embed", `${all.length} texts → ${d}-d vectors with ${embedder.id}`);
-    trainX = vectors.subarray(0, split.train.length * d);
-    trainY = ids.subarray(0, split.train.length);
+    const part = (from: number, to: number) => ({
+      x: sliceRows(features, from, to),
+      y: ids.subarray(from, to),
+    });
+    train = part(0, nTrain);
+    validation = part(nTrain, nTrain + nValidation);
+    test = part(nTrain + nValidation, all.length);
   } else {
     // Every row of the file is a message (unlabelled rows too: they are context); each is
     // featurized once and its row reused as the context of later messages.
     const messages = rowsToMessages(prepared.records, prepared.textColumn, columns);
-    const base = await timed("embed", () =>
-      featureMatrix(embedder, messages.map((m) => m.text), {
-        onProgress: options.onEmbedProgress,
-        signal: options.signal,
-      }));
+    const base = await timed(
+      "embed",
+      () => featureMatrix(embedder, messages.map((m) => m.text), embedOptions),
+    );
     const assembly = assembleContexts(messages, recipe);
     const rowOfLine = new Map(prepared.records.map((r, i) => [r.line, i]));
     const rows = Int32Array.from(all, (item) => rowOfLine.get(item.line!)!);
-    inputs = 2 * d + recipe.cues.length;
-    vectors = denseContextRows(base, assembly, rows).data;
+    features = selectRows(base, rows);
     // lone copies of a seeded share of the training rows: a context model must still read a
     // message on its own (a file without conversation columns, an API call without context)
     const prng = createPrng(seed ^ 0x5eed);
     const aloneShare = options.aloneShare ?? 0.25;
-    const lone = split.train.map((_, i) => i).filter(() => prng() < aloneShare);
-    const loneRows = denseContextRows(
-      base,
-      aloneContexts(messages),
-      Int32Array.from(lone, (i) => rows[i]!),
+    const lone = Int32Array.from(
+      Array.from({ length: nTrain }, (_, i) => i).filter(() => prng() < aloneShare),
     );
-    trainX = new Float32Array((split.train.length + lone.length) * inputs);
-    trainX.set(vectors.subarray(0, split.train.length * inputs));
-    trainX.set(loneRows.data, split.train.length * inputs);
-    trainY = new Int32Array(split.train.length + lone.length);
-    trainY.set(ids.subarray(0, split.train.length));
-    trainY.set(Int32Array.from(lone, (i) => ids[i]!), split.train.length);
-    const linked = all.filter((_, i) => assembly.context[rows[i]!]! >= 0).length;
+    const trainY = new Int32Array(nTrain + lone.length);
+    trainY.set(ids.subarray(0, nTrain));
+    trainY.set(lone.map((i) => ids[i]!), nTrain);
+    train = {
+      x: contextRows(base, [
+        { assembly, rows: rows.subarray(0, nTrain) },
+        { assembly: aloneContexts(messages), rows: lone.map((i) => rows[i]!) },
+      ]),
+      y: trainY,
+    };
+    const part = (from: number, to: number) => ({
+      x: contextRows(base, [{ assembly, rows: rows.subarray(from, to) }]),
+      y: ids.subarray(from, to),
+    });
+    validation = part(nTrain, nTrain + nValidation);
+    test = part(nTrain + nValidation, all.length);
+    const linked = rows.filter((r) => assembly.context[r]! >= 0).length;
     stage(
       "embed",
-      `${messages.length} messages → ${d}-d features with ${embedder.id}; ${linked} of ${all.length} labelled rows have a context; model input ${inputs} (message ⊕ context ⊕ ${recipe.cues.length} cues), +${lone.length} lone training copies`,
+      `${messages.length} messages → ${d}-d features with ${embedder.id}; ${linked} of ${all.length} labelled rows have a context; model input ${train.x.dimension} (message ⊕ context ⊕ ${recipe.cues.length} cues), +${lone.length} lone training copies`,
     );
   }
   if (options.vectorsDir !== null) {
     const dir = options.vectorsDir ?? "data";
-    await writeNpy(join(dir, "vectors.npy"), vectors, [all.length, inputs]);
+    await writeNpy(join(dir, "vectors.npy"), toDense(features).data, [all.length, d]);
     await writeNpy(join(dir, "vectors.labels.npy"), ids, [all.length]);
   }
-  const part = (from: number, rows: LabeledText[]) => ({
-    x: vectors.subarray(from * inputs, (from + rows.length) * inputs),
-    y: ids.subarray(from, from + rows.length),
-    dimension: inputs,
-  });
-  const train = { x: trainX, y: trainY, dimension: inputs };
-  const validation = part(split.train.length, split.validation);
-  const test = part(split.train.length + split.validation.length, split.test);
 
-  await initBackend();
   const result = await timed("train", () =>
     trainClassifier(train, validation, {
       // hidden units = the embedding size (the original's Dense(d)), whatever the input width
@@ -332,10 +337,10 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
       onEpochEnd: options.onEpochEnd,
       signal: options.signal,
     }));
-  const testMetrics = computeMetrics(test.y, predictVectors(result.model, test.x, inputs));
+  const testMetrics = computeMetrics(test.y, predictMatrix(result.weights, test.x));
   const validationMetrics = computeMetrics(
     validation.y,
-    predictVectors(result.model, validation.x, inputs),
+    predictMatrix(result.weights, validation.x),
   );
 
   const runId = options.runId ?? newRunId();
@@ -374,7 +379,6 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
       qac: QAC_VERSION,
       deno: Deno.version.deno,
       tfjs: tf.version.tfjs,
-      backend: tf.getBackend(),
     },
   };
   const bundle: ModelBundle = { model: result.model, embedder, labels: LABELS, metadata };

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { classifyFile, createBatchPredictor } from "../lib/model/classify_file.ts";
+import { classifyFile, createBatchPredictor } from "../lib/infer/classify_file.ts";
 import { loadBundle } from "../lib/model/bundle.ts";
 import { STREAM_FORMATS, type StreamFormat } from "../lib/data/stream.ts";
 import { progressBar } from "./_progress.ts";

@@ -18,7 +18,7 @@ import {
   rowsToMessages,
 } from "../data/conversation.ts";
 import { predictInContext } from "../infer/context.ts";
-import { type BatchPredictor, createBatchPredictor } from "../model/classify_file.ts";
+import { type BatchPredictor, createBatchPredictor } from "../infer/classify_file.ts";
 import { confusionMatrixChart, perClassChart, rocChart } from "../plot/model_charts.ts";
 import { majorityBaseline, questionMarkRule } from "./baselines.ts";
 import { computeMetrics, type Metrics, metricsFromPredictions } from "./metrics.ts";

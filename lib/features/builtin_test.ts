@@ -443,3 +443,19 @@ Deno.test("BuiltinEmbedder.featurize() results stay intact across many later cal
     assert.deepEqual(kept[i], new BuiltinEmbedder({ dimension: 512 }).featurize(text));
   });
 });
+
+Deno.test("BuiltinEmbedder.featurizeMany() gives each text's featurize() as one sparse row", () => {
+  const embedder = new BuiltinEmbedder({ dimension: 256 });
+  const texts = ["how do I join a table?", "", "thanks!!! that worked", "SQL or Python first?"];
+  const matrix = embedder.featurizeMany(texts);
+  assert.equal(matrix.kind, "sparse");
+  assert.equal(matrix.rows, 4);
+  assert.equal(matrix.dimension, 256);
+  texts.forEach((text, row) => {
+    const { indices, values } = embedder.featurize(text);
+    const [from, to] = [matrix.offsets[row]!, matrix.offsets[row + 1]!];
+    assert.deepEqual([...matrix.indices.subarray(from, to)], [...indices]);
+    assert.deepEqual([...matrix.values.subarray(from, to)], [...values]);
+  });
+  assert.equal(matrix.offsets[4], matrix.indices.length);
+});

@@ -24,7 +24,7 @@
 
 import type { Message } from "../data/types.ts";
 import type { EmbedOptions } from "./embedder.ts";
-import type { DenseMatrix, FeatureMatrix, SparseMatrix } from "./matrix.ts";
+import type { FeatureMatrix, SparseMatrix } from "./matrix.ts";
 
 /** The structural cues, in input order (each is 0 or 1). */
 export const CONTEXT_CUES = [
@@ -359,6 +359,11 @@ interface SparseFeaturizer {
   featurize(text: string): { indices: Int32Array; values: Float32Array };
 }
 
+/** An embedder that gives many texts' features as one sparse matrix (the builtin featurizer). */
+interface ManyFeaturizer {
+  featurizeMany(texts: readonly string[], options?: EmbedOptions): SparseMatrix;
+}
+
 /** What {@linkcode featureMatrix} needs of an embedder. */
 export interface MatrixEmbedder {
   dimension: number;
@@ -375,6 +380,8 @@ export async function featureMatrix(
   options: EmbedOptions = {},
 ): Promise<FeatureMatrix> {
   const d = embedder.dimension;
+  const many = (embedder as Partial<ManyFeaturizer>).featurizeMany;
+  if (typeof many === "function") return many.call(embedder, texts, options);
   if (typeof (embedder as Partial<SparseFeaturizer>).featurize !== "function") {
     const data = await embedder.embed(texts, options);
     return { kind: "dense", rows: texts.length, dimension: d, data };
@@ -448,34 +455,69 @@ export function sparseContextRow(
   return { indices, values };
 }
 
+/** Rows `rows` of `matrix`, in that order, as a matrix of their own (copies). */
+export function selectRows(matrix: FeatureMatrix, rows: Int32Array): FeatureMatrix {
+  const d = matrix.dimension;
+  if (matrix.kind === "dense") {
+    const data = new Float32Array(rows.length * d);
+    rows.forEach((r, j) => data.set(matrix.data.subarray(r * d, (r + 1) * d), j * d));
+    return { kind: "dense", rows: rows.length, dimension: d, data };
+  }
+  const offsets = new Int32Array(rows.length + 1);
+  rows.forEach((r, j) => {
+    offsets[j + 1] = offsets[j]! + matrix.offsets[r + 1]! - matrix.offsets[r]!;
+  });
+  const indices = new Int32Array(offsets[rows.length]!);
+  const values = new Float32Array(indices.length);
+  rows.forEach((r, j) => {
+    const from = matrix.offsets[r]!, to = matrix.offsets[r + 1]!;
+    indices.set(matrix.indices.subarray(from, to), offsets[j]!);
+    values.set(matrix.values.subarray(from, to), offsets[j]!);
+  });
+  return { kind: "sparse", rows: rows.length, dimension: d, offsets, indices, values };
+}
+
 /**
- * Dense rows of {@linkcode contextMatrix} for the messages `rows` only (in that order), without
- * building the whole matrix: what today's dense trainer takes.
+ * Rows of {@linkcode contextMatrix} for chosen messages only, part after part (each part with
+ * its own assembly, e.g. in context and alone), without building the whole matrix. Sparse
+ * message features give sparse rows, dense give dense.
  */
-export function denseContextRows(
+export function contextRows(
   base: FeatureMatrix,
-  assembly: ContextAssembly,
-  rows: Int32Array,
-): DenseMatrix {
+  parts: readonly { assembly: ContextAssembly; rows: Int32Array }[],
+): FeatureMatrix {
   const d = base.dimension;
   const k = CONTEXT_CUES.length;
   const width = contextInputWidth(d);
-  const data = new Float32Array(rows.length * width);
-  const place = (r: number, out: number) => {
-    if (base.kind === "dense") {
-      data.set(base.data.subarray(r * d, (r + 1) * d), out);
-      return;
+  const n = parts.reduce((sum, part) => sum + part.rows.length, 0);
+  if (base.kind === "dense") {
+    const data = new Float32Array(n * width);
+    let j = 0;
+    for (const { assembly, rows } of parts) {
+      for (const i of rows) {
+        const out = j++ * width;
+        data.set(base.data.subarray(i * d, (i + 1) * d), out);
+        const c = assembly.context[i]!;
+        if (c >= 0) data.set(base.data.subarray(c * d, (c + 1) * d), out + d);
+        data.set(assembly.cues.subarray(i * k, (i + 1) * k), out + 2 * d);
+      }
     }
-    for (let p = base.offsets[r]!; p < base.offsets[r + 1]!; p++) {
-      data[out + base.indices[p]!] = base.values[p]!;
+    return { kind: "dense", rows: n, dimension: width, data };
+  }
+  const offsets = new Int32Array(n + 1);
+  const built: { indices: Int32Array; values: Float32Array }[] = [];
+  for (const { assembly, rows } of parts) {
+    for (const i of rows) {
+      const row = sparseContextRow(base, assembly, i);
+      offsets[built.length + 1] = offsets[built.length]! + row.indices.length;
+      built.push(row);
     }
-  };
-  rows.forEach((i, j) => {
-    const out = j * width;
-    place(i, out);
-    const c = assembly.context[i]!;
-    if (c >= 0) place(c, out + d);
-    data.set(assembly.cues.subarray(i * k, (i + 1) * k), out + 2 * d);
+  }
+  const indices = new Int32Array(offsets[n]!);
+  const values = new Float32Array(indices.length);
+  built.forEach((row, j) => {
+    indices.set(row.indices, offsets[j]!);
+    values.set(row.values, offsets[j]!);
   });
-  return { kind: "dense", rows: rows.length, dimension: width, data };
+  return { kind: "sparse", rows: n, dimension: width, offsets, indices, values };
 }

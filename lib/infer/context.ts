@@ -24,8 +24,8 @@ import {
 } from "../features/context.ts";
 import type { DenseMatrix, FeatureMatrix } from "../features/matrix.ts";
 import type { ModelBundle } from "../model/bundle.ts";
-import { predictProbabilities, predictVectors } from "../model/predict.ts";
-import { extractMlpWeights, SparseMlp } from "../model/sparse.ts";
+import { predictProbabilities, predictVectors } from "./predict.ts";
+import { extractMlpWeights, SparseMlp } from "./sparse.ts";
 
 /** Options of {@linkcode predictInContext}. */
 export interface PredictInContextOptions {
@@ -95,7 +95,7 @@ export async function predictAssembled(
   }
   // the pure-JS "cpu" backend is ~20× slower than wasm: start wasm unless someone chose cpu
   if (tf.getBackend() === "cpu" && tf.findBackendFactory("wasm") === null) {
-    const { initBackend } = await import("../model/backend.ts");
+    const { initBackend } = await import("./backend.ts");
     await initBackend();
   }
   const chunk = 1024;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { LABELS } from "../data/types.ts";
 import { BUILTIN_VERSION, BuiltinEmbedder } from "../features/builtin.ts";
-import { initBackend } from "./backend.ts";
+import { initBackend } from "../infer/backend.ts";
 import {
   linkLatest,
   loadBundle,
@@ -11,7 +11,7 @@ import {
   type ModelMetadata,
   saveBundle,
 } from "./bundle.ts";
-import { predictProbabilities } from "./predict.ts";
+import { predictProbabilities } from "../infer/predict.ts";
 import { trainClassifier } from "./train.ts";
 
 await initBackend();

@@ -5,11 +5,11 @@
  */
 
 import type { ModelBundle } from "../model/bundle.ts";
-import { predictProbabilities } from "../model/predict.ts";
+import { predictProbabilities } from "../infer/predict.ts";
 import { predictInContext } from "../infer/context.ts";
 import type { Message } from "../data/types.ts";
 import { contextMessages } from "./context.ts";
-import { createSparsePredictor } from "../model/sparse.ts";
+import { createSparsePredictor } from "../infer/sparse.ts";
 import { readAsset, type StaticAsset } from "./assets.ts";
 import { pageFiles, vendorFiles } from "./assets.ts";
 import { readJsonBody } from "./body.ts";

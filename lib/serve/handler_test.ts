@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../model/backend.ts";
+import { initBackend } from "../infer/backend.ts";
 import type { ModelBundle } from "../model/bundle.ts";
-import { predictProbabilities } from "../model/predict.ts";
+import { predictProbabilities } from "../infer/predict.ts";
 import { BuiltinEmbedder } from "../features/builtin.ts";
 import { createHandler, type HandlerOptions } from "./handler.ts";
 import { TINY_CONVERSATIONS_CSV, tinyBundle, tinyContextBundle } from "./_testing.ts";

@@ -16,7 +16,7 @@ import {
   type StreamRow,
 } from "../data/stream.ts";
 import { LABELS } from "../data/types.ts";
-import type { ModelBundle } from "./bundle.ts";
+import type { ModelBundle } from "../model/bundle.ts";
 import { predictProbabilities } from "./predict.ts";
 import { createSparsePredictor } from "./sparse.ts";
 import { createSparsePool } from "./sparse_pool.ts";
