@@ -25,7 +25,12 @@ import {
   runMain,
   VENDORED_REAL_EVAL_DIR,
 } from "./_cli.ts";
-import { embedderRuntimeFromEnv, evaluateRealChat, writeRunReport } from "./_shared.ts";
+import {
+  contextFlag,
+  embedderRuntimeFromEnv,
+  evaluateRealChat,
+  writeRunReport,
+} from "./_shared.ts";
 
 const DEFAULT_DATA = "data/conversations.csv";
 const DEFAULT_OUT = "models";
@@ -82,6 +87,12 @@ const FLAGS: FlagSpec = {
     placeholder: "balanced|none",
     default: "balanced",
     help: "balanced or none",
+  },
+  context: {
+    type: "string",
+    placeholder: "auto|off",
+    default: "auto",
+    help: "auto: with conversation columns, read each message with its context; off: message alone",
   },
   "hidden-units": {
     type: "string",
@@ -181,6 +192,7 @@ await runMain(async () => {
       offline: flags.offline === true,
     }),
     splitColumn: flags["split-column"] as string | undefined,
+    context: contextFlag(flags.context),
     seed,
     train: {
       epochs: numberFlag(flags, "epochs"),
@@ -228,6 +240,8 @@ await runMain(async () => {
       baselines?: Record<string, typeof report.test>;
     };
     if (v.metrics) rows.push({ name, metrics: v.metrics });
+    const alone = (v as { alone?: { metrics?: typeof report.test } }).alone;
+    if (alone?.metrics) rows.push({ name: `  message alone`, metrics: alone.metrics });
     if (v.baselines?.questionMark) {
       rows.push({ name: `  "?" rule`, metrics: v.baselines.questionMark });
     }

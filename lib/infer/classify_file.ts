@@ -48,7 +48,7 @@ export function createBatchPredictor(
   bundle: ModelBundle | WeightsBundle,
   options: BatchPredictorOptions = {},
 ): ClosableBatchPredictor {
-  const local = createSparsePredictor(bundle);
+  const local = bundle.metadata?.context ? undefined : createSparsePredictor(bundle);
   if (!local) {
     if ("model" in bundle) {
       return Object.assign(
@@ -102,6 +102,12 @@ export interface ClassifyFileOptions {
   signal?: AbortSignal;
   /** Bytes to read instead of opening `input`, which then only names them (e.g. "stdin"). */
   source?: ReadableStream<Uint8Array>;
+  /**
+   * Predicts from whole rows instead of texts: when given, the whole input is read first and
+   * predicted in one call (a message's context may be any earlier row), then written in input
+   * order. `lib/infer/context.ts` builds one for conversation files.
+   */
+  predictRows?: (rows: readonly StreamRow[], texts: readonly string[]) => Promise<Float32Array>;
 }
 
 /** What {@linkcode classifyFile} did. */
@@ -140,7 +146,7 @@ export async function classifyFile(
       : inputFormat === "jsonl"
       ? "jsonl"
       : "csv");
-  const batchSize = options.batchSize ?? 2048;
+  const batchSize = options.predictRows ? Number.MAX_SAFE_INTEGER : options.batchSize ?? 2048;
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(
@@ -227,7 +233,9 @@ export async function classifyFile(
     for await (const batch of batches(rows, batchSize)) {
       options.signal?.throwIfAborted();
       const texts = batch.map((r) => stringValue(r.values[textColumn]));
-      const probabilities = Promise.resolve(predict(texts));
+      const probabilities = Promise.resolve(
+        options.predictRows ? options.predictRows(batch, texts) : predict(texts),
+      );
       probabilities.catch(() => {}); // awaited below in order; must not count as unhandled
       inFlight.push({ batch, probabilities });
       while (inFlight.length >= concurrency) {
