@@ -117,7 +117,7 @@ await runMain(async () => {
 async function sizeOf(path: string): Promise<number> {
   const info = await Deno.stat(path).catch(() => null);
   if (!info) return 0;
-  if (info.isFile) return info.size;
+  if (!info.isDirectory) return info.size;
   let total = 0;
   for await (const entry of Deno.readDir(path)) {
     total += entry.isDirectory

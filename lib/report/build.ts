@@ -110,6 +110,7 @@ export interface CommunityReport {
   linkedBy: Record<string, number>;
   /** Questions asked per weekday (0 = Monday) and hour, UTC: `[weekday][hour]`. */
   questionsByWeekdayHour: number[][];
+  /** Every question, oldest first. */
   questions: ReportQuestion[];
   /** Every unanswered question, oldest first, with its Discord jump link. */
   unansweredQuestions: UnansweredQuestion[];
@@ -289,7 +290,8 @@ export async function buildReport(
     labels,
     linkedBy,
     questionsByWeekdayHour: weekHour,
-    questions: linker.questions.map(toReportQuestion),
+    // oldest first (files are read channel by channel); stable for equal times
+    questions: [...linker.questions].sort(compareTime).map(toReportQuestion),
     unansweredQuestions: linker.questions.filter((q) => q.firstAnswerId === null)
       .sort(compareTime)
       .map((q) => ({

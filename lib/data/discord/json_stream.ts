@@ -138,7 +138,8 @@ export async function* scanJsonObject(
           key = k as string;
           state = "colon";
         } else if (target === "item") {
-          yield { kind: "item", key, index: items++, value: parse(text, `item ${items + 1}`) };
+          const value = parse(text, `item ${items + 1}`);
+          yield { kind: "item", key, index: items++, value };
           state = "items";
         } else {
           yield { kind: "field", key, value: parse(text, `the value of "${key}"`) };

@@ -68,7 +68,7 @@ export async function exportFiles(path: string): Promise<string[]> {
     }
     throw error;
   });
-  if (info.isFile) return [path];
+  if (!info.isDirectory) return [path]; // a file, or a pipe
   const files: string[] = [];
   const walk = async (dir: string) => {
     const entries = [];
