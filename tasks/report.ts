@@ -90,6 +90,7 @@ await runMain(async () => {
       minConfidence: numberFlag(flags, "min-confidence"),
       windowSeconds: (numberFlag(flags, "window") ?? 360) * 60,
       signal: controller.signal,
+      concurrency: workers + 1,
     });
     controller.signal.throwIfAborted();
     const files = await writeReport(out, report);

@@ -132,6 +132,9 @@ export interface BuildReportOptions {
   windowSeconds?: number;
   /** Messages per classifier call. @default 4096 */
   batchSize?: number;
+  /** Batches being classified at once while later ones are read; more than 1 pays off with a
+   * classifier on worker threads. @default 1 */
+  concurrency?: number;
   /** Helpers listed per channel. @default 10 */
   topHelpers?: number;
   /** Sample conversations kept for the viewer. @default 40 */
@@ -187,9 +190,19 @@ export async function buildReport(
   let guildId: string | null = null;
   let done = 0;
 
-  const flush = async (batch: ChatMessage[]) => {
+  const concurrency = options.concurrency ?? 1;
+  const inFlight: { batch: ChatMessage[]; probabilities: Promise<Float32Array> }[] = [];
+  const submit = async (batch: ChatMessage[]) => {
     options.signal?.throwIfAborted();
-    const p = await classify(batch);
+    const probabilities = Promise.resolve(classify(batch));
+    probabilities.catch(() => {}); // awaited below, in order
+    inFlight.push({ batch, probabilities });
+    while (inFlight.length >= concurrency) {
+      const oldest = inFlight.shift()!;
+      absorb(oldest.batch, await oldest.probabilities);
+    }
+  };
+  const absorb = (batch: ChatMessage[], p: Float32Array) => {
     for (let i = 0; i < batch.length; i++) {
       const m = batch[i]!;
       let best = 0;
@@ -230,11 +243,13 @@ export async function buildReport(
     perChannel.set(m.channel, c);
     batch.push(m);
     if (batch.length >= batchSize) {
-      await flush(batch);
+      await submit(batch);
       batch = [];
     }
   }
-  if (batch.length > 0) await flush(batch);
+  if (batch.length > 0) await submit(batch);
+  for (const { batch, probabilities } of inFlight.splice(0)) absorb(batch, await probabilities);
+  options.signal?.throwIfAborted();
   linker.finish();
 
   const linkedBy: Record<string, number> = {};

@@ -55,8 +55,10 @@ export function withAnswerContext(
   // per conversation: the latest likely question and how many messages came since
   const last = new Map<string, { author: string; pQuestion: number; since: number }>();
   const recent = new Map<string, { author: string; pQuestion: number }>();
-  return async (messages: readonly ChatMessage[]) => {
-    const p = Float32Array.from(await base(messages));
+  // Batches may be predicted concurrently (worker threads); the context is applied in order.
+  let tail: Promise<unknown> = Promise.resolve();
+  const adjust = (messages: readonly ChatMessage[], probabilities: Float32Array) => {
+    const p = Float32Array.from(probabilities);
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
       const row = p.subarray(i * 3, i * 3 + 3);
@@ -81,5 +83,11 @@ export function withAnswerContext(
       }
     }
     return p;
+  };
+  return (messages: readonly ChatMessage[]) => {
+    const predicted = Promise.resolve(base(messages));
+    const result = tail.then(async () => adjust(messages, await predicted));
+    tail = result.catch(() => {});
+    return result;
   };
 }

@@ -38,23 +38,55 @@ export function unansweredCsv(report: CommunityReport): string {
 /** The three report files as text, by file name. */
 export function reportFiles(report: CommunityReport): Record<string, string> {
   return {
-    "report.json": JSON.stringify(report, null, 1) + "\n",
+    "report.json": [...reportJsonChunks(report)].join(""),
     "unanswered.csv": unansweredCsv(report),
     "index.html": reportHtml(report),
   };
 }
 
+/**
+ * `report.json` text in pieces, so a report of a million messages is never one giant string:
+ * the small fields first, then the two long arrays a few thousand items at a time.
+ */
+export function* reportJsonChunks(report: CommunityReport, size = 2000): Generator<string> {
+  const { questions, unansweredQuestions, ...rest } = report;
+  const head = JSON.stringify(rest, null, 1);
+  yield head.slice(0, head.lastIndexOf("}")).trimEnd() + ",\n";
+  const arrays: [string, readonly unknown[]][] = [
+    ["questions", questions],
+    ["unansweredQuestions", unansweredQuestions],
+  ];
+  for (const [k, [key, items]] of arrays.entries()) {
+    yield ` ${JSON.stringify(key)}: [`;
+    for (let i = 0; i < items.length; i += size) {
+      const part = items.slice(i, i + size).map((item) => "\n  " + JSON.stringify(item));
+      yield (i > 0 ? "," : "") + part.join(",");
+    }
+    yield (items.length > 0 ? "\n ]" : "]") + (k < arrays.length - 1 ? ",\n" : "\n}\n");
+  }
+}
+
 /** Writes `report.json`, `unanswered.csv` and `index.html` into `dir`, all or nothing. */
 export async function writeReport(dir: string, report: CommunityReport): Promise<string[]> {
   await Deno.mkdir(dir, { recursive: true });
-  const files = reportFiles(report);
+  const files: Record<string, () => Iterable<string>> = {
+    "report.json": () => reportJsonChunks(report),
+    "unanswered.csv": () => [unansweredCsv(report)],
+    "index.html": () => [reportHtml(report)],
+  };
   const tag = crypto.randomUUID().slice(0, 8);
   const written: [string, string][] = [];
+  const encoder = new TextEncoder();
   try {
-    for (const [name, text] of Object.entries(files)) {
+    for (const [name, chunks] of Object.entries(files)) {
       const tmp = join(dir, `.${name}.${tag}.tmp`);
       written.push([tmp, join(dir, name)]);
-      await Deno.writeTextFile(tmp, text);
+      using file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+      for (const chunk of chunks()) {
+        const bytes = encoder.encode(chunk);
+        let offset = 0;
+        while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+      }
     }
   } catch (error) {
     for (const [tmp] of written) await Deno.remove(tmp).catch(() => {});
