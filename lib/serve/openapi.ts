@@ -5,12 +5,15 @@
  */
 
 import { z } from "zod";
+import { DEFAULT_REPORT_BODY_LIMIT, reportOpenApiPath } from "./report_route.ts";
 import { classifyRequestSchema, type RequestLimits } from "./schema.ts";
 
 /** Options of {@linkcode openApiDocument}. */
 export interface OpenApiOptions extends RequestLimits {
   /** Request body limit in bytes. */
   bodyLimit: number;
+  /** Body limit of `POST /report` in bytes. @default DEFAULT_REPORT_BODY_LIMIT */
+  reportBodyLimit?: number;
   /** Package version shown as `info.version`. @default "0.1.0" */
   version?: string;
 }
@@ -103,6 +106,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
           },
         },
       },
+      "/report": reportOpenApiPath(options.reportBodyLimit ?? DEFAULT_REPORT_BODY_LIMIT),
       "/data/summary": {
         get: {
           summary: "Class mix, channels and lengths of the training conversations (Explore)",
