@@ -29,9 +29,6 @@ export interface StreamOptions {
   onBytes?: (bytesRead: number) => void;
   /** Called for each row that cannot be read; the reader skips it and goes on. */
   onProblem?: (problem: CsvProblem) => void;
-  /** Turns each block of bytes into text (`last` flushes); e.g. to fall back from UTF-8 to a
-   * legacy encoding. @default UTF-8, invalid bytes as U+FFFD */
-  decode?: (bytes: Uint8Array, offset: number, last: boolean) => string;
 }
 
 /** A row read from a stream: its 1-based starting line and its fields. */
@@ -55,15 +52,12 @@ export async function* readTextChunks(
     throw error;
   }
   const decoder = new TextDecoder();
-  const decode = options.decode ??
-    ((bytes: Uint8Array, _offset: number, last: boolean) =>
-      decoder.decode(bytes, { stream: !last }));
   let bytes = 0;
   let first = true;
   try {
     for await (const chunk of file.readable) {
-      let text = decode(chunk, bytes, false);
       bytes += chunk.byteLength;
+      let text = decoder.decode(chunk, { stream: true });
       if (first) {
         text = text.replace(/^\uFEFF/, "");
         first = false;
@@ -71,7 +65,7 @@ export async function* readTextChunks(
       if (text !== "") yield text;
       options.onBytes?.(bytes);
     }
-    const rest = decode(new Uint8Array(0), bytes, true);
+    const rest = decoder.decode();
     if (rest !== "") yield rest;
   } finally {
     // The readable closes the file when fully consumed; an early return must close it too.

@@ -83,7 +83,7 @@ h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:28px;border-bot
 .card{border:1px solid #ddd;border-radius:8px;padding:10px 14px;min-width:120px}
 .card .v{font-size:22px;font-weight:600}.card .k{color:#666;font-size:12px}
 table{border-collapse:collapse;width:100%;font-size:13px}td,th{border-bottom:1px solid #eee;padding:4px 6px;text-align:left}
-th{background:#f6f6f6}.charts{display:flex;flex-wrap:wrap;gap:12px}.charts svg{max-width:100%;height:auto}
+th{background:#f6f6f6}.charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}figcaption{font-weight:600;font-size:13px}.charts svg{max-width:100%;height:auto}
 ol li{margin:4px 0;font-size:13px}.msg{font-size:13px;margin:3px 0}
 .tag{color:#fff;border-radius:3px;padding:0 4px;font-size:11px}
 details{border:1px solid #ddd;border-radius:6px;padding:4px 10px;margin:6px 0}
@@ -102,9 +102,11 @@ details{border:1px solid #ddd;border-radius:6px;padding:4px 10px;margin:6px 0}
 <table><thead><tr><th>channel</th><th>messages</th><th>questions</th><th>answered</th><th>median wait</th><th>p90 wait</th><th>unanswered</th><th>top helpers</th></tr></thead>
 <tbody>${rows.join("\n")}</tbody></table>
 <h2>When questions are asked and answered</h2>
-<div class="charts">${timeToAnswerChart(waits, o.unanswered.length).svg}${
+<div class="charts"><figure><figcaption>Time to first answer</figcaption>${
+    timeToAnswerChart(waits, o.unanswered.length).svg
+  }</figure><figure><figcaption>Questions by weekday and hour (UTC)</figcaption>${
     weekdayHourChart(report.questionsByWeekdayHour).svg
-  }</div>
+  }</figure></div>
 <h2>Unanswered questions (oldest first)</h2>
 <ol>${unanswered.join("\n")}</ol>${more}
 <h2>Top helpers</h2><ol>${helpers.join("")}</ol>

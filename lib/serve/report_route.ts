@@ -1,14 +1,12 @@
 /**
  * `POST /report`: a chat export in the body (DiscordChatExporter JSON or CSV, or a conversations
  * CSV/JSONL), the community report out — the same `report.json`, `unanswered.csv` and HTML page
- * `deno task report` writes. The body is streamed to a private temporary file (never held whole
- * in memory), read by the streaming readers, and deleted before the response is sent: nothing
- * is kept.
+ * `deno task report` writes. The body is read as a stream by the same streaming readers (never
+ * held whole in memory, never written to disk): nothing is kept after the response.
  * @module
  */
 
-import { join } from "node:path";
-import { readExport } from "../data/discord/read.ts";
+import { readExportBytes } from "../data/discord/read.ts";
 import { emptyReadStats, type ReadProblem } from "../data/discord/types.ts";
 import { buildReport, type CommunityReport } from "../report/build.ts";
 import { withAnswerContext } from "../report/classify.ts";
@@ -73,61 +71,56 @@ export async function handleReport(
   const declared = Number(req.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   const label = nameExt ? name : `${name || "upload"}${ext}`;
-  // The file keeps its name (a DCE CSV names its channel), in a private folder of its own.
-  const dir = await Deno.makeTempDir({ prefix: "qac-report-" });
-  const tmp = join(dir, label);
+  if (!req.body) throw new HttpError(400, "Cannot read the upload: the body is empty");
+  const stats = emptyReadStats();
+  const problems: ReadProblem[] = [];
+  const since = url.searchParams.get("since") ?? undefined;
+  const until = url.searchParams.get("until") ?? undefined;
+  const channel = url.searchParams.get("channel");
+  const minConfidence = url.searchParams.get("minConfidence");
+  let report: CommunityReport;
   try {
-    await saveBody(req, tmp, limit);
-    const stats = emptyReadStats();
-    const problems: ReadProblem[] = [];
-    const since = url.searchParams.get("since") ?? undefined;
-    const until = url.searchParams.get("until") ?? undefined;
-    const channel = url.searchParams.get("channel");
-    const minConfidence = url.searchParams.get("minConfidence");
-    let report: CommunityReport;
-    try {
-      report = await buildReport(
-        readExport(tmp, { stats, onProblem: (p) => problems.push(p) }),
-        withAnswerContext(async (messages) => {
-          // let other requests run between batches: a sync predictor would hold the loop
-          await new Promise((resolve) => setTimeout(resolve, 0));
-          return predict(messages.map((m) => m.text));
-        }, 20),
-        {
-          stats,
-          sourcePath: label,
-          model: options.model,
-          since: since || undefined,
-          until: until || undefined,
-          channels: channel ? channel.split(",").map((c) => c.trim()).filter(Boolean) : undefined,
-          minConfidence: minConfidence ? Number(minConfidence) : undefined,
-          batchSize: 512,
-        },
-      );
-    } catch (error) {
-      if (error instanceof RangeError) throw new HttpError(422, error.message);
-      throw error;
-    }
-    const named = (text: string) => text.replaceAll(tmp, label);
-    if (stats.failedFiles > 0) {
-      throw new HttpError(422, named(problems.at(-1)?.reason ?? `Cannot read "${label}"`));
-    }
-    const files = reportFiles(report);
-    const body: ReportResponse = {
-      report,
-      html: files["index.html"]!,
-      unansweredCsv: files["unanswered.csv"]!,
-      problems: problems.map((p) => ({
-        ...(p.line === undefined ? {} : { line: p.line }),
-        reason: named(p.reason),
-      })),
-    };
-    return new Response(JSON.stringify(body), {
-      headers: { "content-type": "application/json", "cache-control": "no-store" },
-    });
-  } finally {
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    report = await buildReport(
+      readExportBytes(label, limited(req.body, limit), {
+        stats,
+        onProblem: (p) => problems.push(p),
+      }),
+      withAnswerContext(async (messages) => {
+        // let other requests run between batches: a sync predictor would hold the loop
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        return predict(messages.map((m) => m.text));
+      }, 20),
+      {
+        stats,
+        sourcePath: label,
+        model: options.model,
+        since: since || undefined,
+        until: until || undefined,
+        channels: channel ? channel.split(",").map((c) => c.trim()).filter(Boolean) : undefined,
+        minConfidence: minConfidence ? Number(minConfidence) : undefined,
+        batchSize: 512,
+      },
+    );
+  } catch (error) {
+    if (error instanceof RangeError) throw new HttpError(422, error.message);
+    throw error;
   }
+  if (stats.failedFiles > 0) {
+    throw new HttpError(422, problems.at(-1)?.reason ?? `Cannot read "${label}"`);
+  }
+  const files = reportFiles(report);
+  const body: ReportResponse = {
+    report,
+    html: files["index.html"]!,
+    unansweredCsv: files["unanswered.csv"]!,
+    problems: problems.map((p) => ({
+      ...(p.line === undefined ? {} : { line: p.line }),
+      reason: p.reason,
+    })),
+  };
+  return new Response(JSON.stringify(body), {
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
+  });
 }
 
 function tooLarge(limit: number): HttpError {
@@ -139,16 +132,16 @@ function tooLarge(limit: number): HttpError {
   );
 }
 
-/** Streams the body into `path`, stopping at `limit` bytes. */
-async function saveBody(req: Request, path: string, limit: number): Promise<void> {
-  if (!req.body) throw new HttpError(400, "Cannot read the upload: the body is empty");
-  using file = await Deno.open(path, { write: true, create: true, truncate: true });
+/** The body's bytes, stopping with 413 past `limit` and 400 when there are none. */
+async function* limited(
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+): AsyncGenerator<Uint8Array> {
   let size = 0;
-  for await (const chunk of req.body) {
+  for await (const chunk of body) {
     size += chunk.byteLength;
     if (size > limit) throw tooLarge(limit);
-    let offset = 0;
-    while (offset < chunk.length) offset += await file.write(chunk.subarray(offset));
+    yield chunk;
   }
   if (size === 0) throw new HttpError(400, "Cannot read the upload: the body is empty");
 }

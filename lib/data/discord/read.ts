@@ -10,7 +10,8 @@
  */
 
 import { basename, extname, join } from "node:path";
-import { openCsvStream } from "../stream.ts";
+import { Readable } from "node:stream";
+import { parse } from "csv-parse";
 import { scanJsonObject } from "./json_stream.ts";
 import {
   type ChatMessage,
@@ -19,9 +20,6 @@ import {
   type ReadProblem,
   type ReadStats,
 } from "./types.ts";
-
-/** File kinds {@linkcode readExport} knows. */
-export type ExportFormat = "discord-json" | "discord-csv" | "conversations-csv" | "jsonl";
 
 /** Options of {@linkcode readExport}. */
 export interface ReadExportOptions {
@@ -107,30 +105,48 @@ export async function* readExport(
     const file = files[i]!;
     stats.files++;
     const onBytes = (b: number) => options.onBytes?.(before + b, totalBytes);
-    const seen = new Set<string>();
-    try {
-      for await (
-        const m of readExportFile(file, {
-          onBytes,
-          stats,
-          onProblem: options.onProblem,
-        })
-      ) {
-        if (seen.has(m.messageId)) {
-          countSkip(stats.skipped, "duplicate id");
-          continue;
-        }
-        seen.add(m.messageId);
-        stats.messages++;
-        yield m;
-      }
-    } catch (error) {
-      if (!(error instanceof SyntaxError || error instanceof TypeError)) throw error;
-      stats.failedFiles++;
-      options.onProblem?.({ file, reason: error.message });
-    }
+    yield* readSource(file, { ...options, onBytes, stats });
     before += sizes[i]!;
     options.onBytes?.(before, totalBytes);
+  }
+}
+
+/**
+ * Streams the chat messages of one export given as bytes (e.g. an upload), named `name` (its
+ * extension picks the reader; a DCE CSV's name gives its channel). Like {@linkcode readExport},
+ * a file that cannot be read is reported through `onProblem` and counted in `stats.failedFiles`.
+ */
+export async function* readExportBytes(
+  name: string,
+  bytes: AsyncIterable<Uint8Array>,
+  options: ReadExportOptions & { onBytes?: (bytesRead: number) => void } = {},
+): AsyncGenerator<ChatMessage> {
+  const stats = options.stats ?? emptyReadStats();
+  stats.files++;
+  yield* readSource(name, { ...options, stats, bytes });
+}
+
+/** One file: duplicates left out, an unreadable file reported, messages counted. */
+async function* readSource(
+  file: string,
+  options: ReadExportFileOptions & { stats: ReadStats },
+): AsyncGenerator<ChatMessage> {
+  const { stats } = options;
+  const seen = new Set<string>();
+  try {
+    for await (const m of readExportFile(file, options)) {
+      if (seen.has(m.messageId)) {
+        countSkip(stats.skipped, "duplicate id");
+        continue;
+      }
+      seen.add(m.messageId);
+      stats.messages++;
+      yield m;
+    }
+  } catch (error) {
+    if (!(error instanceof SyntaxError || error instanceof TypeError)) throw error;
+    stats.failedFiles++;
+    options.onProblem?.({ file, reason: error.message });
   }
 }
 
@@ -139,8 +155,8 @@ export interface ReadExportFileOptions {
   onProblem?: (problem: ReadProblem) => void;
   onBytes?: (bytesRead: number) => void;
   stats?: ReadStats;
-  /** @default from the extension and, for CSV, the header */
-  format?: ExportFormat;
+  /** The file's bytes from elsewhere (e.g. a request body); `file` is then only its name. */
+  bytes?: AsyncIterable<Uint8Array>;
 }
 
 /**
@@ -308,11 +324,7 @@ async function* readCsv(
   options: ReadExportFileOptions,
   stats: ReadStats,
 ): AsyncGenerator<ChatMessage> {
-  const csv = await openCsvStream(file, {
-    onBytes: options.onBytes,
-    onProblem: (p) => options.onProblem?.({ file, line: p.line, reason: p.reason }),
-    decode: decodeFallback(file, options),
-  });
+  const csv = await openCsv(file, options);
   const label = `"${file}"`;
   const has = (c: string) => csv.header.includes(c);
   const { channelName, channelId } = channelFromFileName(file);
@@ -362,6 +374,52 @@ async function* readCsv(
     const m = recordToChat({ ...values, message: values[textColumn] }, line, channelName, stats);
     if (m) yield m;
   }
+}
+
+/** A CSV stream: its header, then rows keyed by header with their first line. */
+async function openCsv(file: string, options: ReadExportFileOptions) {
+  const parser = Readable.from(readDecodedChunks(file, options)).pipe(
+    parse({ relax_column_count: true, skip_empty_lines: true, info: true }),
+  );
+  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<
+    { record: string[]; info: { lines: number } }
+  >;
+  const next = async () => {
+    try {
+      return await iterator.next();
+    } catch (error) {
+      throw new SyntaxError(`Cannot parse "${file}": ${(error as Error).message}`);
+    }
+  };
+  const first = await next();
+  if (first.done) throw new SyntaxError(`Cannot parse "${file}": the file is empty`);
+  const header = first.value.record.map((h) => h.trim());
+  let previousEnd = first.value.info.lines;
+  async function* rows(): AsyncGenerator<{ line: number; values: Record<string, string> }> {
+    try {
+      while (true) {
+        const result = await next();
+        if (result.done) return;
+        const { record, info } = result.value;
+        const line = previousEnd + 1;
+        previousEnd = info.lines;
+        if (record.length !== header.length) {
+          options.onProblem?.({
+            file,
+            line,
+            reason: `expected ${header.length} fields, found ${record.length}`,
+          });
+          continue;
+        }
+        const values: Record<string, string> = {};
+        for (let i = 0; i < header.length; i++) values[header[i]!] = record[i]!;
+        yield { line, values };
+      }
+    } finally {
+      parser.destroy();
+    }
+  }
+  return { header, rows: rows() };
 }
 
 /** Reads the project's JSONL (one message object a line, snake_case or camelCase keys). */
@@ -481,7 +539,7 @@ export function parseDceDate(text: string): number | null {
 // ---------------------------------------------------------------- decoding
 
 /**
- * A decoder for `openCsvStream` / JSON reading: UTF-8, and when a file turns out not to be
+ * The decoder of every reader here: UTF-8, and when a file turns out not to be
  * UTF-8, the rest is read as Windows-1252 (Excel's usual re-save) with one problem reported —
  * no text is lost to replacement characters silently.
  */
@@ -508,18 +566,26 @@ function decodeFallback(
   };
 }
 
-/** Yields a file's text with {@linkcode decodeFallback}, reporting bytes read. */
+/**
+ * Yields a file's text (or that of `options.bytes`) with {@linkcode decodeFallback}, without a
+ * leading byte-order mark, reporting bytes read.
+ */
 async function* readDecodedChunks(
   file: string,
   options: ReadExportFileOptions,
 ): AsyncGenerator<string> {
   const decode = decodeFallback(file, options);
-  const handle = await Deno.open(file);
+  const handle = options.bytes ? undefined : await Deno.open(file);
   let bytes = 0;
+  let first = true;
   try {
-    for await (const chunk of handle.readable) {
-      const text = decode(chunk, bytes, false);
+    for await (const chunk of options.bytes ?? handle!.readable) {
+      let text = decode(chunk, bytes, false);
       bytes += chunk.byteLength;
+      if (first && text !== "") {
+        text = text.replace(/^\uFEFF/, "");
+        first = false;
+      }
       if (text !== "") yield text;
       options.onBytes?.(bytes);
     }
@@ -527,7 +593,7 @@ async function* readDecodedChunks(
     if (rest !== "") yield rest;
   } finally {
     try {
-      handle.close();
+      handle?.close();
     } catch {
       // the readable closed it
     }
