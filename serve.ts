@@ -9,9 +9,9 @@
  */
 
 import { parseArgs } from "node:util";
-import { initBackend } from "./lib/model/backend.ts";
+import { initBackend } from "./lib/infer/backend.ts";
 import { loadBundle } from "./lib/model/bundle.ts";
-import { predictProbabilities } from "./lib/model/predict.ts";
+import { predictProbabilities } from "./lib/infer/predict.ts";
 import { createHandler } from "./lib/serve/handler.ts";
 import { createBufferedLog, withRequestLog } from "./lib/serve/log.ts";
 

@@ -13,7 +13,7 @@
 import process from "node:process";
 import * as tf from "@tensorflow/tfjs";
 import { createPrng } from "../lib/data/random.ts";
-import { initBackend } from "../lib/model/backend.ts";
+import { initBackend } from "../lib/infer/backend.ts";
 import { createClassifierModel, type LabeledVectors, trainClassifier } from "../lib/model/train.ts";
 import { numberFlag, parseFlags, runMain } from "./_cli.ts";
 

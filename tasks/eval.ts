@@ -10,7 +10,7 @@ import { evaluateLabelledCsv, writeEvalReport } from "../lib/eval/evaluate.ts";
 import { formatEvalResult } from "../lib/eval/report.ts";
 import { loadBundle } from "../lib/model/bundle.ts";
 import { type FlagSpec, parseFlags, runMain } from "./_cli.ts";
-import { embedderRuntimeFromEnv } from "./_shared.ts";
+import { contextFlag, conversationColumnFlags, embedderRuntimeFromEnv } from "./_shared.ts";
 
 const FLAGS: FlagSpec = {
   model: { type: "string", default: "models/latest", help: "model folder" },
@@ -18,6 +18,15 @@ const FLAGS: FlagSpec = {
   out: { type: "string", help: "report folder (default: <model>/eval/<file stem>)" },
   "text-column": { type: "string", help: "column holding the message" },
   "label-column": { type: "string", help: "column holding the label" },
+  context: {
+    type: "string",
+    default: "auto",
+    help: "auto: a context model reads each message in its conversation; off: each alone",
+  },
+  "conversation-column": { type: "string", help: "column grouping messages (conversation_id)" },
+  "position-column": { type: "string", help: "column ordering them (position)" },
+  "speaker-column": { type: "string", help: "column naming the author (speaker, user_name)" },
+  "reply-column": { type: "string", help: "column with the replied-to position or id (reply_to)" },
   where: {
     type: "string",
     help: "keep only rows with COLUMN=VALUE, e.g. seed_split=test",
@@ -50,6 +59,8 @@ await runMain(async () => {
     textColumn: flags["text-column"] as string | undefined,
     labelColumn: flags["label-column"] as string | undefined,
     filter,
+    context: contextFlag(flags.context),
+    conversationColumns: conversationColumnFlags(flags),
   });
   const outDir = typeof flags.out === "string" ? flags.out : join(
     modelDir,
@@ -60,7 +71,9 @@ await runMain(async () => {
   const written = await writeEvalReport(outDir, result);
   console.log(formatEvalResult(result));
   console.log(
-    `\nmodel ${bundle.metadata.runId} (${bundle.embedder.id}); ${
+    `\nmodel ${bundle.metadata.runId} (${bundle.embedder.id}${
+      bundle.metadata.context ? ", context model" : ""
+    }); messages read ${result.mode === "context" ? "in their conversations" : "alone"}; ${
       Math.round(result.messagesPerSecond)
     } msgs/s; report: ${written.join(", ")}`,
   );

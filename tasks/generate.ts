@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { writeConversations } from "../lib/data/csv.ts";
 import { generateBuiltin } from "../lib/data/generate/builtin.ts";
+import { formatStructure, measureStructure } from "../lib/data/generate/structure.ts";
 import { formatSummary, generateWithLlm } from "../lib/data/generate/llm/generate.ts";
 import type { ClassMix } from "../lib/data/generate/llm/prompt.ts";
 import {
@@ -19,7 +20,7 @@ import {
   type Provider,
   PROVIDERS,
 } from "../lib/data/generate/llm/providers.ts";
-import { type Label, LABELS } from "../lib/data/types.ts";
+
 import { progressBar } from "./_progress.ts";
 
 const HELP = `Usage: deno task generate [flags]
@@ -33,7 +34,7 @@ Flags:
   --model NAME        model name (defaults: ${
   PROVIDERS.map((p) => `${p} ${DEFAULT_MODELS[p]}`).join(", ")
 })
-  --count N           conversations the file should hold (built-in default 2500, LLM 100)
+  --count N           conversations the file should hold (built-in default 1200 stream windows, LLM 100)
   --seed N            seed of every random choice (default 42)
   --out PATH          output CSV (default data/conversations.csv)
   --mix Q,A,C         target share of questions, answers, comments (default 0.15,0.15,0.7)
@@ -192,18 +193,13 @@ async function runBuiltin(args: GenerateArgs, io: MainIo): Promise<number> {
   const started = performance.now();
   const messages = generateBuiltin({ conversations: args.count, seed: args.seed, mix: args.mix });
   await writeConversations(args.out, messages);
-  const mix = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
-  for (const m of messages) mix[m.messageType as Label]++;
-  const conversations = new Set(messages.map((m) => m.conversationId)).size;
-  const shares = LABELS.map((l) =>
-    `${l} ${mix[l]} (${(100 * mix[l] / messages.length).toFixed(1)}%)`
-  );
+  const structure = measureStructure(messages);
   io.print(
     [
       `built-in generator, seed ${args.seed}`,
-      `conversations: ${conversations} written to ${args.out}`,
+      `conversations: ${structure.streams} written to ${args.out} (channel stream windows)`,
       `messages:      ${messages.length}`,
-      `class mix:     ${shares.join(", ")}`,
+      formatStructure(structure),
       `time:          ${((performance.now() - started) / 1000).toFixed(1)} s`,
     ].join("\n"),
   );

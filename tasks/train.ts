@@ -24,7 +24,12 @@ import {
   parseFlags,
   runMain,
 } from "./_cli.ts";
-import { embedderRuntimeFromEnv, evaluateRealChat, writeRunReport } from "./_shared.ts";
+import {
+  contextFlag,
+  embedderRuntimeFromEnv,
+  evaluateRealChat,
+  writeRunReport,
+} from "./_shared.ts";
 
 const DEFAULT_DATA = "data/conversations.csv";
 
@@ -56,6 +61,11 @@ const FLAGS: FlagSpec = {
   patience: { type: "string", default: "3", help: "early-stopping patience (epochs)" },
   monitor: { type: "string", default: "val_loss", help: "val_loss or val_accuracy" },
   "class-weights": { type: "string", default: "balanced", help: "balanced or none" },
+  context: {
+    type: "string",
+    default: "auto",
+    help: "auto: with conversation columns, read each message with its context; off: message alone",
+  },
   "hidden-units": { type: "string", help: "hidden layer size (default: embedding size)" },
   seed: { type: "string", default: "42", help: "seed for generation, split, init, shuffling" },
   out: { type: "string", default: "models", help: "folder for run folders and models/latest" },
@@ -129,6 +139,7 @@ await runMain(async () => {
       offline: flags.offline === true,
     }),
     splitColumn: flags["split-column"] as string | undefined,
+    context: contextFlag(flags.context),
     seed,
     train: {
       epochs: numberFlag(flags, "epochs"),
@@ -172,6 +183,8 @@ await runMain(async () => {
       baselines?: Record<string, typeof report.test>;
     };
     if (v.metrics) rows.push({ name, metrics: v.metrics });
+    const alone = (v as { alone?: { metrics?: typeof report.test } }).alone;
+    if (alone?.metrics) rows.push({ name: `  message alone`, metrics: alone.metrics });
     if (v.baselines?.questionMark) {
       rows.push({ name: `  "?" rule`, metrics: v.baselines.questionMark });
     }

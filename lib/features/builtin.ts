@@ -12,6 +12,7 @@
 
 import type { Embedder, EmbedderConfig, EmbedOptions } from "./embedder.ts";
 import { FUNCTION_WORDS } from "./_function_words.ts";
+import type { SparseMatrix } from "./matrix.ts";
 
 /** Configuration of {@linkcode BuiltinEmbedder}; stored in model metadata. */
 export interface BuiltinConfig extends EmbedderConfig {
@@ -376,6 +377,16 @@ export function forEachFeature(
   for (let i = 0; i < features.length; i++) emit(features.hashes[i]!, features.weights[i]!);
 }
 
+/** An embedder that also gives many texts' features as sparse rows (e.g. {@linkcode BuiltinEmbedder}). */
+export interface SparseMatrixEmbedder extends Embedder {
+  featurizeMany(texts: readonly string[], options?: EmbedOptions): SparseMatrix;
+}
+
+/** Whether `embedder` offers {@linkcode SparseMatrixEmbedder.featurizeMany}. */
+export function isSparseMatrixEmbedder(embedder: Embedder): embedder is SparseMatrixEmbedder {
+  return typeof (embedder as Partial<SparseMatrixEmbedder>).featurizeMany === "function";
+}
+
 /** Size of the buffers that {@linkcode BuiltinEmbedder.featurize} carves its results from. */
 const SLAB_BYTES = 1 << 16;
 
@@ -570,6 +581,45 @@ export class BuiltinEmbedder implements Embedder {
       const scale = 1 / Math.sqrt(norm);
       for (let i = 0; i < count; i++) values[i]! *= scale;
     }
+  }
+
+  /**
+   * Sparse rows of many texts at once (row i is `texts[i]`'s {@linkcode featurize}), the input
+   * the trainer and the prediction routes take; never materialises `n × dimension` floats.
+   */
+  featurizeMany(texts: readonly string[], options: EmbedOptions = {}): SparseMatrix {
+    const offsets = new Int32Array(texts.length + 1);
+    let indices = new Int32Array(Math.max(64, texts.length * 64));
+    let values = new Float32Array(indices.length);
+    const step = Math.max(1, Math.floor(texts.length / 100));
+    let at = 0;
+    for (let row = 0; row < texts.length; row++) {
+      options.signal?.throwIfAborted();
+      const count = this.#delexicalize ? this.#combine(texts[row]!) : this.#accumulate(texts[row]!);
+      if (at + count > indices.length) {
+        const size = Math.max(at + count, indices.length * 2);
+        const grownIndices = new Int32Array(size);
+        grownIndices.set(indices.subarray(0, at));
+        const grownValues = new Float32Array(size);
+        grownValues.set(values.subarray(0, at));
+        indices = grownIndices;
+        values = grownValues;
+      }
+      this.#emit(indices.subarray(at, at + count), values.subarray(at, at + count), count);
+      at += count;
+      offsets[row + 1] = at;
+      if ((row + 1) % step === 0 || row + 1 === texts.length) {
+        options.onProgress?.(row + 1, texts.length);
+      }
+    }
+    return {
+      kind: "sparse",
+      rows: texts.length,
+      dimension: this.dimension,
+      offsets,
+      indices: indices.slice(0, at),
+      values: values.slice(0, at),
+    };
   }
 
   /** Dense `n × dimension` form of {@linkcode featurize}. */

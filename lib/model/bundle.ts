@@ -12,6 +12,7 @@ import { type Label, LABELS } from "../data/types.ts";
 import { createEmbedder } from "../features/create.ts";
 import type { Embedder, EmbedderConfig, EmbedderRuntime } from "../features/embedder.ts";
 import type { Metrics } from "../eval/metrics.ts";
+import { checkContextRecipe, contextInputWidth, type ContextRecipe } from "../features/context.ts";
 
 /** The `format` value this version writes and reads. */
 export const BUNDLE_FORMAT = "qac-model/1";
@@ -28,6 +29,12 @@ export interface ModelMetadata {
   embedderId: string;
   dimension: number;
   hiddenUnits: number;
+  /**
+   * Context models only: the recipe that builds each message's input
+   * `features(message) ⊕ features(context) ⊕ cues` (`lib/features/context.ts`); the model then
+   * takes {@linkcode modelInputWidth} inputs. Absent: the model reads the message alone.
+   */
+  context?: { recipe: ContextRecipe };
   /** Resolved training options minus callbacks, plus bestEpoch, history, samplesPerSecond. */
   training: Record<string, unknown>;
   /** Data path, sha256, rows per split and label, clean report. */
@@ -208,14 +215,22 @@ async function readJson(folder: string, name: string, fail: Fail): Promise<unkno
   }
 }
 
+/** Inputs of the bundle's model: the embedding size, or message ⊕ context ⊕ cues. */
+export function modelInputWidth(metadata: Pick<ModelMetadata, "dimension" | "context">): number {
+  return metadata.context ? contextInputWidth(metadata.dimension) : metadata.dimension;
+}
+
 /** The model's input and output sizes must be what the metadata says. */
 function checkModel(model: tf.LayersModel, metadata: ModelMetadata, fail: Fail): void {
   const inputs = model.inputs[0]?.shape.at(-1);
   const outputs = model.outputs[0]?.shape.at(-1);
-  if (inputs !== metadata.dimension) {
+  const expected = modelInputWidth(metadata);
+  if (inputs !== expected) {
     throw new TypeError(
       fail(
-        `the model takes ${inputs} inputs but metadata.json says dimension ${metadata.dimension}`,
+        `the model takes ${inputs} inputs but metadata.json says ${expected} (dimension ${metadata.dimension}${
+          metadata.context ? ", with context" : ""
+        })`,
       ),
     );
   }
@@ -260,6 +275,13 @@ function checkMetadata(value: unknown, fail: Fail): ModelMetadata {
   }
   if (typeof metadata.embedder !== "object" || metadata.embedder === null) {
     throw new TypeError(fail("metadata.json has no embedder config"));
+  }
+  if (metadata.context !== undefined) {
+    try {
+      checkContextRecipe(metadata.context?.recipe);
+    } catch (error) {
+      throw new TypeError(fail(`metadata.json's context: ${(error as Error).message}`));
+    }
   }
   return metadata as ModelMetadata;
 }

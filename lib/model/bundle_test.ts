@@ -3,7 +3,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { LABELS } from "../data/types.ts";
 import { BUILTIN_VERSION, BuiltinEmbedder } from "../features/builtin.ts";
-import { initBackend } from "./backend.ts";
+import { initBackend } from "../infer/backend.ts";
 import {
   linkLatest,
   loadBundle,
@@ -11,7 +11,7 @@ import {
   type ModelMetadata,
   saveBundle,
 } from "./bundle.ts";
-import { predictProbabilities } from "./predict.ts";
+import { predictProbabilities } from "../infer/predict.ts";
 import { trainClassifier } from "./train.ts";
 
 await initBackend();
@@ -142,7 +142,7 @@ Deno.test("loadBundle() refuses a missing or inconsistent bundle with a clear me
     await assert.rejects(loadBundle(dir), {
       name: "TypeError",
       message:
-        `Cannot load model "${dir}": the model takes 16 inputs but metadata.json says dimension 32`,
+        `Cannot load model "${dir}": the model takes 16 inputs but metadata.json says 32 (dimension 32)`,
     });
 
     await editMetadata(dir, (m) => {
@@ -194,7 +194,7 @@ Deno.test("saveBundle() refuses metadata that disagrees with the model", async (
     await assert.rejects(saveBundle(dir, { ...bundle, metadata }), {
       name: "TypeError",
       message:
-        `Cannot save model "${dir}": the model takes 16 inputs but metadata.json says dimension 8`,
+        `Cannot save model "${dir}": the model takes 16 inputs but metadata.json says 8 (dimension 8)`,
     });
     assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing was written");
   } finally {

@@ -5,8 +5,11 @@
  */
 
 import type { ModelBundle } from "../model/bundle.ts";
-import { predictProbabilities } from "../model/predict.ts";
-import { createSparsePredictor } from "../model/sparse.ts";
+import { predictProbabilities } from "../infer/predict.ts";
+import { predictInContext } from "../infer/context.ts";
+import type { Message } from "../data/types.ts";
+import { contextMessages } from "./context.ts";
+import { createSparsePredictor } from "../infer/sparse.ts";
 import { readAsset, type StaticAsset } from "./assets.ts";
 import { pageFiles, vendorFiles } from "./assets.ts";
 import { readJsonBody } from "./body.ts";
@@ -50,6 +53,9 @@ export interface HandlerOptions {
   assets?: Record<string, string>;
   /** Computes probabilities; a seam for tests. @default predictProbabilities */
   predict?: (bundle: ModelBundle, texts: readonly string[]) => Promise<Float32Array>;
+  /** Computes probabilities of messages in conversations (requests with a `context`), for a
+   * context model. @default predictInContext */
+  predictInContext?: (bundle: ModelBundle, messages: readonly Message[]) => Promise<Float32Array>;
   /** Called with every 5xx cause (client errors are not logged). @default console.error */
   onServerError?: (error: unknown, req: Request) => void;
 }
@@ -100,7 +106,7 @@ export function createHandler(
   let loadError: unknown;
   let predict: PredictFn | undefined;
   const settle = (loaded: ModelBundle) => {
-    const sparse = options.predict || options.fastPath === false
+    const sparse = options.predict || options.fastPath === false || loaded.metadata.context
       ? undefined
       : createSparsePredictor(loaded);
     if (sparse) {
@@ -198,7 +204,18 @@ export function createHandler(
         const loaded = model();
         const body = parseOrThrow(classifySchema, await readJsonBody(req, bodyLimit));
         const texts = body.texts ?? [body.text!];
-        const probabilities = await predict!(texts);
+        const contexts = body.contexts ?? (body.context ? [body.context] : undefined);
+        let probabilities: Float32Array;
+        if (loaded.metadata.context && contexts?.some((c) => c)) {
+          // a context model reads each text after its context; a message-only model ignores it
+          const { messages, rows } = contextMessages(texts, contexts);
+          const all = await (options.predictInContext ?? predictInContext)(loaded, messages);
+          const k = loaded.labels.length;
+          probabilities = new Float32Array(texts.length * k);
+          rows.forEach((r, i) => probabilities.set(all.subarray(r * k, (r + 1) * k), i * k));
+        } else {
+          probabilities = await predict!(texts);
+        }
         const results = texts.map((_, i) =>
           toResult(probabilities, i, loaded.labels, body.threshold)
         );

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../model/backend.ts";
+import { initBackend } from "../infer/backend.ts";
 import type { ModelBundle } from "../model/bundle.ts";
-import { predictProbabilities } from "../model/predict.ts";
+import { predictProbabilities } from "../infer/predict.ts";
 import { BuiltinEmbedder } from "../features/builtin.ts";
 import { createHandler, type HandlerOptions } from "./handler.ts";
-import { TINY_CONVERSATIONS_CSV, tinyBundle } from "./_testing.ts";
+import { TINY_CONVERSATIONS_CSV, tinyBundle, tinyContextBundle } from "./_testing.ts";
 
 await initBackend();
 const dir = await Deno.makeTempDir({ prefix: "qac-serve-" });
@@ -76,6 +76,29 @@ Deno.test("POST /classify with texts returns one result per text, in order", asy
     "comment",
   ]);
   for (const r of body.results) assert.equal(r.result.length, 3);
+});
+
+Deno.test("POST /classify reads a text after its context with a context model", async () => {
+  const { handler } = setup({}, tinyContextBundle(csvPath));
+  const label = async (value: unknown) => (await (await handler(postJson(value))).json());
+  const text = "it moved to friday";
+  assert.equal((await label({ text })).label, "comment");
+  const replied = { reply_to: { text: "is the meetup on thursday?", speaker: "ana" } };
+  assert.equal((await label({ text, context: { ...replied, speaker: "ben" } })).label, "answer");
+  const previous = { previous: [{ text: "is the meetup on thursday?", speaker: "ana" }] };
+  assert.equal((await label({ text, context: { ...previous, speaker: "ben" } })).label, "answer");
+  // a batch: each text with its own context (or none), results in order
+  const batch = await label({ texts: [text, text], contexts: [null, replied] });
+  assert.deepEqual(batch.results.map((r: { label: string }) => r.label), ["comment", "answer"]);
+});
+
+Deno.test("POST /classify ignores a context when the model reads messages alone", async () => {
+  const { handler } = setup();
+  const body = await (await handler(postJson({
+    text: "thanks!",
+    context: { previous: [{ text: "how do I learn SQL?" }] },
+  }))).json();
+  assert.equal(body.label, "comment");
 });
 
 Deno.test("POST /classify says unsure when the top probability is below threshold", async () => {
@@ -329,6 +352,30 @@ const INVALID: [string, unknown, { field: string; message: string }[]][] = [
   ["threshold string", { text: "a", threshold: "0.5" }, [{
     field: "threshold",
     message: "must be a number, got a string",
+  }]],
+  ["context with texts", { texts: ["a"], context: { previous: [{ text: "b" }] } }, [{
+    field: "context",
+    message: 'goes with "text"; with "texts" send "contexts"',
+  }]],
+  ["contexts of another length", { texts: ["a", "b"], contexts: [null] }, [{
+    field: "contexts",
+    message: "must hold one context (or null) per text: 2, got 1",
+  }]],
+  ["too many previous messages", {
+    text: "a",
+    context: { previous: Array.from({ length: 21 }, () => ({ text: "x" })) },
+  }, [{ field: "context.previous", message: "must hold at most 20 messages" }]],
+  ["blank context text", { text: "a", context: { reply_to: { text: " " } } }, [{
+    field: "context.reply_to.text",
+    message: "must not be empty or only whitespace",
+  }]],
+  ["unknown context field", { text: "a", context: { before: [] } }, [{
+    field: "context.before",
+    message: "is not a known field",
+  }]],
+  ["bad context timestamp", { text: "a", context: { timestamp: "yesterday" } }, [{
+    field: "context.timestamp",
+    message: "must be an ISO 8601 date-time",
   }]],
   ["array body", ["a"], [{ field: "(body)", message: "must be an object, got an array" }]],
   ["null body", null, [{ field: "(body)", message: "must be an object, got null" }]],

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { initBackend } from "../model/backend.ts";
+import { initBackend } from "../infer/backend.ts";
 import type { ModelBundle } from "../model/bundle.ts";
 import { createHandler } from "./handler.ts";
 import { openApiDocument } from "./openapi.ts";

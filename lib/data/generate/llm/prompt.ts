@@ -6,125 +6,9 @@
 
 import { createPrng, pick, type Prng, shuffle } from "../../random.ts";
 import { mixSeed } from "./schema.ts";
+import { type Channel, CHANNEL_INFO, CHANNELS, type ClassMix, DEFAULT_MIX } from "../channels.ts";
 
-/** Channels of the server, with what each is for and what people talk about there. */
-export const CHANNELS = {
-  "general": {
-    purpose: "hanging out, banter, random chat about data work and life",
-    topics: [
-      "what everyone is working on this week",
-      "a meme about Excel being the real database",
-      "Monday mood and coffee",
-      "someone's first week as a junior analyst",
-      "whether AI will replace data analysts",
-      "favourite keyboard shortcuts and IDEs",
-      "a conference or meetup someone went to",
-      "dark mode vs light mode in Jupyter",
-      "someone finished a course and is celebrating",
-      "weekend plans and burnout",
-    ],
-    questionWeight: 0.7,
-  },
-  "job-search-support": {
-    purpose: "job hunting: resumes, interviews, offers, rejections, networking",
-    topics: [
-      "resume review for a first data analyst role",
-      "a take-home SQL assignment with a 48h deadline",
-      "how to answer 'tell me about a project' in interviews",
-      "salary negotiation for an entry-level offer",
-      "getting ghosted after a final round",
-      "LinkedIn outreach to hiring managers",
-      "switching from teaching to data analytics",
-      "whether a master's degree is worth it",
-      "applying with no experience and a bootcamp certificate",
-      "a technical screen with window functions",
-    ],
-    questionWeight: 1.3,
-  },
-  "content-creation": {
-    purpose: "people who post data content: LinkedIn posts, YouTube, blogs, newsletters",
-    topics: [
-      "what to post on LinkedIn as a beginner",
-      "editing a first YouTube tutorial on pandas",
-      "growing a data newsletter",
-      "a post that went viral and the comments",
-      "thumbnail and title ideas for a SQL video",
-      "posting consistency and imposter syndrome",
-      "choosing between Medium and a personal blog",
-      "turning a Kaggle notebook into a post",
-    ],
-    questionWeight: 0.9,
-  },
-  "share-your-project": {
-    purpose: "people show portfolio projects and get feedback",
-    topics: [
-      "a Power BI dashboard of city bike rentals",
-      "a Tableau viz of NBA stats",
-      "a web scraper for job postings built with Python",
-      "an end-to-end dbt + Airflow pipeline",
-      "a churn prediction model in scikit-learn",
-      "a Streamlit app for personal finance",
-      "a SQL analysis of a pizza sales dataset",
-      "a GitHub portfolio README",
-    ],
-    questionWeight: 0.8,
-  },
-  "resources": {
-    purpose: "sharing and asking for courses, books, datasets, cheat sheets",
-    topics: [
-      "free SQL practice sites",
-      "best statistics book for beginners",
-      "where to find messy real-world datasets",
-      "Google Data Analytics certificate worth it",
-      "a cheat sheet for pandas",
-      "YouTube channels for learning Power BI",
-      "Kaggle competitions for beginners",
-      "interview prep question banks",
-    ],
-    questionWeight: 1.0,
-  },
-  "sql-help": {
-    purpose: "help with SQL queries and databases",
-    topics: [
-      "a LEFT JOIN returning duplicate rows",
-      "GROUP BY error 'column must appear in the group by clause'",
-      "window functions: ROW_NUMBER vs RANK",
-      "pivoting rows to columns in Postgres",
-      "a slow query and indexes",
-      "CTE vs subquery",
-      "NULLs breaking a WHERE filter",
-      "date truncation to month in BigQuery",
-      "deleting duplicate rows but keeping one",
-      "installing MySQL on a Mac",
-    ],
-    questionWeight: 1.5,
-  },
-  "python-help": {
-    purpose: "help with Python, pandas, notebooks and environments",
-    topics: [
-      "pandas merge creating NaN columns",
-      "SettingWithCopyWarning in pandas",
-      "pip install fails in a virtual environment",
-      "reading a huge CSV without running out of memory",
-      "matplotlib plot not showing in a script",
-      "a KeyError after groupby",
-      "list comprehension vs for loop",
-      "converting strings to datetime in pandas",
-      "Jupyter kernel keeps dying",
-      "apply() is slow, how to vectorise",
-    ],
-    questionWeight: 1.5,
-  },
-} as const satisfies Record<
-  string,
-  { purpose: string; topics: readonly string[]; questionWeight: number }
->;
-
-/** A channel name. */
-export type Channel = keyof typeof CHANNELS;
-
-/** Channel names. */
-export const CHANNEL_NAMES = Object.keys(CHANNELS) as Channel[];
+export { type Channel, CHANNELS, type ClassMix, DEFAULT_MIX };
 
 const PERSONAS = [
   "career switcher from teaching, eager, over-explains a bit",
@@ -219,16 +103,6 @@ const STYLES = [
   "one longer explanation among many tiny messages",
 ] as const;
 
-/** Share of each class in a conversation; sums to 1. */
-export interface ClassMix {
-  question: number;
-  answer: number;
-  comment: number;
-}
-
-/** Default target mix, close to real chat (about one message in ten is a question). */
-export const DEFAULT_MIX: ClassMix = { question: 0.15, answer: 0.15, comment: 0.7 };
-
 /** Everything chosen for one request. */
 export interface ConversationPlan {
   /** Request index the plan was seeded with. */
@@ -262,8 +136,8 @@ export interface PlanOptions {
 export function planConversation(index: number, options: PlanOptions = {}): ConversationPlan {
   const prng = createPrng(mixSeed(options.seed ?? 42, index));
   const mix = options.mix ?? DEFAULT_MIX;
-  const channel = pick(CHANNEL_NAMES, prng);
-  const info = CHANNELS[channel];
+  const channel = pick(CHANNELS, prng);
+  const info = CHANNEL_INFO[channel];
   const length = pickLength(prng);
   const people = Math.min(length, 2 + Math.floor(prng() * 5));
   const personas = shuffle([...PERSONAS], prng).slice(0, people);
@@ -357,7 +231,7 @@ export function parsePromptTemplate(text: string, source = "prompt"): PromptTemp
 export function renderPrompt(template: PromptTemplate, plan: ConversationPlan): RenderedPrompt {
   const values: Record<string, string> = {
     channel: plan.channel,
-    channel_purpose: CHANNELS[plan.channel].purpose,
+    channel_purpose: CHANNEL_INFO[plan.channel].purpose,
     topic: plan.topic,
     participants: plan.participants.map((p) => `${p.name} (${p.persona})`).join("; "),
     skill: plan.skill,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {
-  CHANNEL_NAMES,
+  CHANNELS,
   loadPromptTemplate,
   parsePromptTemplate,
   planConversation,
@@ -10,7 +10,7 @@ import {
 Deno.test("planConversation() is deterministic per (seed, index) and varies across indices", () => {
   assert.deepEqual(planConversation(5, { seed: 1 }), planConversation(5, { seed: 1 }));
   const plans = Array.from({ length: 200 }, (_, i) => planConversation(i, { seed: 1 }));
-  assert.deepEqual(new Set(plans.map((p) => p.channel)).size, CHANNEL_NAMES.length);
+  assert.deepEqual(new Set(plans.map((p) => p.channel)).size, CHANNELS.length);
   assert.ok(new Set(plans.map((p) => p.topic)).size > 40);
   assert.ok(new Set(plans.map((p) => p.tone)).size > 5);
   assert.ok(new Set(plans.map((p) => p.length)).size > 15);

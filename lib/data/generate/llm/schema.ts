@@ -5,7 +5,7 @@
  */
 
 import { z } from "zod";
-import { createPrng, pickWeighted } from "../../random.ts";
+import { createPrng, mixSeed, pickWeighted } from "../../random.ts";
 import type { Message } from "../../types.ts";
 
 /** Message types a model may answer with (the labels, in prompt order). */
@@ -150,10 +150,4 @@ function gapSeconds(prng: () => number): number {
   return low + Math.floor(prng() * (high - low));
 }
 
-/** Combines a seed and an index into one 32-bit seed (so neighbouring indices differ widely). */
-export function mixSeed(seed: number, index: number): number {
-  let h = (seed >>> 0) ^ Math.imul(index + 1, 0x9e3779b1);
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
+export { mixSeed };

@@ -16,7 +16,7 @@ import {
   type StreamRow,
 } from "../data/stream.ts";
 import { LABELS } from "../data/types.ts";
-import type { ModelBundle } from "./bundle.ts";
+import type { ModelBundle } from "../model/bundle.ts";
 import { predictProbabilities } from "./predict.ts";
 import { createSparsePredictor } from "./sparse.ts";
 import { createSparsePool } from "./sparse_pool.ts";
@@ -47,7 +47,7 @@ export function createBatchPredictor(
   bundle: ModelBundle,
   options: BatchPredictorOptions = {},
 ): ClosableBatchPredictor {
-  const local = createSparsePredictor(bundle);
+  const local = bundle.metadata?.context ? undefined : createSparsePredictor(bundle);
   if (!local) {
     return Object.assign((texts: readonly string[]) => predictProbabilities(bundle, texts), {
       close: () => {},
@@ -81,6 +81,12 @@ export interface ClassifyFileOptions {
   onProblem?: (problem: CsvProblem) => void;
   /** Decimals of the probabilities. @default 6 */
   digits?: number;
+  /**
+   * Predicts from whole rows instead of texts: when given, the whole input is read first and
+   * predicted in one call (a message's context may be any earlier row), then written in input
+   * order. `lib/infer/context.ts` builds one for conversation files.
+   */
+  predictRows?: (rows: readonly StreamRow[], texts: readonly string[]) => Promise<Float32Array>;
 }
 
 /** What {@linkcode classifyFile} did. */
@@ -119,7 +125,7 @@ export async function classifyFile(
       : inputFormat === "jsonl"
       ? "jsonl"
       : "csv");
-  const batchSize = options.batchSize ?? 2048;
+  const batchSize = options.predictRows ? Number.MAX_SAFE_INTEGER : options.batchSize ?? 2048;
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(
@@ -202,7 +208,9 @@ export async function classifyFile(
   try {
     for await (const batch of batches(rows, batchSize)) {
       const texts = batch.map((r) => stringValue(r.values[textColumn]));
-      const probabilities = Promise.resolve(predict(texts));
+      const probabilities = Promise.resolve(
+        options.predictRows ? options.predictRows(batch, texts) : predict(texts),
+      );
       probabilities.catch(() => {}); // awaited below in order; must not count as unhandled
       inFlight.push({ batch, probabilities });
       while (inFlight.length >= concurrency) {
