@@ -97,7 +97,9 @@ await runMain(async () => {
     const o = report.overall;
     const skipped = Object.entries(stats.skipped).map(([k, v]) => `${k} ${v}`).join(", ");
     console.error(
-      `report: ${o.messages} messages, ${o.questions} questions, ${
+      `report (${
+        classify.mode === "context" ? "context model" : "message-only model"
+      }): ${o.messages} messages, ${o.questions} questions, ${
         Math.round(o.answeredShare * 100)
       }% answered, ${o.unanswered.length} unanswered; left out: ${skipped || "nothing"}${
         problems ? `; ${problems} problem(s) above` : ""

@@ -41,7 +41,7 @@ Deno.test("deno task report writes report.json, unanswered.csv and index.html; C
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(
       ok.stderr,
-      /^report: 19 messages, \d+ questions, \d+% answered, \d+ unanswered; left out: /m,
+      /^report \(message-only model\): 19 messages, \d+ questions, \d+% answered, \d+ unanswered; left out: /m,
     );
     const report = JSON.parse(await Deno.readTextFile(join(out, "report.json")));
     assert.equal(report.overall.messages, 19);

@@ -1,9 +1,11 @@
 /**
- * The classifier the report uses: the bundle's fastest message-only route on each message's
- * text, with one piece of context the message-only model cannot see — what the message follows.
- * (The context-aware model, `predictInContext`, replaces this once it is available.)
+ * The classifier the report uses. A context model (trained with a context recipe) reads each
+ * message with its conversation through `predictInContext`; batches overlap by a few messages so
+ * a message at the start of a batch still sees what it follows. A message-only model runs on its
+ * fastest route (sparse, with worker threads), with one piece of context it cannot see itself —
+ * what the message follows — added by {@linkcode withAnswerContext}.
  *
- * Context rule: right after a likely question by someone else (or replying to one), an answer is
+ * Context rule for message-only models: right after a likely question by someone else (or replying to one), an answer is
  * far more likely than the model's base rate says, so the answer odds of such a message are
  * multiplied by `answerOdds` (a prior shift, the rest renormalised). On generated exports the
  * message-only model called 31 of 310 answers comments, almost all right after their question
@@ -14,7 +16,8 @@
 import type { ChatMessage } from "../data/discord/types.ts";
 import { LABELS } from "../data/types.ts";
 import type { ModelBundle } from "../model/bundle.ts";
-import { createBatchPredictor } from "../model/classify_file.ts";
+import { createBatchPredictor } from "../infer/classify_file.ts";
+import { predictInContext } from "../infer/context.ts";
 import type { MessageClassifier } from "./build.ts";
 
 /** Options of {@linkcode createMessageClassifier}. */
@@ -22,8 +25,10 @@ export interface MessageClassifierOptions {
   /** Worker threads besides this one (sparse models only). @default 0 */
   workers?: number;
   /** Factor on the answer odds of a message that follows or replies to a likely question by
-   * someone else; 1 turns the context rule off. @default 20 */
+   * someone else (message-only models); 1 turns the context rule off. @default 20 */
   answerOdds?: number;
+  /** Messages of the previous batch a context model re-reads as context. @default 16 */
+  overlap?: number;
 }
 
 const ANSWER = LABELS.indexOf("answer");
@@ -33,13 +38,35 @@ const QUESTION = LABELS.indexOf("question");
 export function createMessageClassifier(
   bundle: ModelBundle,
   options: MessageClassifierOptions = {},
-): MessageClassifier & { close(): void } {
+): MessageClassifier & { close(): void; mode: "context" | "message" } {
+  if (bundle.metadata.context?.recipe) {
+    return Object.assign(withOverlap(bundle, options.overlap ?? 16), {
+      close: () => {},
+      mode: "context" as const,
+    });
+  }
   const predict = createBatchPredictor(bundle, { workers: options.workers ?? 0 });
   const inContext = withAnswerContext(
     (messages) => predict(messages.map((m) => m.text)),
     options.answerOdds ?? 20,
   );
-  return Object.assign(inContext, { close: () => predict.close() });
+  return Object.assign(inContext, { close: () => predict.close(), mode: "message" as const });
+}
+
+/** `predictInContext` on each batch, with the previous batch's last messages as its context. */
+function withOverlap(bundle: ModelBundle, overlap: number): MessageClassifier {
+  let tail: ChatMessage[] = [];
+  let queue: Promise<unknown> = Promise.resolve();
+  return (messages: readonly ChatMessage[]) => {
+    const run = queue.then(async () => {
+      const withTail = [...tail, ...messages];
+      const p = await predictInContext(bundle, withTail);
+      tail = overlap > 0 ? withTail.slice(-overlap) : [];
+      return p.slice((withTail.length - messages.length) * LABELS.length);
+    });
+    queue = run.catch(() => {});
+    return run;
+  };
 }
 
 /**
