@@ -267,6 +267,7 @@ const SCHEMAS: Record<string, Json> = {
       "messages",
       "conversations",
       "skipped",
+      "labelled",
       "accuracy",
       "misclassified",
       "heldOut",
@@ -282,6 +283,10 @@ const SCHEMAS: Record<string, Json> = {
       messages: { type: "integer" },
       conversations: { type: "integer" },
       skipped: { type: "integer" },
+      labelled: {
+        type: "boolean",
+        description: "false for a chat export without labels: classes are the predictions",
+      },
       accuracy: probability,
       misclassified: { type: "integer" },
       heldOut: {
