@@ -18,6 +18,7 @@ import { createMicroBatcher, type PredictFn, toResult } from "./classifier.ts";
 import { buildExplore, type ExploreData } from "./explore.ts";
 import { HttpError, problemResponse } from "./http_error.ts";
 import { openApiDocument } from "./openapi.ts";
+import { DEFAULT_REPORT_BODY_LIMIT, handleReport } from "./report_route.ts";
 import { classifyRequestSchema, conversationsQuerySchema, parseOrThrow } from "./schema.ts";
 
 /** A request handler, as `Deno.serve` takes it. */
@@ -40,6 +41,9 @@ export interface HandlerOptions {
   /** Merge concurrent requests into one tfjs call (the fast path needs no batching).
    * @default true */
   microBatch?: boolean;
+  /** Largest chat export `POST /report` (the "Your server" tab) accepts, in bytes.
+   * @default DEFAULT_REPORT_BODY_LIMIT (20 MiB) */
+  reportBodyLimit?: number;
   /** Conversations CSV behind Explore; `null` turns Explore off.
    * @default the model's `metadata.data.path`, else "data/conversations.csv" */
   dataPath?: string | null;
@@ -124,7 +128,8 @@ export function createHandler(
     ((error: unknown, req: Request) =>
       console.error(`${req.method} ${new URL(req.url).pathname} failed:`, error));
   const classifySchema = classifyRequestSchema(limits);
-  const openApi = JSON.stringify(openApiDocument({ ...limits, bodyLimit }));
+  const reportBodyLimit = options.reportBodyLimit ?? DEFAULT_REPORT_BODY_LIMIT;
+  const openApi = JSON.stringify(openApiDocument({ ...limits, bodyLimit, reportBodyLimit }));
   const assetFiles = options.assets ?? { ...pageFiles(), ...vendorFiles() };
 
   let ready: ModelBundle | undefined;
@@ -271,6 +276,13 @@ export function createHandler(
         const runId = loaded.metadata.runId;
         return json(body.texts ? { results, model: runId } : { ...results[0]!, model: runId });
       },
+    },
+    "/report": {
+      POST: (req, url, model) =>
+        handleReport(req, url, predict!, {
+          bodyLimit: reportBodyLimit,
+          model: model().metadata.runId,
+        }),
     },
     "/data/summary": {
       GET: async (_req, _url, model) => json((await exploreData(model())).summary),
