@@ -9,7 +9,7 @@ import { basename, extname, join } from "node:path";
 import { evaluateLabelledCsv, writeEvalReport } from "../lib/eval/evaluate.ts";
 import { formatEvalResult } from "../lib/eval/report.ts";
 import { loadBundle } from "../lib/model/bundle.ts";
-import { type FlagSpec, parseFlags, runMain } from "./_cli.ts";
+import { exists, type FlagSpec, parseFlags, runMain } from "./_cli.ts";
 import { embedderRuntimeFromEnv } from "./_shared.ts";
 
 const FLAGS: FlagSpec = {
@@ -40,6 +40,15 @@ await runMain(async () => {
     throw new TypeError("Cannot evaluate: --data FILE.csv is required");
   }
   const data = flags.data;
+  if (!(await exists(data))) {
+    throw new Deno.errors.NotFound(
+      `Cannot evaluate on "${data}": no such file` +
+        (data.includes("shared")
+          ? " (NPS Chat, Switchboard and the original's conversations are not in the repository: " +
+            "they live in ../shared beside it; data/real/molweni.csv is real chat that is)"
+          : ""),
+    );
+  }
   let filter: ((r: { values: Record<string, string> }) => boolean) | undefined;
   if (typeof flags.where === "string") {
     const match = /^([^=]+)=(.*)$/.exec(flags.where);
@@ -51,6 +60,8 @@ await runMain(async () => {
   }
   const modelDir = await Deno.realPath(String(flags.model)).catch(() => String(flags.model));
   const bundle = await loadBundle(modelDir, embedderRuntimeFromEnv());
+  const hint = splitHint(bundle.metadata.data?.splitColumn, flags.where);
+  if (hint) console.error(hint);
   const result = await evaluateLabelledCsv(bundle, data, {
     textColumn: flags["text-column"] as string | undefined,
     labelColumn: flags["label-column"] as string | undefined,
@@ -70,3 +81,15 @@ await runMain(async () => {
     } msgs/s; report: ${written.join(", ")}`,
   );
 });
+
+/**
+ * When rows are picked by a split column the model was not trained with (the original's
+ * `seed_split=test`), they are not its held-out rows: say how to train a model that has them.
+ */
+function splitHint(trainedSplit: unknown, where: unknown): string | undefined {
+  const column = typeof where === "string" ? /^([^=]+)=/.exec(where)?.[1] : undefined;
+  if (column === undefined || column === trainedSplit) return undefined;
+  return `note: this model was not trained with --split-column ${column}, so these rows are not ` +
+    `its held-out test set (it may even have trained on some); to score the original's split, ` +
+    `train first: deno task train --data ../shared/data/seed/conversations.csv --split-column ${column}`;
+}
