@@ -14,7 +14,11 @@ import { embedderRuntimeFromEnv } from "./_shared.ts";
 
 const FLAGS: FlagSpec = {
   model: { type: "string", placeholder: "DIR", default: "models/latest", help: "model folder" },
-  data: { type: "string", help: "labelled CSV (text,label or message,message_type)" },
+  data: {
+    type: "string",
+    placeholder: "FILE.csv|-",
+    help: "labelled CSV (text,label or message,message_type); - reads it from stdin",
+  },
   out: {
     type: "string",
     placeholder: "DIR",
@@ -39,7 +43,30 @@ await runMain(async () => {
   if (typeof flags.data !== "string") {
     throw new TypeError("Cannot evaluate: --data FILE.csv is required");
   }
-  const data = flags.data;
+  const fromStdin = flags.data === "-";
+  // The evaluation reads its whole file anyway, so stdin is copied to a temporary CSV first.
+  const data = fromStdin ? await stdinToTempFile() : flags.data;
+  try {
+    await evaluate(flags, data, fromStdin ? "stdin" : data);
+  } finally {
+    if (fromStdin) await Deno.remove(data).catch(() => {});
+  }
+});
+
+/** Copies stdin into a temporary `.csv` file and returns its path. */
+async function stdinToTempFile(): Promise<string> {
+  const path = await Deno.makeTempFile({ prefix: "qac-eval-stdin-", suffix: ".csv" });
+  const file = await Deno.open(path, { write: true, truncate: true });
+  await Deno.stdin.readable.pipeTo(file.writable);
+  return path;
+}
+
+/** Scores the model on `data` (`name` is how the report folder and messages call it). */
+async function evaluate(
+  flags: Record<string, string | boolean | undefined>,
+  data: string,
+  name: string,
+): Promise<void> {
   if (!(await exists(data))) {
     throw new Deno.errors.NotFound(
       `Cannot evaluate on "${data}": no such file` +
@@ -62,15 +89,16 @@ await runMain(async () => {
   const bundle = await loadBundle(modelDir, embedderRuntimeFromEnv());
   const hint = splitHint(bundle.metadata.data?.splitColumn, flags.where);
   if (hint) console.error(hint);
-  const result = await evaluateLabelledCsv(bundle, data, {
+  const scored = await evaluateLabelledCsv(bundle, data, {
     textColumn: flags["text-column"] as string | undefined,
     labelColumn: flags["label-column"] as string | undefined,
     filter,
   });
+  const result = { ...scored, source: name };
   const outDir = typeof flags.out === "string" ? flags.out : join(
     modelDir,
     "eval",
-    basename(data, extname(data)) +
+    basename(name, extname(name)) +
       (flags.where ? `-${flags.where.toString().replace(/[^\w.-]+/g, "_")}` : ""),
   );
   const written = await writeEvalReport(outDir, result);
@@ -80,7 +108,7 @@ await runMain(async () => {
       Math.round(result.messagesPerSecond)
     } msgs/s; report: ${written.join(", ")}`,
   );
-});
+}
 
 /**
  * When rows are picked by a split column the model was not trained with (the original's

@@ -5,9 +5,9 @@ import { writeTinyModel } from "../tests/e2e/_model.ts";
 const EVAL = new URL("./eval.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
-/** Runs `deno task eval`'s script with the task's permissions. */
-async function evaluate(args: string[], cwd: string) {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+/** Runs `deno task eval`'s script with the task's permissions, feeding `stdin`. */
+async function evaluate(args: string[], cwd: string, stdin = "") {
+  const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       `--config=${CONFIG}`,
@@ -19,9 +19,14 @@ async function evaluate(args: string[], cwd: string) {
       ...args,
     ],
     cwd,
+    stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-  }).output();
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(stdin));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
   const decode = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code, stdout: decode(stdout), stderr: decode(stderr) };
 }
@@ -58,6 +63,16 @@ Deno.test("deno task eval on a ../shared file that is absent says where such fil
     stderr,
     /^error: Cannot evaluate on "\.\.\/shared\/data\/real\/none_here\.csv": no such file \(.*live in \.\.\/shared beside it; data\/real\/molweni\.csv is real chat that is\)/,
   );
+});
+
+Deno.test("deno task eval --data - scores a labelled CSV read from stdin", async () => {
+  const csv = "text,label\nhow do I learn sql?,question\nuse sqlzoo,answer\nnice,comment\n";
+  const { code, stdout, stderr } = await evaluate(["--model", modelDir, "--data", "-"], dir, csv);
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /macro/i);
+  assert.match(stdout, new RegExp(`report: ${modelDir}/eval/stdin/`));
+  assert.match(stdout, /^stdin: 3 rows scored$/m);
+  await Deno.stat(join(modelDir, "eval", "stdin", "metrics.json"));
 });
 
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
