@@ -273,7 +273,11 @@ function stringValue(value: unknown): string {
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
-/** RFC 4180 quoting: only fields holding a quote, comma or line break are quoted. */
+/**
+ * RFC 4180 quoting: only fields holding a quote, comma or line break are quoted. By hand, not
+ * csv-stringify: on 100k output rows that took 470-755 ms against 186-222 ms here (~8% of a whole
+ * classify run); a test pins this output to csv-stringify's byte for byte.
+ */
 function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
