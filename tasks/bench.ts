@@ -39,6 +39,8 @@ const FASTTEXT_ARGS = ["-wordNgrams", "2", "-bucket", "200000"];
 
 interface Timed {
   seconds: number;
+  /** 1-minute load average when the run started (other work on the machine). */
+  load: number;
   peakRssMiB: number | null;
   stdout: string;
   stderr: string;
@@ -80,6 +82,7 @@ async function run(
   const argv = options.timeTool
     ? ["/usr/bin/time", "-v", "-o", timeFile, "sh", "-c", shell]
     : ["sh", "-c", shell];
+  const load = Deno.loadavg()[0]!;
   const started = performance.now();
   const output = await new Deno.Command(argv[0]!, {
     args: argv.slice(1),
@@ -100,7 +103,7 @@ async function run(
   if (!output.success) {
     throw new Error(`Cannot run ${cmd.join(" ")}: exit ${output.code}\n${stderr.slice(-2000)}`);
   }
-  return { seconds, peakRssMiB, stdout, stderr };
+  return { seconds, load, peakRssMiB, stdout, stderr };
 }
 
 async function which(name: string): Promise<string | undefined> {
@@ -365,39 +368,58 @@ await runMain(async () => {
   const textFile = join(work, "messages.txt");
   await Deno.writeTextFile(textFile, texts.join("\n") + "\n");
   const ourClassify: Timed[] = [];
+  const ftClassify: Timed[] = [];
+  const ftInput = join(work, "messages.fasttext.txt");
+  if (fastText) await Deno.writeTextFile(ftInput, texts.map(fastTextLine).join("\n") + "\n");
+  let route = "";
+  // ours and fastText alternate, so both see the same machine load
   for (let r = 0; r < reps; r++) {
     console.log(`bench: deno task classify ${messages} messages (${r + 1}/${reps})`);
-    ourClassify.push(
-      await run([
-        Deno.execPath(),
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-sys",
-        "tasks/classify.ts",
-        "--model",
-        modelDir,
-        "--in",
-        textFile,
-        "--out",
-        join(work, "out.csv"),
-        "--quiet",
-      ], { timeTool }),
-    );
-  }
-  const ftClassify: Timed[] = [];
-  if (fastText) {
-    const ftInput = join(work, "messages.fasttext.txt");
-    await Deno.writeTextFile(ftInput, texts.map(fastTextLine).join("\n") + "\n");
-    for (let r = 0; r < reps; r++) {
+    const outFile = join(work, "out.csv");
+    const ours = await run([
+      Deno.execPath(),
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      "tasks/classify.ts",
+      "--model",
+      modelDir,
+      "--in",
+      textFile,
+      "--out",
+      outFile,
+      "--quiet",
+    ], { timeTool });
+    // it measured what it claims: every message in, every row out, on the fast route
+    const summaryLine = /classified (\d+) messages .*route ([^)]+)\)/.exec(ours.stderr);
+    const outRows = (await Deno.readTextFile(outFile)).split("\n").length - 2; // header, last \n
+    if (Number(summaryLine?.[1]) !== messages || outRows !== messages) {
+      throw new Error(
+        `Cannot trust the classify run: ${
+          summaryLine?.[1]
+        } classified, ${outRows} rows written, ${messages} expected`,
+      );
+    }
+    route = summaryLine![2]!;
+    if (!route.startsWith("sparse wasm")) {
+      throw new Error(`Cannot trust the classify run: it used route "${route}", not sparse wasm`);
+    }
+    ourClassify.push(ours);
+    if (fastText) {
       console.log(`bench: fasttext predict-prob ${messages} messages (${r + 1}/${reps})`);
+      const ftOut = join(work, "out.fasttext.txt");
       ftClassify.push(
         await run(["fasttext", "predict-prob", `${ftModel}.bin`, ftInput, "3"], {
           timeTool,
-          stdoutFile: join(work, "out.fasttext.txt"),
+          stdoutFile: ftOut,
         }),
       );
+      const ftRows = (await Deno.readTextFile(ftOut)).trimEnd().split("\n").length;
+      if (ftRows !== messages) {
+        throw new Error(`Cannot trust the fastText run: ${ftRows} lines out, ${messages} expected`);
+      }
     }
   }
 
@@ -435,6 +457,7 @@ await runMain(async () => {
       },
       training: {
         ours: {
+          load: ourTrain.map((t) => t.load),
           processSeconds: ourTrainSeconds,
           fitSeconds,
           epochs: epochsRun,
@@ -442,6 +465,7 @@ await runMain(async () => {
           peakRssMiB: med(ourTrain, (t) => t.peakRssMiB),
         },
         fastText: ftTrainSeconds === null ? null : {
+          load: ftTrain.map((t) => t.load),
           processSeconds: ftTrainSeconds,
           epochs: ftEpochs,
           samplesPerSecond: trainRows * ftEpochs / ftTrainSeconds,
@@ -454,12 +478,15 @@ await runMain(async () => {
       },
       classify: {
         messages,
+        route,
         ours: {
+          load: ourClassify.map((t) => t.load),
           seconds: ourClassifySeconds,
           msgsPerSecond: messages / ourClassifySeconds,
           peakRssMiB: med(ourClassify, (t) => t.peakRssMiB),
         },
         fastText: ftClassifySeconds === null ? null : {
+          load: ftClassify.map((t) => t.load),
           seconds: ftClassifySeconds,
           msgsPerSecond: messages / ftClassifySeconds,
           peakRssMiB: med(ftClassify, (t) => t.peakRssMiB),
@@ -487,6 +514,7 @@ function renderMarkdown(r: any, quality: Record<string, { n: number; table: stri
   const fk = (x: number | null | undefined) =>
     x === null || x === undefined ? "—" : Math.round(x).toLocaleString("en-US");
   const s = r.speed;
+  const loads = (xs: number[] | undefined) => xs ? xs.map((x) => x.toFixed(1)).join(" / ") : "—";
   const lines = [
     "# qac benchmark",
     "",
@@ -555,9 +583,17 @@ function renderMarkdown(r: any, quality: Record<string, { n: number; table: stri
       fk(s.predictInProcess.tfjsDenseMsgsPerSecond)
     } msgs/s`,
     "",
-    "The classification file repeats the generated messages; qac's whole-process time includes Deno",
-    "start-up, loading tfjs and the model, and reading/writing CSV; fastText's includes loading its",
-    "model. Peak RSS is from `/usr/bin/time -v`.",
+    `1-minute load average at the start of each run (other work shares the ${r.machine.cores} cores): ` +
+      `qac classify ${loads(s.classify.ours.load)}, fastText classify ${
+        loads(s.classify.fastText?.load)
+      }; qac training ${loads(s.training.ours.load)}, fastText training ${
+        loads(s.training.fastText?.load)
+      }. The classify runs alternate qac and fastText, so the ratio compares like with like.`,
+    "",
+    `The classification file repeats the generated messages; qac's whole-process time includes Deno`,
+    `start-up, loading the model (straight from its files, no tfjs) and reading/writing CSV, on the`,
+    `route "${s.classify.route}"; the bench checks that every message was read and written and that`,
+    "route was taken. fastText's time includes loading its model. Peak RSS is from `/usr/bin/time -v`.",
   );
   if (r.skipped.length > 0) lines.push("", "Skipped: " + r.skipped.join("; ") + ".");
   return lines.join("\n") + "\n";

@@ -35,8 +35,11 @@ export interface BatchPredictorOptions {
   workers?: number;
 }
 
-/** A {@linkcode BatchPredictor} that may hold worker threads: `close()` ends them. */
-export type ClosableBatchPredictor = BatchPredictor & { close(): void };
+/**
+ * A {@linkcode BatchPredictor} that may hold worker threads: `close()` ends them. `route` says
+ * how it computes, e.g. "sparse wasm" or "sparse wasm + 1 worker" (benchmarks check it).
+ */
+export type ClosableBatchPredictor = BatchPredictor & { close(): void; route: string };
 
 /**
  * The fastest way to get probabilities from `bundle`: the sparse first-layer path when its
@@ -54,7 +57,7 @@ export function createBatchPredictor(
       return Object.assign(
         async (texts: readonly string[]) =>
           (await import("./predict.ts")).predictProbabilities(bundle, texts),
-        { close: () => {} },
+        { close: () => {}, route: "tfjs" },
       );
     }
     const mlp = new SparseMlp(bundle.weights);
@@ -67,14 +70,14 @@ export function createBatchPredictor(
           dimension: embedder.dimension,
           data: await embedder.embed(texts),
         }),
-      { close: () => {} },
+      { close: () => {}, route: "dense wasm" },
     );
   }
   const pool = options.workers ? createSparsePool(bundle, { workers: options.workers }) : undefined;
-  if (!pool) return Object.assign(local, { close: () => {} });
+  if (!pool) return Object.assign(local, { close: () => {}, route: "sparse wasm" });
   return Object.assign(
     (texts: readonly string[]) => (pool.busy < pool.size ? pool.predict(texts) : local(texts)),
-    { close: pool.close },
+    { close: pool.close, route: `sparse wasm + ${pool.size} worker${pool.size === 1 ? "" : "s"}` },
   );
 }
 
