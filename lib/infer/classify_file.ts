@@ -107,11 +107,15 @@ export interface ClassifyFileOptions {
 
 /** What {@linkcode classifyFile} did. */
 export interface ClassifyFileSummary {
+  /** Rows written. */
   rows: number;
   /** Rows that could not be read, with their lines (also passed to `onProblem`). */
   problems: number;
+  /** Format the input was read as. */
   inputFormat: StreamFormat;
+  /** Format the output was written as. */
   outputFormat: "csv" | "jsonl";
+  /** Wall time of the whole call. */
   seconds: number;
   /** Label counts of the predictions. */
   predicted: Record<string, number>;

@@ -21,7 +21,9 @@ export { extractMlpWeights, type MlpWeights };
 
 /** A sparse vector: sorted unique indices and their values. */
 export interface SparseFeatures {
+  /** Active inputs, ascending. */
   indices: Int32Array;
+  /** Their values. */
   values: Float32Array;
 }
 
@@ -59,6 +61,7 @@ const CHUNK = 2048;
 
 /** Computes class probabilities from sparse inputs with a Dense → Dense model's weights. */
 export class SparseMlp {
+  /** The weights, laid out as given. */
   readonly weights: MlpWeights;
   /** The kernel in use: "wasm" (SIMD) or "js". */
   readonly kernel: "wasm" | "js";
@@ -66,7 +69,10 @@ export class SparseMlp {
   #logits: Float64Array;
   #wasm: WasmMlp | undefined;
 
-  /** @throws {TypeError} when the weight sizes do not fit `inputs → hidden → classes` */
+  /**
+   * Copies `weights` into the kernel's memory.
+   * @throws {TypeError} when the weight sizes do not fit `inputs → hidden → classes`
+   */
   constructor(weights: MlpWeights, options: SparseMlpOptions = {}) {
     const { inputs, hidden, classes, w1, b1, w2, b2 } = weights;
     if (

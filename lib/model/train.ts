@@ -20,7 +20,9 @@ import type { MlpWeights } from "./weights.ts";
 
 /** A feature matrix with the class id of each row (`y[i]` indexes {@linkcode LABELS}). */
 export interface LabeledMatrix {
+  /** The rows' features. */
   x: FeatureMatrix;
+  /** Class id of each row. */
   y: Int32Array;
 }
 
@@ -28,12 +30,15 @@ export interface LabeledMatrix {
 export interface LabeledVectors {
   /** `n × dimension`, row-major. */
   x: Float32Array;
+  /** Class id of each row. */
   y: Int32Array;
+  /** Values per row. */
   dimension: number;
 }
 
 /** What one epoch achieved; `epoch` counts from 1. */
 export interface EpochLog {
+  /** Epoch number, from 1. */
   epoch: number;
   /** Mean class-weighted training loss over the epoch's batches (what Keras prints). */
   loss: number;
@@ -41,6 +46,7 @@ export interface EpochLog {
   accuracy: number;
   /** Unweighted mean cross-entropy on the validation set (Keras does not weight it either). */
   valLoss: number;
+  /** Accuracy on the validation set. */
   valAccuracy: number;
   /** Wall time of the whole epoch, validation included. */
   seconds: number;
@@ -54,7 +60,7 @@ export interface TrainOptions {
   hiddenUnits?: number;
   /** Maximum number of epochs. @default 40 */
   epochs?: number;
-  /** @default 32 */
+  /** Rows per Adam step. @default 32 */
   batchSize?: number;
   /** Adam learning rate. @default 1e-3 */
   learningRate?: number;
@@ -87,13 +93,21 @@ export interface TrainOptions {
 
 /** {@linkcode TrainOptions} with every default filled in, minus callbacks. */
 export interface ResolvedTrainOptions {
+  /** Units of the hidden layer. */
   hiddenUnits: number;
+  /** Maximum number of epochs. */
   epochs: number;
+  /** Rows per Adam step. */
   batchSize: number;
+  /** Adam learning rate. */
   learningRate: number;
+  /** Epochs without improvement before stopping (0: never stop early). */
   patience: number;
+  /** Quantity early stopping watches. */
   monitor: "val_loss" | "val_accuracy";
+  /** How class weights are computed. */
   classWeights: "balanced" | "none";
+  /** Seed of weight initialisation and shuffling. */
   seed: number;
 }
 
@@ -103,9 +117,11 @@ export interface TrainResult {
   model: tf.LayersModel;
   /** The same weights as typed arrays (what the prediction routes read). */
   weights: MlpWeights;
+  /** One log per epoch run. */
   history: EpochLog[];
   /** The epoch (from 1) whose weights `model` holds. */
   bestEpoch: number;
+  /** Whether early stopping ended training before `epochs`. */
   stoppedEarly: boolean;
   /** Loss weight of each class, in {@linkcode LABELS} order. */
   classWeights: number[];
