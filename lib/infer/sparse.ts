@@ -350,7 +350,9 @@ export function createSparsePredictor(
 
 /**
  * Class probabilities (`rows × classes`, row-major, in LABELS order) of a feature matrix under a
- * Dense(relu) → Dense(softmax) model's weights. Sparse rows cost their active inputs only; dense
+ * Dense(relu) → Dense(softmax) model: its weights, a prepared {@linkcode SparseMlp} (reuse it
+ * across calls: building one copies the weights), or a bundle from `loadBundle` /
+ * `loadWeightsBundle`. Sparse rows cost their active inputs only; dense
  * rows go through the same kernel with every input listed.
  * @throws {TypeError} when the matrix's dimension is not the model's input size
  * @example
@@ -359,10 +361,12 @@ export function createSparsePredictor(
  * ```
  */
 export function predictMatrix(
-  weightsOrMlp: MlpWeights | SparseMlp,
+  model: MlpWeights | SparseMlp | SparseModel,
   x: FeatureMatrix,
 ): Float32Array {
-  const mlp = weightsOrMlp instanceof SparseMlp ? weightsOrMlp : new SparseMlp(weightsOrMlp);
+  const mlp = model instanceof SparseMlp
+    ? model
+    : new SparseMlp("embedder" in model ? weightsOf(model) : model);
   const { inputs, classes } = mlp.weights;
   if (x.dimension !== inputs) {
     throw new TypeError(

@@ -358,6 +358,50 @@ export class MlpTrainer {
     return { loss: loss / n, correct };
   }
 
+  /**
+   * Log-probabilities (`rows × classes`) of `x` under the current weights, computed with the
+   * training kernels (syncs every row first).
+   */
+  logProbabilities(x: FeatureMatrix): Float32Array {
+    this.sync();
+    this.#reserve(1, this.step + 1);
+    const C = this.classes;
+    const f32 = this.#f32;
+    const stride = this.#stride;
+    const rowBytes = stride * 4;
+    const at = this.#at;
+    const { axpy, head_forward: headForward } = this.#kernels;
+    const indices = x.kind === "sparse" ? x.indices : undefined;
+    const values = x.kind === "sparse" ? x.values : x.data;
+    const b1 = f32.subarray(at.b1 / 4, at.b1 / 4 + stride);
+    const b2 = this.#b2.w;
+    const partial = at.partial / 4;
+    const logits = new Float64Array(C);
+    const out = new Float32Array(x.rows * C);
+    const zAt = this.#zAt;
+    for (let row = 0; row < x.rows; row++) {
+      f32.set(b1, zAt / 4);
+      const [from, to] = rowBounds(x, row);
+      for (let k = from; k < to; k++) {
+        const value = values[k]!;
+        if (value === 0) continue;
+        axpy(zAt, at.w1 + (indices ? indices[k]! : k - from) * rowBytes, stride, value);
+      }
+      headForward(zAt, at.w2t, stride, C, at.partial);
+      let max = -Infinity;
+      for (let c = 0; c < C; c++) {
+        const q = partial + 4 * c;
+        logits[c] = b2[c]! + f32[q]! + f32[q + 1]! + f32[q + 2]! + f32[q + 3]!;
+        max = Math.max(max, logits[c]!);
+      }
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += Math.exp(logits[c]! - max);
+      const logSum = Math.log(sum) + max;
+      for (let c = 0; c < C; c++) out[row * C + c] = logits[c]! - logSum;
+    }
+    return out;
+  }
+
   /** Brings every W1 row up to the current step (before evaluating or exporting). */
   sync(): void {
     for (let i = 0; i < this.inputs; i++) this.#catchUp(i, this.step);
@@ -460,39 +504,4 @@ function adamUpdate(
     vs[j] = v;
     w[j] = w[j]! - scale * m / (Math.sqrt(v) * unbias + epsilon);
   }
-}
-
-/**
- * Log-probabilities (`rows × classes`) of `x` under `weights`; the forward pass alone, for
- * evaluation during training.
- */
-export function logProbabilities(weights: MlpWeights, x: FeatureMatrix): Float32Array {
-  const { hidden: H, classes: C, w1, b1, w2, b2 } = weights;
-  const out = new Float32Array(x.rows * C);
-  const z = new Float32Array(H);
-  const logits = new Float64Array(C);
-  for (let row = 0; row < x.rows; row++) {
-    z.set(b1);
-    const [from, to] = rowBounds(x, row);
-    const indices = x.kind === "sparse" ? x.indices : undefined;
-    const values = x.kind === "sparse" ? x.values : x.data;
-    for (let k = from; k < to; k++) {
-      const value = values[k]!;
-      if (value === 0) continue;
-      const at = (indices ? indices[k]! : k - from) * H;
-      for (let h = 0; h < H; h++) z[h] = z[h]! + value * w1[at + h]!;
-    }
-    for (let c = 0; c < C; c++) logits[c] = b2[c]!;
-    for (let h = 0; h < H; h++) {
-      const a = z[h]!;
-      if (a > 0) { for (let c = 0; c < C; c++) logits[c] = logits[c]! + a * w2[h * C + c]!; }
-    }
-    let max = -Infinity;
-    for (let c = 0; c < C; c++) max = Math.max(max, logits[c]!);
-    let sum = 0;
-    for (let c = 0; c < C; c++) sum += Math.exp(logits[c]! - max);
-    const logSum = Math.log(sum) + max;
-    for (let c = 0; c < C; c++) out[row * C + c] = logits[c]! - logSum;
-  }
-  return out;
 }

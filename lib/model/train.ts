@@ -15,7 +15,7 @@ import * as tf from "@tensorflow/tfjs";
 import { LABELS } from "../data/types.ts";
 import { createPrng, type Prng, shuffle } from "../data/random.ts";
 import type { FeatureMatrix } from "../features/matrix.ts";
-import { logProbabilities, MlpTrainer } from "./_trainer.ts";
+import { MlpTrainer } from "./_trainer.ts";
 import type { MlpWeights } from "./weights.ts";
 
 /** A feature matrix with the class id of each row (`y[i]` indexes {@linkcode LABELS}). */
@@ -220,7 +220,7 @@ export async function trainClassifier(
     learningRate: config.learningRate,
   });
   const history: EpochLog[] = [];
-  let best = { value: NaN, epoch: 0, weights: copyWeights(trainer.weights()) };
+  let best = { value: NaN, epoch: 0, weights: trainer.weights() };
   let stoppedEarly = false;
   let trainSamples = 0;
   let trainSeconds = 0;
@@ -239,9 +239,9 @@ export async function trainClassifier(
       lossSum += step.loss * rows.length;
       correct += step.correct;
     }
-    const weights = trainer.weights();
+    trainer.sync();
     const trained = performance.now();
-    const evaluation = evaluate(weights, validationSet);
+    const evaluation = evaluate(trainer, validationSet);
     const seconds = (performance.now() - started) / 1000;
     trainSamples += n;
     trainSeconds += (trained - started) / 1000;
@@ -257,7 +257,7 @@ export async function trainClassifier(
     history.push(log);
     const value = config.monitor === "val_loss" ? log.valLoss : log.valAccuracy;
     if (isImprovement(value, best.value, config.monitor)) {
-      best = { value, epoch, weights: copyWeights(weights) };
+      best = { value, epoch, weights: trainer.weights() };
     }
     options.onEpochEnd?.(log);
     // Like Keras' EarlyStopping: stop after `patience` epochs without a strict improvement.
@@ -357,19 +357,9 @@ export function initialWeights(inputs: number, hidden: number, prng: Prng): MlpW
   };
 }
 
-function copyWeights(weights: MlpWeights): MlpWeights {
-  return {
-    ...weights,
-    w1: weights.w1.slice(),
-    b1: weights.b1.slice(),
-    w2: weights.w2.slice(),
-    b2: weights.b2.slice(),
-  };
-}
-
-/** Unweighted mean cross-entropy and accuracy of `weights` on `set`. */
-function evaluate(weights: MlpWeights, set: LabeledMatrix) {
-  const logp = logProbabilities(weights, set.x);
+/** Unweighted mean cross-entropy and accuracy of the trainer's current weights on `set`. */
+function evaluate(trainer: MlpTrainer, set: LabeledMatrix) {
+  const logp = trainer.logProbabilities(set.x);
   let loss = 0;
   let correct = 0;
   set.y.forEach((label, i) => {
