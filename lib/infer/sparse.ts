@@ -91,15 +91,6 @@ export class SparseMlp {
   }
 
   /**
-   * Writes the probabilities of one sparse input into `out` at `offset` (classes values).
-   * @throws {RangeError} when an index is outside the input dimension
-   */
-  predictInto(features: SparseFeatures, out: Float32Array, offset: number): void {
-    if (this.#wasm) this.#wasm.run(1, () => features, out, offset);
-    else this.#predictJs(features, out, offset);
-  }
-
-  /**
    * Writes the probabilities of `count` inputs — input i is `row(i)`, asked for once, in order —
    * into `out` from `offset` (row-major, classes values each). Batches the kernel calls; `row`
    * may build each input on demand (e.g. featurize a text), so no batch of them is kept.

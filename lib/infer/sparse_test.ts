@@ -103,10 +103,7 @@ Deno.test("the wasm kernel matches tfjs across batches of many long and short me
   assert.equal(js.kernel, "js");
   const reference = js.predict(features);
   for (let i = 0; i < wasm.length; i++) assert.ok(Math.abs(wasm[i]! - reference[i]!) < 1e-6);
-  // predictInto (one message) and predictEach (at an offset) give the same rows
-  const one = new Float32Array(6);
-  mlp.predictInto(features[5]!, one, 3);
-  assert.deepEqual(one.subarray(3), wasm.subarray(15, 18));
+  // predictEach at an offset gives the same rows
   const shifted = new Float32Array(3 + 30);
   mlp.predictEach(10, (i) => features[i]!, shifted, 3);
   assert.deepEqual(shifted.subarray(3), wasm.subarray(0, 30));
