@@ -41,6 +41,8 @@ interface Timed {
   seconds: number;
   /** 1-minute load average when the run started (other work on the machine). */
   load: number;
+  /** User + system CPU seconds of the process (all its threads), from /usr/bin/time. */
+  cpuSeconds: number | null;
   peakRssMiB: number | null;
   stdout: string;
   stderr: string;
@@ -94,16 +96,20 @@ async function run(
   const stdout = new TextDecoder().decode(output.stdout);
   const stderr = new TextDecoder().decode(output.stderr);
   let peakRssMiB: number | null = null;
+  let cpuSeconds: number | null = null;
   if (options.timeTool) {
     const report = await Deno.readTextFile(timeFile).catch(() => "");
     const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);
     if (match) peakRssMiB = Number(match[1]) / 1024;
+    const user = /User time \(seconds\): ([\d.]+)/.exec(report);
+    const system = /System time \(seconds\): ([\d.]+)/.exec(report);
+    if (user && system) cpuSeconds = Number(user[1]) + Number(system[1]);
   }
   await Deno.remove(timeFile).catch(() => {});
   if (!output.success) {
     throw new Error(`Cannot run ${cmd.join(" ")}: exit ${output.code}\n${stderr.slice(-2000)}`);
   }
-  return { seconds, load, peakRssMiB, stdout, stderr };
+  return { seconds, load, cpuSeconds, peakRssMiB, stdout, stderr };
 }
 
 async function which(name: string): Promise<string | undefined> {
@@ -459,6 +465,7 @@ await runMain(async () => {
         ours: {
           load: ourTrain.map((t) => t.load),
           processSeconds: ourTrainSeconds,
+          cpuSeconds: med(ourTrain, (t) => t.cpuSeconds),
           fitSeconds,
           epochs: epochsRun,
           samplesPerSecond,
@@ -467,6 +474,7 @@ await runMain(async () => {
         fastText: ftTrainSeconds === null ? null : {
           load: ftTrain.map((t) => t.load),
           processSeconds: ftTrainSeconds,
+          cpuSeconds: med(ftTrain, (t) => t.cpuSeconds),
           epochs: ftEpochs,
           samplesPerSecond: trainRows * ftEpochs / ftTrainSeconds,
           peakRssMiB: med(ftTrain, (t) => t.peakRssMiB),
@@ -482,16 +490,22 @@ await runMain(async () => {
         ours: {
           load: ourClassify.map((t) => t.load),
           seconds: ourClassifySeconds,
+          cpuSeconds: med(ourClassify, (t) => t.cpuSeconds),
           msgsPerSecond: messages / ourClassifySeconds,
           peakRssMiB: med(ourClassify, (t) => t.peakRssMiB),
         },
         fastText: ftClassifySeconds === null ? null : {
           load: ftClassify.map((t) => t.load),
           seconds: ftClassifySeconds,
+          cpuSeconds: med(ftClassify, (t) => t.cpuSeconds),
           msgsPerSecond: messages / ftClassifySeconds,
           peakRssMiB: med(ftClassify, (t) => t.peakRssMiB),
         },
         oursOverFastText: ratio(ftClassifySeconds, ourClassifySeconds),
+        oursOverFastTextByCpu: ratio(
+          med(ftClassify, (t) => t.cpuSeconds),
+          med(ourClassify, (t) => t.cpuSeconds),
+        ),
       },
     },
     skipped,
@@ -557,6 +571,9 @@ function renderMarkdown(r: any, quality: Record<string, { n: number; table: stri
     `| batch classification wall time (s) | ${f(s.classify.ours.seconds, 2)} | ${
       f(s.classify.fastText?.seconds, 2)
     } | |`,
+    `| batch classification CPU time, user + system (s) | ${f(s.classify.ours.cpuSeconds, 2)} | ${
+      f(s.classify.fastText?.cpuSeconds, 2)
+    } | ${f(s.classify.oursOverFastTextByCpu, 2)} (by CPU time) |`,
     `| batch classification peak RSS (MiB) | ${f(s.classify.ours.peakRssMiB)} | ${
       f(s.classify.fastText?.peakRssMiB)
     } | |`,
@@ -569,6 +586,9 @@ function renderMarkdown(r: any, quality: Record<string, { n: number; table: stri
     `| training epochs | ${s.training.ours.epochs} (early stopping; fit ${
       f(s.training.ours.fitSeconds, 1)
     } s) | ${s.training.fastText?.epochs ?? "—"} | |`,
+    `| training CPU time, user + system (s) | ${f(s.training.ours.cpuSeconds, 1)} | ${
+      f(s.training.fastText?.cpuSeconds, 2)
+    } | |`,
     `| training peak RSS (MiB) | ${f(s.training.ours.peakRssMiB)} | ${
       f(s.training.fastText?.peakRssMiB)
     } | |`,
