@@ -137,7 +137,7 @@ await runMain(async () => {
   console.error(
     `classified ${summary.rows} messages in ${summary.seconds.toFixed(2)}s (${
       Math.round(summary.rows / Math.max(summary.seconds, 1e-9))
-    } msgs/s; model load ${loadSeconds.toFixed(2)}s)${
+    } msgs/s; model load ${loadSeconds.toFixed(2)}s; route ${predict.route})${
       summary.problems > 0 ? `, ${summary.problems} unreadable rows skipped` : ""
     }${
       rowsPredictor ? (mode === "context" ? ", in their conversations" : ", each alone") : ""
