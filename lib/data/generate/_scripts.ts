@@ -856,7 +856,6 @@ export const BACKCHANNEL: readonly string[] = [
   "{oof|ooh}",
   "hmm not sure",
   "ha i was wondering the same",
-  "bump",
 ];
 
 /** Lines by others after an answer (comments). */
@@ -1055,6 +1054,7 @@ export const ASK_OPENINGS: readonly string[] = [
   "hi! ",
   "{hey|hi} {all|everyone}, ",
   "{ugh|help}, ",
+  "been stuck on this for {an hour|ages|a while}: ",
 ];
 
 /** See {@linkcode ASK_OPENINGS}. */
@@ -1063,7 +1063,6 @@ export const ASK_ENDINGS: readonly string[] = [
   " pls",
   " {thx|thanks} in advance",
   " 😅",
-  " {been|i've been} stuck for {an hour|ages|a while}",
   " anyone",
   " {for a project|for my portfolio|for an interview}",
 ];
