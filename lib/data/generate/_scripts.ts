@@ -874,7 +874,7 @@ export const TOPICS: readonly Topic[] = [
     answers: [
       "turn off the app execution alias in windows settings",
       "use `py` instead of `python` on windows",
-      "reinstall and tick 'add python to PATH'",
+      "reinstall and tick the add python to PATH box in the installer",
     ],
     fixable: true,
   },

@@ -117,6 +117,8 @@ export const STREAM_SHAPE = {
   replyLinkLate: 0.55,
   /** Answers that start with an @mention of the asker. */
   mention: 0.15,
+  /** Other answers that start with the asker's name typed out, without a Discord mention. */
+  nameAddress: 0.05,
   /** Questions first answered with a clarifying question. */
   clarify: 0.16,
   /** Questions followed by a bystander's backchannel ("hmm", "good q"). */
@@ -489,6 +491,9 @@ class Window {
         const handle = this.#people[d.mention]!.handle;
         text = `@${handle} ${text}`;
         mentions.push(handle);
+      } else if (d.answers && d.answers.author !== d.author && prng() < STREAM_SHAPE.nameAddress) {
+        // Addressing by name without Discord's mention (as IRC users and fast typers do).
+        text = `${this.#people[d.answers.author]!.handle}${pick([": ", ", ", " "], prng)}${text}`;
       }
       out.push({
         messageId: d.id,
