@@ -78,6 +78,7 @@ export const TOPICS: readonly Topic[] = [
     ask: [
       "why does my left join return more rows than the left table",
       "my left join {is duplicating|duplicates} rows, {what am i doing wrong|why}",
+      "need help with a left join that duplicates rows",
       "left join giving me {way|} more rows than {expected|i started with}",
     ],
     answers: [
@@ -321,6 +322,7 @@ export const TOPICS: readonly Topic[] = [
     kind: "wh",
     ask: [
       "how do i read a 5gb csv without running out of memory",
+      "looking for a way to read a 5gb csv without running out of memory",
       "pandas crashes reading a huge csv, what do i do",
     ],
     answers: [
@@ -465,6 +467,7 @@ export const TOPICS: readonly Topic[] = [
     ask: [
       "is the google data analytics cert worth it",
       "worth doing the google cert {or nah|}",
+      "wondering if the google cert is worth it",
     ],
     answers: [
       "good for structure, but it won't get you hired alone",
@@ -478,6 +481,7 @@ export const TOPICS: readonly Topic[] = [
     kind: "wh",
     ask: [
       "how do you answer 'tell me about a project' in interviews",
+      "trying to figure out how to answer the tell me about a project question",
       "what do they want to hear when they ask about a project",
     ],
     answers: [
@@ -554,7 +558,11 @@ export const TOPICS: readonly Topic[] = [
   {
     channels: JOBS,
     kind: "yesno",
-    ask: ["is a masters worth it for data science", "should i get a masters before applying"],
+    ask: [
+      "is a masters worth it for data science",
+      "should i get a masters before applying",
+      "wondering if a masters is worth it",
+    ],
     answers: ["only if the job you want asks for it, projects matter more for analyst roles"],
     yes: ["for ds roles it helps a lot", "if your employer pays for it"],
     no: ["not for analyst jobs", "not worth the debt imo"],
@@ -617,6 +625,7 @@ export const TOPICS: readonly Topic[] = [
     kind: "wh",
     ask: [
       "best youtube channel for power bi",
+      "need a good youtube channel for power bi",
       "who do you watch for learning power bi",
     ],
     answers: [
