@@ -170,7 +170,7 @@ export const TOPICS: readonly Topic[] = [
   {
     channels: SQL,
     kind: "yesno",
-    ask: ["should i use a cte or a subquery", "is a cte faster than a subquery"],
+    ask: ["is a cte faster than a subquery", "does a cte run faster than a subquery"],
     answers: [
       "same speed in most engines, cte is just easier to read",
       "depends on the db, postgres 12+ inlines ctes so no difference",
@@ -249,7 +249,7 @@ export const TOPICS: readonly Topic[] = [
   {
     channels: SQL,
     kind: "yesno",
-    ask: ["does count(*) count nulls", "does count(col) skip nulls"],
+    ask: ["does count(*) count nulls", "does count(*) include null rows"],
     answers: ["count(*) counts rows, count(col) skips nulls in col"],
     yes: ["count(*) does, count(col) doesn't"],
     no: ["count(col) doesn't, count(*) counts every row"],
@@ -452,7 +452,7 @@ export const TOPICS: readonly Topic[] = [
     kind: "yesno",
     ask: [
       "do i need a degree to get a data analyst job",
-      "is it possible to get hired without a degree",
+      "is a degree required for analyst jobs",
     ],
     answers: [
       "not always, a solid portfolio got me in",
@@ -676,13 +676,23 @@ export const TOPICS: readonly Topic[] = [
   {
     channels: CONTENT,
     kind: "yesno",
-    ask: [
-      "should i start a youtube channel or a blog first",
-      "is medium still worth posting on",
-    ],
-    answers: ["blog first, writing is faster to iterate on"],
+    ask: ["is medium still worth posting on", "does posting on medium still get views"],
+    answers: ["some, but a personal blog you own is better long term"],
     yes: ["for data stuff it still gets traffic", "sure, cross post to your own site too"],
     no: ["not really, paywall kills reach", "own blog is better long term"],
+  },
+  {
+    channels: CONTENT,
+    kind: "wh",
+    ask: [
+      "youtube or a blog first, which would you start with",
+      "should i start with a youtube channel or a blog",
+    ],
+    answers: [
+      "blog first, writing is faster to iterate on",
+      "youtube if you like talking, the data niche there is still small",
+      "whichever you'll actually keep doing every week",
+    ],
   },
   {
     channels: CONTENT,
@@ -731,7 +741,7 @@ export const TOPICS: readonly Topic[] = [
     kind: "yesno",
     ask: [
       "is a titanic project too basic for a portfolio",
-      "are kaggle projects enough for a portfolio",
+      "are kaggle projects too basic for a portfolio",
     ],
     answers: ["recruiters have seen it 1000 times, pick something you care about"],
     yes: ["yeah, everyone has it", "a bit, pick a less common dataset"],
@@ -890,7 +900,7 @@ export const TOPICS: readonly Topic[] = [
   {
     channels: PY,
     kind: "yesno",
-    ask: ["should i use conda or venv", "is anaconda still worth installing"],
+    ask: ["should i use conda instead of venv", "is anaconda still worth installing"],
     answers: ["venv plus pip is enough unless you need gpu stuff"],
     yes: ["for data science it saves headaches", "if you're on windows, yes"],
     no: ["plain venv is simpler", "not really, it's huge"],

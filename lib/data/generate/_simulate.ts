@@ -414,7 +414,8 @@ class Window {
       const rests = positive ? topic.yes! : topic.no!;
       let rest = pick(rests, prng);
       if (avoid?.includes(rest) && rests.length > 1) rest = pick(rests, prng);
-      const shape = prng();
+      // An elaboration that already says yes or no ("yeah 48h is pretty standard") stands alone.
+      const shape = /^(yes|yeah|yep|no|nope|nah|not)\b/.test(rest) ? 1 : prng();
       if (shape < 0.2) return this.#add({ ...base, time, line: word });
       if (shape < 0.45) {
         this.#add({ ...base, time, line: word });
