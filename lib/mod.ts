@@ -40,16 +40,22 @@ export { createChatModel, PROVIDERS } from "./data/generate/llm/providers.ts";
 export * from "./features/embedder.ts";
 export { createEmbedder } from "./features/create.ts";
 export { BUILTIN_VERSION, BuiltinEmbedder } from "./features/builtin.ts";
-export type { BuiltinConfig, SparseVector } from "./features/builtin.ts";
+export { isSparseMatrixEmbedder } from "./features/builtin.ts";
+export type { BuiltinConfig, SparseMatrixEmbedder, SparseVector } from "./features/builtin.ts";
+export * from "./features/matrix.ts";
 export { withCache } from "./features/cache.ts";
 export * from "./features/npy.ts";
 
-// model
-export { initBackend } from "./model/backend.ts";
+// model: build, train, the saved bundle
 export * from "./model/train.ts";
 export * from "./model/bundle.ts";
-export * from "./model/predict.ts";
-export { classifyFile } from "./model/classify_file.ts";
+export * from "./model/weights.ts";
+
+// inference: prediction routes, file classification
+export { initBackend } from "./infer/backend.ts";
+export * from "./infer/predict.ts";
+export { predictMatrix } from "./infer/sparse.ts";
+export { classifyFile } from "./infer/classify_file.ts";
 
 // evaluation
 export * from "./eval/metrics.ts";

@@ -20,8 +20,8 @@ import { computeMetrics, type Metrics } from "../lib/eval/metrics.ts";
 import { formatMetricsTable } from "../lib/eval/report.ts";
 import { BuiltinEmbedder } from "../lib/features/builtin.ts";
 import { loadBundle, type ModelBundle } from "../lib/model/bundle.ts";
-import { predictProbabilities } from "../lib/model/predict.ts";
-import { createSparsePredictor } from "../lib/model/sparse.ts";
+import { predictProbabilities } from "../lib/infer/predict.ts";
+import { createSparsePredictor } from "../lib/infer/sparse.ts";
 import { exists, type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
 
 const FLAGS: FlagSpec = {

@@ -16,8 +16,8 @@ import * as tf from "@tensorflow/tfjs";
 import { readCsv } from "../lib/data/csv.ts";
 import { BuiltinEmbedder } from "../lib/features/builtin.ts";
 import { loadBundle } from "../lib/model/bundle.ts";
-import { predictProbabilities, predictVectors } from "../lib/model/predict.ts";
-import { createSparsePredictor, extractMlpWeights, SparseMlp } from "../lib/model/sparse.ts";
+import { predictProbabilities, predictVectors } from "../lib/infer/predict.ts";
+import { createSparsePredictor, extractMlpWeights, SparseMlp } from "../lib/infer/sparse.ts";
 import { numberFlag, parseFlags, runMain } from "./_cli.ts";
 
 const FLAGS = {

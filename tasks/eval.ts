@@ -10,16 +10,47 @@ import { evaluateLabelledCsv, writeEvalReport } from "../lib/eval/evaluate.ts";
 import { formatEvalResult } from "../lib/eval/report.ts";
 import { loadBundle } from "../lib/model/bundle.ts";
 import { type FlagSpec, parseFlags, runMain } from "./_cli.ts";
-import { embedderRuntimeFromEnv } from "./_shared.ts";
+import { contextFlag, conversationColumnFlags, embedderRuntimeFromEnv } from "./_shared.ts";
 
 const FLAGS: FlagSpec = {
-  model: { type: "string", default: "models/latest", help: "model folder" },
+  model: { type: "string", placeholder: "DIR", default: "models/latest", help: "model folder" },
   data: { type: "string", help: "labelled CSV (text,label or message,message_type)" },
-  out: { type: "string", help: "report folder (default: <model>/eval/<file stem>)" },
-  "text-column": { type: "string", help: "column holding the message" },
-  "label-column": { type: "string", help: "column holding the label" },
+  out: {
+    type: "string",
+    placeholder: "DIR",
+    help: "report folder (default: <model>/eval/<file stem>)",
+  },
+  "text-column": { type: "string", placeholder: "COLUMN", help: "column holding the message" },
+  "label-column": { type: "string", placeholder: "COLUMN", help: "column holding the label" },
+  context: {
+    type: "string",
+    placeholder: "auto|off",
+    default: "auto",
+    help: "auto: a context model reads each message in its conversation; off: each alone",
+  },
+  "conversation-column": {
+    type: "string",
+    placeholder: "COLUMN",
+    help: "column grouping messages (conversation_id)",
+  },
+  "position-column": {
+    type: "string",
+    placeholder: "COLUMN",
+    help: "column ordering them (position)",
+  },
+  "speaker-column": {
+    type: "string",
+    placeholder: "COLUMN",
+    help: "column naming the author (speaker, user_name)",
+  },
+  "reply-column": {
+    type: "string",
+    placeholder: "COLUMN",
+    help: "column with the replied-to position or id (reply_to)",
+  },
   where: {
     type: "string",
+    placeholder: "COLUMN=VALUE",
     help: "keep only rows with COLUMN=VALUE, e.g. seed_split=test",
   },
 };
@@ -50,6 +81,8 @@ await runMain(async () => {
     textColumn: flags["text-column"] as string | undefined,
     labelColumn: flags["label-column"] as string | undefined,
     filter,
+    context: contextFlag(flags.context),
+    conversationColumns: conversationColumnFlags(flags),
   });
   const outDir = typeof flags.out === "string" ? flags.out : join(
     modelDir,
@@ -60,7 +93,9 @@ await runMain(async () => {
   const written = await writeEvalReport(outDir, result);
   console.log(formatEvalResult(result));
   console.log(
-    `\nmodel ${bundle.metadata.runId} (${bundle.embedder.id}); ${
+    `\nmodel ${bundle.metadata.runId} (${bundle.embedder.id}${
+      bundle.metadata.context ? ", context model" : ""
+    }); messages read ${result.mode === "context" ? "in their conversations" : "alone"}; ${
       Math.round(result.messagesPerSecond)
     } msgs/s; report: ${written.join(", ")}`,
   );

@@ -43,3 +43,29 @@ export function toDense(matrix: FeatureMatrix): DenseMatrix {
   }
   return { kind: "dense", rows: matrix.rows, dimension: matrix.dimension, data };
 }
+
+/** Rows `from … to − 1` of `matrix` as a matrix of their own (views, no copy of the values). */
+export function sliceRows<M extends FeatureMatrix>(matrix: M, from: number, to: number): M {
+  if (
+    !(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from <= to &&
+      to <= matrix.rows)
+  ) {
+    throw new RangeError(`Cannot slice rows ${from}..${to} of a ${matrix.rows}-row matrix`);
+  }
+  if (matrix.kind === "dense") {
+    const { dimension, data } = matrix;
+    return { ...matrix, rows: to - from, data: data.subarray(from * dimension, to * dimension) };
+  }
+  const { offsets, indices, values } = matrix;
+  const start = offsets[from]!;
+  const end = offsets[to]!;
+  return {
+    ...matrix,
+    rows: to - from,
+    offsets: start === 0
+      ? offsets.subarray(from, to + 1)
+      : offsets.slice(from, to + 1).map((o) => o - start),
+    indices: indices.subarray(start, end),
+    values: values.subarray(start, end),
+  };
+}

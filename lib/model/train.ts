@@ -1,22 +1,30 @@
 /**
  * Trains the classifier: Dense(hidden, relu) → Dense(3, softmax), Adam, sparse categorical
- * cross-entropy with inverse-frequency class weights, early stopping on the validation set.
+ * cross-entropy with optional inverse-frequency class weights, early stopping on the validation
+ * set with the best epoch's weights restored.
  *
- * The loop does not use `model.fit`: on tfjs-backend-wasm every Dense gradient is a transposed
- * matMul that runs on a scalar slow path. Instead each step runs the hand-derived gradients of
- * `_mlp.ts`, whose products are all plain XNNPACK matMuls, and Adam from `_adam.ts` (one fused
- * WebAssembly SIMD pass instead of a dozen tfjs ops). The trained weights then go into an
- * ordinary `tf.sequential` model, so saving, loading and predicting are plain tfjs.
+ * The inputs are a {@linkcode FeatureMatrix}: sparse rows (the builtin featurizer, context
+ * features) cost only their active inputs per step, dense rows (openai, transformers, glove) go
+ * through the same code with every input active. The step runs on the project's own typed
+ * arrays (`_trainer.ts`, exact Adam with lazily replayed idle rows); the trained weights then go
+ * into an ordinary `tf.sequential` model, so the saved format is plain tfjs.
  * @module
  */
 
 import * as tf from "@tensorflow/tfjs";
 import { LABELS } from "../data/types.ts";
 import { createPrng, type Prng, shuffle } from "../data/random.ts";
-import { type AdamSlot, adamStep } from "./_adam.ts";
-import { logProbabilities, lossAndGradients, type MlpParams } from "./_mlp.ts";
+import type { FeatureMatrix } from "../features/matrix.ts";
+import { logProbabilities, MlpTrainer } from "./_trainer.ts";
+import type { MlpWeights } from "./weights.ts";
 
-/** Row-major vectors with their class ids (`y[i]` indexes {@linkcode LABELS}). */
+/** A feature matrix with the class id of each row (`y[i]` indexes {@linkcode LABELS}). */
+export interface LabeledMatrix {
+  x: FeatureMatrix;
+  y: Int32Array;
+}
+
+/** Row-major dense vectors with their class ids; the older form of {@linkcode LabeledMatrix}. */
 export interface LabeledVectors {
   /** `n × dimension`, row-major. */
   x: Float32Array;
@@ -93,6 +101,8 @@ export interface ResolvedTrainOptions {
 export interface TrainResult {
   /** A plain `tf.sequential` model holding the best epoch's weights; the caller disposes it. */
   model: tf.LayersModel;
+  /** The same weights as typed arrays (what the prediction routes read). */
+  weights: MlpWeights;
   history: EpochLog[];
   /** The epoch (from 1) whose weights `model` holds. */
   bestEpoch: number;
@@ -107,7 +117,6 @@ export interface TrainResult {
 
 const CLASSES = LABELS.length;
 const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }; // Keras' defaults
-const EVAL_BATCH = 1024;
 
 /** Fills in the defaults of {@linkcode TrainOptions} for inputs of size `dimension`. */
 export function resolveTrainOptions(
@@ -178,254 +187,184 @@ export function computeClassWeights(y: Int32Array, mode: "balanced" | "none"): n
  * ```
  */
 export async function trainClassifier(
-  train: LabeledVectors,
-  validation: LabeledVectors,
+  train: LabeledMatrix | LabeledVectors,
+  validation: LabeledMatrix | LabeledVectors,
   options: TrainOptions = {},
 ): Promise<TrainResult> {
-  checkVectors(train, "training set", train.dimension);
-  checkVectors(validation, "validation set", train.dimension);
-  const config = resolveTrainOptions(train.dimension, options);
-  const classWeights = computeClassWeights(train.y, config.classWeights);
+  const trainSet = asMatrix(train);
+  const validationSet = asMatrix(validation);
+  const dimension = trainSet.x.dimension;
+  checkMatrix(trainSet, "training set", dimension);
+  checkMatrix(validationSet, "validation set", dimension);
+  const config = resolveTrainOptions(dimension, options);
+  const classWeights = computeClassWeights(trainSet.y, config.classWeights);
   const prng = createPrng(config.seed);
-  const state = initialState(train.dimension, config.hiddenUnits, prng);
-  const validationBatches = toEvalBatches(validation);
+  const trainer = new MlpTrainer(initialWeights(dimension, config.hiddenUnits, prng), {
+    ...ADAM,
+    learningRate: config.learningRate,
+  });
   const history: EpochLog[] = [];
-  let best = { value: NaN, epoch: 0, weights: snapshot(paramsOf(state)) };
+  let best = { value: NaN, epoch: 0, weights: copyWeights(trainer.weights()) };
   let stoppedEarly = false;
   let trainSamples = 0;
   let trainSeconds = 0;
-  try {
-    const order = Array.from({ length: train.y.length }, (_, i) => i);
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
-      const started = performance.now();
-      shuffle(order, prng);
-      let lossSum = 0;
-      let correct = 0;
-      for (let start = 0; start < order.length; start += config.batchSize) {
-        options.signal?.throwIfAborted();
-        const rows = order.slice(start, start + config.batchSize);
-        const step = trainStep(state, train, rows, classWeights, config.learningRate);
-        lossSum += step.loss * rows.length;
-        correct += step.correct;
-      }
-      const trained = performance.now();
-      const evaluation = evaluate(paramsOf(state), validationBatches);
-      const seconds = (performance.now() - started) / 1000;
-      trainSamples += order.length;
-      trainSeconds += (trained - started) / 1000;
-      const log: EpochLog = {
-        epoch,
-        loss: lossSum / order.length,
-        accuracy: correct / order.length,
-        valLoss: evaluation.loss,
-        valAccuracy: evaluation.accuracy,
-        seconds,
-        samplesPerSecond: order.length / ((trained - started) / 1000),
-      };
-      history.push(log);
-      const value = config.monitor === "val_loss" ? log.valLoss : log.valAccuracy;
-      if (isImprovement(value, best.value, config.monitor)) {
-        best = { value, epoch, weights: snapshot(paramsOf(state)) };
-      }
-      options.onEpochEnd?.(log);
-      // Like Keras' EarlyStopping: stop after `patience` epochs without a strict improvement.
-      if (epoch - best.epoch >= config.patience && epoch < config.epochs && config.patience > 0) {
-        stoppedEarly = true;
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 0)); // let timers and I/O run
+  const n = trainSet.y.length;
+  const shuffled = Array.from({ length: n }, (_, i) => i);
+  const order = new Int32Array(n);
+  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    const started = performance.now();
+    order.set(shuffle(shuffled, prng));
+    let lossSum = 0;
+    let correct = 0;
+    for (let start = 0; start < n; start += config.batchSize) {
+      options.signal?.throwIfAborted();
+      const rows = order.subarray(start, Math.min(n, start + config.batchSize));
+      const step = trainer.trainBatch(trainSet.x, trainSet.y, rows, classWeights);
+      lossSum += step.loss * rows.length;
+      correct += step.correct;
     }
-    const model = buildModel(train.dimension, config.hiddenUnits, best.weights);
-    return {
-      model,
-      history,
-      bestEpoch: best.epoch,
-      stoppedEarly,
-      classWeights,
-      options: config,
-      samplesPerSecond: trainSeconds > 0 ? trainSamples / trainSeconds : 0,
+    const weights = trainer.weights();
+    const trained = performance.now();
+    const evaluation = evaluate(weights, validationSet);
+    const seconds = (performance.now() - started) / 1000;
+    trainSamples += n;
+    trainSeconds += (trained - started) / 1000;
+    const log: EpochLog = {
+      epoch,
+      loss: lossSum / n,
+      accuracy: correct / n,
+      valLoss: evaluation.loss,
+      valAccuracy: evaluation.accuracy,
+      seconds,
+      samplesPerSecond: n / ((trained - started) / 1000),
     };
-  } finally {
-    disposeState(state);
-    tf.dispose(validationBatches.map((batch) => batch.xt));
+    history.push(log);
+    const value = config.monitor === "val_loss" ? log.valLoss : log.valAccuracy;
+    if (isImprovement(value, best.value, config.monitor)) {
+      best = { value, epoch, weights: copyWeights(weights) };
+    }
+    options.onEpochEnd?.(log);
+    // Like Keras' EarlyStopping: stop after `patience` epochs without a strict improvement.
+    if (epoch - best.epoch >= config.patience && epoch < config.epochs && config.patience > 0) {
+      stoppedEarly = true;
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 0)); // let timers and I/O run
   }
-}
-
-/** Each parameter with its Adam moments (in {@linkcode PARAM_KEYS} order) and the step count. */
-interface TrainState {
-  slots: AdamSlot[];
-  step: number;
-}
-
-/** Weights as plain arrays in the training layout (`w1t` is `[hidden, in]`). */
-interface WeightSnapshot {
-  w1t: Float32Array;
-  b1: Float32Array;
-  w2: Float32Array;
-  b2: Float32Array;
-}
-
-const PARAM_KEYS = ["w1t", "b1", "w2", "b2"] as const;
-
-function paramsOf(state: TrainState): MlpParams {
-  const [w1t, b1, w2, b2] = state.slots.map((slot) => slot.param);
   return {
-    w1t: w1t as tf.Tensor2D,
-    b1: b1 as tf.Tensor2D,
-    w2: w2 as tf.Tensor2D,
-    b2: b2 as tf.Tensor1D,
+    model: buildModel(best.weights),
+    weights: best.weights,
+    history,
+    bestEpoch: best.epoch,
+    stoppedEarly,
+    classWeights,
+    options: config,
+    samplesPerSecond: trainSeconds > 0 ? trainSamples / trainSeconds : 0,
   };
 }
 
-function checkVectors(set: LabeledVectors, name: string, dimension: number): void {
-  if (!Number.isInteger(set.dimension) || set.dimension < 1) {
+function asMatrix(set: LabeledMatrix | LabeledVectors): LabeledMatrix {
+  if (!(set.x instanceof Float32Array)) return set as LabeledMatrix;
+  const { x, y, dimension } = set as LabeledVectors;
+  return { x: { kind: "dense", rows: y.length, dimension, data: x }, y };
+}
+
+function checkMatrix(set: LabeledMatrix, name: string, dimension: number): void {
+  const { x, y } = set;
+  if (!Number.isInteger(x.dimension) || x.dimension < 1) {
     throw new RangeError(
-      `Cannot train classifier: ${name} dimension must be a positive integer, got ${set.dimension}`,
+      `Cannot train classifier: ${name} dimension must be a positive integer, got ${x.dimension}`,
     );
   }
-  if (set.dimension !== dimension) {
+  if (x.dimension !== dimension) {
     throw new TypeError(
-      `Cannot train classifier: ${name} has dimension ${set.dimension}, expected ${dimension}`,
+      `Cannot train classifier: ${name} has dimension ${x.dimension}, expected ${dimension}`,
     );
   }
-  const n = set.y.length;
+  const n = y.length;
   if (n === 0) throw new RangeError(`Cannot train classifier: ${name} is empty`);
-  if (set.x.length !== n * dimension) {
+  if (x.rows !== n) {
+    throw new TypeError(`Cannot train classifier: ${name} has ${x.rows} rows but ${n} labels`);
+  }
+  if (x.kind === "dense" && x.data.length !== n * dimension) {
     throw new TypeError(
-      `Cannot train classifier: ${name} has ${set.x.length} values, expected ${n} rows × ${dimension} = ${
+      `Cannot train classifier: ${name} has ${x.data.length} values, expected ${n} rows × ${dimension} = ${
         n * dimension
       }`,
     );
   }
-  const bad = set.y.findIndex((label) => label < 0 || label >= CLASSES);
+  if (x.kind === "sparse") {
+    if (x.offsets.length !== n + 1 || x.offsets[n] !== x.indices.length) {
+      throw new TypeError(`Cannot train classifier: ${name} has malformed sparse offsets`);
+    }
+    const bad = x.indices.findIndex((index) => index < 0 || index >= dimension);
+    if (bad >= 0) {
+      throw new RangeError(
+        `Cannot train classifier: ${name} has feature index ${x.indices[bad]} outside 0..${
+          dimension - 1
+        }`,
+      );
+    }
+  }
+  const bad = y.findIndex((label) => label < 0 || label >= CLASSES);
   if (bad >= 0) {
     throw new RangeError(
-      `Cannot train classifier: ${name} row ${bad} has label ${set.y[bad]}, expected 0..${
+      `Cannot train classifier: ${name} row ${bad} has label ${y[bad]}, expected 0..${
         CLASSES - 1
       } (${LABELS.join(", ")})`,
     );
   }
 }
 
-/** Glorot-uniform kernels (Keras' default) drawn from `prng`, zero biases, zero Adam moments. */
-function initialState(inputs: number, hidden: number, prng: Prng): TrainState {
+/** Glorot-uniform kernels (Keras' default) drawn from `prng`, zero biases. */
+export function initialWeights(inputs: number, hidden: number, prng: Prng): MlpWeights {
   const glorot = (fanIn: number, fanOut: number) => {
     const limit = Math.sqrt(6 / (fanIn + fanOut));
     const values = new Float32Array(fanIn * fanOut);
     for (let i = 0; i < values.length; i++) values[i] = (2 * prng() - 1) * limit;
     return values;
   };
-  const params = [
-    tf.tensor2d(glorot(inputs, hidden), [hidden, inputs]),
-    tf.zeros([hidden, 1]),
-    tf.tensor2d(glorot(hidden, CLASSES), [hidden, CLASSES]),
-    tf.zeros([CLASSES]),
-  ];
-  const slots = params.map((param) => ({ param, m: tf.zerosLike(param), v: tf.zerosLike(param) }));
-  return { slots, step: 0 };
-}
-
-function disposeState(state: TrainState): void {
-  for (const slot of state.slots) tf.dispose([slot.param, slot.m, slot.v]);
-}
-
-/** Gathers `rows` of `set` into a batch in both layouts, runs one Adam step. */
-function trainStep(
-  state: TrainState,
-  set: LabeledVectors,
-  rows: readonly number[],
-  classWeights: readonly number[],
-  learningRate: number,
-): { loss: number; correct: number } {
-  const d = set.dimension;
-  const n = rows.length;
-  const x = new Float32Array(n * d);
-  const xt = new Float32Array(n * d);
-  const y = new Float32Array(n * CLASSES);
-  const w = new Float32Array(n);
-  rows.forEach((row, i) => {
-    const source = set.x.subarray(row * d, (row + 1) * d);
-    x.set(source, i * d);
-    for (let j = 0; j < d; j++) xt[j * n + i] = source[j]!;
-    const label = set.y[row]!;
-    y[i * CLASSES + label] = 1;
-    w[i] = classWeights[label]!;
-  });
-  const batch = {
-    x: tf.tensor2d(x, [n, d]),
-    xt: tf.tensor2d(xt, [d, n]),
-    y: tf.tensor2d(y, [n, CLASSES]),
-    w: tf.tensor1d(w),
+  // drawn in `[hidden, inputs]` order, as the earlier trainer did, so a seed keeps its start
+  const drawn = glorot(inputs, hidden);
+  const w1 = new Float32Array(inputs * hidden);
+  for (let h = 0; h < hidden; h++) {
+    for (let i = 0; i < inputs; i++) w1[i * hidden + h] = drawn[h * inputs + i]!;
+  }
+  return {
+    inputs,
+    hidden,
+    classes: CLASSES,
+    w1,
+    b1: new Float32Array(hidden),
+    w2: glorot(hidden, CLASSES),
+    b2: new Float32Array(CLASSES),
   };
-  try {
-    const { loss, predicted: predictedTensor, grads } = lossAndGradients(paramsOf(state), batch);
-    const lossValue = loss.dataSync()[0]!;
-    const predicted = predictedTensor.dataSync();
-    const gradients = PARAM_KEYS.map((key) => grads[key]);
-    state.step++;
-    state.slots = adamStep(state.slots, gradients, state.step, { ...ADAM, learningRate });
-    tf.dispose([loss, predictedTensor, ...gradients]);
-    let correct = 0;
-    rows.forEach((row, i) => {
-      if (predicted[i] === set.y[row]) correct++;
-    });
-    return { loss: lossValue, correct };
-  } finally {
-    tf.dispose(Object.values(batch));
-  }
 }
 
-/** A validation chunk, transposed once for the whole training run. */
-interface EvalBatch {
-  xt: tf.Tensor2D;
-  y: Int32Array;
+function copyWeights(weights: MlpWeights): MlpWeights {
+  return {
+    ...weights,
+    w1: weights.w1.slice(),
+    b1: weights.b1.slice(),
+    w2: weights.w2.slice(),
+    b2: weights.b2.slice(),
+  };
 }
 
-function toEvalBatches(set: LabeledVectors): EvalBatch[] {
-  const d = set.dimension;
-  const batches: EvalBatch[] = [];
-  for (let start = 0; start < set.y.length; start += EVAL_BATCH) {
-    const n = Math.min(EVAL_BATCH, set.y.length - start);
-    const xt = new Float32Array(n * d);
-    for (let i = 0; i < n; i++) {
-      const offset = (start + i) * d;
-      for (let j = 0; j < d; j++) xt[j * n + i] = set.x[offset + j]!;
-    }
-    batches.push({ xt: tf.tensor2d(xt, [d, n]), y: set.y.slice(start, start + n) });
-  }
-  return batches;
-}
-
-/** Unweighted mean cross-entropy and accuracy of the current parameters. */
-function evaluate(params: MlpParams, batches: readonly EvalBatch[]) {
+/** Unweighted mean cross-entropy and accuracy of `weights` on `set`. */
+function evaluate(weights: MlpWeights, set: LabeledMatrix) {
+  const logp = logProbabilities(weights, set.x);
   let loss = 0;
   let correct = 0;
-  let n = 0;
-  for (const batch of batches) {
-    const logpTensor = logProbabilities(params, batch.xt);
-    const logp = logpTensor.dataSync() as Float32Array;
-    logpTensor.dispose();
-    const predicted = argmaxRows(logp);
-    batch.y.forEach((label, i) => {
-      loss -= logp[i * CLASSES + label]!;
-      if (predicted[i] === label) correct++;
-    });
-    n += batch.y.length;
-  }
-  return { loss: loss / n, accuracy: correct / n };
-}
-
-function argmaxRows(scores: Float32Array): Int32Array {
-  const rows = scores.length / CLASSES;
-  const result = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
+  set.y.forEach((label, i) => {
+    loss -= logp[i * CLASSES + label]!;
     let best = 0;
     for (let c = 1; c < CLASSES; c++) {
-      if (scores[i * CLASSES + c]! > scores[i * CLASSES + best]!) best = c;
+      if (logp[i * CLASSES + c]! > logp[i * CLASSES + best]!) best = c;
     }
-    result[i] = best;
-  }
-  return result;
+    if (best === label) correct++;
+  });
+  return { loss: loss / set.y.length, accuracy: correct / set.y.length };
 }
 
 function isImprovement(value: number, best: number, monitor: ResolvedTrainOptions["monitor"]) {
@@ -434,26 +373,14 @@ function isImprovement(value: number, best: number, monitor: ResolvedTrainOption
   return monitor === "val_loss" ? value < best : value > best;
 }
 
-function snapshot(params: MlpParams): WeightSnapshot {
-  return {
-    w1t: params.w1t.dataSync() as Float32Array,
-    b1: params.b1.dataSync() as Float32Array,
-    w2: params.w2.dataSync() as Float32Array,
-    b2: params.b2.dataSync() as Float32Array,
-  };
-}
-
-/** A plain `tf.sequential` Dense → Dense model holding `weights` (`w1t` transposed back). */
-function buildModel(inputs: number, hidden: number, weights: WeightSnapshot): tf.LayersModel {
-  const kernel1 = new Float32Array(inputs * hidden);
-  for (let h = 0; h < hidden; h++) {
-    for (let i = 0; i < inputs; i++) kernel1[i * hidden + h] = weights.w1t[h * inputs + i]!;
-  }
+/** A plain `tf.sequential` Dense → Dense model holding `weights`. */
+export function buildModel(weights: MlpWeights): tf.LayersModel {
+  const { inputs, hidden, classes } = weights;
   const model = createClassifierModel(inputs, hidden);
   const values = tf.tidy(() => [
-    tf.tensor2d(kernel1, [inputs, hidden]),
+    tf.tensor2d(weights.w1, [inputs, hidden]),
     tf.tensor1d(weights.b1),
-    tf.tensor2d(weights.w2, [hidden, CLASSES]),
+    tf.tensor2d(weights.w2, [hidden, classes]),
     tf.tensor1d(weights.b2),
   ]);
   model.setWeights(values);

@@ -1,15 +1,12 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { createPrng } from "../data/random.ts";
-import { initBackend } from "./backend.ts";
 import {
   computeClassWeights,
   type LabeledVectors,
   resolveTrainOptions,
   trainClassifier,
 } from "./train.ts";
-
-await initBackend();
 
 const DIM = 16;
 
@@ -109,7 +106,7 @@ Deno.test("trainClassifier() balanced class weights make the rare class predicte
       classWeights,
     });
     const probabilities = result.model.predict(tf.tensor2d(validation.x, [90, DIM])) as tf.Tensor;
-    const predicted = Array.from(await probabilities.argMax(1).data());
+    const predicted = Array.from(await tf.argMax(probabilities, 1).data());
     probabilities.dispose();
     result.model.dispose();
     return { count: predicted.filter((label) => label === 1).length, weights: result.classWeights };
@@ -158,12 +155,65 @@ Deno.test("trainClassifier() monitoring val_accuracy keeps the first most accura
   const accuracies = result.history.map((log) => log.valAccuracy);
   const best = Math.max(...accuracies);
   assert.equal(result.bestEpoch, accuracies.indexOf(best) + 1);
-  // Accuracy climbs, then ties its best: a tie is no improvement, so training stops.
-  assert.ok(result.bestEpoch > 1);
-  assert.equal(result.stoppedEarly, true);
-  assert.equal(result.history.length, result.bestEpoch + 2);
-  assert.equal(accuracies.at(-1), best);
+  assert.ok(result.bestEpoch > 1, "accuracy climbs first");
+  if (result.stoppedEarly) assert.equal(result.history.length, result.bestEpoch + 2);
   result.model.dispose();
+});
+
+Deno.test("trainClassifier() counts a tie as no improvement", async () => {
+  // A learning rate this small leaves every prediction as it was: each epoch ties the first.
+  const result = await trainClassifier(clusters([20, 20, 20], 7), clusters([10, 10, 10], 8), {
+    epochs: 12,
+    patience: 2,
+    learningRate: 1e-12,
+    monitor: "val_accuracy",
+  });
+  const accuracies = result.history.map((log) => log.valAccuracy);
+  assert.equal(new Set(accuracies).size, 1, `accuracies ${accuracies}`);
+  assert.equal(result.bestEpoch, 1);
+  assert.equal(result.stoppedEarly, true);
+  assert.equal(result.history.length, 3);
+  result.model.dispose();
+});
+
+Deno.test("trainClassifier() gives the same weights for sparse rows as for their dense form", async () => {
+  const dense = clusters([15, 15, 15], 16);
+  // zero out most inputs so the sparse form really is sparse
+  dense.x = dense.x.map((value, i) => (i % 4 === 0 ? value : 0));
+  const validation = clusters([5, 5, 5], 17);
+  const rows = dense.y.length;
+  const offsets = new Int32Array(rows + 1);
+  const indices: number[] = [];
+  const values: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < DIM; j++) {
+      const value = dense.x[r * DIM + j]!;
+      if (value !== 0) {
+        indices.push(j);
+        values.push(value);
+      }
+    }
+    offsets[r + 1] = indices.length;
+  }
+  const sparse = {
+    x: {
+      kind: "sparse" as const,
+      rows,
+      dimension: DIM,
+      offsets,
+      indices: Int32Array.from(indices),
+      values: Float32Array.from(values),
+    },
+    y: dense.y,
+  };
+  const options = { epochs: 3, hiddenUnits: 5 };
+  const a = await trainClassifier(dense, validation, options);
+  const b = await trainClassifier(sparse, validation, options);
+  assert.deepEqual(a.weights, b.weights);
+  assert.equal(a.weights.hidden, 5);
+  assert.deepEqual(a.model.outputs[0]!.shape, [null, 3]);
+  a.model.dispose();
+  b.model.dispose();
 });
 
 Deno.test("trainClassifier() leaves no tensors behind", async () => {
@@ -212,25 +262,4 @@ Deno.test("trainClassifier() stops when its signal aborts", async () => {
     },
   });
   await assert.rejects(training, { message: "enough" });
-});
-
-Deno.test("trainClassifier() on the cpu backend (tfjs-op Adam) matches the wasm backend", async () => {
-  const train = clusters([10, 10, 10], 14);
-  const validation = clusters([3, 3, 3], 15);
-  const options = { epochs: 3, seed: 3 };
-  const wasm = await trainClassifier(train, validation, options);
-  try {
-    await initBackend("cpu");
-    const cpu = await trainClassifier(train, validation, options);
-    const [a, b] = [await weightsOf(wasm.model), await weightsOf(cpu.model)];
-    a.forEach((values, k) =>
-      values.forEach((value, i) => {
-        assert.ok(Math.abs(value - b[k]![i]!) < 1e-4, `weight ${k}[${i}]: ${value} vs ${b[k]![i]}`);
-      })
-    );
-    cpu.model.dispose();
-  } finally {
-    await initBackend("wasm");
-    wasm.model.dispose();
-  }
 });

@@ -16,7 +16,8 @@ export function isJsonMediaType(contentType: string | null): boolean {
 /**
  * Reads and parses the JSON body of `req`, never buffering more than `limit` bytes.
  * @throws {HttpError} 415 for a non-JSON Content-Type, 413 when the body exceeds `limit`
- * (by its Content-Length or as it streams in), 400 when it is not UTF-8 JSON.
+ * (by its Content-Length or as it streams in), 400 when it is not UTF-8 JSON or the client
+ * hung up before sending all of it.
  */
 export async function readJsonBody(req: Request, limit: number): Promise<unknown> {
   if (!isJsonMediaType(req.headers.get("content-type"))) {
@@ -58,7 +59,14 @@ async function readLimited(
   let size = 0;
   const reader = body.getReader();
   while (true) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // The client hung up mid-body: nobody is left to answer, and it is not the server's fault.
+      throw new HttpError(400, "Cannot read body: the client closed the connection before its end");
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > limit) {

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { isAbsolute, join } from "node:path";
 import { readConversations } from "../data/csv.ts";
 import { isLabel, type Label, LABELS } from "../data/types.ts";
 import type { PredictFn } from "./classifier.ts";
@@ -190,4 +191,13 @@ export async function buildExplore(
     labels: LABELS,
   };
   return { summary, conversations };
+}
+
+/**
+ * Where a model's training data is: `metadata.data.path` is stored relative to the model folder
+ * (older models stored an absolute path, still honoured); undefined when the model records none.
+ */
+export function modelDataPath(modelDir: string, storedPath: unknown): string | undefined {
+  if (typeof storedPath !== "string" || storedPath === "") return undefined;
+  return isAbsolute(storedPath) ? storedPath : join(modelDir, storedPath);
 }

@@ -9,7 +9,7 @@ import { writeConversations } from "../../lib/data/csv.ts";
 import { generateBuiltin } from "../../lib/data/generate/builtin.ts";
 import { isLabel, LABELS } from "../../lib/data/types.ts";
 import { BuiltinEmbedder } from "../../lib/features/builtin.ts";
-import { initBackend } from "../../lib/model/backend.ts";
+import { initBackend } from "../../lib/infer/backend.ts";
 import { type ModelMetadata, saveBundle } from "../../lib/model/bundle.ts";
 import { trainClassifier } from "../../lib/model/train.ts";
 

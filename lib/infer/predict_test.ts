@@ -5,9 +5,9 @@ import { LABELS } from "../data/types.ts";
 import { BuiltinEmbedder } from "../features/builtin.ts";
 import type { Embedder } from "../features/embedder.ts";
 import { initBackend } from "./backend.ts";
-import type { ModelBundle, ModelMetadata } from "./bundle.ts";
+import type { ModelBundle, ModelMetadata } from "../model/bundle.ts";
 import { classify, predictProbabilities, predictVectors } from "./predict.ts";
-import { createClassifierModel } from "./train.ts";
+import { createClassifierModel } from "../model/train.ts";
 
 await initBackend();
 

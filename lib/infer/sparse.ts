@@ -12,7 +12,11 @@
 
 import type * as tf from "@tensorflow/tfjs";
 import type { Embedder } from "../features/embedder.ts";
+import type { FeatureMatrix } from "../features/matrix.ts";
 import { BLOCK_UNITS, SPARSE_MLP_WASM } from "./_sparse_kernel.ts";
+import { extractMlpWeights, type MlpWeights } from "../model/weights.ts";
+
+export { extractMlpWeights, type MlpWeights };
 
 /** A sparse vector: sorted unique indices and their values. */
 export interface SparseFeatures {
@@ -28,58 +32,6 @@ export interface SparseEmbedder extends Embedder {
 /** Whether `embedder` offers {@linkcode SparseEmbedder.featurize}. */
 export function isSparseEmbedder(embedder: Embedder): embedder is SparseEmbedder {
   return typeof (embedder as Partial<SparseEmbedder>).featurize === "function";
-}
-
-/** The weights of a Dense(hidden, relu) → Dense(classes, softmax) model, row-major. */
-export interface MlpWeights {
-  inputs: number;
-  hidden: number;
-  classes: number;
-  /** `[inputs, hidden]`: row i is what feature i adds to the hidden layer. */
-  w1: Float32Array;
-  /** `[hidden]` */
-  b1: Float32Array;
-  /** `[hidden, classes]` */
-  w2: Float32Array;
-  /** `[classes]` */
-  b2: Float32Array;
-}
-
-/**
- * Copies the weights out of a tfjs Dense(relu) → Dense(softmax) model, once.
- * @throws {TypeError} when the model is not exactly two Dense layers with relu then softmax
- */
-export function extractMlpWeights(model: tf.LayersModel): MlpWeights {
-  const dense = model.layers.filter((l) => l.getClassName() === "Dense");
-  const others = model.layers.filter((l) => !["Dense", "InputLayer"].includes(l.getClassName()));
-  const activations = dense.map((l) => String(l.getConfig().activation));
-  if (
-    dense.length !== 2 || others.length > 0 || activations[0] !== "relu" ||
-    activations[1] !== "softmax" || dense.some((l) => l.getConfig().useBias === false)
-  ) {
-    const shape = model.layers.map((l) => `${l.getClassName()}(${l.getConfig().activation ?? ""})`);
-    throw new TypeError(
-      `Cannot extract weights: expected Dense(relu) → Dense(softmax) with biases, got ${
-        shape.join(" → ")
-      }`,
-    );
-  }
-  const [kernel1, bias1] = dense[0]!.getWeights();
-  const [kernel2, bias2] = dense[1]!.getWeights();
-  const [inputs, hidden] = kernel1!.shape as [number, number];
-  const classes = kernel2!.shape[1]!;
-  // Copies: a backend may hand out views of its own (growable) memory, which are slower to index
-  // and change under us.
-  const copy = (t: tf.Tensor) => new Float32Array(t.dataSync() as Float32Array);
-  return {
-    inputs,
-    hidden,
-    classes,
-    w1: copy(kernel1!),
-    b1: copy(bias1!),
-    w2: copy(kernel2!),
-    b2: copy(bias2!),
-  };
 }
 
 /** How {@linkcode SparseMlp} computes: "auto" = the WebAssembly SIMD kernel when available. */
@@ -343,10 +295,17 @@ function createWasmMlp(weights: MlpWeights): WasmMlp | undefined {
   };
 }
 
-/** What {@linkcode createSparsePredictor} needs of a model bundle. */
-export interface SparseModel {
-  model: tf.LayersModel;
-  embedder: Embedder;
+/**
+ * What {@linkcode createSparsePredictor} needs of a model bundle: its embedder and either the
+ * tfjs model (`loadBundle`) or the weights themselves (`loadWeightsBundle`).
+ */
+export type SparseModel =
+  & { embedder: Embedder }
+  & ({ model: tf.LayersModel; weights?: undefined } | { weights: MlpWeights; model?: undefined });
+
+/** The bundle's weights, copied out of its tfjs model when it has no typed arrays of its own. */
+export function weightsOf(bundle: SparseModel): MlpWeights {
+  return bundle.weights ?? extractMlpWeights(bundle.model!);
 }
 
 /**
@@ -360,7 +319,7 @@ export function createSparsePredictor(
 ): ((texts: readonly string[]) => Float32Array) | undefined {
   const { embedder } = bundle;
   if (!isSparseEmbedder(embedder)) return undefined;
-  const mlp = new SparseMlp(extractMlpWeights(bundle.model), options);
+  const mlp = new SparseMlp(weightsOf(bundle), options);
   if (mlp.weights.inputs !== embedder.dimension) {
     throw new TypeError(
       `Cannot build sparse predictor: the model takes ${mlp.weights.inputs} inputs, the embedder "${embedder.id}" gives ${embedder.dimension}`,
@@ -372,4 +331,42 @@ export function createSparsePredictor(
     mlp.predictEach(texts.length, (i) => embedder.featurize(texts[i]!), out);
     return out;
   };
+}
+
+/**
+ * Class probabilities (`rows × classes`, row-major, in LABELS order) of a feature matrix under a
+ * Dense(relu) → Dense(softmax) model's weights. Sparse rows cost their active inputs only; dense
+ * rows go through the same kernel with every input listed.
+ * @throws {TypeError} when the matrix's dimension is not the model's input size
+ * @example
+ * ```ts
+ * const probabilities = predictMatrix(weights, embedder.featurizeMany(["how do I start?"]));
+ * ```
+ */
+export function predictMatrix(
+  weightsOrMlp: MlpWeights | SparseMlp,
+  x: FeatureMatrix,
+): Float32Array {
+  const mlp = weightsOrMlp instanceof SparseMlp ? weightsOrMlp : new SparseMlp(weightsOrMlp);
+  const { inputs, classes } = mlp.weights;
+  if (x.dimension !== inputs) {
+    throw new TypeError(
+      `Cannot predict: the matrix has dimension ${x.dimension}, the model takes ${inputs} inputs`,
+    );
+  }
+  const out = new Float32Array(x.rows * classes);
+  if (x.kind === "sparse") {
+    const { offsets, indices, values } = x;
+    mlp.predictEach(x.rows, (i) => ({
+      indices: indices.subarray(offsets[i]!, offsets[i + 1]!),
+      values: values.subarray(offsets[i]!, offsets[i + 1]!),
+    }), out);
+  } else {
+    const all = Int32Array.from({ length: inputs }, (_, i) => i);
+    mlp.predictEach(x.rows, (i) => ({
+      indices: all,
+      values: x.data.subarray(i * inputs, (i + 1) * inputs),
+    }), out);
+  }
+  return out;
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import type { CsvProblem } from "../data/csv.ts";
 import {
   batches,
@@ -16,9 +16,9 @@ import {
   type StreamRow,
 } from "../data/stream.ts";
 import { LABELS } from "../data/types.ts";
-import type { ModelBundle } from "./bundle.ts";
-import { predictProbabilities } from "./predict.ts";
-import { createSparsePredictor } from "./sparse.ts";
+import type { ModelBundle } from "../model/bundle.ts";
+import type { WeightsBundle } from "../model/bundle_files.ts";
+import { createSparsePredictor, predictMatrix, SparseMlp } from "./sparse.ts";
 import { createSparsePool } from "./sparse_pool.ts";
 
 /** The columns classification adds to each row, in this order. */
@@ -41,17 +41,34 @@ export type ClosableBatchPredictor = BatchPredictor & { close(): void };
 /**
  * The fastest way to get probabilities from `bundle`: the sparse first-layer path when its
  * embedder has sparse features (builtin) — in this thread, and with `workers`, also on worker
- * threads — else the tfjs model via `predictProbabilities`.
+ * threads — else the embedder's dense vectors through the same kernel (`predictMatrix`). A
+ * {@linkcode WeightsBundle} (from `loadWeightsBundle`) never loads tfjs.
  */
 export function createBatchPredictor(
-  bundle: ModelBundle,
+  bundle: ModelBundle | WeightsBundle,
   options: BatchPredictorOptions = {},
 ): ClosableBatchPredictor {
-  const local = createSparsePredictor(bundle);
+  const local = bundle.metadata?.context ? undefined : createSparsePredictor(bundle);
   if (!local) {
-    return Object.assign((texts: readonly string[]) => predictProbabilities(bundle, texts), {
-      close: () => {},
-    });
+    if ("model" in bundle) {
+      return Object.assign(
+        async (texts: readonly string[]) =>
+          (await import("./predict.ts")).predictProbabilities(bundle, texts),
+        { close: () => {} },
+      );
+    }
+    const mlp = new SparseMlp(bundle.weights);
+    const { embedder } = bundle;
+    return Object.assign(
+      async (texts: readonly string[]) =>
+        predictMatrix(mlp, {
+          kind: "dense",
+          rows: texts.length,
+          dimension: embedder.dimension,
+          data: await embedder.embed(texts),
+        }),
+      { close: () => {} },
+    );
   }
   const pool = options.workers ? createSparsePool(bundle, { workers: options.workers }) : undefined;
   if (!pool) return Object.assign(local, { close: () => {} });
@@ -81,6 +98,16 @@ export interface ClassifyFileOptions {
   onProblem?: (problem: CsvProblem) => void;
   /** Decimals of the probabilities. @default 6 */
   digits?: number;
+  /** Stops between batches; the temp output is removed and the promise rejects. */
+  signal?: AbortSignal;
+  /** Bytes to read instead of opening `input`, which then only names them (e.g. "stdin"). */
+  source?: ReadableStream<Uint8Array>;
+  /**
+   * Predicts from whole rows instead of texts: when given, the whole input is read first and
+   * predicted in one call (a message's context may be any earlier row), then written in input
+   * order. `lib/infer/context.ts` builds one for conversation files.
+   */
+  predictRows?: (rows: readonly StreamRow[], texts: readonly string[]) => Promise<Float32Array>;
 }
 
 /** What {@linkcode classifyFile} did. */
@@ -119,7 +146,7 @@ export async function classifyFile(
       : inputFormat === "jsonl"
       ? "jsonl"
       : "csv");
-  const batchSize = options.batchSize ?? 2048;
+  const batchSize = options.predictRows ? Number.MAX_SAFE_INTEGER : options.batchSize ?? 2048;
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(
@@ -127,10 +154,13 @@ export async function classifyFile(
     );
   }
   const digits = options.digits ?? 6;
-  const totalBytes = (await Deno.stat(input)).size;
+  const inputInfo = options.source === undefined ? await Deno.stat(input) : undefined;
+  const totalBytes = inputInfo?.size ?? 0;
+  if (typeof out === "string") await checkOutput(input, inputInfo, out);
   let bytesRead = 0;
   let problems = 0;
   const streamOptions = {
+    source: options.source,
     onBytes: (b: number) => bytesRead = b,
     onProblem: (p: CsvProblem) => {
       problems++;
@@ -201,8 +231,11 @@ export async function classifyFile(
   const inFlight: { batch: StreamRow[]; probabilities: Promise<Float32Array> }[] = [];
   try {
     for await (const batch of batches(rows, batchSize)) {
+      options.signal?.throwIfAborted();
       const texts = batch.map((r) => stringValue(r.values[textColumn]));
-      const probabilities = Promise.resolve(predict(texts));
+      const probabilities = Promise.resolve(
+        options.predictRows ? options.predictRows(batch, texts) : predict(texts),
+      );
       probabilities.catch(() => {}); // awaited below in order; must not count as unhandled
       inFlight.push({ batch, probabilities });
       while (inFlight.length >= concurrency) {
@@ -213,6 +246,7 @@ export async function classifyFile(
     for (const { batch, probabilities } of inFlight.splice(0)) {
       await writeBatch(batch, await probabilities);
     }
+    options.signal?.throwIfAborted();
     if (written === 0 && outputFormat === "csv" && columns !== undefined) {
       await sink.write(encoder.encode([...columns, ...PREDICTION_COLUMNS].join(",") + "\n"));
     }
@@ -261,6 +295,28 @@ interface Sink {
   abort(): Promise<void>;
 }
 
+/** Refuses an output that is a folder or the input itself (same device and inode). */
+async function checkOutput(
+  input: string,
+  inputInfo: Deno.FileInfo | undefined,
+  out: string,
+): Promise<void> {
+  const info = await Deno.stat(out).catch(() => undefined);
+  if (info?.isDirectory) {
+    throw new TypeError(
+      `Cannot write "${out}": it is a folder; name a file, e.g. "${join(out, "classified.csv")}"`,
+    );
+  }
+  if (
+    info !== undefined && inputInfo !== undefined && info.ino !== null &&
+    info.ino === inputInfo.ino && info.dev === inputInfo.dev
+  ) {
+    throw new TypeError(
+      `Cannot classify "${input}": the output "${out}" is the input file; write to another file`,
+    );
+  }
+}
+
 /** A file written beside its target and renamed on commit, or a caller's stream. */
 async function openSink(out: string | WritableStream<Uint8Array>): Promise<Sink> {
   if (typeof out !== "string") {
@@ -276,18 +332,24 @@ async function openSink(out: string | WritableStream<Uint8Array>): Promise<Sink>
   }
   await Deno.mkdir(dirname(out), { recursive: true });
   const tmp = `${out}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+  const file = await Deno.open(tmp, { write: true, createNew: true });
+  let open = true;
+  const close = () => {
+    if (open) file.close();
+    open = false;
+  };
   return {
     write: async (bytes) => {
       let offset = 0;
       while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
     },
     commit: async () => {
-      file.close();
+      await file.sync(); // on disk before the rename makes it the output
+      close();
       await Deno.rename(tmp, out);
     },
     abort: async () => {
-      file.close();
+      close();
       await Deno.remove(tmp).catch(() => {});
     },
   };
