@@ -291,9 +291,10 @@ async function discordSink(dir: string, seed: number): Promise<Sink> {
     async close() {
       const summary = await writer.close();
       const c = summary.counts;
-      return `written to ${dir}: ${summary.files.length} channel files (DiscordChatExporter JSON) ` +
-        `+ truth.csv; extras: ${c.join} joins, ${c.bot} bot messages, ${c.pin} pins, ` +
-        `${c.attachment} attachment-only messages`;
+      const channels = summary.files.length - c.thread;
+      return `written to ${dir}: ${channels} channel and ${c.thread} thread files ` +
+        `(DiscordChatExporter JSON) + truth.csv; extras: ${c.join} joins, ${c.bot} bot ` +
+        `messages, ${c.pin} pins, ${c.attachment} attachment-only messages`;
     },
     abort: () => writer.abort(),
   };

@@ -39,7 +39,7 @@ export const TRUTH_COLUMNS = [
 ] as const;
 
 /** What a row of the export is: chat (labelled) or one of the things a report must skip. */
-export type ExportKind = "chat" | "join" | "bot" | "pin" | "attachment";
+export type ExportKind = "chat" | "join" | "bot" | "pin" | "attachment" | "thread";
 
 /** A user as DiscordChatExporter writes it (author and mentions). */
 export interface DiscordUser {
@@ -56,7 +56,7 @@ export interface DiscordUser {
 /** A message as DiscordChatExporter writes it (the fields qac fills). */
 export interface DiscordMessage {
   id: string;
-  type: "Default" | "Reply" | "GuildMemberJoin" | "ChannelPinnedMessage";
+  type: "Default" | "Reply" | "GuildMemberJoin" | "ChannelPinnedMessage" | "ThreadCreated";
   timestamp: string;
   timestampEdited: string | null;
   callEndedTimestamp: null;
@@ -72,20 +72,21 @@ export interface DiscordMessage {
     users: never[];
   }[];
   mentions: DiscordUser[];
-  reference?: { type: "Default"; messageId: string; channelId: string; guildId: string };
+  reference?: { type: "Default"; messageId: string | null; channelId: string; guildId: string };
   inlineEmojis: never[];
 }
 
 /** The head of one channel file (everything but `messages` and `messageCount`). */
 export interface DiscordChannelHead {
   guild: { id: string; name: string; iconUrl: string };
+  /** A thread's `category` is its parent channel (as DiscordChatExporter writes it). */
   channel: {
     id: string;
-    type: "GuildTextChat";
+    type: "GuildTextChat" | "GuildPublicThread";
     categoryId: string;
     category: string;
     name: string;
-    topic: string;
+    topic: string | null;
   };
   dateRange: { after: null; before: null };
   exportedAt: string;
@@ -120,8 +121,12 @@ interface Pending {
 }
 
 interface ChannelFile {
+  id: string;
   name: string;
+  /** For a thread, its parent channel's name (truth rows name the parent). */
+  parent: string | null;
   path: string;
+  finished: boolean;
   file: Deno.FsFile;
   buffer: Pending[];
   written: number;
@@ -165,7 +170,9 @@ export class DiscordExportWriter {
     bot: 0,
     pin: 0,
     attachment: 0,
+    thread: 0,
   };
+  readonly #threads: ChannelFile[] = [];
   readonly #members = new Set<string>();
   #seq = 0;
   #closed = false;
@@ -185,9 +192,20 @@ export class DiscordExportWriter {
     };
   }
 
-  /** Creates `dir` if needed and opens the truth file. */
+  /**
+   * Creates `dir` if needed and opens the truth file.
+   * @throws {Deno.errors.AlreadyExists} when `dir` already holds an export (`.json` files or
+   * `truth.csv`): files of two runs would mix.
+   */
   static async open(dir: string, options: DiscordExportOptions = {}): Promise<DiscordExportWriter> {
     await Deno.mkdir(dir, { recursive: true });
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.name.endsWith(".json") || entry.name === "truth.csv") {
+        throw new Deno.errors.AlreadyExists(
+          `Cannot write a Discord export to "${dir}": it already holds one ("${entry.name}"); remove it or choose another --out`,
+        );
+      }
+    }
     return new DiscordExportWriter(dir, options);
   }
 
@@ -202,22 +220,30 @@ export class DiscordExportWriter {
     const start = Date.parse(first.timestamp);
     // Nothing later can be earlier than this window's start: flush what is older.
     for (const channel of this.#channels.values()) this.#flush(channel, start);
-    const channel = this.#channel(first.channel);
+    const parent = this.#channel(first.channel);
     const prng = this.#prng;
     // Reply links and answers stay within a window, so ids are looked up per window.
     const ids = new Map<string, string>(); // generator message id → snowflake
+    // Some help threads continue in a Discord thread: the question stays in the channel, a
+    // "ThreadCreated" notice follows it, and the rest of the thread goes to the thread's file.
+    const opened = this.#extras ? this.#pickThreads(window) : new Map<string, string>();
+    const threadFiles = new Map<string, ChannelFile>(); // logical thread id → thread file
+    const homes = new Map<string, ChannelFile>(); // generator message id → file it is in
     for (const m of window) {
       const time = Date.parse(m.timestamp);
+      const threadFile = m.threadId ? threadFiles.get(m.threadId) : undefined;
+      const channel = threadFile ?? parent;
       if (this.#extras && !this.#members.has(m.userName)) {
         this.#members.add(m.userName);
         if (prng() < 0.04) {
           // A minute before their first message, but never before what was already flushed.
           const at = Math.max(start, time - 60_000);
-          this.#push(channel, at, this.#join(m.userName, at));
+          this.#push(parent, at, this.#join(m.userName, at));
         }
       }
       const id = this.#snowflake(time);
       ids.set(m.messageId, id);
+      homes.set(m.messageId, channel);
       const replyTo = m.replyTo ? ids.get(m.replyTo) : undefined;
       const message: DiscordMessage = {
         id,
@@ -233,9 +259,22 @@ export class DiscordExportWriter {
         stickers: [],
         reactions: this.#extras && prng() < 0.06 ? [reaction(prng)] : [],
         mentions: (m.mentions ?? []).map((name) => user(name, false)),
-        ...(replyTo ? { reference: this.#reference(replyTo, channel) } : {}),
+        ...(replyTo ? { reference: this.#reference(replyTo, homes.get(m.replyTo!)!) } : {}),
         inlineEmojis: [],
       };
+      if (m.threadId && opened.get(m.threadId) === m.messageId) {
+        const thread = this.#openThread(parent, id, m.text);
+        threadFiles.set(m.threadId, thread);
+        const at = time + 1000;
+        const notice = this.#system("ThreadCreated", message.author, at, "Started a thread.");
+        notice.reference = {
+          type: "Default",
+          messageId: null,
+          channelId: id,
+          guildId: this.#guildId,
+        };
+        this.#push(parent, at, notice);
+      }
       this.#push(channel, time, message, [
         id,
         m.channel,
@@ -260,17 +299,16 @@ export class DiscordExportWriter {
         this.#push(channel, at, this.#bot(m.userName, at));
       }
     }
+    // A thread holds only its own window's messages: finish its file now.
+    for (const thread of threadFiles.values()) this.#finish(thread);
   }
 
   /** Flushes everything, finishes every file and renames them into place. */
   async close(): Promise<DiscordExportSummary> {
     this.#closed = true;
     const files: string[] = [];
-    for (const channel of this.#channels.values()) {
-      this.#flush(channel, Infinity);
-      channel.out += `\n  ],\n  "messageCount": ${channel.written}\n}\n`;
-      this.#write(channel.file, channel);
-      channel.file.close();
+    for (const channel of [...this.#channels.values(), ...this.#threads]) {
+      this.#finish(channel);
       await Deno.rename(`${channel.path}.tmp`, channel.path);
       files.push(channel.path);
     }
@@ -283,8 +321,8 @@ export class DiscordExportWriter {
   /** Closes and removes every file written so far (an interrupted run leaves nothing). */
   async abort(): Promise<void> {
     this.#closed = true;
-    for (const channel of this.#channels.values()) {
-      channel.file.close();
+    for (const channel of [...this.#channels.values(), ...this.#threads]) {
+      if (!channel.finished) channel.file.close();
       await Deno.remove(`${channel.path}.tmp`).catch(() => {});
     }
     this.#truth.file.close();
@@ -295,40 +333,104 @@ export class DiscordExportWriter {
     let channel = this.#channels.get(name);
     if (channel) return channel;
     const id = userId(`channel:${name}`);
-    const path = join(this.#dir, `${this.#guildName} - Text Channels - ${name} [${id}].json`);
-    const head: DiscordChannelHead = {
+    channel = this.#file(id, name, null, {
+      id,
+      type: "GuildTextChat",
+      categoryId: userId("category:Text Channels"),
+      category: "Text Channels",
+      name,
+      topic: (CHANNEL_INFO as Record<string, { purpose: string }>)[name]?.purpose ?? "",
+    }, `Text Channels - ${name}`);
+    this.#channels.set(name, channel);
+    return channel;
+  }
+
+  /** The help threads (a question with at least two replies) that get a Discord thread. */
+  #pickThreads(window: readonly Message[]): Map<string, string> {
+    const out = new Map<string, string>(); // logical thread id → id of its question
+    const channel = window[0]?.channel;
+    if (channel !== "sql-help" && channel !== "python-help" && channel !== "share-your-project") {
+      return out;
+    }
+    const sizes = new Map<string, number>();
+    const firsts = new Map<string, Message>();
+    for (const m of window) {
+      if (!m.threadId) continue;
+      sizes.set(m.threadId, (sizes.get(m.threadId) ?? 0) + 1);
+      if (!firsts.has(m.threadId)) firsts.set(m.threadId, m);
+    }
+    for (const [thread, first] of firsts) {
+      if (first.messageType === "question" && sizes.get(thread)! >= 3 && this.#prng() < 0.15) {
+        out.set(thread, first.messageId);
+      }
+    }
+    return out;
+  }
+
+  /** A thread channel started from message `id` (Discord gives the thread the message's id). */
+  #openThread(parent: ChannelFile, id: string, text: string): ChannelFile {
+    const name = text.replace(/\s+/g, " ").slice(0, 48).trim() || "thread";
+    const thread = this.#file(id, name, parent.name, {
+      id,
+      type: "GuildPublicThread",
+      categoryId: parent.id,
+      category: parent.name,
+      name,
+      topic: null,
+    }, `${parent.name} - ${name.replace(/[^\w -]+/g, "").slice(0, 32).trim()}`);
+    this.#threads.push(thread);
+    return thread;
+  }
+
+  /** Writes what is left and the closing lines, and closes the file (once). */
+  #finish(channel: ChannelFile): void {
+    if (channel.finished) return;
+    this.#flush(channel, Infinity);
+    channel.out += `${
+      channel.written === 0 ? "" : "\n  "
+    }],\n  "messageCount": ${channel.written}\n}\n`;
+    this.#write(channel.file, channel);
+    channel.file.close();
+    channel.finished = true;
+  }
+
+  #file(
+    id: string,
+    name: string,
+    parent: string | null,
+    head: DiscordChannelHead["channel"],
+    title: string,
+  ): ChannelFile {
+    const path = join(this.#dir, `${this.#guildName} - ${title} [${id}].json`);
+    const full: DiscordChannelHead = {
       guild: {
         id: this.#guildId,
         name: this.#guildName,
         iconUrl: "https://cdn.discordapp.com/embed/avatars/0.png",
       },
-      channel: {
-        id,
-        type: "GuildTextChat",
-        categoryId: userId("category:Text Channels"),
-        category: "Text Channels",
-        name,
-        topic: (CHANNEL_INFO as Record<string, { purpose: string }>)[name]?.purpose ?? "",
-      },
+      channel: head,
       dateRange: { after: null, before: null },
       exportedAt: this.#exportedAt,
     };
-    const text = JSON.stringify(head, null, 2);
-    channel = {
+    const text = JSON.stringify(full, null, 2);
+    return {
+      id,
       name,
+      parent,
       path,
+      finished: false,
       file: Deno.openSync(`${path}.tmp`, { write: true, create: true, truncate: true }),
       buffer: [],
       written: 0,
       out: `${text.slice(0, -2)},\n  "messages": [`,
     };
-    this.#channels.set(name, channel);
-    return channel;
   }
 
   #push(channel: ChannelFile, time: number, message: DiscordMessage, truth?: string[]): void {
     const kind: ExportKind = truth
       ? "chat"
+      : message.type === "ThreadCreated"
+      ? "thread"
       : message.type === "GuildMemberJoin"
       ? "join"
       : message.type === "ChannelPinnedMessage"
@@ -341,7 +443,7 @@ export class DiscordExportWriter {
       time,
       seq: this.#seq++,
       message,
-      truth: truth ?? [message.id, channel.name, kind, "", "", "", "", "", ""],
+      truth: truth ?? [message.id, channel.parent ?? channel.name, kind, "", "", "", "", "", ""],
     });
   }
 
@@ -383,7 +485,7 @@ export class DiscordExportWriter {
     return {
       type: "Default" as const,
       messageId,
-      channelId: userId(`channel:${channel.name}`),
+      channelId: channel.id,
       guildId: this.#guildId,
     };
   }

@@ -31,9 +31,29 @@ Deno.test("DiscordExportWriter writes DiscordChatExporter JSON whose truth cover
     });
     assert.deepEqual(truth.problems, []);
     const truthById = new Map(truth.records.map((r) => [r.values.message_id!, r.values]));
+    const seen = new Map<string, string>(); // message id → channel id, over files read so far
+    const threadsStarted = new Set<string>();
+    const threadFiles: string[] = [];
     let total = 0;
-    for (const path of summary.files) {
-      const json = JSON.parse(await Deno.readTextFile(path));
+    // Channels first, then threads: a thread's messages reply to its question in the channel.
+    const files = await Promise.all(
+      summary.files.map(async (path) => JSON.parse(await Deno.readTextFile(path))),
+    );
+    files.sort((a, b) =>
+      (a.channel.type === "GuildPublicThread" ? 1 : 0) -
+      (b.channel.type === "GuildPublicThread" ? 1 : 0)
+    );
+    for (const json of files) {
+      if (json.channel.type === "GuildPublicThread") {
+        threadFiles.push(json.channel.id);
+        assert.equal(
+          json.channel.categoryId,
+          seen.get(json.channel.id),
+          "parent holds the starter",
+        );
+      } else {
+        assert.equal(json.channel.type, "GuildTextChat");
+      }
       assert.deepEqual(Object.keys(json), [
         "guild",
         "channel",
@@ -51,7 +71,6 @@ Deno.test("DiscordExportWriter writes DiscordChatExporter JSON whose truth cover
         "name",
         "topic",
       ]);
-      assert.equal(json.channel.type, "GuildTextChat");
       assert.match(json.channel.id, SNOWFLAKE);
       assert.equal(json.messageCount, json.messages.length);
       const ids = new Set<string>();
@@ -64,7 +83,11 @@ Deno.test("DiscordExportWriter writes DiscordChatExporter JSON whose truth cover
         const time = Date.parse(m.timestamp);
         assert.ok(time >= lastTime, `out of order at ${m.id}`);
         lastTime = time;
-        assert.ok(["Default", "Reply", "GuildMemberJoin", "ChannelPinnedMessage"].includes(m.type));
+        assert.ok(
+          ["Default", "Reply", "GuildMemberJoin", "ChannelPinnedMessage", "ThreadCreated"]
+            .includes(m.type),
+          m.type,
+        );
         assert.equal(typeof m.isPinned, "boolean");
         assert.equal(typeof m.content, "string");
         assert.deepEqual(Object.keys(m.author), [
@@ -80,26 +103,36 @@ Deno.test("DiscordExportWriter writes DiscordChatExporter JSON whose truth cover
         assert.ok(Array.isArray(m.attachments) && Array.isArray(m.reactions));
         for (const u of m.mentions) assert.ok(m.content.includes(`@${u.name}`), m.content);
         if (m.type === "Reply" || m.type === "ChannelPinnedMessage") {
-          assert.ok(ids.has(m.reference.messageId), `${m.id} references a later/unknown message`);
-          assert.equal(m.reference.channelId, json.channel.id);
+          const target = m.reference.messageId;
+          assert.ok(seen.has(target), `${m.id} references a later/unknown message`);
+          assert.equal(m.reference.channelId, seen.get(target), "the target's channel");
+        } else if (m.type === "ThreadCreated") {
+          assert.equal(m.reference.messageId, null);
+          threadsStarted.add(m.reference.channelId);
         } else {
           assert.equal(m.reference, undefined);
         }
+        seen.set(m.id, json.channel.id);
         if (m.content === "") assert.ok(m.attachments.length > 0 || m.type !== "Default");
         const row = truthById.get(m.id);
         assert.ok(row, `no truth for ${m.id}`);
-        assert.equal(row.channel, json.channel.name);
+        assert.equal(
+          row.channel,
+          json.channel.category === "Text Channels" ? json.channel.name : json.channel.category,
+        );
         assert.equal(row.kind === "chat", row.label !== "", m.id);
         assert.equal(row.kind === "bot", m.author.isBot, m.id);
         if (row.label === "answer") {
           const question = truthById.get(row.answers!);
           assert.equal(question?.label, "question", `${m.id} answers ${row.answers}`);
-          assert.ok(ids.has(row.answers!), "the question is earlier in the same channel");
+          assert.ok(seen.has(row.answers!), "the question comes earlier");
         }
         total++;
       }
     }
     assert.equal(total, truth.records.length);
+    assert.ok(threadFiles.length > 0);
+    assert.deepEqual([...threadsStarted].sort(), threadFiles.sort());
     assert.equal(summary.counts.chat, generateBuiltin({ conversations: 150, seed: 3 }).length);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -115,6 +148,22 @@ Deno.test("DiscordExportWriter gives the same bytes for the same input", async (
   } finally {
     await Deno.remove(a, { recursive: true });
     await Deno.remove(b, { recursive: true });
+  }
+});
+
+Deno.test("DiscordExportWriter.open() refuses a folder that already holds an export", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dir, "README.md"), "notes"); // other files are fine
+    await (await DiscordExportWriter.open(dir)).abort();
+    await Deno.writeTextFile(join(dir, "truth.csv"), "old");
+    await assert.rejects(DiscordExportWriter.open(dir), {
+      name: "AlreadyExists",
+      message:
+        `Cannot write a Discord export to "${dir}": it already holds one ("truth.csv"); remove it or choose another --out`,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
 
