@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { assemble, kernelModule, KERNELS } from "./wasm.ts";
+import { assemble, KERNELS } from "./wasm.ts";
 
 for (const { source, module } of KERNELS) {
   Deno.test(`${module} is what ${source} assembles to (run \`deno task wasm\` after editing)`, async () => {
