@@ -94,4 +94,4 @@ export type { TrainingReport, TrainingRunOptions } from "./pipeline.ts";
 
 // serving
 export { createHandler } from "./serve/handler.ts";
-export type { HandlerOptions } from "./serve/handler.ts";
+export type { Handler, HandlerOptions } from "./serve/handler.ts";

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { handleInterrupt } from "./_interrupt.ts";
 import { basename, extname, join } from "node:path";
 import { evaluateLabelledCsv, writeEvalReport } from "../lib/eval/evaluate.ts";
 import { formatEvalResult } from "../lib/eval/report.ts";
@@ -111,6 +112,8 @@ async function evaluate(
     const [, column, value] = match as unknown as [string, string, string];
     filter = (r) => (r.values[column] ?? "").trim() === value;
   }
+  // Ctrl-C exits 130 at once; while the report is being written, right after it.
+  using interrupt = handleInterrupt("eval");
   const modelDir = await Deno.realPath(String(flags.model)).catch(() => String(flags.model));
   const bundle = await loadBundle(modelDir, embedderRuntimeFromEnv());
   const hint = splitHint(bundle.metadata.data?.splitColumn, flags.where);
@@ -129,7 +132,7 @@ async function evaluate(
     basename(name, extname(name)) +
       (flags.where ? `-${flags.where.toString().replace(/[^\w.-]+/g, "_")}` : ""),
   );
-  const written = await writeEvalReport(outDir, result);
+  const written = await interrupt.protect(() => writeEvalReport(outDir, result));
   console.log(formatEvalResult(result));
   console.log(
     `\nmodel ${bundle.metadata.runId} (${bundle.embedder.id}${

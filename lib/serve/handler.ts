@@ -10,6 +10,7 @@ import { predictInContext } from "../infer/context.ts";
 import type { Message } from "../data/types.ts";
 import { contextMessages } from "./context.ts";
 import { createSparsePredictor } from "../infer/sparse.ts";
+import { createSparsePool } from "../infer/sparse_pool.ts";
 import { readAsset, type StaticAsset } from "./assets.ts";
 import { paletteCss } from "../plot/palette.ts";
 import { pageFiles, vendorFiles } from "./assets.ts";
@@ -44,6 +45,10 @@ export interface HandlerOptions {
   /** Largest chat export `POST /report` (the "Your server" tab) accepts, in bytes.
    * @default DEFAULT_REPORT_BODY_LIMIT (20 MiB) */
   reportBodyLimit?: number;
+  /** Predict sparse embedders on this many worker threads, merging concurrent requests into
+   * one batch per worker call, so HTTP and prediction use different cores; 0 predicts on the
+   * calling thread. Ignored when `predict` is given. @default 0 */
+  predictWorkers?: number;
   /** Conversations CSV behind Explore; `null` turns Explore off.
    * @default the model's `metadata.data.path`, else "data/conversations.csv" */
   dataPath?: string | null;
@@ -136,10 +141,16 @@ export function createHandler(
   let loadError: unknown;
   let predict: PredictFn | undefined;
   const settle = (loaded: ModelBundle) => {
-    const sparse = options.predict || options.fastPath === false || loaded.metadata.context
+    const workers = options.predict || loaded.metadata.context ? 0 : options.predictWorkers ?? 0;
+    const pool = workers > 0 ? createSparsePool(loaded, { workers }) : undefined;
+    const sparse = options.predict || options.fastPath === false || loaded.metadata.context || pool
       ? undefined
       : createSparsePredictor(loaded);
-    if (sparse) {
+    if (pool) {
+      predict = createMicroBatcher((texts) => pool.predict(texts), loaded.labels.length, {
+        maxTexts: limits.maxBatch,
+      });
+    } else if (sparse) {
       predict = (texts) => Promise.resolve(sparse(texts));
     } else {
       // tfjs costs ~1 ms per call whatever the batch size, so concurrent requests share calls.
