@@ -7,7 +7,7 @@
  */
 
 import { classifyFile, createBatchPredictor } from "../lib/infer/classify_file.ts";
-import { loadBundle } from "../lib/model/bundle.ts";
+import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import { STREAM_FORMATS, type StreamFormat } from "../lib/data/stream.ts";
 import { progressBar } from "./_progress.ts";
 import { type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
@@ -63,7 +63,7 @@ await runMain(async () => {
     );
   }
   const started = performance.now();
-  const bundle = await loadBundle(String(flags.model), embedderRuntimeFromEnv());
+  const bundle = await loadWeightsBundle(String(flags.model), embedderRuntimeFromEnv());
   const loadSeconds = (performance.now() - started) / 1000;
   const out = typeof flags.out === "string" ? flags.out : Deno.stdout.writable;
   const bar = flags.quiet ? undefined : progressBar("classify (bytes)", 0);
@@ -90,7 +90,12 @@ await runMain(async () => {
       score = scoreLabelledRows(rows, p);
       return p;
     });
+  // Ctrl-C: stop between batches, remove the temp output, exit 130 (no partial file)
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort(new Error("interrupted"));
+  Deno.addSignalListener("SIGINT", onSignal);
   const summary = await classifyFile(predict, flags.in, out, {
+    signal: interrupt.signal,
     inputFormat: format as StreamFormat | undefined,
     textColumn: flags["text-column"] as string | undefined,
     batchSize: numberFlag(flags, "batch-size"),
@@ -98,7 +103,14 @@ await runMain(async () => {
     predictRows,
     onProgress: bar ? (bytes, total) => bar(bytes, total) : undefined,
     onProblem: (p) => console.error(`skipped line ${p.line}: ${p.reason}`),
-  }).finally(() => predict.close());
+  }).catch((error) => {
+    if (!interrupt.signal.aborted) throw error;
+    console.error("classify: interrupted; no output written");
+    Deno.exit(130);
+  }).finally(() => {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    predict.close();
+  });
   const mix = Object.entries(summary.predicted).map(([l, n]) => `${l} ${n}`).join(", ");
   console.error(
     `classified ${summary.rows} messages in ${summary.seconds.toFixed(2)}s (${

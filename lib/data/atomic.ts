@@ -6,13 +6,28 @@
 
 import { dirname } from "node:path";
 
-/** Writes `data` to `path` atomically (temp file in the same folder + rename). */
+/**
+ * Writes `data` to `path` atomically: a temp file in the same folder, flushed to disk (fsync)
+ * before it is renamed over the target, so a crash leaves the old file or the new one, never a
+ * renamed file whose blocks never reached the disk. The temp file is removed on any failure.
+ * @throws {TypeError} when `path` is a folder
+ */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   await Deno.mkdir(dirname(path), { recursive: true });
+  if ((await Deno.stat(path).catch(() => undefined))?.isDirectory) {
+    throw new TypeError(`Cannot write "${path}": it is a folder, not a file`);
+  }
   const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   try {
-    if (typeof data === "string") await Deno.writeTextFile(tmp, data);
-    else await Deno.writeFile(tmp, data);
+    const file = await Deno.open(tmp, { write: true, createNew: true });
+    try {
+      let offset = 0;
+      while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+      await file.sync();
+    } finally {
+      file.close();
+    }
     await Deno.rename(tmp, path);
   } catch (error) {
     await Deno.remove(tmp).catch(() => {});

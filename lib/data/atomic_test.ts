@@ -54,7 +54,10 @@ Deno.test("writeFileAtomic() leaves a non-empty folder at the target intact and 
     const target = join(dir, "target");
     await Deno.mkdir(target);
     await Deno.writeTextFile(join(target, "inside.txt"), "old");
-    await assert.rejects(() => writeFileAtomic(target, "new"));
+    await assert.rejects(() => writeFileAtomic(target, "new"), {
+      name: "TypeError",
+      message: `Cannot write "${target}": it is a folder, not a file`,
+    });
     assert.equal(await Deno.readTextFile(join(target, "inside.txt")), "old");
     assert.deepEqual(await list(dir), ["target"]);
   });
@@ -73,6 +76,30 @@ Deno.test("writeFileAtomic() keeps the old file and no temp file when the final 
     }
     assert.equal(await Deno.readTextFile(path), "old");
     assert.deepEqual(await list(dir), ["model.json"]);
+  });
+});
+
+Deno.test("writeFileAtomic() flushes the temp file to disk before renaming it", async () => {
+  await withTempDir(async (dir) => {
+    const events: string[] = [];
+    const sync = Deno.FsFile.prototype.sync;
+    const rename = Deno.rename;
+    Deno.FsFile.prototype.sync = function (this: Deno.FsFile) {
+      events.push("sync");
+      return sync.call(this);
+    };
+    Deno.rename = (from, to) => {
+      events.push("rename");
+      return rename(from, to);
+    };
+    try {
+      await writeFileAtomic(join(dir, "a.csv"), "x,y\n");
+    } finally {
+      Deno.FsFile.prototype.sync = sync;
+      Deno.rename = rename;
+    }
+    assert.deepEqual(events, ["sync", "rename"]);
+    assert.equal(await Deno.readTextFile(join(dir, "a.csv")), "x,y\n");
   });
 });
 

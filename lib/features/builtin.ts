@@ -71,7 +71,13 @@ const MENTION_RE = /(^|\s)@\w+/g;
 const CHANNEL_RE = /(^|\s)#[\w-]+/g;
 const NUMBER_RE = /\b\d+(?:[.,]\d+)*\b/g;
 const DIGIT_RE = /[0-9]/;
-const ELONGATION_RE = /(.)\1{2,}/g;
+
+/**
+ * The longest text the featurizer takes, in UTF-16 code units (100,000; a Discord message holds
+ * at most 4,000 characters). Longer input is refused with a clear error instead of building
+ * millions of features; every step below is linear in the length anyway.
+ */
+export const MAX_TEXT_LENGTH = 100_000;
 
 /** Lowercases and replaces volatile spans (URLs, mentions, numbers) with placeholders. */
 export function normalizeText(text: string): string {
@@ -104,14 +110,38 @@ function normalizeLowercase(lower: string): string {
   if (s.includes("@")) s = s.replace(MENTION_RE, "$1 <mention> ");
   if (s.includes("#")) s = s.replace(CHANNEL_RE, "$1 <channel> ");
   if (DIGIT_RE.test(s)) s = s.replace(NUMBER_RE, " <num> ");
-  return hasTripleRun(s) ? s.replace(ELONGATION_RE, "$1$1") : s;
+  return hasTripleRun(s) ? collapseRuns(s) : s;
+}
+
+/**
+ * Cuts every run of three or more equal code units down to two ("sooooo" → "soo"), as
+ * `s.replace(/(.)\1{2,}/g, "$1$1")` did (line terminators, which `.` does not match, are kept),
+ * in one pass: that regex recursed per repeat and overflowed the stack on a few MB of one
+ * character.
+ */
+function collapseRuns(s: string): string {
+  const parts: string[] = [];
+  let kept = 0;
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    let j = i + 1;
+    while (j < s.length && s.charCodeAt(j) === c) j++;
+    if (j - i >= 3 && c !== 0x0a && c !== 0x0d && c !== 0x2028 && c !== 0x2029) {
+      parts.push(s.slice(kept, i + 2));
+      kept = j;
+    }
+    i = j;
+  }
+  parts.push(s.slice(kept));
+  return parts.join("");
 }
 
 function mayHaveUrl(lower: string): boolean {
   return lower.includes("://") || lower.includes("www.");
 }
 
-/** Whether some code unit repeats three times in a row (what {@linkcode ELONGATION_RE} needs). */
+/** Whether some code unit repeats three times in a row (what {@linkcode collapseRuns} changes). */
 function hasTripleRun(s: string): boolean {
   let run = 1;
   for (let i = 1; i < s.length; i++) {
@@ -280,6 +310,11 @@ function extractFeatures(
 ): void {
   out.length = 0;
   if (delex) delex.length = 0;
+  if (text.length > MAX_TEXT_LENGTH) {
+    throw new RangeError(
+      `Cannot featurize text: it has ${text.length} characters, more than the ${MAX_TEXT_LENGTH} a message may have`,
+    );
+  }
   const lower = text.toLowerCase();
   const s = normalizeLowercase(lower);
   let tokens = 0;
@@ -359,7 +394,7 @@ function finishFeatures(
   if (text.includes("?")) {
     const plain = mayHaveUrl(lower) ? lower.replace(URL_RE, " ") : lower; // a URL's query is no question
     if (plain.includes("?")) out.push(mix(SHAPES[6]!, FAMILY.shape[0]), FAMILY.shape[1]);
-    if (/\?\s*$/.test(plain)) out.push(mix(SHAPES[7]!, FAMILY.shape[0]), FAMILY.shape[1]);
+    if (plain.trimEnd().endsWith("?")) out.push(mix(SHAPES[7]!, FAMILY.shape[0]), FAMILY.shape[1]);
   }
 }
 

@@ -5,6 +5,7 @@ import {
   type BuiltinVersion,
   DEFAULT_BUILTIN_DIMENSION,
   delexicalize,
+  MAX_TEXT_LENGTH,
   normalizeText,
   type SparseVector,
   tokenize,
@@ -294,13 +295,15 @@ async function sha256Hex(parts: Uint8Array[]): Promise<string> {
   return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** SHA-256 over the features of 48.7k generated texts and the edge cases, at one version. */
+/** The frozen corpus the golden hashes cover (see testdata/README.md). */
+const GOLDEN_TEXTS = (await Deno.readTextFile(
+  new URL("./testdata/golden_texts.jsonl", import.meta.url),
+)).trimEnd().split("\n").map((line) => JSON.parse(line) as string);
+
+/** SHA-256 over the features of the frozen corpus and the edge cases, at one version. */
 async function featureHash(version: BuiltinVersion): Promise<string> {
-  const texts = [
-    ...generateBuiltin({ conversations: 5000, seed: 1 }).map((m) => m.text),
-    ...GOLDEN_EDGE_CASES,
-  ];
-  assert.equal(texts.length, 48_734);
+  const texts = [...GOLDEN_TEXTS, ...GOLDEN_EDGE_CASES];
+  assert.equal(texts.length, 10_249 + GOLDEN_EDGE_CASES.length);
   const bytes = (a: Int32Array | Float32Array) =>
     new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const parts: Uint8Array[] = [];
@@ -334,7 +337,7 @@ Deno.test({
 }, async () => {
   assert.equal(
     await featureHash(1),
-    "a2ee2ef2b595b4b5f3d34af45dc328ec646db8a437941587ce3f2aff50c78f3d",
+    "75a6d3def1cdaa27acb9dbf71715eed589d99abbb411b76606ec7aec7f14cd5d",
   );
 });
 
@@ -346,7 +349,7 @@ Deno.test({
 }, async () => {
   assert.equal(
     await featureHash(2),
-    "eff9cd56c0f5b7ef6a9e6ebe2d66ba3005f084b6fbfea6f2a65b195d6219bb65",
+    "aa42e063a66aece4f037b4e9c47ef5ec0adbb673b907af82a871cb07dead0735",
   );
 });
 
@@ -468,4 +471,46 @@ Deno.test("BuiltinEmbedder.featurizeMany() gives each text's featurize() as one 
     assert.deepEqual([...matrix.values.subarray(from, to)], [...values]);
   });
   assert.equal(matrix.offsets[4], matrix.indices.length);
+});
+
+Deno.test("normalizeText() collapses a 4 MB run of one character without recursing", () => {
+  // the old /(.)\1{2,}/g replace overflowed the stack here
+  assert.equal(normalizeText("a".repeat(4 << 20)), "aa");
+  assert.equal(normalizeText(`so${"o".repeat(4 << 20)} cool!!!!`), "soo cool!!");
+  // same results as that regex on ordinary text; line breaks are not collapsed
+  for (const text of ["sooooo goood", "ok\n\n\n\nyes", "🙂🙂🙂🙂", "aaabbbccc", "xx", "?!?!!!"]) {
+    assert.equal(normalizeText(text), text.toLowerCase().replace(/(.)\1{2,}/g, "$1$1"));
+  }
+});
+
+Deno.test("featurize() refuses a text over MAX_TEXT_LENGTH with one clear line, at once", () => {
+  const embedder = new BuiltinEmbedder({ dimension: 64 });
+  const line = "hello world ".repeat(Math.ceil((50 << 20) / 12)); // a 50 MB line of words
+  assert.throws(() => embedder.featurize(line), {
+    name: "RangeError",
+    message:
+      `Cannot featurize text: it has ${line.length} characters, more than the ${MAX_TEXT_LENGTH} a message may have`,
+  });
+  assert.throws(() => embedder.featurizeMany(["ok", "a".repeat(4 << 20)]), RangeError);
+  // the embedder still works afterwards
+  assert.deepEqual(
+    embedder.featurize("ok"),
+    new BuiltinEmbedder({ dimension: 64 }).featurize("ok"),
+  );
+});
+
+Deno.test("featurize() handles texts of MAX_TEXT_LENGTH built to make regexes backtrack", () => {
+  const embedder = new BuiltinEmbedder({ dimension: 64 });
+  const half = MAX_TEXT_LENGTH / 2;
+  const texts = [
+    "a".repeat(MAX_TEXT_LENGTH),
+    "1.".repeat(half - 1) + "1a",
+    "?".repeat(half) + " ".repeat(half - 1) + "x", // no trailing "?": the last token is "x"
+    "www.".repeat(MAX_TEXT_LENGTH / 4),
+    " @a".repeat(Math.floor(MAX_TEXT_LENGTH / 3)),
+  ];
+  for (const text of texts) {
+    const { indices, values } = embedder.featurize(text);
+    assert.ok(indices.length > 0 && values.every(Number.isFinite));
+  }
 });

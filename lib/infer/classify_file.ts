@@ -4,7 +4,7 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import type { CsvProblem } from "../data/csv.ts";
 import {
   batches,
@@ -17,8 +17,8 @@ import {
 } from "../data/stream.ts";
 import { LABELS } from "../data/types.ts";
 import type { ModelBundle } from "../model/bundle.ts";
-import { predictProbabilities } from "./predict.ts";
-import { createSparsePredictor } from "./sparse.ts";
+import type { WeightsBundle } from "../model/bundle_files.ts";
+import { createSparsePredictor, predictMatrix, SparseMlp } from "./sparse.ts";
 import { createSparsePool } from "./sparse_pool.ts";
 
 /** The columns classification adds to each row, in this order. */
@@ -41,17 +41,43 @@ export type ClosableBatchPredictor = BatchPredictor & { close(): void };
 /**
  * The fastest way to get probabilities from `bundle`: the sparse first-layer path when its
  * embedder has sparse features (builtin) — in this thread, and with `workers`, also on worker
- * threads — else the tfjs model via `predictProbabilities`.
+ * threads — else the embedder's dense vectors through the same kernel (`predictMatrix`). A
+ * {@linkcode WeightsBundle} (from `loadWeightsBundle`) never loads tfjs.
  */
 export function createBatchPredictor(
-  bundle: ModelBundle,
+  bundle: ModelBundle | WeightsBundle,
   options: BatchPredictorOptions = {},
 ): ClosableBatchPredictor {
-  const local = bundle.metadata?.context ? undefined : createSparsePredictor(bundle);
+  if (bundle.metadata?.context) {
+    // a context model reads each text alone here (empty context); conversation files go
+    // through `predictRows` (lib/infer/context.ts)
+    return Object.assign(
+      async (texts: readonly string[]) =>
+        (await import("./context.ts")).predictAlone(bundle, texts),
+      { close: () => {} },
+    );
+  }
+  const local = createSparsePredictor(bundle);
   if (!local) {
-    return Object.assign((texts: readonly string[]) => predictProbabilities(bundle, texts), {
-      close: () => {},
-    });
+    if ("model" in bundle) {
+      return Object.assign(
+        async (texts: readonly string[]) =>
+          (await import("./predict.ts")).predictProbabilities(bundle, texts),
+        { close: () => {} },
+      );
+    }
+    const mlp = new SparseMlp(bundle.weights);
+    const { embedder } = bundle;
+    return Object.assign(
+      async (texts: readonly string[]) =>
+        predictMatrix(mlp, {
+          kind: "dense",
+          rows: texts.length,
+          dimension: embedder.dimension,
+          data: await embedder.embed(texts),
+        }),
+      { close: () => {} },
+    );
   }
   const pool = options.workers ? createSparsePool(bundle, { workers: options.workers }) : undefined;
   if (!pool) return Object.assign(local, { close: () => {} });
@@ -87,6 +113,8 @@ export interface ClassifyFileOptions {
    * order. `lib/infer/context.ts` builds one for conversation files.
    */
   predictRows?: (rows: readonly StreamRow[], texts: readonly string[]) => Promise<Float32Array>;
+  /** Stops between batches; the temp output is removed and the promise rejects. */
+  signal?: AbortSignal;
 }
 
 /** What {@linkcode classifyFile} did. */
@@ -133,7 +161,9 @@ export async function classifyFile(
     );
   }
   const digits = options.digits ?? 6;
-  const totalBytes = (await Deno.stat(input)).size;
+  const inputInfo = await Deno.stat(input);
+  const totalBytes = inputInfo.size;
+  if (typeof out === "string") await checkOutput(input, inputInfo, out);
   let bytesRead = 0;
   let problems = 0;
   const streamOptions = {
@@ -207,6 +237,7 @@ export async function classifyFile(
   const inFlight: { batch: StreamRow[]; probabilities: Promise<Float32Array> }[] = [];
   try {
     for await (const batch of batches(rows, batchSize)) {
+      options.signal?.throwIfAborted();
       const texts = batch.map((r) => stringValue(r.values[textColumn]));
       const probabilities = Promise.resolve(
         options.predictRows ? options.predictRows(batch, texts) : predict(texts),
@@ -221,6 +252,7 @@ export async function classifyFile(
     for (const { batch, probabilities } of inFlight.splice(0)) {
       await writeBatch(batch, await probabilities);
     }
+    options.signal?.throwIfAborted();
     if (written === 0 && outputFormat === "csv" && columns !== undefined) {
       await sink.write(encoder.encode([...columns, ...PREDICTION_COLUMNS].join(",") + "\n"));
     }
@@ -269,6 +301,24 @@ interface Sink {
   abort(): Promise<void>;
 }
 
+/** Refuses an output that is a folder or the input itself (same device and inode). */
+async function checkOutput(input: string, inputInfo: Deno.FileInfo, out: string): Promise<void> {
+  const info = await Deno.stat(out).catch(() => undefined);
+  if (info?.isDirectory) {
+    throw new TypeError(
+      `Cannot write "${out}": it is a folder; name a file, e.g. "${join(out, "classified.csv")}"`,
+    );
+  }
+  if (
+    info !== undefined && info.ino !== null && info.ino === inputInfo.ino &&
+    info.dev === inputInfo.dev
+  ) {
+    throw new TypeError(
+      `Cannot classify "${input}": the output "${out}" is the input file; write to another file`,
+    );
+  }
+}
+
 /** A file written beside its target and renamed on commit, or a caller's stream. */
 async function openSink(out: string | WritableStream<Uint8Array>): Promise<Sink> {
   if (typeof out !== "string") {
@@ -284,18 +334,24 @@ async function openSink(out: string | WritableStream<Uint8Array>): Promise<Sink>
   }
   await Deno.mkdir(dirname(out), { recursive: true });
   const tmp = `${out}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+  const file = await Deno.open(tmp, { write: true, createNew: true });
+  let open = true;
+  const close = () => {
+    if (open) file.close();
+    open = false;
+  };
   return {
     write: async (bytes) => {
       let offset = 0;
       while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
     },
     commit: async () => {
-      file.close();
+      await file.sync(); // on disk before the rename makes it the output
+      close();
       await Deno.rename(tmp, out);
     },
     abort: async () => {
-      file.close();
+      close();
       await Deno.remove(tmp).catch(() => {});
     },
   };

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
+import { join } from "node:path";
 import { classifyFile } from "./classify_file.ts";
 
 /** "?" → question; otherwise answer if the text starts with "use", else comment; fixed odds. */
@@ -157,4 +158,78 @@ Deno.test("classifyFile() with concurrency keeps input order when batches finish
   });
   await Deno.remove(input);
   await Deno.remove(out);
+});
+
+async function names(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const entry of Deno.readDir(dir)) found.push(entry.name);
+  return found.sort();
+}
+
+Deno.test("classifyFile() refuses an output that is the input file, also through a link", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qac-classify-" });
+  try {
+    const input = join(dir, "chat.csv");
+    const original = "id,text\n1,how do I merge?\n2,thanks\n";
+    await Deno.writeTextFile(input, original);
+    await Deno.link(input, join(dir, "alias.csv"));
+    for (const out of [input, join(dir, "alias.csv"), join(dir, ".", "chat.csv")]) {
+      await assert.rejects(classifyFile(fakePredict, input, out), {
+        name: "TypeError",
+        message:
+          `Cannot classify "${input}": the output "${out}" is the input file; write to another file`,
+      });
+    }
+    assert.equal(await Deno.readTextFile(input), original);
+    assert.deepEqual(await names(dir), ["alias.csv", "chat.csv"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("classifyFile() refuses a folder as output with one line and leaves no temp file", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qac-classify-" });
+  try {
+    const input = join(dir, "chat.csv");
+    await Deno.writeTextFile(input, "id,text\n1,how do I merge?\n");
+    const out = join(dir, "results");
+    await Deno.mkdir(out);
+    await assert.rejects(classifyFile(fakePredict, input, out), {
+      name: "TypeError",
+      message: `Cannot write "${out}": it is a folder; name a file, e.g. "${
+        join(out, "classified.csv")
+      }"`,
+    });
+    assert.deepEqual(await names(dir), ["chat.csv", "results"]);
+    assert.deepEqual(await names(out), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("classifyFile() removes its temp file when aborted or when prediction fails", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qac-classify-" });
+  try {
+    const input = join(dir, "chat.txt");
+    await Deno.writeTextFile(input, Array.from({ length: 50 }, (_, i) => `line ${i}`).join("\n"));
+    const out = join(dir, "out.csv");
+    const controller = new AbortController();
+    let calls = 0;
+    const interrupted = (texts: readonly string[]) => {
+      if (++calls === 2) controller.abort(new Error("interrupted"));
+      return fakePredict(texts);
+    };
+    await assert.rejects(
+      classifyFile(interrupted, input, out, { batchSize: 10, signal: controller.signal }),
+      { message: "interrupted" },
+    );
+    assert.deepEqual(await names(dir), ["chat.txt"]);
+    const failing = () => {
+      throw new RangeError("model broke");
+    };
+    await assert.rejects(classifyFile(failing, input, out), { message: "model broke" });
+    assert.deepEqual(await names(dir), ["chat.txt"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

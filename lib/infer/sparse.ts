@@ -4,16 +4,17 @@
  * those features — ~100 × hidden multiply-adds instead of dimension × hidden — then the tiny
  * second layer and a softmax. Same numbers as the tfjs model (within float rounding).
  *
- * The sums run in a hand-assembled WebAssembly SIMD kernel (`_sparse_kernel.ts`) over batches
- * of messages, with the weights copied once into the kernel's own memory; plain JS is the
- * fallback where WebAssembly SIMD is unavailable.
+ * The sums run in a WebAssembly SIMD kernel (source `_sparse_kernel.wat`, assembled by
+ * `deno task wasm`) over batches of messages, with the weights copied once into the kernel's
+ * own memory. Where that kernel cannot run, building a predictor fails with a clear error; the
+ * plain-JS loops (`kernel: "js"`) are the tests' reference, never a silent fallback.
  * @module
  */
 
 import type * as tf from "@tensorflow/tfjs";
 import type { Embedder } from "../features/embedder.ts";
 import type { FeatureMatrix } from "../features/matrix.ts";
-import { BLOCK_UNITS, SPARSE_MLP_WASM } from "./_sparse_kernel.ts";
+import { WASM as SPARSE_MLP_WASM } from "./_sparse_kernel_wasm.ts";
 import { extractMlpWeights, type MlpWeights } from "../model/weights.ts";
 
 export { extractMlpWeights, type MlpWeights };
@@ -34,12 +35,18 @@ export function isSparseEmbedder(embedder: Embedder): embedder is SparseEmbedder
   return typeof (embedder as Partial<SparseEmbedder>).featurize === "function";
 }
 
-/** How {@linkcode SparseMlp} computes: "auto" = the WebAssembly SIMD kernel when available. */
+/** Hidden units per cache block of the kernel (`_sparse_kernel.wat`): eight f32x4 registers. */
+const BLOCK_UNITS = 32;
+
+/**
+ * How {@linkcode SparseMlp} computes: "auto" = the WebAssembly SIMD kernel (an error where it
+ * cannot run: there is no silent slow path); "js" = plain loops, the tests' reference.
+ */
 export type SparseKernel = "auto" | "js";
 
 /** Options of {@linkcode SparseMlp} and {@linkcode createSparsePredictor}. */
 export interface SparseMlpOptions {
-  /** "js" forces the plain-JS loops (the fallback, and the tests' reference). @default "auto" */
+  /** "js" forces the plain-JS loops (the tests' reference). @default "auto" */
   kernel?: SparseKernel;
 }
 
@@ -180,32 +187,35 @@ type KernelFn = (
   panel: number,
 ) => void;
 
-let compiled: WebAssembly.Module | null | undefined;
+let compiled: WebAssembly.Module | undefined;
 
-/** The compiled kernel, or null where WebAssembly SIMD is unavailable. */
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(SPARSE_MLP_WASM);
-    } catch {
-      compiled = null;
-    }
+/**
+ * The compiled kernel.
+ * @throws {Error} where WebAssembly SIMD is unavailable
+ */
+function kernelModule(): WebAssembly.Module {
+  try {
+    return compiled ??= new WebAssembly.Module(SPARSE_MLP_WASM);
+  } catch (error) {
+    throw new Error(
+      `Cannot predict: this runtime cannot compile the WebAssembly SIMD kernel (${
+        (error as Error).message
+      }); pass { kernel: "js" } for the slow reference loops`,
+    );
   }
-  return compiled;
 }
 
 const PAGE = 65536;
 
 /**
  * Copies the weights into a fresh WebAssembly memory laid out for the kernel and returns a
- * batch runner, or undefined without SIMD. Layout (bytes): W1 as panels of BLOCK_UNITS hidden
+ * batch runner. Layout (bytes): W1 as panels of BLOCK_UNITS hidden
  * units (hidden padded with zeros to whole panels) | b1 | W2ᵀ (classes rows) | partial sums
  * (CHUNK × classes × f32x4) | row starts (CHUNK + 1) | features (pairs of row offset in a
  * panel, value), growing as needed.
  */
-function createWasmMlp(weights: MlpWeights): WasmMlp | undefined {
+function createWasmMlp(weights: MlpWeights): WasmMlp {
   const module = kernelModule();
-  if (!module) return undefined;
   const { inputs, hidden, classes, w1, b1, w2, b2 } = weights;
   const padded = Math.ceil(hidden / BLOCK_UNITS) * BLOCK_UNITS;
   const stride = padded * 4; // bytes of b1 and of each W2ᵀ row
@@ -220,8 +230,12 @@ function createWasmMlp(weights: MlpWeights): WasmMlp | undefined {
   let memory: WebAssembly.Memory;
   try {
     memory = new WebAssembly.Memory({ initial: Math.ceil((featuresAt + capacity * 8) / PAGE) });
-  } catch {
-    return undefined; // beyond wasm32's 4 GiB (huge inputs × hidden): the JS loops still work
+  } catch (error) {
+    throw new RangeError(
+      `Cannot predict: ${inputs} × ${hidden} weights do not fit in WebAssembly memory (${
+        (error as Error).message
+      })`,
+    );
   }
   let f32 = new Float32Array(memory.buffer);
   let i32 = new Int32Array(memory.buffer);
@@ -238,12 +252,7 @@ function createWasmMlp(weights: MlpWeights): WasmMlp | undefined {
     const base = (w2At + c * stride) / 4;
     for (let j = 0; j < hidden; j++) f32[base + j] = w2[j * classes + c]!;
   }
-  let kernel: KernelFn;
-  try {
-    kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.mlp as KernelFn;
-  } catch {
-    return undefined;
-  }
+  const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.mlp as KernelFn;
   const batch: SparseFeatures[] = [];
   const logits = new Float64Array(classes);
   return {
@@ -295,10 +304,17 @@ function createWasmMlp(weights: MlpWeights): WasmMlp | undefined {
   };
 }
 
-/** What {@linkcode createSparsePredictor} needs of a model bundle. */
-export interface SparseModel {
-  model: tf.LayersModel;
-  embedder: Embedder;
+/**
+ * What {@linkcode createSparsePredictor} needs of a model bundle: its embedder and either the
+ * tfjs model (`loadBundle`) or the weights themselves (`loadWeightsBundle`).
+ */
+export type SparseModel =
+  & { embedder: Embedder }
+  & ({ model: tf.LayersModel; weights?: undefined } | { weights: MlpWeights; model?: undefined });
+
+/** The bundle's weights, copied out of its tfjs model when it has no typed arrays of its own. */
+export function weightsOf(bundle: SparseModel): MlpWeights {
+  return bundle.weights ?? extractMlpWeights(bundle.model!);
 }
 
 /**
@@ -312,7 +328,7 @@ export function createSparsePredictor(
 ): ((texts: readonly string[]) => Float32Array) | undefined {
   const { embedder } = bundle;
   if (!isSparseEmbedder(embedder)) return undefined;
-  const mlp = new SparseMlp(extractMlpWeights(bundle.model), options);
+  const mlp = new SparseMlp(weightsOf(bundle), options);
   if (mlp.weights.inputs !== embedder.dimension) {
     throw new TypeError(
       `Cannot build sparse predictor: the model takes ${mlp.weights.inputs} inputs, the embedder "${embedder.id}" gives ${embedder.dimension}`,

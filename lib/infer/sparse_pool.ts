@@ -7,12 +7,7 @@
  */
 
 import type { BatchMessage, InitMessage, ReplyMessage } from "./_sparse_worker.ts";
-import {
-  extractMlpWeights,
-  isSparseEmbedder,
-  type SparseKernel,
-  type SparseModel,
-} from "./sparse.ts";
+import { isSparseEmbedder, type SparseKernel, type SparseModel, weightsOf } from "./sparse.ts";
 
 /** Options of {@linkcode createSparsePool}. */
 export interface SparsePoolOptions {
@@ -68,7 +63,7 @@ export function createSparsePool(
       `Cannot start sparse pool: workers must be a positive integer, got ${count}`,
     );
   }
-  const weights = extractMlpWeights(bundle.model);
+  const weights = weightsOf(bundle);
   if (weights.inputs !== embedder.dimension) {
     throw new TypeError(
       `Cannot start sparse pool: the model takes ${weights.inputs} inputs, the embedder "${embedder.id}" gives ${embedder.dimension}`,

@@ -17,6 +17,7 @@
 
 import type { FeatureMatrix } from "../features/matrix.ts";
 import type { MlpWeights } from "./weights.ts";
+import { WASM } from "./_train_kernel_wasm.ts";
 
 /** Adam's constants; tfjs' and Keras' defaults are 0.9, 0.999, 1e-7. */
 export interface AdamConfig {
@@ -50,8 +51,93 @@ function rowBounds(x: FeatureMatrix, row: number): [number, number] {
   return [row * x.dimension, (row + 1) * x.dimension];
 }
 
+interface Kernels {
+  axpy(dst: number, src: number, n: number, a: number): void;
+  head_forward(z: number, w2t: number, n: number, classes: number, partial: number): void;
+  head_backward(
+    z: number,
+    w2t: number,
+    gw2t: number,
+    dz: number,
+    gb1: number,
+    n: number,
+    classes: number,
+    dl: number,
+  ): void;
+  adam(
+    w: number,
+    m: number,
+    v: number,
+    g: number,
+    n: number,
+    scale: number,
+    unbias: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    eps: number,
+  ): void;
+  replay(
+    w: number,
+    m: number,
+    v: number,
+    n: number,
+    tables: number,
+    first: number,
+    count: number,
+    b1: number,
+    rb2: number,
+    eps: number,
+    decay1: number,
+    decay2: number,
+  ): void;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
 /**
- * Holds the parameters and their Adam moments and runs batch steps. W1's rows are caught up
+ * The kernel module, compiled once.
+ * @throws {Error} when this runtime lacks WebAssembly SIMD: training has no slow fallback
+ */
+function kernelModule(): WebAssembly.Module {
+  try {
+    return compiled ??= new WebAssembly.Module(WASM);
+  } catch (error) {
+    throw new Error(
+      `Cannot train classifier: this runtime cannot compile the WebAssembly SIMD kernel (${
+        (error as Error).message
+      })`,
+    );
+  }
+}
+
+const PAGE = 65536;
+
+/** The fixed regions of the trainer's memory, in order. */
+const REGIONS = [
+  "w1",
+  "m1",
+  "v1",
+  "g",
+  "b1",
+  "mb1",
+  "vb1",
+  "gb1",
+  "w2t",
+  "m2",
+  "v2",
+  "gw2t",
+  "dz",
+  "partial",
+  "dl",
+] as const;
+
+/**
+ * Holds the parameters and their Adam moments and runs batch steps. W1, its moments, the
+ * gradient rows and the batch's hidden layer live in one WebAssembly memory of its own, rows
+ * padded to a multiple of 8 floats: `(W1 | M1 | V1 | G)` each `inputs × stride`, then `dz`,
+ * then the batch's `z` rows and the per-step tables, which grow. W1's rows are caught up
  * lazily: `#current[i]` is the step row i's `(w, m, v)` reflect.
  */
 export class MlpTrainer {
@@ -61,45 +147,92 @@ export class MlpTrainer {
   /** Steps taken so far. */
   step = 0;
   readonly #adam: AdamConfig;
-  readonly #w1: Float32Array;
-  readonly #m1: Float32Array;
-  readonly #v1: Float32Array;
+  readonly #stride: number;
+  readonly #memory: WebAssembly.Memory;
+  readonly #kernels: Kernels;
+  #f32: Float32Array;
+  readonly #at: Record<(typeof REGIONS)[number], number>;
+  #zAt = 0;
+  #zRows = 0;
+  #tablesAt = 0;
+  #tableSteps = 0;
   readonly #current: Int32Array;
-  readonly #dense: { w: Float32Array; m: Float32Array; v: Float32Array }[];
-  // per-step tables: update scale lr / (1 − β1^t) and 1 / √(1 − β2^t), index t
-  #scale = new Float64Array(1);
-  #unbias = new Float64Array(1);
+  /** 1 once a row's moments are non-zero (rows never active need no replay). */
+  readonly #active: Uint8Array;
+  readonly #b2: { w: Float32Array; m: Float32Array; v: Float32Array };
+  /** Where the fixed regions end. */
+  readonly #end: number;
   // batch scratch
-  #slot: Int32Array;
-  #touched: Int32Array;
-  #grad = new Float32Array(0);
-  #z = new Float32Array(0);
-  #dz: Float32Array;
-  readonly #gb1: Float32Array;
-  readonly #gw2: Float32Array;
+  readonly #slot: Int32Array;
+  readonly #touched: Int32Array;
   readonly #gb2: Float32Array;
 
-  /** Starts from `initial` (copied) with zero moments. */
+  /**
+   * Starts from `initial` (copied) with zero moments.
+   * @throws {Error} when WebAssembly SIMD is unavailable or the model does not fit in 4 GiB
+   */
   constructor(initial: MlpWeights, adam: AdamConfig) {
     const { inputs, hidden, classes } = initial;
     this.inputs = inputs;
     this.hidden = hidden;
     this.classes = classes;
     this.#adam = adam;
-    this.#w1 = Float32Array.from(initial.w1);
-    this.#m1 = new Float32Array(inputs * hidden);
-    this.#v1 = new Float32Array(inputs * hidden);
+    const stride = this.#stride = Math.ceil(hidden / 8) * 8;
+    const sizes: Record<(typeof REGIONS)[number], number> = {
+      w1: inputs * stride,
+      m1: inputs * stride,
+      v1: inputs * stride,
+      g: inputs * stride,
+      b1: stride,
+      mb1: stride,
+      vb1: stride,
+      gb1: stride,
+      w2t: classes * stride,
+      m2: classes * stride,
+      v2: classes * stride,
+      gw2t: classes * stride,
+      dz: stride,
+      partial: classes * 4,
+      dl: Math.ceil(classes / 4) * 4,
+    };
+    const at = {} as Record<(typeof REGIONS)[number], number>;
+    let bytes = 0;
+    for (const region of REGIONS) {
+      at[region] = bytes;
+      bytes += sizes[region] * 4;
+    }
+    this.#at = at;
+    this.#zAt = this.#end = bytes;
+    try {
+      this.#memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) + 1 });
+    } catch (error) {
+      throw new RangeError(
+        `Cannot train classifier: ${inputs} × ${hidden} weights with their Adam moments need ${
+          Math.ceil(bytes / 2 ** 20)
+        } MiB, more than WebAssembly memory allows (${(error as Error).message})`,
+      );
+    }
+    this.#kernels = new WebAssembly.Instance(kernelModule(), { env: { memory: this.#memory } })
+      .exports as unknown as Kernels;
+    this.#f32 = new Float32Array(this.#memory.buffer);
+    for (let i = 0; i < inputs; i++) {
+      this.#f32.set(initial.w1.subarray(i * hidden, (i + 1) * hidden), i * stride);
+    }
+    this.#f32.set(initial.b1, at.b1 / 4);
+    for (let h = 0; h < hidden; h++) {
+      for (let c = 0; c < classes; c++) {
+        this.#f32[at.w2t / 4 + c * stride + h] = initial.w2[h * classes + c]!;
+      }
+    }
     this.#current = new Int32Array(inputs);
-    this.#dense = [initial.b1, initial.w2, initial.b2].map((w) => ({
-      w: Float32Array.from(w),
-      m: new Float32Array(w.length),
-      v: new Float32Array(w.length),
-    }));
+    this.#active = new Uint8Array(inputs);
+    this.#b2 = {
+      w: Float32Array.from(initial.b2),
+      m: new Float32Array(classes),
+      v: new Float32Array(classes),
+    };
     this.#slot = new Int32Array(inputs).fill(-1);
     this.#touched = new Int32Array(inputs);
-    this.#dz = new Float32Array(hidden);
-    this.#gb1 = new Float32Array(hidden);
-    this.#gw2 = new Float32Array(hidden * classes);
     this.#gb2 = new Float32Array(classes);
   }
 
@@ -113,18 +246,23 @@ export class MlpTrainer {
     rows: ArrayLike<number>,
     classWeights: ArrayLike<number>,
   ): StepResult {
-    const { hidden: H, classes: C } = this;
+    const C = this.classes;
     const n = rows.length;
     const t = ++this.step;
-    this.#ensureTables(t);
+    this.#reserve(n, t);
+    const f32 = this.#f32;
+    const stride = this.#stride;
+    const rowBytes = stride * 4;
+    const at = this.#at;
+    const { axpy } = this.#kernels;
+    const indices = x.kind === "sparse" ? x.indices : undefined;
+    const values = x.kind === "sparse" ? x.values : x.data;
     // 1. the W1 rows this batch reads, caught up to step t − 1
     const slot = this.#slot;
     const touched = this.#touched;
     let count = 0;
     for (let i = 0; i < n; i++) {
       const [from, to] = rowBounds(x, rows[i]!);
-      const indices = x.kind === "sparse" ? x.indices : undefined;
-      const values = x.kind === "sparse" ? x.values : x.data;
       for (let k = from; k < to; k++) {
         if (values[k] === 0) continue;
         const index = indices ? indices[k]! : k - from;
@@ -135,49 +273,39 @@ export class MlpTrainer {
         }
       }
     }
-    if (this.#grad.length < count * H) this.#grad = new Float32Array(count * H * 1.5);
-    const grad = this.#grad;
-    grad.fill(0, 0, count * H);
-    if (this.#z.length < n * H) this.#z = new Float32Array(n * H);
-    const z = this.#z;
-    const w1 = this.#w1;
-    const [b1, w2, b2] = this.#dense.map((p) => p.w) as [Float32Array, Float32Array, Float32Array];
-    const gb1 = this.#gb1.fill(0);
-    const gw2 = this.#gw2.fill(0);
+    f32.fill(0, at.g / 4, at.g / 4 + count * stride);
+    f32.fill(0, at.gb1 / 4, at.gb1 / 4 + stride);
+    f32.fill(0, at.gw2t / 4, at.gw2t / 4 + C * stride);
+    const b1 = f32.subarray(at.b1 / 4, at.b1 / 4 + stride);
+    const b2 = this.#b2.w;
     const gb2 = this.#gb2.fill(0);
-    const dz = this.#dz;
+    const { head_forward: headForward, head_backward: headBackward } = this.#kernels;
+    const partial = at.partial / 4;
+    const dl = at.dl / 4;
     const logits = new Float64Array(C);
     let loss = 0;
     let correct = 0;
     for (let i = 0; i < n; i++) {
       const row = rows[i]!;
       const label = y[row]!;
-      // 2. forward: z = b1 + Σ value · W1[index]
-      const base = i * H;
-      z.set(b1, base);
+      // 2. forward: z = b1 + Σ value · W1[index], logits = b2 + relu(z) · W2
+      const zAt = this.#zAt + i * rowBytes;
+      f32.set(b1, zAt / 4);
       const [from, to] = rowBounds(x, row);
-      const indices = x.kind === "sparse" ? x.indices : undefined;
-      const values = x.kind === "sparse" ? x.values : x.data;
       for (let k = from; k < to; k++) {
         const value = values[k]!;
         if (value === 0) continue;
-        const at = (indices ? indices[k]! : k - from) * H;
-        for (let h = 0; h < H; h++) z[base + h] = z[base + h]! + value * w1[at + h]!;
+        axpy(zAt, at.w1 + (indices ? indices[k]! : k - from) * rowBytes, stride, value);
       }
-      for (let c = 0; c < C; c++) logits[c] = b2[c]!;
-      for (let h = 0; h < H; h++) {
-        const a = z[base + h]!;
-        if (a > 0) { for (let c = 0; c < C; c++) logits[c] = logits[c]! + a * w2[h * C + c]!; }
-      }
+      headForward(zAt, at.w2t, stride, C, at.partial);
       let best = 0;
-      let max = logits[0]!;
-      for (let c = 1; c < C; c++) {
-        if (logits[c]! > max) {
-          max = logits[c]!;
-          best = c;
-        }
+      for (let c = 0; c < C; c++) {
+        const q = partial + 4 * c;
+        logits[c] = b2[c]! + f32[q]! + f32[q + 1]! + f32[q + 2]! + f32[q + 3]!;
+        if (logits[c]! > logits[best]!) best = c;
       }
       if (best === label) correct++;
+      const max = logits[best]!;
       let sum = 0;
       for (let c = 0; c < C; c++) sum += Math.exp(logits[c]! - max);
       const logSum = Math.log(sum) + max;
@@ -186,41 +314,47 @@ export class MlpTrainer {
       // 3. backward: d loss / d logits = (p − onehot) · weight / n
       const scale = weight / n;
       for (let c = 0; c < C; c++) {
-        logits[c] = (Math.exp(logits[c]! - logSum) - (c === label ? 1 : 0)) * scale;
-        gb2[c] = gb2[c]! + logits[c]!;
+        const d = (Math.exp(logits[c]! - logSum) - (c === label ? 1 : 0)) * scale;
+        f32[dl + c] = d;
+        gb2[c] = gb2[c]! + d;
       }
-      for (let h = 0; h < H; h++) {
-        const a = z[base + h]!;
-        if (a <= 0) {
-          dz[h] = 0;
-          continue;
-        }
-        let d = 0;
-        for (let c = 0; c < C; c++) {
-          gw2[h * C + c] = gw2[h * C + c]! + a * logits[c]!;
-          d += logits[c]! * w2[h * C + c]!;
-        }
-        dz[h] = d;
-        gb1[h] = gb1[h]! + d;
-      }
+      headBackward(zAt, at.w2t, at.gw2t, at.dz, at.gb1, stride, C, at.dl);
       for (let k = from; k < to; k++) {
         const value = values[k]!;
         if (value === 0) continue;
-        const at = slot[indices ? indices[k]! : k - from]! * H;
-        for (let h = 0; h < H; h++) grad[at + h] = grad[at + h]! + value * dz[h]!;
+        axpy(at.g + slot[indices ? indices[k]! : k - from]! * rowBytes, at.dz, stride, value);
       }
     }
-    // 4. Adam step t: the touched W1 rows with their gradients, the dense parameters
-    const scaleT = this.#scale[t]!;
-    const unbiasT = this.#unbias[t]!;
+    // 4. Adam step t: the touched W1 rows with their gradients, then the dense parameters
+    const { beta1, beta2, epsilon } = this.#adam;
+    const scaleT = f32[this.#tablesAt / 4 + 2 * t]!;
+    const unbiasT = f32[this.#tablesAt / 4 + 2 * t + 1]!;
+    const { adam } = this.#kernels;
     for (let s = 0; s < count; s++) {
       const index = touched[s]!;
       slot[index] = -1;
-      this.#adamRow(index * H, grad, s * H, H, scaleT, unbiasT);
+      const offset = index * rowBytes;
+      adam(
+        at.w1 + offset,
+        at.m1 + offset,
+        at.v1 + offset,
+        at.g + s * rowBytes,
+        stride,
+        scaleT,
+        unbiasT,
+        beta1,
+        1 - beta1,
+        beta2,
+        1 - beta2,
+        epsilon,
+      );
       this.#current[index] = t;
+      this.#active[index] = 1;
     }
-    const gradients = [gb1, gw2, gb2];
-    this.#dense.forEach((p, i) => adamUpdate(p, gradients[i]!, this.#adam, scaleT, unbiasT));
+    const constants = [scaleT, unbiasT, beta1, 1 - beta1, beta2, 1 - beta2, epsilon] as const;
+    adam(at.b1, at.mb1, at.vb1, at.gb1, stride, ...constants);
+    adam(at.w2t, at.m2, at.v2, at.gw2t, C * stride, ...constants);
+    adamUpdate(this.#b2, gb2, this.#adam, scaleT, unbiasT);
     return { loss: loss / n, correct };
   }
 
@@ -229,106 +363,86 @@ export class MlpTrainer {
     for (let i = 0; i < this.inputs; i++) this.#catchUp(i, this.step);
   }
 
-  /** The current weights (synced; `w1` is a live view until the next step). */
+  /** The current weights, synced and copied out. */
   weights(): MlpWeights {
     this.sync();
-    const [b1, w2, b2] = this.#dense.map((p) => p.w) as [Float32Array, Float32Array, Float32Array];
-    return {
-      inputs: this.inputs,
-      hidden: this.hidden,
-      classes: this.classes,
-      w1: this.#w1,
-      b1,
-      w2,
-      b2,
-    };
+    const { inputs, hidden } = this;
+    const w1 = new Float32Array(inputs * hidden);
+    for (let i = 0; i < inputs; i++) {
+      w1.set(this.#f32.subarray(i * this.#stride, i * this.#stride + hidden), i * hidden);
+    }
+    const { classes } = this;
+    const at = this.#at;
+    const b1 = this.#f32.slice(at.b1 / 4, at.b1 / 4 + hidden);
+    const w2 = new Float32Array(hidden * classes);
+    for (let h = 0; h < hidden; h++) {
+      for (let c = 0; c < classes; c++) {
+        w2[h * classes + c] = this.#f32[at.w2t / 4 + c * this.#stride + h]!;
+      }
+    }
+    return { inputs, hidden, classes, w1, b1, w2, b2: this.#b2.w.slice() };
   }
 
-  #ensureTables(t: number): void {
-    if (t < this.#scale.length) return;
-    const size = Math.max(t + 1, this.#scale.length * 2);
-    const { learningRate, beta1, beta2 } = this.#adam;
-    this.#scale = new Float64Array(size);
-    this.#unbias = new Float64Array(size);
+  /** Room for `rows` hidden rows and the tables up to step `t`: both move to the end if not. */
+  #reserve(rows: number, t: number): void {
+    if (rows <= this.#zRows && t < this.#tableSteps) return;
+    const zRows = Math.max(rows, this.#zRows);
+    const tableSteps = t < this.#tableSteps ? this.#tableSteps : Math.max(1024, 2 * t);
+    const zAt = this.#end;
+    const tablesAt = zAt + zRows * this.#stride * 4;
+    const bytes = tablesAt + tableSteps * 8;
+    if (bytes > this.#memory.buffer.byteLength) {
+      this.#memory.grow(Math.ceil((bytes - this.#memory.buffer.byteLength) / PAGE));
+      this.#f32 = new Float32Array(this.#memory.buffer);
+    }
+    this.#zAt = zAt;
+    this.#zRows = zRows;
+    this.#tablesAt = tablesAt;
+    this.#tableSteps = tableSteps;
     // tfjs keeps β^t as a float32 running product; so does this table.
+    const { learningRate, beta1, beta2 } = this.#adam;
     let acc1 = Math.fround(1);
     let acc2 = Math.fround(1);
-    for (let s = 1; s < size; s++) {
+    const table = tablesAt / 4;
+    for (let s = 1; s < tableSteps; s++) {
       acc1 = Math.fround(acc1 * beta1);
       acc2 = Math.fround(acc2 * beta2);
-      this.#scale[s] = learningRate / (1 - acc1);
-      this.#unbias[s] = 1 / Math.sqrt(1 - acc2);
+      this.#f32[table + 2 * s] = learningRate / (1 - acc1);
+      this.#f32[table + 2 * s + 1] = 1 / Math.sqrt(1 - acc2);
     }
   }
 
   /**
-   * Applies the zero-gradient steps `current + 1 … target` to W1 row `index`: m ← β1·m,
-   * v ← β2·v, w ← w − lr·m̂/(√v̂ + ε), keeping each value in registers across the steps.
+   * Applies the zero-gradient steps `current + 1 … target` to W1 row `index` (see
+   * {@linkcode MAX_REPLAYED_STEPS} for why at most that many move the weights).
    */
   #catchUp(index: number, target: number): void {
     const from = this.#current[index]!;
     const k = target - from;
     if (k <= 0) return;
     this.#current[index] = target;
+    if (this.#active[index] === 0) return; // zero moments: nothing moves
     const { beta1, beta2, epsilon } = this.#adam;
-    const H = this.hidden;
-    const w1 = this.#w1;
-    const m1 = this.#m1;
-    const v1 = this.#v1;
-    const scale = this.#scale;
-    const unbias = this.#unbias;
-    const replay = Math.min(k, MAX_REPLAYED_STEPS);
-    const rootBeta2 = Math.sqrt(beta2);
-    const decay1 = beta1 ** k;
-    const decay2 = beta2 ** k;
-    const base = index * H;
-    for (let h = base; h < base + H; h++) {
-      const m0 = m1[h]!;
-      if (m0 === 0) {
-        // m stays 0, so w does not move (v still decays)
-        v1[h] = v1[h]! * decay2;
-        continue;
-      }
-      let m = m0;
-      let root = Math.sqrt(v1[h]!);
-      let w = w1[h]!;
-      for (let s = from + 1; s <= from + replay; s++) {
-        m *= beta1;
-        root *= rootBeta2;
-        w -= scale[s]! * m / (root * unbias[s]! + epsilon);
-      }
-      w1[h] = w;
-      m1[h] = m0 * decay1;
-      v1[h] = v1[h]! * decay2;
-    }
-  }
-
-  /** Adam on W1 row at `at` with gradient `grad[from … from + n)`. */
-  #adamRow(
-    at: number,
-    grad: Float32Array,
-    from: number,
-    n: number,
-    scale: number,
-    unbias: number,
-  ): void {
-    const { beta1, beta2, epsilon } = this.#adam;
-    const w1 = this.#w1;
-    const m1 = this.#m1;
-    const v1 = this.#v1;
-    for (let j = 0; j < n; j++) {
-      const g = grad[from + j]!;
-      const h = at + j;
-      const m = beta1 * m1[h]! + (1 - beta1) * g;
-      const v = beta2 * v1[h]! + (1 - beta2) * g * g;
-      m1[h] = m;
-      v1[h] = v;
-      w1[h] = w1[h]! - scale * m / (Math.sqrt(v) * unbias + epsilon);
-    }
+    const offset = index * this.#stride * 4;
+    const at = this.#at;
+    this.#kernels.replay(
+      at.w1 + offset,
+      at.m1 + offset,
+      at.v1 + offset,
+      this.#stride,
+      this.#tablesAt,
+      from + 1,
+      Math.min(k, MAX_REPLAYED_STEPS),
+      beta1,
+      Math.sqrt(beta2),
+      epsilon,
+      beta1 ** k,
+      beta2 ** k,
+    );
   }
 }
 
-/** One eager Adam step of a dense parameter. */
+/** One eager Adam step of a dense parameter (b1, W2, b2: a few thousand values). */
 function adamUpdate(
   p: { w: Float32Array; m: Float32Array; v: Float32Array },
   grad: Float32Array,

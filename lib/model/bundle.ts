@@ -9,40 +9,26 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../data/atomic.ts";
 import { type Label, LABELS } from "../data/types.ts";
-import { createEmbedder } from "../features/create.ts";
-import type { Embedder, EmbedderConfig, EmbedderRuntime } from "../features/embedder.ts";
-import type { Metrics } from "../eval/metrics.ts";
-import { checkContextRecipe, contextInputWidth, type ContextRecipe } from "../features/context.ts";
+import type { Embedder, EmbedderRuntime } from "../features/embedder.ts";
+import {
+  checkMetadata,
+  computeIntegrity,
+  createCheckedEmbedder,
+  METADATA_FILE,
+  MODEL_FILE,
+  modelInputWidth,
+  type ModelMetadata,
+  readBundleFiles,
+  WEIGHTS_FILE,
+} from "./bundle_files.ts";
 
-/** The `format` value this version writes and reads. */
-export const BUNDLE_FORMAT = "qac-model/1";
-
-/** Contents of `metadata.json`. */
-export interface ModelMetadata {
-  format: "qac-model/1";
-  runId: string;
-  createdAt: string;
-  /** Class names in model output order; always {@linkcode LABELS}. */
-  labels: Label[];
-  /** Rebuilds the embedder at load time through `createEmbedder`. */
-  embedder: EmbedderConfig;
-  embedderId: string;
-  dimension: number;
-  hiddenUnits: number;
-  /**
-   * Context models only: the recipe that builds each message's input
-   * `features(message) ⊕ features(context) ⊕ cues` (`lib/features/context.ts`); the model then
-   * takes {@linkcode modelInputWidth} inputs. Absent: the model reads the message alone.
-   */
-  context?: { recipe: ContextRecipe };
-  /** Resolved training options minus callbacks, plus bestEpoch, history, samplesPerSecond. */
-  training: Record<string, unknown>;
-  /** Data path, sha256, rows per split and label, clean report. */
-  data: Record<string, unknown>;
-  metrics: { test?: Metrics; validation?: Metrics; real?: Record<string, unknown> };
-  /** deno, tfjs, qac. */
-  versions: Record<string, string>;
-}
+export {
+  BUNDLE_FORMAT,
+  modelInputWidth,
+  type ModelIntegrity,
+  type ModelMetadata,
+  type WeightsBundle,
+} from "./bundle_files.ts";
 
 /** Everything prediction needs: the model, the embedder it was trained on, and its metadata. */
 export interface ModelBundle {
@@ -51,10 +37,6 @@ export interface ModelBundle {
   labels: readonly Label[];
   metadata: ModelMetadata;
 }
-
-const MODEL_FILE = "model.json";
-const WEIGHTS_FILE = "weights.bin";
-const METADATA_FILE = "metadata.json";
 
 /**
  * Writes `model.json`, `weights.bin` and `metadata.json` into `dir` (created if needed). Each file
@@ -83,8 +65,14 @@ export async function saveBundle(dir: string, bundle: ModelBundle): Promise<void
     modelTopology: artifacts.modelTopology,
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
   };
+  const modelBytes = new TextEncoder().encode(JSON.stringify(modelJson));
+  // what loading verifies: a flipped byte or an edited feature config refuses to load
+  bundle.metadata.integrity = await computeIntegrity(
+    { [MODEL_FILE]: modelBytes, [WEIGHTS_FILE]: weights },
+    bundle.metadata.embedder,
+  );
   await writeFileAtomic(join(dir, WEIGHTS_FILE), weights);
-  await writeFileAtomic(join(dir, MODEL_FILE), JSON.stringify(modelJson));
+  await writeFileAtomic(join(dir, MODEL_FILE), modelBytes);
   await writeFileAtomic(join(dir, METADATA_FILE), JSON.stringify(bundle.metadata, null, 2) + "\n");
 }
 
@@ -101,33 +89,9 @@ export async function saveBundle(dir: string, bundle: ModelBundle): Promise<void
  */
 export async function loadBundle(dir: string, runtime?: EmbedderRuntime): Promise<ModelBundle> {
   const fail = (message: string) => `Cannot load model "${dir}": ${message}`;
-  let folder: string;
-  try {
-    folder = await Deno.realPath(dir);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new Deno.errors.NotFound(fail("the folder does not exist"));
-    }
-    throw error;
-  }
-  const metadata = checkMetadata(await readJson(folder, METADATA_FILE, fail), fail);
-  const modelJson = await readJson(folder, MODEL_FILE, fail) as Partial<ModelJson>;
-  const weightSpecs = modelJson.weightsManifest?.flatMap((group) => group.weights ?? []);
-  if (!modelJson.modelTopology || !weightSpecs?.length) {
-    throw new TypeError(fail("model.json has no modelTopology or weightsManifest"));
-  }
-  const bytes = await readFile(folder, WEIGHTS_FILE, fail);
-  const expectedBytes = weightSpecs.reduce(
-    (sum, spec) => sum + spec.shape.reduce((size, d) => size * d, 1) * 4,
-    0,
-  );
-  if (bytes.byteLength !== expectedBytes) {
-    throw new TypeError(
-      fail(`weights.bin has ${bytes.byteLength} bytes, model.json expects ${expectedBytes}`),
-    );
-  }
+  const { metadata, modelJson, weightSpecs, weightBytes } = await readBundleFiles(dir);
   // Deno may hand back a view into a larger buffer; tfjs wants an ArrayBuffer of its own.
-  const weightData = bytes.slice().buffer;
+  const weightData = weightBytes.slice().buffer;
   // A backend registered but not yet started (e.g. wasm once backend.ts is imported) makes
   // loadLayersModel fail; tf.ready() starts the best registered one, or keeps the chosen one.
   await tf.ready();
@@ -135,7 +99,7 @@ export async function loadBundle(dir: string, runtime?: EmbedderRuntime): Promis
   try {
     model = await tf.loadLayersModel(tf.io.fromMemory({
       modelTopology: modelJson.modelTopology,
-      weightSpecs,
+      weightSpecs: weightSpecs as tf.io.WeightsManifestEntry[],
       weightData,
     }));
   } catch (error) {
@@ -143,22 +107,7 @@ export async function loadBundle(dir: string, runtime?: EmbedderRuntime): Promis
   }
   try {
     checkModel(model, metadata, fail);
-    const embedder = await createEmbedder(metadata.embedder, runtime);
-    if (embedder.dimension !== metadata.dimension) {
-      throw new TypeError(
-        fail(
-          `the embedder "${embedder.id}" gives ${embedder.dimension}-dimensional vectors but metadata.json says dimension ${metadata.dimension}`,
-        ),
-      );
-    }
-    // the id names the exact features: a config that now means other features must not load
-    if (typeof metadata.embedderId === "string" && embedder.id !== metadata.embedderId) {
-      throw new TypeError(
-        fail(
-          `it was trained on features "${metadata.embedderId}" but its embedder config now gives "${embedder.id}"; retrain with \`deno task train\``,
-        ),
-      );
-    }
+    const embedder = await createCheckedEmbedder(metadata, runtime, fail);
     return { model, embedder, labels: LABELS, metadata };
   } catch (error) {
     model.dispose();
@@ -187,38 +136,7 @@ export async function linkLatest(modelsDir: string, runId: string): Promise<void
   }
 }
 
-/** The parts of tfjs' `model.json` that loading needs. */
-interface ModelJson {
-  modelTopology: object;
-  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-}
-
 type Fail = (message: string) => string;
-
-async function readFile(folder: string, name: string, fail: Fail): Promise<Uint8Array> {
-  try {
-    return await Deno.readFile(join(folder, name));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new Deno.errors.NotFound(fail(`${name} is missing`));
-    }
-    throw error;
-  }
-}
-
-async function readJson(folder: string, name: string, fail: Fail): Promise<unknown> {
-  const text = new TextDecoder().decode(await readFile(folder, name, fail));
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new SyntaxError(fail(`${name} is not valid JSON (${(error as Error).message})`));
-  }
-}
-
-/** Inputs of the bundle's model: the embedding size, or message ⊕ context ⊕ cues. */
-export function modelInputWidth(metadata: Pick<ModelMetadata, "dimension" | "context">): number {
-  return metadata.context ? contextInputWidth(metadata.dimension) : metadata.dimension;
-}
 
 /** The model's input and output sizes must be what the metadata says. */
 function checkModel(model: tf.LayersModel, metadata: ModelMetadata, fail: Fail): void {
@@ -241,47 +159,4 @@ function checkModel(model: tf.LayersModel, metadata: ModelMetadata, fail: Fail):
       ),
     );
   }
-}
-
-function checkMetadata(value: unknown, fail: Fail): ModelMetadata {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TypeError(fail("metadata.json is not a JSON object"));
-  }
-  const metadata = value as Partial<ModelMetadata>;
-  if (metadata.format !== BUNDLE_FORMAT) {
-    throw new TypeError(
-      fail(
-        `metadata.json has format ${JSON.stringify(metadata.format)}, expected "${BUNDLE_FORMAT}"`,
-      ),
-    );
-  }
-  if (JSON.stringify(metadata.labels) !== JSON.stringify(LABELS)) {
-    throw new TypeError(
-      fail(
-        `metadata.json has labels ${JSON.stringify(metadata.labels)}, expected ${
-          JSON.stringify(LABELS)
-        }`,
-      ),
-    );
-  }
-  if (!Number.isInteger(metadata.dimension) || metadata.dimension! < 1) {
-    throw new TypeError(
-      fail(
-        `metadata.json has dimension ${
-          JSON.stringify(metadata.dimension)
-        }, expected a positive integer`,
-      ),
-    );
-  }
-  if (typeof metadata.embedder !== "object" || metadata.embedder === null) {
-    throw new TypeError(fail("metadata.json has no embedder config"));
-  }
-  if (metadata.context !== undefined) {
-    try {
-      checkContextRecipe(metadata.context?.recipe);
-    } catch (error) {
-      throw new TypeError(fail(`metadata.json's context: ${(error as Error).message}`));
-    }
-  }
-  return metadata as ModelMetadata;
 }

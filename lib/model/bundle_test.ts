@@ -13,6 +13,8 @@ import {
 } from "./bundle.ts";
 import { predictProbabilities } from "../infer/predict.ts";
 import { trainClassifier } from "./train.ts";
+import { computeIntegrity, loadWeightsBundle } from "./bundle_files.ts";
+import { extractMlpWeights } from "./weights.ts";
 
 await initBackend();
 
@@ -62,9 +64,11 @@ async function withSavedBundle(test: (dir: string, bundle: ModelBundle) => Promi
   }
 }
 
+/** Edits metadata.json as a model saved before integrity records (so other checks run). */
 async function editMetadata(dir: string, edit: (metadata: Record<string, unknown>) => void) {
   const path = join(dir, "metadata.json");
   const metadata = JSON.parse(await Deno.readTextFile(path));
+  delete metadata.integrity;
   edit(metadata);
   await Deno.writeTextFile(path, JSON.stringify(metadata));
 }
@@ -205,6 +209,7 @@ Deno.test("saveBundle() refuses metadata that disagrees with the model", async (
 
 Deno.test("loadBundle() refuses a model.json tfjs cannot read", async () => {
   await withSavedBundle(async (dir) => {
+    await editMetadata(dir, () => {});
     const path = join(dir, "model.json");
     const modelJson = JSON.parse(await Deno.readTextFile(path));
     modelJson.modelTopology = { class_name: "NoSuchModel", config: {} };
@@ -219,6 +224,7 @@ Deno.test("loadBundle() refuses a model.json tfjs cannot read", async () => {
 
 Deno.test("loadBundle() refuses missing or truncated weights", async () => {
   await withSavedBundle(async (dir) => {
+    await editMetadata(dir, () => {});
     const weights = await Deno.readFile(join(dir, "weights.bin"));
     await Deno.writeFile(join(dir, "weights.bin"), weights.subarray(4));
     await assert.rejects(loadBundle(dir), {
@@ -232,5 +238,69 @@ Deno.test("loadBundle() refuses missing or truncated weights", async () => {
       name: "NotFound",
       message: `Cannot load model "${dir}": weights.bin is missing`,
     });
+  });
+});
+
+Deno.test("loadBundle() and loadWeightsBundle() refuse a weights.bin whose SHA-256 differs from the metadata's", async () => {
+  await withSavedBundle(async (dir) => {
+    const metadata = JSON.parse(await Deno.readTextFile(join(dir, "metadata.json")));
+    assert.match(metadata.integrity.files["weights.bin"], /^[0-9a-f]{64}$/);
+    assert.match(metadata.integrity.files["model.json"], /^[0-9a-f]{64}$/);
+    const weights = await Deno.readFile(join(dir, "weights.bin"));
+    weights[100]! ^= 0x01; // one flipped bit: still finite, still the right size
+    await Deno.writeFile(join(dir, "weights.bin"), weights);
+    const expected = {
+      name: "TypeError",
+      message:
+        `Cannot load model "${dir}": weights.bin does not match the SHA-256 in metadata.json (changed or corrupt)`,
+    };
+    await assert.rejects(loadBundle(dir), expected);
+    await assert.rejects(loadWeightsBundle(dir), expected);
+  });
+});
+
+Deno.test("loading refuses an edited feature config and non-finite weights", async () => {
+  await withSavedBundle(async (dir) => {
+    const path = join(dir, "metadata.json");
+    const metadata = JSON.parse(await Deno.readTextFile(path));
+    metadata.embedder.charNgrams = false;
+    await Deno.writeTextFile(path, JSON.stringify(metadata));
+    await assert.rejects(loadWeightsBundle(dir), {
+      name: "TypeError",
+      message:
+        `Cannot load model "${dir}": the embedder config in metadata.json does not match its recorded SHA-256`,
+    });
+    // a NaN written by a broken trainer, hashes recomputed: the values themselves are refused
+    metadata.embedder.charNgrams = true;
+    const weights = await Deno.readFile(join(dir, "weights.bin"));
+    new DataView(weights.buffer).setFloat32(8, NaN, true);
+    await Deno.writeFile(join(dir, "weights.bin"), weights);
+    metadata.integrity = await computeIntegrity(
+      { "model.json": await Deno.readFile(join(dir, "model.json")), "weights.bin": weights },
+      metadata.embedder,
+    );
+    await Deno.writeTextFile(path, JSON.stringify(metadata));
+    const expected = {
+      name: "TypeError",
+      message: `Cannot load model "${dir}": weights.bin holds a non-finite weight (NaN at value 2)`,
+    };
+    await assert.rejects(loadBundle(dir), expected);
+    await assert.rejects(loadWeightsBundle(dir), expected);
+  });
+});
+
+Deno.test("loadWeightsBundle() reads the same weights tfjs loads, without tfjs", async () => {
+  await withSavedBundle(async (dir, bundle) => {
+    const light = await loadWeightsBundle(dir);
+    assert.deepEqual(light.weights, extractMlpWeights(bundle.model));
+    assert.equal(light.embedder.id, bundle.embedder.id);
+    // and the saved format stays plain tfjs: its own file loader reads it
+    const model = await tf.loadLayersModel(tf.io.fromMemory(
+      JSON.parse(await Deno.readTextFile(join(dir, "model.json"))).modelTopology,
+      JSON.parse(await Deno.readTextFile(join(dir, "model.json"))).weightsManifest[0].weights,
+      (await Deno.readFile(join(dir, "weights.bin"))).slice().buffer,
+    ));
+    assert.deepEqual(extractMlpWeights(model), light.weights);
+    model.dispose();
   });
 });

@@ -324,11 +324,17 @@ export function initialWeights(inputs: number, hidden: number, prng: Prng): MlpW
     for (let i = 0; i < values.length; i++) values[i] = (2 * prng() - 1) * limit;
     return values;
   };
+  // drawn in `[hidden, inputs]` order, as the earlier trainer did, so a seed keeps its start
+  const drawn = glorot(inputs, hidden);
+  const w1 = new Float32Array(inputs * hidden);
+  for (let h = 0; h < hidden; h++) {
+    for (let i = 0; i < inputs; i++) w1[i * hidden + h] = drawn[h * inputs + i]!;
+  }
   return {
     inputs,
     hidden,
     classes: CLASSES,
-    w1: glorot(inputs, hidden),
+    w1,
     b1: new Float32Array(hidden),
     w2: glorot(hidden, CLASSES),
     b2: new Float32Array(CLASSES),

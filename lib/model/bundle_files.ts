@@ -1,0 +1,359 @@
+/**
+ * The saved model's files without tfjs: `metadata.json`, tfjs' `model.json` and `weights.bin`,
+ * read and verified (SHA-256 of each file and of the feature config recorded in the metadata,
+ * finite weights), and the Dense → Dense weights parsed straight from `weights.bin`, so
+ * classifying with a saved model never has to load tfjs.
+ * @module
+ */
+
+import { join } from "node:path";
+import { type Label, LABELS } from "../data/types.ts";
+import { createEmbedder } from "../features/create.ts";
+import type { Embedder, EmbedderConfig, EmbedderRuntime } from "../features/embedder.ts";
+import type { Metrics } from "../eval/metrics.ts";
+import type { MlpWeights } from "./weights.ts";
+import { checkContextRecipe, contextInputWidth, type ContextRecipe } from "../features/context.ts";
+
+/** The `format` value this version writes and reads. */
+export const BUNDLE_FORMAT = "qac-model/1";
+
+/** File names inside a model folder. */
+export const MODEL_FILE = "model.json";
+/** @see MODEL_FILE */
+export const WEIGHTS_FILE = "weights.bin";
+/** @see MODEL_FILE */
+export const METADATA_FILE = "metadata.json";
+
+/** SHA-256 (hex) of the files and the feature config a model was saved with. */
+export interface ModelIntegrity {
+  /** `model.json` and `weights.bin`. */
+  files: Record<string, string>;
+  /** Of the embedder config as canonical JSON (keys sorted). */
+  features: string;
+}
+
+/** Contents of `metadata.json`. */
+export interface ModelMetadata {
+  format: "qac-model/1";
+  runId: string;
+  createdAt: string;
+  /** Class names in model output order; always {@linkcode LABELS}. */
+  labels: Label[];
+  /** Rebuilds the embedder at load time through `createEmbedder`. */
+  embedder: EmbedderConfig;
+  embedderId: string;
+  dimension: number;
+  hiddenUnits: number;
+  /**
+   * Context models only: the recipe that builds each message's input
+   * `features(message) ⊕ features(context) ⊕ cues` (`lib/features/context.ts`); the model then
+   * takes {@linkcode modelInputWidth} inputs. Absent: the model reads the message alone.
+   */
+  context?: { recipe: ContextRecipe };
+  /** Resolved training options minus callbacks, plus bestEpoch, history, samplesPerSecond. */
+  training: Record<string, unknown>;
+  /** Data path, sha256, rows per split and label, clean report. */
+  data: Record<string, unknown>;
+  metrics: { test?: Metrics; validation?: Metrics; real?: Record<string, unknown> };
+  /** deno, tfjs, qac. */
+  versions: Record<string, string>;
+  /** Written by `saveBundle`; models saved before it existed have none and load unverified. */
+  integrity?: ModelIntegrity;
+}
+
+/** A model read from its files: weights as typed arrays, no tfjs involved. */
+export interface WeightsBundle {
+  weights: MlpWeights;
+  embedder: Embedder;
+  labels: readonly Label[];
+  metadata: ModelMetadata;
+}
+
+/** The parts of tfjs' `model.json` that loading needs. */
+export interface ModelJson {
+  modelTopology: object;
+  weightsManifest: { paths: string[]; weights: WeightSpec[] }[];
+}
+
+/** One tensor's entry in `model.json`'s weights manifest. */
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype?: string;
+}
+
+/** What {@linkcode readBundleFiles} returns. */
+export interface BundleFiles {
+  /** The resolved folder (links followed). */
+  folder: string;
+  metadata: ModelMetadata;
+  modelJson: ModelJson;
+  weightSpecs: WeightSpec[];
+  /** `weights.bin`, every value checked finite. */
+  weightBytes: Uint8Array<ArrayBuffer>;
+}
+
+type Fail = (message: string) => string;
+
+/** Lowercase hex SHA-256 of `bytes`. */
+export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** JSON with object keys sorted at every level, so equal configs hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The integrity record of a model's files and feature config. */
+export async function computeIntegrity(
+  files: Record<string, Uint8Array<ArrayBuffer>>,
+  embedder: EmbedderConfig,
+): Promise<ModelIntegrity> {
+  const hashes: Record<string, string> = {};
+  for (const [name, bytes] of Object.entries(files)) hashes[name] = await sha256Hex(bytes);
+  return {
+    files: hashes,
+    features: await sha256Hex(new TextEncoder().encode(canonicalJson(embedder))),
+  };
+}
+
+/**
+ * Reads a model folder's three files and verifies them: format and labels, the SHA-256 of each
+ * file and of the feature config against `metadata.integrity`, the weights' size against
+ * `model.json`, and that every weight is finite.
+ * @throws {Deno.errors.NotFound} when the folder or one of its files is missing
+ * @throws {SyntaxError} when a JSON file does not parse
+ * @throws {TypeError} naming the file that fails a check
+ */
+export async function readBundleFiles(dir: string): Promise<BundleFiles> {
+  const fail: Fail = (message) => `Cannot load model "${dir}": ${message}`;
+  let folder: string;
+  try {
+    folder = await Deno.realPath(dir);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new Deno.errors.NotFound(fail("the folder does not exist"));
+    }
+    throw error;
+  }
+  const metadataBytes = await readFile(folder, METADATA_FILE, fail);
+  const metadata = checkMetadata(parseJson(metadataBytes, METADATA_FILE, fail), fail);
+  const modelBytes = await readFile(folder, MODEL_FILE, fail);
+  const weightBytes = await readFile(folder, WEIGHTS_FILE, fail);
+  const integrity = metadata.integrity;
+  if (integrity !== undefined) {
+    const files = { [MODEL_FILE]: modelBytes, [WEIGHTS_FILE]: weightBytes };
+    const actual = await computeIntegrity(files, metadata.embedder);
+    for (const name of [MODEL_FILE, WEIGHTS_FILE]) {
+      if (integrity.files?.[name] !== actual.files[name]) {
+        throw new TypeError(
+          fail(`${name} does not match the SHA-256 in metadata.json (changed or corrupt)`),
+        );
+      }
+    }
+    if (integrity.features !== actual.features) {
+      throw new TypeError(
+        fail("the embedder config in metadata.json does not match its recorded SHA-256"),
+      );
+    }
+  }
+  const modelJson = parseJson(modelBytes, MODEL_FILE, fail) as Partial<ModelJson>;
+  const weightSpecs = modelJson.weightsManifest?.flatMap((group) => group.weights ?? []);
+  if (!modelJson.modelTopology || !weightSpecs?.length) {
+    throw new TypeError(fail("model.json has no modelTopology or weightsManifest"));
+  }
+  const expectedBytes = weightSpecs.reduce(
+    (sum, spec) => sum + spec.shape.reduce((size, d) => size * d, 1) * 4,
+    0,
+  );
+  if (weightBytes.byteLength !== expectedBytes) {
+    throw new TypeError(
+      fail(`weights.bin has ${weightBytes.byteLength} bytes, model.json expects ${expectedBytes}`),
+    );
+  }
+  const values = new Float32Array(weightBytes.buffer, weightBytes.byteOffset, expectedBytes / 4);
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new TypeError(
+        fail(`weights.bin holds a non-finite weight (${values[i]} at value ${i})`),
+      );
+    }
+  }
+  return { folder, metadata, modelJson: modelJson as ModelJson, weightSpecs, weightBytes };
+}
+
+/**
+ * The Dense(relu) → Dense(softmax) weights of verified bundle files.
+ * @throws {TypeError} when `model.json` describes another architecture
+ */
+export function weightsFromFiles(files: BundleFiles, dir: string): MlpWeights {
+  const fail: Fail = (message) => `Cannot load model "${dir}": ${message}`;
+  const layers = (files.modelJson.modelTopology as {
+    config?: { layers?: { class_name?: string; config?: { activation?: string } }[] };
+  }).config?.layers ?? [];
+  const shape = layers.map((l) => `${l.class_name}(${l.config?.activation ?? ""})`).join(" → ");
+  const names = files.weightSpecs.map((s) => s.name).join(", ");
+  if (
+    shape !== "Dense(relu) → Dense(softmax)" ||
+    names !== "hidden/kernel, hidden/bias, output/kernel, output/bias" ||
+    files.weightSpecs.some((s) => (s.dtype ?? "float32") !== "float32")
+  ) {
+    throw new TypeError(
+      fail(`model.json is not the Dense(relu) → Dense(softmax) classifier (${shape}; ${names})`),
+    );
+  }
+  const [kernel1, , kernel2] = files.weightSpecs as [WeightSpec, WeightSpec, WeightSpec];
+  const [inputs, hidden] = kernel1.shape as [number, number];
+  const classes = kernel2.shape[1]!;
+  const all = new Float32Array(files.weightBytes.slice().buffer);
+  let at = 0;
+  const take = (n: number) => all.subarray(at, at += n);
+  return {
+    inputs,
+    hidden,
+    classes,
+    w1: take(inputs * hidden),
+    b1: take(hidden),
+    w2: take(hidden * classes),
+    b2: take(classes),
+  };
+}
+
+/**
+ * Loads a saved model's weights and embedder without tfjs (what batch classification uses).
+ * @throws like {@linkcode readBundleFiles}, and when the embedder disagrees with the metadata
+ * @example
+ * ```ts
+ * const { weights, embedder } = await loadWeightsBundle("models/latest");
+ * ```
+ */
+export async function loadWeightsBundle(
+  dir: string,
+  runtime?: EmbedderRuntime,
+): Promise<WeightsBundle> {
+  const files = await readBundleFiles(dir);
+  const weights = weightsFromFiles(files, dir);
+  const fail: Fail = (message) => `Cannot load model "${dir}": ${message}`;
+  if (weights.inputs !== modelInputWidth(files.metadata) || weights.classes !== LABELS.length) {
+    throw new TypeError(
+      fail(
+        `the model maps ${weights.inputs} inputs to ${weights.classes} outputs but metadata.json says ${
+          modelInputWidth(files.metadata)
+        } inputs (dimension ${files.metadata.dimension}${
+          files.metadata.context ? ", with context" : ""
+        }) and ${LABELS.length} labels`,
+      ),
+    );
+  }
+  const embedder = await createCheckedEmbedder(files.metadata, runtime, fail);
+  return { weights, embedder, labels: LABELS, metadata: files.metadata };
+}
+
+/** Rebuilds the metadata's embedder and checks it gives the features the model was trained on. */
+export async function createCheckedEmbedder(
+  metadata: ModelMetadata,
+  runtime: EmbedderRuntime | undefined,
+  fail: Fail,
+): Promise<Embedder> {
+  const embedder = await createEmbedder(metadata.embedder, runtime);
+  if (embedder.dimension !== metadata.dimension) {
+    throw new TypeError(
+      fail(
+        `the embedder "${embedder.id}" gives ${embedder.dimension}-dimensional vectors but metadata.json says dimension ${metadata.dimension}`,
+      ),
+    );
+  }
+  // the id names the exact features: a config that now means other features must not load
+  if (typeof metadata.embedderId === "string" && embedder.id !== metadata.embedderId) {
+    throw new TypeError(
+      fail(
+        `it was trained on features "${metadata.embedderId}" but its embedder config now gives "${embedder.id}"; retrain with \`deno task train\``,
+      ),
+    );
+  }
+  return embedder;
+}
+
+async function readFile(
+  folder: string,
+  name: string,
+  fail: Fail,
+): Promise<Uint8Array<ArrayBuffer>> {
+  try {
+    return await Deno.readFile(join(folder, name));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new Deno.errors.NotFound(fail(`${name} is missing`));
+    }
+    throw error;
+  }
+}
+
+function parseJson(bytes: Uint8Array, name: string, fail: Fail): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new SyntaxError(fail(`${name} is not valid JSON (${(error as Error).message})`));
+  }
+}
+
+/**
+ * Checks `metadata.json`'s format, labels, dimension and embedder config.
+ * @throws {TypeError} naming the first field that is wrong
+ */
+export function checkMetadata(value: unknown, fail: Fail): ModelMetadata {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError(fail("metadata.json is not a JSON object"));
+  }
+  const metadata = value as Partial<ModelMetadata>;
+  if (metadata.format !== BUNDLE_FORMAT) {
+    throw new TypeError(
+      fail(
+        `metadata.json has format ${JSON.stringify(metadata.format)}, expected "${BUNDLE_FORMAT}"`,
+      ),
+    );
+  }
+  if (JSON.stringify(metadata.labels) !== JSON.stringify(LABELS)) {
+    throw new TypeError(
+      fail(
+        `metadata.json has labels ${JSON.stringify(metadata.labels)}, expected ${
+          JSON.stringify(LABELS)
+        }`,
+      ),
+    );
+  }
+  if (!Number.isInteger(metadata.dimension) || metadata.dimension! < 1) {
+    throw new TypeError(
+      fail(
+        `metadata.json has dimension ${
+          JSON.stringify(metadata.dimension)
+        }, expected a positive integer`,
+      ),
+    );
+  }
+  if (typeof metadata.embedder !== "object" || metadata.embedder === null) {
+    throw new TypeError(fail("metadata.json has no embedder config"));
+  }
+  if (metadata.context !== undefined) {
+    try {
+      checkContextRecipe(metadata.context?.recipe);
+    } catch (error) {
+      throw new TypeError(fail(`metadata.json's context: ${(error as Error).message}`));
+    }
+  }
+  return metadata as ModelMetadata;
+}
+
+/** Inputs of the bundle's model: the embedding size, or message ⊕ context ⊕ cues. */
+export function modelInputWidth(metadata: Pick<ModelMetadata, "dimension" | "context">): number {
+  return metadata.context ? contextInputWidth(metadata.dimension) : metadata.dimension;
+}
