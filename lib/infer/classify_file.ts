@@ -51,7 +51,16 @@ export function createBatchPredictor(
   bundle: ModelBundle | WeightsBundle,
   options: BatchPredictorOptions = {},
 ): ClosableBatchPredictor {
-  const local = bundle.metadata?.context ? undefined : createSparsePredictor(bundle);
+  if (bundle.metadata?.context) {
+    // a context model reads each text alone here (empty context); conversation files go
+    // through `predictRows` (lib/infer/context.ts)
+    return Object.assign(
+      async (texts: readonly string[]) =>
+        (await import("./context.ts")).predictAlone(bundle, texts),
+      { close: () => {}, route: "context model, each text alone" },
+    );
+  }
+  const local = createSparsePredictor(bundle);
   if (!local) {
     if ("model" in bundle) {
       return Object.assign(

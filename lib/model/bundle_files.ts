@@ -6,13 +6,13 @@
  * @module
  */
 
-import { checkContextRecipe, contextInputWidth, type ContextRecipe } from "../features/context.ts";
 import { join } from "node:path";
 import { type Label, LABELS } from "../data/types.ts";
 import { createEmbedder } from "../features/create.ts";
 import type { Embedder, EmbedderConfig, EmbedderRuntime } from "../features/embedder.ts";
 import type { Metrics } from "../eval/metrics.ts";
 import type { MlpWeights } from "./weights.ts";
+import { checkContextRecipe, contextInputWidth, type ContextRecipe } from "../features/context.ts";
 
 /** The `format` value this version writes and reads. */
 export const BUNDLE_FORMAT = "qac-model/1";
@@ -33,11 +33,6 @@ export interface ModelIntegrity {
 }
 
 /** Contents of `metadata.json`. */
-/** Inputs of the bundle's model: the embedding size, or message ⊕ context ⊕ cues. */
-export function modelInputWidth(metadata: Pick<ModelMetadata, "dimension" | "context">): number {
-  return metadata.context ? contextInputWidth(metadata.dimension) : metadata.dimension;
-}
-
 export interface ModelMetadata {
   /** Always {@linkcode BUNDLE_FORMAT}. */
   format: "qac-model/1";
@@ -375,4 +370,9 @@ export function checkMetadata(value: unknown, fail: Fail): ModelMetadata {
     }
   }
   return metadata as ModelMetadata;
+}
+
+/** Inputs of the bundle's model: the embedding size, or message ⊕ context ⊕ cues. */
+export function modelInputWidth(metadata: Pick<ModelMetadata, "dimension" | "context">): number {
+  return metadata.context ? contextInputWidth(metadata.dimension) : metadata.dimension;
 }
