@@ -146,11 +146,25 @@ export async function writeSyntheticExport(
       const channel = messages[0]!.channel;
       const parent = await channelFile(channel);
       const ids = new Map(messages.map((m) => [m.messageId, snowflake()]));
-      const firstQuestion = messages.findIndex((m) => m.messageType === "question");
-      const threaded = THREAD_CHANNELS.has(channel) && firstQuestion >= 0 &&
-        firstQuestion < messages.length - 1 && prng() < 0.25;
-      const threadId = threaded ? ids.get(messages[firstQuestion]!.messageId)! : null;
-      const thread: unknown[] = [];
+      // A help thread whose opening question gets answers may continue in a Discord thread
+      // (its id is the question's id, as when Discord starts a thread from a message).
+      const threadOf = (m: Message) => m.threadId ?? m.conversationId;
+      const firstOfThread = new Map<string, number>();
+      messages.forEach((m, i) => {
+        if (!firstOfThread.has(threadOf(m))) firstOfThread.set(threadOf(m), i);
+      });
+      const discordThreads = new Map<string, string>(); // logical thread → Discord thread id
+      for (const [logical, i] of firstOfThread) {
+        const first = messages[i]!;
+        const answered = messages.some((m) => m.answers === first.messageId);
+        if (
+          THREAD_CHANNELS.has(channel) && first.messageType === "question" && answered &&
+          prng() < 0.25
+        ) {
+          discordThreads.set(logical, ids.get(first.messageId)!);
+        }
+      }
+      const threads = new Map<string, unknown[]>();
       const t0 = Date.parse(messages[0]!.timestamp) + shift;
       if (prng() < 0.1) {
         push(
@@ -171,7 +185,8 @@ export async function writeSyntheticExport(
         const m = messages[i]!;
         const id = ids.get(m.messageId)!;
         const time = Date.parse(m.timestamp) + shift;
-        const inThread = threadId !== null && i > firstQuestion;
+        const threadId = discordThreads.get(threadOf(m)) ?? null;
+        const inThread = threadId !== null && id !== threadId;
         let reference = m.replyTo ? ids.get(m.replyTo) ?? null : null;
         if (m.messageType === "answer" && reference && prng() >= replyShare) reference = null;
         if (inThread && reference === threadId && prng() < 0.8) reference = null;
@@ -185,10 +200,16 @@ export async function writeSyntheticExport(
           inThread ? threadId! : parent.id,
         );
         truth.labels.set(id, m.messageType);
-        if (m.messageType === "answer" && m.replyTo) truth.answers.set(id, ids.get(m.replyTo)!);
-        if (inThread) thread.push(value);
-        else push(channel, time, value);
-        if (threadId !== null && i === firstQuestion) {
+        const answered = m.answers ?? (m.messageType === "answer" ? m.replyTo : undefined);
+        if (m.messageType === "answer" && answered && ids.has(answered)) {
+          truth.answers.set(id, ids.get(answered)!);
+        }
+        const list = inThread ? threads.get(threadId!) ?? [] : undefined;
+        if (list) {
+          list.push(value);
+          threads.set(threadId!, list);
+        } else push(channel, time, value);
+        if (threadId !== null && !inThread) {
           push(
             channel,
             time + 1,
@@ -214,7 +235,7 @@ export async function writeSyntheticExport(
             null,
             parent.id,
           );
-          if (inThread) thread.push(bot);
+          if (list) list.push(bot);
           else push(channel, at, bot);
         }
         if (prng() < 0.03) {
@@ -233,8 +254,8 @@ export async function writeSyntheticExport(
           );
         }
       }
-      if (threadId !== null) {
-        const q = messages[firstQuestion]!;
+      for (const [threadId, thread] of threads) {
+        const q = messages.find((m) => ids.get(m.messageId) === threadId)!;
         const name = q.text.slice(0, 40);
         const path = join(
           dir,
