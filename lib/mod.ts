@@ -22,8 +22,16 @@ export * from "./data/clean.ts";
 export * from "./data/split.ts";
 export * from "./data/random.ts";
 export { writeFileAtomic } from "./data/atomic.ts";
-export { CHANNELS, DEFAULT_MIX, generateBuiltin } from "./data/generate/builtin.ts";
+export {
+  CHANNELS,
+  DEFAULT_MIX,
+  generateBuiltin,
+  generateWindows,
+} from "./data/generate/builtin.ts";
 export type { BuiltinGenerateOptions, ClassMix } from "./data/generate/builtin.ts";
+export { measureStructure, StructureMeter } from "./data/generate/structure.ts";
+export type { StructureReport } from "./data/generate/structure.ts";
+export { DiscordExportWriter, TRUTH_COLUMNS } from "./data/generate/discord_export.ts";
 export { formatSummary, generateWithLlm } from "./data/generate/llm/generate.ts";
 export type { GenerateLlmOptions, GenerateSummary } from "./data/generate/llm/generate.ts";
 export { createChatModel, PROVIDERS } from "./data/generate/llm/providers.ts";

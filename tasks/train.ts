@@ -6,7 +6,7 @@
 
 import { join } from "node:path";
 import { writeConversations } from "../lib/data/csv.ts";
-import { generateBuiltin } from "../lib/data/generate/builtin.ts";
+import { DEFAULT_CONVERSATIONS, generateBuiltin } from "../lib/data/generate/builtin.ts";
 import { EMBEDDER_KINDS, type EmbedderConfig } from "../lib/features/embedder.ts";
 import { runTraining } from "../lib/pipeline.ts";
 import {
@@ -35,10 +35,12 @@ const DEFAULT_DATA = "data/conversations.csv";
 
 const FLAGS: FlagSpec = {
   data: { type: "string", default: DEFAULT_DATA, help: "labelled conversations CSV" },
-  conversations: {
+  count: {
     type: "string",
-    help: "conversations to generate when the default data file is absent (default: 2500)",
+    help:
+      `N stream windows (conversations) to generate when the default data file is absent (default: ${DEFAULT_CONVERSATIONS})`,
   },
+  conversations: { type: "string", help: "deprecated name of --count" },
   "split-column": {
     type: "string",
     help: "use this column's train/validation/test values (e.g. seed_split)",
@@ -92,7 +94,11 @@ await runMain(async () => {
         `Cannot train on "${dataPath}": no such file (omit --data to generate ${DEFAULT_DATA})`,
       );
     }
-    const messages = generateBuiltin({ conversations: numberFlag(flags, "conversations"), seed });
+    if (flags.conversations !== undefined) {
+      console.error("note: --conversations is deprecated: use --count");
+    }
+    const count = numberFlag(flags, "count") ?? numberFlag(flags, "conversations");
+    const messages = generateBuiltin({ conversations: count, seed });
     const conversations = new Set(messages.map((m) => m.conversationId)).size;
     await writeConversations(dataPath, messages);
     console.log(

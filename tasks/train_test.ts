@@ -69,12 +69,24 @@ Deno.test("deno task train says what is wrong in one line, without a stack trace
 Deno.test("deno task train with no --data generates data/conversations.csv first", async () => {
   const dir = await Deno.makeTempDir({ prefix: "qac-train-cli-" });
   const { code, stdout, stderr } = await train(
-    ["--conversations", "40", "--dimension", "32", "--epochs", "1", "--real-eval", "none"],
+    ["--count", "40", "--dimension", "32", "--epochs", "1", "--real-eval", "none"],
     dir,
   );
   assert.equal(code, 0, stderr);
   assert.match(stdout, /^generate +\d+ messages in 40 conversations → data\/conversations\.csv/m);
   const csv = await Deno.readTextFile(join(dir, "data", "conversations.csv"));
   assert.ok(csv.startsWith("user_name,message,message_type,message_id,conversation_id,"));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("deno task train still takes the deprecated --conversations and says to use --count", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qac-train-cli-" });
+  const { code, stdout, stderr } = await train(
+    ["--conversations", "20", "--dimension", "16", "--epochs", "1", "--real-eval", "none"],
+    dir,
+  );
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /--conversations is deprecated: use --count/);
+  assert.match(stdout, /^generate +\d+ messages in 20 conversations/m);
   await Deno.remove(dir, { recursive: true });
 });

@@ -332,7 +332,7 @@ export function typeLike(
   out = punctuate(out, style, label, kind, prng);
   const shortEnough = out.length <= 24 && !technical;
   if (shortEnough && prng() < style.shout) out = out.toUpperCase();
-  else if (prng() > style.lower) out = capitalise(out);
+  else if (prng() > style.lower && !/^(https?:|`|@)/.test(out)) out = capitalise(out);
   if (prng() < style.emoji && !out.endsWith("`")) {
     const kindOfEmoji = pickWeighted({ emoji: 0.5, emoticon: 0.35, shortcode: 0.15 }, prng);
     out += " " + pick(VOCABULARY[kindOfEmoji]!, prng);

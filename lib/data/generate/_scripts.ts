@@ -78,6 +78,7 @@ export const TOPICS: readonly Topic[] = [
     ask: [
       "why does my left join return more rows than the left table",
       "my left join {is duplicating|duplicates} rows, {what am i doing wrong|why}",
+      "need help with a left join that duplicates rows",
       "left join giving me {way|} more rows than {expected|i started with}",
     ],
     answers: [
@@ -169,7 +170,7 @@ export const TOPICS: readonly Topic[] = [
   {
     channels: SQL,
     kind: "yesno",
-    ask: ["should i use a cte or a subquery", "is a cte faster than a subquery"],
+    ask: ["is a cte faster than a subquery", "does a cte run faster than a subquery"],
     answers: [
       "same speed in most engines, cte is just easier to read",
       "depends on the db, postgres 12+ inlines ctes so no difference",
@@ -248,7 +249,7 @@ export const TOPICS: readonly Topic[] = [
   {
     channels: SQL,
     kind: "yesno",
-    ask: ["does count(*) count nulls", "does count(col) skip nulls"],
+    ask: ["does count(*) count nulls", "does count(*) include null rows"],
     answers: ["count(*) counts rows, count(col) skips nulls in col"],
     yes: ["count(*) does, count(col) doesn't"],
     no: ["count(col) doesn't, count(*) counts every row"],
@@ -321,6 +322,7 @@ export const TOPICS: readonly Topic[] = [
     kind: "wh",
     ask: [
       "how do i read a 5gb csv without running out of memory",
+      "looking for a way to read a 5gb csv without running out of memory",
       "pandas crashes reading a huge csv, what do i do",
     ],
     answers: [
@@ -450,7 +452,7 @@ export const TOPICS: readonly Topic[] = [
     kind: "yesno",
     ask: [
       "do i need a degree to get a data analyst job",
-      "is it possible to get hired without a degree",
+      "is a degree required for analyst jobs",
     ],
     answers: [
       "not always, a solid portfolio got me in",
@@ -465,6 +467,7 @@ export const TOPICS: readonly Topic[] = [
     ask: [
       "is the google data analytics cert worth it",
       "worth doing the google cert {or nah|}",
+      "wondering if the google cert is worth it",
     ],
     answers: [
       "good for structure, but it won't get you hired alone",
@@ -478,6 +481,7 @@ export const TOPICS: readonly Topic[] = [
     kind: "wh",
     ask: [
       "how do you answer 'tell me about a project' in interviews",
+      "trying to figure out how to answer the tell me about a project question",
       "what do they want to hear when they ask about a project",
     ],
     answers: [
@@ -554,7 +558,11 @@ export const TOPICS: readonly Topic[] = [
   {
     channels: JOBS,
     kind: "yesno",
-    ask: ["is a masters worth it for data science", "should i get a masters before applying"],
+    ask: [
+      "is a masters worth it for data science",
+      "should i get a masters before applying",
+      "wondering if a masters is worth it",
+    ],
     answers: ["only if the job you want asks for it, projects matter more for analyst roles"],
     yes: ["for ds roles it helps a lot", "if your employer pays for it"],
     no: ["not for analyst jobs", "not worth the debt imo"],
@@ -617,6 +625,7 @@ export const TOPICS: readonly Topic[] = [
     kind: "wh",
     ask: [
       "best youtube channel for power bi",
+      "need a good youtube channel for power bi",
       "who do you watch for learning power bi",
     ],
     answers: [
@@ -667,13 +676,23 @@ export const TOPICS: readonly Topic[] = [
   {
     channels: CONTENT,
     kind: "yesno",
-    ask: [
-      "should i start a youtube channel or a blog first",
-      "is medium still worth posting on",
-    ],
-    answers: ["blog first, writing is faster to iterate on"],
+    ask: ["is medium still worth posting on", "does posting on medium still get views"],
+    answers: ["some, but a personal blog you own is better long term"],
     yes: ["for data stuff it still gets traffic", "sure, cross post to your own site too"],
     no: ["not really, paywall kills reach", "own blog is better long term"],
+  },
+  {
+    channels: CONTENT,
+    kind: "wh",
+    ask: [
+      "youtube or a blog first, which would you start with",
+      "should i start with a youtube channel or a blog",
+    ],
+    answers: [
+      "blog first, writing is faster to iterate on",
+      "youtube if you like talking, the data niche there is still small",
+      "whichever you'll actually keep doing every week",
+    ],
   },
   {
     channels: CONTENT,
@@ -722,7 +741,7 @@ export const TOPICS: readonly Topic[] = [
     kind: "yesno",
     ask: [
       "is a titanic project too basic for a portfolio",
-      "are kaggle projects enough for a portfolio",
+      "are kaggle projects too basic for a portfolio",
     ],
     answers: ["recruiters have seen it 1000 times, pick something you care about"],
     yes: ["yeah, everyone has it", "a bit, pick a less common dataset"],
@@ -820,6 +839,193 @@ export const TOPICS: readonly Topic[] = [
     ask: ["how do i get the analyst role on here", "how do i get a role in this server"],
     answers: ["react in #roles", "go to #roles and pick the emoji"],
   },
+  // --- Terminal, environments, git --------------------------------------------------------------
+  {
+    channels: PY,
+    kind: "wh",
+    ask: [
+      "how do i install python on ubuntu",
+      "whats the right way to get python 3.12 on linux",
+    ],
+    answers: [
+      "`sudo apt install python3 python3-venv` and use a venv for everything else",
+      "use pyenv, then `pyenv install 3.12`",
+      "the deadsnakes ppa has newer versions",
+    ],
+    clarify: [["which ubuntu version", ["22.04", "24.04 i think"]]],
+    fixable: true,
+  },
+  {
+    channels: PY,
+    kind: "declarative",
+    ask: [
+      "getting permission denied when i run my script",
+      "bash says permission denied for ./run.sh",
+    ],
+    answers: [
+      "`chmod +x run.sh` then run it again",
+      "run it with `bash run.sh` or make it executable",
+      "the file isn't executable, chmod +x fixes it",
+    ],
+    fixable: true,
+  },
+  {
+    channels: PY,
+    kind: "wh",
+    ask: [
+      "how do i undo my last commit",
+      "pushed the wrong file to github, how do i undo",
+    ],
+    answers: [
+      "`git reset --soft HEAD~1` keeps your changes",
+      "if it's pushed already use `git revert` instead of reset",
+      "remove it with `git rm --cached file` and add it to .gitignore",
+    ],
+    clarify: [["did you push it already", ["yeah", "no still local"]]],
+  },
+  {
+    channels: PY,
+    kind: "wh",
+    ask: [
+      "why does `python` open the microsoft store",
+      "typing python in cmd does nothing, what do i do",
+    ],
+    answers: [
+      "turn off the app execution alias in windows settings",
+      "use `py` instead of `python` on windows",
+      "reinstall and tick the add python to PATH box in the installer",
+    ],
+    fixable: true,
+  },
+  {
+    channels: PY,
+    kind: "yesno",
+    ask: ["should i use conda instead of venv", "is anaconda still worth installing"],
+    answers: ["venv plus pip is enough unless you need gpu stuff"],
+    yes: ["for data science it saves headaches", "if you're on windows, yes"],
+    no: ["plain venv is simpler", "not really, it's huge"],
+  },
+  {
+    channels: SQL,
+    kind: "wh",
+    ask: [
+      "how do i import a csv into postgres",
+      "whats the easiest way to load a csv into a table",
+    ],
+    answers: [
+      "`\\copy my_table from 'file.csv' with csv header` in psql",
+      "dbeaver has an import wizard, right click the table",
+      "pandas `to_sql` if it's small",
+    ],
+    fixable: true,
+  },
+  // --- Social, general -------------------------------------------------------------------------
+  {
+    channels: SERVER,
+    kind: "wh",
+    ask: ["what is everyone working on this week", "what are you all working on"],
+    answers: [
+      "a churn dashboard for my portfolio",
+      "finishing the sql course then starting pandas",
+      "interview prep mostly",
+      "cleaning a dataset that fights me every step",
+    ],
+  },
+  {
+    channels: SERVER,
+    kind: "wh",
+    ask: ["how was everyone's weekend", "how was your weekend"],
+    answers: [
+      "pretty chill, went hiking",
+      "studied most of it lol",
+      "too short",
+      "good! finally rested",
+    ],
+  },
+  {
+    channels: SERVER,
+    kind: "yesno",
+    ask: ["anyone here from chicago", "anyone else in the uk"],
+    answers: ["me!", "close, milwaukee"],
+    yes: ["me", "born and raised"],
+    no: ["nope, texas", "no, canada"],
+  },
+  {
+    channels: SERVER,
+    kind: "yesno",
+    ask: ["anyone around", "u there", "anyone online"],
+    answers: ["here", "yo"],
+    yes: ["here", "yep what's up"],
+    no: ["not really, on my phone"],
+  },
+  {
+    channels: SERVER,
+    kind: "wh",
+    ask: ["where are you from", "where is everyone based"],
+    answers: ["toronto", "berlin", "austin, tx", "lagos", "manila"],
+  },
+  {
+    channels: SERVER,
+    kind: "yesno",
+    ask: ["did you end up going to the meetup", "did you watch the webinar yesterday"],
+    answers: ["missed it, is there a recording"],
+    yes: ["it was good, learned a lot", "yeah it was packed"],
+    no: ["couldn't make it", "nope, work ran late"],
+  },
+  {
+    channels: SERVER,
+    kind: "wh",
+    ask: ["how long did it take you to get your first data job", "how long was your job search"],
+    answers: [
+      "about 8 months",
+      "14 months and around 300 applications",
+      "3 months but i had a referral",
+    ],
+  },
+  {
+    channels: JOBS,
+    kind: "wh",
+    ask: ["what was your previous job before data", "what did you do before switching"],
+    answers: ["teacher", "retail manager for 6 years", "accounting", "nursing"],
+  },
+  {
+    channels: JOBS,
+    kind: "yesno",
+    ask: ["is anyone hiring juniors right now", "do you know anyone hiring entry level"],
+    answers: ["check #job-leads, someone posted two yesterday"],
+    yes: ["my company is, dm me", "a couple of roles in #job-leads"],
+    no: ["not that i know of", "not at my place sadly"],
+  },
+  {
+    channels: JOBS,
+    kind: "wh",
+    ask: ["what do i wear to a video interview", "any tips for a first video interview"],
+    answers: [
+      "business casual top, test your camera and mic before",
+      "look at the camera not the screen",
+      "have your project open in a tab in case they ask",
+    ],
+  },
+  {
+    channels: CONTENT,
+    kind: "yesno",
+    ask: [
+      "does posting on linkedin actually help get interviews",
+      "has linkedin content got anyone a job",
+    ],
+    answers: ["two of my interviews came from recruiters who saw my posts"],
+    yes: ["got my current job from a post", "it helped me a lot"],
+    no: ["not directly, but it helps with networking"],
+  },
+  {
+    channels: RES,
+    kind: "wh",
+    ask: ["which course would you do first, sql or python", "sql or python first"],
+    answers: [
+      "sql, you'll use it every day as an analyst",
+      "sql first, it's quicker to get useful",
+    ],
+  },
 ];
 
 /** Clarifying questions any help thread can draw, with the asker's possible replies. */
@@ -856,7 +1062,6 @@ export const BACKCHANNEL: readonly string[] = [
   "{oof|ooh}",
   "hmm not sure",
   "ha i was wondering the same",
-  "bump",
 ];
 
 /** Lines by others after an answer (comments). */
@@ -1055,6 +1260,7 @@ export const ASK_OPENINGS: readonly string[] = [
   "hi! ",
   "{hey|hi} {all|everyone}, ",
   "{ugh|help}, ",
+  "been stuck on this for {an hour|ages|a while}: ",
 ];
 
 /** See {@linkcode ASK_OPENINGS}. */
@@ -1063,7 +1269,6 @@ export const ASK_ENDINGS: readonly string[] = [
   " pls",
   " {thx|thanks} in advance",
   " 😅",
-  " {been|i've been} stuck for {an hour|ages|a while}",
   " anyone",
   " {for a project|for my portfolio|for an interview}",
 ];

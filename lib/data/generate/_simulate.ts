@@ -74,13 +74,13 @@ const LOOSE_COMMENTS = [
   "narrative",
   "opinion",
   "life",
-  "aside",
   "rhetorical",
   "story",
   "hype",
-  "code",
-  "fragment",
 ] as const;
+
+/** Comment kinds that read as a reply to a side remark. */
+const SIDE_REPLIES = ["reaction", "agree", "aside"] as const;
 
 const VOCAB: Vocabulary = { ...VOCABULARY, tail: VOCABULARY.elab! };
 
@@ -117,6 +117,8 @@ export const STREAM_SHAPE = {
   replyLinkLate: 0.55,
   /** Answers that start with an @mention of the asker. */
   mention: 0.15,
+  /** Other answers that start with the asker's name typed out, without a Discord mention. */
+  nameAddress: 0.05,
   /** Questions first answered with a clarifying question. */
   clarify: 0.16,
   /** Questions followed by a bystander's backchannel ("hmm", "good q"). */
@@ -274,8 +276,15 @@ class Window {
     t += firstAnswerDelay(prng);
     const late = t - question.time > 20 * 60_000;
     const helper = this.#person([asker]);
-    const clarifies = topic.clarify && prng() < 0.75 ? topic.clarify : GENERIC_CLARIFY;
-    if (prng() < STREAM_SHAPE.clarify) {
+    // Generic clarifying questions ("what have you tried") fit technical help only.
+    const technical = this.#channel === "sql-help" || this.#channel === "python-help" ||
+      Boolean(topic.fixable);
+    const clarifies = topic.clarify && (!technical || prng() < 0.75)
+      ? topic.clarify
+      : technical
+      ? GENERIC_CLARIFY
+      : null;
+    if (clarifies && prng() < STREAM_SHAPE.clarify * (topic.clarify ? 1.3 : 1)) {
       const [ask, replies] = pick(clarifies, prng);
       const clarify = this.#add({
         time: t,
@@ -402,8 +411,11 @@ class Window {
     if (polar) {
       const positive = topic.yes && topic.no ? prng() < 0.55 : Boolean(topic.yes);
       const word = pick(positive ? YES : NO, prng);
-      const rest = pick(positive ? topic.yes! : topic.no!, prng);
-      const shape = prng();
+      const rests = positive ? topic.yes! : topic.no!;
+      let rest = pick(rests, prng);
+      if (avoid?.includes(rest) && rests.length > 1) rest = pick(rests, prng);
+      // An elaboration that already says yes or no ("yeah 48h is pretty standard") stands alone.
+      const shape = /^(yes|yeah|yep|no|nope|nah|not)\b/.test(rest) ? 1 : prng();
       if (shape < 0.2) return this.#add({ ...base, time, line: word });
       if (shape < 0.45) {
         this.#add({ ...base, time, line: word });
@@ -441,7 +453,7 @@ class Window {
       replies = talk.replies;
     } else {
       line = pick(COMMENTS[pick(LOOSE_COMMENTS, prng)], prng);
-      replies = prng() < 0.5 ? COMMENTS.reaction : COMMENTS.agree;
+      replies = COMMENTS[pick(SIDE_REPLIES, prng)];
     }
     const first = this.#add({ ...base, time: start, author, line, replyTo: null });
     let t = start;
@@ -480,6 +492,9 @@ class Window {
         const handle = this.#people[d.mention]!.handle;
         text = `@${handle} ${text}`;
         mentions.push(handle);
+      } else if (d.answers && d.answers.author !== d.author && prng() < STREAM_SHAPE.nameAddress) {
+        // Addressing by name without Discord's mention (as IRC users and fast typers do).
+        text = `${this.#people[d.answers.author]!.handle}${pick([": ", ", ", " "], prng)}${text}`;
       }
       out.push({
         messageId: d.id,

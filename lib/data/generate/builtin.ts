@@ -57,7 +57,7 @@ export function generateBuiltin(options: BuiltinGenerateOptions = {}): Message[]
  * caller can write large outputs in pieces and stop between windows.
  * @throws {RangeError} as {@linkcode generateBuiltin}, before the first window.
  */
-export function* generateWindows(options: BuiltinGenerateOptions = {}): Generator<Message[]> {
+export function generateWindows(options: BuiltinGenerateOptions = {}): Generator<Message[]> {
   const conversations = options.conversations ?? DEFAULT_CONVERSATIONS;
   const startIndex = options.startIndex ?? 0;
   const seed = options.seed ?? 42;
@@ -69,9 +69,9 @@ export function* generateWindows(options: BuiltinGenerateOptions = {}): Generato
     }
   }
   const mix = normaliseMix(options.mix ?? DEFAULT_MIX);
-  for (let i = 0; i < conversations; i++) {
-    yield simulateWindow(startIndex + i, { seed, mix });
-  }
+  return (function* () {
+    for (let i = 0; i < conversations; i++) yield simulateWindow(startIndex + i, { seed, mix });
+  })();
 }
 
 function normaliseMix(mix: ClassMix): ClassMix {

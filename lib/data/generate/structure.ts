@@ -45,56 +45,99 @@ export interface StructureReport {
  * ```
  */
 export function measureStructure(messages: readonly Message[]): StructureReport {
-  const counts = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
-  const byId = new Map<string, { message: Message; index: number }>();
-  const previousInStream = new Map<string, string>(); // message id → id of the row before it
-  const lastOfStream = new Map<string, string>();
-  const texts = new Set<string>();
-  messages.forEach((m, index) => {
-    if ((LABELS as readonly string[]).includes(m.messageType)) counts[m.messageType as Label]++;
-    byId.set(m.messageId, { message: m, index });
-    const before = lastOfStream.get(m.conversationId);
-    if (before !== undefined) previousInStream.set(m.messageId, before);
-    lastOfStream.set(m.conversationId, m.messageId);
-    texts.add(m.text);
-  });
-  const answered = new Set<string>();
-  const delays: number[] = [];
-  let answers = 0;
-  let adjacent = 0;
-  let linked = 0;
-  let mentioned = 0;
-  for (const m of messages) {
-    if (m.messageType !== "answer" || !m.answers) continue;
-    const question = byId.get(m.answers)?.message;
-    answers++;
-    answered.add(m.answers);
-    if (previousInStream.get(m.messageId) === m.answers) adjacent++;
-    if (m.replyTo) linked++;
-    if (question && (m.mentions ?? []).includes(question.userName)) mentioned++;
-    if (question) {
-      const delay = (Date.parse(m.timestamp) - Date.parse(question.timestamp)) / 1000;
-      if (Number.isFinite(delay)) delays.push(delay);
+  const meter = new StructureMeter();
+  meter.add(messages);
+  return meter.report();
+}
+
+/**
+ * {@linkcode measureStructure} in pieces, for outputs too large to hold: add the messages a
+ * stream window at a time (an answer and its question must come in the same `add`).
+ */
+export class StructureMeter {
+  readonly #counts = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
+  /** 52-bit hashes of the texts, not the texts: a million-message run stays small. */
+  readonly #texts = new Set<number>();
+  readonly #streams = new Set<string>();
+  readonly #delays: number[] = [];
+  #messages = 0;
+  #questions = 0;
+  #unanswered = 0;
+  #answers = 0;
+  #adjacent = 0;
+  #linked = 0;
+  #mentioned = 0;
+
+  /** Adds messages in stream order. */
+  add(messages: readonly Message[]): void {
+    const byId = new Map<string, Message>();
+    const previousInStream = new Map<string, string>(); // message id → id of the row before it
+    const lastOfStream = new Map<string, string>();
+    for (const m of messages) {
+      if ((LABELS as readonly string[]).includes(m.messageType)) {
+        this.#counts[m.messageType as Label]++;
+      }
+      byId.set(m.messageId, m);
+      const before = lastOfStream.get(m.conversationId);
+      if (before !== undefined) previousInStream.set(m.messageId, before);
+      lastOfStream.set(m.conversationId, m.messageId);
+      this.#texts.add(textHash(m.text));
+      this.#streams.add(m.conversationId);
+    }
+    this.#messages += messages.length;
+    const answered = new Set<string>();
+    for (const m of messages) {
+      if (m.messageType !== "answer" || !m.answers) continue;
+      const question = byId.get(m.answers);
+      this.#answers++;
+      answered.add(m.answers);
+      if (previousInStream.get(m.messageId) === m.answers) this.#adjacent++;
+      if (m.replyTo) this.#linked++;
+      if (question && (m.mentions ?? []).includes(question.userName)) this.#mentioned++;
+      if (question) {
+        const delay = (Date.parse(m.timestamp) - Date.parse(question.timestamp)) / 1000;
+        if (Number.isFinite(delay)) this.#delays.push(delay);
+      }
+    }
+    for (const m of messages) {
+      if (m.messageType !== "question") continue;
+      this.#questions++;
+      if (!answered.has(m.messageId)) this.#unanswered++;
     }
   }
-  const questions = messages.filter((m) => m.messageType === "question");
-  const unanswered = questions.filter((q) => !answered.has(q.messageId)).length;
-  delays.sort((a, b) => a - b);
-  const total = messages.length;
-  return {
-    messages: total,
-    streams: lastOfStream.size,
-    counts,
-    mix: Object.fromEntries(LABELS.map((l) => [l, counts[l] / total])) as Record<Label, number>,
-    answers,
-    adjacentAnswerShare: adjacent / answers,
-    unansweredQuestionShare: unanswered / questions.length,
-    replyLinkShare: linked / answers,
-    askerMentionShare: mentioned / answers,
-    medianAnswerDelaySeconds: quantile(delays, 0.5),
-    p90AnswerDelaySeconds: quantile(delays, 0.9),
-    distinctMessageShare: texts.size / total,
-  };
+
+  /** The measures of everything added so far. */
+  report(): StructureReport {
+    const delays = [...this.#delays].sort((a, b) => a - b);
+    const total = this.#messages;
+    const counts = { ...this.#counts };
+    return {
+      messages: total,
+      streams: this.#streams.size,
+      counts,
+      mix: Object.fromEntries(LABELS.map((l) => [l, counts[l] / total])) as Record<Label, number>,
+      answers: this.#answers,
+      adjacentAnswerShare: this.#adjacent / this.#answers,
+      unansweredQuestionShare: this.#unanswered / this.#questions,
+      replyLinkShare: this.#linked / this.#answers,
+      askerMentionShare: this.#mentioned / this.#answers,
+      medianAnswerDelaySeconds: quantile(delays, 0.5),
+      p90AnswerDelaySeconds: quantile(delays, 0.9),
+      distinctMessageShare: this.#texts.size / total,
+    };
+  }
+}
+
+/** Two FNV-1a hashes combined into 52 bits (collisions at a million texts: ~1e-4). */
+function textHash(text: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
 }
 
 /** Quantile of sorted values with linear interpolation (numpy's default); NaN when empty. */

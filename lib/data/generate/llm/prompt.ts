@@ -119,6 +119,14 @@ export interface ConversationPlan {
   /** Comments to write as rhetorical lines ending in "?". */
   rhetorical: number;
   style: string[];
+  /** Threads interleaved in the stream (1 for short streams). */
+  threads: number;
+  /** Questions nobody answers. */
+  unanswered: number;
+  /** Answers that use the reply button (`reply_to`); the others have none. */
+  replyLinks: number;
+  /** Answers that arrive late, after side talk. */
+  lateAnswers: number;
 }
 
 /** Options of {@linkcode planConversation}. */
@@ -155,6 +163,12 @@ export function planConversation(index: number, options: PlanOptions = {}): Conv
   if (answers > 0 && questions === 0) questions = 1;
   const comments = length - questions - answers;
   const style = shuffle([...STYLES], prng).slice(0, 1 + Math.floor(prng() * 2));
+  // Stream structure, as in the built-in generator: a few threads interleave, about a quarter
+  // of the questions go unanswered, and about a third of the answers use the reply button.
+  const threads = length < 8 ? 1 : Math.min(4, Math.max(2, Math.round(length / 8 + prng())));
+  const unanswered = questions > 1 ? Math.round(questions * (0.15 + prng() * 0.2)) : 0;
+  const replyLinks = Math.round(answers * (0.2 + prng() * 0.2));
+  const lateAnswers = answers > 1 ? 1 + Math.floor(prng() * Math.min(2, answers - 1)) : 0;
   return {
     index,
     channel,
@@ -167,15 +181,19 @@ export function planConversation(index: number, options: PlanOptions = {}): Conv
     noQuestionMark: Math.round((0.4 + prng() * 0.4) * 10) / 10,
     rhetorical: comments >= 5 ? 1 + Math.floor(prng() * 2) : 0,
     style,
+    threads,
+    unanswered,
+    replyLinks,
+    lateAnswers,
   };
 }
 
-/** Short chats dominate; some run long. */
+/** Stream stretches: short ones are common, some run long enough for several threads. */
 function pickLength(prng: Prng): number {
   const r = prng();
-  if (r < 0.4) return 4 + Math.floor(prng() * 6); // 4-9
-  if (r < 0.8) return 10 + Math.floor(prng() * 8); // 10-17
-  return 18 + Math.floor(prng() * 13); // 18-30
+  if (r < 0.3) return 5 + Math.floor(prng() * 6); // 5-10
+  if (r < 0.8) return 11 + Math.floor(prng() * 14); // 11-24
+  return 25 + Math.floor(prng() * 16); // 25-40
 }
 
 /** A Discord-style handle composed from parts, e.g. `priya_sql99`. */
@@ -239,6 +257,7 @@ export function renderPrompt(template: PromptTemplate, plan: ConversationPlan): 
     length: String(plan.length),
     mix: describeMix(plan),
     style: plan.style.join("; "),
+    structure: describeStructure(plan),
   };
   const fill = (text: string) =>
     text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
@@ -289,6 +308,30 @@ function describeMix(plan: ConversationPlan): string {
     );
   }
   return parts.join(" ");
+}
+
+/** "3 threads interleaved; 1 question gets no answer; …" for the request. */
+function describeStructure(plan: ConversationPlan): string {
+  const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+  const parts = [
+    plan.threads === 1
+      ? "one thread, with side remarks"
+      : `${plan.threads} threads interleaved: start a new topic before the previous one is ` +
+        "finished, and let replies to an earlier thread come after messages of another",
+  ];
+  if (plan.unanswered > 0) {
+    parts.push(`${n(plan.unanswered, "question gets", "questions get")} no answer at all`);
+  }
+  if (plan.lateAnswers > 0) {
+    parts.push(
+      `${n(plan.lateAnswers, "answer comes", "answers come")} late, after other messages`,
+    );
+  }
+  parts.push(
+    `only ${n(plan.replyLinks, "answer uses", "answers use")} the reply button (reply_to); ` +
+      "all other messages have reply_to null",
+  );
+  return parts.join("; ") + ".";
 }
 
 function capitalize(text: string): string {
