@@ -1,13 +1,15 @@
 /**
  * `deno run -A tasks/bench_report.ts [--messages 1000000] [--export DIR] [--model DIR]`: times
- * `deno task report` on a generated DiscordChatExporter export of about a million messages, with
+ * `deno task report` on a generated DiscordChatExporter export (`generate --format discord-json`)
+ * of about a million messages, with
  * its peak memory (GNU time's maximum resident set size), and checks that the run read and
  * reported what it claims: the message count from report.json, the model used, the machine load.
  * @module
  */
 
 import { join } from "node:path";
-import { writeSyntheticExport } from "../lib/report/_testing.ts";
+import { generateWindows } from "../lib/data/generate/builtin.ts";
+import { DiscordExportWriter } from "../lib/data/generate/discord_export.ts";
 import { type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
 
 const FLAGS: FlagSpec = {
@@ -27,10 +29,12 @@ await runMain(async () => {
   const exportDir = String(flags.export);
   const exists = await Deno.stat(exportDir).then(() => true, () => false);
   if (!exists) {
-    // about 9.7 chat messages per generated conversation window, plus joins, bots and pins
-    const conversations = Math.ceil(wanted / 9);
-    console.error(`generating ${conversations} conversations into ${exportDir} …`);
-    await writeSyntheticExport(exportDir, { conversations, seed: 1 });
+    // about 21 chat messages per generated stream window, plus joins, bots and pins
+    const conversations = Math.ceil(wanted / 20);
+    console.error(`generating ${conversations} stream windows into ${exportDir} …`);
+    const writer = await DiscordExportWriter.open(exportDir, { seed: 1 });
+    for (const window of generateWindows({ conversations, seed: 1 })) writer.add(window);
+    await writer.close();
   }
   const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
   const script = new URL("./report.ts", import.meta.url).pathname;
