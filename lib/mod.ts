@@ -88,6 +88,17 @@ export { evaluateLabelledCsv, writeEvalReport } from "./eval/evaluate.ts";
 export type { EvalResult } from "./eval/evaluate.ts";
 export { formatConfusion, formatMetricsTable, formatPerClassTable } from "./eval/report.ts";
 
+// community report: chat exports in, answered / unanswered questions out
+export { exportFiles, readExport, readExportBytes, readExportFile } from "./data/discord/read.ts";
+export * from "./data/discord/types.ts";
+export * from "./report/build.ts";
+export * from "./report/link.ts";
+export { createMessageClassifier, withAnswerContext } from "./report/classify.ts";
+export { evaluateReport } from "./report/evaluate.ts";
+export type { ReportScores, ReportTruth } from "./report/evaluate.ts";
+export { reportHtml } from "./report/html.ts";
+export { reportFiles, unansweredCsv, writeReport } from "./report/write.ts";
+
 // the whole run
 export { newRunId, runTraining } from "./pipeline.ts";
 export type { TrainingReport, TrainingRunOptions } from "./pipeline.ts";

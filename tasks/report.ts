@@ -20,7 +20,7 @@ const FLAGS: FlagSpec = {
   in: { type: "string", help: "export file or folder (.json, .csv, .jsonl)" },
   out: {
     type: "string",
-    default: "report",
+    default: "data/report",
     help: "folder for report.json, unanswered.csv, index.html",
   },
   model: { type: "string", default: "models/latest", help: "model folder" },

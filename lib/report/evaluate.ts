@@ -5,6 +5,7 @@
  * @module
  */
 
+import { readCsv } from "../data/csv.ts";
 import type { CommunityReport } from "./build.ts";
 
 /** The truth of an export: each chat message's label, and for answers their question. */
@@ -74,4 +75,25 @@ export function evaluateReport(report: CommunityReport, truth: ReportTruth): Rep
 function before(a: string, b: string): boolean {
   if (/^\d+$/.test(a) && /^\d+$/.test(b)) return BigInt(a) < BigInt(b);
   return a < b;
+}
+
+/**
+ * Reads the truth file `deno task generate --format discord-json` writes beside an export
+ * (`truth.csv`: `message_id`, `kind`, `label`, `answers`, …); only chat messages carry labels.
+ * @throws {SyntaxError} when a needed column is missing
+ */
+export async function readExportTruth(path: string): Promise<ReportTruth> {
+  const table = await readCsv(path, {
+    requiredColumns: ["message_id", "kind", "label", "answers"],
+  });
+  const labels = new Map<string, string>();
+  const answers = new Map<string, string>();
+  for (const { values } of table.records) {
+    if (values.kind !== "chat") continue;
+    labels.set(values.message_id!, values.label!);
+    if (values.label === "answer" && values.answers) {
+      answers.set(values.message_id!, values.answers);
+    }
+  }
+  return { labels, answers };
 }

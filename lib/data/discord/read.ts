@@ -75,7 +75,10 @@ export async function exportFiles(path: string): Promise<string[]> {
     for (const entry of entries) {
       const full = join(dir, entry.name);
       if (entry.isDirectory) await walk(full);
-      else if (/\.(json|csv|jsonl|ndjson)$/i.test(entry.name)) files.push(full);
+      // `truth.csv` is what `generate --format discord-json` writes beside its export: not chat
+      else if (/\.(json|csv|jsonl|ndjson)$/i.test(entry.name) && entry.name !== "truth.csv") {
+        files.push(full);
+      }
     }
   };
   await walk(path);
