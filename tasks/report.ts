@@ -58,7 +58,11 @@ await runMain(async () => {
   if (typeof flags.in !== "string") throw new TypeError("Cannot report: --in EXPORT is required");
   const out = String(flags.out);
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
+  const onSignal = () => {
+    // said at once, so a user (and the test) sees the Ctrl-C was taken while work winds down
+    if (!controller.signal.aborted) console.error("report: stopping…");
+    controller.abort();
+  };
   Deno.addSignalListener("SIGINT", onSignal);
   const started = performance.now();
   const bundle = await loadBundle(String(flags.model), embedderRuntimeFromEnv());

@@ -91,14 +91,37 @@ Deno.test("deno task report writes report.json, unanswered.csv and index.html; C
     assert.ok(mkfifo.success);
     const interrupted = join(dir, "interrupted");
     const child = start(["--in", fifo, "--out", interrupted, "--model", modelDir]);
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // model loaded, reading the pipe
+    // Opening the pipe's write end completes once the report opens it to read: only then is the
+    // report past start-up and model loading, with its Ctrl-C handler in place (a fixed sleep
+    // raced start-up on a loaded machine).
+    const opening = Deno.open(fifo, { write: true });
+    const first = await Promise.race([
+      opening.then(() => "reading"),
+      child.status.then(() => "exited"),
+    ]);
+    if (first === "exited") {
+      (await Deno.open(fifo, { read: true })).close(); // lets the pending open() return
+      (await opening).close();
+    }
+    assert.equal(first, "reading", "the report exited before it opened its input");
     child.kill("SIGINT");
-    // open the pipe's other end so the reader's open() returns, then close it
-    const writer = await Deno.open(fifo, { write: true });
-    writer.close();
-    const { code, stderr } = await child.output();
-    assert.equal(code, 130, new TextDecoder().decode(stderr));
-    assert.match(new TextDecoder().decode(stderr), /report: interrupted, nothing written/);
+    // wait until the report has taken the signal, then end its input
+    let stderr = "";
+    const decoder = new TextDecoder();
+    const reader = child.stderr.getReader();
+    while (!stderr.includes("report: stopping")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stderr += decoder.decode(value, { stream: true });
+    }
+    (await opening).close(); // end of input, so the reader's pending read returns
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      stderr += decoder.decode(r.value, { stream: true });
+    }
+    await child.stdout.cancel();
+    const { code } = await child.status;
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /report: interrupted, nothing written/);
     await assert.rejects(() => Deno.stat(interrupted), Deno.errors.NotFound);
   } finally {
     await Deno.remove(dir, { recursive: true });
