@@ -93,10 +93,16 @@ if (dataPath !== null) {
     dataPath = null;
   }
 }
-for (const file of Object.values({ ...pageFiles(), ...vendorFiles() })) {
+const predictWorkers = count("workers", str("workers") ?? "0", 0, 64);
+const sources = [
+  ...Object.values({ ...pageFiles(), ...vendorFiles() }),
+  // A worker thread loads its module from lib/, which needs read access.
+  ...(predictWorkers > 0 ? [new URL("./lib/", import.meta.url).pathname] : []),
+];
+for (const file of sources) {
   const problem = await readProblem(file);
   if (problem?.startsWith("no read permission")) {
-    fail(`Cannot read page file "${file}": ${problem}`);
+    fail(`Cannot read "${file}": ${problem}`);
   }
 }
 
@@ -132,6 +138,7 @@ const handler = createHandler(bundle, {
   cors: str("cors") ?? env("QAC_CORS"),
   dataPath,
   preloadExplore: true,
+  predictWorkers,
 });
 let server;
 try {
@@ -167,3 +174,5 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 await server.finished;
 requestLog.flush();
 console.log("serve: stopped");
+// Prediction workers and a half-built Explore would keep the process alive; all answers are out.
+Deno.exit(0);

@@ -22,6 +22,11 @@ export const SERVE_FLAGS: FlagSpec = {
     help: "open connections before new ones get 503",
     default: "512",
   },
+  workers: {
+    type: "string",
+    help: "threads that predict beside the HTTP thread (0: predict on it)",
+    default: "0",
+  },
   timeout: {
     type: "string",
     help: "seconds a client may take to send a request head or body",

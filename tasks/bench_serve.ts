@@ -8,7 +8,8 @@
  * counted (plus at most one in flight per connection when it stopped).
  *
  * Flags: --model DIR (default models/latest), --seconds 10, --connections 64,
- * --tool wrk|deno (default: wrk when found), --json (print one JSON object instead of a table).
+ * --tool wrk|deno (default: wrk when found), --workers N (serve.ts prediction threads, default
+ * 0), --json (print one JSON object instead of a table).
  * @module
  */
 
@@ -43,6 +44,7 @@ const FLAGS: FlagSpec = {
   seconds: { type: "string", default: "10", help: "length of the run, in (0, 120]" },
   connections: { type: "string", default: "64", help: "concurrent connections, 1..1024" },
   tool: { type: "string", help: "wrk or deno (default: wrk when installed)" },
+  workers: { type: "string", default: "0", help: "serve.ts --workers (prediction threads)" },
   json: { type: "boolean", help: "print one JSON object instead of a table" },
 };
 
@@ -201,9 +203,14 @@ await runMain(async () => {
   }
   const modelDir = await Deno.realPath(model);
   const dataDir = await Deno.realPath("data").catch(() => undefined);
+  const workers = Number(flags.workers);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64) {
+    throw new RangeError(`Cannot bench: --workers must be in 0..64, got ${flags.workers}`);
+  }
+  const lib = new URL("../lib/", import.meta.url).pathname; // worker modules load from lib/
   const server = await startServer(
-    [modelDir, ...(dataDir ? [dataDir] : [])],
-    ["--model", modelDir],
+    [modelDir, ...(dataDir ? [dataDir] : []), ...(workers > 0 ? [lib] : [])],
+    ["--model", modelDir, "--workers", String(workers)],
   );
   let result: LoadResult;
   let logStart = 0;
@@ -256,7 +263,7 @@ await runMain(async () => {
     const r = measured;
     console.log(
       `POST /classify · ${r.tool} · ${r.connections} connections · ${r.seconds.toFixed(1)} s · ` +
-        `model ${modelDir} · request log on\n` +
+        `model ${modelDir} · --workers ${workers} · request log on\n` +
         `  ${r.requests} requests  ${Math.round(r.requestsPerSecond)} req/s  ` +
         `p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}\n` +
         `  server log: ${r.served.classify200} × POST /classify 200, ${r.served.other} other`,

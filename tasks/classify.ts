@@ -8,7 +8,6 @@
 
 import { classifyFile, createBatchPredictor } from "../lib/infer/classify_file.ts";
 import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
-import { loadBundle, type ModelBundle } from "../lib/model/bundle.ts";
 import { STREAM_FORMATS, type StreamFormat } from "../lib/data/stream.ts";
 import { progressBar } from "./_progress.ts";
 import { type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
@@ -78,12 +77,7 @@ await runMain(async () => {
     );
   }
   const started = performance.now();
-  // A message-only model predicts from its weight files alone (no tfjs); a context model goes
-  // through lib/infer/context.ts, which takes the full bundle.
-  const light = await loadWeightsBundle(String(flags.model), embedderRuntimeFromEnv());
-  const bundle = light.metadata.context
-    ? await loadBundle(String(flags.model), embedderRuntimeFromEnv())
-    : light;
+  const bundle = await loadWeightsBundle(String(flags.model), embedderRuntimeFromEnv());
   const loadSeconds = (performance.now() - started) / 1000;
   const toFile = typeof flags.out === "string" && flags.out !== "-";
   const out = toFile ? String(flags.out) : Deno.stdout.writable;
@@ -103,7 +97,7 @@ await runMain(async () => {
   let mode = "alone" as "context" | "alone";
   let score = "";
   const rowsPredictor = bundle.metadata.context
-    ? createRowsPredictor(bundle as ModelBundle, {
+    ? createRowsPredictor(bundle, {
       context: contextFlag(flags.context),
       columns: conversationColumnFlags(flags),
       onMode: (m) => (mode = m),
@@ -137,7 +131,7 @@ await runMain(async () => {
   console.error(
     `classified ${summary.rows} messages in ${summary.seconds.toFixed(2)}s (${
       Math.round(summary.rows / Math.max(summary.seconds, 1e-9))
-    } msgs/s; model load ${loadSeconds.toFixed(2)}s)${
+    } msgs/s; model load ${loadSeconds.toFixed(2)}s; route ${predict.route})${
       summary.problems > 0 ? `, ${summary.problems} unreadable rows skipped` : ""
     }${
       rowsPredictor ? (mode === "context" ? ", in their conversations" : ", each alone") : ""

@@ -48,7 +48,7 @@ Deno.test("deno task classify --in - --out - reads messages from stdin and write
     "thanks, that worked!",
   ]);
   for (const row of rows) {
-    assert.ok(["question", "answer", "comment"].includes(row.predicted!), row.predicted);
+    assert.ok(["question", "answer", "comment"].includes(row.predicted!), String(row.predicted));
     const sum = Number(row.p_question) + Number(row.p_answer) + Number(row.p_comment);
     assert.ok(Math.abs(sum - 1) < 1e-4, String(sum));
   }

@@ -9,7 +9,7 @@
 
 import { type FlagSpec, parseFlags, runMain } from "./_cli.ts";
 import { fuzz, type FuzzReport } from "./_fuzz.ts";
-import { startServer } from "../tests/e2e/_server.ts";
+import { startServer, waitReady } from "../tests/e2e/_server.ts";
 
 const FLAGS: FlagSpec = {
   model: { type: "string", default: "models/latest", help: "model folder to serve" },
@@ -31,6 +31,7 @@ export async function runFuzz(
   let report: FuzzReport;
   let healthyAfter = false;
   try {
+    await waitReady(server.url); // /health is 503 until Explore's data is loaded: not a fault
     report = await fuzz(server.url, { requests, seed });
     const health = await fetch(`${server.url}health`).catch(() => undefined);
     await health?.body?.cancel();

@@ -11,7 +11,7 @@
 
 import { type FlagSpec, parseFlags, runMain } from "./_cli.ts";
 import { soak, type SoakReport } from "./_soak.ts";
-import { startServer } from "../tests/e2e/_server.ts";
+import { startServer, waitReady } from "../tests/e2e/_server.ts";
 
 const FLAGS: FlagSpec = {
   model: { type: "string", default: "models/latest", help: "model folder to serve" },
@@ -50,6 +50,7 @@ export async function runSoak(run: SoakRun): Promise<SoakReport & { failures: st
   server.child.status.then(() => exitedEarly = true);
   let report: SoakReport;
   try {
+    await waitReady(server.url);
     report = await soak(server.url, {
       connections: run.connections,
       slowloris: run.slowloris,

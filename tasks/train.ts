@@ -4,6 +4,7 @@
  * @module
  */
 
+import { handleInterrupt } from "./_interrupt.ts";
 import { join } from "node:path";
 import { writeConversations } from "../lib/data/csv.ts";
 import { DEFAULT_CONVERSATIONS, generateBuiltin } from "../lib/data/generate/builtin.ts";
@@ -182,7 +183,10 @@ await runMain(async () => {
   const monitor = String(flags.monitor);
   const classWeights = String(flags["class-weights"]);
 
+  // Ctrl-C stops embedding or training at the next batch: exit 130, no model folder written.
+  using interrupt = handleInterrupt("train", { cooperative: true });
   const report = await runTraining({
+    signal: interrupt.signal,
     dataPath,
     modelsDir: out,
     vectorsDir,
@@ -221,6 +225,9 @@ await runMain(async () => {
           e.seconds.toFixed(1)
         }s  ${Math.round(e.samplesPerSecond)} samples/s`,
       ),
+  }).catch((error) => {
+    if (interrupt.signal.aborted) interrupt.exit();
+    throw error;
   });
 
   const training = report.metadata.training;

@@ -116,3 +116,26 @@ Deno.test("deno task train --out DIR keeps the run, latest/ and vectors under DI
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task train without the real-chat folder says so in one line and still succeeds", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qac-train-noreal-" });
+  try {
+    await Deno.writeTextFile(
+      join(dir, "conv.csv"),
+      conversationsToCsv(generateBuiltin({ conversations: 40 })),
+    );
+    const { code, stdout, stderr } = await train(
+      ["--data", "conv.csv", "--dimension", "64", "--epochs", "1", "--real-eval", "absent"],
+      dir,
+    );
+    assert.equal(code, 0, stderr);
+    const skips = stdout.split("\n").filter((line) => line.includes("real-eval"));
+    assert.deepEqual(skips.length, 1, skips.join("\n"));
+    assert.match(
+      skips[0]!,
+      /^real-eval skipped: absent not found \(NPS Chat and Switchboard live in \.\.\/shared\/data\/real/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -12,6 +12,7 @@ import { encodeBase64 } from "./_base64.ts";
 /** Each kernel's source and the module its bytes go into. */
 export const KERNELS = [
   { source: "lib/model/_train_kernel.wat", module: "lib/model/_train_kernel_wasm.ts" },
+  { source: "lib/infer/_sparse_kernel.wat", module: "lib/infer/_sparse_kernel_wasm.ts" },
 ] as const;
 
 /** Assembles WebAssembly text into a binary (SIMD enabled, no debug names). */

@@ -107,6 +107,9 @@ export interface ContextAssembly {
 const QUESTION_START =
   /^(?:@\S+\s+|\S+[:,]\s+)?(?:how|what|why|where|when|who|whom|which|whats|hows|anyone|anybody|does|do|did|is|are|was|were|can|could|would|should|will|shall|has|have|any|ideas?|is there|r u|u)\b/i;
 
+/** How many earlier lines' authors a message may address by name. */
+const RECENT = 20;
+
 /** Whether a text reads like a question: it has "?" or opens with a question word. */
 export function isQuestionLike(text: string): boolean {
   return text.includes("?") || QUESTION_START.test(text.trim());
@@ -178,17 +181,24 @@ export function assembleContexts(
   for (const order of conversationOrder(messages)) {
     const rank = new Map<string, number>(); // message id → rank in `order`
     const byPosition = new Map<number, number>();
-    const speakers = new Set<string>();
     order.forEach((i, r) => {
       const m = messages[i]!;
       if (!rank.has(m.messageId)) rank.set(m.messageId, r);
       if (Number.isFinite(m.position) && !byPosition.has(m.position!)) {
         byPosition.set(m.position!, r);
       }
-      const s = speakerOf(m);
-      if (s) speakers.add(s);
     });
     const times = order.map((i) => Date.parse(messages[i]!.timestamp));
+    // who may be addressed by name: the authors of the last RECENT lines (bounded, so a channel
+    // with thousands of members costs the same per message as a small one)
+    const recentSpeakers = (r: number) => {
+      const names = new Set<string>();
+      for (let t = Math.max(0, r - RECENT); t < r; t++) {
+        const s = speakerOf(messages[order[t]!]!);
+        if (s) names.add(s);
+      }
+      return [...names];
+    };
     for (let r = 0; r < order.length; r++) {
       const i = order[r]!;
       const m = messages[i]!;
@@ -202,7 +212,7 @@ export function assembleContexts(
         set("follows_own_message");
       }
       const mentionsSomeone = (m.mentions?.length ?? 0) > 0 || /(^|\s)@\S/.test(m.text) ||
-        [...speakers].some((s) => s !== speaker && addresses(m, lower, s));
+        recentSpeakers(r).some((s) => s !== speaker && addresses(m, lower, s));
       if (mentionsSomeone) set("addresses_someone");
 
       let target = -1; // rank of the context

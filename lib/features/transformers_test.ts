@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
-import { EXTRAS_HINT, findExtra } from "./extras.ts";
+import { EXTRAS_HINT, findExtra, importExtra } from "./extras.ts";
 import {
   createTransformersEmbedder,
   resolveModelLocation,
@@ -60,7 +60,10 @@ Deno.test({
 Deno.test(
   { name: "transformers embedder tokenises like the Python WordPiece reference", ignore },
   async () => {
-    const { AutoTokenizer, env } = await import("@huggingface/transformers");
+    const { AutoTokenizer, env } = await importExtra<{
+      env: { allowRemoteModels: boolean; localModelPath: string };
+      AutoTokenizer: { from_pretrained(id: string): Promise<(text: string) => unknown> };
+    }>("transformers");
     env.allowRemoteModels = false;
     env.localModelPath = fromFileUrl(new URL("../../tests/fixtures/", import.meta.url));
     const tokenizer = await AutoTokenizer.from_pretrained("tiny-bert");

@@ -5,7 +5,6 @@
  * @module
  */
 
-import * as tf from "@tensorflow/tfjs";
 import { LABELS, type Message } from "../data/types.ts";
 import {
   type ConversationColumns,
@@ -18,14 +17,14 @@ import {
   aloneContexts,
   assembleContexts,
   type ContextAssembly,
-  contextMatrix,
+  contextRows,
   featureMatrix,
   sparseContextRow,
 } from "../features/context.ts";
-import type { DenseMatrix, FeatureMatrix } from "../features/matrix.ts";
+import type { FeatureMatrix } from "../features/matrix.ts";
 import type { ModelBundle } from "../model/bundle.ts";
-import { predictProbabilities, predictVectors } from "./predict.ts";
-import { extractMlpWeights, SparseMlp } from "./sparse.ts";
+import type { WeightsBundle } from "../model/bundle_files.ts";
+import { extractMlpWeights, predictMatrix, SparseMlp } from "./sparse.ts";
 
 /** Options of {@linkcode predictInContext}. */
 export interface PredictInContextOptions {
@@ -35,8 +34,6 @@ export interface PredictInContextOptions {
    */
   alone?: boolean;
 }
-
-const mlps = new WeakMap<tf.LayersModel, SparseMlp>();
 
 /**
  * Class probabilities (`n × 3`, {@linkcode LABELS} order, row i = `messages[i]`) of messages
@@ -49,17 +46,17 @@ const mlps = new WeakMap<tf.LayersModel, SparseMlp>();
  * ```
  */
 export async function predictInContext(
-  bundle: ModelBundle,
+  bundle: AnyBundle,
   messages: readonly Message[],
   options: PredictInContextOptions = {},
 ): Promise<Float32Array> {
   const texts = messages.map((m) => m.text);
   const recipe = bundle.metadata.context?.recipe;
-  if (!recipe) return await predictProbabilities(bundle, texts);
+  if (!recipe) return await predictMessages(bundle, texts);
   if (messages.length === 0) return new Float32Array(0);
   const assembly = options.alone ? aloneContexts(messages) : assembleContexts(messages, recipe);
   const base = await featureMatrix(bundle.embedder, texts);
-  return await predictAssembled(bundle, base, assembly);
+  return predictAssembled(bundle, base, assembly);
 }
 
 /**
@@ -67,74 +64,63 @@ export async function predictInContext(
  * context and no conversation cues; for a message-only model, its usual prediction.
  */
 export async function predictAlone(
-  bundle: ModelBundle,
+  bundle: AnyBundle,
   texts: readonly string[],
 ): Promise<Float32Array> {
-  if (!bundle.metadata.context) return await predictProbabilities(bundle, texts);
+  if (!bundle.metadata.context) return await predictMessages(bundle, texts);
   if (texts.length === 0) return new Float32Array(0);
   const base = await featureMatrix(bundle.embedder, texts);
-  return await predictAssembled(bundle, base, aloneContexts(texts.map((text) => ({ text }))));
+  return predictAssembled(bundle, base, aloneContexts(texts.map((text) => ({ text }))));
 }
 
 /**
  * Probabilities from features already computed (`base`, one row per message) and an assembly;
- * what {@linkcode predictInContext} does after featurizing.
+ * what {@linkcode predictInContext} does after featurizing. Sparse message features are
+ * combined row by row as the kernel asks for them; dense ones in chunks.
  */
-export async function predictAssembled(
-  bundle: ModelBundle,
+export function predictAssembled(
+  bundle: AnyBundle,
   base: FeatureMatrix,
   assembly: ContextAssembly,
-): Promise<Float32Array> {
+): Float32Array {
+  const mlp = mlpOf(bundle);
   const n = base.rows;
   const out = new Float32Array(n * LABELS.length);
   if (base.kind === "sparse") {
-    let mlp = mlps.get(bundle.model);
-    if (!mlp) mlps.set(bundle.model, mlp = new SparseMlp(extractMlpWeights(bundle.model)));
     mlp.predictEach(n, (i) => sparseContextRow(base, assembly, i), out);
     return out;
   }
-  // the pure-JS "cpu" backend is ~20× slower than wasm: start wasm unless someone chose cpu
-  if (tf.getBackend() === "cpu" && tf.findBackendFactory("wasm") === null) {
-    const { initBackend } = await import("./backend.ts");
-    await initBackend();
-  }
   const chunk = 1024;
-  const d = base.dimension;
   for (let start = 0; start < n; start += chunk) {
-    const end = Math.min(n, start + chunk);
-    // the chunk's rows plus their contexts, re-indexed into one small matrix
-    const rows: number[] = [];
-    const local = new Map<number, number>();
-    const take = (r: number) => {
-      if (!local.has(r)) {
-        local.set(r, rows.length);
-        rows.push(r);
-      }
-      return local.get(r)!;
-    };
-    for (let i = start; i < end; i++) take(i);
-    const context = new Int32Array(end - start);
-    for (let i = start; i < end; i++) {
-      const c = assembly.context[i]!;
-      context[i - start] = c >= 0 ? take(c) : -1;
-    }
-    const data = new Float32Array(rows.length * d);
-    rows.forEach((r, j) => data.set(base.data.subarray(r * d, (r + 1) * d), j * d));
-    const k = assembly.cues.length / n;
-    const part: DenseMatrix = { kind: "dense", rows: rows.length, dimension: d, data };
-    const cues = new Float32Array(rows.length * k);
-    cues.set(assembly.cues.subarray(start * k, end * k));
-    const paddedContext = new Int32Array(rows.length).fill(-1);
-    paddedContext.set(context);
-    const x = contextMatrix(part, { context: paddedContext, cues }) as DenseMatrix;
-    const p = predictVectors(
-      bundle.model,
-      x.data.subarray(0, (end - start) * x.dimension),
-      x.dimension,
+    const rows = Int32Array.from(
+      { length: Math.min(n, start + chunk) - start },
+      (_, j) => start + j,
     );
-    out.set(p, start * LABELS.length);
+    out.set(predictMatrix(mlp, contextRows(base, [{ assembly, rows }])), start * LABELS.length);
   }
   return out;
+}
+
+/** A message-only model's probabilities, through the same kernel. */
+async function predictMessages(bundle: AnyBundle, texts: readonly string[]): Promise<Float32Array> {
+  if (texts.length === 0) return new Float32Array(0);
+  return predictMatrix(mlpOf(bundle), await featureMatrix(bundle.embedder, texts));
+}
+
+/** A loaded model: with tfjs (`loadBundle`) or as weights only (`loadWeightsBundle`). */
+export type AnyBundle = ModelBundle | WeightsBundle;
+
+const mlps = new WeakMap<object, SparseMlp>();
+
+/** The bundle's weights in the inference kernel, built once per model. */
+function mlpOf(bundle: AnyBundle): SparseMlp {
+  const key = "model" in bundle ? bundle.model : bundle.weights;
+  let mlp = mlps.get(key);
+  if (!mlp) {
+    mlp = new SparseMlp("model" in bundle ? extractMlpWeights(bundle.model) : bundle.weights);
+    mlps.set(key, mlp);
+  }
+  return mlp;
 }
 
 /** Options of {@linkcode createRowsPredictor}. */
@@ -152,7 +138,7 @@ export interface RowsPredictorOptions {
  * conversations by a context model, anything else message by message.
  */
 export function createRowsPredictor(
-  bundle: ModelBundle,
+  bundle: AnyBundle,
   options: RowsPredictorOptions = {},
 ): (rows: readonly StreamRow[], texts: readonly string[]) => Promise<Float32Array> {
   return async (rows, texts) => {

@@ -70,10 +70,12 @@ Deno.test("predictInContext() gives each message the same probabilities whatever
 
 Deno.test("predictInContext() of a message-only model is its ordinary prediction", async () => {
   const bundle = tinyBundle();
-  assert.deepEqual(
-    await predictInContext(bundle, THREAD),
-    await predictProbabilities(bundle, THREAD.map((m) => m.text)),
-  );
+  const inContext = await predictInContext(bundle, THREAD);
+  const ordinary = await predictProbabilities(bundle, THREAD.map((m) => m.text));
+  assert.equal(inContext.length, ordinary.length);
+  for (let i = 0; i < ordinary.length; i++) {
+    assert.ok(Math.abs(inContext[i]! - ordinary[i]!) < 1e-5, `${inContext[i]} vs ${ordinary[i]}`);
+  }
 });
 
 /** A context model trained for a few epochs on builtin sparse features. */

@@ -4,23 +4,26 @@
  * those features — ~100 × hidden multiply-adds instead of dimension × hidden — then the tiny
  * second layer and a softmax. Same numbers as the tfjs model (within float rounding).
  *
- * The sums run in a hand-assembled WebAssembly SIMD kernel (`_sparse_kernel.ts`) over batches
- * of messages, with the weights copied once into the kernel's own memory; plain JS is the
- * fallback where WebAssembly SIMD is unavailable.
+ * The sums run in a WebAssembly SIMD kernel (source `_sparse_kernel.wat`, assembled by
+ * `deno task wasm`) over batches of messages, with the weights copied once into the kernel's
+ * own memory. Where that kernel cannot run, building a predictor fails with a clear error; the
+ * plain-JS loops (`kernel: "js"`) are the tests' reference, never a silent fallback.
  * @module
  */
 
 import type * as tf from "@tensorflow/tfjs";
 import type { Embedder } from "../features/embedder.ts";
 import type { FeatureMatrix } from "../features/matrix.ts";
-import { BLOCK_UNITS, SPARSE_MLP_WASM } from "./_sparse_kernel.ts";
+import { WASM as SPARSE_MLP_WASM } from "./_sparse_kernel_wasm.ts";
 import { extractMlpWeights, type MlpWeights } from "../model/weights.ts";
 
 export { extractMlpWeights, type MlpWeights };
 
 /** A sparse vector: sorted unique indices and their values. */
 export interface SparseFeatures {
+  /** Active inputs, ascending. */
   indices: Int32Array;
+  /** Their values. */
   values: Float32Array;
 }
 
@@ -34,12 +37,18 @@ export function isSparseEmbedder(embedder: Embedder): embedder is SparseEmbedder
   return typeof (embedder as Partial<SparseEmbedder>).featurize === "function";
 }
 
-/** How {@linkcode SparseMlp} computes: "auto" = the WebAssembly SIMD kernel when available. */
+/** Hidden units per cache block of the kernel (`_sparse_kernel.wat`): eight f32x4 registers. */
+const BLOCK_UNITS = 32;
+
+/**
+ * How {@linkcode SparseMlp} computes: "auto" = the WebAssembly SIMD kernel (an error where it
+ * cannot run: there is no silent slow path); "js" = plain loops, the tests' reference.
+ */
 export type SparseKernel = "auto" | "js";
 
 /** Options of {@linkcode SparseMlp} and {@linkcode createSparsePredictor}. */
 export interface SparseMlpOptions {
-  /** "js" forces the plain-JS loops (the fallback, and the tests' reference). @default "auto" */
+  /** "js" forces the plain-JS loops (the tests' reference). @default "auto" */
   kernel?: SparseKernel;
 }
 
@@ -52,6 +61,7 @@ const CHUNK = 2048;
 
 /** Computes class probabilities from sparse inputs with a Dense → Dense model's weights. */
 export class SparseMlp {
+  /** The weights, laid out as given. */
   readonly weights: MlpWeights;
   /** The kernel in use: "wasm" (SIMD) or "js". */
   readonly kernel: "wasm" | "js";
@@ -59,7 +69,10 @@ export class SparseMlp {
   #logits: Float64Array;
   #wasm: WasmMlp | undefined;
 
-  /** @throws {TypeError} when the weight sizes do not fit `inputs → hidden → classes` */
+  /**
+   * Copies `weights` into the kernel's memory.
+   * @throws {TypeError} when the weight sizes do not fit `inputs → hidden → classes`
+   */
   constructor(weights: MlpWeights, options: SparseMlpOptions = {}) {
     const { inputs, hidden, classes, w1, b1, w2, b2 } = weights;
     if (
@@ -75,15 +88,6 @@ export class SparseMlp {
     this.#logits = new Float64Array(classes);
     this.#wasm = (options.kernel ?? "auto") === "auto" ? createWasmMlp(weights) : undefined;
     this.kernel = this.#wasm ? "wasm" : "js";
-  }
-
-  /**
-   * Writes the probabilities of one sparse input into `out` at `offset` (classes values).
-   * @throws {RangeError} when an index is outside the input dimension
-   */
-  predictInto(features: SparseFeatures, out: Float32Array, offset: number): void {
-    if (this.#wasm) this.#wasm.run(1, () => features, out, offset);
-    else this.#predictJs(features, out, offset);
   }
 
   /**
@@ -180,32 +184,35 @@ type KernelFn = (
   panel: number,
 ) => void;
 
-let compiled: WebAssembly.Module | null | undefined;
+let compiled: WebAssembly.Module | undefined;
 
-/** The compiled kernel, or null where WebAssembly SIMD is unavailable. */
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(SPARSE_MLP_WASM);
-    } catch {
-      compiled = null;
-    }
+/**
+ * The compiled kernel.
+ * @throws {Error} where WebAssembly SIMD is unavailable
+ */
+function kernelModule(): WebAssembly.Module {
+  try {
+    return compiled ??= new WebAssembly.Module(SPARSE_MLP_WASM);
+  } catch (error) {
+    throw new Error(
+      `Cannot predict: this runtime cannot compile the WebAssembly SIMD kernel (${
+        (error as Error).message
+      }); pass { kernel: "js" } for the slow reference loops`,
+    );
   }
-  return compiled;
 }
 
 const PAGE = 65536;
 
 /**
  * Copies the weights into a fresh WebAssembly memory laid out for the kernel and returns a
- * batch runner, or undefined without SIMD. Layout (bytes): W1 as panels of BLOCK_UNITS hidden
+ * batch runner. Layout (bytes): W1 as panels of BLOCK_UNITS hidden
  * units (hidden padded with zeros to whole panels) | b1 | W2ᵀ (classes rows) | partial sums
  * (CHUNK × classes × f32x4) | row starts (CHUNK + 1) | features (pairs of row offset in a
  * panel, value), growing as needed.
  */
-function createWasmMlp(weights: MlpWeights): WasmMlp | undefined {
+function createWasmMlp(weights: MlpWeights): WasmMlp {
   const module = kernelModule();
-  if (!module) return undefined;
   const { inputs, hidden, classes, w1, b1, w2, b2 } = weights;
   const padded = Math.ceil(hidden / BLOCK_UNITS) * BLOCK_UNITS;
   const stride = padded * 4; // bytes of b1 and of each W2ᵀ row
@@ -220,8 +227,12 @@ function createWasmMlp(weights: MlpWeights): WasmMlp | undefined {
   let memory: WebAssembly.Memory;
   try {
     memory = new WebAssembly.Memory({ initial: Math.ceil((featuresAt + capacity * 8) / PAGE) });
-  } catch {
-    return undefined; // beyond wasm32's 4 GiB (huge inputs × hidden): the JS loops still work
+  } catch (error) {
+    throw new RangeError(
+      `Cannot predict: ${inputs} × ${hidden} weights do not fit in WebAssembly memory (${
+        (error as Error).message
+      })`,
+    );
   }
   let f32 = new Float32Array(memory.buffer);
   let i32 = new Int32Array(memory.buffer);
@@ -238,12 +249,7 @@ function createWasmMlp(weights: MlpWeights): WasmMlp | undefined {
     const base = (w2At + c * stride) / 4;
     for (let j = 0; j < hidden; j++) f32[base + j] = w2[j * classes + c]!;
   }
-  let kernel: KernelFn;
-  try {
-    kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.mlp as KernelFn;
-  } catch {
-    return undefined;
-  }
+  const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.mlp as KernelFn;
   const batch: SparseFeatures[] = [];
   const logits = new Float64Array(classes);
   return {
@@ -335,7 +341,9 @@ export function createSparsePredictor(
 
 /**
  * Class probabilities (`rows × classes`, row-major, in LABELS order) of a feature matrix under a
- * Dense(relu) → Dense(softmax) model's weights. Sparse rows cost their active inputs only; dense
+ * Dense(relu) → Dense(softmax) model: its weights, a prepared {@linkcode SparseMlp} (reuse it
+ * across calls: building one copies the weights), or a bundle from `loadBundle` /
+ * `loadWeightsBundle`. Sparse rows cost their active inputs only; dense
  * rows go through the same kernel with every input listed.
  * @throws {TypeError} when the matrix's dimension is not the model's input size
  * @example
@@ -344,10 +352,12 @@ export function createSparsePredictor(
  * ```
  */
 export function predictMatrix(
-  weightsOrMlp: MlpWeights | SparseMlp,
+  model: MlpWeights | SparseMlp | SparseModel,
   x: FeatureMatrix,
 ): Float32Array {
-  const mlp = weightsOrMlp instanceof SparseMlp ? weightsOrMlp : new SparseMlp(weightsOrMlp);
+  const mlp = model instanceof SparseMlp
+    ? model
+    : new SparseMlp("embedder" in model ? weightsOf(model) : model);
   const { inputs, classes } = mlp.weights;
   if (x.dimension !== inputs) {
     throw new TypeError(

@@ -10,15 +10,21 @@ import { createRequire } from "node:module";
 
 const FONT_URL = new URL("./fonts/DejaVuSans.ttf", import.meta.url);
 
-async function init(): Promise<Uint8Array> {
-  const wasm = createRequire(import.meta.url).resolve("@resvg/resvg-wasm/index_bg.wasm");
-  await initWasm(await Deno.readFile(wasm));
-  return await Deno.readFile(FONT_URL);
+async function init(): Promise<Uint8Array | Error> {
+  try {
+    const wasm = createRequire(import.meta.url).resolve("@resvg/resvg-wasm/index_bg.wasm");
+    await initWasm(await Deno.readFile(wasm));
+    return await Deno.readFile(FONT_URL);
+  } catch (error) {
+    // e.g. the server, which may read only its page and model: it draws SVG and never PNG, so
+    // loading must not fail there; svgToPng() reports this error if it is ever called.
+    return error instanceof Error ? error : new Error(String(error));
+  }
 }
 
 // Top-level await: after this module loads, svgToPng() is synchronous, as Jupyter's display
 // hook must be.
-const font: Uint8Array = await init();
+const font: Uint8Array | Error = await init();
 
 /** Options of {@linkcode svgToPng}. */
 export interface PngOptions {
@@ -38,6 +44,9 @@ export interface Png {
  * @throws {SyntaxError} when resvg cannot parse the SVG.
  */
 export function svgToPng(svg: string, options: PngOptions = {}): Png {
+  if (font instanceof Error) {
+    throw new Error(`Cannot render SVG as PNG: resvg or its font did not load (${font.message})`);
+  }
   let resvg: InstanceType<typeof Resvg>;
   try {
     resvg = new Resvg(svg, {

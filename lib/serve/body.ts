@@ -32,7 +32,11 @@ export async function readJsonBody(req: Request, limit: number): Promise<unknown
     new HttpError(413, `Cannot read body: it is larger than the limit of ${limit} bytes`);
   const declared = req.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw tooLarge();
-  const bytes = await readLimited(req.body, limit, tooLarge);
+  // With a declared length the HTTP layer has bounded the body already: read it in one go,
+  // which skips the stream reader's per-chunk cost (the common case, and the hot path).
+  const bytes = declared !== null && req.body !== null
+    ? await readAll(req, tooLarge, limit)
+    : await readLimited(req.body, limit, tooLarge);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -46,6 +50,18 @@ export async function readJsonBody(req: Request, limit: number): Promise<unknown
     const reason = error instanceof SyntaxError ? error.message : String(error);
     throw new HttpError(400, `Cannot parse body as JSON: ${reason}`);
   }
+}
+
+/** Reads a body whose length was declared, still refusing more than `limit` bytes. */
+async function readAll(req: Request, tooLarge: () => HttpError, limit: number) {
+  let bytes: Uint8Array;
+  try {
+    bytes = await req.bytes();
+  } catch {
+    throw new HttpError(400, "Cannot read body: the client closed the connection before its end");
+  }
+  if (bytes.byteLength > limit) throw tooLarge();
+  return bytes;
 }
 
 /** Concatenates a stream's chunks, cancelling it as soon as it passes `limit` bytes. */

@@ -10,6 +10,7 @@ import { predictInContext } from "../infer/context.ts";
 import type { Message } from "../data/types.ts";
 import { contextMessages } from "./context.ts";
 import { createSparsePredictor } from "../infer/sparse.ts";
+import { createSparsePool } from "../infer/sparse_pool.ts";
 import { readAsset, type StaticAsset } from "./assets.ts";
 import { paletteCss } from "../plot/palette.ts";
 import { pageFiles, vendorFiles } from "./assets.ts";
@@ -18,6 +19,7 @@ import { createMicroBatcher, type PredictFn, toResult } from "./classifier.ts";
 import { buildExplore, type ExploreData } from "./explore.ts";
 import { HttpError, problemResponse } from "./http_error.ts";
 import { openApiDocument } from "./openapi.ts";
+import { DEFAULT_REPORT_BODY_LIMIT, handleReport } from "./report_route.ts";
 import { classifyRequestSchema, conversationsQuerySchema, parseOrThrow } from "./schema.ts";
 
 /** A request handler, as `Deno.serve` takes it. */
@@ -40,6 +42,13 @@ export interface HandlerOptions {
   /** Merge concurrent requests into one tfjs call (the fast path needs no batching).
    * @default true */
   microBatch?: boolean;
+  /** Largest chat export `POST /report` (the "Your server" tab) accepts, in bytes.
+   * @default DEFAULT_REPORT_BODY_LIMIT (20 MiB) */
+  reportBodyLimit?: number;
+  /** Predict sparse embedders on this many worker threads, merging concurrent requests into
+   * one batch per worker call, so HTTP and prediction use different cores; 0 predicts on the
+   * calling thread. Ignored when `predict` is given. @default 0 */
+  predictWorkers?: number;
   /** Conversations CSV behind Explore; `null` turns Explore off.
    * @default the model's `metadata.data.path`, else "data/conversations.csv" */
   dataPath?: string | null;
@@ -124,17 +133,24 @@ export function createHandler(
     ((error: unknown, req: Request) =>
       console.error(`${req.method} ${new URL(req.url).pathname} failed:`, error));
   const classifySchema = classifyRequestSchema(limits);
-  const openApi = JSON.stringify(openApiDocument({ ...limits, bodyLimit }));
+  const reportBodyLimit = options.reportBodyLimit ?? DEFAULT_REPORT_BODY_LIMIT;
+  const openApi = JSON.stringify(openApiDocument({ ...limits, bodyLimit, reportBodyLimit }));
   const assetFiles = options.assets ?? { ...pageFiles(), ...vendorFiles() };
 
   let ready: ModelBundle | undefined;
   let loadError: unknown;
   let predict: PredictFn | undefined;
   const settle = (loaded: ModelBundle) => {
-    const sparse = options.predict || options.fastPath === false || loaded.metadata.context
+    const workers = options.predict || loaded.metadata.context ? 0 : options.predictWorkers ?? 0;
+    const pool = workers > 0 ? createSparsePool(loaded, { workers }) : undefined;
+    const sparse = options.predict || options.fastPath === false || loaded.metadata.context || pool
       ? undefined
       : createSparsePredictor(loaded);
-    if (sparse) {
+    if (pool) {
+      predict = createMicroBatcher((texts) => pool.predict(texts), loaded.labels.length, {
+        maxTexts: limits.maxBatch,
+      });
+    } else if (sparse) {
       predict = (texts) => Promise.resolve(sparse(texts));
     } else {
       // tfjs costs ~1 ms per call whatever the batch size, so concurrent requests share calls.
@@ -271,6 +287,13 @@ export function createHandler(
         const runId = loaded.metadata.runId;
         return json(body.texts ? { results, model: runId } : { ...results[0]!, model: runId });
       },
+    },
+    "/report": {
+      POST: (req, url, model) =>
+        handleReport(req, url, predict!, {
+          bodyLimit: reportBodyLimit,
+          model: model().metadata.runId,
+        }),
     },
     "/data/summary": {
       GET: async (_req, _url, model) => json((await exploreData(model())).summary),

@@ -26,6 +26,15 @@ const ready = createHandler(tinyBundle(`${dir}/c.csv`), { onServerError: () => {
 const loading = createHandler(new Promise<ModelBundle>(() => {}), { onServerError: () => {} });
 const noData = createHandler(tinyBundle(`${dir}/absent.csv`), { onServerError: () => {} });
 const doc = await (await ready(new Request("http://x/openapi.json"))).json();
+const smallUploads = createHandler(tinyBundle(`${dir}/c.csv`), { reportBodyLimit: 10 });
+const channelExport = JSON.stringify({
+  guild: { id: "1", name: "g" },
+  channel: { id: "2", type: "GuildTextChat", name: "help" },
+  messages: [
+    { id: "3", type: "Default", timestamp: "2024-01-01T00:00:00Z", content: "why?" },
+    { id: "4", type: "Default", timestamp: "2024-01-01T00:01:00Z", content: "try this" },
+  ],
+});
 
 const json = (path: string, value: unknown, type = "application/json") =>
   new Request(`http://x${path}`, {
@@ -57,6 +66,12 @@ const SCENARIOS: [string, string, string, typeof ready, Request][] = [
   ["/data/conversations", "get", "404", noData, get("/data/conversations")],
   ["/data/conversations", "get", "422", ready, get("/data/conversations?limit=0")],
   ["/data/conversations", "get", "503", loading, get("/data/conversations")],
+  ["/report", "post", "200", ready, json("/report?name=help.json", channelExport)],
+  ["/report", "post", "400", ready, json("/report?name=help.json", "")],
+  ["/report", "post", "413", smallUploads, json("/report?name=help.json", channelExport)],
+  ["/report", "post", "415", ready, json("/report", "hello", "text/plain")],
+  ["/report", "post", "422", ready, json("/report?name=help.json", "hello")],
+  ["/report", "post", "503", loading, json("/report?name=help.json", channelExport)],
 ];
 
 Deno.test("openApiDocument() documents the request schema the handler enforces", () => {

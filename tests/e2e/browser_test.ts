@@ -202,6 +202,7 @@ Deno.test({
             "no horizontal scrolling",
           );
           await page.screenshot({ path: join(ARTIFACTS, `explore-${width}.png`), fullPage: true });
+          await page.screenshot({ path: join(ARTIFACTS, `explore-${width}-top.png`) });
           assert.deepEqual(problems, []);
         });
       }

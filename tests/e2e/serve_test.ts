@@ -168,3 +168,26 @@ Deno.test("deno task serve's launcher finds a model by a path relative to the ca
     await child.stderr.cancel();
   }
 });
+
+Deno.test("serve.ts --workers 1 predicts on a worker thread with the same answers", async () => {
+  const texts = ["how do I get my first data analyst job?", "thanks, that worked!", "lol same"];
+  const answers: unknown[] = [];
+  for (const workers of ["0", "1"]) {
+    const server = await startServer(
+      workers === "0" ? [dir] : [dir, `${ROOT}lib`],
+      ["--model", tiny.modelDir, "--workers", workers, "--quiet"],
+    );
+    try {
+      const res = await fetch(`${server.url}classify`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ texts }),
+      });
+      assert.equal(res.status, 200);
+      answers.push((await res.json()).results);
+    } finally {
+      assert.equal((await server.stop()).code, 0);
+    }
+  }
+  assert.deepEqual(answers[1], answers[0]);
+});

@@ -217,6 +217,13 @@ function renderSummary(s) {
       ? `; on the ${s.heldOut.messages.toLocaleString()} messages of held-out conversations ` +
         `(its test split) it gets ${(s.heldOut.accuracy * 100).toFixed(1)}%.`
       : ", so it overstates real accuracy.");
+  if (s.labelled === false) {
+    // a chat export (serve --data EXPORT): no true labels, the charts show predictions
+    $("explore-stats").textContent = `${s.messages.toLocaleString()} messages in ` +
+      `${s.conversations.toLocaleString()} conversations from ${s.path}` +
+      (s.skipped ? ` (${s.skipped} left out: system messages, bots, …)` : "") +
+      ". This export has no labels: the charts show the model's predictions.";
+  }
   const select = $("conv-channel");
   for (const channel of [...new Set(s.channels.map((c) => c.channel))]) {
     const option = document.createElement("option");

@@ -1,0 +1,114 @@
+;; The sparse fast path of inference: Dense(relu) → Dense(classes) logits for a batch of sparse
+;; rows. `deno task wasm` assembles this file with wabt into _sparse_kernel_wasm.ts; a test checks
+;; the committed bytes are what this source assembles to. `sparse.ts` lays out the memory.
+;;
+;; mlp(rows, n, b1, w2t, stride, classes, partial, panel), addresses in bytes:
+;; W1 is stored as panels of 32 hidden units: panel p holds units 32p … 32p+31 of every input row,
+;; 128 bytes per row, `panel` bytes in all (the whole W1 does not fit in L2, one panel does, so the
+;; batch runs panel by panel; rows 4 KB apart would all fall into the same few cache sets).
+;; Features are pairs (row offset in a panel: i32, value: f32); rows[m] … rows[m+1] delimit row
+;; m's features. partial[m][c] is an f32x4 of partial sums the caller adds up (plus b2).
+;;
+;;   for blk in 0, 128, … < stride; base in 0, panel, …:     32 hidden units at a time
+;;     for m in 0 … n-1:                                      every row of the batch
+;;       a[0..8) = b1[blk ..]                                 8 × f32x4, kept in registers
+;;       for k in rows[m] … rows[m+1] step 8:
+;;         a[j] += splat(f32 @ k+4) · w1[base + (i32 @ k) + 16j ..]
+;;       a[j] = max(a[j], 0)                                  relu
+;;       for c in 0 … classes-1:
+;;         partial[m][c] += Σ_j a[j] · w2t[c][blk + 16j ..]
+(module
+  (import "env" "memory" (memory 1))
+
+  (func (export "mlp")
+    (param $rows i32) (param $n i32) (param $b1 i32) (param $w2t i32) (param $stride i32)
+    (param $classes i32) (param $partial i32) (param $panel i32)
+    (local $blk i32) (local $m i32) (local $k i32) (local $end_k i32) (local $off i32)
+    (local $c i32) (local $p i32) (local $wc i32) (local $row i32) (local $base i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local $vs v128) (local $s v128)
+    (block $blocks_done
+      (loop $next_block
+        (br_if $blocks_done (i32.ge_u (local.get $blk) (local.get $stride)))
+        (local.set $m (i32.const 0))
+        (block $rows_done
+          (loop $next_row
+            (br_if $rows_done (i32.ge_u (local.get $m) (local.get $n)))
+        (local.set $off (i32.add (local.get $b1) (local.get $blk)))
+        (local.set $a0 (v128.load offset=0 (local.get $off)))
+        (local.set $a1 (v128.load offset=16 (local.get $off)))
+        (local.set $a2 (v128.load offset=32 (local.get $off)))
+        (local.set $a3 (v128.load offset=48 (local.get $off)))
+        (local.set $a4 (v128.load offset=64 (local.get $off)))
+        (local.set $a5 (v128.load offset=80 (local.get $off)))
+        (local.set $a6 (v128.load offset=96 (local.get $off)))
+        (local.set $a7 (v128.load offset=112 (local.get $off)))
+        (local.set $row (i32.add (local.get $rows) (i32.shl (local.get $m) (i32.const 2))))
+        (local.set $k (i32.load (local.get $row)))
+        (local.set $end_k (i32.load offset=4 (local.get $row)))
+        (block $features_done
+          (loop $next_feature
+            (br_if $features_done (i32.ge_u (local.get $k) (local.get $end_k)))
+            (local.set $off (i32.add (i32.load (local.get $k)) (local.get $base)))
+            (local.set $vs (f32x4.splat (f32.load offset=4 (local.get $k))))
+            (local.set $a0 (f32x4.add (local.get $a0)
+              (f32x4.mul (local.get $vs) (v128.load offset=0 (local.get $off)))))
+            (local.set $a1 (f32x4.add (local.get $a1)
+              (f32x4.mul (local.get $vs) (v128.load offset=16 (local.get $off)))))
+            (local.set $a2 (f32x4.add (local.get $a2)
+              (f32x4.mul (local.get $vs) (v128.load offset=32 (local.get $off)))))
+            (local.set $a3 (f32x4.add (local.get $a3)
+              (f32x4.mul (local.get $vs) (v128.load offset=48 (local.get $off)))))
+            (local.set $a4 (f32x4.add (local.get $a4)
+              (f32x4.mul (local.get $vs) (v128.load offset=64 (local.get $off)))))
+            (local.set $a5 (f32x4.add (local.get $a5)
+              (f32x4.mul (local.get $vs) (v128.load offset=80 (local.get $off)))))
+            (local.set $a6 (f32x4.add (local.get $a6)
+              (f32x4.mul (local.get $vs) (v128.load offset=96 (local.get $off)))))
+            (local.set $a7 (f32x4.add (local.get $a7)
+              (f32x4.mul (local.get $vs) (v128.load offset=112 (local.get $off)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 8)))
+            (br $next_feature)))
+        (local.set $a0 (f32x4.max (local.get $a0) (v128.const i32x4 0 0 0 0)))
+        (local.set $a1 (f32x4.max (local.get $a1) (v128.const i32x4 0 0 0 0)))
+        (local.set $a2 (f32x4.max (local.get $a2) (v128.const i32x4 0 0 0 0)))
+        (local.set $a3 (f32x4.max (local.get $a3) (v128.const i32x4 0 0 0 0)))
+        (local.set $a4 (f32x4.max (local.get $a4) (v128.const i32x4 0 0 0 0)))
+        (local.set $a5 (f32x4.max (local.get $a5) (v128.const i32x4 0 0 0 0)))
+        (local.set $a6 (f32x4.max (local.get $a6) (v128.const i32x4 0 0 0 0)))
+        (local.set $a7 (f32x4.max (local.get $a7) (v128.const i32x4 0 0 0 0)))
+        (local.set $p (i32.add (local.get $partial)
+          (i32.shl (i32.mul (local.get $m) (local.get $classes)) (i32.const 4))))
+        (local.set $wc (i32.add (local.get $w2t) (local.get $blk)))
+        (local.set $c (i32.const 0))
+        (block $classes_done
+          (loop $next_class
+            (br_if $classes_done (i32.ge_u (local.get $c) (local.get $classes)))
+            (local.set $s (v128.load (local.get $p)))
+            (local.set $s (f32x4.add (local.get $s)
+              (f32x4.mul (local.get $a0) (v128.load offset=0 (local.get $wc)))))
+            (local.set $s (f32x4.add (local.get $s)
+              (f32x4.mul (local.get $a1) (v128.load offset=16 (local.get $wc)))))
+            (local.set $s (f32x4.add (local.get $s)
+              (f32x4.mul (local.get $a2) (v128.load offset=32 (local.get $wc)))))
+            (local.set $s (f32x4.add (local.get $s)
+              (f32x4.mul (local.get $a3) (v128.load offset=48 (local.get $wc)))))
+            (local.set $s (f32x4.add (local.get $s)
+              (f32x4.mul (local.get $a4) (v128.load offset=64 (local.get $wc)))))
+            (local.set $s (f32x4.add (local.get $s)
+              (f32x4.mul (local.get $a5) (v128.load offset=80 (local.get $wc)))))
+            (local.set $s (f32x4.add (local.get $s)
+              (f32x4.mul (local.get $a6) (v128.load offset=96 (local.get $wc)))))
+            (local.set $s (f32x4.add (local.get $s)
+              (f32x4.mul (local.get $a7) (v128.load offset=112 (local.get $wc)))))
+            (v128.store (local.get $p) (local.get $s))
+            (local.set $p (i32.add (local.get $p) (i32.const 16)))
+            (local.set $wc (i32.add (local.get $wc) (local.get $stride)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $next_class)))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))
+            (br $next_row)))
+        (local.set $blk (i32.add (local.get $blk) (i32.const 128)))
+        (local.set $base (i32.add (local.get $base) (local.get $panel)))
+        (br $next_block))))
+)
