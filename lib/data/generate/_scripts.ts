@@ -1208,7 +1208,7 @@ export const SIDE_TALK: readonly SideTalk[] = [
       "{sql|excel|{tool}} is still the most useful thing i learned",
       "dashboards nobody opens are my villain origin story",
       "every job posting wants {number} years experience for an entry level role lol",
-      "stakeholders asking for 'just one more filter' again",
+      "stakeholders asking for just one more filter again",
       "hot take: {opinion}",
       "i think people underestimate how much of this job is just talking to people. the sql part is maybe a third of it, the rest is figuring out what they actually want",
     ],

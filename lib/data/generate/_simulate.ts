@@ -17,7 +17,7 @@ import {
   type Style,
   typeLike,
 } from "./_language.ts";
-import { COMMENTS } from "./_parts.ts";
+import { ANSWERS, COMMENTS, type QuestionKind, QUESTIONS } from "./_parts.ts";
 import {
   ANSWER_ENDINGS,
   ANSWER_OPENINGS,
@@ -179,8 +179,9 @@ class Window {
     let time = this.#start;
     while (this.#drafts.length < target) {
       this.#threads++;
-      if (this.#wantsQuestion()) this.#helpThread(time);
-      else this.#sideTalk(time);
+      if (!this.#wantsQuestion()) this.#sideTalk(time);
+      else if (prng() < CASUAL_SHARE[this.#channel]) this.#casualThread(time);
+      else this.#helpThread(time);
       time += Math.floor(-Math.log(1 - prng()) * meanGapMs) + 5000;
     }
     return this.#finish();
@@ -386,6 +387,61 @@ class Window {
     }
   }
 
+  /**
+   * A casual question from the template library ("u there", "r u coming to the meetup", "any
+   * luck", "where r u based"): short, often without "?", answered (if at all) by what fits any
+   * such question — a bare "yeah" / "nope", "not sure", a short fact.
+   */
+  #casualThread(start: number): void {
+    const prng = this.#prng;
+    const asker = this.#person();
+    const kind = pickWeighted(CASUAL_KINDS, prng);
+    const base = { replyTo: null, answers: null, mention: null };
+    const question = this.#add({
+      ...base,
+      time: start,
+      author: asker,
+      label: "question",
+      kind,
+      line: pick(QUESTIONS[kind], prng),
+    });
+    if (prng() < STREAM_SHAPE.backchannel * 0.5) {
+      this.#add({
+        ...base,
+        time: start + seconds(prng, 4, 90),
+        author: this.#person([asker]),
+        label: "comment",
+        kind: "",
+        line: pick(BACKCHANNEL, prng),
+      });
+    }
+    if (this.#mix.answer === 0 || prng() < 0.3) return;
+    const time = start + firstAnswerDelay(prng);
+    const late = time - start > 20 * 60_000;
+    const link = prng() < (late ? STREAM_SHAPE.replyLinkLate : STREAM_SHAPE.replyLink);
+    const answer = this.#add({
+      time,
+      author: this.#person([asker]),
+      label: "answer",
+      kind: "",
+      line: casualAnswer(kind, prng),
+      replyTo: link ? question : null,
+      answers: question,
+      mention: prng() < STREAM_SHAPE.mention ? asker : null,
+    });
+    if (prng() < 0.3) {
+      this.#add({
+        ...base,
+        time: time + seconds(prng, 10, 300),
+        author: asker,
+        label: "comment",
+        kind: "",
+        line: pick(["ok", "ah ok", "cool", "nice", "gotcha", "ty", "kk", "ohh", "lol ok"], prng),
+        replyTo: prng() < 0.15 ? answer : null,
+      });
+    }
+  }
+
   /** One answer to `question` (one or two lines); returns the last line written. */
   #answer(
     topic: Topic,
@@ -513,6 +569,50 @@ class Window {
     });
     return out;
   }
+}
+
+/** Share of question threads that are casual (template) questions rather than help threads. */
+const CASUAL_SHARE: Record<Channel, number> = {
+  general: 0.45,
+  "job-search-support": 0.25,
+  "content-creation": 0.25,
+  "share-your-project": 0.2,
+  resources: 0.2,
+  "sql-help": 0.15,
+  "python-help": 0.15,
+};
+
+const CASUAL_KINDS: Record<"yesno" | "wh" | "declarative" | "request", number> = {
+  yesno: 0.55,
+  wh: 0.2,
+  declarative: 0.15,
+  request: 0.1,
+};
+
+/** What follows a "yeah" / "nope" that fits any casual yes/no question. */
+const GENERIC_YES = ["i think so", "pretty sure", "for now", "since last week", "all good", "why"];
+const GENERIC_NO = ["not yet", "not really tbh", "not this time", "nothing yet", "sadly"];
+const REQUEST_REPLIES = [
+  "sure, dm me",
+  "send it over",
+  "here {url}",
+  "check #resources, it's pinned",
+  "on it",
+  "{sure|yeah}, one sec",
+];
+
+/** An answer that fits any casual question of `kind`. */
+function casualAnswer(kind: QuestionKind, prng: Prng): string {
+  const r = prng();
+  if (kind === "yesno" || kind === "declarative") {
+    const positive = prng() < 0.55;
+    const word = pick(positive ? YES : NO, prng);
+    if (r < 0.45) return word;
+    if (r < 0.8) return `${word}{,|} ${pick(positive ? GENERIC_YES : GENERIC_NO, prng)}`;
+    return pick(ANSWERS.unsure, prng);
+  }
+  if (kind === "request") return pick(REQUEST_REPLIES, prng);
+  return pick(r < 0.5 ? ANSWERS.fact : ANSWERS.unsure, prng);
 }
 
 /** Adds an opening or an ending to a prose line (code and links stay as they are). */
