@@ -76,18 +76,29 @@ Deno.test("deno task report writes report.json, unanswered.csv and index.html; C
       'error: Cannot read --since: "someday" is not a date (e.g. 2024-03-01)',
     );
 
-    // A pipe nobody writes to keeps the report waiting for input; Ctrl-C then stops it.
+    // A pipe keeps the report waiting for input; Ctrl-C while it waits stops it.
     const fifo = join(dir, "pipe.json");
     const mkfifo = await new Deno.Command("mkfifo", { args: [fifo] }).output();
     assert.ok(mkfifo.success);
     const interrupted = join(dir, "interrupted");
+    // Opening the pipe to write returns once the report opens it to read: by then the model is
+    // loaded and Ctrl-C is handled, however slow the machine.
+    const writerOpen = Deno.open(fifo, { write: true });
     const child = start(["--in", fifo, "--out", interrupted, "--model", modelDir]);
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // model loaded, reading the pipe
-    child.kill("SIGINT");
-    // open the pipe's other end so the reader's open() returns, then close it
-    const writer = await Deno.open(fifo, { write: true });
-    writer.close();
+    const first = await Promise.race([
+      writerOpen.then(() => "reading"),
+      child.status.then(() => "exited"),
+    ]);
+    if (first === "exited") {
+      (await Deno.open(fifo, { read: true })).close(); // lets the pending open return
+      (await writerOpen).close();
+      const { stderr } = await child.output();
+      assert.fail(`report exited before reading: ${new TextDecoder().decode(stderr)}`);
+    }
+    const writer = await writerOpen;
+    child.kill("SIGINT"); // the report stops while its read still waits: the pipe stays open
     const { code, stderr } = await child.output();
+    writer.close();
     assert.equal(code, 130, new TextDecoder().decode(stderr));
     assert.match(new TextDecoder().decode(stderr), /report: interrupted, nothing written/);
     await assert.rejects(() => Deno.stat(interrupted), Deno.errors.NotFound);
