@@ -58,10 +58,15 @@ await runMain(async () => {
   if (typeof flags.in !== "string") throw new TypeError("Cannot report: --in EXPORT is required");
   const out = String(flags.out);
   const controller = new AbortController();
+  let writing = false;
+  // Until the files are being written there is nothing to clean up: stop at once (a read may be
+  // waiting on a slow disk or a pipe). While writing, finish and remove them below.
   const onSignal = () => {
-    // said at once, so a user (and the test) sees the Ctrl-C was taken while work winds down
-    if (!controller.signal.aborted) console.error("report: stopping…");
     controller.abort();
+    if (!writing) {
+      console.error("report: interrupted, nothing written");
+      Deno.exit(130);
+    }
   };
   Deno.addSignalListener("SIGINT", onSignal);
   const started = performance.now();
@@ -97,7 +102,12 @@ await runMain(async () => {
       concurrency: workers + 1,
     });
     controller.signal.throwIfAborted();
+    writing = true;
     const files = await writeReport(out, report);
+    if (controller.signal.aborted) {
+      for (const file of files) await Deno.remove(file).catch(() => {});
+      controller.signal.throwIfAborted();
+    }
     const o = report.overall;
     const skipped = Object.entries(stats.skipped).map(([k, v]) => `${k} ${v}`).join(", ");
     console.error(
