@@ -9,7 +9,7 @@
 import { emptyReadStats } from "../lib/data/discord/types.ts";
 import { readExport } from "../lib/data/discord/read.ts";
 import { loadBundle } from "../lib/model/bundle.ts";
-import { buildReport } from "../lib/report/build.ts";
+import { buildReport, parseTime } from "../lib/report/build.ts";
 import { createMessageClassifier } from "../lib/report/classify.ts";
 import { writeReport } from "../lib/report/write.ts";
 import { type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
@@ -57,6 +57,9 @@ await runMain(async () => {
   );
   if (typeof flags.in !== "string") throw new TypeError("Cannot report: --in EXPORT is required");
   const out = String(flags.out);
+  // bad dates are caught before the model loads, not after seconds of work
+  parseTime(flags.since as string | undefined, "since");
+  parseTime(flags.until as string | undefined, "until");
   const controller = new AbortController();
   let writing = false;
   // Until the files are being written there is nothing to clean up: stop at once (a read may be

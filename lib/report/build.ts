@@ -395,7 +395,11 @@ export function quantile(sorted: readonly number[], q: number): number | null {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
 }
 
-function parseTime(value: string | undefined, name: string): number | null {
+/**
+ * Reads a `--since`/`--until` value as epoch milliseconds; empty or absent is `null`.
+ * @throws {RangeError} when the value is not a date
+ */
+export function parseTime(value: string | undefined, name: string): number | null {
   if (value === undefined || value === "") return null;
   const t = Date.parse(value);
   if (Number.isNaN(t)) {
