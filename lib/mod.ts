@@ -23,8 +23,16 @@ export * from "./data/split.ts";
 export * from "./data/random.ts";
 export { writeFileAtomic } from "./data/atomic.ts";
 export type { StreamFormat } from "./data/stream.ts";
-export { CHANNELS, DEFAULT_MIX, generateBuiltin } from "./data/generate/builtin.ts";
+export {
+  CHANNELS,
+  DEFAULT_MIX,
+  generateBuiltin,
+  generateWindows,
+} from "./data/generate/builtin.ts";
 export type { BuiltinGenerateOptions, ClassMix } from "./data/generate/builtin.ts";
+export { measureStructure, StructureMeter } from "./data/generate/structure.ts";
+export type { StructureReport } from "./data/generate/structure.ts";
+export { DiscordExportWriter, TRUTH_COLUMNS } from "./data/generate/discord_export.ts";
 export { formatSummary, generateWithLlm } from "./data/generate/llm/generate.ts";
 export type { GenerateLlmOptions, GenerateSummary } from "./data/generate/llm/generate.ts";
 export { createChatModel, PROVIDERS } from "./data/generate/llm/providers.ts";
@@ -80,10 +88,21 @@ export { evaluateLabelledCsv, writeEvalReport } from "./eval/evaluate.ts";
 export type { EvalResult } from "./eval/evaluate.ts";
 export { formatConfusion, formatMetricsTable, formatPerClassTable } from "./eval/report.ts";
 
+// community report: chat exports in, answered / unanswered questions out
+export { exportFiles, readExport, readExportBytes, readExportFile } from "./data/discord/read.ts";
+export * from "./data/discord/types.ts";
+export * from "./report/build.ts";
+export * from "./report/link.ts";
+export { createMessageClassifier, withAnswerContext } from "./report/classify.ts";
+export { evaluateReport } from "./report/evaluate.ts";
+export type { ReportScores, ReportTruth } from "./report/evaluate.ts";
+export { reportHtml } from "./report/html.ts";
+export { reportFiles, unansweredCsv, writeReport } from "./report/write.ts";
+
 // the whole run
 export { newRunId, runTraining } from "./pipeline.ts";
 export type { TrainingReport, TrainingRunOptions } from "./pipeline.ts";
 
 // serving
 export { createHandler } from "./serve/handler.ts";
-export type { HandlerOptions } from "./serve/handler.ts";
+export type { Handler, HandlerOptions } from "./serve/handler.ts";

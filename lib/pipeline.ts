@@ -6,21 +6,41 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { readCsv } from "./data/csv.ts";
 import { cleanRecords, type CleanReport, detectColumns } from "./data/clean.ts";
 import { countLabels, type Split, splitByColumn, splitByGroup } from "./data/split.ts";
-import { type Label, type LabeledText, LABELS } from "./data/types.ts";
+import { type CsvRecord, type Label, LABELS } from "./data/types.ts";
+import {
+  type ConversationColumns,
+  detectConversationColumns,
+  hasConversations,
+  rowsToMessages,
+} from "./data/conversation.ts";
+import { createPrng } from "./data/random.ts";
 import type { EmbedderConfig, EmbedderRuntime } from "./features/embedder.ts";
 import { createEmbedder } from "./features/create.ts";
 import { writeNpy } from "./features/npy.ts";
 import { withCache } from "./features/cache.ts";
 import { DEFAULT_BUILTIN_DIMENSION } from "./features/builtin.ts";
-import { type EpochLog, trainClassifier, type TrainOptions } from "./model/train.ts";
+import {
+  aloneContexts,
+  assembleContexts,
+  type ContextRecipe,
+  contextRows,
+  DEFAULT_CONTEXT_RECIPE,
+  featureMatrix,
+  selectRows,
+} from "./features/context.ts";
+import {
+  type EpochLog,
+  type LabeledMatrix,
+  trainClassifier,
+  type TrainOptions,
+} from "./model/train.ts";
 import { linkLatest, type ModelBundle, type ModelMetadata, saveBundle } from "./model/bundle.ts";
 import { predictMatrix } from "./infer/sparse.ts";
 import { type FeatureMatrix, sliceRows, toDense } from "./features/matrix.ts";
-import { isSparseMatrixEmbedder } from "./features/builtin.ts";
 import { computeMetrics, type Metrics } from "./eval/metrics.ts";
 
 /** Version of qac written into model metadata. */
@@ -44,6 +64,21 @@ export interface TrainingRunOptions {
   shares?: { validation: number; test: number };
   /** Seeds the split, weight init and shuffling. @default 42 */
   seed?: number;
+  /**
+   * `"auto"`: when the data has conversation columns (`conversation_id` or `position`), train a
+   * context model (message ⊕ context ⊕ cues, `lib/features/context.ts`); `"off"`: the message
+   * alone. @default "auto"
+   */
+  context?: "auto" | "off";
+  /** Conversation column names, when detection by name is not enough. */
+  conversationColumns?: Partial<ConversationColumns>;
+  /** Context recipe. @default DEFAULT_CONTEXT_RECIPE */
+  contextRecipe?: ContextRecipe;
+  /**
+   * Share of training rows added a second time as a lone message (no context, no
+   * conversation cues), so a context model still classifies a message on its own. @default 0.25
+   */
+  aloneShare?: number;
   /** Model options (epochs, batch size, …); see {@linkcode TrainOptions}. */
   train?: Omit<TrainOptions, "onEpochEnd" | "seed" | "signal">;
   /** Evaluates the finished model on extra labelled files (real chat); never trains on them. */
@@ -93,6 +128,8 @@ export interface PrepareSplitOptions {
   shares?: { validation: number; test: number };
   /** @default 42 */
   seed?: number;
+  /** Drop repeated texts (majority label). @default true without a split column */
+  dropDuplicates?: boolean;
   onStage?: (stage: string, detail: string) => void;
 }
 
@@ -101,6 +138,10 @@ export interface PreparedSplit {
   split: Split;
   clean: CleanReport;
   counts: Record<keyof Split, Record<string, number>>;
+  /** The file's header and every readable row (kept rows and the rest, e.g. context). */
+  header: string[];
+  records: CsvRecord[];
+  textColumn: string;
 }
 
 /**
@@ -134,7 +175,7 @@ export async function prepareSplit(
   const { items, report: clean } = cleanRecords(table.records, {
     ...columns,
     splitColumn: options.splitColumn,
-    dropDuplicates: options.splitColumn === undefined,
+    dropDuplicates: options.dropDuplicates ?? options.splitColumn === undefined,
   });
   stage(
     "clean",
@@ -163,7 +204,14 @@ export async function prepareSplit(
       `Cannot train on "${dataPath}": ${items.length} rows are too few for a validation and a test set`,
     );
   }
-  return { split, clean, counts };
+  return {
+    split,
+    clean,
+    counts,
+    header: table.header,
+    records: table.records,
+    textColumn: columns.textColumn,
+  };
 }
 
 /**
@@ -184,10 +232,24 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
     }
   };
 
-  const { split, clean, counts: splitCounts } = await timed(
+  // Context models need every row as it was written: the same text ("yeah") is an answer after
+  // a question and a comment elsewhere, so duplicates are not merged.
+  const header = await readCsv(options.dataPath, { requiredColumns: [] }).then((t) => t.header)
+    .catch(() => [] as string[]);
+  const columns = detectConversationColumns(header, options.conversationColumns);
+  const useContext = (options.context ?? "auto") === "auto" && hasConversations(columns);
+  const recipe = options.contextRecipe ?? DEFAULT_CONTEXT_RECIPE;
+  const prepared = await timed(
     "clean",
-    () => prepareSplit(options.dataPath, { ...options, seed, onStage: stage }),
+    () =>
+      prepareSplit(options.dataPath, {
+        ...options,
+        seed,
+        onStage: stage,
+        ...(useContext ? { dropDuplicates: false } : {}),
+      }),
   );
+  const { split, clean, counts: splitCounts } = prepared;
 
   const embedderConfig = options.embedder ??
     { kind: "builtin", dimension: DEFAULT_BUILTIN_DIMENSION };
@@ -198,38 +260,78 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
     ? withCache(created, options.runtime?.cacheDir ?? "data/cache")
     : created;
   const all = [...split.train, ...split.validation, ...split.test];
-  const texts = all.map((item) => item.text);
-  const embedOptions = { onProgress: options.onEmbedProgress, signal: options.signal };
-  // A sparse embedder (builtin) hands its rows over as they are: the trainer and predictor
-  // only read the active inputs.
-  const features: FeatureMatrix = await timed(
-    "embed",
-    async () =>
-      isSparseMatrixEmbedder(embedder) ? embedder.featurizeMany(texts, embedOptions) : {
-        kind: "dense",
-        rows: texts.length,
-        dimension: embedder.dimension,
-        data: await embedder.embed(texts, embedOptions),
-      },
-  );
-  stage("embed", `${all.length} texts → ${embedder.dimension}-d vectors with ${embedder.id}`);
   const d = embedder.dimension;
   const ids = Int32Array.from(all, (item) => LABELS.indexOf(item.label));
+  const embedOptions = { onProgress: options.onEmbedProgress, signal: options.signal };
+  let features: FeatureMatrix; // message features of `all`, in order
+  let train: LabeledMatrix;
+  let validation: LabeledMatrix;
+  let test: LabeledMatrix;
+  const nTrain = split.train.length, nValidation = split.validation.length;
+  if (!useContext) {
+    const texts = all.map((item) => item.text);
+    // A sparse embedder (builtin) hands its rows over as they are: the trainer and predictor
+    // only read the active inputs.
+    features = await timed("embed", () => featureMatrix(embedder, texts, embedOptions));
+    stage("embed", `${all.length} texts → ${d}-d vectors with ${embedder.id}`);
+    const part = (from: number, to: number) => ({
+      x: sliceRows(features, from, to),
+      y: ids.subarray(from, to),
+    });
+    train = part(0, nTrain);
+    validation = part(nTrain, nTrain + nValidation);
+    test = part(nTrain + nValidation, all.length);
+  } else {
+    // Every row of the file is a message (unlabelled rows too: they are context); each is
+    // featurized once and its row reused as the context of later messages.
+    const messages = rowsToMessages(prepared.records, prepared.textColumn, columns);
+    const base = await timed(
+      "embed",
+      () => featureMatrix(embedder, messages.map((m) => m.text), embedOptions),
+    );
+    const assembly = assembleContexts(messages, recipe);
+    const rowOfLine = new Map(prepared.records.map((r, i) => [r.line, i]));
+    const rows = Int32Array.from(all, (item) => rowOfLine.get(item.line!)!);
+    features = selectRows(base, rows);
+    // lone copies of a seeded share of the training rows: a context model must still read a
+    // message on its own (a file without conversation columns, an API call without context)
+    const prng = createPrng(seed ^ 0x5eed);
+    const aloneShare = options.aloneShare ?? 0.25;
+    const lone = Int32Array.from(
+      Array.from({ length: nTrain }, (_, i) => i).filter(() => prng() < aloneShare),
+    );
+    const trainY = new Int32Array(nTrain + lone.length);
+    trainY.set(ids.subarray(0, nTrain));
+    trainY.set(lone.map((i) => ids[i]!), nTrain);
+    train = {
+      x: contextRows(base, [
+        { assembly, rows: rows.subarray(0, nTrain) },
+        { assembly: aloneContexts(messages), rows: lone.map((i) => rows[i]!) },
+      ]),
+      y: trainY,
+    };
+    const part = (from: number, to: number) => ({
+      x: contextRows(base, [{ assembly, rows: rows.subarray(from, to) }]),
+      y: ids.subarray(from, to),
+    });
+    validation = part(nTrain, nTrain + nValidation);
+    test = part(nTrain + nValidation, all.length);
+    const linked = rows.filter((r) => assembly.context[r]! >= 0).length;
+    stage(
+      "embed",
+      `${messages.length} messages → ${d}-d features with ${embedder.id}; ${linked} of ${all.length} labelled rows have a context; model input ${train.x.dimension} (message ⊕ context ⊕ ${recipe.cues.length} cues), +${lone.length} lone training copies`,
+    );
+  }
   if (options.vectorsDir !== null) {
     const dir = options.vectorsDir ?? "data";
     await writeNpy(join(dir, "vectors.npy"), toDense(features).data, [all.length, d]);
     await writeNpy(join(dir, "vectors.labels.npy"), ids, [all.length]);
   }
-  const part = (from: number, rows: LabeledText[]) => ({
-    x: sliceRows(features, from, from + rows.length),
-    y: ids.subarray(from, from + rows.length),
-  });
-  const train = part(0, split.train);
-  const validation = part(split.train.length, split.validation);
-  const test = part(split.train.length + split.validation.length, split.test);
 
   const result = await timed("train", () =>
     trainClassifier(train, validation, {
+      // hidden units = the embedding size (the original's Dense(d)), whatever the input width
+      hiddenUnits: d,
       ...options.train,
       seed,
       onEpochEnd: options.onEpochEnd,
@@ -253,6 +355,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
     embedderId: embedder.id,
     dimension: d,
     hiddenUnits: result.options.hiddenUnits,
+    ...(useContext ? { context: { recipe } } : {}),
     training: {
       ...result.options,
       bestEpoch: result.bestEpoch,
@@ -262,9 +365,11 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
       history: result.history,
     },
     data: {
-      path: resolve(options.dataPath),
+      // relative to the model folder, so a moved checkout or a copied model still finds it
+      path: relative(resolve(runDir), resolve(options.dataPath)),
       sha256: await sha256File(options.dataPath),
       splitColumn: options.splitColumn ?? null,
+      conversationColumns: useContext ? columns : null,
       rows: splitCounts,
       // lets Explore (serve.ts) report accuracy on rows the model never trained on
       testConversations: [...new Set(split.test.map((item) => item.group))],

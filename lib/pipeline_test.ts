@@ -6,6 +6,7 @@ import { generateBuiltin } from "./data/generate/builtin.ts";
 import { LABELS } from "./data/types.ts";
 import { readNpy } from "./features/npy.ts";
 import { BUILTIN_VERSION } from "./features/builtin.ts";
+import { DEFAULT_CONTEXT_RECIPE } from "./features/context.ts";
 import { loadBundle } from "./model/bundle.ts";
 import { predictProbabilities } from "./infer/predict.ts";
 import { runTraining, type TrainingRunOptions } from "./pipeline.ts";
@@ -52,6 +53,8 @@ Deno.test("runTraining() goes from a conversations CSV to a saved, loadable mode
   const labels = await readNpy(join(dir, "vectors", "vectors.labels.npy"));
   const rows = report.clean.kept;
   assert.deepEqual(vectors.shape, [rows, 64]);
+  // generated data has conversations: the model reads message ⊕ context ⊕ cues
+  assert.deepEqual(report.metadata.context?.recipe, DEFAULT_CONTEXT_RECIPE);
   assert.deepEqual(labels.shape, [rows]);
 
   // splits are disjoint by conversation and add up to the cleaned rows

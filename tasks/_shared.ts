@@ -4,9 +4,10 @@
  * @module
  */
 
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import type { ModelBundle } from "../lib/model/bundle.ts";
-import { evaluateLabelledCsv, writeEvalReport } from "../lib/eval/evaluate.ts";
+import type { ConversationColumns } from "../lib/data/conversation.ts";
+import { type EvalResult, evaluateLabelledCsv, writeEvalReport } from "../lib/eval/evaluate.ts";
 import { writeReportCharts } from "../lib/plot/report.ts";
 import type { TrainingReport } from "../lib/pipeline.ts";
 import { exists } from "./_cli.ts";
@@ -24,28 +25,40 @@ export async function evaluateRealChat(
 ): Promise<Record<string, unknown>> {
   if (!(await exists(dir))) {
     console.log(
-      `real-eval skipped: ${dir} not found (real-chat evaluation needs ../shared/data/real)`,
+      `real-eval skipped: ${dir} not found (NPS Chat and Switchboard live in ../shared/data/real, outside the repository)`,
     );
     return {};
   }
   const files: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    // *_full.csv files are scale tests (182k rows); the standard held-out sets are enough here
-    if (entry.isFile && entry.name.endsWith(".csv") && !entry.name.endsWith("_full.csv")) {
-      files.push(join(dir, entry.name));
+  // dir/*.csv are messages alone; dir/threads/*.csv whole conversations (read with context)
+  for (const [folder, prefix] of [[dir, ""], [join(dir, "threads"), "threads/"]] as const) {
+    if (!(await exists(folder))) continue;
+    for await (const entry of Deno.readDir(folder)) {
+      // *_full.csv files are scale tests (182k rows); the standard held-out sets are enough here
+      if (entry.isFile && entry.name.endsWith(".csv") && !entry.name.endsWith("_full.csv")) {
+        files.push(prefix + entry.name);
+      }
     }
   }
   const results: Record<string, unknown> = {};
-  for (const path of files.sort()) {
-    const name = basename(path, ".csv");
-    const result = await evaluateLabelledCsv(bundle, path);
+  for (const file of files.sort()) {
+    const path = join(dir, file);
+    const name = file.replace(/\.csv$/, "");
+    const result: EvalResult & { alone?: EvalResult } = await evaluateLabelledCsv(bundle, path);
     await writeEvalReport(join(evalDir, name), result);
+    let line = `real-eval ${name}: macro-F1 ${
+      result.metrics.macroF1.toFixed(3)
+    } (${result.mode}; the "?" rule: ${
+      result.baselines.questionMark.macroF1.toFixed(3)
+    }) on ${result.metrics.n} rows`;
+    if (result.mode === "context") {
+      // the same model and rows, each message read alone: what the context adds
+      const alone = await evaluateLabelledCsv(bundle, path, { context: "off" });
+      result.alone = alone;
+      line += `; message alone ${alone.metrics.macroF1.toFixed(3)}`;
+    }
     results[name] = result;
-    console.log(
-      `real-eval ${name}: macro-F1 ${result.metrics.macroF1.toFixed(3)} (the "?" rule: ${
-        result.baselines.questionMark.macroF1.toFixed(3)
-      }) on ${result.metrics.n} rows`,
-    );
+    console.log(line);
   }
   return results;
 }
@@ -57,4 +70,30 @@ export function writeRunReport(dir: string, report: TrainingReport): Promise<str
     history: report.history,
     bestEpoch: Number(report.metadata.training.bestEpoch),
   });
+}
+
+/** Reads a `--context auto|off` flag. */
+export function contextFlag(value: unknown): "auto" | "off" {
+  const text = value === undefined ? "auto" : String(value);
+  if (text !== "auto" && text !== "off") {
+    throw new RangeError(`Cannot use --context "${text}": choose auto or off`);
+  }
+  return text;
+}
+
+/** The `--conversation-column`, `--position-column`, `--speaker-column`, `--reply-column` flags. */
+export function conversationColumnFlags(
+  flags: Record<string, unknown>,
+): Partial<ConversationColumns> {
+  const columns: Partial<ConversationColumns> = {};
+  const names = {
+    conversation: "conversation-column",
+    position: "position-column",
+    speaker: "speaker-column",
+    replyTo: "reply-column",
+  } as const;
+  for (const [key, flag] of Object.entries(names)) {
+    if (typeof flags[flag] === "string") columns[key as keyof typeof names] = flags[flag];
+  }
+  return columns;
 }

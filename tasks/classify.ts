@@ -12,25 +12,51 @@ import { STREAM_FORMATS, type StreamFormat } from "../lib/data/stream.ts";
 import { progressBar } from "./_progress.ts";
 import { type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
+import { contextFlag, conversationColumnFlags } from "./_shared.ts";
+import { createRowsPredictor } from "../lib/infer/context.ts";
+import type { StreamRow } from "../lib/data/stream.ts";
+import { isLabel, LABELS } from "../lib/data/types.ts";
+import { computeMetrics } from "../lib/eval/metrics.ts";
 
 const FLAGS: FlagSpec = {
-  model: { type: "string", default: "models/latest", help: "model folder" },
-  in: { type: "string", help: "input file: .csv, .jsonl/.ndjson, or text (one message a line)" },
-  out: { type: "string", help: "output file, .csv or .jsonl (default: stdout)" },
+  model: { type: "string", placeholder: "DIR", default: "models/latest", help: "model folder" },
+  in: {
+    type: "string",
+    placeholder: "FILE|-",
+    help: "input file: .csv, .jsonl/.ndjson, or text (one message a line); - reads stdin as text " +
+      "unless --format says otherwise",
+  },
+  out: {
+    type: "string",
+    placeholder: "FILE|-",
+    help: "output file, .csv or .jsonl; - or absent: stdout",
+  },
   format: {
     type: "string",
+    placeholder: "csv|jsonl|text",
     help: `input format, overriding the extension: ${STREAM_FORMATS.join(", ")}`,
   },
   "text-column": {
     type: "string",
+    placeholder: "COLUMN",
     help: 'field holding the message (default: "text" or "message")',
   },
   "batch-size": { type: "string", default: "2048", help: "messages per prediction batch" },
   workers: {
     type: "string",
+    placeholder: "N",
     help: "worker threads besides this one for builtin models (default: cores - 1 for inputs " +
       "of 1 MB or more, else 0)",
   },
+  context: {
+    type: "string",
+    default: "auto",
+    help: "auto: a context model reads each message in its conversation; off: each alone",
+  },
+  "conversation-column": { type: "string", help: "column grouping messages (conversation_id)" },
+  "position-column": { type: "string", help: "column ordering them (position)" },
+  "speaker-column": { type: "string", help: "column naming the author (speaker, user_name)" },
+  "reply-column": { type: "string", help: "column with the replied-to position or id (reply_to)" },
   quiet: { type: "boolean", help: "no progress bar" },
 };
 
@@ -42,6 +68,8 @@ await runMain(async () => {
       "Classifies every message of a file as question, answer or comment.",
   );
   if (typeof flags.in !== "string") throw new TypeError("Cannot classify: --in FILE is required");
+  const fromStdin = flags.in === "-";
+  const input = fromStdin ? "stdin" : flags.in;
   const format = flags.format as string | undefined;
   if (format !== undefined && !(STREAM_FORMATS as readonly string[]).includes(format)) {
     throw new RangeError(
@@ -51,11 +79,12 @@ await runMain(async () => {
   const started = performance.now();
   const bundle = await loadWeightsBundle(String(flags.model), embedderRuntimeFromEnv());
   const loadSeconds = (performance.now() - started) / 1000;
-  const out = typeof flags.out === "string" ? flags.out : Deno.stdout.writable;
+  const toFile = typeof flags.out === "string" && flags.out !== "-";
+  const out = toFile ? String(flags.out) : Deno.stdout.writable;
   const bar = flags.quiet ? undefined : progressBar("classify (bytes)", 0);
   // Workers pay off on big files only: each starts in ~0.1 s and copies the weights. A batch
   // goes to an idle worker, else runs here, so every core computes.
-  const inputBytes = (await Deno.stat(flags.in).catch(() => undefined))?.size ?? 0;
+  const inputBytes = fromStdin ? 0 : (await Deno.stat(input).catch(() => undefined))?.size ?? 0;
   const workers = numberFlag(flags, "workers") ??
     (inputBytes >= 1 << 20 ? navigator.hardwareConcurrency - 1 : 0);
   const predict = createBatchPredictor(bundle, { workers });
@@ -63,12 +92,31 @@ await runMain(async () => {
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort(new Error("interrupted"));
   Deno.addSignalListener("SIGINT", onSignal);
-  const summary = await classifyFile(predict, flags.in, out, {
+  // A context model reads the whole file (a message's context may be any earlier row); a
+  // labelled file is then scored on its labelled rows for free.
+  let mode = "alone" as "context" | "alone";
+  let score = "";
+  const rowsPredictor = bundle.metadata.context
+    ? createRowsPredictor(bundle, {
+      context: contextFlag(flags.context),
+      columns: conversationColumnFlags(flags),
+      onMode: (m) => (mode = m),
+    })
+    : undefined;
+  const predictRows = rowsPredictor &&
+    (async (rows: readonly StreamRow[], texts: readonly string[]) => {
+      const p = await rowsPredictor(rows, texts);
+      score = scoreLabelledRows(rows, p);
+      return p;
+    });
+  const summary = await classifyFile(predict, input, out, {
     signal: interrupt.signal,
-    inputFormat: format as StreamFormat | undefined,
+    inputFormat: (format ?? (fromStdin ? "text" : undefined)) as StreamFormat | undefined,
+    source: fromStdin ? Deno.stdin.readable : undefined,
     textColumn: flags["text-column"] as string | undefined,
     batchSize: numberFlag(flags, "batch-size"),
     concurrency: workers + 1,
+    predictRows,
     onProgress: bar ? (bytes, total) => bar(bytes, total) : undefined,
     onProblem: (p) => console.error(`skipped line ${p.line}: ${p.reason}`),
   }).catch((error) => {
@@ -85,6 +133,36 @@ await runMain(async () => {
       Math.round(summary.rows / Math.max(summary.seconds, 1e-9))
     } msgs/s; model load ${loadSeconds.toFixed(2)}s; route ${predict.route})${
       summary.problems > 0 ? `, ${summary.problems} unreadable rows skipped` : ""
-    }: ${mix}${typeof flags.out === "string" ? ` → ${flags.out}` : ""}`,
+    }${
+      rowsPredictor ? (mode === "context" ? ", in their conversations" : ", each alone") : ""
+    }: ${mix}${toFile ? ` → ${flags.out}` : ""}`,
   );
+  if (score) console.error(score);
 });
+
+/** "labelled rows: macro-F1 …" when the rows carry a `label` or `message_type`, else "". */
+function scoreLabelledRows(rows: readonly StreamRow[], p: Float32Array): string {
+  const column = rows.length === 0
+    ? undefined
+    : ["label", "message_type"].find((c) => c in rows[0]!.values);
+  if (!column) return "";
+  const picked: number[] = [];
+  const y: number[] = [];
+  rows.forEach((row, i) => {
+    const label = String(row.values[column] ?? "").trim().toLowerCase();
+    if (isLabel(label)) {
+      picked.push(i);
+      y.push(LABELS.indexOf(label));
+    }
+  });
+  if (picked.length === 0) return "";
+  const k = LABELS.length;
+  const probabilities = new Float32Array(picked.length * k);
+  picked.forEach((i, j) => probabilities.set(p.subarray(i * k, (i + 1) * k), j * k));
+  const m = computeMetrics(Int32Array.from(y), probabilities);
+  return `labelled rows (${picked.length}, "${column}" column; unlabelled rows were context only): macro-F1 ${
+    m.macroF1.toFixed(3)
+  }, accuracy ${m.accuracy.toFixed(3)}; F1 ${
+    LABELS.map((l) => `${l} ${m.perClass[l].f1.toFixed(3)}`).join(", ")
+  }`;
+}

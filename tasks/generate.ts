@@ -1,15 +1,17 @@
 /**
- * `deno task generate`: writes labelled conversations to a CSV, with the built-in offline
- * generator (default) or an LLM through LangChain (`--provider`). Wiring only: flags and
- * environment variables are read here and passed to lib/.
+ * `deno task generate`: writes labelled channel streams to a CSV (or a DiscordChatExporter JSON
+ * export), with the built-in offline generator (default) or an LLM through LangChain
+ * (`--provider`). Wiring only: flags and environment variables are read here and passed to lib/.
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { writeConversations } from "../lib/data/csv.ts";
-import { generateBuiltin } from "../lib/data/generate/builtin.ts";
+import { join } from "node:path";
+import { stringify } from "csv-stringify/sync";
+import { CONVERSATION_COLUMNS, messageRow } from "../lib/data/csv.ts";
+import { DEFAULT_CONVERSATIONS, generateWindows } from "../lib/data/generate/builtin.ts";
+import { DiscordExportWriter } from "../lib/data/generate/discord_export.ts";
 import { formatSummary, generateWithLlm } from "../lib/data/generate/llm/generate.ts";
-import type { ClassMix } from "../lib/data/generate/llm/prompt.ts";
+import type { ClassMix } from "../lib/data/generate/channels.ts";
 import {
   API_KEY_VARIABLES,
   BASE_URL_VARIABLES,
@@ -19,40 +21,80 @@ import {
   type Provider,
   PROVIDERS,
 } from "../lib/data/generate/llm/providers.ts";
-import { type Label, LABELS } from "../lib/data/types.ts";
+import { formatStructure, StructureMeter } from "../lib/data/generate/structure.ts";
+import { type FlagSpec, formatHelp, parseFlags } from "./_cli.ts";
 import { progressBar } from "./_progress.ts";
+import type { Message } from "../lib/data/types.ts";
 
-const HELP = `Usage: deno task generate [flags]
+/** Output formats of the built-in generator. */
+export const FORMATS = ["csv", "discord-json"] as const;
 
-Writes labelled chat conversations (question / answer / comment) to a CSV.
+/** One of {@linkcode FORMATS}. */
+export type Format = typeof FORMATS[number];
+
+const FLAGS: FlagSpec = {
+  provider: {
+    type: "string",
+    help: `LLM provider: ${PROVIDERS.join(", ")} (default: built-in generator)`,
+  },
+  model: {
+    type: "string",
+    help: `model name (defaults: ${PROVIDERS.map((p) => `${p} ${DEFAULT_MODELS[p]}`).join(", ")})`,
+  },
+  count: {
+    type: "string",
+    help:
+      `N stream windows (conversations) to write (built-in default ${DEFAULT_CONVERSATIONS}, about 22 messages each; LLM default 100)`,
+  },
+  conversations: { type: "string", help: "deprecated name of --count" },
+  seed: { type: "string", help: "seed of every random choice (default 42)" },
+  format: {
+    type: "string",
+    help: `${
+      FORMATS.join(" or ")
+    }: discord-json writes a DiscordChatExporter export (built-in only)`,
+  },
+  out: {
+    type: "string",
+    help:
+      "output CSV (default data/conversations.csv); with discord-json a folder (default data/discord)",
+  },
+  mix: {
+    type: "string",
+    help: "Q,A,C target shares of questions, answers, comments (default 0.15,0.15,0.7)",
+  },
+  concurrency: { type: "string", help: "LLM requests in flight (default 4)" },
+  "timeout-ms": { type: "string", help: "per-request timeout in ms (default 60000)" },
+  "max-retries": {
+    type: "string",
+    help: "retries on rate limits, 5xx, network errors, timeouts (default 5)",
+  },
+  temperature: { type: "string", help: "sampling temperature, 0-2 (default 0.9)" },
+  "base-url": {
+    type: "string",
+    help: `API base URL (else ${
+      PROVIDERS.map((p) => BASE_URL_VARIABLES[p]).filter(Boolean).join(" / ")
+    })`,
+  },
+};
+
+const USAGE = `Usage: deno task generate [options]
+
+Writes labelled chat (question / answer / comment) as channel streams: several threads
+interleave in each stream window, with the truth (thread_id, answers) in extra columns.
 Without --provider, the built-in offline generator is used (seeded, no network).
 With --provider, an LLM writes them; the run appends to --out and resumes where it stopped.
-
-Flags:
-  --provider NAME     LLM provider: ${PROVIDERS.join(", ")} (default: built-in generator)
-  --model NAME        model name (defaults: ${
-  PROVIDERS.map((p) => `${p} ${DEFAULT_MODELS[p]}`).join(", ")
-})
-  --count N           conversations the file should hold (built-in default 2500, LLM 100)
-  --seed N            seed of every random choice (default 42)
-  --out PATH          output CSV (default data/conversations.csv)
-  --mix Q,A,C         target share of questions, answers, comments (default 0.15,0.15,0.7)
-  --concurrency N     LLM requests in flight (default 4)
-  --timeout-ms MS     per-request timeout (default 60000)
-  --max-retries N     retries on rate limits, 5xx, network errors, timeouts (default 5)
-  --temperature T     sampling temperature, 0-2 (default 0.9)
-  --base-url URL      API base URL (else ${
-  PROVIDERS.map((p) => BASE_URL_VARIABLES[p]).filter(Boolean).join(" / ")
-})
-  -h, --help          show this help
 
 Keys come from the environment and are never printed:
   ${PROVIDERS.map((p) => `${p}: ${API_KEY_VARIABLES[p] ?? "none needed"}`).join(", ")}
 
 Examples:
-  deno task generate --count 2500
-  GROQ_API_KEY=... deno task generate --provider groq --count 200 --out data/llm.csv
-`;
+  deno task generate --count 1200
+  deno task generate --format discord-json --count 50 --out data/discord
+  GROQ_API_KEY=... deno task generate --provider groq --count 200 --out data/llm.csv`;
+
+/** The help text. */
+export const HELP: string = formatHelp(FLAGS, USAGE);
 
 /** Flags after parsing and checking. */
 export interface GenerateArgs {
@@ -61,6 +103,7 @@ export interface GenerateArgs {
   model?: string;
   count?: number;
   seed: number;
+  format: Format;
   out: string;
   mix?: ClassMix;
   concurrency: number;
@@ -68,66 +111,79 @@ export interface GenerateArgs {
   maxRetries: number;
   temperature?: number;
   baseUrl?: string;
+  /** Notes for the user (deprecated flags). */
+  notes: string[];
 }
 
 /**
- * Parses command-line flags.
+ * Parses command-line flags (through tasks/_cli.ts, like the other tasks).
  * @throws {TypeError} for an unknown or malformed flag.
- * @throws {RangeError} for a value out of range or an unknown provider (lists the allowed ones).
+ * @throws {RangeError} for a value out of range or an unknown provider or format (lists the
+ * allowed ones).
  */
 export function parseGenerateArgs(args: readonly string[]): GenerateArgs {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: "boolean", short: "h" },
-        provider: { type: "string" },
-        model: { type: "string" },
-        count: { type: "string" },
-        seed: { type: "string" },
-        out: { type: "string" },
-        mix: { type: "string" },
-        concurrency: { type: "string" },
-        "timeout-ms": { type: "string" },
-        "max-retries": { type: "string" },
-        temperature: { type: "string" },
-        "base-url": { type: "string" },
-      },
-    }).values;
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split(". ")[0] : String(error);
-    throw new TypeError(`Cannot parse flags: ${message} (see --help)`);
+  const defaults = {
+    seed: 42,
+    format: "csv" as Format,
+    out: "data/conversations.csv",
+    concurrency: 4,
+    timeoutMs: 60_000,
+    maxRetries: 5,
+    notes: [],
+  };
+  // parseFlags answers --help itself and exits; main() prints the help instead, so tests and
+  // callers keep control.
+  if (args.includes("--help") || args.includes("-h")) {
+    return { help: true, provider: null, ...defaults };
   }
-  const provider = values.provider as string | undefined;
+  const values = parseFlags([...args], FLAGS, USAGE);
+  const str = (name: string) => values[name] as string | undefined;
+  const provider = str("provider");
   if (provider !== undefined && !isProvider(provider)) {
     throw new RangeError(
       `Cannot use --provider "${provider}": unknown provider (allowed: ${PROVIDERS.join(", ")})`,
     );
   }
-  const str = (name: string) => values[name] as string | undefined;
+  const format = str("format") ?? "csv";
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new RangeError(
+      `Cannot use --format "${format}": unknown format (allowed: ${FORMATS.join(", ")})`,
+    );
+  }
+  if (format === "discord-json" && provider !== undefined) {
+    throw new RangeError(
+      `Cannot use --format discord-json with --provider: the LLM path writes CSV only`,
+    );
+  }
+  const notes: string[] = [];
+  let count = integerFlag("count", str("count"), 1);
+  const alias = integerFlag("conversations", str("conversations"), 1);
+  if (alias !== undefined) {
+    notes.push("--conversations is deprecated: use --count");
+    count ??= alias;
+  }
   return {
-    help: values.help === true,
+    help: false,
     provider: provider ?? null,
     model: str("model"),
-    count: integerFlag("count", str("count"), 1),
-    seed: integerFlag("seed", str("seed"), 0) ?? 42,
-    out: str("out") ?? "data/conversations.csv",
+    count,
+    seed: integerFlag("seed", str("seed"), 0) ?? defaults.seed,
+    format: format as Format,
+    out: str("out") ?? (format === "discord-json" ? "data/discord" : defaults.out),
     mix: mixFlag(str("mix")),
-    concurrency: integerFlag("concurrency", str("concurrency"), 1) ?? 4,
-    timeoutMs: integerFlag("timeout-ms", str("timeout-ms"), 1) ?? 60_000,
-    maxRetries: integerFlag("max-retries", str("max-retries"), 0) ?? 5,
+    concurrency: integerFlag("concurrency", str("concurrency"), 1) ?? defaults.concurrency,
+    timeoutMs: integerFlag("timeout-ms", str("timeout-ms"), 1) ?? defaults.timeoutMs,
+    maxRetries: integerFlag("max-retries", str("max-retries"), 0) ?? defaults.maxRetries,
     temperature: temperatureFlag(str("temperature")),
     baseUrl: str("base-url"),
+    notes,
   };
 }
 
 function integerFlag(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
+  if (value.trim() === "" || !Number.isInteger(n) || n < min) {
     throw new RangeError(`Cannot use --${name} "${value}": expected an integer >= ${min}`);
   }
   return n;
@@ -179,6 +235,7 @@ export async function main(args: readonly string[], io: MainIo): Promise<number>
     io.print(HELP);
     return 0;
   }
+  for (const note of parsed.notes) io.print(note);
   try {
     if (parsed.provider === null) return await runBuiltin(parsed, io);
     return await runLlm(parsed, parsed.provider, io);
@@ -188,22 +245,101 @@ export async function main(args: readonly string[], io: MainIo): Promise<number>
   }
 }
 
+/** Where the built-in generator's windows go: a CSV or a Discord export. */
+interface Sink {
+  add(window: readonly Message[]): void;
+  /** Finishes the output and puts it in place; returns what to print. */
+  close(): Promise<string>;
+  /** Removes everything written (an interrupted run leaves no partial output). */
+  abort(): Promise<void>;
+}
+
+async function csvSink(path: string): Promise<Sink> {
+  await Deno.mkdir(join(path, ".."), { recursive: true });
+  const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+  const encoder = new TextEncoder();
+  let buffer = stringify([CONVERSATION_COLUMNS as unknown as string[]]);
+  const flush = () => {
+    const bytes = encoder.encode(buffer);
+    let done = 0;
+    while (done < bytes.length) done += file.writeSync(bytes.subarray(done));
+    buffer = "";
+  };
+  return {
+    add(window) {
+      buffer += stringify(window.map(messageRow));
+      if (buffer.length > 1 << 20) flush();
+    },
+    async close() {
+      flush();
+      file.close();
+      await Deno.rename(tmp, path);
+      return `written to ${path}`;
+    },
+    async abort() {
+      file.close();
+      await Deno.remove(tmp).catch(() => {});
+    },
+  };
+}
+
+async function discordSink(dir: string, seed: number): Promise<Sink> {
+  const writer = await DiscordExportWriter.open(dir, { seed });
+  return {
+    add: (window) => writer.add(window),
+    async close() {
+      const summary = await writer.close();
+      const c = summary.counts;
+      const channels = summary.files.length - c.thread;
+      return `written to ${dir}: ${channels} channel and ${c.thread} thread files ` +
+        `(DiscordChatExporter JSON) + truth.csv; extras: ${c.join} joins, ${c.bot} bot ` +
+        `messages, ${c.pin} pins, ${c.attachment} attachment-only messages`;
+    },
+    abort: () => writer.abort(),
+  };
+}
+
 async function runBuiltin(args: GenerateArgs, io: MainIo): Promise<number> {
   const started = performance.now();
-  const messages = generateBuiltin({ conversations: args.count, seed: args.seed, mix: args.mix });
-  await writeConversations(args.out, messages);
-  const mix = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
-  for (const m of messages) mix[m.messageType as Label]++;
-  const conversations = new Set(messages.map((m) => m.conversationId)).size;
-  const shares = LABELS.map((l) =>
-    `${l} ${mix[l]} (${(100 * mix[l] / messages.length).toFixed(1)}%)`
-  );
+  const count = args.count ?? DEFAULT_CONVERSATIONS;
+  // Validates the options before anything is written.
+  const windows = generateWindows({ conversations: count, seed: args.seed, mix: args.mix });
+  const sink = args.format === "discord-json"
+    ? await discordSink(args.out, args.seed)
+    : await csvSink(args.out);
+  const meter = new StructureMeter();
+  io.print(`built-in generator, seed ${args.seed}: ${count} stream windows → ${args.out}`);
+  let done = 0;
+  try {
+    for (const window of windows) {
+      sink.add(window);
+      meter.add(window);
+      done++;
+      // Let signals (Ctrl-C) and progress through between windows.
+      if (done % 64 === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        io.onProgress?.(done, count);
+      }
+      if (io.signal?.aborted) break;
+    }
+  } catch (error) {
+    await sink.abort();
+    throw error;
+  }
+  if (io.signal?.aborted) {
+    await sink.abort();
+    io.print(`interrupted after ${done} of ${count} windows: nothing written to ${args.out}`);
+    return 130;
+  }
+  io.onProgress?.(count, count);
+  const where = await sink.close();
+  const structure = meter.report();
   io.print(
     [
-      `built-in generator, seed ${args.seed}`,
-      `conversations: ${conversations} written to ${args.out}`,
-      `messages:      ${messages.length}`,
-      `class mix:     ${shares.join(", ")}`,
+      `conversations: ${structure.streams} channel stream windows ${where}`,
+      `messages:      ${structure.messages}`,
+      formatStructure(structure),
       `time:          ${((performance.now() - started) / 1000).toFixed(1)} s`,
     ].join("\n"),
   );
@@ -239,7 +375,8 @@ async function runLlm(args: GenerateArgs, provider: Provider, io: MainIo): Promi
 
 if (import.meta.main) {
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
+  // A second Ctrl-C stops at once; the first one lets the run clean up its partial output.
+  const onSigint = () => controller.signal.aborted ? Deno.exit(130) : controller.abort();
   Deno.addSignalListener("SIGINT", onSigint);
   const code = await main(Deno.args, {
     env: (name) => Deno.env.get(name),

@@ -38,8 +38,16 @@ Deno.test("parseGenerateArgs() explains bad flags", () => {
   );
   assert.throws(() => parseGenerateArgs(["--cont", "3"]), {
     name: "TypeError",
-    message: /^Cannot parse flags: Unknown option '--cont' \(see --help\)$/,
+    message: "Unknown option '--cont' (see --help)",
   });
+  assert.throws(
+    () => parseGenerateArgs(["--format", "xml"]),
+    new RangeError('Cannot use --format "xml": unknown format (allowed: csv, discord-json)'),
+  );
+  assert.throws(
+    () => parseGenerateArgs(["--format", "discord-json", "--provider", "groq"]),
+    /^RangeError: Cannot use --format discord-json with --provider/,
+  );
   assert.throws(
     () => parseGenerateArgs(["--count", "0"]),
     new RangeError('Cannot use --count "0": expected an integer >= 1'),
@@ -64,6 +72,7 @@ Deno.test("main() prints help listing every flag", async () => {
       "--max-retries",
       "--temperature",
       "--base-url",
+      "--format",
     ]
   ) {
     assert.ok(out.lines[0]!.includes(flag), flag);
@@ -88,7 +97,12 @@ Deno.test("main() without a provider writes the built-in generator's conversatio
     const { messages, problems } = await readConversations(path);
     assert.deepEqual(problems, []);
     assert.equal(new Set(messages.map((m) => m.conversationId)).size, 5);
-    assert.match(out.lines.join("\n"), /conversations: 5 written/);
+    assert.ok(messages.every((m) => m.position !== undefined && m.threadId !== undefined));
+    assert.match(out.lines.join("\n"), /conversations: 5 channel stream windows written to/);
+    assert.match(out.lines.join("\n"), /answers next to their question \d+\.\d%/);
+    assert.deepEqual((await Array.fromAsync(Deno.readDir(dir))).map((f) => f.name), [
+      "c.csv",
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -117,6 +131,134 @@ Deno.test("main() runs the LLM path against OPENAI_BASE_URL without printing the
     assert.ok(!printed.includes(secret));
   } finally {
     await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("--conversations still works as a deprecated name of --count", async () => {
+  assert.equal(parseGenerateArgs(["--conversations", "7"]).count, 7);
+  assert.deepEqual(parseGenerateArgs(["--conversations", "7"]).notes, [
+    "--conversations is deprecated: use --count",
+  ]);
+  assert.equal(parseGenerateArgs(["--count", "3", "--conversations", "7"]).count, 3);
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = io();
+    const path = join(dir, "c.csv");
+    assert.equal(await main(["--conversations", "2", "--out", path], out), 0);
+    assert.equal(out.lines[0], "--conversations is deprecated: use --count");
+    const { messages } = await readConversations(path);
+    assert.equal(new Set(messages.map((m) => m.conversationId)).size, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("main() --format discord-json writes one export file per channel and the truth", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = io();
+    assert.equal(await main(["--format", "discord-json", "--count", "20", "--out", dir], out), 0);
+    const names = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
+    assert.ok(names.includes("truth.csv"), names.join());
+    const files = names.filter((n) => n.endsWith(".json"));
+    assert.ok(files.length >= 3, files.join());
+    assert.ok(!names.some((n) => n.endsWith(".tmp")));
+    for (const name of files) {
+      const json = JSON.parse(await Deno.readTextFile(join(dir, name)));
+      assert.equal(json.messageCount, json.messages.length);
+      assert.ok(name.endsWith(` [${json.channel.id}].json`), name);
+    }
+    assert.match(
+      out.lines.join("\n"),
+      /\d+ channel and \d+ thread files \(DiscordChatExporter JSON\) \+ truth\.csv/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("main() with an aborted signal stops the built-in generator with 130 and writes nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const controller = new AbortController();
+    const out = {
+      ...io(),
+      signal: controller.signal,
+      onProgress: (done: number) => done >= 64 && controller.abort(),
+    };
+    const path = join(dir, "c.csv");
+    assert.equal(await main(["--count", "5000", "--out", path], out), 130);
+    assert.match(out.lines.at(-1)!, /^interrupted after 64 of 5000 windows: nothing written to /);
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(dir)), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "Ctrl-C (SIGINT) stops `deno task generate` with exit code 130 and no partial output",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const path = join(dir, "big.csv");
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          new URL("./generate.ts", import.meta.url).pathname,
+          "--count",
+          "200000",
+          "--out",
+          path,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      // Wait for the start line: the signal listener is installed before it is printed.
+      const reader = child.stdout.getReader();
+      let seen = "";
+      while (!seen.includes("stream windows →")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += new TextDecoder().decode(value);
+      }
+      child.kill("SIGINT");
+      while (true) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += new TextDecoder().decode(value);
+      }
+      const status = await child.status;
+      await child.stderr.cancel();
+      assert.equal(status.code, 130, seen);
+      assert.match(seen, /interrupted after \d+ of 200000 windows: nothing written to /);
+      assert.deepEqual(await Array.fromAsync(Deno.readDir(dir)), []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("main() with an unreachable provider exits 1 with the connection error and writes nothing", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close(); // nothing listens there now
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = io({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` });
+    const path = join(dir, "llm.csv");
+    const code = await main(
+      ["--provider", "openai", "--count", "3", "--max-retries", "0", "--out", path],
+      out,
+    );
+    assert.equal(code, 1);
+    const error = out.lines.at(-1)!;
+    assert.match(error, /^Cannot generate conversations: network: .*(refused|connect)/i);
+    assert.ok(!error.includes("sk-test"));
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(dir)), []);
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -69,7 +69,7 @@ Deno.test("deno task train says what is wrong in one line, without a stack trace
 Deno.test("deno task train with no --data generates data/conversations.csv first", async () => {
   const dir = await Deno.makeTempDir({ prefix: "qac-train-cli-" });
   const { code, stdout, stderr } = await train(
-    ["--conversations", "40", "--dimension", "32", "--epochs", "1", "--real-eval", "none"],
+    ["--count", "40", "--dimension", "32", "--epochs", "1", "--real-eval", "none"],
     dir,
   );
   assert.equal(code, 0, stderr);
@@ -77,4 +77,65 @@ Deno.test("deno task train with no --data generates data/conversations.csv first
   const csv = await Deno.readTextFile(join(dir, "data", "conversations.csv"));
   assert.ok(csv.startsWith("user_name,message,message_type,message_id,conversation_id,"));
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("deno task train still takes the deprecated --conversations and says to use --count", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qac-train-cli-" });
+  const { code, stdout, stderr } = await train(
+    ["--conversations", "20", "--dimension", "16", "--epochs", "1", "--real-eval", "none"],
+    dir,
+  );
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /--conversations is deprecated: use --count/);
+  assert.match(stdout, /^generate +\d+ messages in 20 conversations/m);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("deno task train --out DIR keeps the run, latest/ and vectors under DIR, and scores the vendored Molweni chat", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qac-train-out-" });
+  try {
+    await Deno.writeTextFile(
+      join(dir, "conv.csv"),
+      conversationsToCsv(generateBuiltin({ conversations: 60 })),
+    );
+    const { code, stdout, stderr } = await train(
+      ["--data", "conv.csv", "--dimension", "64", "--epochs", "1", "--out", "runs"],
+      dir,
+    );
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^saved runs\/[^ ]+ \(runs\/latest\) in /m);
+    assert.doesNotMatch(stdout, /models\/latest/);
+    await Deno.stat(join(dir, "runs", "vectors.npy"));
+    await assert.rejects(Deno.stat(join(dir, "data", "vectors.npy")), Deno.errors.NotFound);
+    assert.match(stdout, /^real-eval molweni: macro-F1 0\.\d{3} .* on \d+ rows/m);
+    const latest = JSON.parse(
+      await Deno.readTextFile(join(dir, "runs", "latest", "metadata.json")),
+    );
+    assert.ok(latest.metrics.real.molweni, "metadata records the Molweni score");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task train without the real-chat folder says so in one line and still succeeds", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qac-train-noreal-" });
+  try {
+    await Deno.writeTextFile(
+      join(dir, "conv.csv"),
+      conversationsToCsv(generateBuiltin({ conversations: 40 })),
+    );
+    const { code, stdout, stderr } = await train(
+      ["--data", "conv.csv", "--dimension", "64", "--epochs", "1", "--real-eval", "absent"],
+      dir,
+    );
+    assert.equal(code, 0, stderr);
+    const skips = stdout.split("\n").filter((line) => line.includes("real-eval"));
+    assert.deepEqual(skips.length, 1, skips.join("\n"));
+    assert.match(
+      skips[0]!,
+      /^real-eval skipped: absent not found \(NPS Chat and Switchboard live in \.\.\/shared\/data\/real/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

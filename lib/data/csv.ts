@@ -8,7 +8,12 @@ import { stringify } from "csv-stringify/sync";
 import { writeFileAtomic } from "./atomic.ts";
 import type { CsvRecord, Message } from "./types.ts";
 
-/** Columns of `data/conversations.csv`: the original's four, then ours. */
+/**
+ * Columns of `data/conversations.csv`: the original's four, then ours. `conversation_id` is a
+ * channel stream window in which threads interleave, rows in stream order; `position` is the
+ * 0-based order within it. `thread_id` and `answers` (for an answer, the `message_id` of the
+ * question it answers) are the generator's truth, never model inputs.
+ */
 export const CONVERSATION_COLUMNS = [
   "user_name",
   "message",
@@ -18,6 +23,9 @@ export const CONVERSATION_COLUMNS = [
   "channel",
   "reply_to",
   "timestamp",
+  "position",
+  "thread_id",
+  "answers",
 ] as const;
 
 /** A row that could not be read, with the 1-based line it starts on. */
@@ -133,6 +141,9 @@ export function messageRow(m: Message): string[] {
     m.channel,
     m.replyTo ?? "",
     m.timestamp,
+    m.position === undefined ? "" : String(m.position),
+    m.threadId ?? "",
+    m.answers ?? "",
   ];
 }
 
@@ -164,10 +175,14 @@ export async function readConversations(path: string): Promise<ConversationsFile
   return { messages: table.records.map(recordToMessage), problems: table.problems };
 }
 
-/** Maps a CSV record to a {@linkcode Message}, filling absent optional columns. */
+/**
+ * Maps a CSV record to a {@linkcode Message}, filling absent optional columns; `position`,
+ * `threadId` and `answers` are set only when the file has them (older files do not).
+ */
 export function recordToMessage(record: CsvRecord): Message {
   const v = record.values;
   const messageId = v.message_id ?? `line-${record.line}`;
+  const position = v.position ? Number(v.position) : NaN;
   return {
     messageId,
     conversationId: v.conversation_id || `line-${record.line}`,
@@ -177,5 +192,8 @@ export function recordToMessage(record: CsvRecord): Message {
     messageType: v.message_type ?? "",
     replyTo: v.reply_to ? v.reply_to : null,
     timestamp: v.timestamp ?? "",
+    ...(Number.isInteger(position) && position >= 0 ? { position } : {}),
+    ...(v.thread_id ? { threadId: v.thread_id } : {}),
+    ...(v.answers ? { answers: v.answers } : {}),
   };
 }

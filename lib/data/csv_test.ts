@@ -35,6 +35,13 @@ const TRICKY: Message[] = [
   message(4, "windows\r\nline end and a trailing comma,"),
   message(5, "emoji 🎉🚀 and accents: café, naïve 日本語"),
   message(6, "  leading and trailing spaces  ", { channel: "" }),
+  message(7, "yeah", {
+    messageType: "answer",
+    position: 7,
+    threadId: "c000001-t02",
+    answers: "c000001-000",
+  }),
+  message(8, "ok", { messageType: "comment", position: 0, threadId: "c000001-t01" }),
 ];
 
 Deno.test("conversationsToCsv() → parseCsv() → recordToMessage() round-trips tricky text", () => {
@@ -56,7 +63,7 @@ Deno.test("parseCsv() gives each record the 1-based line it starts on, across em
       `line ${record.line} is ${JSON.stringify(first)}`,
     );
   }
-  assert.deepEqual(table.records.map((r) => r.line), [2, 3, 4, 5, 9, 11, 12]);
+  assert.deepEqual(table.records.map((r) => r.line), [2, 3, 4, 5, 9, 11, 12, 13, 14]);
 });
 
 function csvField(value: string): string {
@@ -173,6 +180,18 @@ Deno.test("recordToMessage() fills columns the original four-column format lacks
     replyTo: null,
     timestamp: "",
   });
+});
+
+Deno.test("recordToMessage() reads a file from before position, thread_id and answers", () => {
+  const { records } = parseCsv(
+    "user_name,message,message_type,message_id,conversation_id,channel,reply_to,timestamp\n" +
+      "ann,hi?,question,c1-000,c1,general,,2024-01-01T00:00:00.000Z\n",
+  );
+  const m = recordToMessage(records[0]!);
+  assert.equal(m.conversationId, "c1");
+  assert.ok(!("position" in m) && !("threadId" in m) && !("answers" in m), JSON.stringify(m));
+  const bad = parseCsv("message,message_type,position\nhi,comment,-3\nho,comment,x\n");
+  assert.deepEqual(bad.records.map((r) => recordToMessage(r).position), [undefined, undefined]);
 });
 
 Deno.test("readConversations() reads the seed project's file: 1,473 rows, no problems", async () => {

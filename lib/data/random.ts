@@ -47,3 +47,11 @@ export function pickWeighted<K extends string>(
   }
   return entries[entries.length - 1]![0];
 }
+
+/** Combines a seed and an index into one 32-bit seed (so neighbouring indices differ widely). */
+export function mixSeed(seed: number, index: number): number {
+  let h = (seed >>> 0) ^ Math.imul(index + 1, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}

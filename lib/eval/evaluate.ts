@@ -11,6 +11,13 @@ import { readCsv } from "../data/csv.ts";
 import { cleanRecords, type CleanReport } from "../data/clean.ts";
 import { type CsvRecord, type Label, LABELS } from "../data/types.ts";
 import type { ModelBundle } from "../model/bundle.ts";
+import {
+  type ConversationColumns,
+  detectConversationColumns,
+  hasConversations,
+  rowsToMessages,
+} from "../data/conversation.ts";
+import { predictInContext } from "../infer/context.ts";
 import { type BatchPredictor, createBatchPredictor } from "../infer/classify_file.ts";
 import { confusionMatrixChart, perClassChart, rocChart } from "../plot/model_charts.ts";
 import { majorityBaseline, questionMarkRule } from "./baselines.ts";
@@ -40,6 +47,11 @@ export interface SkippedSummary {
   /** Labels other than question/answer/comment and how often each occurred. */
   unknownLabels: Record<string, number>;
   emptyText: number;
+  /**
+   * Rows with an empty label: context only (used as the context of scored rows, not scored
+   * themselves); not counted in `total`.
+   */
+  contextOnly?: number;
   /** The first 20 skipped rows with their 1-based line numbers. */
   examples: SkippedRow[];
 }
@@ -55,6 +67,9 @@ export interface LabelledRows {
   /** Rows the filter kept (before skipping bad ones). */
   selected: number;
   skipped: SkippedSummary;
+  /** The file's header and every readable row the filter kept, scored or not (context). */
+  header: string[];
+  records: CsvRecord[];
 }
 
 const EXAMPLES = 20;
@@ -94,6 +109,7 @@ export async function loadLabelledCsv(
     if (examples.length >= EXAMPLES) break;
     if (kept.has(line)) continue;
     const label = (values[labelColumn] ?? "").trim().toLowerCase();
+    if (label === "") continue; // context only
     examples.push({
       line,
       reason: (LABELS as readonly string[]).includes(label)
@@ -110,6 +126,8 @@ export async function loadLabelledCsv(
     labelColumn,
     selected: records.length,
     skipped: summarizeSkipped(report, table.problems.length, examples),
+    header: table.header,
+    records,
   };
 }
 
@@ -118,12 +136,14 @@ function summarizeSkipped(
   malformed: number,
   examples: SkippedRow[],
 ): SkippedSummary {
-  const unknown = Object.values(report.unknownLabels).reduce((a, b) => a + b, 0);
+  const { "": contextOnly = 0, ...unknownLabels } = report.unknownLabels;
+  const unknown = Object.values(unknownLabels).reduce((a, b) => a + b, 0);
   return {
     total: malformed + unknown + report.emptyText,
     malformed,
-    unknownLabels: report.unknownLabels,
+    unknownLabels,
     emptyText: report.emptyText,
+    ...(contextOnly > 0 ? { contextOnly } : {}),
     examples,
   };
 }
@@ -139,6 +159,14 @@ export interface EvaluateOptions extends LoadLabelledOptions {
   batchSize?: number;
   /** Called after each batch. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * `"auto"`: a context model reads each message in its conversation when the file has
+   * conversation columns (`conversation_id` / `position`, `speaker` or `user_name`, `reply_to`,
+   * `timestamp`); `"off"`: every message alone. @default "auto"
+   */
+  context?: "auto" | "off";
+  /** Conversation column names, when detection by name is not enough. */
+  conversationColumns?: Partial<ConversationColumns>;
   /** Keep at most this many points per ROC curve (AUC stays exact); results land in model
    * metadata, where full curves of thousands of rows would weigh megabytes. @default 201 */
   rocPoints?: number;
@@ -171,6 +199,8 @@ export interface EvalResult {
   seconds: number;
   /** Scored messages per second (prediction only). */
   messagesPerSecond: number;
+  /** How messages were read: in their conversation, or each alone. */
+  mode: "context" | "alone";
 }
 
 /**
@@ -193,15 +223,35 @@ export async function evaluateLabelledCsv(
       `Cannot evaluate on "${path}": no scorable rows (${rows.skipped.total} skipped of ${rows.selected})`,
     );
   }
-  const predict = options.predict ?? createBatchPredictor(bundle);
-  const batchSize = options.batchSize ?? 2048;
   const n = rows.texts.length;
-  const probabilities = new Float32Array(n * LABELS.length);
+  let probabilities = new Float32Array(n * LABELS.length);
+  const columns = detectConversationColumns(rows.header, options.conversationColumns);
+  const mode = bundle.metadata?.context && (options.context ?? "auto") === "auto" &&
+      hasConversations(columns)
+    ? "context"
+    : "alone";
   const started = performance.now();
-  for (let start = 0; start < n; start += batchSize) {
-    const batch = rows.texts.slice(start, start + batchSize);
-    probabilities.set(await predict(batch), start * LABELS.length);
-    options.onProgress?.(Math.min(n, start + batchSize), n);
+  if (mode === "context") {
+    // every row is a message of its conversation (unlabelled ones are context); score the
+    // labelled ones
+    const messages = rowsToMessages(rows.records, rows.textColumn, columns);
+    const all = await predictInContext(bundle, messages);
+    const rowOfLine = new Map(rows.records.map((r, i) => [r.line, i]));
+    const k = LABELS.length;
+    probabilities = new Float32Array(n * k);
+    rows.lines.forEach((line, j) => {
+      const i = rowOfLine.get(line)!;
+      probabilities.set(all.subarray(i * k, (i + 1) * k), j * k);
+    });
+    options.onProgress?.(n, n);
+  } else {
+    const predict = options.predict ?? createBatchPredictor(bundle);
+    const batchSize = options.batchSize ?? 2048;
+    for (let start = 0; start < n; start += batchSize) {
+      const batch = rows.texts.slice(start, start + batchSize);
+      probabilities.set(await predict(batch), start * LABELS.length);
+      options.onProgress?.(Math.min(n, start + batchSize), n);
+    }
   }
   const seconds = (performance.now() - started) / 1000;
   const trainCounts = options.trainLabelCounts ?? trainingLabelCounts(bundle.metadata);
@@ -216,6 +266,7 @@ export async function evaluateLabelledCsv(
     skipped: rows.skipped,
     seconds,
     messagesPerSecond: n / Math.max(seconds, 1e-9),
+    mode,
   };
   const runId = (bundle.metadata as { runId?: unknown } | undefined)?.runId;
   if (typeof runId === "string") result.runId = runId;

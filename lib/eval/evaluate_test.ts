@@ -167,3 +167,31 @@ Deno.test("thinRoc() keeps at most n points, the ends and the exact AUC", () => 
   assert.equal(thin.auc, 0.5);
   assert.equal(thinRoc(metrics, 20).roc!.answer.fpr.length, 11);
 });
+
+Deno.test("evaluateLabelledCsv() uses unlabelled rows as context only and scores the labelled ones", async () => {
+  const { tinyContextBundle } = await import("../serve/_testing.ts");
+  const path = await Deno.makeTempFile({ suffix: ".csv" });
+  await Deno.writeTextFile(
+    path,
+    [
+      "text,label,conversation_id,position,speaker,reply_to",
+      "is the meetup on thursday?,,c1,0,ana,",
+      "it moved to friday,answer,c1,1,ben,0",
+      "lol nice,comment,c1,2,cy,",
+      "it moved to friday,comment,c2,0,dee,",
+    ].join("\n") + "\n",
+  );
+  const bundle = tinyContextBundle();
+  const result = await evaluateLabelledCsv(bundle, path);
+  assert.equal(result.mode, "context");
+  assert.equal(result.n, 3);
+  assert.equal(result.skipped.total, 0);
+  assert.equal(result.skipped.contextOnly, 1);
+  assert.equal(result.metrics.accuracy, 1);
+  // each message alone: the answer loses its question and reads as a comment
+  const alone = await evaluateLabelledCsv(bundle, path, { context: "off" });
+  assert.equal(alone.mode, "alone");
+  assert.equal(alone.n, 3);
+  close(alone.metrics.accuracy, 2 / 3);
+  await Deno.remove(path);
+});

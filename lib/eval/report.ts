@@ -108,8 +108,11 @@ export interface EvalSummary {
     malformed: number;
     unknownLabels: Record<string, number>;
     emptyText: number;
+    contextOnly?: number;
     examples: { line: number; reason: string }[];
   };
+  /** How messages were read, when known. */
+  mode?: "context" | "alone";
 }
 
 /**
@@ -120,6 +123,8 @@ export function formatEvalResult(result: EvalSummary, options: TableOptions = {}
   const { metrics, baselines, skipped } = result;
   const lines = [
     `${result.source}: ${result.n} rows scored` +
+    (result.mode === "context" ? " (each read in its conversation)" : "") +
+    (skipped.contextOnly ? `, ${skipped.contextOnly} unlabelled rows used as context only` : "") +
     (skipped.total > 0 ? `, ${skipped.total} skipped` : ""),
     "",
     formatMetricsTable([

@@ -51,6 +51,15 @@ export function createBatchPredictor(
   bundle: ModelBundle | WeightsBundle,
   options: BatchPredictorOptions = {},
 ): ClosableBatchPredictor {
+  if (bundle.metadata?.context) {
+    // a context model reads each text alone here (empty context); conversation files go
+    // through `predictRows` (lib/infer/context.ts)
+    return Object.assign(
+      async (texts: readonly string[]) =>
+        (await import("./context.ts")).predictAlone(bundle, texts),
+      { close: () => {}, route: "context model, each text alone" },
+    );
+  }
   const local = createSparsePredictor(bundle);
   if (!local) {
     if ("model" in bundle) {
@@ -103,6 +112,14 @@ export interface ClassifyFileOptions {
   digits?: number;
   /** Stops between batches; the temp output is removed and the promise rejects. */
   signal?: AbortSignal;
+  /** Bytes to read instead of opening `input`, which then only names them (e.g. "stdin"). */
+  source?: ReadableStream<Uint8Array>;
+  /**
+   * Predicts from whole rows instead of texts: when given, the whole input is read first and
+   * predicted in one call (a message's context may be any earlier row), then written in input
+   * order. `lib/infer/context.ts` builds one for conversation files.
+   */
+  predictRows?: (rows: readonly StreamRow[], texts: readonly string[]) => Promise<Float32Array>;
 }
 
 /** What {@linkcode classifyFile} did. */
@@ -145,7 +162,7 @@ export async function classifyFile(
       : inputFormat === "jsonl"
       ? "jsonl"
       : "csv");
-  const batchSize = options.batchSize ?? 2048;
+  const batchSize = options.predictRows ? Number.MAX_SAFE_INTEGER : options.batchSize ?? 2048;
   const concurrency = options.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(
@@ -153,12 +170,13 @@ export async function classifyFile(
     );
   }
   const digits = options.digits ?? 6;
-  const inputInfo = await Deno.stat(input);
-  const totalBytes = inputInfo.size;
+  const inputInfo = options.source === undefined ? await Deno.stat(input) : undefined;
+  const totalBytes = inputInfo?.size ?? 0;
   if (typeof out === "string") await checkOutput(input, inputInfo, out);
   let bytesRead = 0;
   let problems = 0;
   const streamOptions = {
+    source: options.source,
     onBytes: (b: number) => bytesRead = b,
     onProblem: (p: CsvProblem) => {
       problems++;
@@ -231,7 +249,9 @@ export async function classifyFile(
     for await (const batch of batches(rows, batchSize)) {
       options.signal?.throwIfAborted();
       const texts = batch.map((r) => stringValue(r.values[textColumn]));
-      const probabilities = Promise.resolve(predict(texts));
+      const probabilities = Promise.resolve(
+        options.predictRows ? options.predictRows(batch, texts) : predict(texts),
+      );
       probabilities.catch(() => {}); // awaited below in order; must not count as unhandled
       inFlight.push({ batch, probabilities });
       while (inFlight.length >= concurrency) {
@@ -296,7 +316,11 @@ interface Sink {
 }
 
 /** Refuses an output that is a folder or the input itself (same device and inode). */
-async function checkOutput(input: string, inputInfo: Deno.FileInfo, out: string): Promise<void> {
+async function checkOutput(
+  input: string,
+  inputInfo: Deno.FileInfo | undefined,
+  out: string,
+): Promise<void> {
   const info = await Deno.stat(out).catch(() => undefined);
   if (info?.isDirectory) {
     throw new TypeError(
@@ -304,8 +328,8 @@ async function checkOutput(input: string, inputInfo: Deno.FileInfo, out: string)
     );
   }
   if (
-    info !== undefined && info.ino !== null && info.ino === inputInfo.ino &&
-    info.dev === inputInfo.dev
+    info !== undefined && inputInfo !== undefined && info.ino !== null &&
+    info.ino === inputInfo.ino && info.dev === inputInfo.dev
   ) {
     throw new TypeError(
       `Cannot classify "${input}": the output "${out}" is the input file; write to another file`,

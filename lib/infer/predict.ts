@@ -87,6 +87,12 @@ export async function predictProbabilities(
   options: PredictProbabilitiesOptions = {},
 ): Promise<Float32Array> {
   if (texts.length === 0) return new Float32Array(0);
+  if (bundle.metadata?.context) {
+    // a context model reads a lone text with an empty context (imported lazily: lib/infer
+    // builds on this module)
+    const { predictAlone } = await import("./context.ts");
+    return await predictAlone(bundle, texts);
+  }
   const sparse = (options.route ?? "auto") === "auto" ? sparsePredictorOf(bundle) : undefined;
   if (sparse) return sparse(texts);
   const vectors = await bundle.embedder.embed(texts);

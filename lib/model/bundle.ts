@@ -16,6 +16,7 @@ import {
   createCheckedEmbedder,
   METADATA_FILE,
   MODEL_FILE,
+  modelInputWidth,
   type ModelMetadata,
   readBundleFiles,
   WEIGHTS_FILE,
@@ -23,6 +24,7 @@ import {
 
 export {
   BUNDLE_FORMAT,
+  modelInputWidth,
   type ModelIntegrity,
   type ModelMetadata,
   type WeightsBundle,
@@ -144,10 +146,13 @@ type Fail = (message: string) => string;
 function checkModel(model: tf.LayersModel, metadata: ModelMetadata, fail: Fail): void {
   const inputs = model.inputs[0]?.shape.at(-1);
   const outputs = model.outputs[0]?.shape.at(-1);
-  if (inputs !== metadata.dimension) {
+  const expected = modelInputWidth(metadata);
+  if (inputs !== expected) {
     throw new TypeError(
       fail(
-        `the model takes ${inputs} inputs but metadata.json says dimension ${metadata.dimension}`,
+        `the model takes ${inputs} inputs but metadata.json says ${expected} (dimension ${metadata.dimension}${
+          metadata.context ? ", with context" : ""
+        })`,
       ),
     );
   }

@@ -12,6 +12,7 @@ import { createEmbedder } from "../features/create.ts";
 import type { Embedder, EmbedderConfig, EmbedderRuntime } from "../features/embedder.ts";
 import type { Metrics } from "../eval/metrics.ts";
 import type { MlpWeights } from "./weights.ts";
+import { checkContextRecipe, contextInputWidth, type ContextRecipe } from "../features/context.ts";
 
 /** The `format` value this version writes and reads. */
 export const BUNDLE_FORMAT = "qac-model/1";
@@ -49,6 +50,12 @@ export interface ModelMetadata {
   dimension: number;
   /** Units of the hidden layer. */
   hiddenUnits: number;
+  /**
+   * Context models only: the recipe that builds each message's input
+   * `features(message) ⊕ features(context) ⊕ cues` (`lib/features/context.ts`); the model then
+   * takes {@linkcode modelInputWidth} inputs. Absent: the model reads the message alone.
+   */
+  context?: { recipe: ContextRecipe };
   /** Resolved training options minus callbacks, plus bestEpoch, history, samplesPerSecond. */
   training: Record<string, unknown>;
   /** Data path, sha256, rows per split and label, clean report. */
@@ -255,10 +262,14 @@ export async function loadWeightsBundle(
   const files = await readBundleFiles(dir);
   const weights = weightsFromFiles(files, dir);
   const fail: Fail = (message) => `Cannot load model "${dir}": ${message}`;
-  if (weights.inputs !== files.metadata.dimension || weights.classes !== LABELS.length) {
+  if (weights.inputs !== modelInputWidth(files.metadata) || weights.classes !== LABELS.length) {
     throw new TypeError(
       fail(
-        `the model maps ${weights.inputs} inputs to ${weights.classes} outputs but metadata.json says dimension ${files.metadata.dimension} and ${LABELS.length} labels`,
+        `the model maps ${weights.inputs} inputs to ${weights.classes} outputs but metadata.json says ${
+          modelInputWidth(files.metadata)
+        } inputs (dimension ${files.metadata.dimension}${
+          files.metadata.context ? ", with context" : ""
+        }) and ${LABELS.length} labels`,
       ),
     );
   }
@@ -351,5 +362,17 @@ export function checkMetadata(value: unknown, fail: Fail): ModelMetadata {
   if (typeof metadata.embedder !== "object" || metadata.embedder === null) {
     throw new TypeError(fail("metadata.json has no embedder config"));
   }
+  if (metadata.context !== undefined) {
+    try {
+      checkContextRecipe(metadata.context?.recipe);
+    } catch (error) {
+      throw new TypeError(fail(`metadata.json's context: ${(error as Error).message}`));
+    }
+  }
   return metadata as ModelMetadata;
+}
+
+/** Inputs of the bundle's model: the embedding size, or message ⊕ context ⊕ cues. */
+export function modelInputWidth(metadata: Pick<ModelMetadata, "dimension" | "context">): number {
+  return metadata.context ? contextInputWidth(metadata.dimension) : metadata.dimension;
 }

@@ -146,7 +146,7 @@ Deno.test("loadBundle() refuses a missing or inconsistent bundle with a clear me
     await assert.rejects(loadBundle(dir), {
       name: "TypeError",
       message:
-        `Cannot load model "${dir}": the model takes 16 inputs but metadata.json says dimension 32`,
+        `Cannot load model "${dir}": the model takes 16 inputs but metadata.json says 32 (dimension 32)`,
     });
 
     await editMetadata(dir, (m) => {
@@ -198,7 +198,7 @@ Deno.test("saveBundle() refuses metadata that disagrees with the model", async (
     await assert.rejects(saveBundle(dir, { ...bundle, metadata }), {
       name: "TypeError",
       message:
-        `Cannot save model "${dir}": the model takes 16 inputs but metadata.json says dimension 8`,
+        `Cannot save model "${dir}": the model takes 16 inputs but metadata.json says 8 (dimension 8)`,
     });
     assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing was written");
   } finally {

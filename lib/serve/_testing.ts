@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { LABELS } from "../data/types.ts";
 import type { Embedder } from "../features/embedder.ts";
+import { contextInputWidth, DEFAULT_CONTEXT_RECIPE } from "../features/context.ts";
 import type { ModelBundle, ModelMetadata } from "../model/bundle.ts";
 
 /** Four features: has "?", sounds like a comment, sounds like an answer, constant 1. */
@@ -82,3 +83,28 @@ export const TINY_CONVERSATIONS_CSV = [
   "fay,,comment,c3-3,c3,help,,2025-01-01T12:02:00Z",
   "gus,hello,greeting,c3-4,c3,help,,2025-01-01T12:03:00Z",
 ].join("\n") + "\n";
+
+/**
+ * The tiny model with context: input `keywords(message) ⊕ keywords(context) ⊕ cues`. A message
+ * without keywords is a comment alone and an answer after a context with "?" (hidden unit 2
+ * also fires on the context's "?" feature, input 4 + 0).
+ */
+export function tinyContextBundle(dataPath?: string): ModelBundle {
+  const inputs = contextInputWidth(4);
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 4, activation: "relu", inputShape: [inputs] }),
+      tf.layers.dense({ units: 3, activation: "softmax" }),
+    ],
+  });
+  const w1 = Array.from({ length: inputs }, (_, i) => [0, 1, 2, 3].map((j) => (i === j ? 1 : 0)));
+  w1[4]![2] = 1; // the context's "?" feeds the answer unit
+  const w2 = [[0, 0, 4], [0, 4, 0], [4, 0, 0], [0, 2, 0]];
+  tf.tidy(() => model.setWeights([tf.tensor2d(w1), tf.zeros([4]), tf.tensor2d(w2), tf.zeros([3])]));
+  return {
+    model,
+    embedder: new KeywordEmbedder(),
+    labels: LABELS,
+    metadata: { ...tinyMetadata(dataPath), context: { recipe: DEFAULT_CONTEXT_RECIPE } },
+  };
+}

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
+import { CLASS_COLORS } from "../plot/palette.ts";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../infer/backend.ts";
 import type { ModelBundle } from "../model/bundle.ts";
 import { predictProbabilities } from "../infer/predict.ts";
 import { BuiltinEmbedder } from "../features/builtin.ts";
 import { createHandler, type HandlerOptions } from "./handler.ts";
-import { TINY_CONVERSATIONS_CSV, tinyBundle } from "./_testing.ts";
+import { TINY_CONVERSATIONS_CSV, tinyBundle, tinyContextBundle } from "./_testing.ts";
 
 await initBackend();
 const dir = await Deno.makeTempDir({ prefix: "qac-serve-" });
@@ -76,6 +77,29 @@ Deno.test("POST /classify with texts returns one result per text, in order", asy
     "comment",
   ]);
   for (const r of body.results) assert.equal(r.result.length, 3);
+});
+
+Deno.test("POST /classify reads a text after its context with a context model", async () => {
+  const { handler } = setup({}, tinyContextBundle(csvPath));
+  const label = async (value: unknown) => (await (await handler(postJson(value))).json());
+  const text = "it moved to friday";
+  assert.equal((await label({ text })).label, "comment");
+  const replied = { reply_to: { text: "is the meetup on thursday?", speaker: "ana" } };
+  assert.equal((await label({ text, context: { ...replied, speaker: "ben" } })).label, "answer");
+  const previous = { previous: [{ text: "is the meetup on thursday?", speaker: "ana" }] };
+  assert.equal((await label({ text, context: { ...previous, speaker: "ben" } })).label, "answer");
+  // a batch: each text with its own context (or none), results in order
+  const batch = await label({ texts: [text, text], contexts: [null, replied] });
+  assert.deepEqual(batch.results.map((r: { label: string }) => r.label), ["comment", "answer"]);
+});
+
+Deno.test("POST /classify ignores a context when the model reads messages alone", async () => {
+  const { handler } = setup();
+  const body = await (await handler(postJson({
+    text: "thanks!",
+    context: { previous: [{ text: "how do I learn SQL?" }] },
+  }))).json();
+  assert.equal(body.label, "comment");
 });
 
 Deno.test("POST /classify says unsure when the top probability is below threshold", async () => {
@@ -165,7 +189,43 @@ Deno.test("GET /health is 503 until the model has loaded, then 200", async () =>
   await Promise.resolve();
   const ready = await handler(new Request("http://qac.test/health"));
   assert.equal(ready.status, 200);
-  assert.deepEqual(await ready.json(), { status: "ok", model: "test-run" });
+  assert.deepEqual(await ready.json(), { status: "ready", model: "test-run", data: "on-demand" });
+});
+
+Deno.test("GET /health says ready only once Explore's data is loaded too", async () => {
+  const { handler } = setup({ preloadExplore: true });
+  const loading = await problem(await handler(new Request("http://qac.test/health")), 503);
+  assert.equal(loading.detail, "The training data for Explore is still loading");
+  let res = loading as unknown as Response | undefined;
+  for (let i = 0; i < 200; i++) {
+    res = await handler(new Request("http://qac.test/health"));
+    if (res.status === 200) break;
+    await res.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.deepEqual(await res!.json(), { status: "ready", model: "test-run", data: "ready" });
+});
+
+Deno.test("GET /health is degraded, not ready, when Explore's data cannot be read", async () => {
+  const { handler } = setup({ preloadExplore: true, dataPath: `${dir}/missing.csv` });
+  let res: Response | undefined;
+  for (let i = 0; i < 200; i++) {
+    res = await handler(new Request("http://qac.test/health"));
+    if (res.status === 200) break;
+    await res.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.deepEqual(await res!.json(), {
+    status: "degraded",
+    model: "test-run",
+    data: "unavailable",
+  });
+});
+
+Deno.test("GET /health is 200 with Explore turned off", async () => {
+  const { handler } = setup({ preloadExplore: true, dataPath: null });
+  const res = await handler(new Request("http://qac.test/health"));
+  assert.deepEqual(await res.json(), { status: "ready", model: "test-run", data: "off" });
 });
 
 Deno.test("GET /health is 503 for good when the model failed to load", async () => {
@@ -179,7 +239,60 @@ Deno.test("GET /model returns the metadata with its metrics", async () => {
   const { handler } = setup();
   const res = await handler(new Request("http://qac.test/model"));
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), bundle.metadata);
+  const body = await res.json();
+  assert.equal(body.runId, "test-run");
+  assert.deepEqual(body.metrics, bundle.metadata.metrics);
+  assert.deepEqual(body.labels, bundle.metadata.labels);
+});
+
+Deno.test("GET /model shows no filesystem path and stays small with ROC curves and id lists", async () => {
+  const big = tinyBundle("/home/someone/secret/conversations.csv");
+  const roc = Array.from({ length: 5000 }, (_, i) => ({ fpr: i / 5000, tpr: i / 5000 }));
+  big.metadata.metrics = {
+    ...big.metadata.metrics,
+    real: { nps: { path: "/home/someone/shared/nps.csv", accuracy: 0.5, roc } },
+  };
+  big.metadata.data.testConversations = Array.from({ length: 5000 }, (_, i) => `conv-${i}`);
+  big.metadata.training = { ...big.metadata.training, history: roc };
+  const { handler } = setup({}, big);
+  const text = await (await handler(new Request("http://qac.test/model"))).text();
+  assert.ok(text.length < 4000, `${text.length} bytes`);
+  assert.ok(!text.includes("/home"), text);
+  const body = JSON.parse(text);
+  assert.equal(body.data.path, "conversations.csv");
+  assert.equal(body.metrics.real.nps.path, "nps.csv");
+  assert.equal(body.metrics.real.nps.accuracy, 0.5);
+});
+
+Deno.test("a client hanging up mid-body is a 400, not a logged server error", async () => {
+  const { handler, serverErrors } = setup();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode('{"text": "how do'));
+      controller.error(new TypeError("connection reset"));
+    },
+  });
+  const res = await handler(post(body));
+  const problemBody = await problem(res, 400);
+  assert.equal(
+    problemBody.detail,
+    "Cannot read body: the client closed the connection before its end",
+  );
+  assert.deepEqual(serverErrors, []);
+});
+
+Deno.test("a 422 lists at most 10 issues and shortens huge field names", async () => {
+  const { handler } = setup();
+  const request = JSON.stringify({
+    texts: Array.from({ length: 256 }, () => 0),
+    ["k".repeat(60_000)]: 1,
+  });
+  const res = await handler(post(request));
+  const text = await res.clone().text();
+  assert.ok(text.length < 3000, `${text.length} bytes for a ${request.length}-byte request`);
+  const body = await problem(res, 422);
+  assert.equal(body.errors.length, 10);
+  assert.match(body.detail, /; and 247 more$/);
 });
 
 Deno.test("HEAD answers like GET without a body; OPTIONS lists the allowed methods", async () => {
@@ -310,6 +423,14 @@ const INVALID: [string, unknown, { field: string; message: string }[]][] = [
   }]],
   ["extra field", { text: "a", lang: "en" }, [{ field: "lang", message: "is not a known field" }]],
   ["empty batch", { texts: [] }, [{ field: "texts", message: "must hold at least one text" }]],
+  ["zero-width text", { text: "\u200b\u200d\ufeff" }, [{
+    field: "text",
+    message: "must not be empty or only whitespace",
+  }]],
+  ["control-only text", { text: "\u0000\u0007\u001b" }, [{
+    field: "text",
+    message: "must not be empty or only whitespace",
+  }]],
   ["bad batch item", { texts: ["ok", "fine", null] }, [{
     field: "texts[2]",
     message: "must be a string, got null",
@@ -329,6 +450,30 @@ const INVALID: [string, unknown, { field: string; message: string }[]][] = [
   ["threshold string", { text: "a", threshold: "0.5" }, [{
     field: "threshold",
     message: "must be a number, got a string",
+  }]],
+  ["context with texts", { texts: ["a"], context: { previous: [{ text: "b" }] } }, [{
+    field: "context",
+    message: 'goes with "text"; with "texts" send "contexts"',
+  }]],
+  ["contexts of another length", { texts: ["a", "b"], contexts: [null] }, [{
+    field: "contexts",
+    message: "must hold one context (or null) per text: 2, got 1",
+  }]],
+  ["too many previous messages", {
+    text: "a",
+    context: { previous: Array.from({ length: 21 }, () => ({ text: "x" })) },
+  }, [{ field: "context.previous", message: "must hold at most 20 messages" }]],
+  ["blank context text", { text: "a", context: { reply_to: { text: " " } } }, [{
+    field: "context.reply_to.text",
+    message: "must not be empty or only whitespace",
+  }]],
+  ["unknown context field", { text: "a", context: { before: [] } }, [{
+    field: "context.before",
+    message: "is not a known field",
+  }]],
+  ["bad context timestamp", { text: "a", context: { timestamp: "yesterday" } }, [{
+    field: "context.timestamp",
+    message: "must be an ISO 8601 date-time",
   }]],
   ["array body", ["a"], [{ field: "(body)", message: "must be an object, got an array" }]],
   ["null body", null, [{ field: "(body)", message: "must be an object, got null" }]],
@@ -378,6 +523,19 @@ Deno.test("GET / serves the page with a self-only CSP, and its scripts", async (
     const res = await handler(new Request(`http://qac.test${path}`));
     assert.equal(res.status, 200, path);
     assert.ok((await res.arrayBuffer()).byteLength > 100, path);
+  }
+});
+
+Deno.test("GET /palette.css gives the page the class colours of lib/plot/palette.ts", async () => {
+  const { handler } = setup();
+  const page = await (await handler(new Request("http://qac.test/"))).text();
+  assert.match(page, /href="\/palette\.css"/);
+  const res = await handler(new Request("http://qac.test/palette.css"));
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("content-type"), "text/css; charset=utf-8");
+  const css = await res.text();
+  for (const [label, color] of Object.entries(CLASS_COLORS)) {
+    assert.ok(css.includes(`--${label}: ${color};`), label);
   }
 });
 

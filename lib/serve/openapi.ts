@@ -5,12 +5,15 @@
  */
 
 import { z } from "zod";
+import { DEFAULT_REPORT_BODY_LIMIT, reportOpenApiPath } from "./report_route.ts";
 import { classifyRequestSchema, type RequestLimits } from "./schema.ts";
 
 /** Options of {@linkcode openApiDocument}. */
 export interface OpenApiOptions extends RequestLimits {
   /** Request body limit in bytes. */
   bodyLimit: number;
+  /** Body limit of `POST /report` in bytes. @default DEFAULT_REPORT_BODY_LIMIT */
+  reportBodyLimit?: number;
   /** Package version shown as `info.version`. @default "0.1.0" */
   version?: string;
 }
@@ -54,7 +57,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
       },
       "/health": {
         get: {
-          summary: "Readiness: 200 once the model is loaded",
+          summary: "Readiness: 200 once the model and Explore's data are loaded",
           responses: { "200": json("Ready", ref("Health")), "503": unavailable },
         },
       },
@@ -75,7 +78,12 @@ export function openApiDocument(options: OpenApiOptions): Json {
           summary: "Classify one text (`text`) or a batch (`texts`)",
           description: "Send exactly one of `text` or `texts`. With `threshold`, a text whose " +
             'top probability is below it gets the label "unsure". `result` repeats the ' +
-            "probabilities in the original service's order: answer, comment, question.",
+            "probabilities in the original service's order: answer, comment, question. " +
+            "`context` (with `text`) or `contexts` (with `texts`, one context or null per text) " +
+            "gives a text's conversation: the message it replies to (`reply_to`), earlier " +
+            `messages (\`previous\`, oldest first, at most ${options.maxContext ?? 20}) and its ` +
+            "author (`speaker`); a context model reads the text after it, a message-only model " +
+            "(no `context` in `GET /model`) ignores it.",
           requestBody: {
             required: true,
             content: {
@@ -87,6 +95,15 @@ export function openApiDocument(options: OpenApiOptions): Json {
                 examples: {
                   single: { value: { text: "how do I get started with SQL?" } },
                   batch: { value: { texts: ["thanks!", "try the free course"], threshold: 0.6 } },
+                  withContext: {
+                    value: {
+                      text: "it moved to friday",
+                      context: {
+                        speaker: "ben",
+                        reply_to: { text: "is the meetup on thursday?", speaker: "ana" },
+                      },
+                    },
+                  },
                 },
               },
             },
@@ -103,6 +120,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
           },
         },
       },
+      "/report": reportOpenApiPath(options.reportBodyLimit ?? DEFAULT_REPORT_BODY_LIMIT),
       "/data/summary": {
         get: {
           summary: "Class mix, channels and lengths of the training conversations (Explore)",
@@ -198,8 +216,16 @@ const SCHEMAS: Record<string, Json> = {
   },
   Health: {
     type: "object",
-    required: ["status", "model"],
-    properties: { status: { type: "string", enum: ["ok"] }, model: { type: "string" } },
+    required: ["status", "model", "data"],
+    properties: {
+      status: {
+        type: "string",
+        enum: ["ready", "degraded"],
+        description: "degraded: the model answers but Explore's data could not be read",
+      },
+      model: { type: "string" },
+      data: { type: "string", enum: ["ready", "off", "on-demand", "unavailable"] },
+    },
   },
   ModelMetadata: {
     type: "object",
@@ -249,6 +275,7 @@ const SCHEMAS: Record<string, Json> = {
       "messages",
       "conversations",
       "skipped",
+      "labelled",
       "accuracy",
       "misclassified",
       "heldOut",
@@ -264,6 +291,10 @@ const SCHEMAS: Record<string, Json> = {
       messages: { type: "integer" },
       conversations: { type: "integer" },
       skipped: { type: "integer" },
+      labelled: {
+        type: "boolean",
+        description: "false for a chat export without labels: classes are the predictions",
+      },
       accuracy: probability,
       misclassified: { type: "integer" },
       heldOut: {

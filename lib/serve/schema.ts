@@ -13,13 +13,55 @@ export interface RequestLimits {
   maxBatch: number;
   /** Longest accepted text, in UTF-16 code units (Discord's own limit is 4,000). */
   maxTextLength: number;
+  /** Most earlier messages in one text's `context.previous`. @default 20 */
+  maxContext?: number;
 }
+
+/** Whitespace, control and format (zero-width) characters: nothing a reader sees. */
+const INVISIBLE = /^[\p{White_Space}\p{Cc}\p{Cf}]*$/u;
+
+/** A text with something visible in it, of bounded length. */
+/** Longest speaker name accepted in a context. */
+export const MAX_SPEAKER_LENGTH = 100;
+
+/** An earlier message given as context: its text, and who wrote it and when, if known. */
+function contextMessageSchema(maxTextLength: number) {
+  return z.strictObject({
+    text: textSchema(maxTextLength),
+    speaker: z.string().max(MAX_SPEAKER_LENGTH, `must be at most ${MAX_SPEAKER_LENGTH} characters`)
+      .optional(),
+    timestamp: z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" })
+      .optional(),
+  });
+}
+
+/**
+ * A text's conversation: who wrote it (`speaker`), when (`timestamp`), the message it replies
+ * to (`reply_to`) and/or the messages before it (`previous`, oldest first).
+ */
+export function contextSchema(limits: RequestLimits) {
+  const maxContext = limits.maxContext ?? 20;
+  const message = contextMessageSchema(limits.maxTextLength);
+  return z.strictObject({
+    speaker: z.string().max(MAX_SPEAKER_LENGTH, `must be at most ${MAX_SPEAKER_LENGTH} characters`)
+      .optional(),
+    timestamp: z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" })
+      .optional(),
+    reply_to: message.optional(),
+    previous: z.array(message)
+      .max(maxContext, `must hold at most ${maxContext} messages`)
+      .optional(),
+  });
+}
+
+/** A validated `context` of `POST /classify`. */
+export type ClassifyContext = z.infer<ReturnType<typeof contextSchema>>;
 
 /** A non-empty, non-whitespace text of bounded length. */
 function textSchema(maxTextLength: number) {
   return z.string()
     .max(maxTextLength, `must be at most ${maxTextLength} characters`)
-    .refine((s) => s.trim().length > 0, "must not be empty or only whitespace");
+    .refine((s) => !INVISIBLE.test(s), "must not be empty or only whitespace");
 }
 
 /**
@@ -37,7 +79,34 @@ export function classifyRequestSchema(limits: RequestLimits) {
       .min(0, "must be between 0 and 1")
       .max(1, "must be between 0 and 1")
       .optional(),
+    context: contextSchema(limits).optional(),
+    contexts: z.array(contextSchema(limits).nullable())
+      .max(limits.maxBatch, `must hold at most ${limits.maxBatch} contexts`)
+      .optional(),
   }).superRefine((body, ctx) => {
+    if (body.context !== undefined && body.text === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["context"],
+        message: 'goes with "text"; with "texts" send "contexts"',
+      });
+    }
+    if (body.contexts !== undefined) {
+      if (body.texts === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["contexts"],
+          message: 'goes with "texts"; with "text" send "context"',
+        });
+      } else if (body.contexts.length !== body.texts.length) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["contexts"],
+          message:
+            `must hold one context (or null) per text: ${body.texts.length}, got ${body.contexts.length}`,
+        });
+      }
+    }
     if ((body.text === undefined) === (body.texts === undefined)) {
       ctx.addIssue({
         code: "custom",
@@ -74,6 +143,9 @@ export function fieldName(path: readonly PropertyKey[], root = "(body)"): string
   return name || root;
 }
 
+/** Most issues a 422 lists; the detail says how many more there were. */
+export const MAX_LISTED_ISSUES = 10;
+
 /**
  * Parses `value` with `schema`, or throws a 422 {@linkcode HttpError} whose detail names every
  * offending field.
@@ -93,8 +165,15 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, root = "(b
       : issue.message;
     return [{ field: fieldName(issue.path, root), message }];
   });
-  const detail = errors.map((e) => `${e.field} ${e.message}`).join("; ");
-  throw new HttpError(422, `Invalid request: ${detail}`, { errors });
+  // Bounded: a small request must not draw a huge answer (256 bad texts, a 60 KB field name).
+  const shown = errors.slice(0, MAX_LISTED_ISSUES).map((e) => ({
+    field: e.field.length > 80 ? `${e.field.slice(0, 80)}…` : e.field,
+    message: e.message.length > 200 ? `${e.message.slice(0, 200)}…` : e.message,
+  }));
+  const more = errors.length - shown.length;
+  const detail = shown.map((e) => `${e.field} ${e.message}`).join("; ") +
+    (more > 0 ? `; and ${more} more` : "");
+  throw new HttpError(422, `Invalid request: ${detail}`, { errors: shown });
 }
 
 /** "a string", "an array", … */

@@ -26,14 +26,22 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-/** Starts the server; replies are used in order, the last one repeats. */
-export function startFakeServer(replies: ScriptedReply[]): FakeServer {
+/**
+ * Starts the server; replies are used in order, the last one repeats. With `respond`, each reply
+ * is computed from the request body and its number instead.
+ */
+export function startFakeServer(
+  replies: ScriptedReply[],
+  respond?: (body: Record<string, unknown>, n: number) => ScriptedReply,
+): FakeServer {
   const requests: Record<string, unknown>[] = [];
   // Cuts pending delays on close, so shutdown does not wait for answers nobody reads.
   const closing = new AbortController();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const body = await req.json() as Record<string, unknown>;
-    const reply = replies[Math.min(requests.length, replies.length - 1)] ?? {};
+    const reply = respond
+      ? respond(body, requests.length)
+      : replies[Math.min(requests.length, replies.length - 1)] ?? {};
     requests.push(body);
     if (reply.delayMs) {
       await new Promise<void>((resolve) => {

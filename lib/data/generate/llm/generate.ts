@@ -119,10 +119,12 @@ type Outcome =
 
 /**
  * Appends LLM-generated conversations to `options.out` until it holds `options.count`
- * conversations. Conversation ids continue from the file (`llm-000042`), so an interrupted run
- * resumes without duplicates. Invalid output is retried, then skipped and counted, never written.
+ * conversations. Conversation `llm-000042` is always the answer to plan 42, so an interrupted
+ * run resumes with exactly the missing plans. Invalid output is retried, then skipped and
+ * counted, never written.
  * @throws {Error} `Cannot generate conversations: …` on an error retrying cannot fix (HTTP 401,
- * unknown model); conversations written before it stay in the file.
+ * unknown model, a provider unreachable from the first request on), and when nothing could be
+ * written; conversations written before it stay in the file.
  * @example
  * ```ts
  * const model = await createChatModel({ provider: "groq", apiKey });
@@ -180,10 +182,16 @@ export async function generateWithLlm(
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   let fatal: Failure | null = null;
-  let nextId = log.existing.nextIndex;
-  // Plans continue after the existing ids too, so a resumed run asks for new conversations.
-  let nextPlan = log.existing.nextIndex;
+  let lastFailure: Failure | null = null;
+  // A conversation's id is its plan's index, whatever order requests finish in, so a resumed run
+  // asks exactly the plans whose conversations are missing: none twice, none skipped.
+  let nextPlan = 0;
+  const takePlan = (): number => {
+    while (log.existing.indices.has(nextPlan)) nextPlan++;
+    return nextPlan++;
+  };
   let inFlight = 0;
+  let successes = 0;
   const structured = model.withStructuredOutput(conversationSchema, { name: "conversation" });
   const usageCallback = {
     handleLLMEnd(output: LLMResult) {
@@ -260,15 +268,14 @@ export async function generateWithLlm(
 
   async function worker(): Promise<void> {
     while (!signal.aborted && existing + summary.conversations + inFlight < count) {
-      const plan = planConversation(nextPlan++, { seed, mix: options.mix });
+      const plan = planConversation(takePlan(), { seed, mix: options.mix });
       // A slot stays reserved until its conversation is written, so workers never overshoot.
       inFlight++;
       let outcome: Outcome;
       try {
         outcome = await request(plan);
         if (outcome.ok) {
-          const index = nextId++;
-          const messages = toMessages(outcome.conversation, index, plan.channel, { seed });
+          const messages = toMessages(outcome.conversation, plan.index, plan.channel, { seed });
           await log.append(messages);
           record(messages);
         }
@@ -281,7 +288,12 @@ export async function generateWithLlm(
       }
       const { failure } = outcome;
       if (failure.kind === "aborted") return;
-      if (failure.kind === "fatal") {
+      lastFailure = failure;
+      // Retries exhausted before anything ever worked (an unreachable or wrong provider): more
+      // plans would fail the same way, so stop with the provider's own error.
+      const unreachable = failure.kind !== "invalid" && summary.conversations === 0 &&
+        successes === 0;
+      if (failure.kind === "fatal" || unreachable) {
         fatal ??= failure;
         stop.abort();
         return;
@@ -298,6 +310,7 @@ export async function generateWithLlm(
   }
 
   function record(messages: readonly Message[]): void {
+    successes++;
     summary.conversations++;
     summary.messages += messages.length;
     for (const m of messages) summary.mix[m.messageType as Label]++;
@@ -310,6 +323,13 @@ export async function generateWithLlm(
     throw new Error(
       `Cannot generate conversations: ${(fatal as Failure).reason} ` +
         `(${summary.conversations} written to "${out}" before it)`,
+    );
+  }
+  if (summary.conversations === 0 && lastFailure !== null && !summary.interrupted) {
+    // Nothing written and every request failed: that is an error, not an empty success.
+    throw new Error(
+      `Cannot generate conversations: ${(lastFailure as Failure).reason} ` +
+        `(${summary.skipped} skipped, nothing written to "${out}")`,
     );
   }
   return summary;

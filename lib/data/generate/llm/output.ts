@@ -28,6 +28,8 @@ export interface ExistingConversations {
   messages: number;
   /** Next free index for `llm-NNNNNN` ids (one past the highest present, 0 if none). */
   nextIndex: number;
+  /** Indices of the `llm-NNNNNN` conversations present (a resumed run skips these plans). */
+  indices: Set<number>;
   /** Bytes cut from a torn tail (0 when the file was intact). */
   repairedBytes: number;
   /** Conversation dropped because it may have been cut short by the tear. */
@@ -46,7 +48,8 @@ const HEADER_LINE = CONVERSATION_COLUMNS.join(",");
 const encoder = new TextEncoder();
 
 /**
- * Opens (creating if needed) a conversations CSV for appending; repairs a torn tail.
+ * Opens a conversations CSV for appending; repairs a torn tail. A missing file is created with
+ * its header by the first append, so a run that writes nothing leaves no file behind.
  * @throws {SyntaxError} when the file has a different header (appending would corrupt it).
  */
 export async function openConversationLog(path: string): Promise<ConversationLog> {
@@ -58,12 +61,13 @@ export async function openConversationLog(path: string): Promise<ConversationLog
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
   let existing: ExistingConversations;
-  if (text.trim() === "") {
-    await writeFileAtomic(path, `${HEADER_LINE}\n`);
+  let needsHeader = text.trim() === "";
+  if (needsHeader) {
     existing = {
       conversationIds: [],
       messages: 0,
       nextIndex: 0,
+      indices: new Set(),
       repairedBytes: 0,
       droppedConversation: null,
     };
@@ -75,8 +79,15 @@ export async function openConversationLog(path: string): Promise<ConversationLog
     path,
     existing,
     append(messages) {
-      const chunk = encoder.encode(stringify(messages.map(messageRow)));
-      const next = queue.then(() => appendChunk(path, chunk));
+      const next = queue.then(async () => {
+        const rows = stringify(messages.map(messageRow));
+        if (needsHeader) {
+          await writeFileAtomic(path, `${HEADER_LINE}\n${rows}`);
+          needsHeader = false;
+          return;
+        }
+        await appendChunk(path, encoder.encode(rows));
+      });
       queue = next.catch(() => {});
       return next;
     },
@@ -117,17 +128,22 @@ async function scan(path: string, text: string): Promise<ExistingConversations> 
     records = survivors;
   }
   const ids = new Set<string>();
+  const indices = new Set<number>();
   let nextIndex = 0;
   for (const record of records) {
     const id = record.values.conversation_id ?? "";
     ids.add(id);
     const match = /^llm-(\d+)$/.exec(id);
-    if (match) nextIndex = Math.max(nextIndex, Number(match[1]) + 1);
+    if (match) {
+      indices.add(Number(match[1]));
+      nextIndex = Math.max(nextIndex, Number(match[1]) + 1);
+    }
   }
   return {
     conversationIds: [...ids],
     messages: records.length,
     nextIndex,
+    indices,
     repairedBytes,
     droppedConversation,
   };

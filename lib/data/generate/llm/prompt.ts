@@ -6,125 +6,9 @@
 
 import { createPrng, pick, type Prng, shuffle } from "../../random.ts";
 import { mixSeed } from "./schema.ts";
+import { type Channel, CHANNEL_INFO, CHANNELS, type ClassMix, DEFAULT_MIX } from "../channels.ts";
 
-/** Channels of the server, with what each is for and what people talk about there. */
-export const CHANNELS = {
-  "general": {
-    purpose: "hanging out, banter, random chat about data work and life",
-    topics: [
-      "what everyone is working on this week",
-      "a meme about Excel being the real database",
-      "Monday mood and coffee",
-      "someone's first week as a junior analyst",
-      "whether AI will replace data analysts",
-      "favourite keyboard shortcuts and IDEs",
-      "a conference or meetup someone went to",
-      "dark mode vs light mode in Jupyter",
-      "someone finished a course and is celebrating",
-      "weekend plans and burnout",
-    ],
-    questionWeight: 0.7,
-  },
-  "job-search-support": {
-    purpose: "job hunting: resumes, interviews, offers, rejections, networking",
-    topics: [
-      "resume review for a first data analyst role",
-      "a take-home SQL assignment with a 48h deadline",
-      "how to answer 'tell me about a project' in interviews",
-      "salary negotiation for an entry-level offer",
-      "getting ghosted after a final round",
-      "LinkedIn outreach to hiring managers",
-      "switching from teaching to data analytics",
-      "whether a master's degree is worth it",
-      "applying with no experience and a bootcamp certificate",
-      "a technical screen with window functions",
-    ],
-    questionWeight: 1.3,
-  },
-  "content-creation": {
-    purpose: "people who post data content: LinkedIn posts, YouTube, blogs, newsletters",
-    topics: [
-      "what to post on LinkedIn as a beginner",
-      "editing a first YouTube tutorial on pandas",
-      "growing a data newsletter",
-      "a post that went viral and the comments",
-      "thumbnail and title ideas for a SQL video",
-      "posting consistency and imposter syndrome",
-      "choosing between Medium and a personal blog",
-      "turning a Kaggle notebook into a post",
-    ],
-    questionWeight: 0.9,
-  },
-  "share-your-project": {
-    purpose: "people show portfolio projects and get feedback",
-    topics: [
-      "a Power BI dashboard of city bike rentals",
-      "a Tableau viz of NBA stats",
-      "a web scraper for job postings built with Python",
-      "an end-to-end dbt + Airflow pipeline",
-      "a churn prediction model in scikit-learn",
-      "a Streamlit app for personal finance",
-      "a SQL analysis of a pizza sales dataset",
-      "a GitHub portfolio README",
-    ],
-    questionWeight: 0.8,
-  },
-  "resources": {
-    purpose: "sharing and asking for courses, books, datasets, cheat sheets",
-    topics: [
-      "free SQL practice sites",
-      "best statistics book for beginners",
-      "where to find messy real-world datasets",
-      "Google Data Analytics certificate worth it",
-      "a cheat sheet for pandas",
-      "YouTube channels for learning Power BI",
-      "Kaggle competitions for beginners",
-      "interview prep question banks",
-    ],
-    questionWeight: 1.0,
-  },
-  "sql-help": {
-    purpose: "help with SQL queries and databases",
-    topics: [
-      "a LEFT JOIN returning duplicate rows",
-      "GROUP BY error 'column must appear in the group by clause'",
-      "window functions: ROW_NUMBER vs RANK",
-      "pivoting rows to columns in Postgres",
-      "a slow query and indexes",
-      "CTE vs subquery",
-      "NULLs breaking a WHERE filter",
-      "date truncation to month in BigQuery",
-      "deleting duplicate rows but keeping one",
-      "installing MySQL on a Mac",
-    ],
-    questionWeight: 1.5,
-  },
-  "python-help": {
-    purpose: "help with Python, pandas, notebooks and environments",
-    topics: [
-      "pandas merge creating NaN columns",
-      "SettingWithCopyWarning in pandas",
-      "pip install fails in a virtual environment",
-      "reading a huge CSV without running out of memory",
-      "matplotlib plot not showing in a script",
-      "a KeyError after groupby",
-      "list comprehension vs for loop",
-      "converting strings to datetime in pandas",
-      "Jupyter kernel keeps dying",
-      "apply() is slow, how to vectorise",
-    ],
-    questionWeight: 1.5,
-  },
-} as const satisfies Record<
-  string,
-  { purpose: string; topics: readonly string[]; questionWeight: number }
->;
-
-/** A channel name. */
-export type Channel = keyof typeof CHANNELS;
-
-/** Channel names. */
-export const CHANNEL_NAMES = Object.keys(CHANNELS) as Channel[];
+export { type Channel, CHANNELS, type ClassMix, DEFAULT_MIX };
 
 const PERSONAS = [
   "career switcher from teaching, eager, over-explains a bit",
@@ -219,16 +103,6 @@ const STYLES = [
   "one longer explanation among many tiny messages",
 ] as const;
 
-/** Share of each class in a conversation; sums to 1. */
-export interface ClassMix {
-  question: number;
-  answer: number;
-  comment: number;
-}
-
-/** Default target mix, close to real chat (about one message in ten is a question). */
-export const DEFAULT_MIX: ClassMix = { question: 0.15, answer: 0.15, comment: 0.7 };
-
 /** Everything chosen for one request. */
 export interface ConversationPlan {
   /** Request index the plan was seeded with. */
@@ -245,6 +119,14 @@ export interface ConversationPlan {
   /** Comments to write as rhetorical lines ending in "?". */
   rhetorical: number;
   style: string[];
+  /** Threads interleaved in the stream (1 for short streams). */
+  threads: number;
+  /** Questions nobody answers. */
+  unanswered: number;
+  /** Answers that use the reply button (`reply_to`); the others have none. */
+  replyLinks: number;
+  /** Answers that arrive late, after side talk. */
+  lateAnswers: number;
 }
 
 /** Options of {@linkcode planConversation}. */
@@ -262,8 +144,8 @@ export interface PlanOptions {
 export function planConversation(index: number, options: PlanOptions = {}): ConversationPlan {
   const prng = createPrng(mixSeed(options.seed ?? 42, index));
   const mix = options.mix ?? DEFAULT_MIX;
-  const channel = pick(CHANNEL_NAMES, prng);
-  const info = CHANNELS[channel];
+  const channel = pick(CHANNELS, prng);
+  const info = CHANNEL_INFO[channel];
   const length = pickLength(prng);
   const people = Math.min(length, 2 + Math.floor(prng() * 5));
   const personas = shuffle([...PERSONAS], prng).slice(0, people);
@@ -281,6 +163,12 @@ export function planConversation(index: number, options: PlanOptions = {}): Conv
   if (answers > 0 && questions === 0) questions = 1;
   const comments = length - questions - answers;
   const style = shuffle([...STYLES], prng).slice(0, 1 + Math.floor(prng() * 2));
+  // Stream structure, as in the built-in generator: a few threads interleave, about a quarter
+  // of the questions go unanswered, and about a third of the answers use the reply button.
+  const threads = length < 8 ? 1 : Math.min(4, Math.max(2, Math.round(length / 8 + prng())));
+  const unanswered = questions > 1 ? Math.round(questions * (0.15 + prng() * 0.2)) : 0;
+  const replyLinks = Math.round(answers * (0.2 + prng() * 0.2));
+  const lateAnswers = answers > 1 ? 1 + Math.floor(prng() * Math.min(2, answers - 1)) : 0;
   return {
     index,
     channel,
@@ -293,15 +181,19 @@ export function planConversation(index: number, options: PlanOptions = {}): Conv
     noQuestionMark: Math.round((0.4 + prng() * 0.4) * 10) / 10,
     rhetorical: comments >= 5 ? 1 + Math.floor(prng() * 2) : 0,
     style,
+    threads,
+    unanswered,
+    replyLinks,
+    lateAnswers,
   };
 }
 
-/** Short chats dominate; some run long. */
+/** Stream stretches: short ones are common, some run long enough for several threads. */
 function pickLength(prng: Prng): number {
   const r = prng();
-  if (r < 0.4) return 4 + Math.floor(prng() * 6); // 4-9
-  if (r < 0.8) return 10 + Math.floor(prng() * 8); // 10-17
-  return 18 + Math.floor(prng() * 13); // 18-30
+  if (r < 0.3) return 5 + Math.floor(prng() * 6); // 5-10
+  if (r < 0.8) return 11 + Math.floor(prng() * 14); // 11-24
+  return 25 + Math.floor(prng() * 16); // 25-40
 }
 
 /** A Discord-style handle composed from parts, e.g. `priya_sql99`. */
@@ -357,7 +249,7 @@ export function parsePromptTemplate(text: string, source = "prompt"): PromptTemp
 export function renderPrompt(template: PromptTemplate, plan: ConversationPlan): RenderedPrompt {
   const values: Record<string, string> = {
     channel: plan.channel,
-    channel_purpose: CHANNELS[plan.channel].purpose,
+    channel_purpose: CHANNEL_INFO[plan.channel].purpose,
     topic: plan.topic,
     participants: plan.participants.map((p) => `${p.name} (${p.persona})`).join("; "),
     skill: plan.skill,
@@ -365,6 +257,7 @@ export function renderPrompt(template: PromptTemplate, plan: ConversationPlan): 
     length: String(plan.length),
     mix: describeMix(plan),
     style: plan.style.join("; "),
+    structure: describeStructure(plan),
   };
   const fill = (text: string) =>
     text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
@@ -415,6 +308,30 @@ function describeMix(plan: ConversationPlan): string {
     );
   }
   return parts.join(" ");
+}
+
+/** "3 threads interleaved; 1 question gets no answer; …" for the request. */
+function describeStructure(plan: ConversationPlan): string {
+  const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+  const parts = [
+    plan.threads === 1
+      ? "one thread, with side remarks"
+      : `${plan.threads} threads interleaved: start a new topic before the previous one is ` +
+        "finished, and let replies to an earlier thread come after messages of another",
+  ];
+  if (plan.unanswered > 0) {
+    parts.push(`${n(plan.unanswered, "question gets", "questions get")} no answer at all`);
+  }
+  if (plan.lateAnswers > 0) {
+    parts.push(
+      `${n(plan.lateAnswers, "answer comes", "answers come")} late, after other messages`,
+    );
+  }
+  parts.push(
+    `only ${n(plan.replyLinks, "answer uses", "answers use")} the reply button (reply_to); ` +
+      "all other messages have reply_to null",
+  );
+  return parts.join("; ") + ".";
 }
 
 function capitalize(text: string): string {

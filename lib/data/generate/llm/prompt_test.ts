@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {
-  CHANNEL_NAMES,
+  CHANNELS,
   loadPromptTemplate,
   parsePromptTemplate,
   planConversation,
@@ -10,7 +10,7 @@ import {
 Deno.test("planConversation() is deterministic per (seed, index) and varies across indices", () => {
   assert.deepEqual(planConversation(5, { seed: 1 }), planConversation(5, { seed: 1 }));
   const plans = Array.from({ length: 200 }, (_, i) => planConversation(i, { seed: 1 }));
-  assert.deepEqual(new Set(plans.map((p) => p.channel)).size, CHANNEL_NAMES.length);
+  assert.deepEqual(new Set(plans.map((p) => p.channel)).size, CHANNELS.length);
   assert.ok(new Set(plans.map((p) => p.topic)).size > 40);
   assert.ok(new Set(plans.map((p) => p.tone)).size > 5);
   assert.ok(new Set(plans.map((p) => p.length)).size > 15);
@@ -44,6 +44,21 @@ Deno.test("renderPrompt() fills every placeholder of prompt.md", async () => {
   const q = plan.counts.question;
   assert.ok(user.includes(`Label mix: about ${q} question${q === 1 ? "" : "s"}, `), user);
   assert.doesNotMatch(system, /^# Prompt/m, "the human preamble is not sent");
+  assert.match(system, /A channel is a STREAM/);
+  assert.match(user, /Structure: .*only \d+ answers? uses? the reply button/);
+});
+
+Deno.test("planConversation() asks for interleaved threads, unanswered questions and few reply links", () => {
+  const plans = Array.from({ length: 300 }, (_, i) => planConversation(i, { seed: 2 }));
+  const sum = (f: (p: (typeof plans)[number]) => number) => plans.reduce((s, p) => s + f(p), 0);
+  const answers = sum((p) => p.counts.answer);
+  const questions = sum((p) => p.counts.question);
+  const links = sum((p) => p.replyLinks) / answers;
+  const unanswered = sum((p) => p.unanswered) / questions;
+  assert.ok(links > 0.2 && links < 0.4, `reply links ${links}`);
+  assert.ok(unanswered > 0.1 && unanswered < 0.4, `unanswered ${unanswered}`);
+  assert.ok(plans.filter((p) => p.threads > 1).length > 150);
+  assert.ok(plans.every((p) => p.threads === 1 || p.length >= 8));
 });
 
 Deno.test("loadPromptTemplate() works from another working directory", async () => {

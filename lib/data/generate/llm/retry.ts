@@ -79,13 +79,29 @@ export function classifyError(error: unknown): Failure {
     return { kind: "invalid", reason: `invalid output: HTTP 400 ${short}` };
   }
   if (status !== undefined) return { kind: "fatal", reason: `HTTP ${status}: ${short}` };
-  if (name === "APIConnectionError" || name === "APIConnectionTimeoutError") {
-    return { kind: "transient", reason: "network" };
-  }
-  if (NETWORK_PATTERN.test(message) || NETWORK_PATTERN.test(name)) {
-    return { kind: "transient", reason: "network" };
+  if (
+    name === "APIConnectionError" || name === "APIConnectionTimeoutError" ||
+    NETWORK_PATTERN.test(message) || NETWORK_PATTERN.test(name)
+  ) {
+    return { kind: "transient", reason: `network: ${describeNetworkError(error)}` };
   }
   return { kind: "fatal", reason: `${name || "Error"}: ${short}` };
+}
+
+/**
+ * The real cause of a connection failure, one line: SDKs wrap it ("Connection error.") and keep
+ * the system's message ("tcp connect error: Connection refused") in `cause`.
+ */
+function describeNetworkError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const message = current instanceof Error ? current.message : String(current);
+    const line = message.split("\n")[0]!.trim().slice(0, 200);
+    if (line && !parts.some((p) => p.includes(line))) parts.push(line);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return parts.join(": ") || "connection failed";
 }
 
 /** HTTP status of an SDK error, or one quoted in its message ("[429 Too Many Requests]"). */

@@ -5,7 +5,7 @@
  */
 
 import { z } from "zod";
-import { createPrng, pickWeighted } from "../../random.ts";
+import { createPrng, mixSeed, pickWeighted } from "../../random.ts";
 import type { Message } from "../../types.ts";
 
 /** Message types a model may answer with (the labels, in prompt order). */
@@ -23,10 +23,17 @@ export const conversationSchema = z.object({
       message: z.string().describe("The message text exactly as typed"),
       message_type: z.enum(MESSAGE_TYPES).describe("question, answer or comment"),
       reply_to: z.number().int().nullable().describe(
-        "0-based index of an earlier message in this list that this one replies to, or null",
+        "0-based index of an earlier message this one uses Discord's reply button on, or null " +
+          "(most messages, including most answers, have null)",
+      ),
+      answers: z.number().int().nullable().optional().describe(
+        "For an answer: 0-based index of the earlier question it answers; null otherwise",
+      ),
+      thread: z.number().int().nullable().optional().describe(
+        "Which of the interleaved threads (1, 2, 3, …) the message belongs to",
       ),
     }),
-  ).describe("The conversation, in chat order"),
+  ).describe("The channel stream, in chat order, threads interleaved"),
 });
 
 /** A conversation as the model returns it. */
@@ -88,6 +95,21 @@ export function validateConversation(value: unknown, options: ValidateOptions = 
         reason: `reply_to: messages.${i} points at ${m.reply_to}, not an earlier message`,
       };
     }
+    const answers = m.answers ?? null;
+    if (answers !== null) {
+      if (m.message_type !== "answer") {
+        return {
+          ok: false,
+          reason: `answers: messages.${i} is a ${m.message_type}, not an answer`,
+        };
+      }
+      if (answers < 0 || answers >= i || messages[answers]!.message_type !== "question") {
+        return {
+          ok: false,
+          reason: `answers: messages.${i} points at ${answers}, not an earlier question`,
+        };
+      }
+    }
   }
   return { ok: true, conversation: parsed.data };
 }
@@ -128,19 +150,44 @@ export function toMessages(
   const spanMs = (options.spanDays ?? 365) * 86_400_000;
   let time = startMs + Math.floor(prng() * spanMs / 1000) * 1000;
   const id = conversationId(index);
-  return conversation.messages.map((m, i) => {
+  const messages = conversation.messages;
+  return messages.map((m, i) => {
     if (i > 0) time += gapSeconds(prng) * 1000;
+    const answered = m.message_type === "answer" ? answeredQuestion(messages, i) : null;
+    const text = m.message.trim().replace(/\r\n?/g, "\n");
+    const mentions = messages.slice(0, i)
+      .map((earlier) => earlier.user_name.trim())
+      .filter((name, k, all) => all.indexOf(name) === k && text.includes(`@${name}`));
     return {
       messageId: messageId(id, i),
       conversationId: id,
       channel,
       userName: m.user_name.trim(),
-      text: m.message.trim().replace(/\r\n?/g, "\n"),
+      text,
       messageType: m.message_type,
       replyTo: m.reply_to === null ? null : messageId(id, m.reply_to),
       timestamp: new Date(time).toISOString(),
+      position: i,
+      ...(mentions.length > 0 ? { mentions } : {}),
+      ...(m.thread != null ? { threadId: `${id}-t${String(m.thread).padStart(2, "0")}` } : {}),
+      ...(answered !== null ? { answers: messageId(id, answered) } : {}),
     };
   });
+}
+
+/**
+ * The question answer `i` answers: the model's `answers` when given; else its reply target when
+ * that is a question; else the nearest earlier question by someone else (older output).
+ */
+function answeredQuestion(messages: LlmConversation["messages"], i: number): number | null {
+  const m = messages[i]!;
+  if (m.answers != null) return m.answers;
+  if (m.reply_to !== null && messages[m.reply_to]?.message_type === "question") return m.reply_to;
+  for (let k = i - 1; k >= 0; k--) {
+    const q = messages[k]!;
+    if (q.message_type === "question" && q.user_name.trim() !== m.user_name.trim()) return k;
+  }
+  return null;
 }
 
 /** Seconds between two chat messages: mostly quick replies, sometimes a long pause. */
@@ -150,10 +197,4 @@ function gapSeconds(prng: () => number): number {
   return low + Math.floor(prng() * (high - low));
 }
 
-/** Combines a seed and an index into one 32-bit seed (so neighbouring indices differ widely). */
-export function mixSeed(seed: number, index: number): number {
-  let h = (seed >>> 0) ^ Math.imul(index + 1, 0x9e3779b1);
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
+export { mixSeed };

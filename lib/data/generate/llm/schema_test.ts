@@ -76,3 +76,70 @@ Deno.test("toMessages() maps reply indices to ids and gives seeded, increasing t
     rows[0]!.timestamp,
   );
 });
+
+Deno.test("validateConversation() accepts answers that point at an earlier question, and nothing else", () => {
+  const question = { ...message(null), message_type: "question" };
+  const reason = (value: unknown) => {
+    const result = validateConversation(value);
+    return result.ok ? "ok" : result.reason;
+  };
+  assert.equal(reason({ messages: [question, message(null, { answers: 0, thread: 1 })] }), "ok");
+  assert.equal(
+    reason({ messages: [message(null), message(null, { answers: 0 })] }),
+    "answers: messages.1 points at 0, not an earlier question",
+  );
+  assert.equal(
+    reason({ messages: [question, message(null, { answers: 0, message_type: "comment" })] }),
+    "answers: messages.1 is a comment, not an answer",
+  );
+  assert.equal(
+    reason({ messages: [question, message(null, { answers: 1 })] }),
+    "answers: messages.1 points at 1, not an earlier question",
+  );
+});
+
+Deno.test("toMessages() fills position, thread, @mentions and the question each answer answers", () => {
+  const q = (user: string, text: string) => ({
+    user_name: user,
+    message: text,
+    message_type: "question" as const,
+    reply_to: null,
+  });
+  const a = (user: string, text: string, extra: { answers?: number; reply_to?: number }) => ({
+    user_name: user,
+    message: text,
+    message_type: "answer" as const,
+    reply_to: extra.reply_to ?? null,
+    ...(extra.answers === undefined ? {} : { answers: extra.answers }),
+  });
+  const rows = toMessages(
+    {
+      messages: [
+        { ...q("ann", "how do i pivot"), thread: 1 },
+        { ...q("bob", "is the workshop recorded"), thread: 2 },
+        { ...a("cat", "@ann crosstab", { answers: 0 }), thread: 1 }, // given by the model
+        a("dan", "yep", { reply_to: 1 }), // from the reply link to a question
+        a("eve", "sum(case when …)", {}), // nearest earlier question by someone else
+      ],
+    },
+    0,
+    "sql-help",
+  );
+  assert.deepEqual(rows.map((m) => m.position), [0, 1, 2, 3, 4]);
+  assert.deepEqual(rows.map((m) => m.answers), [
+    undefined,
+    undefined,
+    "llm-000000-000",
+    "llm-000000-001",
+    "llm-000000-001",
+  ]);
+  assert.deepEqual(rows.map((m) => m.threadId), [
+    "llm-000000-t01",
+    "llm-000000-t02",
+    "llm-000000-t01",
+    undefined,
+    undefined,
+  ]);
+  assert.deepEqual(rows[2]!.mentions, ["ann"]);
+  assert.equal(rows[3]!.mentions, undefined);
+});

@@ -1,0 +1,546 @@
+/**
+ * Channel simulation: one stream window of a channel, in which several threads (help threads
+ * from the conversation library, side talk) start at different times and run on their own
+ * clocks, so they interleave; answers can arrive seconds or hours after their question, some
+ * questions get nothing, some get a question back. Only some replies carry a reply link and some
+ * address the asker with an @mention, as on Discord. Private to `generate/`.
+ * @module
+ */
+
+import { createPrng, mixSeed, pick, pickWeighted, type Prng } from "../random.ts";
+import type { Label, Message } from "../types.ts";
+import {
+  type Domain,
+  expand,
+  type ExpandContext,
+  randomStyle,
+  type Style,
+  typeLike,
+} from "./_language.ts";
+import { COMMENTS } from "./_parts.ts";
+import {
+  ANSWER_ENDINGS,
+  ANSWER_OPENINGS,
+  ASK_ENDINGS,
+  ASK_OPENINGS,
+  BACKCHANNEL,
+  FIXED_NOW,
+  GENERIC_CLARIFY,
+  NO,
+  REACT_TO_ANSWER,
+  RECHECK,
+  SIDE_TALK,
+  type SideTalk,
+  STILL_BROKEN,
+  THANKS,
+  type Topic,
+  TOPICS,
+  WORKED,
+  YES,
+} from "./_scripts.ts";
+import { USER_NAME_PARTS, VOCABULARY, type Vocabulary } from "./_vocab.ts";
+import { type Channel, CHANNEL_INFO, CHANNELS, type ClassMix } from "./channels.ts";
+
+/** Start of generated time; window `i` starts about `i × WINDOW_SPACING_MS` later. */
+const EPOCH_MS = Date.UTC(2024, 0, 1);
+const WINDOW_SPACING_MS = 45 * 60_000;
+
+const TRAFFIC = Object.fromEntries(CHANNELS.map((c) => [c, CHANNEL_INFO[c].traffic])) as Record<
+  Channel,
+  number
+>;
+
+const TOPICS_BY_CHANNEL = Object.fromEntries(
+  CHANNELS.map((c) => [c, TOPICS.filter((t) => t.channels.includes(c))]),
+) as Record<Channel, Topic[]>;
+
+const SIDE_BY_CHANNEL = Object.fromEntries(
+  CHANNELS.map((c) => [c, SIDE_TALK.filter((s) => s.channels === "any" || s.channels.includes(c))]),
+) as Record<Channel, SideTalk[]>;
+
+const DOMAIN: Record<Channel, Domain> = {
+  general: "life",
+  "job-search-support": "career",
+  "content-creation": "content",
+  "share-your-project": "project",
+  resources: "tech",
+  "sql-help": "tech",
+  "python-help": "tech",
+};
+
+/** Comment kinds of the template library that read well as stand-alone side talk. */
+const LOOSE_COMMENTS = [
+  "statement",
+  "narrative",
+  "opinion",
+  "life",
+  "rhetorical",
+  "story",
+  "hype",
+] as const;
+
+/** Comment kinds that read as a reply to a side remark. */
+const SIDE_REPLIES = ["reaction", "agree", "aside"] as const;
+
+const VOCAB: Vocabulary = { ...VOCABULARY, tail: VOCABULARY.elab! };
+
+interface Person {
+  handle: string;
+  style: Style;
+}
+
+/** A message before the window is sorted into stream order. */
+interface Draft {
+  time: number;
+  seq: number;
+  author: number;
+  label: Label;
+  /** Template (expanded and styled) or, with `verbatim`, the final text. */
+  line: string;
+  verbatim?: boolean;
+  /** Question kind, for the author's "?" habit. */
+  kind: string;
+  thread: number;
+  replyTo: Draft | null;
+  answers: Draft | null;
+  mention: number | null;
+  id?: string;
+}
+
+/** Tunable shares of the simulation, chosen from how Discord help channels read. */
+export const STREAM_SHAPE = {
+  /** Questions nobody answers (no answer, maybe a "bump" or a "same question"). */
+  unanswered: 0.28,
+  /** Answers carrying Discord's reply link to the question. */
+  replyLink: 0.28,
+  /** ... and to a question asked long ago (people reply-link when the question scrolled away). */
+  replyLinkLate: 0.55,
+  /** Answers that start with an @mention of the asker. */
+  mention: 0.15,
+  /** Other answers that start with the asker's name typed out, without a Discord mention. */
+  nameAddress: 0.05,
+  /** Questions first answered with a clarifying question. */
+  clarify: 0.16,
+  /** Questions followed by a bystander's backchannel ("hmm", "good q"). */
+  backchannel: 0.3,
+  /** Answered questions that draw a second answer. */
+  secondAnswer: 0.3,
+} as const;
+
+/** Options of {@linkcode simulateWindow}. */
+export interface WindowOptions {
+  seed: number;
+  mix: ClassMix;
+}
+
+/**
+ * Writes stream window `index`: its messages in stream order, seeded by `(seed, index)` alone,
+ * so any window can be generated on its own (resume, batches) with the same bytes.
+ */
+export function simulateWindow(index: number, options: WindowOptions): Message[] {
+  return new Window(index, createPrng(mixSeed(options.seed, index)), options.mix).run();
+}
+
+class Window {
+  readonly #prng: Prng;
+  readonly #mix: ClassMix;
+  readonly #id: string;
+  readonly #channel: Channel;
+  readonly #people: Person[] = [];
+  readonly #drafts: Draft[] = [];
+  readonly #counts: Record<Label, number> = { question: 0, answer: 0, comment: 0 };
+  readonly #topics = new Set<Topic>();
+  #threads = 0;
+
+  constructor(index: number, prng: Prng, mix: ClassMix) {
+    this.#prng = prng;
+    this.#mix = mix;
+    this.#channel = pickWeighted(TRAFFIC, prng);
+    this.#id = `${this.#channel}-${String(index).padStart(6, "0")}`;
+    const size = 4 + Math.floor(prng() * 10);
+    const taken = new Set<string>();
+    while (this.#people.length < size) {
+      const handle = userName(prng);
+      if (taken.has(handle)) continue;
+      taken.add(handle);
+      this.#people.push({ handle, style: randomStyle(prng) });
+    }
+    this.#start = EPOCH_MS + index * WINDOW_SPACING_MS + Math.floor(prng() * 600) * 1000;
+  }
+
+  readonly #start: number;
+
+  run(): Message[] {
+    const prng = this.#prng;
+    const target = 8 + Math.min(70, Math.floor(-Math.log(1 - prng()) * 14));
+    const help = CHANNEL_INFO[this.#channel].questionWeight;
+    // Help channels move slower but are denser in questions.
+    const meanGapMs = (help > 1 ? 5 : 3) * 60_000;
+    let time = this.#start;
+    while (this.#drafts.length < target) {
+      this.#threads++;
+      if (this.#wantsQuestion()) this.#helpThread(time);
+      else this.#sideTalk(time);
+      time += Math.floor(-Math.log(1 - prng()) * meanGapMs) + 5000;
+    }
+    return this.#finish();
+  }
+
+  /** Steers the window's mix towards the target: a help thread when questions or answers lag. */
+  #wantsQuestion(): boolean {
+    const { question, answer } = this.#mix;
+    if (question === 0) return false;
+    const total = this.#counts.question + this.#counts.answer + this.#counts.comment + 6;
+    const have = (this.#counts.question + this.#counts.answer + 6 * (question + answer)) / total;
+    const want = question + answer;
+    // A help thread writes about 2.4 questions and answers and 1 comment, side talk about 1.8
+    // comments: this share of help threads gives the wanted mix on its own.
+    const base = (1.8 * want) / (2.4 - 1.6 * want);
+    const p = Math.min(0.95, Math.max(0.02, base + 3 * (want - have)));
+    return this.#prng() < p;
+  }
+
+  #person(except: readonly number[] = []): number {
+    for (let tries = 0; tries < 20; tries++) {
+      const i = Math.floor(this.#prng() * this.#prng() * this.#people.length * 1.3) %
+        this.#people.length;
+      if (!except.includes(i)) return i;
+    }
+    return this.#people.findIndex((_, i) => !except.includes(i));
+  }
+
+  #add(draft: Omit<Draft, "seq" | "thread">): Draft {
+    const d: Draft = { ...draft, seq: this.#drafts.length, thread: this.#threads };
+    this.#drafts.push(d);
+    this.#counts[d.label]++;
+    return d;
+  }
+
+  /** A help thread: question, then maybe backchannel, a clarifying round, answers, follow-ups. */
+  #helpThread(start: number): void {
+    const prng = this.#prng;
+    const topics = TOPICS_BY_CHANNEL[this.#channel];
+    let topic = pick(topics, prng);
+    // A topic comes up once per window, as long as the channel has fresh ones.
+    for (let i = 0; i < 4 && this.#topics.has(topic); i++) topic = pick(topics, prng);
+    this.#topics.add(topic);
+    const asker = this.#person();
+    let t = start;
+    const base = { replyTo: null, answers: null, mention: null };
+    if (prng() < 0.08) {
+      this.#add({
+        ...base,
+        time: t,
+        author: asker,
+        label: "comment",
+        kind: "",
+        line: pick(["quick {q|question}", "hey all", "{sql|random} question", "help pls"], prng),
+      });
+      t += seconds(prng, 5, 40);
+    }
+    const question = this.#add({
+      ...base,
+      time: t,
+      author: asker,
+      label: "question",
+      kind: topic.kind === "declarative" ? "declarative" : topic.kind,
+      line: decorate(pick(topic.ask, prng), ASK_OPENINGS, ASK_ENDINGS, 0.3, prng),
+    });
+    if (prng() < STREAM_SHAPE.backchannel) {
+      this.#add({
+        ...base,
+        time: t + seconds(prng, 4, 90),
+        author: this.#person([asker]),
+        label: "comment",
+        kind: "",
+        line: pick(BACKCHANNEL, prng),
+      });
+    }
+    // Answers per question follow the mix: with the default (as many answers as questions)
+    // STREAM_SHAPE.unanswered of the questions go unanswered.
+    const ratio = this.#mix.answer / this.#mix.question;
+    const unanswered = Math.min(1, Math.max(0, 1 - (1 - STREAM_SHAPE.unanswered) * ratio));
+    if (prng() < unanswered) {
+      if (prng() < 0.3) {
+        this.#add({
+          ...base,
+          time: t + seconds(prng, 1800, 14_400),
+          author: asker,
+          label: "comment",
+          kind: "",
+          line: pick(["bump", "anyone?", "bumping this", "still stuck on this"], prng),
+        });
+      }
+      return;
+    }
+    t += firstAnswerDelay(prng);
+    const late = t - question.time > 20 * 60_000;
+    const helper = this.#person([asker]);
+    // Generic clarifying questions ("what have you tried") fit technical help only.
+    const technical = this.#channel === "sql-help" || this.#channel === "python-help" ||
+      Boolean(topic.fixable);
+    const clarifies = topic.clarify && (!technical || prng() < 0.75)
+      ? topic.clarify
+      : technical
+      ? GENERIC_CLARIFY
+      : null;
+    if (clarifies && prng() < STREAM_SHAPE.clarify * (topic.clarify ? 1.3 : 1)) {
+      const [ask, replies] = pick(clarifies, prng);
+      const clarify = this.#add({
+        time: t,
+        author: helper,
+        label: "question",
+        kind: "wh",
+        line: ask,
+        replyTo: prng() < STREAM_SHAPE.replyLink ? question : null,
+        answers: null,
+        mention: prng() < STREAM_SHAPE.mention ? asker : null,
+      });
+      t += seconds(prng, 15, 400);
+      this.#add({
+        time: t,
+        author: asker,
+        label: "answer",
+        kind: "",
+        line: pick(replies, prng),
+        replyTo: prng() < 0.2 ? clarify : null,
+        answers: clarify,
+        mention: null,
+      });
+      t += seconds(prng, 20, 300);
+    }
+    const answer = this.#answer(topic, question, helper, asker, t, late);
+    t = answer.time;
+    let helpers = [helper];
+    if (prng() < STREAM_SHAPE.secondAnswer) {
+      const other = this.#person([asker, helper]);
+      if (other >= 0) {
+        helpers = [helper, other];
+        t += seconds(prng, 20, 900);
+        t = this.#answer(topic, question, other, asker, t, late, answer.line).time;
+      }
+    }
+    if (prng() < 0.18) {
+      this.#add({
+        ...base,
+        time: t + seconds(prng, 5, 200),
+        author: this.#person([asker, ...helpers]),
+        label: "comment",
+        kind: "",
+        line: pick(REACT_TO_ANSWER, prng),
+      });
+    }
+    const r = prng();
+    if (topic.fixable && r < 0.18) {
+      t += seconds(prng, 60, 900);
+      this.#add({
+        ...base,
+        time: t,
+        author: asker,
+        label: "comment",
+        kind: "",
+        line: pick(STILL_BROKEN, prng),
+      });
+      const [ask, yes, no] = pick(RECHECK, prng);
+      t += seconds(prng, 20, 600);
+      const recheck = this.#add({
+        ...base,
+        time: t,
+        author: helper,
+        label: "question",
+        kind: "yesno",
+        line: ask,
+        mention: prng() < 0.3 ? asker : null,
+      });
+      t += seconds(prng, 15, 300);
+      const fixed = prng() < 0.5;
+      this.#add({
+        ...base,
+        time: t,
+        author: asker,
+        label: "answer",
+        kind: "",
+        line: pick(fixed ? no : yes, prng),
+        answers: recheck,
+      });
+      if (fixed) {
+        this.#add({
+          ...base,
+          time: t + seconds(prng, 30, 400),
+          author: asker,
+          label: "comment",
+          kind: "",
+          line: pick(FIXED_NOW, prng),
+        });
+      }
+    } else if (r < 0.65) {
+      this.#add({
+        ...base,
+        time: t + (late && prng() < 0.5 ? seconds(prng, 600, 10_800) : seconds(prng, 10, 400)),
+        author: asker,
+        label: "comment",
+        kind: "",
+        line: pick(topic.fixable && prng() < 0.6 ? WORKED : THANKS, prng),
+        replyTo: prng() < 0.2 ? answer : null,
+      });
+    }
+  }
+
+  /** One answer to `question` (one or two lines); returns the last line written. */
+  #answer(
+    topic: Topic,
+    question: Draft,
+    helper: number,
+    asker: number,
+    time: number,
+    late: boolean,
+    avoid?: string,
+  ): Draft {
+    const prng = this.#prng;
+    const link = prng() < (late ? STREAM_SHAPE.replyLinkLate : STREAM_SHAPE.replyLink);
+    const mention = prng() < STREAM_SHAPE.mention ? asker : null;
+    const base = {
+      author: helper,
+      label: "answer" as const,
+      kind: "",
+      replyTo: link ? question : null,
+      answers: question,
+      mention,
+    };
+    const polar = topic.kind === "yesno" && (topic.yes || topic.no) && prng() < 0.7;
+    if (polar) {
+      const positive = topic.yes && topic.no ? prng() < 0.55 : Boolean(topic.yes);
+      const word = pick(positive ? YES : NO, prng);
+      const rests = positive ? topic.yes! : topic.no!;
+      let rest = pick(rests, prng);
+      if (avoid?.includes(rest) && rests.length > 1) rest = pick(rests, prng);
+      // An elaboration that already says yes or no ("yeah 48h is pretty standard") stands alone.
+      const shape = /^(yes|yeah|yep|no|nope|nah|not)\b/.test(rest) ? 1 : prng();
+      if (shape < 0.2) return this.#add({ ...base, time, line: word });
+      if (shape < 0.45) {
+        this.#add({ ...base, time, line: word });
+        return this.#add({
+          ...base,
+          replyTo: null,
+          mention: null,
+          time: time + seconds(prng, 3, 30),
+          line: rest,
+        });
+      }
+      if (shape < 0.8) return this.#add({ ...base, time, line: `${word}{,|} ${rest}` });
+      return this.#add({ ...base, time, line: rest });
+    }
+    let line = pick(topic.answers, prng);
+    if (line === avoid && topic.answers.length > 1) line = pick(topic.answers, prng);
+    return this.#add({
+      ...base,
+      time,
+      line: decorate(line, ANSWER_OPENINGS, ANSWER_ENDINGS, 0.25, prng),
+    });
+  }
+
+  /** Side talk: a line that asks nothing, and the short reactions it draws. */
+  #sideTalk(start: number): void {
+    const prng = this.#prng;
+    const author = this.#person();
+    const base = { kind: "", label: "comment" as const, answers: null, mention: null };
+    const scripted = SIDE_BY_CHANNEL[this.#channel];
+    let replies: readonly string[];
+    let line: string;
+    if (prng() < 0.45 && scripted.length > 0) {
+      const talk = pick(scripted, prng);
+      line = pick(talk.lines, prng);
+      replies = talk.replies;
+    } else {
+      line = pick(COMMENTS[pick(LOOSE_COMMENTS, prng)], prng);
+      replies = COMMENTS[pick(SIDE_REPLIES, prng)];
+    }
+    const first = this.#add({ ...base, time: start, author, line, replyTo: null });
+    let t = start;
+    const n = Math.floor(prng() * prng() * 4);
+    const seen = [author];
+    for (let i = 0; i < n; i++) {
+      t += seconds(prng, 4, 240);
+      const who = this.#person(seen);
+      if (who < 0) break;
+      seen.push(who);
+      this.#add({
+        ...base,
+        time: t,
+        author: who,
+        line: pick(replies, prng),
+        replyTo: prng() < 0.12 ? first : null,
+      });
+    }
+  }
+
+  /** Sorts drafts into stream order, then writes text, ids and truth. */
+  #finish(): Message[] {
+    const prng = this.#prng;
+    const drafts = [...this.#drafts].sort((a, b) => a.time - b.time || a.seq - b.seq);
+    const domain = DOMAIN[this.#channel];
+    const handles = this.#people.map((p) => p.handle);
+    const ctx: ExpandContext = { prng, vocabulary: VOCAB, domain, others: handles };
+    const out: Message[] = [];
+    drafts.forEach((d, position) => {
+      d.id = `${this.#id}-${String(position).padStart(3, "0")}`;
+      const person = this.#people[d.author]!;
+      const raw = d.verbatim ? d.line : expand(d.line, ctx);
+      let text = d.verbatim ? raw : typeLike(raw, person.style, d.label, d.kind, prng);
+      const mentions: string[] = [];
+      if (d.mention !== null) {
+        const handle = this.#people[d.mention]!.handle;
+        text = `@${handle} ${text}`;
+        mentions.push(handle);
+      } else if (d.answers && d.answers.author !== d.author && prng() < STREAM_SHAPE.nameAddress) {
+        // Addressing by name without Discord's mention (as IRC users and fast typers do).
+        text = `${this.#people[d.answers.author]!.handle}${pick([": ", ", ", " "], prng)}${text}`;
+      }
+      out.push({
+        messageId: d.id,
+        conversationId: this.#id,
+        channel: this.#channel,
+        userName: person.handle,
+        text,
+        messageType: d.label,
+        replyTo: d.replyTo?.id ?? null,
+        timestamp: new Date(d.time).toISOString(),
+        position,
+        ...(mentions.length > 0 ? { mentions } : {}),
+        threadId: `${this.#id}-t${String(d.thread).padStart(2, "0")}`,
+        answers: d.answers?.id,
+      });
+    });
+    return out;
+  }
+}
+
+/** Adds an opening or an ending to a prose line (code and links stay as they are). */
+function decorate(
+  line: string,
+  openings: readonly string[],
+  endings: readonly string[],
+  p: number,
+  prng: Prng,
+): string {
+  if (line.includes("`") || line.includes("http") || prng() >= p) return line;
+  return prng() < 0.5 ? pick(openings, prng) + line : line + pick(endings, prng);
+}
+
+/** A whole number of seconds in [low, high), as milliseconds. */
+function seconds(prng: Prng, low: number, high: number): number {
+  return 1000 * (low + Math.floor(prng() * (high - low)));
+}
+
+/** Time to the first answer: often within minutes, sometimes hours later. */
+function firstAnswerDelay(prng: Prng): number {
+  const r = prng();
+  if (r < 0.4) return seconds(prng, 15, 120);
+  if (r < 0.78) return seconds(prng, 120, 1200);
+  return seconds(prng, 1800, 6 * 3600);
+}
+
+function userName(prng: Prng): string {
+  const name = pick(VOCABULARY.name!, prng);
+  return pick(USER_NAME_PARTS.prefixes, prng) + name + pick(USER_NAME_PARTS.suffixes, prng);
+}

@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import type { Message } from "../data/types.ts";
+import {
+  assembleContexts,
+  checkContextRecipe,
+  CONTEXT_CUES,
+  contextInputWidth,
+  contextMatrix,
+  DEFAULT_CONTEXT_RECIPE,
+  isQuestionLike,
+} from "./context.ts";
+import { toDense } from "./matrix.ts";
+
+const assertEquals = (actual: unknown, expected: unknown) =>
+  assert.deepStrictEqual(actual, expected);
+const assertThrows = (fn: () => unknown, type: ErrorConstructor, includes = "") =>
+  assert.throws(fn, (error: unknown) => error instanceof type && error.message.includes(includes));
+
+function msg(
+  id: string,
+  user: string,
+  text: string,
+  extra: Partial<Message> = {},
+): Message {
+  return {
+    messageId: id,
+    conversationId: "c1",
+    channel: "general",
+    userName: user,
+    text,
+    messageType: "",
+    replyTo: null,
+    timestamp: "",
+    ...extra,
+  };
+}
+
+const cueOf = (cues: Float32Array, i: number) => {
+  const k = CONTEXT_CUES.length;
+  return CONTEXT_CUES.filter((_, j) => cues[i * k + j] === 1);
+};
+
+Deno.test("assembleContexts() gives the first message of a conversation an empty context", () => {
+  const { context, cues } = assembleContexts([msg("a", "ann", "hi all")]);
+  assertEquals([...context], [-1]);
+  assertEquals(cueOf(cues, 0), ["first_in_conversation"]);
+});
+
+Deno.test("assembleContexts() takes the replied-to message even when it is far back", () => {
+  const messages = [
+    msg("q", "ann", "how do i make a row per day?"),
+    ...Array.from({ length: 8 }, (_, i) => msg(`x${i}`, `u${i}`, "lol")),
+    msg("a", "bob", "postgres has generate_series for that", { replyTo: "q" }),
+  ];
+  const { context, cues } = assembleContexts(messages);
+  assertEquals(context[9], 0);
+  assertEquals(cueOf(cues, 9), [
+    "has_context",
+    "is_reply",
+    "linked_context",
+    "distance_4_plus",
+    "context_question_like",
+    "context_has_question_mark",
+  ]);
+});
+
+Deno.test("assembleContexts() resolves a reply given as a position", () => {
+  const messages = [
+    msg("m0", "ann", "is the meetup on thursday", { position: 0 }),
+    msg("m1", "cat", "nice", { position: 1 }),
+    msg("m2", "bob", "it moved to friday", { position: 2, replyTo: "0" }),
+  ];
+  assertEquals(assembleContexts(messages).context[2], 0);
+});
+
+Deno.test("assembleContexts() falls back to the recipe when the reply target is unknown or later", () => {
+  const messages = [
+    msg("a", "ann", "anyone know a good sql course"),
+    msg("b", "bob", "try mode analytics", { replyTo: "missing" }),
+    msg("c", "cat", "thanks", { replyTo: "d" }),
+    msg("d", "dan", "later line"),
+  ];
+  const { context, cues } = assembleContexts(messages);
+  assertEquals(context[1], 0); // nearest question-like message by another speaker
+  assertEquals(cueOf(cues, 1).includes("is_reply"), true);
+  assertEquals(cueOf(cues, 1).includes("linked_context"), false);
+  assertEquals(context[2], 0); // "d" comes later: not a context
+});
+
+Deno.test("assembleContexts() skips another thread's lines and the speaker's own lines in an interleaved channel", () => {
+  const messages = [
+    msg("q1", "ann", "how do i pivot in pandas?"),
+    msg("s1", "cat", "the webinar was great"),
+    msg("s2", "dan", "agreed"),
+    msg("f1", "ann", "it's a long table"),
+    msg("a1", "bob", "df.pivot_table(index='day')"),
+  ];
+  const { context, cues } = assembleContexts(messages);
+  // a1: nearest question-like line by someone else within the question window is q1
+  assertEquals(context[4], 0);
+  assertEquals(cueOf(cues, 4).includes("distance_4_plus"), true);
+  // f1 (ann): her own question is not her context; nearest other speaker is dan
+  assertEquals(context[3], 2);
+  assertEquals(cueOf(cues, 3).includes("same_speaker_as_context"), false);
+  // s2: the open question two lines up, not the side remark right before it
+  assertEquals(context[2], 0);
+});
+
+Deno.test("assembleContexts() keeps conversations apart and orders by position, not input order", () => {
+  const messages = [
+    msg("b", "bob", "use window functions", { position: 1 }),
+    msg("x", "zed", "what time is it?", { conversationId: "c2", position: 0 }),
+    msg("a", "ann", "how do i rank rows?", { position: 0 }),
+  ];
+  const { context } = assembleContexts(messages);
+  assertEquals([...context], [2, -1, -1]);
+});
+
+Deno.test("assembleContexts() drops an unlinked context that is too old and marks time gaps", () => {
+  const at = (minutes: number) => new Date(Date.UTC(2026, 0, 1, 12, minutes)).toISOString();
+  const messages = [
+    msg("a", "ann", "anyone around?", { timestamp: at(0) }),
+    msg("b", "bob", "yes", { timestamp: at(45) }),
+    msg("c", "cat", "ok then", { timestamp: at(50) }),
+  ];
+  const { context, cues } = assembleContexts(messages);
+  assertEquals(context[1], -1); // 45 minutes > maxGapSeconds
+  assertEquals(context[2], 1);
+  assertEquals(cueOf(cues, 2).includes("gap_1m_10m"), true);
+});
+
+Deno.test("assembleContexts() sees who is addressed by name or @mention", () => {
+  const messages = [
+    msg("a", "llutz", "you need a bridge?"),
+    msg("b", "z3r0", "llutz , i want to switch without dropping vpn"),
+    msg("c", "ann", "@bob did you try it"),
+  ];
+  const { cues } = assembleContexts(messages);
+  assertEquals(cueOf(cues, 1).includes("addresses_context_speaker"), true);
+  assertEquals(cueOf(cues, 1).includes("addresses_someone"), true);
+  assertEquals(cueOf(cues, 2).includes("addresses_context_speaker"), false);
+  assertEquals(cueOf(cues, 2).includes("addresses_someone"), true);
+});
+
+Deno.test("isQuestionLike() reads a question without a question mark", () => {
+  assertEquals(isQuestionLike("anyone know how to pivot in sql"), true);
+  assertEquals(isQuestionLike("bob: how do you do that"), true);
+  assertEquals(isQuestionLike("i know how to do it"), false);
+});
+
+Deno.test("contextMatrix() lays out message ⊕ context ⊕ cues the same for sparse and dense rows", () => {
+  const messages = [msg("q", "ann", "how?"), msg("a", "bob", "like this")];
+  const assembly = assembleContexts(messages);
+  const sparse = {
+    kind: "sparse" as const,
+    rows: 2,
+    dimension: 4,
+    offsets: Int32Array.from([0, 2, 3]),
+    indices: Int32Array.from([0, 3, 1]),
+    values: Float32Array.from([0.6, 0.8, 1]),
+  };
+  const fromSparse = toDense(contextMatrix(sparse, assembly));
+  const fromDense = contextMatrix(toDense(sparse), assembly);
+  assertEquals(fromSparse, fromDense);
+  const width = contextInputWidth(4);
+  assertEquals(fromDense.dimension, width);
+  const row1 = [...(fromDense as { data: Float32Array }).data.subarray(width, 2 * width)];
+  assertEquals(row1.slice(0, 4), [0, 1, 0, 0]);
+  assertEquals(row1.slice(4, 8), [0.6000000238418579, 0, 0, 0.800000011920929]);
+  assertEquals(row1[8 + CONTEXT_CUES.indexOf("has_context")], 1);
+  assertThrows(() => contextMatrix(sparse, assembleContexts([messages[0]!])), TypeError);
+});
+
+Deno.test("checkContextRecipe() accepts the default and rejects other versions or cues", () => {
+  const roundTrip = JSON.parse(JSON.stringify(DEFAULT_CONTEXT_RECIPE));
+  assertEquals(checkContextRecipe(roundTrip), DEFAULT_CONTEXT_RECIPE);
+  assertThrows(
+    () => checkContextRecipe({ ...roundTrip, version: 2 }),
+    TypeError,
+    "Cannot use context recipe: version 2 is unknown",
+  );
+  assertThrows(
+    () => checkContextRecipe({ ...roundTrip, cues: ["has_context"] }),
+    TypeError,
+    "are not this version's",
+  );
+});

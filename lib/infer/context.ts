@@ -1,0 +1,160 @@
+/**
+ * Classifying messages with their conversation: each message is featurized once, its row reused
+ * as the context of later messages, and the model reads `message ⊕ context ⊕ cues` as the
+ * bundle's recipe builds it. A message-only model reads each message alone.
+ * @module
+ */
+
+import { LABELS, type Message } from "../data/types.ts";
+import {
+  type ConversationColumns,
+  detectConversationColumns,
+  hasConversations,
+  rowsToMessages,
+} from "../data/conversation.ts";
+import type { StreamRow } from "../data/stream.ts";
+import {
+  aloneContexts,
+  assembleContexts,
+  type ContextAssembly,
+  contextRows,
+  featureMatrix,
+  sparseContextRow,
+} from "../features/context.ts";
+import type { FeatureMatrix } from "../features/matrix.ts";
+import type { ModelBundle } from "../model/bundle.ts";
+import type { WeightsBundle } from "../model/bundle_files.ts";
+import { extractMlpWeights, predictMatrix, SparseMlp } from "./sparse.ts";
+
+/** Options of {@linkcode predictInContext}. */
+export interface PredictInContextOptions {
+  /**
+   * Classify every message alone (no context, as if each came on its own), e.g. to compare a
+   * context model with and without its context. @default false
+   */
+  alone?: boolean;
+}
+
+/**
+ * Class probabilities (`n × 3`, {@linkcode LABELS} order, row i = `messages[i]`) of messages
+ * read in their conversations (`conversationId`, `position` or `timestamp`, `userName`,
+ * `replyTo`, `mentions`). Messages may come in any order; a message alone in its conversation
+ * gets an empty context.
+ * @example
+ * ```ts
+ * const p = await predictInContext(await loadBundle("models/latest"), messages);
+ * ```
+ */
+export async function predictInContext(
+  bundle: AnyBundle,
+  messages: readonly Message[],
+  options: PredictInContextOptions = {},
+): Promise<Float32Array> {
+  const texts = messages.map((m) => m.text);
+  const recipe = bundle.metadata.context?.recipe;
+  if (!recipe) return await predictMessages(bundle, texts);
+  if (messages.length === 0) return new Float32Array(0);
+  const assembly = options.alone ? aloneContexts(messages) : assembleContexts(messages, recipe);
+  const base = await featureMatrix(bundle.embedder, texts);
+  return predictAssembled(bundle, base, assembly);
+}
+
+/**
+ * Class probabilities (`n × 3`) of texts each read alone: for a context model, an empty
+ * context and no conversation cues; for a message-only model, its usual prediction.
+ */
+export async function predictAlone(
+  bundle: AnyBundle,
+  texts: readonly string[],
+): Promise<Float32Array> {
+  if (!bundle.metadata.context) return await predictMessages(bundle, texts);
+  if (texts.length === 0) return new Float32Array(0);
+  const base = await featureMatrix(bundle.embedder, texts);
+  return predictAssembled(bundle, base, aloneContexts(texts.map((text) => ({ text }))));
+}
+
+/**
+ * Probabilities from features already computed (`base`, one row per message) and an assembly;
+ * what {@linkcode predictInContext} does after featurizing. Sparse message features are
+ * combined row by row as the kernel asks for them; dense ones in chunks.
+ */
+export function predictAssembled(
+  bundle: AnyBundle,
+  base: FeatureMatrix,
+  assembly: ContextAssembly,
+): Float32Array {
+  const mlp = mlpOf(bundle);
+  const n = base.rows;
+  const out = new Float32Array(n * LABELS.length);
+  if (base.kind === "sparse") {
+    mlp.predictEach(n, (i) => sparseContextRow(base, assembly, i), out);
+    return out;
+  }
+  const chunk = 1024;
+  for (let start = 0; start < n; start += chunk) {
+    const rows = Int32Array.from(
+      { length: Math.min(n, start + chunk) - start },
+      (_, j) => start + j,
+    );
+    out.set(predictMatrix(mlp, contextRows(base, [{ assembly, rows }])), start * LABELS.length);
+  }
+  return out;
+}
+
+/** A message-only model's probabilities, through the same kernel. */
+async function predictMessages(bundle: AnyBundle, texts: readonly string[]): Promise<Float32Array> {
+  if (texts.length === 0) return new Float32Array(0);
+  return predictMatrix(mlpOf(bundle), await featureMatrix(bundle.embedder, texts));
+}
+
+/** A loaded model: with tfjs (`loadBundle`) or as weights only (`loadWeightsBundle`). */
+export type AnyBundle = ModelBundle | WeightsBundle;
+
+const mlps = new WeakMap<object, SparseMlp>();
+
+/** The bundle's weights in the inference kernel, built once per model. */
+function mlpOf(bundle: AnyBundle): SparseMlp {
+  const key = "model" in bundle ? bundle.model : bundle.weights;
+  let mlp = mlps.get(key);
+  if (!mlp) {
+    mlp = new SparseMlp("model" in bundle ? extractMlpWeights(bundle.model) : bundle.weights);
+    mlps.set(key, mlp);
+  }
+  return mlp;
+}
+
+/** Options of {@linkcode createRowsPredictor}. */
+export interface RowsPredictorOptions {
+  /** Conversation column names, when detection by name is not enough. */
+  columns?: Partial<ConversationColumns>;
+  /** `"off"`: every message alone even when the rows have conversation columns. @default "auto" */
+  context?: "auto" | "off";
+  /** Told how the rows were read (e.g. for the CLI's summary line). */
+  onMode?: (mode: "context" | "alone", columns: ConversationColumns) => void;
+}
+
+/**
+ * A `predictRows` for `classifyFile`: rows with conversation columns are read in their
+ * conversations by a context model, anything else message by message.
+ */
+export function createRowsPredictor(
+  bundle: AnyBundle,
+  options: RowsPredictorOptions = {},
+): (rows: readonly StreamRow[], texts: readonly string[]) => Promise<Float32Array> {
+  return async (rows, texts) => {
+    const header = rows.length > 0 ? Object.keys(rows[0]!.values) : [];
+    const columns = detectConversationColumns(header, options.columns);
+    const inContext = bundle.metadata.context !== undefined &&
+      (options.context ?? "auto") === "auto" && hasConversations(columns);
+    options.onMode?.(inContext ? "context" : "alone", columns);
+    if (!inContext) return await predictAlone(bundle, texts);
+    const table = rows.map(({ line, values }) => ({
+      line,
+      values: Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k, v === null || v === undefined ? "" : String(v)]),
+      ),
+    }));
+    const messages = rowsToMessages(table, "", columns).map((m, i) => ({ ...m, text: texts[i]! }));
+    return await predictInContext(bundle, messages);
+  };
+}

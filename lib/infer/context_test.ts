@@ -1,0 +1,189 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import type { Message } from "../data/types.ts";
+import { loadBundle, saveBundle } from "../model/bundle.ts";
+import { BuiltinEmbedder } from "../features/builtin.ts";
+import { assembleContexts, contextRows, DEFAULT_CONTEXT_RECIPE } from "../features/context.ts";
+import { trainClassifier } from "../model/train.ts";
+import { tinyBundle, tinyContextBundle } from "../serve/_testing.ts";
+import type { ModelBundle } from "../model/bundle.ts";
+import { initBackend } from "./backend.ts";
+import { classifyFile, createBatchPredictor } from "./classify_file.ts";
+import { createRowsPredictor, predictAlone, predictInContext } from "./context.ts";
+import { predictProbabilities } from "./predict.ts";
+
+await initBackend();
+
+function msg(id: string, user: string, text: string, extra: Partial<Message> = {}): Message {
+  return {
+    messageId: id,
+    conversationId: "c1",
+    channel: "",
+    userName: user,
+    text,
+    messageType: "",
+    replyTo: null,
+    timestamp: "",
+    ...extra,
+  };
+}
+
+const labelsOf = (p: Float32Array) =>
+  Array.from({ length: p.length / 3 }, (_, i) => {
+    const row = [...p.subarray(i * 3, i * 3 + 3)];
+    return ["answer", "comment", "question"][row.indexOf(Math.max(...row))];
+  });
+
+const THREAD = [
+  msg("q", "ana", "is the meetup on thursday?", { position: 0 }),
+  msg("a", "ben", "it moved to friday", { position: 1 }),
+  msg("x", "cy", "it moved to friday", { conversationId: "c2", position: 0 }),
+];
+
+Deno.test("predictInContext() reads a message after its context; alone it is another message", async () => {
+  const bundle = tinyContextBundle();
+  // in c1 the reply follows a question (answer); in c2 the same text opens the conversation
+  assert.deepEqual(labelsOf(await predictInContext(bundle, THREAD)), [
+    "question",
+    "answer",
+    "comment",
+  ]);
+  const alone = await predictInContext(bundle, THREAD, { alone: true });
+  assert.deepEqual(labelsOf(alone), ["question", "comment", "comment"]);
+  // a lone text through the ordinary route gets the same numbers as alone
+  assert.deepEqual(await predictProbabilities(bundle, THREAD.map((m) => m.text)), alone);
+  assert.deepEqual(await predictAlone(bundle, THREAD.map((m) => m.text)), alone);
+});
+
+Deno.test("predictInContext() gives each message the same probabilities whatever the input order", async () => {
+  const bundle = tinyContextBundle();
+  const forward = await predictInContext(bundle, THREAD);
+  const reversed = await predictInContext(bundle, [...THREAD].reverse());
+  for (let i = 0; i < THREAD.length; i++) {
+    assert.deepEqual(
+      [...reversed.subarray((THREAD.length - 1 - i) * 3, (THREAD.length - i) * 3)],
+      [...forward.subarray(i * 3, i * 3 + 3)],
+    );
+  }
+});
+
+Deno.test("predictInContext() of a message-only model is its ordinary prediction", async () => {
+  const bundle = tinyBundle();
+  const inContext = await predictInContext(bundle, THREAD);
+  const ordinary = await predictProbabilities(bundle, THREAD.map((m) => m.text));
+  assert.equal(inContext.length, ordinary.length);
+  for (let i = 0; i < ordinary.length; i++) {
+    assert.ok(Math.abs(inContext[i]! - ordinary[i]!) < 1e-5, `${inContext[i]} vs ${ordinary[i]}`);
+  }
+});
+
+/** A context model trained for a few epochs on builtin sparse features. */
+async function trainedContextBundle(): Promise<ModelBundle> {
+  const embedder = new BuiltinEmbedder({ dimension: 32 });
+  const messages = [
+    msg("1", "ana", "how do i pivot in pandas?", { position: 0 }),
+    msg("2", "ben", "df.pivot_table works", { position: 1, replyTo: "0" }),
+    msg("3", "ana", "thanks", { position: 2 }),
+    msg("4", "cy", "any sql course?", { position: 3 }),
+    msg("5", "dee", "mode analytics is free", { position: 4 }),
+  ];
+  const y = Int32Array.from([2, 0, 1, 2, 0]);
+  const base = embedder.featurizeMany(messages.map((m) => m.text));
+  const x = contextRows(base, [{
+    assembly: assembleContexts(messages),
+    rows: Int32Array.from([0, 1, 2, 3, 4]),
+  }]);
+  const { model, history } = await trainClassifier({ x, y }, { x, y }, {
+    epochs: 3,
+    hiddenUnits: 32,
+  });
+  return {
+    model,
+    embedder,
+    labels: ["answer", "comment", "question"],
+    metadata: {
+      format: "qac-model/1",
+      runId: "ctx-run",
+      createdAt: "2025-01-01T00:00:00.000Z",
+      labels: ["answer", "comment", "question"],
+      embedder: embedder.config,
+      embedderId: embedder.id,
+      dimension: 32,
+      hiddenUnits: 32,
+      context: { recipe: DEFAULT_CONTEXT_RECIPE },
+      training: { history },
+      data: {},
+      metrics: {},
+      versions: { qac: "test" },
+    },
+  };
+}
+
+Deno.test("a context model's recipe survives save → load, and the loaded model predicts the same", async () => {
+  const bundle = await trainedContextBundle();
+  const dir = await Deno.makeTempDir({ prefix: "qac-ctx-" });
+  try {
+    await saveBundle(join(dir, "run"), bundle);
+    const loaded = await loadBundle(join(dir, "run"));
+    assert.deepEqual(loaded.metadata.context, { recipe: DEFAULT_CONTEXT_RECIPE });
+    const before = await predictInContext(bundle, THREAD);
+    const after = await predictInContext(loaded, THREAD);
+    for (let i = 0; i < before.length; i++) assert.ok(Math.abs(before[i]! - after[i]!) < 1e-5);
+    loaded.model.dispose();
+
+    // a recipe this code does not know is refused, not silently rebuilt another way
+    const path = join(dir, "run", "metadata.json");
+    const metadata = JSON.parse(await Deno.readTextFile(path));
+    metadata.context.recipe.version = 9;
+    await Deno.writeTextFile(path, JSON.stringify(metadata));
+    await assert.rejects(loadBundle(join(dir, "run")), {
+      name: "TypeError",
+      message:
+        `Cannot load model "${dir}/run": metadata.json's context: Cannot use context recipe: version 9 is unknown (known: 1)`,
+    });
+  } finally {
+    bundle.model.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("classifying a conversation file with a context model keeps input order and columns", async () => {
+  const bundle = tinyContextBundle();
+  const input = await Deno.makeTempFile({ suffix: ".csv" });
+  const out = input.replace(/\.csv$/, ".out.csv");
+  // rows of two conversations, interleaved and out of position order
+  await Deno.writeTextFile(
+    input,
+    [
+      "text,speaker,conversation_id,position,reply_to",
+      "it moved to friday,ben,c1,1,0",
+      "it moved to friday,cy,c2,0,",
+      "is the meetup on thursday?,ana,c1,0,",
+    ].join("\n") + "\n",
+  );
+  const modes: string[] = [];
+  await classifyFile(createBatchPredictor(bundle), input, out, {
+    predictRows: createRowsPredictor(bundle, { onMode: (m) => modes.push(m) }),
+  });
+  const rows = parse(await Deno.readTextFile(out)) as string[][];
+  assert.deepEqual(rows[0], [
+    "text",
+    "speaker",
+    "conversation_id",
+    "position",
+    "reply_to",
+    "predicted",
+    "p_question",
+    "p_answer",
+    "p_comment",
+  ]);
+  assert.deepEqual(rows.slice(1).map((r) => [r[0], r[5]]), [
+    ["it moved to friday", "answer"],
+    ["it moved to friday", "comment"],
+    ["is the meetup on thursday?", "question"],
+  ]);
+  assert.deepEqual(modes, ["context"]);
+  await Deno.remove(input);
+  await Deno.remove(out);
+});
