@@ -512,7 +512,12 @@ await runMain(async () => {
     benchSeconds: (performance.now() - started) / 1000,
   };
   await writeFileAtomic(join(outDir, "results.json"), JSON.stringify(results, null, 2) + "\n");
-  await writeFileAtomic(join(outDir, "RESULTS.md"), renderMarkdown(results, quality));
+  // sections other benchmarks wrote by hand (serving, the community report) stay as they are
+  const previous = await Deno.readTextFile(join(outDir, "RESULTS.md")).catch(() => "");
+  await writeFileAtomic(
+    join(outDir, "RESULTS.md"),
+    renderMarkdown(results, quality) + keptSections(previous),
+  );
   await Deno.remove(work, { recursive: true }).catch(() => {});
   console.log(
     `\nbench: wrote ${join(outDir, "RESULTS.md")} and results.json in ${
@@ -520,6 +525,18 @@ await runMain(async () => {
     }s`,
   );
 });
+
+/** The sections `renderMarkdown` writes; any other `## ` section of the old file is kept. */
+const GENERATED_SECTIONS = ["Quality", "Speed and memory"];
+
+/** The old RESULTS.md from its first section this bench does not generate, or "". */
+function keptSections(markdown: string): string {
+  const lines = markdown.split("\n");
+  const first = lines.findIndex((line) =>
+    line.startsWith("## ") && !GENERATED_SECTIONS.includes(line.slice(3).trim())
+  );
+  return first < 0 ? "" : "\n" + lines.slice(first).join("\n");
+}
 
 // deno-lint-ignore no-explicit-any
 function renderMarkdown(r: any, quality: Record<string, { n: number; table: string }>): string {

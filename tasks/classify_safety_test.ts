@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { LABELS } from "../lib/data/types.ts";
+import { BuiltinEmbedder } from "../lib/features/builtin.ts";
+import { type ModelMetadata, saveBundle } from "../lib/model/bundle.ts";
+import { trainClassifier } from "../lib/model/train.ts";
+
+const CLASSIFY = new URL("./classify.ts", import.meta.url).pathname;
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+
+/** A tiny trained model saved under `dir` (a minute of the real thing would prove nothing more). */
+async function tinyModel(dir: string): Promise<void> {
+  const embedder = new BuiltinEmbedder({ dimension: 64 });
+  const texts = ["how do I start?", "use pandas", "lol", "any tips?", "try sql first", "thanks"];
+  const y = Int32Array.from([2, 0, 1, 2, 0, 1]);
+  const set = { x: embedder.featurizeMany(texts), y };
+  const { model } = await trainClassifier(set, set, { epochs: 1, hiddenUnits: 8 });
+  const metadata: ModelMetadata = {
+    format: "qac-model/1",
+    runId: "tiny",
+    createdAt: new Date(0).toISOString(),
+    labels: [...LABELS],
+    embedder: embedder.config,
+    embedderId: embedder.id,
+    dimension: 64,
+    hiddenUnits: 8,
+    training: {},
+    data: {},
+    metrics: {},
+    versions: {},
+  };
+  await saveBundle(dir, { model, embedder, labels: LABELS, metadata });
+  model.dispose();
+}
+
+function classify(args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      `--config=${CONFIG}`,
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      CLASSIFY,
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+async function names(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const entry of Deno.readDir(dir)) found.push(entry.name);
+  return found.sort();
+}
+
+async function withFiles(test: (dir: string, model: string) => Promise<void>) {
+  const dir = await Deno.makeTempDir({ prefix: "qac-classify-cli-" });
+  const model = await Deno.makeTempDir({ prefix: "qac-classify-model-" });
+  try {
+    await tinyModel(model);
+    await test(dir, model);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(model, { recursive: true });
+  }
+}
+
+Deno.test("classify refuses --out equal to --in, or a folder, with one line and exit 1", async () => {
+  await withFiles(async (dir, model) => {
+    const input = join(dir, "chat.csv");
+    await Deno.writeTextFile(input, "text\nhow do I start?\nthanks\n");
+    for (
+      const [out, message] of [
+        [input, `error: Cannot classify "${input}": the output "${input}" is the input file`],
+        [dir, `error: Cannot write "${dir}": it is a folder; name a file`],
+      ]
+    ) {
+      const { code, stderr } = await classify(["--model", model, "--in", input, "--out", out!])
+        .output();
+      const lines = new TextDecoder().decode(stderr).trim().split("\n");
+      assert.equal(code, 1);
+      assert.equal(lines.length, 1, lines.join("\n"));
+      assert.ok(lines[0]!.startsWith(message!), `${lines[0]}`);
+    }
+    assert.equal(await Deno.readTextFile(input), "text\nhow do I start?\nthanks\n");
+    assert.deepEqual(await names(dir), ["chat.csv"]);
+  });
+});
+
+Deno.test("classify stopped by SIGINT exits 130 and leaves no output and no temp file", async () => {
+  await withFiles(async (dir, model) => {
+    const input = join(dir, "chat.txt");
+    const line = "how do I join two tables in sql, and why is it slow?\n";
+    await Deno.writeTextFile(input, line.repeat(400_000));
+    const out = join(dir, "out.csv");
+    const child = classify(["--model", model, "--in", input, "--out", out, "--workers", "0"]);
+    // the temp output exists once classification is under way (and the handler installed)
+    const deadline = Date.now() + 60_000;
+    while (!(await names(dir)).some((name) => name.endsWith(".tmp"))) {
+      if (Date.now() > deadline) throw new Error("classify never started writing");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill("SIGINT");
+    const { code, stderr } = await child.output();
+    assert.equal(code, 130, new TextDecoder().decode(stderr));
+    assert.match(new TextDecoder().decode(stderr), /interrupted; no output written/);
+    assert.deepEqual(await names(dir), ["chat.txt"]);
+  });
+});
