@@ -69,7 +69,12 @@ export * from "./model/weights.ts";
 export { initBackend } from "./infer/backend.ts";
 export * from "./infer/predict.ts";
 export { predictMatrix, SparseMlp } from "./infer/sparse.ts";
-export type { SparseFeatures, SparseKernel, SparseMlpOptions } from "./infer/sparse.ts";
+export type {
+  SparseFeatures,
+  SparseKernel,
+  SparseMlpOptions,
+  SparseModel,
+} from "./infer/sparse.ts";
 export { type BackendName, BACKENDS } from "./infer/backend.ts";
 export { classifyFile, createBatchPredictor } from "./infer/classify_file.ts";
 export type {
@@ -79,7 +84,6 @@ export type {
   ClassifyFileSummary,
   ClosableBatchPredictor,
 } from "./infer/classify_file.ts";
-export type { LayersModel } from "@tensorflow/tfjs";
 
 // evaluation
 export * from "./eval/metrics.ts";

@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Label, LABELS } from "../data/types.ts";
 import type { ModelBundle } from "../model/bundle.ts";
+import type { LayersModel } from "../model/weights.ts";
 import { createSparsePredictor } from "./sparse.ts";
 
 /** A text's most likely label and the probability of every label. */
@@ -33,7 +34,7 @@ export interface PredictOptions {
  * @throws {TypeError} when `x` or `dimension` does not fit the model's input
  */
 export function predictVectors(
-  model: tf.LayersModel,
+  model: LayersModel,
   x: Float32Array,
   dimension: number,
   options: PredictOptions = {},

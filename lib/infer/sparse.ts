@@ -11,11 +11,10 @@
  * @module
  */
 
-import type * as tf from "@tensorflow/tfjs";
 import type { Embedder } from "../features/embedder.ts";
 import type { FeatureMatrix } from "../features/matrix.ts";
 import { WASM as SPARSE_MLP_WASM } from "./_sparse_kernel_wasm.ts";
-import { extractMlpWeights, type MlpWeights } from "../model/weights.ts";
+import { extractMlpWeights, type LayersModel, type MlpWeights } from "../model/weights.ts";
 
 export { extractMlpWeights, type MlpWeights };
 
@@ -307,7 +306,7 @@ function createWasmMlp(weights: MlpWeights): WasmMlp {
  */
 export type SparseModel =
   & { embedder: Embedder }
-  & ({ model: tf.LayersModel; weights?: undefined } | { weights: MlpWeights; model?: undefined });
+  & ({ model: LayersModel; weights?: undefined } | { weights: MlpWeights; model?: undefined });
 
 /** The bundle's weights, copied out of its tfjs model when it has no typed arrays of its own. */
 export function weightsOf(bundle: SparseModel): MlpWeights {

@@ -21,6 +21,7 @@ import {
   readBundleFiles,
   WEIGHTS_FILE,
 } from "./bundle_files.ts";
+import type { LayersModel } from "./weights.ts";
 
 export {
   BUNDLE_FORMAT,
@@ -33,7 +34,7 @@ export {
 /** Everything prediction needs: the model, the embedder it was trained on, and its metadata. */
 export interface ModelBundle {
   /** The tfjs model (Dense(relu) → Dense(softmax)). */
-  model: tf.LayersModel;
+  model: LayersModel;
   /** The embedder the model was trained on, rebuilt from the metadata. */
   embedder: Embedder;
   /** Class names in output order. */

@@ -16,7 +16,7 @@ import { LABELS } from "../data/types.ts";
 import { createPrng, type Prng, shuffle } from "../data/random.ts";
 import type { FeatureMatrix } from "../features/matrix.ts";
 import { MlpTrainer } from "./_trainer.ts";
-import type { MlpWeights } from "./weights.ts";
+import type { LayersModel, MlpWeights } from "./weights.ts";
 
 /** A feature matrix with the class id of each row (`y[i]` indexes {@linkcode LABELS}). */
 export interface LabeledMatrix {
@@ -114,7 +114,7 @@ export interface ResolvedTrainOptions {
 /** What {@linkcode trainClassifier} returns. */
 export interface TrainResult {
   /** A plain `tf.sequential` model holding the best epoch's weights; the caller disposes it. */
-  model: tf.LayersModel;
+  model: LayersModel;
   /** The same weights as typed arrays (what the prediction routes read). */
   weights: MlpWeights;
   /** One log per epoch run. */
@@ -380,7 +380,7 @@ function isImprovement(value: number, best: number, monitor: ResolvedTrainOption
 }
 
 /** A plain `tf.sequential` Dense → Dense model holding `weights`. */
-export function buildModel(weights: MlpWeights): tf.LayersModel {
+export function buildModel(weights: MlpWeights): LayersModel {
   const { inputs, hidden, classes } = weights;
   const model = createClassifierModel(inputs, hidden);
   const values = tf.tidy(() => [
@@ -395,7 +395,7 @@ export function buildModel(weights: MlpWeights): tf.LayersModel {
 }
 
 /** An untrained Dense(hidden, relu) → Dense(3, softmax) model, zero-initialised. */
-export function createClassifierModel(inputs: number, hidden: number): tf.LayersModel {
+export function createClassifierModel(inputs: number, hidden: number): LayersModel {
   return tf.sequential({
     layers: [
       tf.layers.dense({

@@ -7,6 +7,12 @@
 
 import type * as tf from "@tensorflow/tfjs";
 
+/**
+ * A tfjs-layers model, named here so the public API can mention it without re-exporting tfjs'
+ * whole class (the type is tfjs' own `tf.LayersModel`).
+ */
+export type LayersModel = tf.LayersModel;
+
 /** The weights of a Dense(hidden, relu) → Dense(classes, softmax) model, row-major. */
 export interface MlpWeights {
   /** Input size (rows of `w1`). */
@@ -29,7 +35,7 @@ export interface MlpWeights {
  * Copies the weights out of a tfjs Dense(relu) → Dense(softmax) model.
  * @throws {TypeError} when the model is not exactly two Dense layers with relu then softmax
  */
-export function extractMlpWeights(model: tf.LayersModel): MlpWeights {
+export function extractMlpWeights(model: LayersModel): MlpWeights {
   const dense = model.layers.filter((l) => l.getClassName() === "Dense");
   const others = model.layers.filter((l) => !["Dense", "InputLayer"].includes(l.getClassName()));
   const activations = dense.map((l) => String(l.getConfig().activation));
