@@ -22,7 +22,8 @@ export * from "./data/clean.ts";
 export * from "./data/split.ts";
 export * from "./data/random.ts";
 export { writeFileAtomic } from "./data/atomic.ts";
-export type { StreamFormat } from "./data/stream.ts";
+export { STREAM_FORMATS } from "./data/stream.ts";
+export type { StreamFormat, StreamRow } from "./data/stream.ts";
 export {
   CHANNELS,
   DEFAULT_MIX,
@@ -30,12 +31,20 @@ export {
   generateWindows,
 } from "./data/generate/builtin.ts";
 export type { BuiltinGenerateOptions, ClassMix } from "./data/generate/builtin.ts";
+export { type Channel, CHANNEL_INFO } from "./data/generate/channels.ts";
 export { measureStructure, StructureMeter } from "./data/generate/structure.ts";
 export type { StructureReport } from "./data/generate/structure.ts";
 export { DiscordExportWriter, TRUTH_COLUMNS } from "./data/generate/discord_export.ts";
+export type { DiscordExportSummary, ExportKind } from "./data/generate/discord_export.ts";
 export { formatSummary, generateWithLlm } from "./data/generate/llm/generate.ts";
-export type { GenerateLlmOptions, GenerateSummary } from "./data/generate/llm/generate.ts";
+export type {
+  GenerateLlmOptions,
+  GenerateSummary,
+  TokenUsage,
+} from "./data/generate/llm/generate.ts";
+export type { PromptTemplate } from "./data/generate/llm/prompt.ts";
 export { createChatModel, PROVIDERS } from "./data/generate/llm/providers.ts";
+export type { ChatModel, ProviderConfig } from "./data/generate/llm/providers.ts";
 
 // features
 export * from "./features/embedder.ts";
@@ -94,6 +103,7 @@ export { formatConfusion, formatMetricsTable, formatPerClassTable } from "./eval
 
 // community report: chat exports in, answered / unanswered questions out
 export { exportFiles, readExport, readExportBytes, readExportFile } from "./data/discord/read.ts";
+export type { ReadExportFileOptions, ReadExportOptions } from "./data/discord/read.ts";
 export * from "./data/discord/types.ts";
 export * from "./report/build.ts";
 export * from "./report/link.ts";

@@ -30,11 +30,15 @@ export interface CleanOptions {
 
 /** How many rows each rule removed. */
 export interface CleanReport {
+  /** Rows read. */
   input: number;
+  /** Rows in `items`. */
   kept: number;
+  /** Rows with a valid label but no text after trimming. */
   emptyText: number;
   /** Unknown labels and how often each occurred, e.g. `{ "response": 3 }`. */
   unknownLabels: Record<string, number>;
+  /** Rows dropped because their trimmed text appeared in an earlier row. */
   duplicates: number;
   /** Duplicated texts whose copies disagreed on the label (see `CleanOptions.conflicts`). */
   conflictingDuplicates: number;
@@ -44,7 +48,9 @@ export interface CleanReport {
 
 /** Output of {@linkcode cleanRecords}. */
 export interface CleanResult {
+  /** The kept rows, in file order. */
   items: LabeledText[];
+  /** What each rule removed. */
   report: CleanReport;
 }
 

@@ -30,14 +30,19 @@ export const CONVERSATION_COLUMNS = [
 
 /** A row that could not be read, with the 1-based line it starts on. */
 export interface CsvProblem {
+  /** 1-based line the row starts on. */
   line: number;
+  /** Why the row could not be read. */
   reason: string;
 }
 
 /** What {@linkcode parseCsv} returns. */
 export interface CsvTable {
+  /** Column names, in file order. */
   header: string[];
+  /** The rows that could be read. */
   records: CsvRecord[];
+  /** The rows that could not, with their lines. */
   problems: CsvProblem[];
 }
 
@@ -162,7 +167,9 @@ export async function writeConversations(
 
 /** What {@linkcode readConversations} returns. */
 export interface ConversationsFile {
+  /** The rows that could be read, as messages. */
   messages: Message[];
+  /** The rows that could not, with their lines. */
   problems: CsvProblem[];
 }
 

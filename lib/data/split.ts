@@ -9,8 +9,11 @@ import { type LabeledText, LABELS } from "./types.ts";
 
 /** The three parts of a split. */
 export interface Split<T = LabeledText> {
+  /** Rows to fit on. */
   train: T[];
+  /** Rows held out from fitting, to choose among epochs and settings. */
   validation: T[];
+  /** Rows held out for the final scores. */
   test: T[];
 }
 
@@ -20,7 +23,7 @@ export interface SplitOptions {
   validation?: number;
   /** Share of rows for test. @default 0.2 */
   test?: number;
-  /** @default 42 */
+  /** Seed of the shuffle that orders groups of equal size. @default 42 */
   seed?: number;
 }
 

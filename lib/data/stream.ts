@@ -38,7 +38,9 @@ export interface StreamOptions {
 
 /** A row read from a stream: its 1-based starting line and its fields. */
 export interface StreamRow {
+  /** 1-based line the row starts on. */
   line: number;
+  /** Fields: a CSV row keyed by header, a JSONL line's object, or `{ text }` for a text line. */
   values: Record<string, unknown>;
 }
 

@@ -18,9 +18,13 @@ export function isLabel(value: string): value is Label {
 export interface Message {
   /** Stable id, e.g. `c000042-007` (conversation id + sequence). */
   messageId: string;
+  /** The conversation (or stream window) the message belongs to; splits keep it on one side. */
   conversationId: string;
+  /** Channel name the message was posted in, e.g. `job-hunting`. */
   channel: string;
+  /** The author's account name. */
   userName: string;
+  /** The message text as written. */
   text: string;
   /** Label as written by the generator; cleaning lowercases and validates it. */
   messageType: string;
@@ -43,7 +47,9 @@ export interface Message {
 
 /** A message reduced to what a classifier learns from. */
 export interface LabeledText {
+  /** The message text, trimmed. */
   text: string;
+  /** The class to learn. */
   label: Label;
   /** Rows sharing a group (a conversation) always land on the same side of a split. */
   group: string;
@@ -55,6 +61,8 @@ export interface LabeledText {
 
 /** A row of a CSV file keyed by header name, with the line it started on. */
 export interface CsvRecord {
+  /** 1-based line the row starts on (the header is line 1). */
   line: number;
+  /** Cell values keyed by header name. */
   values: Record<string, string>;
 }

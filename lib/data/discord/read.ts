@@ -155,8 +155,11 @@ async function* readSource(
 
 /** Options of {@linkcode readExportFile}. */
 export interface ReadExportFileOptions {
+  /** Called for every row that cannot be read; reading goes on. */
   onProblem?: (problem: ReadProblem) => void;
+  /** Called as the file is read, with the bytes read so far. */
   onBytes?: (bytesRead: number) => void;
+  /** Gets the skipped messages by reason and the guild name. @default a fresh one */
   stats?: ReadStats;
   /** The file's bytes from elsewhere (e.g. a request body); `file` is then only its name. */
   bytes?: AsyncIterable<Uint8Array>;

@@ -26,18 +26,23 @@ export type SkipCounts = Record<string, number>;
 
 /** A file, or a part of one, that could not be read. */
 export interface ReadProblem {
+  /** Path (or name) of the file. */
   file: string;
   /** 1-based line, for CSV rows. */
   line?: number;
+  /** What was wrong, in one line. */
   reason: string;
 }
 
 /** What reading an export saw: files, messages kept, messages left out by reason. */
 export interface ReadStats {
+  /** Files opened. */
   files: number;
   /** Files that could not be read at all. */
   failedFiles: number;
+  /** Chat messages kept. */
   messages: number;
+  /** Messages left out, by reason (bots, system messages, duplicates, …). */
   skipped: SkipCounts;
   /** Guild (server) name, when an export names it. */
   guildName: string | null;

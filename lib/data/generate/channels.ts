@@ -6,8 +6,11 @@
 
 /** Share of each class among generated messages (any positive scale; normalised). */
 export interface ClassMix {
+  /** Weight of questions. */
   question: number;
+  /** Weight of answers. */
   answer: number;
+  /** Weight of comments. */
   comment: number;
 }
 

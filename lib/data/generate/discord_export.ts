@@ -108,6 +108,7 @@ export interface DiscordExportOptions {
 export interface DiscordExportSummary {
   /** Channel files written (full paths). */
   files: string[];
+  /** Path of the `truth.csv` written beside the channel files. */
   truth: string;
   /** Rows written, per kind. */
   counts: Record<ExportKind, number>;

@@ -10,6 +10,7 @@ import { type Label, LABELS, type Message } from "../types.ts";
 
 /** What {@linkcode measureStructure} returns. Shares are in [0, 1]; `NaN` when undefined (0/0). */
 export interface StructureReport {
+  /** Messages measured. */
   messages: number;
   /** Distinct `conversationId`s (stream windows). */
   streams: number;

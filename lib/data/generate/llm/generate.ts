@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { ChatModel } from "./providers.ts";
 import type { LLMResult } from "@langchain/core/outputs";
 import { createPrng } from "../../random.ts";
 import { type Label, LABELS, type Message } from "../../types.ts";
@@ -69,8 +69,11 @@ export interface GenerateLlmOptions {
 
 /** Token counts summed over calls that reported them (LangChain `usage_metadata`). */
 export interface TokenUsage {
+  /** Prompt tokens. */
   inputTokens: number;
+  /** Completion tokens. */
   outputTokens: number;
+  /** Prompt plus completion tokens, as reported. */
   totalTokens: number;
   /** Calls that reported usage (fake models do not). */
   calls: number;
@@ -78,6 +81,7 @@ export interface TokenUsage {
 
 /** What {@linkcode generateWithLlm} did. */
 export interface GenerateSummary {
+  /** The CSV file written to. */
   out: string;
   /** Conversations asked for in the file. */
   count: number;
@@ -101,9 +105,11 @@ export interface GenerateSummary {
     invalid: number;
     total: number;
   };
+  /** Tokens used by this run, as the provider reported them. */
   usage: TokenUsage;
   /** Model requests made (including retries). */
   requests: number;
+  /** Wall-clock duration of the run, in seconds. */
   seconds: number;
   /** True when cancelled through `signal`. */
   interrupted: boolean;
@@ -133,7 +139,7 @@ type Outcome =
  * ```
  */
 export async function generateWithLlm(
-  model: BaseChatModel,
+  model: ChatModel,
   options: GenerateLlmOptions = {},
 ): Promise<GenerateSummary> {
   const started = performance.now();

@@ -207,7 +207,9 @@ function userName(prng: Prng): string {
 
 /** The two parts of `prompt.md`. */
 export interface PromptTemplate {
+  /** Text of the `## System` section: the system message of every request. */
   system: string;
+  /** Text of the `## Request` section, with `{{name}}` placeholders that {@linkcode renderPrompt} fills from a plan. */
   request: string;
 }
 

@@ -7,6 +7,12 @@
 
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 
+/**
+ * A LangChain chat model, as {@linkcode createChatModel} builds and the generator calls it (the
+ * type is LangChain's own `BaseChatModel`, named here so the public API can mention it).
+ */
+export type ChatModel = BaseChatModel;
+
 /** Providers {@linkcode createChatModel} knows. */
 export const PROVIDERS = ["groq", "openai", "anthropic", "google", "ollama"] as const;
 
@@ -47,14 +53,15 @@ export const BASE_URL_VARIABLES: Readonly<Record<Provider, string | null>> = {
 
 /** What {@linkcode createChatModel} builds a model from. */
 export interface ProviderConfig {
+  /** One of {@linkcode PROVIDERS}; anything else is refused. */
   provider: string;
-  /** @default DEFAULT_MODELS[provider] */
+  /** The provider's model name. @default DEFAULT_MODELS[provider] */
   model?: string;
   /** Required for every provider but ollama. Never logged. */
   apiKey?: string;
   /** Server to talk to instead of the provider's (a proxy, a local test server). */
   baseUrl?: string;
-  /** @default 0.9 (varied chat wants some randomness) */
+  /** Sampling temperature. @default 0.9 (varied chat wants some randomness) */
   temperature?: number;
 }
 
@@ -69,7 +76,7 @@ export interface ProviderConfig {
  * const model = await createChatModel({ provider: "groq", apiKey: Deno.env.get("GROQ_API_KEY") });
  * ```
  */
-export async function createChatModel(config: ProviderConfig): Promise<BaseChatModel> {
+export async function createChatModel(config: ProviderConfig): Promise<ChatModel> {
   const { provider } = config;
   if (!isProvider(provider)) {
     throw new RangeError(
