@@ -22,6 +22,7 @@ export * from "./data/clean.ts";
 export * from "./data/split.ts";
 export * from "./data/random.ts";
 export { writeFileAtomic } from "./data/atomic.ts";
+export type { ConversationColumns } from "./data/conversation.ts";
 export { STREAM_FORMATS } from "./data/stream.ts";
 export type { StreamFormat, StreamRow } from "./data/stream.ts";
 export {
@@ -64,7 +65,9 @@ export type {
   SparseVector,
 } from "./features/builtin.ts";
 export * from "./features/matrix.ts";
+export type { ContextRecipe } from "./features/context.ts";
 export { withCache } from "./features/cache.ts";
+export type { CachedEmbedder, CacheStats } from "./features/cache.ts";
 export * from "./features/npy.ts";
 
 // model: build, train, the saved bundle
@@ -98,8 +101,16 @@ export type {
 export * from "./eval/metrics.ts";
 export * from "./eval/baselines.ts";
 export { evaluateLabelledCsv, writeEvalReport } from "./eval/evaluate.ts";
-export type { EvalResult } from "./eval/evaluate.ts";
+export type {
+  Baselines,
+  EvalResult,
+  EvaluateOptions,
+  LoadLabelledOptions,
+  SkippedRow,
+  SkippedSummary,
+} from "./eval/evaluate.ts";
 export { formatConfusion, formatMetricsTable, formatPerClassTable } from "./eval/report.ts";
+export type { MetricsRow, TableOptions } from "./eval/report.ts";
 
 // community report: chat exports in, answered / unanswered questions out
 export { exportFiles, readExport, readExportBytes, readExportFile } from "./data/discord/read.ts";

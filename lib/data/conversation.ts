@@ -9,13 +9,21 @@ import type { Message } from "./types.ts";
 
 /** Column names for each conversation field; an absent field is `undefined`. */
 export interface ConversationColumns {
+  /** Groups rows into conversations. */
   conversation?: string;
+  /** Order of a message within its conversation. */
   position?: string;
+  /** When the message was sent. */
   timestamp?: string;
+  /** Who wrote the message. */
   speaker?: string;
+  /** Id of the message this one replies to. */
   replyTo?: string;
+  /** The message's own id (what `replyTo` points at). */
   messageId?: string;
+  /** Names or ids the message @mentions. */
   mentions?: string;
+  /** Channel the message was posted in. */
   channel?: string;
 }
 

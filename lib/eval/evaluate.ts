@@ -25,9 +25,9 @@ import { computeMetrics, type Metrics, metricsFromPredictions } from "./metrics.
 
 /** Options of {@linkcode loadLabelledCsv}. */
 export interface LoadLabelledOptions {
-  /** @default "text" when the header has text+label, else "message" */
+  /** Text column. @default "text" when the header has text+label, else "message" */
   textColumn?: string;
-  /** @default "label" when the header has text+label, else "message_type" */
+  /** Label column. @default "label" when the header has text+label, else "message_type" */
   labelColumn?: string;
   /** Keeps only the records it returns true for, e.g. `(r) => r.values.seed_split === "test"`. */
   filter?: (record: CsvRecord) => boolean;
@@ -35,17 +35,21 @@ export interface LoadLabelledOptions {
 
 /** A row left out of an evaluation and why. */
 export interface SkippedRow {
+  /** 1-based line of the row in the CSV. */
   line: number;
+  /** Why it was left out. */
   reason: string;
 }
 
 /** How many rows could not be scored, by reason, with the first few lines. */
 export interface SkippedSummary {
+  /** Rows left out (malformed, unknown label or empty text). */
   total: number;
   /** Rows whose field count differs from the header's. */
   malformed: number;
   /** Labels other than question/answer/comment and how often each occurred. */
   unknownLabels: Record<string, number>;
+  /** Rows with a valid label but no text. */
   emptyText: number;
   /**
    * Rows with an empty label: context only (used as the context of scored rows, not scored
@@ -178,6 +182,7 @@ export interface Baselines {
   questionMark: Metrics;
   /** Always the majority class. */
   majority: Metrics;
+  /** The class the majority baseline always predicts. */
   majorityLabel: Label;
   /** Whose majority: the model's training labels, or (when unknown) the evaluated rows'. */
   majorityFrom: "training" | "evaluation";
@@ -185,17 +190,25 @@ export interface Baselines {
 
 /** What {@linkcode evaluateLabelledCsv} returns; JSON-serialisable (stored in model metadata). */
 export interface EvalResult {
+  /** Path of the CSV evaluated. */
   source: string;
   /** Rows scored. */
   n: number;
+  /** Column the texts were read from. */
   textColumn: string;
+  /** Column the true labels were read from. */
   labelColumn: string;
+  /** True labels of the scored rows, counted. */
   labelCounts: Record<Label, number>;
+  /** The model's scores. */
   metrics: Metrics;
+  /** The trivial baselines' scores on the same rows. */
   baselines: Baselines;
+  /** Rows that could not be scored, by reason. */
   skipped: SkippedSummary;
   /** Model run that was evaluated, when known. */
   runId?: string;
+  /** Seconds spent predicting (reading the file excluded). */
   seconds: number;
   /** Scored messages per second (prediction only). */
   messagesPerSecond: number;

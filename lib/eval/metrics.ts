@@ -11,15 +11,21 @@ import { type Label, LABELS } from "../data/types.ts";
 
 /** Precision, recall, F1 and support (number of true rows) of one class. */
 export interface ClassReport {
+  /** Share of rows predicted as this class that truly are. */
   precision: number;
+  /** Share of rows truly of this class that were predicted as it. */
   recall: number;
+  /** Harmonic mean of precision and recall. */
   f1: number;
+  /** Rows truly of this class. */
   support: number;
 }
 
 /** A one-vs-rest ROC curve: points in order of descending `thresholds`, starting at (0, 0). */
 export interface RocCurve {
+  /** False-positive rate at each threshold. */
   fpr: number[];
+  /** True-positive rate at each threshold. */
   tpr: number[];
   /** `thresholds[0]` is the highest score + 1 (as scikit-learn 1.2; newer versions use ∞). */
   thresholds: number[];
@@ -29,14 +35,23 @@ export interface RocCurve {
 
 /** Everything {@linkcode computeMetrics} measures; classes in {@linkcode LABELS} order. */
 export interface Metrics {
+  /** Rows scored. */
   n: number;
+  /** Share of rows predicted right. */
   accuracy: number;
+  /** Unweighted mean of the per-class F1. */
   macroF1: number;
+  /** Mean of the per-class F1 weighted by support. */
   weightedF1: number;
+  /** Unweighted mean of the per-class precision. */
   macroPrecision: number;
+  /** Unweighted mean of the per-class recall. */
   macroRecall: number;
+  /** Mean of the per-class precision weighted by support. */
   weightedPrecision: number;
+  /** Mean of the per-class recall weighted by support. */
   weightedRecall: number;
+  /** Precision, recall, F1 and support of each class. */
   perClass: Record<Label, ClassReport>;
   /** `confusion[true][predicted]` counts. */
   confusion: number[][];

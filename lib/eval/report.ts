@@ -8,7 +8,9 @@ import type { Metrics } from "./metrics.ts";
 
 /** One row of {@linkcode formatMetricsTable}: a named system scored on some rows. */
 export interface MetricsRow {
+  /** Label of the row (the system's name). */
   name: string;
+  /** Its scores. */
   metrics: Metrics;
 }
 

@@ -113,17 +113,23 @@ export function decodeSegment(bytes: Uint8Array): Segment {
 
 /** Counters of a {@linkcode CachedEmbedder}, for logs and benchmarks. */
 export interface CacheStats {
+  /** Texts answered from the cache. */
   hits: number;
+  /** Texts the inner embedder had to embed. */
   misses: number;
   /** Vectors held in memory (loaded from disk or embedded in this process). */
   size: number;
+  /** Segment files on disk, as last counted. */
   segments: number;
 }
 
 /** An {@linkcode Embedder} that answers from its cache and embeds only unseen texts. */
 export interface CachedEmbedder extends Embedder {
+  /** The embedder that computes vectors the cache lacks. */
   readonly inner: Embedder;
+  /** Folder holding this embedder's segment files. */
   readonly folder: string;
+  /** Hit, miss and size counters since creation. */
   readonly stats: CacheStats;
 }
 

@@ -7,8 +7,11 @@
 
 /** Row-major `rows × dimension` floats. */
 export interface DenseMatrix {
+  /** Tells the two shapes apart. */
   kind: "dense";
+  /** Number of rows. */
   rows: number;
+  /** Columns per row. */
   dimension: number;
   /** `rows × dimension`, row-major. */
   data: Float32Array;
@@ -19,12 +22,17 @@ export interface DenseMatrix {
  * their `values`; indices sorted and unique within a row, each in `[0, dimension)`.
  */
 export interface SparseMatrix {
+  /** Tells the two shapes apart. */
   kind: "sparse";
+  /** Number of rows. */
   rows: number;
+  /** Columns per row (the bound on `indices`). */
   dimension: number;
   /** `rows + 1` entries; `offsets[0] = 0`, `offsets[rows] = indices.length`. */
   offsets: Int32Array;
+  /** Column of each stored value, row after row. */
   indices: Int32Array;
+  /** The stored values, aligned with `indices`. */
   values: Float32Array;
 }
 

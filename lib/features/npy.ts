@@ -10,8 +10,11 @@ export type NpyData = Float32Array | Int32Array;
 
 /** A decoded `.npy` array. */
 export interface NpyArray {
+  /** The elements in C order. */
   data: NpyData;
+  /** Size of each axis. */
   shape: number[];
+  /** NumPy dtype: little-endian float32 or int32. */
   dtype: "<f4" | "<i4";
 }
 
