@@ -119,9 +119,11 @@ export * from "./data/discord/types.ts";
 export * from "./report/build.ts";
 export * from "./report/link.ts";
 export { createMessageClassifier, withAnswerContext } from "./report/classify.ts";
+export type { MessageClassifierOptions } from "./report/classify.ts";
 export { evaluateReport } from "./report/evaluate.ts";
 export type { ReportScores, ReportTruth } from "./report/evaluate.ts";
 export { reportHtml } from "./report/html.ts";
+export type { ReportHtmlOptions } from "./report/html.ts";
 export { reportFiles, unansweredCsv, writeReport } from "./report/write.ts";
 
 // the whole run

@@ -54,7 +54,7 @@ export interface TrainingRunOptions {
   modelsDir?: string;
   /** Where `vectors.npy` goes; `null` skips writing it. @default "data" */
   vectorsDir?: string | null;
-  /** @default { kind: "builtin", dimension: 2048 } */
+  /** How texts become vectors. @default { kind: "builtin", dimension: 2048 } */
   embedder?: EmbedderConfig;
   /** Secrets and local paths for the embedder (read from env by the entry point). */
   runtime?: EmbedderRuntime;
@@ -89,22 +89,35 @@ export interface TrainingRunOptions {
   runId?: string;
   /** Stage and progress reporting. */
   onStage?: (stage: string, detail: string) => void;
+  /** Called as rows are embedded. */
   onEmbedProgress?: (done: number, total: number) => void;
+  /** Called after each training epoch with its losses and accuracies. */
   onEpochEnd?: (log: EpochLog) => void;
+  /** Cancels embedding and training. */
   signal?: AbortSignal;
 }
 
 /** What a training run produced. */
 export interface TrainingReport {
+  /** The run's id (its folder name). */
   runId: string;
+  /** The run's folder under `modelsDir`. */
   runDir: string;
+  /** What cleaning removed from the data. */
   clean: CleanReport;
+  /** Rows per label in each part of the split. */
   split: Record<keyof Split, Record<string, number>>;
+  /** One log per training epoch. */
   history: EpochLog[];
+  /** The model's scores on the test part. */
   test: Metrics;
+  /** The model's scores on the validation part. */
   validation: Metrics;
+  /** What `evaluateExtra` returned (empty without it). */
   extra: Record<string, unknown>;
+  /** Seconds spent per timed stage (`embed`, `train`, `evaluate`). */
   seconds: Record<string, number>;
+  /** The metadata saved with the model. */
   metadata: ModelMetadata;
 }
 

@@ -17,25 +17,39 @@ export type MessageClassifier = (
 
 /** One question in `report.json` (these field names are read by other tools: keep them). */
 export interface ReportQuestion {
+  /** The question's message id. */
   id: string;
+  /** Channel name it was asked in. */
   channel: string;
+  /** The asker's account name. */
   author: string;
+  /** When it was asked (ISO 8601, as in the export). */
   timestamp: string;
+  /** The question's text. */
   text: string;
+  /** Whether an answer was linked to it. */
   answered: boolean;
+  /** Message id of the first linked answer, or null. */
   firstAnswerId: string | null;
+  /** Seconds from the question to its first linked answer, or null. */
   secondsToFirstAnswer: number | null;
+  /** The rule that linked the first answer, or null. */
   linkedBy: LinkReason | null;
 }
 
 /** An unanswered question with where to find it. */
 export interface UnansweredQuestion {
+  /** The question's message id. */
   id: string;
+  /** Channel name it was asked in. */
   channel: string;
   /** The channel or thread it was asked in. */
   channelId: string;
+  /** The asker's account name. */
   author: string;
+  /** When it was asked (ISO 8601, as in the export). */
   timestamp: string;
+  /** The question's text. */
   text: string;
   /** Discord jump link, or null when the export has no guild id (CSV flavour). */
   url: string | null;
@@ -43,6 +57,7 @@ export interface UnansweredQuestion {
 
 /** A person who answered others' questions. */
 export interface Helper {
+  /** The answerer's account name. */
   name: string;
   /** Questions they answered (linked answers). */
   answers: number;
@@ -50,23 +65,31 @@ export interface Helper {
 
 /** Figures of one channel, or of the whole export. */
 export interface ReportFigures {
+  /** Chat messages in the report (after the filters). */
   messages: number;
+  /** Messages the model labelled question. */
   questions: number;
+  /** Questions with at least one linked answer. */
   answered: number;
   /** answered / questions (0 when there are no questions). */
   answeredShare: number;
   /** Over answered questions with times; null when there are none. */
   medianSecondsToFirstAnswer: number | null;
+  /** 90th percentile of the same times; null when there are none. */
   p90SecondsToFirstAnswer: number | null;
   /** Ids of unanswered questions, oldest first. */
   unanswered: string[];
+  /** Who answered most, most answers first. */
   topHelpers: Helper[];
 }
 
 /** A short stretch of a conversation around a question, for the page's viewer. */
 export interface SampleConversation {
+  /** Channel name. */
   channel: string;
+  /** The conversation (channel or thread) the stretch comes from. */
   conversationId: string;
+  /** The messages, in reading order, with the model's label and its probability. */
   messages: {
     id: string;
     user: string;
@@ -82,8 +105,11 @@ export interface SampleConversation {
 
 /** What `report.json` holds. */
 export interface CommunityReport {
+  /** Version of this shape. */
   format: "qac-report/1";
+  /** When the report was built (ISO 8601). */
   generatedAt: string;
+  /** What was read: the export, its guild, and what reading left out. */
   source: {
     path: string;
     guild: string | null;
@@ -94,6 +120,7 @@ export interface CommunityReport {
     messagesRead: number;
     skipped: Record<string, number>;
   };
+  /** The settings the report was built with. */
   options: {
     since: string | null;
     until: string | null;
@@ -102,7 +129,9 @@ export interface CommunityReport {
     windowSeconds: number;
     model: string | null;
   };
+  /** Figures over every channel. */
   overall: ReportFigures;
+  /** Figures per channel. */
   channels: (ReportFigures & { channel: string })[];
   /** Predicted labels of the messages in the report. */
   labels: Record<Label, number>;

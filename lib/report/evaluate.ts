@@ -10,6 +10,7 @@ import type { CommunityReport } from "./build.ts";
 
 /** The truth of an export: each chat message's label, and for answers their question. */
 export interface ReportTruth {
+  /** message id → true label. */
   labels: ReadonlyMap<string, string>;
   /** answer id → question id */
   answers: ReadonlyMap<string, string>;

@@ -30,30 +30,45 @@ export const LINK_REASONS: readonly LinkReason[] = [
 
 /** A question as the linker tracks it. */
 export interface QuestionRecord {
+  /** The question's message id. */
   id: string;
+  /** Channel name. */
   channel: string;
+  /** Id of the channel or thread it was asked in. */
   channelId: string;
+  /** Discord guild id, or "" when the export does not say. */
   guildId: string;
+  /** The conversation it belongs to. */
   conversationId: string;
+  /** The asker's account name. */
   author: string;
+  /** The name others see and @mention. */
   displayName: string;
+  /** When it was asked (ISO 8601, as in the export). */
   timestamp: string;
   /** Milliseconds since the epoch, NaN when the source has no time. */
   time: number;
+  /** The question's text. */
   text: string;
   /** The model's probability of "question". */
   confidence: number;
+  /** Answers linked to it so far. */
   answers: number;
+  /** Message id of the first linked answer, or null. */
   firstAnswerId: string | null;
+  /** Account name of the first answer's author, or null. */
   firstAnswerAuthor: string | null;
   /** Seconds from the question to its first linked answer. */
   secondsToFirstAnswer: number | null;
+  /** The rule that linked the first answer, or null. */
   linkedBy: LinkReason | null;
 }
 
 /** A message with the model's label, ready for linking. */
 export interface LabelledMessage {
+  /** The message. */
   message: ChatMessage;
+  /** The model's label. */
   label: Label;
   /** The model's probability of `label`. */
   confidence: number;
@@ -61,9 +76,13 @@ export interface LabelledMessage {
 
 /** One link the linker made. */
 export interface AnswerLink {
+  /** The answer's message id. */
   answerId: string;
+  /** The answer author's account name. */
   answerAuthor: string;
+  /** The question's message id. */
   questionId: string;
+  /** The rule that made the link. */
   reason: LinkReason;
 }
 
@@ -101,6 +120,7 @@ export class Linker {
   readonly #threadAnswers = new Map<string, PendingThreadAnswer>();
   readonly #windowMs: number;
 
+  /** Starts with no questions; `windowSeconds` bounds how long one stays open. */
   constructor(options: LinkerOptions = {}) {
     this.#windowMs = (options.windowSeconds ?? 6 * 3600) * 1000;
   }
