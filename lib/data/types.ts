@@ -20,7 +20,7 @@ export interface Message {
   messageId: string;
   /** The conversation (or stream window) the message belongs to; splits keep it on one side. */
   conversationId: string;
-  /** Channel name the message was posted in, e.g. `job-hunting`. */
+  /** Channel name the message was posted in, e.g. `sql-help`. */
   channel: string;
   /** The author's account name. */
   userName: string;

@@ -209,7 +209,10 @@ function userName(prng: Prng): string {
 export interface PromptTemplate {
   /** Text of the `## System` section: the system message of every request. */
   system: string;
-  /** Text of the `## Request` section, with `{{name}}` placeholders that {@linkcode renderPrompt} fills from a plan. */
+  /**
+   * Text of the `## Request` section, with `{{name}}` placeholders that {@linkcode renderPrompt}
+   * fills from a plan.
+   */
   request: string;
 }
 
