@@ -62,7 +62,11 @@ const FLAGS: FlagSpec = {
   "learning-rate": { type: "string", default: "0.001", help: "Adam learning rate" },
   patience: { type: "string", default: "3", help: "early-stopping patience (epochs)" },
   monitor: { type: "string", default: "val_loss", help: "val_loss or val_accuracy" },
-  "class-weights": { type: "string", default: "balanced", help: "balanced or none" },
+  "class-weights": {
+    type: "string",
+    default: "none",
+    help: "none or balanced (none measured better: bench/QUALITY_LOG.md round 4)",
+  },
   context: {
     type: "string",
     default: "auto",
