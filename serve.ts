@@ -1,19 +1,24 @@
 /**
- * Serves the classifier over HTTP: `deno task serve [--port 8000] [--model models/latest]`.
- * Wiring only — flags and env in, model loaded, {@linkcode createHandler} handed to Deno.serve.
+ * Serves the classifier over HTTP. Start it with `deno task serve [--model DIR]`, which grants
+ * this process read access to the model, its data and the page only (tasks/serve.ts).
+ * Wiring only — flags and env in, paths checked, model loaded, {@linkcode createHandler} handed
+ * to {@linkcode serveHttp1}, which caps connections and times out slow clients.
  *
- * Flags (env): --port (PORT, default 8000), --hostname (HOST, default 0.0.0.0),
- * --model (QAC_MODEL, default models/latest), --data (QAC_DATA; default: the model's training
- * CSV), --cors ORIGIN (QAC_CORS), --quiet (no per-request log lines).
+ * Flags (env): see `SERVE_FLAGS` in tasks/_serve_flags.ts, or `--help`.
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseFlags } from "./tasks/_cli.ts";
+import { SERVE_FLAGS, SERVE_USAGE, withoutDefaults } from "./tasks/_serve_flags.ts";
 import { initBackend } from "./lib/infer/backend.ts";
 import { loadBundle } from "./lib/model/bundle.ts";
 import { predictProbabilities } from "./lib/infer/predict.ts";
+import { pageFiles, vendorFiles } from "./lib/serve/assets.ts";
+import { modelDataPath } from "./lib/serve/explore.ts";
 import { createHandler } from "./lib/serve/handler.ts";
+import { serveHttp1 } from "./lib/serve/http1.ts";
 import { createBufferedLog, withRequestLog } from "./lib/serve/log.ts";
+import { readProblem } from "./lib/serve/startup.ts";
 
 /** Reads an env var the run was allowed to see; unset or not permitted reads as undefined. */
 function env(name: string): string | undefined {
@@ -30,42 +35,76 @@ function fail(message: string): never {
   Deno.exit(1);
 }
 
-const flags = (() => {
-  try {
-    return parseArgs({
-      args: Deno.args,
-      options: {
-        port: { type: "string" },
-        hostname: { type: "string" },
-        model: { type: "string" },
-        data: { type: "string" },
-        cors: { type: "string" },
-        quiet: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    fail(`${error instanceof Error ? error.message : String(error)} (see --help)`);
+/** A positive integer flag, or exit with one line. */
+function count(name: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    fail(`Cannot use --${name} ${JSON.stringify(text)}: expected an integer in ${min}..${max}`);
   }
-})();
-
-if (flags.help) {
-  console.log(
-    "Usage: deno task serve [--port 8000] [--hostname 0.0.0.0] [--model models/latest]\n" +
-      "                       [--data data/conversations.csv] [--cors ORIGIN] [--quiet]\n" +
-      "Env: PORT, HOST, QAC_MODEL, QAC_DATA, QAC_CORS, OPENAI_API_KEY (openai embedders only)",
-  );
-  Deno.exit(0);
+  return value;
 }
 
-const portText = flags.port ?? env("PORT") ?? "8000";
+let flags: Record<string, string | boolean | undefined>;
+try {
+  flags = parseFlags(Deno.args, withoutDefaults(SERVE_FLAGS), SERVE_USAGE);
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
+const str = (name: string) => typeof flags[name] === "string" ? flags[name] as string : undefined;
+
+const portText = str("port") ?? env("PORT") ?? "8000";
 const port = Number(portText);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   fail(`Cannot listen on port ${JSON.stringify(portText)}: expected an integer in 0..65535`);
 }
-const modelDir = flags.model ?? env("QAC_MODEL") ?? "models/latest";
-const hostname = flags.hostname ?? env("HOST") ?? "0.0.0.0";
+const hostname = str("hostname") ?? env("HOST") ?? "0.0.0.0";
+const maxConnections = count("max-connections", str("max-connections") ?? "512", 1, 100_000);
+const timeoutMs = 1000 * count("timeout", str("timeout") ?? "10", 1, 3600);
+const modelDir = str("model") ?? env("QAC_MODEL") ?? "models/latest";
+
+// --- every path checked before listening ---
+{
+  const problem = await readProblem(modelDir);
+  if (problem) {
+    fail(
+      `Cannot load model "${modelDir}": ${
+        problem === "it does not exist" ? "the folder does not exist" : problem
+      }${problem === "it does not exist" ? " (train one: `deno task train`)" : ""}`,
+    );
+  }
+}
+let storedDataPath: unknown;
+try {
+  storedDataPath = JSON.parse(await Deno.readTextFile(`${modelDir}/metadata.json`)).data?.path;
+} catch {
+  // loadBundle below reports a missing or corrupt metadata.json in its own words.
+}
+const explicitData = str("data") ?? env("QAC_DATA");
+let dataPath: string | null = explicitData ??
+  modelDataPath(await Deno.realPath(modelDir).catch(() => modelDir), storedDataPath) ??
+  null;
+if (dataPath !== null) {
+  const problem = await readProblem(dataPath);
+  if (problem && (explicitData !== undefined || !problem.startsWith("it does not"))) {
+    fail(`Cannot read data "${dataPath}": ${problem}`);
+  }
+  if (problem) {
+    console.error(`serve: Explore is off: its data "${dataPath}" does not exist`);
+    dataPath = null;
+  }
+}
+const predictWorkers = count("workers", str("workers") ?? "0", 0, 64);
+const sources = [
+  ...Object.values({ ...pageFiles(), ...vendorFiles() }),
+  // A worker thread loads its module from lib/, which needs read access.
+  ...(predictWorkers > 0 ? [new URL("./lib/", import.meta.url).pathname] : []),
+];
+for (const file of sources) {
+  const problem = await readProblem(file);
+  if (problem?.startsWith("no read permission")) {
+    fail(`Cannot read "${file}": ${problem}`);
+  }
+}
 
 async function load() {
   try {
@@ -96,22 +135,31 @@ function writeStdout(text: string) {
 const requestLog = createBufferedLog(writeStdout);
 const bundle = load();
 const handler = createHandler(bundle, {
-  cors: flags.cors ?? env("QAC_CORS"),
-  dataPath: flags.data ?? env("QAC_DATA"),
+  cors: str("cors") ?? env("QAC_CORS"),
+  dataPath,
   preloadExplore: true,
+  predictWorkers,
 });
-const server = Deno.serve({
-  port,
-  hostname,
-  onListen: () => {},
-  onError: (error) => {
-    console.error("serve: unhandled error:", error);
-    return new Response("Internal Server Error", { status: 500 });
-  },
-}, flags.quiet ? handler : withRequestLog(handler, requestLog));
+let server;
+try {
+  server = serveHttp1(flags.quiet ? handler : withRequestLog(handler, requestLog), {
+    port,
+    hostname,
+    maxConnections,
+    headerTimeoutMs: timeoutMs,
+    bodyTimeoutMs: timeoutMs,
+    requestTimeoutMs: 3 * timeoutMs,
+    onEvent: (line) => {
+      requestLog.flush();
+      console.error(line);
+    },
+  });
+} catch (error) {
+  fail(`Cannot listen on ${hostname}:${port}: ${error instanceof Error ? error.message : error}`);
+}
 
 const loaded = await bundle;
-const address = server.addr as Deno.NetAddr;
+const address = server.addr;
 console.log(
   `serve: model ${loaded.metadata.runId} (${modelDir}) on http://${address.hostname}:${address.port}/`,
 );
@@ -126,3 +174,5 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 await server.finished;
 requestLog.flush();
 console.log("serve: stopped");
+// Prediction workers and a half-built Explore would keep the process alive; all answers are out.
+Deno.exit(0);

@@ -22,6 +22,7 @@ export * from "./data/clean.ts";
 export * from "./data/split.ts";
 export * from "./data/random.ts";
 export { writeFileAtomic } from "./data/atomic.ts";
+export type { StreamFormat } from "./data/stream.ts";
 export {
   CHANNELS,
   DEFAULT_MIX,
@@ -39,9 +40,20 @@ export { createChatModel, PROVIDERS } from "./data/generate/llm/providers.ts";
 // features
 export * from "./features/embedder.ts";
 export { createEmbedder } from "./features/create.ts";
-export { BUILTIN_VERSION, BuiltinEmbedder } from "./features/builtin.ts";
+export {
+  BUILTIN_VERSION,
+  BUILTIN_VERSIONS,
+  BuiltinEmbedder,
+  MAX_TEXT_LENGTH,
+} from "./features/builtin.ts";
 export { isSparseMatrixEmbedder } from "./features/builtin.ts";
-export type { BuiltinConfig, SparseMatrixEmbedder, SparseVector } from "./features/builtin.ts";
+export type {
+  BuiltinConfig,
+  BuiltinOptions,
+  BuiltinVersion,
+  SparseMatrixEmbedder,
+  SparseVector,
+} from "./features/builtin.ts";
 export * from "./features/matrix.ts";
 export { withCache } from "./features/cache.ts";
 export * from "./features/npy.ts";
@@ -49,13 +61,25 @@ export * from "./features/npy.ts";
 // model: build, train, the saved bundle
 export * from "./model/train.ts";
 export * from "./model/bundle.ts";
+export { computeIntegrity, loadWeightsBundle, readBundleFiles } from "./model/bundle_files.ts";
+export type { BundleFiles, ModelJson, WeightSpec } from "./model/bundle_files.ts";
 export * from "./model/weights.ts";
 
 // inference: prediction routes, file classification
 export { initBackend } from "./infer/backend.ts";
 export * from "./infer/predict.ts";
-export { predictMatrix } from "./infer/sparse.ts";
-export { classifyFile } from "./infer/classify_file.ts";
+export { predictMatrix, SparseMlp } from "./infer/sparse.ts";
+export type { SparseFeatures, SparseKernel, SparseMlpOptions } from "./infer/sparse.ts";
+export { type BackendName, BACKENDS } from "./infer/backend.ts";
+export { classifyFile, createBatchPredictor } from "./infer/classify_file.ts";
+export type {
+  BatchPredictor,
+  BatchPredictorOptions,
+  ClassifyFileOptions,
+  ClassifyFileSummary,
+  ClosableBatchPredictor,
+} from "./infer/classify_file.ts";
+export type { LayersModel } from "@tensorflow/tfjs";
 
 // evaluation
 export * from "./eval/metrics.ts";
@@ -64,10 +88,21 @@ export { evaluateLabelledCsv, writeEvalReport } from "./eval/evaluate.ts";
 export type { EvalResult } from "./eval/evaluate.ts";
 export { formatConfusion, formatMetricsTable, formatPerClassTable } from "./eval/report.ts";
 
+// community report: chat exports in, answered / unanswered questions out
+export { exportFiles, readExport, readExportBytes, readExportFile } from "./data/discord/read.ts";
+export * from "./data/discord/types.ts";
+export * from "./report/build.ts";
+export * from "./report/link.ts";
+export { createMessageClassifier, withAnswerContext } from "./report/classify.ts";
+export { evaluateReport } from "./report/evaluate.ts";
+export type { ReportScores, ReportTruth } from "./report/evaluate.ts";
+export { reportHtml } from "./report/html.ts";
+export { reportFiles, unansweredCsv, writeReport } from "./report/write.ts";
+
 // the whole run
 export { newRunId, runTraining } from "./pipeline.ts";
 export type { TrainingReport, TrainingRunOptions } from "./pipeline.ts";
 
 // serving
 export { createHandler } from "./serve/handler.ts";
-export type { HandlerOptions } from "./serve/handler.ts";
+export type { Handler, HandlerOptions } from "./serve/handler.ts";

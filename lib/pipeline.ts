@@ -6,7 +6,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { readCsv } from "./data/csv.ts";
 import { cleanRecords, type CleanReport, detectColumns } from "./data/clean.ts";
 import { countLabels, type Split, splitByColumn, splitByGroup } from "./data/split.ts";
@@ -369,7 +369,8 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
       history: result.history,
     },
     data: {
-      path: resolve(options.dataPath),
+      // relative to the model folder, so a moved checkout or a copied model still finds it
+      path: relative(resolve(runDir), resolve(options.dataPath)),
       sha256: await sha256File(options.dataPath),
       splitColumn: options.splitColumn ?? null,
       conversationColumns: useContext ? columns : null,

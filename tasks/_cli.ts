@@ -6,10 +6,19 @@
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
-/** Flag definitions in node:util's format plus a help line per flag. */
+/**
+ * Flag definitions in node:util's format plus a help line per flag, and for a string flag the
+ * placeholder `--help` shows for its value (inferred when absent, see {@linkcode placeholderOf}).
+ */
 export type FlagSpec = Record<
   string,
-  { type: "string" | "boolean"; short?: string; default?: string | boolean; help: string }
+  {
+    type: "string" | "boolean";
+    short?: string;
+    default?: string | boolean;
+    help: string;
+    placeholder?: string;
+  }
 >;
 
 /** Parses `args` against `spec`; prints help and exits on `--help`; throws on unknown flags. */
@@ -47,14 +56,36 @@ export function parseFlags(
 
 /** Renders `--help` text. */
 export function formatHelp(spec: FlagSpec, usage: string): string {
-  const lines = Object.entries(spec).map(([name, flag]) => {
-    const left = `  --${name}${flag.type === "string" ? " VALUE" : ""}`;
+  const lefts = Object.entries(spec).map(([name, flag]) =>
+    `  --${name}${flag.type === "string" ? ` ${placeholderOf(name, flag)}` : ""}`
+  );
+  const width = Math.max(28, ...lefts.map((left) => left.length + 1));
+  const lines = Object.entries(spec).map(([_name, flag], i) => {
+    const left = lefts[i]!;
     const def = flag.default !== undefined && flag.default !== false
       ? ` (default: ${flag.default})`
       : "";
-    return `${left.padEnd(28)} ${flag.help}${def}`;
+    return `${left.padEnd(width)} ${flag.help}${def}`;
   });
-  return [usage, "", "Options:", ...lines, "  --help".padEnd(29) + "show this help"].join("\n");
+  return [usage, "", "Options:", ...lines, `${"  --help".padEnd(width)} show this help`].join("\n");
+}
+
+/**
+ * The value placeholder of a string flag in `--help`: its own `placeholder`, else `N` for a
+ * numeric default, `FILE.csv` for data files, `DIR` for folders, else the flag name in capitals.
+ */
+export function placeholderOf(name: string, flag: FlagSpec[string]): string {
+  if (flag.placeholder !== undefined) return flag.placeholder;
+  if (
+    typeof flag.default === "string" && flag.default !== "" && Number.isFinite(Number(flag.default))
+  ) {
+    return "N";
+  }
+  if (name === "data" || name === "in" || flag.default?.toString().endsWith(".csv")) {
+    return "FILE.csv";
+  }
+  if (name.endsWith("-dir") || name === "dir") return "DIR";
+  return name.toUpperCase().replaceAll("-", "_");
 }
 
 /** Reads a numeric flag, or `undefined` when absent. */
@@ -93,6 +124,9 @@ export async function exists(path: string): Promise<boolean> {
     throw error;
   }
 }
+
+/** The real chat vendored in the repository (Molweni, Apache-2.0): evaluation only. */
+export const VENDORED_REAL_EVAL_DIR: string = new URL("../data/real", import.meta.url).pathname;
 
 /** `../shared/data/real` beside the repository, if present (evaluation data, never trained on). */
 export function defaultRealEvalDir(): string {

@@ -25,7 +25,7 @@ export async function evaluateRealChat(
 ): Promise<Record<string, unknown>> {
   if (!(await exists(dir))) {
     console.log(
-      `real-eval skipped: ${dir} not found (real-chat evaluation needs ../shared/data/real)`,
+      `real-eval skipped: ${dir} not found (NPS Chat and Switchboard live in ../shared/data/real, outside the repository)`,
     );
     return {};
   }

@@ -39,6 +39,10 @@ const FASTTEXT_ARGS = ["-wordNgrams", "2", "-bucket", "200000"];
 
 interface Timed {
   seconds: number;
+  /** 1-minute load average when the run started (other work on the machine). */
+  load: number;
+  /** User + system CPU seconds of the process (all its threads), from /usr/bin/time. */
+  cpuSeconds: number | null;
   peakRssMiB: number | null;
   stdout: string;
   stderr: string;
@@ -80,6 +84,7 @@ async function run(
   const argv = options.timeTool
     ? ["/usr/bin/time", "-v", "-o", timeFile, "sh", "-c", shell]
     : ["sh", "-c", shell];
+  const load = Deno.loadavg()[0]!;
   const started = performance.now();
   const output = await new Deno.Command(argv[0]!, {
     args: argv.slice(1),
@@ -91,16 +96,20 @@ async function run(
   const stdout = new TextDecoder().decode(output.stdout);
   const stderr = new TextDecoder().decode(output.stderr);
   let peakRssMiB: number | null = null;
+  let cpuSeconds: number | null = null;
   if (options.timeTool) {
     const report = await Deno.readTextFile(timeFile).catch(() => "");
     const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);
     if (match) peakRssMiB = Number(match[1]) / 1024;
+    const user = /User time \(seconds\): ([\d.]+)/.exec(report);
+    const system = /System time \(seconds\): ([\d.]+)/.exec(report);
+    if (user && system) cpuSeconds = Number(user[1]) + Number(system[1]);
   }
   await Deno.remove(timeFile).catch(() => {});
   if (!output.success) {
     throw new Error(`Cannot run ${cmd.join(" ")}: exit ${output.code}\n${stderr.slice(-2000)}`);
   }
-  return { seconds, peakRssMiB, stdout, stderr };
+  return { seconds, load, cpuSeconds, peakRssMiB, stdout, stderr };
 }
 
 async function which(name: string): Promise<string | undefined> {
@@ -365,39 +374,58 @@ await runMain(async () => {
   const textFile = join(work, "messages.txt");
   await Deno.writeTextFile(textFile, texts.join("\n") + "\n");
   const ourClassify: Timed[] = [];
+  const ftClassify: Timed[] = [];
+  const ftInput = join(work, "messages.fasttext.txt");
+  if (fastText) await Deno.writeTextFile(ftInput, texts.map(fastTextLine).join("\n") + "\n");
+  let route = "";
+  // ours and fastText alternate, so both see the same machine load
   for (let r = 0; r < reps; r++) {
     console.log(`bench: deno task classify ${messages} messages (${r + 1}/${reps})`);
-    ourClassify.push(
-      await run([
-        Deno.execPath(),
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-sys",
-        "tasks/classify.ts",
-        "--model",
-        modelDir,
-        "--in",
-        textFile,
-        "--out",
-        join(work, "out.csv"),
-        "--quiet",
-      ], { timeTool }),
-    );
-  }
-  const ftClassify: Timed[] = [];
-  if (fastText) {
-    const ftInput = join(work, "messages.fasttext.txt");
-    await Deno.writeTextFile(ftInput, texts.map(fastTextLine).join("\n") + "\n");
-    for (let r = 0; r < reps; r++) {
+    const outFile = join(work, "out.csv");
+    const ours = await run([
+      Deno.execPath(),
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      "tasks/classify.ts",
+      "--model",
+      modelDir,
+      "--in",
+      textFile,
+      "--out",
+      outFile,
+      "--quiet",
+    ], { timeTool });
+    // it measured what it claims: every message in, every row out, on the fast route
+    const summaryLine = /classified (\d+) messages .*route ([^)]+)\)/.exec(ours.stderr);
+    const outRows = (await Deno.readTextFile(outFile)).split("\n").length - 2; // header, last \n
+    if (Number(summaryLine?.[1]) !== messages || outRows !== messages) {
+      throw new Error(
+        `Cannot trust the classify run: ${
+          summaryLine?.[1]
+        } classified, ${outRows} rows written, ${messages} expected`,
+      );
+    }
+    route = summaryLine![2]!;
+    if (!route.startsWith("sparse wasm")) {
+      throw new Error(`Cannot trust the classify run: it used route "${route}", not sparse wasm`);
+    }
+    ourClassify.push(ours);
+    if (fastText) {
       console.log(`bench: fasttext predict-prob ${messages} messages (${r + 1}/${reps})`);
+      const ftOut = join(work, "out.fasttext.txt");
       ftClassify.push(
         await run(["fasttext", "predict-prob", `${ftModel}.bin`, ftInput, "3"], {
           timeTool,
-          stdoutFile: join(work, "out.fasttext.txt"),
+          stdoutFile: ftOut,
         }),
       );
+      const ftRows = (await Deno.readTextFile(ftOut)).trimEnd().split("\n").length;
+      if (ftRows !== messages) {
+        throw new Error(`Cannot trust the fastText run: ${ftRows} lines out, ${messages} expected`);
+      }
     }
   }
 
@@ -435,14 +463,18 @@ await runMain(async () => {
       },
       training: {
         ours: {
+          load: ourTrain.map((t) => t.load),
           processSeconds: ourTrainSeconds,
+          cpuSeconds: med(ourTrain, (t) => t.cpuSeconds),
           fitSeconds,
           epochs: epochsRun,
           samplesPerSecond,
           peakRssMiB: med(ourTrain, (t) => t.peakRssMiB),
         },
         fastText: ftTrainSeconds === null ? null : {
+          load: ftTrain.map((t) => t.load),
           processSeconds: ftTrainSeconds,
+          cpuSeconds: med(ftTrain, (t) => t.cpuSeconds),
           epochs: ftEpochs,
           samplesPerSecond: trainRows * ftEpochs / ftTrainSeconds,
           peakRssMiB: med(ftTrain, (t) => t.peakRssMiB),
@@ -454,17 +486,26 @@ await runMain(async () => {
       },
       classify: {
         messages,
+        route,
         ours: {
+          load: ourClassify.map((t) => t.load),
           seconds: ourClassifySeconds,
+          cpuSeconds: med(ourClassify, (t) => t.cpuSeconds),
           msgsPerSecond: messages / ourClassifySeconds,
           peakRssMiB: med(ourClassify, (t) => t.peakRssMiB),
         },
         fastText: ftClassifySeconds === null ? null : {
+          load: ftClassify.map((t) => t.load),
           seconds: ftClassifySeconds,
+          cpuSeconds: med(ftClassify, (t) => t.cpuSeconds),
           msgsPerSecond: messages / ftClassifySeconds,
           peakRssMiB: med(ftClassify, (t) => t.peakRssMiB),
         },
         oursOverFastText: ratio(ftClassifySeconds, ourClassifySeconds),
+        oursOverFastTextByCpu: ratio(
+          med(ftClassify, (t) => t.cpuSeconds),
+          med(ourClassify, (t) => t.cpuSeconds),
+        ),
       },
     },
     skipped,
@@ -487,6 +528,7 @@ function renderMarkdown(r: any, quality: Record<string, { n: number; table: stri
   const fk = (x: number | null | undefined) =>
     x === null || x === undefined ? "—" : Math.round(x).toLocaleString("en-US");
   const s = r.speed;
+  const loads = (xs: number[] | undefined) => xs ? xs.map((x) => x.toFixed(1)).join(" / ") : "—";
   const lines = [
     "# qac benchmark",
     "",
@@ -529,6 +571,9 @@ function renderMarkdown(r: any, quality: Record<string, { n: number; table: stri
     `| batch classification wall time (s) | ${f(s.classify.ours.seconds, 2)} | ${
       f(s.classify.fastText?.seconds, 2)
     } | |`,
+    `| batch classification CPU time, user + system (s) | ${f(s.classify.ours.cpuSeconds, 2)} | ${
+      f(s.classify.fastText?.cpuSeconds, 2)
+    } | ${f(s.classify.oursOverFastTextByCpu, 2)} (by CPU time) |`,
     `| batch classification peak RSS (MiB) | ${f(s.classify.ours.peakRssMiB)} | ${
       f(s.classify.fastText?.peakRssMiB)
     } | |`,
@@ -541,6 +586,9 @@ function renderMarkdown(r: any, quality: Record<string, { n: number; table: stri
     `| training epochs | ${s.training.ours.epochs} (early stopping; fit ${
       f(s.training.ours.fitSeconds, 1)
     } s) | ${s.training.fastText?.epochs ?? "—"} | |`,
+    `| training CPU time, user + system (s) | ${f(s.training.ours.cpuSeconds, 1)} | ${
+      f(s.training.fastText?.cpuSeconds, 2)
+    } | |`,
     `| training peak RSS (MiB) | ${f(s.training.ours.peakRssMiB)} | ${
       f(s.training.fastText?.peakRssMiB)
     } | |`,
@@ -555,9 +603,17 @@ function renderMarkdown(r: any, quality: Record<string, { n: number; table: stri
       fk(s.predictInProcess.tfjsDenseMsgsPerSecond)
     } msgs/s`,
     "",
-    "The classification file repeats the generated messages; qac's whole-process time includes Deno",
-    "start-up, loading tfjs and the model, and reading/writing CSV; fastText's includes loading its",
-    "model. Peak RSS is from `/usr/bin/time -v`.",
+    `1-minute load average at the start of each run (other work shares the ${r.machine.cores} cores): ` +
+      `qac classify ${loads(s.classify.ours.load)}, fastText classify ${
+        loads(s.classify.fastText?.load)
+      }; qac training ${loads(s.training.ours.load)}, fastText training ${
+        loads(s.training.fastText?.load)
+      }. The classify runs alternate qac and fastText, so the ratio compares like with like.`,
+    "",
+    `The classification file repeats the generated messages; qac's whole-process time includes Deno`,
+    `start-up, loading the model (straight from its files, no tfjs) and reading/writing CSV, on the`,
+    `route "${s.classify.route}"; the bench checks that every message was read and written and that`,
+    "route was taken. fastText's time includes loading its model. Peak RSS is from `/usr/bin/time -v`.",
   );
   if (r.skipped.length > 0) lines.push("", "Skipped: " + r.skipped.join("; ") + ".");
   return lines.join("\n") + "\n";

@@ -3,9 +3,13 @@
  * req/s, p50/p99 latency and errors. Starts serve.ts itself (same permissions as `deno task serve`)
  * and drives it with Debian's `wrk` when installed, else with a keep-alive fetch loop in Deno.
  *
+ * The run fails unless it measured what it claims: serve.ts's request log (on, as in production)
+ * must show only `POST /classify 200` lines during the measurement, as many as the load tool
+ * counted (plus at most one in flight per connection when it stopped).
+ *
  * Flags: --model DIR (default models/latest), --seconds 10, --connections 64,
- * --tool wrk|deno (default: wrk when found), --log (keep per-request log lines on; default off,
- * they go to a pipe nobody reads here), --json (print one JSON object instead of a table).
+ * --tool wrk|deno (default: wrk when found), --workers N (serve.ts prediction threads, default
+ * 0), --json (print one JSON object instead of a table).
  * @module
  */
 
@@ -31,6 +35,8 @@ interface BenchResult {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** Lines of the server's request log during the run: `POST /classify 200` ones and others. */
+  served: { classify200: number; other: number; firstOther?: string };
 }
 
 const FLAGS: FlagSpec = {
@@ -38,9 +44,12 @@ const FLAGS: FlagSpec = {
   seconds: { type: "string", default: "10", help: "length of the run, in (0, 120]" },
   connections: { type: "string", default: "64", help: "concurrent connections, 1..1024" },
   tool: { type: "string", help: "wrk or deno (default: wrk when installed)" },
-  log: { type: "boolean", help: "keep serve.ts's per-request log lines on" },
+  workers: { type: "string", default: "0", help: "serve.ts --workers (prediction threads)" },
   json: { type: "boolean", help: "print one JSON object instead of a table" },
 };
+
+/** What the load tool measured, before the server log is checked. */
+type LoadResult = Omit<BenchResult, "served">;
 
 /** What a run is asked to do. */
 interface Load {
@@ -55,9 +64,10 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 /** Runs `wrk` with a Lua script that rotates through TEXTS. */
-async function runWrk(url: string, { seconds, connections }: Load): Promise<BenchResult> {
+async function runWrk(url: string, { seconds, connections }: Load): Promise<LoadResult> {
   const bodies = TEXTS.map((t) => `'${JSON.stringify({ text: t })}'`).join(", ");
-  // wrk reads its script from a path; /dev/stdin spares us a temp file (and write permission).
+  // A real file: wrk loads the script once per thread, and a pipe (/dev/stdin) would give the
+  // second thread an empty script, which silently sends `GET /` instead.
   const script = `local bodies = { ${bodies} }
 local i = 0
 wrk.method = "POST"
@@ -73,22 +83,33 @@ done = function(summary, latency, requests)
     summary.duration))
 end
 `;
+  const scriptPath = await Deno.makeTempFile({ prefix: "qac-bench-", suffix: ".lua" });
+  try {
+    await Deno.writeTextFile(scriptPath, script);
+    return await runWrkScript(url, scriptPath, { seconds, connections });
+  } finally {
+    await Deno.remove(scriptPath).catch(() => {});
+  }
+}
+
+/** Runs wrk with `scriptPath` and reads the JSON line its `done` hook prints. */
+async function runWrkScript(
+  url: string,
+  scriptPath: string,
+  { seconds, connections }: Load,
+): Promise<LoadResult> {
   const child = new Deno.Command("wrk", {
     args: [
       `-t${Math.min(2, connections)}`,
       `-c${connections}`,
       `-d${seconds}s`,
       "-s",
-      "/dev/stdin",
+      scriptPath,
       url,
     ],
-    stdin: "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
   const out = await child.output();
   {
     const text = new TextDecoder().decode(out.stdout);
@@ -112,7 +133,7 @@ end
 }
 
 /** Drives the server with `connections` keep-alive fetch loops. */
-async function runDeno(url: string, { seconds, connections }: Load): Promise<BenchResult> {
+async function runDeno(url: string, { seconds, connections }: Load): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   const bodies = TEXTS.map((text) => JSON.stringify({ text }));
@@ -182,11 +203,17 @@ await runMain(async () => {
   }
   const modelDir = await Deno.realPath(model);
   const dataDir = await Deno.realPath("data").catch(() => undefined);
+  const workers = Number(flags.workers);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64) {
+    throw new RangeError(`Cannot bench: --workers must be in 0..64, got ${flags.workers}`);
+  }
+  const lib = new URL("../lib/", import.meta.url).pathname; // worker modules load from lib/
   const server = await startServer(
-    [modelDir, ...(dataDir ? [dataDir] : [])],
-    ["--model", modelDir, ...(flags.log ? [] : ["--quiet"])],
+    [modelDir, ...(dataDir ? [dataDir] : []), ...(workers > 0 ? [lib] : [])],
+    ["--model", modelDir, "--workers", String(workers)],
   );
-  let result: BenchResult;
+  let result: LoadResult;
+  let logStart = 0;
   try {
     // serve.ts predicts the training data for Explore at start; measure after that is done.
     await (await fetch(`${server.url}data/summary`)).arrayBuffer();
@@ -199,21 +226,47 @@ await runMain(async () => {
       });
       await res.arrayBuffer();
     }
+    // The log is flushed every 50 ms; let the warm-up's lines arrive before taking the mark.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    logStart = server.stdout.length;
     const load = { seconds, connections };
     result = tool === "wrk" ? await runWrk(server.url, load) : await runDeno(server.url, load);
-  } finally {
+  } catch (error) {
     await server.stop();
+    throw error;
+  }
+  const { stdout } = await server.stop();
+  const requestLines = stdout.slice(logStart).filter((line) => !line.startsWith("serve: "));
+  const classify200 = requestLines.filter((line) => /^POST \/classify 200 /.test(line)).length;
+  const others = requestLines.filter((line) => !/^POST \/classify 200 /.test(line));
+  const measured: BenchResult = {
+    ...result,
+    served: { classify200, other: others.length, firstOther: others[0] },
+  };
+  if (others.length > 0 || classify200 < result.requests) {
+    throw new Error(
+      `Cannot trust this run: the server logged ${classify200} × POST /classify 200 and ` +
+        `${others.length} other lines (first: ${JSON.stringify(others[0] ?? "")}) while ` +
+        `${result.tool} counted ${result.requests} requests`,
+    );
+  }
+  if (classify200 > result.requests + connections) {
+    throw new Error(
+      `Cannot trust this run: the server logged ${classify200} × POST /classify 200, more than ` +
+        `the ${result.requests} requests ${result.tool} counted plus one per connection`,
+    );
   }
 
   if (flags.json) {
-    console.log(JSON.stringify(result));
+    console.log(JSON.stringify(measured));
   } else {
-    const r = result;
+    const r = measured;
     console.log(
       `POST /classify · ${r.tool} · ${r.connections} connections · ${r.seconds.toFixed(1)} s · ` +
-        `model ${modelDir}${flags.log ? " · request log on" : ""}\n` +
+        `model ${modelDir} · --workers ${workers} · request log on\n` +
         `  ${r.requests} requests  ${Math.round(r.requestsPerSecond)} req/s  ` +
-        `p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}`,
+        `p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}\n` +
+        `  server log: ${r.served.classify200} × POST /classify 200, ${r.served.other} other`,
     );
   }
 });

@@ -12,6 +12,7 @@
 
 import process from "node:process";
 import * as tf from "@tensorflow/tfjs";
+import { importExtra } from "../lib/features/extras.ts";
 import { createPrng } from "../lib/data/random.ts";
 import { initBackend } from "../lib/infer/backend.ts";
 import { createClassifierModel, type LabeledVectors, trainClassifier } from "../lib/model/train.ts";
@@ -51,6 +52,8 @@ async function measure(rows: number, work: () => Promise<number | void>): Promis
 
 /** `model.fit` for one epoch after a warm-up epoch. */
 async function benchFit(data: LabeledVectors, batchSize: number): Promise<Rate> {
+  // model.fit needs tfjs autodiff, which the umbrella package (an extra) registers
+  await importExtra("tfjs");
   const rows = data.y.length;
   const model = createClassifierModel(data.dimension, data.dimension);
   model.compile({ optimizer: tf.train.adam(1e-3), loss: "sparseCategoricalCrossentropy" });

@@ -19,20 +19,32 @@ import { isLabel, LABELS } from "../lib/data/types.ts";
 import { computeMetrics } from "../lib/eval/metrics.ts";
 
 const FLAGS: FlagSpec = {
-  model: { type: "string", default: "models/latest", help: "model folder" },
-  in: { type: "string", help: "input file: .csv, .jsonl/.ndjson, or text (one message a line)" },
-  out: { type: "string", help: "output file, .csv or .jsonl (default: stdout)" },
+  model: { type: "string", placeholder: "DIR", default: "models/latest", help: "model folder" },
+  in: {
+    type: "string",
+    placeholder: "FILE|-",
+    help: "input file: .csv, .jsonl/.ndjson, or text (one message a line); - reads stdin as text " +
+      "unless --format says otherwise",
+  },
+  out: {
+    type: "string",
+    placeholder: "FILE|-",
+    help: "output file, .csv or .jsonl; - or absent: stdout",
+  },
   format: {
     type: "string",
+    placeholder: "csv|jsonl|text",
     help: `input format, overriding the extension: ${STREAM_FORMATS.join(", ")}`,
   },
   "text-column": {
     type: "string",
+    placeholder: "COLUMN",
     help: 'field holding the message (default: "text" or "message")',
   },
   "batch-size": { type: "string", default: "2048", help: "messages per prediction batch" },
   workers: {
     type: "string",
+    placeholder: "N",
     help: "worker threads besides this one for builtin models (default: cores - 1 for inputs " +
       "of 1 MB or more, else 0)",
   },
@@ -56,6 +68,8 @@ await runMain(async () => {
       "Classifies every message of a file as question, answer or comment.",
   );
   if (typeof flags.in !== "string") throw new TypeError("Cannot classify: --in FILE is required");
+  const fromStdin = flags.in === "-";
+  const input = fromStdin ? "stdin" : flags.in;
   const format = flags.format as string | undefined;
   if (format !== undefined && !(STREAM_FORMATS as readonly string[]).includes(format)) {
     throw new RangeError(
@@ -65,14 +79,19 @@ await runMain(async () => {
   const started = performance.now();
   const bundle = await loadWeightsBundle(String(flags.model), embedderRuntimeFromEnv());
   const loadSeconds = (performance.now() - started) / 1000;
-  const out = typeof flags.out === "string" ? flags.out : Deno.stdout.writable;
+  const toFile = typeof flags.out === "string" && flags.out !== "-";
+  const out = toFile ? String(flags.out) : Deno.stdout.writable;
   const bar = flags.quiet ? undefined : progressBar("classify (bytes)", 0);
   // Workers pay off on big files only: each starts in ~0.1 s and copies the weights. A batch
   // goes to an idle worker, else runs here, so every core computes.
-  const inputBytes = (await Deno.stat(flags.in).catch(() => undefined))?.size ?? 0;
+  const inputBytes = fromStdin ? 0 : (await Deno.stat(input).catch(() => undefined))?.size ?? 0;
   const workers = numberFlag(flags, "workers") ??
     (inputBytes >= 1 << 20 ? navigator.hardwareConcurrency - 1 : 0);
   const predict = createBatchPredictor(bundle, { workers });
+  // Ctrl-C: stop between batches, remove the temp output, exit 130 (no partial file)
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort(new Error("interrupted"));
+  Deno.addSignalListener("SIGINT", onSignal);
   // A context model reads the whole file (a message's context may be any earlier row); a
   // labelled file is then scored on its labelled rows for free.
   let mode = "alone" as "context" | "alone";
@@ -90,13 +109,10 @@ await runMain(async () => {
       score = scoreLabelledRows(rows, p);
       return p;
     });
-  // Ctrl-C: stop between batches, remove the temp output, exit 130 (no partial file)
-  const interrupt = new AbortController();
-  const onSignal = () => interrupt.abort(new Error("interrupted"));
-  Deno.addSignalListener("SIGINT", onSignal);
-  const summary = await classifyFile(predict, flags.in, out, {
+  const summary = await classifyFile(predict, input, out, {
     signal: interrupt.signal,
-    inputFormat: format as StreamFormat | undefined,
+    inputFormat: (format ?? (fromStdin ? "text" : undefined)) as StreamFormat | undefined,
+    source: fromStdin ? Deno.stdin.readable : undefined,
     textColumn: flags["text-column"] as string | undefined,
     batchSize: numberFlag(flags, "batch-size"),
     concurrency: workers + 1,
@@ -115,11 +131,11 @@ await runMain(async () => {
   console.error(
     `classified ${summary.rows} messages in ${summary.seconds.toFixed(2)}s (${
       Math.round(summary.rows / Math.max(summary.seconds, 1e-9))
-    } msgs/s; model load ${loadSeconds.toFixed(2)}s)${
+    } msgs/s; model load ${loadSeconds.toFixed(2)}s; route ${predict.route})${
       summary.problems > 0 ? `, ${summary.problems} unreadable rows skipped` : ""
     }${
       rowsPredictor ? (mode === "context" ? ", in their conversations" : ", each alone") : ""
-    }: ${mix}${typeof flags.out === "string" ? ` → ${flags.out}` : ""}`,
+    }: ${mix}${toFile ? ` → ${flags.out}` : ""}`,
   );
   if (score) console.error(score);
 });

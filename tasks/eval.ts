@@ -5,30 +5,57 @@
  * @module
  */
 
+import { handleInterrupt } from "./_interrupt.ts";
 import { basename, extname, join } from "node:path";
 import { evaluateLabelledCsv, writeEvalReport } from "../lib/eval/evaluate.ts";
 import { formatEvalResult } from "../lib/eval/report.ts";
 import { loadBundle } from "../lib/model/bundle.ts";
-import { type FlagSpec, parseFlags, runMain } from "./_cli.ts";
+import { exists, type FlagSpec, parseFlags, runMain } from "./_cli.ts";
 import { contextFlag, conversationColumnFlags, embedderRuntimeFromEnv } from "./_shared.ts";
 
 const FLAGS: FlagSpec = {
-  model: { type: "string", default: "models/latest", help: "model folder" },
-  data: { type: "string", help: "labelled CSV (text,label or message,message_type)" },
-  out: { type: "string", help: "report folder (default: <model>/eval/<file stem>)" },
-  "text-column": { type: "string", help: "column holding the message" },
-  "label-column": { type: "string", help: "column holding the label" },
+  model: { type: "string", placeholder: "DIR", default: "models/latest", help: "model folder" },
+  data: {
+    type: "string",
+    placeholder: "FILE.csv|-",
+    help: "labelled CSV (text,label or message,message_type); - reads it from stdin",
+  },
+  out: {
+    type: "string",
+    placeholder: "DIR",
+    help: "report folder (default: <model>/eval/<file stem>)",
+  },
+  "text-column": { type: "string", placeholder: "COLUMN", help: "column holding the message" },
+  "label-column": { type: "string", placeholder: "COLUMN", help: "column holding the label" },
   context: {
     type: "string",
+    placeholder: "auto|off",
     default: "auto",
     help: "auto: a context model reads each message in its conversation; off: each alone",
   },
-  "conversation-column": { type: "string", help: "column grouping messages (conversation_id)" },
-  "position-column": { type: "string", help: "column ordering them (position)" },
-  "speaker-column": { type: "string", help: "column naming the author (speaker, user_name)" },
-  "reply-column": { type: "string", help: "column with the replied-to position or id (reply_to)" },
+  "conversation-column": {
+    type: "string",
+    placeholder: "COLUMN",
+    help: "column grouping messages (conversation_id)",
+  },
+  "position-column": {
+    type: "string",
+    placeholder: "COLUMN",
+    help: "column ordering them (position)",
+  },
+  "speaker-column": {
+    type: "string",
+    placeholder: "COLUMN",
+    help: "column naming the author (speaker, user_name)",
+  },
+  "reply-column": {
+    type: "string",
+    placeholder: "COLUMN",
+    help: "column with the replied-to position or id (reply_to)",
+  },
   where: {
     type: "string",
+    placeholder: "COLUMN=VALUE",
     help: "keep only rows with COLUMN=VALUE, e.g. seed_split=test",
   },
 };
@@ -43,7 +70,39 @@ await runMain(async () => {
   if (typeof flags.data !== "string") {
     throw new TypeError("Cannot evaluate: --data FILE.csv is required");
   }
-  const data = flags.data;
+  const fromStdin = flags.data === "-";
+  // The evaluation reads its whole file anyway, so stdin is copied to a temporary CSV first.
+  const data = fromStdin ? await stdinToTempFile() : flags.data;
+  try {
+    await evaluate(flags, data, fromStdin ? "stdin" : data);
+  } finally {
+    if (fromStdin) await Deno.remove(data).catch(() => {});
+  }
+});
+
+/** Copies stdin into a temporary `.csv` file and returns its path. */
+async function stdinToTempFile(): Promise<string> {
+  const path = await Deno.makeTempFile({ prefix: "qac-eval-stdin-", suffix: ".csv" });
+  const file = await Deno.open(path, { write: true, truncate: true });
+  await Deno.stdin.readable.pipeTo(file.writable);
+  return path;
+}
+
+/** Scores the model on `data` (`name` is how the report folder and messages call it). */
+async function evaluate(
+  flags: Record<string, string | boolean | undefined>,
+  data: string,
+  name: string,
+): Promise<void> {
+  if (!(await exists(data))) {
+    throw new Deno.errors.NotFound(
+      `Cannot evaluate on "${data}": no such file` +
+        (data.includes("shared")
+          ? " (NPS Chat, Switchboard and the original's conversations are not in the repository: " +
+            "they live in ../shared beside it; data/real/molweni.csv is real chat that is)"
+          : ""),
+    );
+  }
   let filter: ((r: { values: Record<string, string> }) => boolean) | undefined;
   if (typeof flags.where === "string") {
     const match = /^([^=]+)=(.*)$/.exec(flags.where);
@@ -53,22 +112,27 @@ await runMain(async () => {
     const [, column, value] = match as unknown as [string, string, string];
     filter = (r) => (r.values[column] ?? "").trim() === value;
   }
+  // Ctrl-C exits 130 at once; while the report is being written, right after it.
+  using interrupt = handleInterrupt("eval");
   const modelDir = await Deno.realPath(String(flags.model)).catch(() => String(flags.model));
   const bundle = await loadBundle(modelDir, embedderRuntimeFromEnv());
-  const result = await evaluateLabelledCsv(bundle, data, {
+  const hint = splitHint(bundle.metadata.data?.splitColumn, flags.where);
+  if (hint) console.error(hint);
+  const scored = await evaluateLabelledCsv(bundle, data, {
     textColumn: flags["text-column"] as string | undefined,
     labelColumn: flags["label-column"] as string | undefined,
     filter,
     context: contextFlag(flags.context),
     conversationColumns: conversationColumnFlags(flags),
   });
+  const result = { ...scored, source: name };
   const outDir = typeof flags.out === "string" ? flags.out : join(
     modelDir,
     "eval",
-    basename(data, extname(data)) +
+    basename(name, extname(name)) +
       (flags.where ? `-${flags.where.toString().replace(/[^\w.-]+/g, "_")}` : ""),
   );
-  const written = await writeEvalReport(outDir, result);
+  const written = await interrupt.protect(() => writeEvalReport(outDir, result));
   console.log(formatEvalResult(result));
   console.log(
     `\nmodel ${bundle.metadata.runId} (${bundle.embedder.id}${
@@ -77,4 +141,16 @@ await runMain(async () => {
       Math.round(result.messagesPerSecond)
     } msgs/s; report: ${written.join(", ")}`,
   );
-});
+}
+
+/**
+ * When rows are picked by a split column the model was not trained with (the original's
+ * `seed_split=test`), they are not its held-out rows: say how to train a model that has them.
+ */
+function splitHint(trainedSplit: unknown, where: unknown): string | undefined {
+  const column = typeof where === "string" ? /^([^=]+)=/.exec(where)?.[1] : undefined;
+  if (column === undefined || column === trainedSplit) return undefined;
+  return `note: this model was not trained with --split-column ${column}, so these rows are not ` +
+    `its held-out test set (it may even have trained on some); to score the original's split, ` +
+    `train first: deno task train --data ../shared/data/seed/conversations.csv --split-column ${column}`;
+}

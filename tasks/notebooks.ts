@@ -1,7 +1,8 @@
 /**
  * `deno task notebooks`: executes every `notebooks/NN_*.ipynb` in order with Debian's
  * `jupyter nbconvert` and the Deno kernel, saving the outputs into the notebooks (or into
- * `--out DIR`), and fails as soon as a cell errors. Installs the Deno kernelspec if missing.
+ * `--out DIR`), and fails as soon as a cell errors or a chart would not show in nbconvert's HTML.
+ * Installs the Deno kernelspec if missing.
  * @module
  */
 
@@ -9,8 +10,16 @@ import { basename, join } from "node:path";
 import { type FlagSpec, parseFlags, runMain } from "./_cli.ts";
 
 const FLAGS: FlagSpec = {
-  only: { type: "string", help: "run only notebooks whose name contains this, e.g. 04" },
-  out: { type: "string", help: "write executed copies here instead of updating in place" },
+  only: {
+    type: "string",
+    placeholder: "TEXT",
+    help: "run only notebooks whose name contains this, e.g. 04",
+  },
+  out: {
+    type: "string",
+    placeholder: "DIR",
+    help: "write executed copies here instead of updating in place",
+  },
   timeout: { type: "string", default: "600", help: "seconds a single cell may take" },
 };
 
@@ -81,6 +90,38 @@ async function cellsWithoutOutput(path: string): Promise<number[]> {
   );
 }
 
+/**
+ * Checks that every chart of an executed notebook shows without SVG support: each output with an
+ * `image/svg+xml` also has an `image/png`, and `jupyter nbconvert --to html` (whose Debian 6.5
+ * drops inline SVG) turns each PNG into an `<img>`. Returns the number of PNG charts.
+ */
+async function checkChartsInHtml(path: string): Promise<number> {
+  const notebook = JSON.parse(await Deno.readTextFile(path)) as {
+    cells: { cell_type: string; outputs?: { data?: Record<string, unknown> }[] }[];
+  };
+  let pngs = 0;
+  for (const [i, cell] of notebook.cells.entries()) {
+    for (const output of cell.outputs ?? []) {
+      const data = output.data ?? {};
+      if ("image/svg+xml" in data && !("image/png" in data)) {
+        throw new Error(
+          `Cannot check ${basename(path)}: cell ${i + 1} has an SVG chart without PNG`,
+        );
+      }
+      if ("image/png" in data) pngs++;
+    }
+  }
+  const html = await run("jupyter", ["nbconvert", "--to", "html", "--stdout", path]);
+  if (!html.ok) throw new Error(`Cannot convert ${basename(path)} to HTML: ${html.output.trim()}`);
+  const images = html.stdout.match(/<img [^>]*src="data:image\/png;base64,/g)?.length ?? 0;
+  if (images < pngs) {
+    throw new Error(
+      `Cannot check ${basename(path)}: its HTML shows ${images} PNG images for ${pngs} PNG charts`,
+    );
+  }
+  return pngs;
+}
+
 /** Notebook files `NN_name.ipynb` in name order. */
 async function listNotebooks(only: string | undefined): Promise<string[]> {
   const names: string[] = [];
@@ -131,7 +172,8 @@ await runMain(async () => {
         } cells ${cells} have no output after ${ATTEMPTS} runs`,
       );
     }
+    const charts = await checkChartsInHtml(out ? join(out, basename(path)) : path);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`ok ${basename(path)} (${seconds} s)`);
+    console.log(`ok ${basename(path)} (${seconds} s; ${charts} charts, each an <img> in its HTML)`);
   }
 });

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { handleInterrupt } from "./_interrupt.ts";
 import { join } from "node:path";
 import { writeConversations } from "../lib/data/csv.ts";
 import { DEFAULT_CONVERSATIONS, generateBuiltin } from "../lib/data/generate/builtin.ts";
@@ -23,6 +24,7 @@ import {
   numberFlag,
   parseFlags,
   runMain,
+  VENDORED_REAL_EVAL_DIR,
 } from "./_cli.ts";
 import {
   contextFlag,
@@ -32,54 +34,89 @@ import {
 } from "./_shared.ts";
 
 const DEFAULT_DATA = "data/conversations.csv";
+const DEFAULT_OUT = "models";
 
 const FLAGS: FlagSpec = {
   data: { type: "string", default: DEFAULT_DATA, help: "labelled conversations CSV" },
   count: {
     type: "string",
+    placeholder: "N",
     help:
-      `N stream windows (conversations) to generate when the default data file is absent (default: ${DEFAULT_CONVERSATIONS})`,
+      `stream windows (conversations) to generate when the default data file is absent (default: ${DEFAULT_CONVERSATIONS})`,
   },
   conversations: { type: "string", help: "deprecated name of --count" },
   "split-column": {
     type: "string",
+    placeholder: "COLUMN",
     help: "use this column's train/validation/test values (e.g. seed_split)",
   },
-  embedder: { type: "string", default: "builtin", help: `one of ${EMBEDDER_KINDS.join(", ")}` },
+  embedder: {
+    type: "string",
+    placeholder: "NAME",
+    default: "builtin",
+    help: `one of ${EMBEDDER_KINDS.join(", ")}`,
+  },
   dimension: {
     type: "string",
+    placeholder: "N",
     help: `vector size (builtin: ${DEFAULT_BUILTIN_DIMENSION}; openai: optional)`,
   },
   "feature-version": {
     type: "string",
+    placeholder: "1|2",
     help: `builtin feature set, ${BUILTIN_VERSIONS.join(" or ")} (default: ${BUILTIN_VERSION})`,
   },
-  "embedding-model": { type: "string", help: "openai/transformers model name" },
-  "model-dir": { type: "string", help: "local transformers model folder" },
+  "embedding-model": {
+    type: "string",
+    placeholder: "NAME",
+    help: "openai/transformers model name",
+  },
+  "model-dir": { type: "string", placeholder: "DIR", help: "local transformers model folder" },
   offline: { type: "boolean", help: "never let an embedder touch the network" },
   epochs: { type: "string", default: "40", help: "maximum epochs" },
   "batch-size": { type: "string", default: "32", help: "batch size" },
   "learning-rate": { type: "string", default: "0.001", help: "Adam learning rate" },
   patience: { type: "string", default: "3", help: "early-stopping patience (epochs)" },
-  monitor: { type: "string", default: "val_loss", help: "val_loss or val_accuracy" },
+  monitor: {
+    type: "string",
+    placeholder: "val_loss|val_accuracy",
+    default: "val_loss",
+    help: "val_loss or val_accuracy",
+  },
   "class-weights": {
     type: "string",
+    placeholder: "none|balanced",
     default: "none",
     help: "none or balanced (none measured better: bench/QUALITY_LOG.md round 4)",
   },
   context: {
     type: "string",
+    placeholder: "auto|off",
     default: "auto",
     help: "auto: with conversation columns, read each message with its context; off: message alone",
   },
-  "hidden-units": { type: "string", help: "hidden layer size (default: embedding size)" },
+  "hidden-units": {
+    type: "string",
+    placeholder: "N",
+    help: "hidden layer size (default: embedding size)",
+  },
   seed: { type: "string", default: "42", help: "seed for generation, split, init, shuffling" },
-  out: { type: "string", default: "models", help: "folder for run folders and models/latest" },
-  "vectors-dir": { type: "string", default: "data", help: "where vectors.npy is written" },
+  out: {
+    type: "string",
+    default: DEFAULT_OUT,
+    help: "folder for the run folders and its latest/ link",
+    placeholder: "DIR",
+  },
+  "vectors-dir": {
+    type: "string",
+    help: "where vectors.npy is written (default: data, or the --out folder when --out is given)",
+    placeholder: "DIR",
+  },
   "real-eval": {
     type: "string",
     help:
-      'folder of labelled real-chat CSVs to evaluate on ("none" to skip; default ../shared/data/real when present)',
+      'folder of labelled real-chat CSVs to evaluate on, or "none" (default: data/real, the vendored Molweni, and ../shared/data/real when present)',
+    placeholder: "DIR",
   },
 };
 
@@ -133,16 +170,26 @@ await runMain(async () => {
     embedder.version = featureVersion;
   }
 
+  // The vendored Molweni file always; NPS Chat / Switchboard from ../shared when it is there.
   const realEval = flags["real-eval"] === undefined
-    ? defaultRealEvalDir()
-    : String(flags["real-eval"]);
+    ? [VENDORED_REAL_EVAL_DIR, defaultRealEvalDir()]
+    : String(flags["real-eval"]) === "none"
+    ? []
+    : [String(flags["real-eval"])];
+  const out = String(flags.out);
+  const vectorsDir = flags["vectors-dir"] === undefined
+    ? (out === DEFAULT_OUT ? "data" : out)
+    : String(flags["vectors-dir"]);
   const monitor = String(flags.monitor);
   const classWeights = String(flags["class-weights"]);
 
+  // Ctrl-C stops embedding or training at the next batch: exit 130, no model folder written.
+  using interrupt = handleInterrupt("train", { cooperative: true });
   const report = await runTraining({
+    signal: interrupt.signal,
     dataPath,
-    modelsDir: String(flags.out),
-    vectorsDir: String(flags["vectors-dir"]),
+    modelsDir: out,
+    vectorsDir,
     embedder,
     runtime: embedderRuntimeFromEnv({
       modelDir: flags["model-dir"] as string | undefined,
@@ -160,9 +207,13 @@ await runMain(async () => {
       monitor: monitor as "val_loss" | "val_accuracy",
       classWeights: classWeights as "balanced" | "none",
     },
-    evaluateExtra: realEval === "none"
-      ? undefined
-      : (bundle, runDir) => evaluateRealChat(bundle, realEval, join(runDir, "eval")),
+    evaluateExtra: realEval.length === 0 ? undefined : async (bundle, runDir) => {
+      const results: Record<string, unknown> = {};
+      for (const dir of realEval) {
+        Object.assign(results, await evaluateRealChat(bundle, dir, join(runDir, "eval")));
+      }
+      return results;
+    },
     writeReport: writeRunReport,
     onStage: (stage, detail) => console.log(`${stage.padEnd(9)} ${detail}`),
     onEmbedProgress: progressBar("embed", 0),
@@ -174,6 +225,9 @@ await runMain(async () => {
           e.seconds.toFixed(1)
         }s  ${Math.round(e.samplesPerSecond)} samples/s`,
       ),
+  }).catch((error) => {
+    if (interrupt.signal.aborted) interrupt.exit();
+    throw error;
   });
 
   const training = report.metadata.training;
@@ -201,7 +255,7 @@ await runMain(async () => {
   }
   console.log("\n" + formatMetricsTable(rows));
   console.log(
-    `\nsaved ${report.runDir} (models/latest) in ${
+    `\nsaved ${report.runDir} (${join(out, "latest")}) in ${
       ((performance.now() - started) / 1000).toFixed(1)
     }s total`,
   );

@@ -90,3 +90,52 @@ Deno.test("deno task train still takes the deprecated --conversations and says t
   assert.match(stdout, /^generate +\d+ messages in 20 conversations/m);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("deno task train --out DIR keeps the run, latest/ and vectors under DIR, and scores the vendored Molweni chat", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qac-train-out-" });
+  try {
+    await Deno.writeTextFile(
+      join(dir, "conv.csv"),
+      conversationsToCsv(generateBuiltin({ conversations: 60 })),
+    );
+    const { code, stdout, stderr } = await train(
+      ["--data", "conv.csv", "--dimension", "64", "--epochs", "1", "--out", "runs"],
+      dir,
+    );
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^saved runs\/[^ ]+ \(runs\/latest\) in /m);
+    assert.doesNotMatch(stdout, /models\/latest/);
+    await Deno.stat(join(dir, "runs", "vectors.npy"));
+    await assert.rejects(Deno.stat(join(dir, "data", "vectors.npy")), Deno.errors.NotFound);
+    assert.match(stdout, /^real-eval molweni: macro-F1 0\.\d{3} .* on \d+ rows/m);
+    const latest = JSON.parse(
+      await Deno.readTextFile(join(dir, "runs", "latest", "metadata.json")),
+    );
+    assert.ok(latest.metrics.real.molweni, "metadata records the Molweni score");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task train without the real-chat folder says so in one line and still succeeds", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qac-train-noreal-" });
+  try {
+    await Deno.writeTextFile(
+      join(dir, "conv.csv"),
+      conversationsToCsv(generateBuiltin({ conversations: 40 })),
+    );
+    const { code, stdout, stderr } = await train(
+      ["--data", "conv.csv", "--dimension", "64", "--epochs", "1", "--real-eval", "absent"],
+      dir,
+    );
+    assert.equal(code, 0, stderr);
+    const skips = stdout.split("\n").filter((line) => line.includes("real-eval"));
+    assert.deepEqual(skips.length, 1, skips.join("\n"));
+    assert.match(
+      skips[0]!,
+      /^real-eval skipped: absent not found \(NPS Chat and Switchboard live in \.\.\/shared\/data\/real/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -29,6 +29,11 @@ export interface StreamOptions {
   onBytes?: (bytesRead: number) => void;
   /** Called for each row that cannot be read; the reader skips it and goes on. */
   onProblem?: (problem: CsvProblem) => void;
+  /** Called for each line holding bytes that are not UTF-8 (read with U+FFFD in their place;
+   * the row is kept). @default a `console.warn` line naming the file and line */
+  onWarning?: (problem: CsvProblem) => void;
+  /** Bytes to read instead of opening the path (e.g. stdin); the path then only names them. */
+  source?: ReadableStream<Uint8Array>;
 }
 
 /** A row read from a stream: its 1-based starting line and its fields. */
@@ -37,25 +42,55 @@ export interface StreamRow {
   values: Record<string, unknown>;
 }
 
-/** Yields the file's text in decoded chunks, reporting bytes read. */
+/** How many leading bytes are checked for a NUL, the mark of a binary file. */
+const BINARY_SNIFF_BYTES = 8192;
+
+/**
+ * Yields the file's text in decoded chunks, reporting bytes read. Bytes that are not UTF-8 are
+ * read as U+FFFD and reported once per line through `onWarning`.
+ * @throws {TypeError} when the file looks binary (a NUL byte in its first 8 KB)
+ */
 export async function* readTextChunks(
   path: string,
   options: StreamOptions = {},
 ): AsyncGenerator<string> {
-  let file: Deno.FsFile;
+  let file: Deno.FsFile | undefined;
   try {
-    file = await Deno.open(path);
+    if (options.source === undefined) file = await Deno.open(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       throw new Deno.errors.NotFound(`Cannot read "${path}": no such file`);
     }
     throw error;
   }
+  const warn = options.onWarning ??
+    ((p: CsvProblem) => console.warn(`warning: "${path}" line ${p.line}: ${p.reason}`));
   const decoder = new TextDecoder();
+  const validator = createUtf8Validator();
   let bytes = 0;
   let first = true;
+  let newlines = 0;
+  let lastWarnedLine = 0;
   try {
-    for await (const chunk of file.readable) {
+    for await (const chunk of options.source ?? file!.readable) {
+      if (bytes < BINARY_SNIFF_BYTES) {
+        const nul = chunk.subarray(0, BINARY_SNIFF_BYTES - bytes).indexOf(0);
+        if (nul !== -1) {
+          throw new TypeError(
+            `Cannot read "${path}": it looks binary (a NUL byte at offset ${bytes + nul}), ` +
+              "not UTF-8 text",
+          );
+        }
+      }
+      let from = 0;
+      for (let bad; (bad = validator(chunk, from)) !== -1; from = bad + 1) {
+        const line = newlines + countNewlines(chunk, 0, bad) + 1;
+        if (line !== lastWarnedLine) {
+          lastWarnedLine = line;
+          warn({ line, reason: "not valid UTF-8; the bad bytes read as U+FFFD" });
+        }
+      }
+      newlines += countNewlines(chunk, 0, chunk.length);
       bytes += chunk.byteLength;
       let text = decoder.decode(chunk, { stream: true });
       if (first) {
@@ -65,37 +100,96 @@ export async function* readTextChunks(
       if (text !== "") yield text;
       options.onBytes?.(bytes);
     }
+    if (validator.pending()) {
+      warn({ line: newlines + 1, reason: "not valid UTF-8 (cut off in a character)" });
+    }
     const rest = decoder.decode();
     if (rest !== "") yield rest;
   } finally {
     // The readable closes the file when fully consumed; an early return must close it too.
     try {
-      file.close();
+      file?.close();
     } catch {
       // already closed
     }
   }
 }
 
-/** Yields each line of a text file (without its `\n` or `\r\n`) with its 1-based number. */
+/** Number of `\n` bytes in `bytes[from, to)`. */
+function countNewlines(bytes: Uint8Array, from: number, to: number): number {
+  let count = 0;
+  for (let i = bytes.indexOf(10, from); i !== -1 && i < to; i = bytes.indexOf(10, i + 1)) count++;
+  return count;
+}
+
+/**
+ * A streaming UTF-8 checker: `check(chunk, from)` returns the offset of the first byte at or
+ * after `from` that breaks UTF-8 (then resynchronises after it), or -1; a sequence may span
+ * chunks. `pending()` says whether the input stopped inside a sequence.
+ */
+function createUtf8Validator() {
+  let need = 0; // continuation bytes still expected
+  let lower = 0x80; // allowed range of the next continuation byte (overlongs, surrogates)
+  let upper = 0xbf;
+  const check = (chunk: Uint8Array, from: number): number => {
+    for (let i = from; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      if (need === 0) {
+        if (b < 0x80) continue;
+        if (b >= 0xc2 && b <= 0xdf) need = 1;
+        else if (b >= 0xe0 && b <= 0xef) {
+          need = 2;
+          if (b === 0xe0) lower = 0xa0;
+          if (b === 0xed) upper = 0x9f;
+        } else if (b >= 0xf0 && b <= 0xf4) {
+          need = 3;
+          if (b === 0xf0) lower = 0x90;
+          if (b === 0xf4) upper = 0x8f;
+        } else return i;
+      } else {
+        if (b < lower || b > upper) {
+          need = 0;
+          lower = 0x80;
+          upper = 0xbf;
+          return i;
+        }
+        lower = 0x80;
+        upper = 0xbf;
+        need--;
+      }
+    }
+    return -1;
+  };
+  return Object.assign(check, { pending: () => need > 0 });
+}
+
+/**
+ * Yields each line of a text file (without its `\n` or `\r\n`) with its 1-based number.
+ * Time and memory are linear in the file's size, whatever the length of a line.
+ */
 export async function* readLines(
   path: string,
   options: StreamOptions = {},
 ): AsyncGenerator<{ line: number; text: string }> {
-  let pending = "";
+  // The part of the current line read so far, as pieces: a 50 MB line must not be re-scanned
+  // (or re-copied) each time a chunk arrives.
+  let parts: string[] = [];
   let line = 0;
+  const finish = (tail: string) => {
+    const text = parts.length === 0 ? tail : parts.join("") + tail;
+    parts = [];
+    return text.endsWith("\r") ? text.slice(0, -1) : text;
+  };
   for await (const chunk of readTextChunks(path, options)) {
-    pending += chunk;
     let start = 0;
     let end: number;
-    while ((end = pending.indexOf("\n", start)) !== -1) {
-      const stop = end > start && pending.charCodeAt(end - 1) === 13 ? end - 1 : end;
-      yield { line: ++line, text: pending.slice(start, stop) };
+    while ((end = chunk.indexOf("\n", start)) !== -1) {
+      yield { line: ++line, text: finish(chunk.slice(start, end)) };
       start = end + 1;
     }
-    pending = pending.slice(start);
+    if (start < chunk.length) parts.push(chunk.slice(start));
   }
-  if (pending !== "") yield { line: ++line, text: pending.replace(/\r$/, "") };
+  if (parts.length > 0) yield { line: ++line, text: finish("") };
 }
 
 /**

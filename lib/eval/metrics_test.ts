@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { assertClose } from "../_assert_close.ts";
 import { computeMetrics, metricsFromPredictions } from "./metrics.ts";
 
 /*
@@ -36,106 +37,105 @@ const PROBABILITIES = Float32Array.from([
   [0.1, 0.3, 0.6],
 ].flat());
 
-function assertCloseArray(actual: readonly number[], expected: readonly number[], name: string) {
-  assert.equal(actual.length, expected.length, `${name} length: ${actual} vs ${expected}`);
-  actual.forEach((value, i) => {
-    assert.ok(Math.abs(value - expected[i]!) < 1e-6, `${name}[${i}]: ${value} vs ${expected[i]}`);
-  });
-}
-
 Deno.test("computeMetrics() matches scikit-learn's accuracy, P/R/F1 and confusion matrix", () => {
   const m = computeMetrics(Y, PROBABILITIES);
   assert.equal(m.n, 14);
-  assertCloseArray([m.accuracy], [0.7142857142857143], "accuracy");
+  assertClose([m.accuracy], [0.7142857142857143], { name: "accuracy" });
   assert.deepEqual(m.confusion, [[3, 0, 1], [1, 2, 1], [0, 1, 5]]);
-  assertCloseArray(
+  assertClose(
     [m.perClass.answer.precision, m.perClass.comment.precision, m.perClass.question.precision],
     [0.75, 0.6666666666666666, 0.7142857142857143],
-    "precision",
+    { name: "precision" },
   );
-  assertCloseArray(
+  assertClose(
     [m.perClass.answer.recall, m.perClass.comment.recall, m.perClass.question.recall],
     [0.75, 0.5, 0.8333333333333334],
-    "recall",
+    { name: "recall" },
   );
-  assertCloseArray(
+  assertClose(
     [m.perClass.answer.f1, m.perClass.comment.f1, m.perClass.question.f1],
     [0.75, 0.5714285714285715, 0.7692307692307692],
-    "f1",
+    { name: "f1" },
   );
   assert.deepEqual(
     [m.perClass.answer.support, m.perClass.comment.support, m.perClass.question.support],
     [4, 4, 6],
   );
-  assertCloseArray(
+  assertClose(
     [m.macroPrecision, m.macroRecall, m.macroF1],
     [0.7103174603174603, 0.6944444444444445, 0.696886446886447],
-    "macro",
+    { name: "macro" },
   );
-  assertCloseArray(
+  assertClose(
     [m.weightedPrecision, m.weightedRecall, m.weightedF1],
     [0.7108843537414966, 0.7142857142857143, 0.707221350078493],
-    "weighted",
+    { name: "weighted" },
   );
 });
 
 Deno.test("computeMetrics() ROC curves and AUC match scikit-learn's roc_curve", () => {
   const { roc } = computeMetrics(Y, PROBABILITIES);
   assert.ok(roc);
-  assertCloseArray(roc.answer.fpr, [0, 0, 0, 0.1, 0.2, 0.4, 0.5, 0.7, 0.9, 1], "answer fpr");
-  assertCloseArray(roc.answer.tpr, [0, 0.25, 0.5, 0.75, 0.75, 0.75, 0.75, 1, 1, 1], "answer tpr");
-  assertCloseArray(
+  assertClose(roc.answer.fpr, [0, 0, 0, 0.1, 0.2, 0.4, 0.5, 0.7, 0.9, 1], { name: "answer fpr" });
+  assertClose(roc.answer.tpr, [0, 0.25, 0.5, 0.75, 0.75, 0.75, 0.75, 1, 1, 1], {
+    name: "answer tpr",
+  });
+  assertClose(
     roc.answer.thresholds,
     [1.7, 0.7, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2, 0.1, 0.05].map(Math.fround),
-    "answer thresholds",
+    { name: "answer thresholds" },
   );
-  assertCloseArray([roc.answer.auc], [0.8375], "answer auc");
-  assertCloseArray(roc.comment.fpr, [0, 0, 0.1, 0.3, 0.5, 0.8, 1], "comment fpr");
-  assertCloseArray(roc.comment.tpr, [0, 0.25, 0.5, 1, 1, 1, 1], "comment tpr");
-  assertCloseArray(
+  assertClose([roc.answer.auc], [0.8375], { name: "answer auc" });
+  assertClose(roc.comment.fpr, [0, 0, 0.1, 0.3, 0.5, 0.8, 1], { name: "comment fpr" });
+  assertClose(roc.comment.tpr, [0, 0.25, 0.5, 1, 1, 1, 1], { name: "comment tpr" });
+  assertClose(
     roc.comment.thresholds,
     [1.6, 0.6, 0.5, 0.3, 0.25, 0.2, 0.05].map(Math.fround),
-    "comment thresholds",
+    { name: "comment thresholds" },
   );
-  assertCloseArray([roc.comment.auc], [0.8875], "comment auc");
-  assertCloseArray(roc.question.fpr, [0, 0, 0, 0.125, 0.25, 0.25, 0.375, 0.75, 1], "question fpr");
-  assertCloseArray(
+  assertClose([roc.comment.auc], [0.8875], { name: "comment auc" });
+  assertClose(roc.question.fpr, [0, 0, 0, 0.125, 0.25, 0.25, 0.375, 0.75, 1], {
+    name: "question fpr",
+  });
+  assertClose(
     roc.question.tpr,
     [0, 1 / 6, 1 / 3, 1 / 3, 0.8333333333333334, 1, 1, 1, 1],
-    "question tpr",
+    { name: "question tpr" },
   );
-  assertCloseArray([roc.question.auc], [0.8645833333333334], "question auc");
+  assertClose([roc.question.auc], [0.8645833333333334], { name: "question auc" });
 });
 
 Deno.test("computeMetrics() without dropping intermediate points keeps every distinct score", () => {
   const { roc } = computeMetrics(Y, PROBABILITIES, { dropIntermediate: false });
   // sklearn roc_curve(y == 1, p[:, 1], drop_intermediate=False)
-  assertCloseArray(roc!.comment.fpr, [0, 0, 0.1, 0.3, 0.5, 0.8, 0.9, 1], "fpr");
-  assertCloseArray(roc!.comment.tpr, [0, 0.25, 0.5, 1, 1, 1, 1, 1], "tpr");
-  assertCloseArray(
+  assertClose(roc!.comment.fpr, [0, 0, 0.1, 0.3, 0.5, 0.8, 0.9, 1], { name: "fpr" });
+  assertClose(roc!.comment.tpr, [0, 0.25, 0.5, 1, 1, 1, 1, 1], { name: "tpr" });
+  assertClose(
     roc!.comment.thresholds,
     [1.6, 0.6, 0.5, 0.3, 0.25, 0.2, 0.1, 0.05].map(Math.fround),
-    "thresholds",
+    { name: "thresholds" },
   );
-  assertCloseArray([roc!.comment.auc], [0.8875], "auc");
+  assertClose([roc!.comment.auc], [0.8875], { name: "auc" });
 });
 
 Deno.test("metricsFromPredictions() counts a zero division as 0, like zero_division=0", () => {
   const m = metricsFromPredictions([0, 0, 1, 1, 0], [0, 2, 0, 0, 2]);
   assert.equal(m.roc, undefined);
-  assertCloseArray([m.accuracy], [0.2], "accuracy");
-  assertCloseArray(
+  assertClose([m.accuracy], [0.2], { name: "accuracy" });
+  assertClose(
     [m.perClass.answer.precision, m.perClass.answer.recall],
     [1 / 3, 1 / 3],
-    "answer",
+    { name: "answer" },
   );
   assert.deepEqual(m.perClass.comment, { precision: 0, recall: 0, f1: 0, support: 2 });
   assert.deepEqual(m.perClass.question, { precision: 0, recall: 0, f1: 0, support: 0 });
-  assertCloseArray([m.macroPrecision, m.macroRecall, m.macroF1], [1 / 9, 1 / 9, 1 / 9], "macro");
-  assertCloseArray(
+  assertClose([m.macroPrecision, m.macroRecall, m.macroF1], [1 / 9, 1 / 9, 1 / 9], {
+    name: "macro",
+  });
+  assertClose(
     [m.weightedPrecision, m.weightedRecall, m.weightedF1],
     [0.2, 0.2, 0.2],
-    "weighted",
+    { name: "weighted" },
   );
 });
 

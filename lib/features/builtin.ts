@@ -16,6 +16,7 @@ import type { SparseMatrix } from "./matrix.ts";
 
 /** Configuration of {@linkcode BuiltinEmbedder}; stored in model metadata. */
 export interface BuiltinConfig extends EmbedderConfig {
+  /** Always builtin. */
   kind: "builtin";
   /** Number of hash buckets = vector length. @default 2048 */
   dimension: number;
@@ -27,7 +28,7 @@ export interface BuiltinConfig extends EmbedderConfig {
 
 /** Options of {@linkcode BuiltinEmbedder}. */
 export interface BuiltinOptions {
-  /** @default 2048 */
+  /** Number of hash buckets. @default 2048 */
   dimension?: number;
   /** Hash character 3- and 4-grams of words too (robust to typos). @default true */
   charNgrams?: boolean;
@@ -61,7 +62,9 @@ export type BuiltinVersion = typeof BUILTIN_VERSIONS[number];
 
 /** A sparse vector: sorted unique indices and their values. */
 export interface SparseVector {
+  /** Active buckets, ascending. */
   indices: Int32Array;
+  /** Their values. */
   values: Float32Array;
 }
 
@@ -414,6 +417,7 @@ export function forEachFeature(
 
 /** An embedder that also gives many texts' features as sparse rows (e.g. {@linkcode BuiltinEmbedder}). */
 export interface SparseMatrixEmbedder extends Embedder {
+  /** Sparse rows of many texts at once. */
   featurizeMany(texts: readonly string[], options?: EmbedOptions): SparseMatrix;
 }
 
@@ -427,7 +431,9 @@ const SLAB_BYTES = 1 << 16;
 
 /** The offline default embedder. */
 export class BuiltinEmbedder implements Embedder {
+  /** Number of hash buckets. */
   readonly dimension: number;
+  /** What `createEmbedder` rebuilds this embedder from. */
   readonly config: BuiltinConfig;
   readonly id: string;
   #scratch: Float64Array;
@@ -443,6 +449,7 @@ export class BuiltinEmbedder implements Embedder {
   /** Version 2's buffers: the text's half, its delexicalised form's half, and their sum. */
   #halves?: [SparseVector, SparseVector, SparseVector];
 
+  /** Builds the featurizer; `dimension` must be in [16, 1048576]. */
   constructor(options: BuiltinOptions = {}) {
     const dimension = options.dimension ?? DEFAULT_BUILTIN_DIMENSION;
     if (!Number.isInteger(dimension) || dimension < 16 || dimension > 1 << 20) {

@@ -329,24 +329,14 @@ async function featureHash(version: BuiltinVersion): Promise<string> {
 
 // Pin every feature set this qac computes: saved models depend on every bit of them. If one
 // fails, a change altered the features — revert it, or add a new version with its own hash.
-// Ignored on the gen branch: the hash is built from generator output, which the new channel
-// simulator changes; helper perf replaces it with a frozen fixture corpus (issue 15 item 9).
-Deno.test({
-  name: "featurize() output of feature version 1 is unchanged (golden hash)",
-  ignore: true,
-}, async () => {
+Deno.test("featurize() output of feature version 1 is unchanged (golden hash)", async () => {
   assert.equal(
     await featureHash(1),
     "75a6d3def1cdaa27acb9dbf71715eed589d99abbb411b76606ec7aec7f14cd5d",
   );
 });
 
-// Ignored on the gen branch: the hash is built from generator output, which the new channel
-// simulator changes; helper perf replaces it with a frozen fixture corpus (issue 15 item 9).
-Deno.test({
-  name: "featurize() output of feature version 2 is unchanged (golden hash)",
-  ignore: true,
-}, async () => {
+Deno.test("featurize() output of feature version 2 is unchanged (golden hash)", async () => {
   assert.equal(
     await featureHash(2),
     "aa42e063a66aece4f037b4e9c47ef5ec0adbb673b907af82a871cb07dead0735",

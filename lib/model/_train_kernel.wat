@@ -191,4 +191,54 @@
           (f32x4.add (v128.load (i32.add (local.get $gb1) (local.get $h))) (local.get $d)))
         (local.set $h (i32.add (local.get $h) (i32.const 16)))
         (br $next))))
+
+  ;; One Adam step of n weights whose gradient is a sum over the batch rows that used this
+  ;; input: g = Σ_p value_p · dz_p, over pairs (address of that row's dz: i32, value: f32) at
+  ;; bytes begin … end, in batch order; then the update of "adam" above. Computing g here, from
+  ;; dz rows that sit in cache, spares writing and re-reading a gradient row per input.
+  (func (export "adam_sparse")
+    (param $w i32) (param $m i32) (param $v i32) (param $n i32) (param $begin i32)
+    (param $end i32) (param $scale f32) (param $unbias f32) (param $b1 f32) (param $c1 f32)
+    (param $b2 f32) (param $c2 f32) (param $eps f32)
+    (local $h i32) (local $bytes i32) (local $p i32)
+    (local $vg v128) (local $vm v128) (local $vv v128)
+    (local $sb1 v128) (local $sc1 v128) (local $sb2 v128) (local $sc2 v128)
+    (local $ss v128) (local $su v128) (local $se v128)
+    (local.set $sb1 (f32x4.splat (local.get $b1)))
+    (local.set $sc1 (f32x4.splat (local.get $c1)))
+    (local.set $sb2 (f32x4.splat (local.get $b2)))
+    (local.set $sc2 (f32x4.splat (local.get $c2)))
+    (local.set $ss (f32x4.splat (local.get $scale)))
+    (local.set $su (f32x4.splat (local.get $unbias)))
+    (local.set $se (f32x4.splat (local.get $eps)))
+    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $h) (local.get $bytes)))
+        (local.set $vg (v128.const i32x4 0 0 0 0))
+        (local.set $p (local.get $begin))
+        (block $summed
+          (loop $next_pair
+            (br_if $summed (i32.ge_u (local.get $p) (local.get $end)))
+            (local.set $vg
+              (f32x4.add (local.get $vg)
+                (f32x4.mul (v128.load32_splat offset=4 (local.get $p))
+                           (v128.load (i32.add (i32.load (local.get $p)) (local.get $h))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 8)))
+            (br $next_pair)))
+        (local.set $vm
+          (f32x4.add (f32x4.mul (local.get $sb1) (v128.load (i32.add (local.get $m) (local.get $h))))
+                     (f32x4.mul (local.get $sc1) (local.get $vg))))
+        (local.set $vv
+          (f32x4.add (f32x4.mul (local.get $sb2) (v128.load (i32.add (local.get $v) (local.get $h))))
+                     (f32x4.mul (local.get $sc2) (f32x4.mul (local.get $vg) (local.get $vg)))))
+        (v128.store (i32.add (local.get $m) (local.get $h)) (local.get $vm))
+        (v128.store (i32.add (local.get $v) (local.get $h)) (local.get $vv))
+        (v128.store (i32.add (local.get $w) (local.get $h))
+          (f32x4.sub (v128.load (i32.add (local.get $w) (local.get $h)))
+            (f32x4.div (f32x4.mul (local.get $ss) (local.get $vm))
+                       (f32x4.add (f32x4.mul (f32x4.sqrt (local.get $vv)) (local.get $su))
+                                  (local.get $se)))))
+        (local.set $h (i32.add (local.get $h) (i32.const 16)))
+        (br $next))))
 )

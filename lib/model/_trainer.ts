@@ -78,6 +78,21 @@ interface Kernels {
     c2: number,
     eps: number,
   ): void;
+  adam_sparse(
+    w: number,
+    m: number,
+    v: number,
+    n: number,
+    begin: number,
+    end: number,
+    scale: number,
+    unbias: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    eps: number,
+  ): void;
   replay(
     w: number,
     m: number,
@@ -119,7 +134,7 @@ const REGIONS = [
   "w1",
   "m1",
   "v1",
-  "g",
+  "starts",
   "b1",
   "mb1",
   "vb1",
@@ -156,6 +171,11 @@ export class MlpTrainer {
   #zRows = 0;
   #tablesAt = 0;
   #tableSteps = 0;
+  #pairsAt = 0;
+  #pairCapacity = 0;
+  #i32: Int32Array;
+  /** Per touched row: its batch uses so far while the pair lists are built. */
+  readonly #counts: Int32Array;
   readonly #current: Int32Array;
   /** 1 once a row's moments are non-zero (rows never active need no replay). */
   readonly #active: Uint8Array;
@@ -182,7 +202,7 @@ export class MlpTrainer {
       w1: inputs * stride,
       m1: inputs * stride,
       v1: inputs * stride,
-      g: inputs * stride,
+      starts: Math.ceil((inputs + 1) / 4) * 4,
       b1: stride,
       mb1: stride,
       vb1: stride,
@@ -215,6 +235,8 @@ export class MlpTrainer {
     this.#kernels = new WebAssembly.Instance(kernelModule(), { env: { memory: this.#memory } })
       .exports as unknown as Kernels;
     this.#f32 = new Float32Array(this.#memory.buffer);
+    this.#i32 = new Int32Array(this.#memory.buffer);
+    this.#counts = new Int32Array(inputs);
     for (let i = 0; i < inputs; i++) {
       this.#f32.set(initial.w1.subarray(i * hidden, (i + 1) * hidden), i * stride);
     }
@@ -249,8 +271,14 @@ export class MlpTrainer {
     const C = this.classes;
     const n = rows.length;
     const t = ++this.step;
-    this.#reserve(n, t);
+    let uses = 0;
+    for (let i = 0; i < n; i++) {
+      const [from, to] = rowBounds(x, rows[i]!);
+      uses += to - from;
+    }
+    this.#reserve(n, t, uses);
     const f32 = this.#f32;
+    const i32 = this.#i32;
     const stride = this.#stride;
     const rowBytes = stride * 4;
     const at = this.#at;
@@ -273,7 +301,6 @@ export class MlpTrainer {
         }
       }
     }
-    f32.fill(0, at.g / 4, at.g / 4 + count * stride);
     f32.fill(0, at.gb1 / 4, at.gb1 / 4 + stride);
     f32.fill(0, at.gw2t / 4, at.gw2t / 4 + C * stride);
     const b1 = f32.subarray(at.b1 / 4, at.b1 / 4 + stride);
@@ -318,28 +345,55 @@ export class MlpTrainer {
         f32[dl + c] = d;
         gb2[c] = gb2[c]! + d;
       }
-      headBackward(zAt, at.w2t, at.gw2t, at.dz, at.gb1, stride, C, at.dl);
+      // dz overwrites z in place: the row's own slot holds its first-layer gradient signal
+      headBackward(zAt, at.w2t, at.gw2t, zAt, at.gb1, stride, C, at.dl);
+    }
+    // each touched W1 row's uses in the batch, as (dz row, value) pairs in batch order
+    const counts = this.#counts;
+    for (let i = 0; i < n; i++) {
+      const [from, to] = rowBounds(x, rows[i]!);
+      for (let k = from; k < to; k++) {
+        if (values[k] !== 0) counts[slot[indices ? indices[k]! : k - from]!]!++;
+      }
+    }
+    const starts = at.starts / 4;
+    let cursor = this.#pairsAt;
+    for (let s = 0; s < count; s++) {
+      i32[starts + s] = cursor;
+      cursor += 8 * counts[s]!;
+      counts[s] = i32[starts + s]!; // from here on: where the slot's next pair goes
+    }
+    i32[starts + count] = cursor;
+    for (let i = 0; i < n; i++) {
+      const zAt = this.#zAt + i * rowBytes;
+      const [from, to] = rowBounds(x, rows[i]!);
       for (let k = from; k < to; k++) {
         const value = values[k]!;
         if (value === 0) continue;
-        axpy(at.g + slot[indices ? indices[k]! : k - from]! * rowBytes, at.dz, stride, value);
+        const s = slot[indices ? indices[k]! : k - from]!;
+        const pair = counts[s]! / 4;
+        i32[pair] = zAt;
+        f32[pair + 1] = value;
+        counts[s] = counts[s]! + 8;
       }
     }
     // 4. Adam step t: the touched W1 rows with their gradients, then the dense parameters
     const { beta1, beta2, epsilon } = this.#adam;
     const scaleT = f32[this.#tablesAt / 4 + 2 * t]!;
     const unbiasT = f32[this.#tablesAt / 4 + 2 * t + 1]!;
-    const { adam } = this.#kernels;
+    const { adam, adam_sparse: adamSparse } = this.#kernels;
     for (let s = 0; s < count; s++) {
       const index = touched[s]!;
       slot[index] = -1;
+      counts[s] = 0;
       const offset = index * rowBytes;
-      adam(
+      adamSparse(
         at.w1 + offset,
         at.m1 + offset,
         at.v1 + offset,
-        at.g + s * rowBytes,
         stride,
+        i32[starts + s]!,
+        i32[starts + s + 1]!,
         scaleT,
         unbiasT,
         beta1,
@@ -356,6 +410,50 @@ export class MlpTrainer {
     adam(at.w2t, at.m2, at.v2, at.gw2t, C * stride, ...constants);
     adamUpdate(this.#b2, gb2, this.#adam, scaleT, unbiasT);
     return { loss: loss / n, correct };
+  }
+
+  /**
+   * Log-probabilities (`rows × classes`) of `x` under the current weights, computed with the
+   * training kernels (syncs every row first).
+   */
+  logProbabilities(x: FeatureMatrix): Float32Array {
+    this.sync();
+    this.#reserve(1, this.step + 1, 0);
+    const C = this.classes;
+    const f32 = this.#f32;
+    const stride = this.#stride;
+    const rowBytes = stride * 4;
+    const at = this.#at;
+    const { axpy, head_forward: headForward } = this.#kernels;
+    const indices = x.kind === "sparse" ? x.indices : undefined;
+    const values = x.kind === "sparse" ? x.values : x.data;
+    const b1 = f32.subarray(at.b1 / 4, at.b1 / 4 + stride);
+    const b2 = this.#b2.w;
+    const partial = at.partial / 4;
+    const logits = new Float64Array(C);
+    const out = new Float32Array(x.rows * C);
+    const zAt = this.#zAt;
+    for (let row = 0; row < x.rows; row++) {
+      f32.set(b1, zAt / 4);
+      const [from, to] = rowBounds(x, row);
+      for (let k = from; k < to; k++) {
+        const value = values[k]!;
+        if (value === 0) continue;
+        axpy(zAt, at.w1 + (indices ? indices[k]! : k - from) * rowBytes, stride, value);
+      }
+      headForward(zAt, at.w2t, stride, C, at.partial);
+      let max = -Infinity;
+      for (let c = 0; c < C; c++) {
+        const q = partial + 4 * c;
+        logits[c] = b2[c]! + f32[q]! + f32[q + 1]! + f32[q + 2]! + f32[q + 3]!;
+        max = Math.max(max, logits[c]!);
+      }
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += Math.exp(logits[c]! - max);
+      const logSum = Math.log(sum) + max;
+      for (let c = 0; c < C; c++) out[row * C + c] = logits[c]! - logSum;
+    }
+    return out;
   }
 
   /** Brings every W1 row up to the current step (before evaluating or exporting). */
@@ -383,22 +481,30 @@ export class MlpTrainer {
     return { inputs, hidden, classes, w1, b1, w2, b2: this.#b2.w.slice() };
   }
 
-  /** Room for `rows` hidden rows and the tables up to step `t`: both move to the end if not. */
-  #reserve(rows: number, t: number): void {
-    if (rows <= this.#zRows && t < this.#tableSteps) return;
+  /**
+   * Room for `rows` hidden rows, the tables up to step `t` and `pairs` (row, value) pairs; when
+   * one is short, all three move to the end of a grown memory.
+   */
+  #reserve(rows: number, t: number, pairs: number): void {
+    if (rows <= this.#zRows && t < this.#tableSteps && pairs <= this.#pairCapacity) return;
     const zRows = Math.max(rows, this.#zRows);
     const tableSteps = t < this.#tableSteps ? this.#tableSteps : Math.max(1024, 2 * t);
+    const pairCapacity = Math.max(pairs, this.#pairCapacity);
     const zAt = this.#end;
     const tablesAt = zAt + zRows * this.#stride * 4;
-    const bytes = tablesAt + tableSteps * 8;
+    const pairsAt = tablesAt + tableSteps * 8;
+    const bytes = pairsAt + pairCapacity * 8;
     if (bytes > this.#memory.buffer.byteLength) {
       this.#memory.grow(Math.ceil((bytes - this.#memory.buffer.byteLength) / PAGE));
       this.#f32 = new Float32Array(this.#memory.buffer);
+      this.#i32 = new Int32Array(this.#memory.buffer);
     }
     this.#zAt = zAt;
     this.#zRows = zRows;
     this.#tablesAt = tablesAt;
     this.#tableSteps = tableSteps;
+    this.#pairsAt = pairsAt;
+    this.#pairCapacity = pairCapacity;
     // tfjs keeps β^t as a float32 running product; so does this table.
     const { learningRate, beta1, beta2 } = this.#adam;
     let acc1 = Math.fround(1);
@@ -460,39 +566,4 @@ function adamUpdate(
     vs[j] = v;
     w[j] = w[j]! - scale * m / (Math.sqrt(v) * unbias + epsilon);
   }
-}
-
-/**
- * Log-probabilities (`rows × classes`) of `x` under `weights`; the forward pass alone, for
- * evaluation during training.
- */
-export function logProbabilities(weights: MlpWeights, x: FeatureMatrix): Float32Array {
-  const { hidden: H, classes: C, w1, b1, w2, b2 } = weights;
-  const out = new Float32Array(x.rows * C);
-  const z = new Float32Array(H);
-  const logits = new Float64Array(C);
-  for (let row = 0; row < x.rows; row++) {
-    z.set(b1);
-    const [from, to] = rowBounds(x, row);
-    const indices = x.kind === "sparse" ? x.indices : undefined;
-    const values = x.kind === "sparse" ? x.values : x.data;
-    for (let k = from; k < to; k++) {
-      const value = values[k]!;
-      if (value === 0) continue;
-      const at = (indices ? indices[k]! : k - from) * H;
-      for (let h = 0; h < H; h++) z[h] = z[h]! + value * w1[at + h]!;
-    }
-    for (let c = 0; c < C; c++) logits[c] = b2[c]!;
-    for (let h = 0; h < H; h++) {
-      const a = z[h]!;
-      if (a > 0) { for (let c = 0; c < C; c++) logits[c] = logits[c]! + a * w2[h * C + c]!; }
-    }
-    let max = -Infinity;
-    for (let c = 0; c < C; c++) max = Math.max(max, logits[c]!);
-    let sum = 0;
-    for (let c = 0; c < C; c++) sum += Math.exp(logits[c]! - max);
-    const logSum = Math.log(sum) + max;
-    for (let c = 0; c < C; c++) out[row * C + c] = logits[c]! - logSum;
-  }
-  return out;
 }

@@ -43,7 +43,7 @@ function sparseProblem(rows: number, inputs: number, seed: number) {
 }
 
 function oneHot(y: Int32Array): tf.Tensor2D {
-  return tf.oneHot(tf.tensor1d(y, "int32"), 3).toFloat() as tf.Tensor2D;
+  return tf.cast(tf.oneHot(tf.tensor1d(y, "int32"), 3), "float32") as tf.Tensor2D;
 }
 
 function assertClose(

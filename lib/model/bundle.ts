@@ -32,9 +32,13 @@ export {
 
 /** Everything prediction needs: the model, the embedder it was trained on, and its metadata. */
 export interface ModelBundle {
+  /** The tfjs model (Dense(relu) → Dense(softmax)). */
   model: tf.LayersModel;
+  /** The embedder the model was trained on, rebuilt from the metadata. */
   embedder: Embedder;
+  /** Class names in output order. */
   labels: readonly Label[];
+  /** Contents of `metadata.json`. */
   metadata: ModelMetadata;
 }
 

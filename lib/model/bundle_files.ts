@@ -34,15 +34,21 @@ export interface ModelIntegrity {
 
 /** Contents of `metadata.json`. */
 export interface ModelMetadata {
+  /** Always {@linkcode BUNDLE_FORMAT}. */
   format: "qac-model/1";
+  /** Names the training run (and its folder). */
   runId: string;
+  /** ISO time of saving. */
   createdAt: string;
   /** Class names in model output order; always {@linkcode LABELS}. */
   labels: Label[];
   /** Rebuilds the embedder at load time through `createEmbedder`. */
   embedder: EmbedderConfig;
+  /** The embedder's id at training time (names the exact features). */
   embedderId: string;
+  /** Input size of the model. */
   dimension: number;
+  /** Units of the hidden layer. */
   hiddenUnits: number;
   /**
    * Context models only: the recipe that builds each message's input
@@ -54,6 +60,7 @@ export interface ModelMetadata {
   training: Record<string, unknown>;
   /** Data path, sha256, rows per split and label, clean report. */
   data: Record<string, unknown>;
+  /** Scores of the held-out splits and of real chat. */
   metrics: { test?: Metrics; validation?: Metrics; real?: Record<string, unknown> };
   /** deno, tfjs, qac. */
   versions: Record<string, string>;
@@ -63,22 +70,31 @@ export interface ModelMetadata {
 
 /** A model read from its files: weights as typed arrays, no tfjs involved. */
 export interface WeightsBundle {
+  /** The model's weights as typed arrays. */
   weights: MlpWeights;
+  /** The embedder the model was trained on. */
   embedder: Embedder;
+  /** Class names in output order. */
   labels: readonly Label[];
+  /** Contents of `metadata.json`. */
   metadata: ModelMetadata;
 }
 
 /** The parts of tfjs' `model.json` that loading needs. */
 export interface ModelJson {
+  /** tfjs' layer topology. */
   modelTopology: object;
+  /** Which files hold which tensors. */
   weightsManifest: { paths: string[]; weights: WeightSpec[] }[];
 }
 
 /** One tensor's entry in `model.json`'s weights manifest. */
 export interface WeightSpec {
+  /** Tensor name, e.g. `hidden/kernel`. */
   name: string;
+  /** Tensor shape. */
   shape: number[];
+  /** Element type; only float32 is written. */
   dtype?: string;
 }
 
@@ -86,8 +102,11 @@ export interface WeightSpec {
 export interface BundleFiles {
   /** The resolved folder (links followed). */
   folder: string;
+  /** Contents of `metadata.json`. */
   metadata: ModelMetadata;
+  /** Contents of `model.json`. */
   modelJson: ModelJson;
+  /** Every tensor of `weights.bin`, in order. */
   weightSpecs: WeightSpec[];
   /** `weights.bin`, every value checked finite. */
   weightBytes: Uint8Array<ArrayBuffer>;

@@ -15,12 +15,14 @@ import * as tf from "@tensorflow/tfjs";
 import { LABELS } from "../data/types.ts";
 import { createPrng, type Prng, shuffle } from "../data/random.ts";
 import type { FeatureMatrix } from "../features/matrix.ts";
-import { logProbabilities, MlpTrainer } from "./_trainer.ts";
+import { MlpTrainer } from "./_trainer.ts";
 import type { MlpWeights } from "./weights.ts";
 
 /** A feature matrix with the class id of each row (`y[i]` indexes {@linkcode LABELS}). */
 export interface LabeledMatrix {
+  /** The rows' features. */
   x: FeatureMatrix;
+  /** Class id of each row. */
   y: Int32Array;
 }
 
@@ -28,12 +30,15 @@ export interface LabeledMatrix {
 export interface LabeledVectors {
   /** `n × dimension`, row-major. */
   x: Float32Array;
+  /** Class id of each row. */
   y: Int32Array;
+  /** Values per row. */
   dimension: number;
 }
 
 /** What one epoch achieved; `epoch` counts from 1. */
 export interface EpochLog {
+  /** Epoch number, from 1. */
   epoch: number;
   /** Mean class-weighted training loss over the epoch's batches (what Keras prints). */
   loss: number;
@@ -41,6 +46,7 @@ export interface EpochLog {
   accuracy: number;
   /** Unweighted mean cross-entropy on the validation set (Keras does not weight it either). */
   valLoss: number;
+  /** Accuracy on the validation set. */
   valAccuracy: number;
   /** Wall time of the whole epoch, validation included. */
   seconds: number;
@@ -54,7 +60,7 @@ export interface TrainOptions {
   hiddenUnits?: number;
   /** Maximum number of epochs. @default 40 */
   epochs?: number;
-  /** @default 32 */
+  /** Rows per Adam step. @default 32 */
   batchSize?: number;
   /** Adam learning rate. @default 1e-3 */
   learningRate?: number;
@@ -87,13 +93,21 @@ export interface TrainOptions {
 
 /** {@linkcode TrainOptions} with every default filled in, minus callbacks. */
 export interface ResolvedTrainOptions {
+  /** Units of the hidden layer. */
   hiddenUnits: number;
+  /** Maximum number of epochs. */
   epochs: number;
+  /** Rows per Adam step. */
   batchSize: number;
+  /** Adam learning rate. */
   learningRate: number;
+  /** Epochs without improvement before stopping (0: never stop early). */
   patience: number;
+  /** Quantity early stopping watches. */
   monitor: "val_loss" | "val_accuracy";
+  /** How class weights are computed. */
   classWeights: "balanced" | "none";
+  /** Seed of weight initialisation and shuffling. */
   seed: number;
 }
 
@@ -103,9 +117,11 @@ export interface TrainResult {
   model: tf.LayersModel;
   /** The same weights as typed arrays (what the prediction routes read). */
   weights: MlpWeights;
+  /** One log per epoch run. */
   history: EpochLog[];
   /** The epoch (from 1) whose weights `model` holds. */
   bestEpoch: number;
+  /** Whether early stopping ended training before `epochs`. */
   stoppedEarly: boolean;
   /** Loss weight of each class, in {@linkcode LABELS} order. */
   classWeights: number[];
@@ -204,7 +220,7 @@ export async function trainClassifier(
     learningRate: config.learningRate,
   });
   const history: EpochLog[] = [];
-  let best = { value: NaN, epoch: 0, weights: copyWeights(trainer.weights()) };
+  let best = { value: NaN, epoch: 0, weights: trainer.weights() };
   let stoppedEarly = false;
   let trainSamples = 0;
   let trainSeconds = 0;
@@ -223,9 +239,9 @@ export async function trainClassifier(
       lossSum += step.loss * rows.length;
       correct += step.correct;
     }
-    const weights = trainer.weights();
+    trainer.sync();
     const trained = performance.now();
-    const evaluation = evaluate(weights, validationSet);
+    const evaluation = evaluate(trainer, validationSet);
     const seconds = (performance.now() - started) / 1000;
     trainSamples += n;
     trainSeconds += (trained - started) / 1000;
@@ -241,7 +257,7 @@ export async function trainClassifier(
     history.push(log);
     const value = config.monitor === "val_loss" ? log.valLoss : log.valAccuracy;
     if (isImprovement(value, best.value, config.monitor)) {
-      best = { value, epoch, weights: copyWeights(weights) };
+      best = { value, epoch, weights: trainer.weights() };
     }
     options.onEpochEnd?.(log);
     // Like Keras' EarlyStopping: stop after `patience` epochs without a strict improvement.
@@ -341,19 +357,9 @@ export function initialWeights(inputs: number, hidden: number, prng: Prng): MlpW
   };
 }
 
-function copyWeights(weights: MlpWeights): MlpWeights {
-  return {
-    ...weights,
-    w1: weights.w1.slice(),
-    b1: weights.b1.slice(),
-    w2: weights.w2.slice(),
-    b2: weights.b2.slice(),
-  };
-}
-
-/** Unweighted mean cross-entropy and accuracy of `weights` on `set`. */
-function evaluate(weights: MlpWeights, set: LabeledMatrix) {
-  const logp = logProbabilities(weights, set.x);
+/** Unweighted mean cross-entropy and accuracy of the trainer's current weights on `set`. */
+function evaluate(trainer: MlpTrainer, set: LabeledMatrix) {
+  const logp = trainer.logProbabilities(set.x);
   let loss = 0;
   let correct = 0;
   set.y.forEach((label, i) => {

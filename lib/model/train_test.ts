@@ -106,7 +106,7 @@ Deno.test("trainClassifier() balanced class weights make the rare class predicte
       classWeights,
     });
     const probabilities = result.model.predict(tf.tensor2d(validation.x, [90, DIM])) as tf.Tensor;
-    const predicted = Array.from(await probabilities.argMax(1).data());
+    const predicted = Array.from(await tf.argMax(probabilities, 1).data());
     probabilities.dispose();
     result.model.dispose();
     return { count: predicted.filter((label) => label === 1).length, weights: result.classWeights };

@@ -9,8 +9,11 @@ import type * as tf from "@tensorflow/tfjs";
 
 /** The weights of a Dense(hidden, relu) → Dense(classes, softmax) model, row-major. */
 export interface MlpWeights {
+  /** Input size (rows of `w1`). */
   inputs: number;
+  /** Hidden units. */
   hidden: number;
+  /** Output classes. */
   classes: number;
   /** `[inputs, hidden]`: row i is what input i adds to the hidden layer (tfjs' kernel layout). */
   w1: Float32Array;

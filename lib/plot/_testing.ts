@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { type Chart, DISPLAY } from "./chart.ts";
 
 const DIR = new URL("./testdata/", import.meta.url);
 
@@ -37,16 +38,21 @@ export async function assertSvgSnapshot(name: string, svg: string): Promise<void
   assert.equal(actual, expected, `SVG snapshot ${name}.svg differs (update with -- --update)`);
 }
 
-/** Compiles a Vega-Lite spec and renders it headless; returns the SVG (throws if invalid). */
-export async function renderVegaLite(spec: object): Promise<string> {
-  const vl = await import("vega-lite");
-  const vega = await import("vega");
-  // deno-lint-ignore no-explicit-any
-  const compiled = vl.compile(spec as any).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+/**
+ * Asserts that a chart's Jupyter bundle carries its SVG, a PNG of twice its size, and an HTML
+ * `<img>` of that PNG at the SVG's width (what nbconvert's HTML shows).
+ */
+export function assertPngBeside(chart: Chart): void {
+  const bundle = chart[DISPLAY]();
+  assert.equal(bundle["image/svg+xml"], chart.svg);
+  assert.ok(
+    bundle["text/html"]!.startsWith(`<img src="data:image/png;base64,${bundle["image/png"]}"`),
+    "text/html is an <img> of the PNG",
+  );
+  const png = Uint8Array.from(atob(bundle["image/png"]!), (c) => c.charCodeAt(0));
+  assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], "PNG signature");
+  const view = new DataView(png.buffer);
+  const width = Number(/^<svg[^>]*\swidth="([\d.]+)"/.exec(chart.svg)![1]);
+  assert.equal(view.getUint32(16), Math.round(2 * width), "PNG width (IHDR)");
+  assert.match(bundle["text/html"]!, new RegExp(` width="${width}" alt="[^"]+">$`));
 }

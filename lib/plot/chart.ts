@@ -7,24 +7,23 @@
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import { LABELS } from "../data/types.ts";
-
-/** A Vega-Lite v5 specification (JSON), rendered interactively by JupyterLab and VS Code. */
-export interface VegaLiteSpec {
-  $schema: string;
-  [key: string]: unknown;
-}
+import { CLASS_COLORS } from "./palette.ts";
+import { svgToPng, toBase64 } from "./png.ts";
 
 /** The key Deno's Jupyter kernel calls to get an object's MIME bundle (`Deno.jupyter.$display`). */
 export const DISPLAY: unique symbol = Symbol.for("Jupyter.display");
 
-/** A chart: a standalone SVG, an optional Vega-Lite spec, and a Jupyter display hook. */
+/**
+ * A chart: one Observable Plot definition, rendered to a standalone SVG, and the PNG every
+ * viewer shows (nbconvert and sanitising viewers drop inline SVG).
+ */
 export interface Chart {
   /** Standalone SVG document (has `xmlns`, white background). */
   readonly svg: string;
-  /** Interactive version of the same chart, when there is one. */
-  readonly spec?: VegaLiteSpec;
-  /** Jupyter renders the richest MIME type it can; GitHub falls back to the SVG. */
-  [DISPLAY](): Record<string, string | object>;
+  /** The SVG rendered to PNG at twice its size (computed once, on first use). */
+  png(): Uint8Array;
+  /** Jupyter's MIME bundle: an HTML `<img>` of the PNG, `image/png` (base64), the SVG, a title. */
+  [DISPLAY](): Record<string, string>;
 }
 
 /** An HTML fragment (chat view, table) that displays itself in Jupyter. */
@@ -35,12 +34,7 @@ export interface HtmlView {
   [DISPLAY](): Record<string, string>;
 }
 
-/** Fixed class colours, so a class looks the same in every chart (Tableau 10). */
-export const CLASS_COLORS: Readonly<Record<string, string>> = {
-  answer: "#4e79a7",
-  comment: "#f28e2b",
-  question: "#59a14f",
-};
+export { CLASS_COLORS };
 
 /** Plot's color scale option for the three classes in {@linkcode LABELS} order. */
 export const CLASS_SCALE = {
@@ -50,17 +44,39 @@ export const CLASS_SCALE = {
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
-/** Wraps an SVG string (and optional spec) into a {@linkcode Chart}. */
-export function createChart(svg: string, spec?: VegaLiteSpec): Chart {
-  return {
+/**
+ * Wraps a standalone SVG string into a {@linkcode Chart}. Its Jupyter bundle leads with an HTML
+ * `<img>` of the PNG: nbconvert and JupyterLab prefer SVG to PNG when both are present, and
+ * nbconvert's HTML and sanitising viewers lose inline SVG; the `<img>` also shows the double-
+ * resolution PNG at the chart's own width. `image/png` and `image/svg+xml` stay for the others.
+ */
+export function createChart(svg: string): Chart {
+  let png: Uint8Array | undefined;
+  const chart: Chart = {
     svg,
-    spec,
+    png: () => png ??= svgToPng(svg).bytes,
     [DISPLAY]() {
-      const bundle: Record<string, string | object> = { "image/svg+xml": svg };
-      if (spec) bundle["application/vnd.vegalite.v5+json"] = spec;
-      return bundle;
+      const base64 = toBase64(chart.png());
+      const title = chartTitle(svg);
+      return {
+        "text/html": `<img src="data:image/png;base64,${base64}" width="${
+          attribute(svg, "width")
+        }" alt="${escapeXml(title)}">`,
+        "image/png": base64,
+        "image/svg+xml": svg,
+        "text/plain": title,
+      };
     },
   };
+  return chart;
+}
+
+/** The chart's heading (the first bold text, as drawn by {@linkcode stackSvgs}), or "chart". */
+function chartTitle(svg: string): string {
+  const match = /<text [^>]*font-weight="bold"[^>]*>([^<]*)<\/text>/.exec(svg);
+  return match
+    ? match[1]!.replace(/&#(\d+);/g, (_, code) => String.fromCharCode(Number(code)))
+    : "chart";
 }
 
 /** Wraps an HTML fragment and its plain-text form into an {@linkcode HtmlView}. */
@@ -173,9 +189,3 @@ export function legendSvg(entries: readonly string[], options: LegendOptions = {
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
-
-/** `$schema` of the Vega-Lite specs the builders produce. */
-export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
-
-/** Vega-Lite colour scale matching {@linkcode CLASS_COLORS}. */
-export const VEGA_CLASS_SCALE = { domain: [...LABELS], range: LABELS.map((l) => CLASS_COLORS[l]) };

@@ -6,16 +6,7 @@
 
 import * as Plot from "@observablehq/plot";
 import { LABELS } from "../data/types.ts";
-import {
-  type Chart,
-  CLASS_SCALE,
-  createChart,
-  legendSvg,
-  renderPlot,
-  stackSvgs,
-  VEGA_CLASS_SCALE,
-  VEGA_LITE_SCHEMA,
-} from "./chart.ts";
+import { type Chart, CLASS_SCALE, createChart, legendSvg, renderPlot, stackSvgs } from "./chart.ts";
 
 /** Options shared by the dataset charts. */
 export interface DataChartOptions {
@@ -76,18 +67,7 @@ export function classMixChart(labels: readonly string[], options: DataChartOptio
       Plot.ruleX([0]),
     ],
   });
-  return createChart(stackSvgs([svg], { title }), {
-    $schema: VEGA_LITE_SCHEMA,
-    title,
-    width: width - 160,
-    data: { values: rows },
-    mark: { type: "bar", tooltip: true },
-    encoding: {
-      y: { field: "label", type: "nominal", sort: rows.map((r) => r.label), title: null },
-      x: { field: "count", type: "quantitative", title: "messages" },
-      color: { field: "label", type: "nominal", scale: VEGA_CLASS_SCALE, legend: null },
-    },
-  });
+  return createChart(stackSvgs([svg], { title }));
 }
 
 /**
@@ -133,19 +113,7 @@ export function channelMixChart(
       Plot.ruleX([0]),
     ],
   });
-  return createChart(stackSvgs([legendSvg(classes), svg], { title, direction: "column" }), {
-    $schema: VEGA_LITE_SCHEMA,
-    title,
-    width: width - 200,
-    data: { values: rows },
-    mark: { type: "bar", tooltip: true },
-    encoding: {
-      y: { field: "channel", type: "nominal", sort: channelOrder, title: null },
-      x: { field: "count", type: "quantitative", title: "messages", stack: "zero" },
-      color: { field: "label", type: "nominal", scale: VEGA_CLASS_SCALE },
-      order: { field: "label" },
-    },
-  });
+  return createChart(stackSvgs([legendSvg(classes), svg], { title, direction: "column" }));
 }
 
 /** Options of {@linkcode lengthChart}. */
@@ -218,21 +186,7 @@ export function lengthChart(
       Plot.ruleY([0]),
     ],
   });
-  return createChart(stackSvgs([svg], { title }), {
-    $schema: VEGA_LITE_SCHEMA,
-    title,
-    data: { values: rows },
-    mark: { type: "bar", tooltip: true },
-    encoding: {
-      row: { field: "label", type: "nominal", sort: classes, title: null },
-      x: { field: "x1", type: "quantitative", title: "words" },
-      x2: { field: "x2" },
-      y: { field: "count", type: "quantitative", title: "messages" },
-      color: { field: "label", type: "nominal", scale: VEGA_CLASS_SCALE, legend: null },
-    },
-    height: 80,
-    width: width - 120,
-  });
+  return createChart(stackSvgs([svg], { title }));
 }
 
 function median(values: number[]): number {

@@ -16,7 +16,6 @@ import {
   legendSvg,
   renderPlot,
   stackSvgs,
-  VEGA_LITE_SCHEMA,
 } from "./chart.ts";
 
 /** Options shared by the model charts. */
@@ -80,33 +79,7 @@ export function trainingCurveChart(
     legendSvg(["train", "validation"], { colors: SERIES_COLORS, swatch: "line" }),
     stackSvgs([panel("loss"), panel("accuracy")]),
   ], { title, direction: "column" });
-  return createChart(svg, {
-    $schema: VEGA_LITE_SCHEMA,
-    title,
-    data: { values: rows.map((r) => ({ ...r, value: round(r.value) })) },
-    columns: 2,
-    facet: { field: "metric", type: "nominal", sort: ["loss", "accuracy"], title: null },
-    spec: {
-      width: 260,
-      height: 180,
-      mark: { type: "line", point: true, tooltip: true },
-      encoding: {
-        x: {
-          field: "epoch",
-          type: "quantitative",
-          scale: { domain: [1, lastEpoch] },
-          axis: { tickMinStep: 1, format: "d" },
-        },
-        y: { field: "value", type: "quantitative", scale: { zero: false }, title: null },
-        color: {
-          field: "series",
-          type: "nominal",
-          scale: { domain: ["train", "validation"], range: Object.values(SERIES_COLORS) },
-        },
-      },
-    },
-    resolve: { scale: { y: "independent" } },
-  });
+  return createChart(svg);
 }
 
 /**
@@ -147,37 +120,7 @@ export function confusionMatrixChart(
       }),
     ],
   });
-  return createChart(stackSvgs([svg], { title }), {
-    $schema: VEGA_LITE_SCHEMA,
-    title,
-    width: 280,
-    height: 280,
-    data: { values: cells.map((c) => ({ ...c, share: round(c.share) })) },
-    encoding: {
-      x: { field: "predicted", type: "nominal", sort: classes },
-      y: { field: "actual", type: "nominal", sort: classes, title: "true" },
-    },
-    layer: [
-      {
-        mark: { type: "rect", tooltip: true },
-        encoding: {
-          color: {
-            field: "share",
-            type: "quantitative",
-            scale: { domain: [0, 1], scheme: "blues" },
-            legend: null,
-          },
-        },
-      },
-      {
-        mark: { type: "text", fontSize: 12 },
-        encoding: {
-          text: { field: "count", type: "quantitative" },
-          color: { condition: { test: "datum.share > 0.5", value: "white" }, value: "black" },
-        },
-      },
-    ],
-  });
+  return createChart(stackSvgs([svg], { title }));
 }
 
 /**
@@ -212,25 +155,7 @@ export function rocChart(metrics: Pick<Metrics, "roc">, options: ModelChartOptio
     ],
   });
   const legend = legendSvg(classes.map((label) => names[label]!), { colors, swatch: "line" });
-  return createChart(stackSvgs([legend, svg], { title, direction: "column" }), {
-    $schema: VEGA_LITE_SCHEMA,
-    title,
-    width: 340,
-    height: 320,
-    data: { values: points.map((p) => ({ ...p, fpr: round(p.fpr), tpr: round(p.tpr) })) },
-    mark: { type: "line", tooltip: true },
-    encoding: {
-      x: { field: "fpr", type: "quantitative", title: "false positive rate" },
-      y: { field: "tpr", type: "quantitative", title: "true positive rate" },
-      color: {
-        field: "name",
-        type: "nominal",
-        title: null,
-        scale: { domain: Object.keys(colors), range: Object.values(colors) },
-      },
-      order: { field: "fpr" },
-    },
-  });
+  return createChart(stackSvgs([legend, svg], { title, direction: "column" }));
 }
 
 const SCORE_COLORS = { precision: "#76b7b2", recall: "#edc948", f1: "#b07aa1" };
@@ -273,26 +198,5 @@ export function perClassChart(
     ],
   });
   const legend = legendSvg([...scores], { colors: SCORE_COLORS });
-  return createChart(stackSvgs([legend, svg], { title, direction: "column" }), {
-    $schema: VEGA_LITE_SCHEMA,
-    title,
-    data: { values: rows.map((r) => ({ ...r, value: round(r.value) })) },
-    mark: { type: "bar", tooltip: true },
-    encoding: {
-      column: { field: "label", type: "nominal", sort: groups, title: null },
-      x: { field: "score", type: "nominal", sort: [...scores], title: null },
-      y: { field: "value", type: "quantitative", scale: { domain: [0, 1] }, title: "score" },
-      color: {
-        field: "score",
-        type: "nominal",
-        scale: { domain: [...scores], range: Object.values(SCORE_COLORS) },
-      },
-    },
-    width: 120,
-    height: 220,
-  });
-}
-
-function round(value: number): number {
-  return Math.round(value * 1e4) / 1e4;
+  return createChart(stackSvgs([legend, svg], { title, direction: "column" }));
 }

@@ -7,16 +7,7 @@
 import * as Plot from "@observablehq/plot";
 import { createPrng, shuffle } from "../data/random.ts";
 import { LABELS } from "../data/types.ts";
-import {
-  type Chart,
-  CLASS_SCALE,
-  createChart,
-  legendSvg,
-  renderPlot,
-  stackSvgs,
-  VEGA_CLASS_SCALE,
-  VEGA_LITE_SCHEMA,
-} from "./chart.ts";
+import { type Chart, CLASS_SCALE, createChart, legendSvg, renderPlot, stackSvgs } from "./chart.ts";
 import { pca } from "./pca.ts";
 
 /** Vectors with class ids, as `lib/model/train.ts` `LabeledVectors` holds them. */
@@ -84,26 +75,18 @@ export function pcaChart(data: ClassVectors, options: PcaChartOptions = {}): Cha
     x: { label: axis(0), grid: true, tickFormat: (v: number) => v.toFixed(1) },
     y: { label: axis(1), grid: true, tickFormat: (v: number) => v.toFixed(1) },
     color: CLASS_SCALE,
-    marks: [Plot.dot(dots, { x: "pc1", y: "pc2", fill: "label", r: 2, fillOpacity: 0.6 })],
+    marks: [
+      Plot.dot(dots, {
+        x: "pc1",
+        y: "pc2",
+        fill: "label",
+        r: 2,
+        fillOpacity: 0.6,
+        // <title> per dot: hovering shows the message in any SVG viewer
+        title: options.texts ? (d: typeof dots[number]) => `${d.label}: ${d.text}` : undefined,
+      }),
+    ],
   });
   const classes = LABELS.filter((label) => dots.some((d) => d.label === label));
-  return createChart(stackSvgs([legendSvg(classes), svg], { title, direction: "column" }), {
-    $schema: VEGA_LITE_SCHEMA,
-    title,
-    width: width - 100,
-    height: Math.round(width * 0.75) - 60,
-    data: { values: dots.map((d) => ({ ...d, pc1: round(d.pc1), pc2: round(d.pc2) })) },
-    mark: { type: "circle", size: 16, opacity: 0.6 },
-    encoding: {
-      x: { field: "pc1", type: "quantitative", title: axis(0) },
-      y: { field: "pc2", type: "quantitative", title: axis(1) },
-      color: { field: "label", type: "nominal", scale: VEGA_CLASS_SCALE },
-      tooltip: [{ field: "label" }, { field: "text" }],
-    },
-    params: [{ name: "zoom", select: "interval", bind: "scales" }],
-  });
-}
-
-function round(value: number): number {
-  return Math.round(value * 1e4) / 1e4;
+  return createChart(stackSvgs([legendSvg(classes), svg], { title, direction: "column" }));
 }

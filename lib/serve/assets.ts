@@ -30,6 +30,7 @@ export function pageFiles(pageDir = fromFileUrl(new URL("./page/", import.meta.u
     "/": join(pageDir, "index.html"),
     "/app.js": join(pageDir, "app.js"),
     "/style.css": join(pageDir, "style.css"),
+    "/server_tab.js": join(pageDir, "server_tab.js"),
   };
 }
 

@@ -4,9 +4,10 @@
  * @module
  */
 
-import { readConversations } from "../data/csv.ts";
+import { isAbsolute, join } from "node:path";
 import { isLabel, type Label, LABELS } from "../data/types.ts";
 import type { PredictFn } from "./classifier.ts";
+import { readExploreSource } from "./explore_source.ts";
 
 /** One message as the conversation viewer shows it. */
 export interface MessageView {
@@ -39,6 +40,8 @@ export interface DataSummary {
   conversations: number;
   /** Rows left out: unreadable, empty text, or a label other than question/answer/comment. */
   skipped: number;
+  /** False for a chat export without labels: the class mix is the model's predictions. */
+  labelled: boolean;
   accuracy: number;
   misclassified: number;
   /** Accuracy on the conversations of the model's test split alone (never trained on), when
@@ -94,9 +97,10 @@ export async function buildExplore(
   const chunkSize = options.chunkSize ?? 256;
   const binWidth = options.lengthBinWidth ?? 2;
   const cap = options.lengthCap ?? 40;
-  const file = await readConversations(path);
+  const file = await readExploreSource(path);
+  // An export has no labels: each row's "label" becomes the model's prediction below.
   const rows = file.messages.flatMap((m) => {
-    const label = m.messageType.trim().toLowerCase();
+    const label = file.labelled ? m.messageType.trim().toLowerCase() : "comment";
     return isLabel(label) && m.text.trim() !== "" ? [{ ...m, label }] : [];
   });
 
@@ -130,6 +134,7 @@ export async function buildExplore(
   let heldOutRight = 0;
   rows.forEach((row, i) => {
     const guess = predicted[i]!;
+    if (!file.labelled) row.label = guess;
     if (options.heldOut?.has(row.conversationId)) {
       heldOutRows += 1;
       if (guess === row.label) heldOutRight += 1;
@@ -170,7 +175,8 @@ export async function buildExplore(
     path,
     messages: rows.length,
     conversations: conversations.length,
-    skipped: file.problems.length + file.messages.length - rows.length,
+    skipped: file.skipped + file.messages.length - rows.length,
+    labelled: file.labelled,
     accuracy: rows.length === 0 ? 0 : (rows.length - wrong) / rows.length,
     misclassified: wrong,
     heldOut: heldOutRows === 0
@@ -190,4 +196,13 @@ export async function buildExplore(
     labels: LABELS,
   };
   return { summary, conversations };
+}
+
+/**
+ * Where a model's training data is: `metadata.data.path` is stored relative to the model folder
+ * (older models stored an absolute path, still honoured); undefined when the model records none.
+ */
+export function modelDataPath(modelDir: string, storedPath: unknown): string | undefined {
+  if (typeof storedPath !== "string" || storedPath === "") return undefined;
+  return isAbsolute(storedPath) ? storedPath : join(modelDir, storedPath);
 }

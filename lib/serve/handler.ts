@@ -10,13 +10,16 @@ import { predictInContext } from "../infer/context.ts";
 import type { Message } from "../data/types.ts";
 import { contextMessages } from "./context.ts";
 import { createSparsePredictor } from "../infer/sparse.ts";
+import { createSparsePool } from "../infer/sparse_pool.ts";
 import { readAsset, type StaticAsset } from "./assets.ts";
+import { paletteCss } from "../plot/palette.ts";
 import { pageFiles, vendorFiles } from "./assets.ts";
 import { readJsonBody } from "./body.ts";
 import { createMicroBatcher, type PredictFn, toResult } from "./classifier.ts";
 import { buildExplore, type ExploreData } from "./explore.ts";
 import { HttpError, problemResponse } from "./http_error.ts";
 import { openApiDocument } from "./openapi.ts";
+import { DEFAULT_REPORT_BODY_LIMIT, handleReport } from "./report_route.ts";
 import { classifyRequestSchema, conversationsQuerySchema, parseOrThrow } from "./schema.ts";
 
 /** A request handler, as `Deno.serve` takes it. */
@@ -39,6 +42,13 @@ export interface HandlerOptions {
   /** Merge concurrent requests into one tfjs call (the fast path needs no batching).
    * @default true */
   microBatch?: boolean;
+  /** Largest chat export `POST /report` (the "Your server" tab) accepts, in bytes.
+   * @default DEFAULT_REPORT_BODY_LIMIT (20 MiB) */
+  reportBodyLimit?: number;
+  /** Predict sparse embedders on this many worker threads, merging concurrent requests into
+   * one batch per worker call, so HTTP and prediction use different cores; 0 predicts on the
+   * calling thread. Ignored when `predict` is given. @default 0 */
+  predictWorkers?: number;
   /** Conversations CSV behind Explore; `null` turns Explore off.
    * @default the model's `metadata.data.path`, else "data/conversations.csv" */
   dataPath?: string | null;
@@ -59,8 +69,37 @@ export interface HandlerOptions {
 type Route = (req: Request, url: URL, bundle: () => ModelBundle) => Promise<Response> | Response;
 
 const JSON_HEADERS = { "content-type": "application/json" };
+const JSON_INIT = { headers: JSON_HEADERS };
 const PAGE_CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "frame-ancestors 'none'";
+
+/** Keys of the metadata too big, or too internal, for `GET /model`. */
+const PRIVATE_KEYS = new Set(["roc", "testConversations", "history"]);
+
+/**
+ * The model's metadata as `GET /model` shows it: no filesystem paths (a path shows as its file
+ * name), no ROC curves or held-out id lists — a few KB instead of ~200.
+ */
+export function publicMetadata(bundle: ModelBundle): unknown {
+  const scrub = (value: unknown): unknown => {
+    if (typeof value === "string") {
+      return /^(\/|[A-Za-z]:[\\/])/.test(value) ? value.split(/[\\/]/).at(-1) : value;
+    }
+    if (Array.isArray(value)) return value.map(scrub);
+    if (value && typeof value === "object") {
+      return Object.fromEntries(
+        Object.entries(value).filter(([key]) => !PRIVATE_KEYS.has(key)).map((
+          [key, inner],
+        ) => [
+          key,
+          key === "path" && typeof inner === "string" ? inner.split(/[\\/]/).at(-1) : scrub(inner),
+        ]),
+      );
+    }
+    return value;
+  };
+  return scrub(bundle.metadata);
+}
 
 /** A JSON response. */
 function json(data: unknown, status = 200): Response {
@@ -94,17 +133,24 @@ export function createHandler(
     ((error: unknown, req: Request) =>
       console.error(`${req.method} ${new URL(req.url).pathname} failed:`, error));
   const classifySchema = classifyRequestSchema(limits);
-  const openApi = JSON.stringify(openApiDocument({ ...limits, bodyLimit }));
+  const reportBodyLimit = options.reportBodyLimit ?? DEFAULT_REPORT_BODY_LIMIT;
+  const openApi = JSON.stringify(openApiDocument({ ...limits, bodyLimit, reportBodyLimit }));
   const assetFiles = options.assets ?? { ...pageFiles(), ...vendorFiles() };
 
   let ready: ModelBundle | undefined;
   let loadError: unknown;
   let predict: PredictFn | undefined;
   const settle = (loaded: ModelBundle) => {
-    const sparse = options.predict || options.fastPath === false || loaded.metadata.context
+    const workers = options.predict || loaded.metadata.context ? 0 : options.predictWorkers ?? 0;
+    const pool = workers > 0 ? createSparsePool(loaded, { workers }) : undefined;
+    const sparse = options.predict || options.fastPath === false || loaded.metadata.context || pool
       ? undefined
       : createSparsePredictor(loaded);
-    if (sparse) {
+    if (pool) {
+      predict = createMicroBatcher((texts) => pool.predict(texts), loaded.labels.length, {
+        maxTexts: limits.maxBatch,
+      });
+    } else if (sparse) {
       predict = (texts) => Promise.resolve(sparse(texts));
     } else {
       // tfjs costs ~1 ms per call whatever the batch size, so concurrent requests share calls.
@@ -156,10 +202,18 @@ export function createHandler(
     return explore;
   };
 
-  if (options.preloadExplore) {
+  /** What `/health` says of Explore's data: ready only once it is loaded. */
+  let dataState: "off" | "on-demand" | "loading" | "ready" | "unavailable" =
+    options.dataPath === null ? "off" : options.preloadExplore ? "loading" : "on-demand";
+  if (options.preloadExplore && options.dataPath !== null) {
     // Failures (e.g. no data file) are reported when someone opens Explore.
-    Promise.resolve(bundle).then((loaded) => exploreData(loaded)).catch(() => {});
+    Promise.resolve(bundle).then((loaded) => exploreData(loaded)).then(
+      () => dataState = "ready",
+      () => dataState = "unavailable",
+    );
   }
+  let modelJson: string | undefined;
+  const modelView = (loaded: ModelBundle) => modelJson ??= JSON.stringify(publicMetadata(loaded));
 
   const assetCache = new Map<string, Promise<StaticAsset | undefined>>();
   const serveAsset: Route = async (_req, url) => {
@@ -188,9 +242,25 @@ export function createHandler(
 
   const routes: Record<string, Record<string, Route>> = {
     "/health": {
-      GET: (_req, _url, model) => json({ status: "ok", model: model().metadata.runId }),
+      GET: (_req, _url, model) => {
+        const runId = model().metadata.runId;
+        if (dataState === "loading") {
+          throw new HttpError(503, "The training data for Explore is still loading", {
+            headers: { "retry-after": "1" },
+          });
+        }
+        return json({
+          status: dataState === "unavailable" ? "degraded" : "ready",
+          model: runId,
+          data: dataState,
+        });
+      },
     },
-    "/model": { GET: (_req, _url, model) => json(model().metadata) },
+    "/model": { GET: (_req, _url, model) => new Response(modelView(model()), JSON_INIT) },
+    "/palette.css": {
+      GET: () =>
+        new Response(paletteCss(), { headers: { "content-type": "text/css; charset=utf-8" } }),
+    },
     "/openapi.json": {
       GET: () => new Response(openApi, { headers: JSON_HEADERS }),
     },
@@ -217,6 +287,13 @@ export function createHandler(
         const runId = loaded.metadata.runId;
         return json(body.texts ? { results, model: runId } : { ...results[0]!, model: runId });
       },
+    },
+    "/report": {
+      POST: (req, url, model) =>
+        handleReport(req, url, predict!, {
+          bodyLimit: reportBodyLimit,
+          model: model().metadata.runId,
+        }),
     },
     "/data/summary": {
       GET: async (_req, _url, model) => json((await exploreData(model())).summary),

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { CLASS_COLORS } from "../plot/palette.ts";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../infer/backend.ts";
 import type { ModelBundle } from "../model/bundle.ts";
@@ -188,7 +189,43 @@ Deno.test("GET /health is 503 until the model has loaded, then 200", async () =>
   await Promise.resolve();
   const ready = await handler(new Request("http://qac.test/health"));
   assert.equal(ready.status, 200);
-  assert.deepEqual(await ready.json(), { status: "ok", model: "test-run" });
+  assert.deepEqual(await ready.json(), { status: "ready", model: "test-run", data: "on-demand" });
+});
+
+Deno.test("GET /health says ready only once Explore's data is loaded too", async () => {
+  const { handler } = setup({ preloadExplore: true });
+  const loading = await problem(await handler(new Request("http://qac.test/health")), 503);
+  assert.equal(loading.detail, "The training data for Explore is still loading");
+  let res = loading as unknown as Response | undefined;
+  for (let i = 0; i < 200; i++) {
+    res = await handler(new Request("http://qac.test/health"));
+    if (res.status === 200) break;
+    await res.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.deepEqual(await res!.json(), { status: "ready", model: "test-run", data: "ready" });
+});
+
+Deno.test("GET /health is degraded, not ready, when Explore's data cannot be read", async () => {
+  const { handler } = setup({ preloadExplore: true, dataPath: `${dir}/missing.csv` });
+  let res: Response | undefined;
+  for (let i = 0; i < 200; i++) {
+    res = await handler(new Request("http://qac.test/health"));
+    if (res.status === 200) break;
+    await res.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.deepEqual(await res!.json(), {
+    status: "degraded",
+    model: "test-run",
+    data: "unavailable",
+  });
+});
+
+Deno.test("GET /health is 200 with Explore turned off", async () => {
+  const { handler } = setup({ preloadExplore: true, dataPath: null });
+  const res = await handler(new Request("http://qac.test/health"));
+  assert.deepEqual(await res.json(), { status: "ready", model: "test-run", data: "off" });
 });
 
 Deno.test("GET /health is 503 for good when the model failed to load", async () => {
@@ -202,7 +239,60 @@ Deno.test("GET /model returns the metadata with its metrics", async () => {
   const { handler } = setup();
   const res = await handler(new Request("http://qac.test/model"));
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), bundle.metadata);
+  const body = await res.json();
+  assert.equal(body.runId, "test-run");
+  assert.deepEqual(body.metrics, bundle.metadata.metrics);
+  assert.deepEqual(body.labels, bundle.metadata.labels);
+});
+
+Deno.test("GET /model shows no filesystem path and stays small with ROC curves and id lists", async () => {
+  const big = tinyBundle("/home/someone/secret/conversations.csv");
+  const roc = Array.from({ length: 5000 }, (_, i) => ({ fpr: i / 5000, tpr: i / 5000 }));
+  big.metadata.metrics = {
+    ...big.metadata.metrics,
+    real: { nps: { path: "/home/someone/shared/nps.csv", accuracy: 0.5, roc } },
+  };
+  big.metadata.data.testConversations = Array.from({ length: 5000 }, (_, i) => `conv-${i}`);
+  big.metadata.training = { ...big.metadata.training, history: roc };
+  const { handler } = setup({}, big);
+  const text = await (await handler(new Request("http://qac.test/model"))).text();
+  assert.ok(text.length < 4000, `${text.length} bytes`);
+  assert.ok(!text.includes("/home"), text);
+  const body = JSON.parse(text);
+  assert.equal(body.data.path, "conversations.csv");
+  assert.equal(body.metrics.real.nps.path, "nps.csv");
+  assert.equal(body.metrics.real.nps.accuracy, 0.5);
+});
+
+Deno.test("a client hanging up mid-body is a 400, not a logged server error", async () => {
+  const { handler, serverErrors } = setup();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode('{"text": "how do'));
+      controller.error(new TypeError("connection reset"));
+    },
+  });
+  const res = await handler(post(body));
+  const problemBody = await problem(res, 400);
+  assert.equal(
+    problemBody.detail,
+    "Cannot read body: the client closed the connection before its end",
+  );
+  assert.deepEqual(serverErrors, []);
+});
+
+Deno.test("a 422 lists at most 10 issues and shortens huge field names", async () => {
+  const { handler } = setup();
+  const request = JSON.stringify({
+    texts: Array.from({ length: 256 }, () => 0),
+    ["k".repeat(60_000)]: 1,
+  });
+  const res = await handler(post(request));
+  const text = await res.clone().text();
+  assert.ok(text.length < 3000, `${text.length} bytes for a ${request.length}-byte request`);
+  const body = await problem(res, 422);
+  assert.equal(body.errors.length, 10);
+  assert.match(body.detail, /; and 247 more$/);
 });
 
 Deno.test("HEAD answers like GET without a body; OPTIONS lists the allowed methods", async () => {
@@ -333,6 +423,14 @@ const INVALID: [string, unknown, { field: string; message: string }[]][] = [
   }]],
   ["extra field", { text: "a", lang: "en" }, [{ field: "lang", message: "is not a known field" }]],
   ["empty batch", { texts: [] }, [{ field: "texts", message: "must hold at least one text" }]],
+  ["zero-width text", { text: "\u200b\u200d\ufeff" }, [{
+    field: "text",
+    message: "must not be empty or only whitespace",
+  }]],
+  ["control-only text", { text: "\u0000\u0007\u001b" }, [{
+    field: "text",
+    message: "must not be empty or only whitespace",
+  }]],
   ["bad batch item", { texts: ["ok", "fine", null] }, [{
     field: "texts[2]",
     message: "must be a string, got null",
@@ -425,6 +523,19 @@ Deno.test("GET / serves the page with a self-only CSP, and its scripts", async (
     const res = await handler(new Request(`http://qac.test${path}`));
     assert.equal(res.status, 200, path);
     assert.ok((await res.arrayBuffer()).byteLength > 100, path);
+  }
+});
+
+Deno.test("GET /palette.css gives the page the class colours of lib/plot/palette.ts", async () => {
+  const { handler } = setup();
+  const page = await (await handler(new Request("http://qac.test/"))).text();
+  assert.match(page, /href="\/palette\.css"/);
+  const res = await handler(new Request("http://qac.test/palette.css"));
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("content-type"), "text/css; charset=utf-8");
+  const css = await res.text();
+  for (const [label, color] of Object.entries(CLASS_COLORS)) {
+    assert.ok(css.includes(`--${label}: ${color};`), label);
   }
 });
 

@@ -5,12 +5,15 @@
  */
 
 import { z } from "zod";
+import { DEFAULT_REPORT_BODY_LIMIT, reportOpenApiPath } from "./report_route.ts";
 import { classifyRequestSchema, type RequestLimits } from "./schema.ts";
 
 /** Options of {@linkcode openApiDocument}. */
 export interface OpenApiOptions extends RequestLimits {
   /** Request body limit in bytes. */
   bodyLimit: number;
+  /** Body limit of `POST /report` in bytes. @default DEFAULT_REPORT_BODY_LIMIT */
+  reportBodyLimit?: number;
   /** Package version shown as `info.version`. @default "0.1.0" */
   version?: string;
 }
@@ -54,7 +57,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
       },
       "/health": {
         get: {
-          summary: "Readiness: 200 once the model is loaded",
+          summary: "Readiness: 200 once the model and Explore's data are loaded",
           responses: { "200": json("Ready", ref("Health")), "503": unavailable },
         },
       },
@@ -117,6 +120,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
           },
         },
       },
+      "/report": reportOpenApiPath(options.reportBodyLimit ?? DEFAULT_REPORT_BODY_LIMIT),
       "/data/summary": {
         get: {
           summary: "Class mix, channels and lengths of the training conversations (Explore)",
@@ -212,8 +216,16 @@ const SCHEMAS: Record<string, Json> = {
   },
   Health: {
     type: "object",
-    required: ["status", "model"],
-    properties: { status: { type: "string", enum: ["ok"] }, model: { type: "string" } },
+    required: ["status", "model", "data"],
+    properties: {
+      status: {
+        type: "string",
+        enum: ["ready", "degraded"],
+        description: "degraded: the model answers but Explore's data could not be read",
+      },
+      model: { type: "string" },
+      data: { type: "string", enum: ["ready", "off", "on-demand", "unavailable"] },
+    },
   },
   ModelMetadata: {
     type: "object",
@@ -263,6 +275,7 @@ const SCHEMAS: Record<string, Json> = {
       "messages",
       "conversations",
       "skipped",
+      "labelled",
       "accuracy",
       "misclassified",
       "heldOut",
@@ -278,6 +291,10 @@ const SCHEMAS: Record<string, Json> = {
       messages: { type: "integer" },
       conversations: { type: "integer" },
       skipped: { type: "integer" },
+      labelled: {
+        type: "boolean",
+        description: "false for a chat export without labels: classes are the predictions",
+      },
       accuracy: probability,
       misclassified: { type: "integer" },
       heldOut: {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { Validator } from "@cfworker/json-schema";
 import { initBackend } from "../infer/backend.ts";
 import type { ModelBundle } from "../model/bundle.ts";
 import { createHandler } from "./handler.ts";
@@ -8,79 +9,32 @@ import { TINY_CONVERSATIONS_CSV, tinyBundle } from "./_testing.ts";
 type Schema = Record<string, unknown>;
 
 /**
- * Checks `value` against the JSON Schema subset the document uses: $ref, type (incl. unions),
- * enum, properties/required/additionalProperties, items/minItems/maxItems, minimum/maximum,
- * maxLength/minLength, oneOf. Returns the problems found, each with its JSON path.
+ * Validates `value` against `schema` (JSON Schema 2020-12, OpenAPI 3.1's dialect) with
+ * @cfworker/json-schema, resolving `#/components/schemas/…` refs in the document `root`.
+ * Returns the problems found, each with its JSON path.
  */
-function validate(value: unknown, schema: Schema, root: Schema, path = "$"): string[] {
-  if (typeof schema.$ref === "string") {
-    const name = schema.$ref.replace("#/components/schemas/", "");
-    const target = (root.components as { schemas: Record<string, Schema> }).schemas[name];
-    assert.ok(target, `unresolved ${schema.$ref}`);
-    return validate(value, target, root, path);
-  }
-  const errors: string[] = [];
-  if (Array.isArray(schema.oneOf)) {
-    const passing = (schema.oneOf as Schema[]).filter((s) =>
-      validate(value, s, root, path).length === 0
-    );
-    if (passing.length !== 1) errors.push(`${path}: matches ${passing.length} of oneOf`);
-  }
-  if (schema.type !== undefined) {
-    const types = ([] as unknown[]).concat(schema.type) as string[];
-    const actual = value === null
-      ? "null"
-      : Array.isArray(value)
-      ? "array"
-      : Number.isInteger(value)
-      ? "integer"
-      : typeof value;
-    const ok = types.some((t) => t === actual || (t === "number" && actual === "integer"));
-    if (!ok) return [`${path}: expected ${types.join("|")}, got ${actual}`];
-  }
-  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) {
-    errors.push(`${path}: ${JSON.stringify(value)} not in enum`);
-  }
-  if (typeof value === "number") {
-    if (typeof schema.minimum === "number" && value < schema.minimum) errors.push(`${path}: < min`);
-    if (typeof schema.maximum === "number" && value > schema.maximum) errors.push(`${path}: > max`);
-  }
-  if (typeof value === "string" && typeof schema.maxLength === "number") {
-    if (value.length > schema.maxLength) errors.push(`${path}: too long`);
-  }
-  if (Array.isArray(value)) {
-    if (typeof schema.minItems === "number" && value.length < schema.minItems) {
-      errors.push(`${path}: too few items`);
-    }
-    if (typeof schema.maxItems === "number" && value.length > schema.maxItems) {
-      errors.push(`${path}: too many items`);
-    }
-    if (schema.items) {
-      value.forEach((item, i) =>
-        errors.push(...validate(item, schema.items as Schema, root, `${path}[${i}]`))
-      );
-    }
-  } else if (value !== null && typeof value === "object") {
-    const record = value as Record<string, unknown>;
-    for (const key of (schema.required as string[] | undefined) ?? []) {
-      if (!(key in record)) errors.push(`${path}: missing ${key}`);
-    }
-    const properties = (schema.properties ?? {}) as Record<string, Schema>;
-    for (const [key, item] of Object.entries(record)) {
-      if (properties[key]) errors.push(...validate(item, properties[key], root, `${path}.${key}`));
-      else if (schema.additionalProperties === false) errors.push(`${path}: extra ${key}`);
-    }
-  }
-  return errors;
+function validate(value: unknown, schema: Schema, root: Schema): string[] {
+  const validator = new Validator({ ...schema, components: root.components } as never, "2020-12");
+  return validator.validate(value).errors.map((e) => `${e.instanceLocation}: ${e.error}`);
 }
 
 await initBackend();
 const dir = await Deno.makeTempDir({ prefix: "qac-openapi-" });
+globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
 await Deno.writeTextFile(`${dir}/c.csv`, TINY_CONVERSATIONS_CSV);
 const ready = createHandler(tinyBundle(`${dir}/c.csv`), { onServerError: () => {} });
 const loading = createHandler(new Promise<ModelBundle>(() => {}), { onServerError: () => {} });
 const noData = createHandler(tinyBundle(`${dir}/absent.csv`), { onServerError: () => {} });
 const doc = await (await ready(new Request("http://x/openapi.json"))).json();
+const smallUploads = createHandler(tinyBundle(`${dir}/c.csv`), { reportBodyLimit: 10 });
+const channelExport = JSON.stringify({
+  guild: { id: "1", name: "g" },
+  channel: { id: "2", type: "GuildTextChat", name: "help" },
+  messages: [
+    { id: "3", type: "Default", timestamp: "2024-01-01T00:00:00Z", content: "why?" },
+    { id: "4", type: "Default", timestamp: "2024-01-01T00:01:00Z", content: "try this" },
+  ],
+});
 
 const json = (path: string, value: unknown, type = "application/json") =>
   new Request(`http://x${path}`, {
@@ -112,6 +66,12 @@ const SCENARIOS: [string, string, string, typeof ready, Request][] = [
   ["/data/conversations", "get", "404", noData, get("/data/conversations")],
   ["/data/conversations", "get", "422", ready, get("/data/conversations?limit=0")],
   ["/data/conversations", "get", "503", loading, get("/data/conversations")],
+  ["/report", "post", "200", ready, json("/report?name=help.json", channelExport)],
+  ["/report", "post", "400", ready, json("/report?name=help.json", "")],
+  ["/report", "post", "413", smallUploads, json("/report?name=help.json", channelExport)],
+  ["/report", "post", "415", ready, json("/report", "hello", "text/plain")],
+  ["/report", "post", "422", ready, json("/report?name=help.json", "hello")],
+  ["/report", "post", "503", loading, json("/report?name=help.json", channelExport)],
 ];
 
 Deno.test("openApiDocument() documents the request schema the handler enforces", () => {
@@ -170,4 +130,11 @@ Deno.test("the handler answers no API route the document leaves out", async () =
   const unknown = await ready(get("/predict"));
   assert.equal(unknown.status, 404);
   await unknown.body?.cancel();
+});
+
+Deno.test("validate() follows the document's $refs: a /classify 200 body without a label fails", () => {
+  const spec = doc.paths["/classify"].post.responses["200"].content["application/json"].schema;
+  const good = { label: "question", probabilities: { question: 1, answer: 0, comment: 0 } };
+  const errors = validate({ probabilities: good.probabilities }, spec, doc);
+  assert.ok(errors.some((e) => e.includes("label")), errors.join("; "));
 });

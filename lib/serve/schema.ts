@@ -17,6 +17,10 @@ export interface RequestLimits {
   maxContext?: number;
 }
 
+/** Whitespace, control and format (zero-width) characters: nothing a reader sees. */
+const INVISIBLE = /^[\p{White_Space}\p{Cc}\p{Cf}]*$/u;
+
+/** A text with something visible in it, of bounded length. */
 /** Longest speaker name accepted in a context. */
 export const MAX_SPEAKER_LENGTH = 100;
 
@@ -57,7 +61,7 @@ export type ClassifyContext = z.infer<ReturnType<typeof contextSchema>>;
 function textSchema(maxTextLength: number) {
   return z.string()
     .max(maxTextLength, `must be at most ${maxTextLength} characters`)
-    .refine((s) => s.trim().length > 0, "must not be empty or only whitespace");
+    .refine((s) => !INVISIBLE.test(s), "must not be empty or only whitespace");
 }
 
 /**
@@ -139,6 +143,9 @@ export function fieldName(path: readonly PropertyKey[], root = "(body)"): string
   return name || root;
 }
 
+/** Most issues a 422 lists; the detail says how many more there were. */
+export const MAX_LISTED_ISSUES = 10;
+
 /**
  * Parses `value` with `schema`, or throws a 422 {@linkcode HttpError} whose detail names every
  * offending field.
@@ -158,8 +165,15 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, root = "(b
       : issue.message;
     return [{ field: fieldName(issue.path, root), message }];
   });
-  const detail = errors.map((e) => `${e.field} ${e.message}`).join("; ");
-  throw new HttpError(422, `Invalid request: ${detail}`, { errors });
+  // Bounded: a small request must not draw a huge answer (256 bad texts, a 60 KB field name).
+  const shown = errors.slice(0, MAX_LISTED_ISSUES).map((e) => ({
+    field: e.field.length > 80 ? `${e.field.slice(0, 80)}…` : e.field,
+    message: e.message.length > 200 ? `${e.message.slice(0, 200)}…` : e.message,
+  }));
+  const more = errors.length - shown.length;
+  const detail = shown.map((e) => `${e.field} ${e.message}`).join("; ") +
+    (more > 0 ? `; and ${more} more` : "");
+  throw new HttpError(422, `Invalid request: ${detail}`, { errors: shown });
 }
 
 /** "a string", "an array", … */

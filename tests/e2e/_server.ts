@@ -104,3 +104,15 @@ export async function startServer(
     },
   };
 }
+
+/** Polls `/health` until it answers 200 (model and Explore's data loaded), for `timeoutMs`. */
+export async function waitReady(url: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    const res = await fetch(`${url}health`).catch(() => undefined);
+    await res?.body?.cancel();
+    if (res?.status === 200) return;
+    if (Date.now() > deadline) throw new Error(`Cannot reach ${url}: /health not ready`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -5,6 +5,7 @@ import { ROOT, serveCommand, startServer } from "./_server.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "qac-e2e-" });
 const tiny = await writeTinyModel(dir);
+globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
 
 /** Runs serve.ts to completion (for start-up failures). */
 async function runToExit(readable: string[], args: string[]) {
@@ -23,8 +24,13 @@ async function runToExit(readable: string[], args: string[]) {
 Deno.test("serve.ts answers on a real port with least permissions, logs no text, stops on SIGTERM", async () => {
   const server = await startServer([dir], ["--model", tiny.modelDir]);
   try {
-    const health = await fetch(`${server.url}health`);
-    assert.deepEqual(await health.json(), { status: "ok", model: "e2e-tiny" });
+    let health = await fetch(`${server.url}health`);
+    for (let i = 0; i < 100 && health.status === 503; i++) {
+      await health.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      health = await fetch(`${server.url}health`);
+    }
+    assert.deepEqual(await health.json(), { status: "ready", model: "e2e-tiny", data: "ready" });
 
     const secret = "how do I get my first data analyst job?";
     const res = await fetch(`${server.url}classify`, {
@@ -95,4 +101,93 @@ Deno.test("serve.ts exits 1 with one line for an unknown flag", async () => {
   const { code, stderr } = await runToExit([dir], ["--model", tiny.modelDir, "--prot", "8000"]);
   assert.equal(code, 1);
   assert.equal(stderr, "serve: Unknown option '--prot' (see --help)\n");
+});
+
+Deno.test("serve.ts exits 1 with one line, before listening, when it may not read the model's data", async () => {
+  // The model folder is readable, its training CSV (beside it, in `dir`) is not: no prompt, no
+  // 500 on every /data/* later — one line at start.
+  const { code, stdout, stderr } = await runToExit([tiny.modelDir], ["--model", tiny.modelDir]);
+  assert.equal(code, 1);
+  assert.equal(stdout, "");
+  assert.equal(
+    stderr,
+    `serve: Cannot read data "${tiny.dataPath}": no read permission (allow it with ` +
+      `--allow-read=${tiny.dataPath}, or start with \`deno task serve\`)\n`,
+  );
+});
+
+Deno.test("deno task serve's launcher finds a model by a path relative to the caller, with a relative data path in its metadata", async () => {
+  // A copy of the model whose metadata stores the data path relative to the model folder, as
+  // training now writes it, served through tasks/serve.ts from another working folder.
+  const copy = join(dir, "copy", "model");
+  await Deno.mkdir(copy, { recursive: true });
+  for (const name of ["model.json", "weights.bin"]) {
+    await Deno.copyFile(join(tiny.modelDir, name), join(copy, name));
+  }
+  const metadata = JSON.parse(await Deno.readTextFile(join(tiny.modelDir, "metadata.json")));
+  metadata.data.path = "../../conversations.csv";
+  await Deno.writeTextFile(join(copy, "metadata.json"), JSON.stringify(metadata));
+  const child = new Deno.Command("deno", {
+    args: [
+      "run",
+      "-A",
+      `${ROOT}tasks/serve.ts`,
+      "--model",
+      "copy/model",
+      "--port",
+      "0",
+      "--hostname",
+      "127.0.0.1",
+    ],
+    cwd: ROOT,
+    env: { INIT_CWD: dir, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  let url: string | undefined;
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  try {
+    while (!url) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += value;
+      url = text.match(/ on (http:\/\/\S+\/)\n/)?.[1];
+    }
+    assert.ok(url, text);
+    const summary = await (await fetch(`${url}data/summary`)).json();
+    assert.equal(summary.conversations, 80);
+    const model = await (await fetch(`${url}model`)).text();
+    assert.ok(!model.includes(dir), "GET /model shows no absolute path");
+  } finally {
+    clearTimeout(timer);
+    child.kill("SIGTERM");
+    await child.status;
+    await reader.cancel();
+    await child.stderr.cancel();
+  }
+});
+
+Deno.test("serve.ts --workers 1 predicts on a worker thread with the same answers", async () => {
+  const texts = ["how do I get my first data analyst job?", "thanks, that worked!", "lol same"];
+  const answers: unknown[] = [];
+  for (const workers of ["0", "1"]) {
+    const server = await startServer(
+      workers === "0" ? [dir] : [dir, `${ROOT}lib`],
+      ["--model", tiny.modelDir, "--workers", workers, "--quiet"],
+    );
+    try {
+      const res = await fetch(`${server.url}classify`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ texts }),
+      });
+      assert.equal(res.status, 200);
+      answers.push((await res.json()).results);
+    } finally {
+      assert.equal((await server.stop()).code, 0);
+    }
+  }
+  assert.deepEqual(answers[1], answers[0]);
 });

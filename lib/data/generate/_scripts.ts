@@ -78,6 +78,7 @@ export const TOPICS: readonly Topic[] = [
     ask: [
       "why does my left join return more rows than the left table",
       "my left join {is duplicating|duplicates} rows, {what am i doing wrong|why}",
+      "need help with a left join that duplicates rows",
       "left join giving me {way|} more rows than {expected|i started with}",
     ],
     answers: [
@@ -169,7 +170,7 @@ export const TOPICS: readonly Topic[] = [
   {
     channels: SQL,
     kind: "yesno",
-    ask: ["should i use a cte or a subquery", "is a cte faster than a subquery"],
+    ask: ["is a cte faster than a subquery", "does a cte run faster than a subquery"],
     answers: [
       "same speed in most engines, cte is just easier to read",
       "depends on the db, postgres 12+ inlines ctes so no difference",
@@ -248,7 +249,7 @@ export const TOPICS: readonly Topic[] = [
   {
     channels: SQL,
     kind: "yesno",
-    ask: ["does count(*) count nulls", "does count(col) skip nulls"],
+    ask: ["does count(*) count nulls", "does count(*) include null rows"],
     answers: ["count(*) counts rows, count(col) skips nulls in col"],
     yes: ["count(*) does, count(col) doesn't"],
     no: ["count(col) doesn't, count(*) counts every row"],
@@ -321,6 +322,7 @@ export const TOPICS: readonly Topic[] = [
     kind: "wh",
     ask: [
       "how do i read a 5gb csv without running out of memory",
+      "looking for a way to read a 5gb csv without running out of memory",
       "pandas crashes reading a huge csv, what do i do",
     ],
     answers: [
@@ -450,7 +452,7 @@ export const TOPICS: readonly Topic[] = [
     kind: "yesno",
     ask: [
       "do i need a degree to get a data analyst job",
-      "is it possible to get hired without a degree",
+      "is a degree required for analyst jobs",
     ],
     answers: [
       "not always, a solid portfolio got me in",
@@ -465,6 +467,7 @@ export const TOPICS: readonly Topic[] = [
     ask: [
       "is the google data analytics cert worth it",
       "worth doing the google cert {or nah|}",
+      "wondering if the google cert is worth it",
     ],
     answers: [
       "good for structure, but it won't get you hired alone",
@@ -478,6 +481,7 @@ export const TOPICS: readonly Topic[] = [
     kind: "wh",
     ask: [
       "how do you answer 'tell me about a project' in interviews",
+      "trying to figure out how to answer the tell me about a project question",
       "what do they want to hear when they ask about a project",
     ],
     answers: [
@@ -554,7 +558,11 @@ export const TOPICS: readonly Topic[] = [
   {
     channels: JOBS,
     kind: "yesno",
-    ask: ["is a masters worth it for data science", "should i get a masters before applying"],
+    ask: [
+      "is a masters worth it for data science",
+      "should i get a masters before applying",
+      "wondering if a masters is worth it",
+    ],
     answers: ["only if the job you want asks for it, projects matter more for analyst roles"],
     yes: ["for ds roles it helps a lot", "if your employer pays for it"],
     no: ["not for analyst jobs", "not worth the debt imo"],
@@ -617,6 +625,7 @@ export const TOPICS: readonly Topic[] = [
     kind: "wh",
     ask: [
       "best youtube channel for power bi",
+      "need a good youtube channel for power bi",
       "who do you watch for learning power bi",
     ],
     answers: [
@@ -667,13 +676,23 @@ export const TOPICS: readonly Topic[] = [
   {
     channels: CONTENT,
     kind: "yesno",
-    ask: [
-      "should i start a youtube channel or a blog first",
-      "is medium still worth posting on",
-    ],
-    answers: ["blog first, writing is faster to iterate on"],
+    ask: ["is medium still worth posting on", "does posting on medium still get views"],
+    answers: ["some, but a personal blog you own is better long term"],
     yes: ["for data stuff it still gets traffic", "sure, cross post to your own site too"],
     no: ["not really, paywall kills reach", "own blog is better long term"],
+  },
+  {
+    channels: CONTENT,
+    kind: "wh",
+    ask: [
+      "youtube or a blog first, which would you start with",
+      "should i start with a youtube channel or a blog",
+    ],
+    answers: [
+      "blog first, writing is faster to iterate on",
+      "youtube if you like talking, the data niche there is still small",
+      "whichever you'll actually keep doing every week",
+    ],
   },
   {
     channels: CONTENT,
@@ -722,7 +741,7 @@ export const TOPICS: readonly Topic[] = [
     kind: "yesno",
     ask: [
       "is a titanic project too basic for a portfolio",
-      "are kaggle projects enough for a portfolio",
+      "are kaggle projects too basic for a portfolio",
     ],
     answers: ["recruiters have seen it 1000 times, pick something you care about"],
     yes: ["yeah, everyone has it", "a bit, pick a less common dataset"],
@@ -874,14 +893,14 @@ export const TOPICS: readonly Topic[] = [
     answers: [
       "turn off the app execution alias in windows settings",
       "use `py` instead of `python` on windows",
-      "reinstall and tick 'add python to PATH'",
+      "reinstall and tick the add python to PATH box in the installer",
     ],
     fixable: true,
   },
   {
     channels: PY,
     kind: "yesno",
-    ask: ["should i use conda or venv", "is anaconda still worth installing"],
+    ask: ["should i use conda instead of venv", "is anaconda still worth installing"],
     answers: ["venv plus pip is enough unless you need gpu stuff"],
     yes: ["for data science it saves headaches", "if you're on windows, yes"],
     no: ["plain venv is simpler", "not really, it's huge"],

@@ -117,6 +117,8 @@ export const STREAM_SHAPE = {
   replyLinkLate: 0.55,
   /** Answers that start with an @mention of the asker. */
   mention: 0.15,
+  /** Other answers that start with the asker's name typed out, without a Discord mention. */
+  nameAddress: 0.05,
   /** Questions first answered with a clarifying question. */
   clarify: 0.16,
   /** Questions followed by a bystander's backchannel ("hmm", "good q"). */
@@ -412,7 +414,8 @@ class Window {
       const rests = positive ? topic.yes! : topic.no!;
       let rest = pick(rests, prng);
       if (avoid?.includes(rest) && rests.length > 1) rest = pick(rests, prng);
-      const shape = prng();
+      // An elaboration that already says yes or no ("yeah 48h is pretty standard") stands alone.
+      const shape = /^(yes|yeah|yep|no|nope|nah|not)\b/.test(rest) ? 1 : prng();
       if (shape < 0.2) return this.#add({ ...base, time, line: word });
       if (shape < 0.45) {
         this.#add({ ...base, time, line: word });
@@ -489,6 +492,9 @@ class Window {
         const handle = this.#people[d.mention]!.handle;
         text = `@${handle} ${text}`;
         mentions.push(handle);
+      } else if (d.answers && d.answers.author !== d.author && prng() < STREAM_SHAPE.nameAddress) {
+        // Addressing by name without Discord's mention (as IRC users and fast typers do).
+        text = `${this.#people[d.answers.author]!.handle}${pick([": ", ", ", " "], prng)}${text}`;
       }
       out.push({
         messageId: d.id,

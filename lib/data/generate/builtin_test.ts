@@ -2,6 +2,22 @@ import assert from "node:assert/strict";
 import { CHANNELS, DEFAULT_MIX, generateBuiltin, templateSlots } from "./builtin.ts";
 import { ANSWERS, COMMENTS, QUESTIONS } from "./_parts.ts";
 import { VOCABULARY } from "./_vocab.ts";
+import {
+  ANSWER_ENDINGS,
+  ANSWER_OPENINGS,
+  ASK_ENDINGS,
+  ASK_OPENINGS,
+  BACKCHANNEL,
+  FIXED_NOW,
+  GENERIC_CLARIFY,
+  REACT_TO_ANSWER,
+  RECHECK,
+  SIDE_TALK,
+  STILL_BROKEN,
+  THANKS,
+  TOPICS,
+  WORKED,
+} from "./_scripts.ts";
 import { isLabel } from "../types.ts";
 
 const sample = generateBuiltin({ conversations: 1000, seed: 3 });
@@ -152,11 +168,24 @@ Deno.test("generateBuiltin() rejects bad counts and mixes", () => {
 });
 
 Deno.test("every template slot exists in the vocabulary", () => {
+  const topicLines = TOPICS.flatMap((t) => [
+    ...t.ask,
+    ...t.answers,
+    ...(t.yes ?? []),
+    ...(t.no ?? []),
+    ...(t.clarify ?? []).flatMap(([ask, replies]) => [ask, ...replies]),
+  ]);
   const templates = [
     ...Object.values(QUESTIONS),
     ...Object.values(ANSWERS),
     ...Object.values(COMMENTS),
     ...Object.values(VOCABULARY),
+    ...topicLines,
+    ...SIDE_TALK.flatMap((t) => [...t.lines, ...t.replies]),
+    ...GENERIC_CLARIFY.flatMap(([ask, replies]) => [ask, ...replies]),
+    ...RECHECK.flatMap(([ask, yes, no]) => [ask, ...yes, ...no]),
+    ...[BACKCHANNEL, REACT_TO_ANSWER, THANKS, WORKED, STILL_BROKEN, FIXED_NOW].flat(),
+    ...[ASK_OPENINGS, ASK_ENDINGS, ANSWER_OPENINGS, ANSWER_ENDINGS].flat(),
   ].flat();
   const known = (slot: string) => VOCABULARY[slot] || slot === "tail";
   for (const template of templates) {

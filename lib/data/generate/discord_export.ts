@@ -192,9 +192,20 @@ export class DiscordExportWriter {
     };
   }
 
-  /** Creates `dir` if needed and opens the truth file. */
+  /**
+   * Creates `dir` if needed and opens the truth file.
+   * @throws {Deno.errors.AlreadyExists} when `dir` already holds an export (`.json` files or
+   * `truth.csv`): files of two runs would mix.
+   */
   static async open(dir: string, options: DiscordExportOptions = {}): Promise<DiscordExportWriter> {
     await Deno.mkdir(dir, { recursive: true });
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.name.endsWith(".json") || entry.name === "truth.csv") {
+        throw new Deno.errors.AlreadyExists(
+          `Cannot write a Discord export to "${dir}": it already holds one ("${entry.name}"); remove it or choose another --out`,
+        );
+      }
+    }
     return new DiscordExportWriter(dir, options);
   }
 

@@ -151,6 +151,22 @@ Deno.test("DiscordExportWriter gives the same bytes for the same input", async (
   }
 });
 
+Deno.test("DiscordExportWriter.open() refuses a folder that already holds an export", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dir, "README.md"), "notes"); // other files are fine
+    await (await DiscordExportWriter.open(dir)).abort();
+    await Deno.writeTextFile(join(dir, "truth.csv"), "old");
+    await assert.rejects(DiscordExportWriter.open(dir), {
+      name: "AlreadyExists",
+      message:
+        `Cannot write a Discord export to "${dir}": it already holds one ("truth.csv"); remove it or choose another --out`,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("DiscordExportWriter.abort() leaves no file behind", async () => {
   const dir = await Deno.makeTempDir();
   try {

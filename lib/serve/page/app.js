@@ -3,9 +3,31 @@
 "use strict";
 
 const LABELS = ["question", "answer", "comment"];
-const COLORS = { question: "#4e79a7", answer: "#59a14f", comment: "#f28e2c" };
+// The class colours come from /palette.css, which the server builds from lib/plot/palette.ts.
+const rootStyle = getComputedStyle(document.documentElement);
+const COLORS = Object.fromEntries(
+  LABELS.map((l) => [l, rootStyle.getPropertyValue(`--${l}`).trim() || "#999"]),
+);
 const color = { domain: LABELS, range: LABELS.map((l) => COLORS[l]) };
 const $ = (id) => document.getElementById(id);
+/** The most texts one request may carry (POST /classify {"texts": [...]}). */
+const MAX_TEXTS = 256;
+
+/** A probability in words: the model's scores crowd near 1, so 99.97% reads "almost certain". */
+function likelihood(p) {
+  if (p >= 0.99) return "almost certain";
+  if (p >= 0.9) return "very likely";
+  if (p >= 0.7) return "likely";
+  if (p >= 0.5) return "probably";
+  return "a guess";
+}
+
+/** A percentage that never claims 100% (or 0%) for a model score. */
+function percent(p) {
+  if (p >= 0.995) return "99%+";
+  if (p < 0.005) return "<1%";
+  return `${Math.round(p * 100)}%`;
+}
 
 /** Fetches JSON; a problem+json error becomes an Error carrying its detail. */
 async function api(path, init) {
@@ -48,39 +70,79 @@ $("tab-explore").addEventListener("click", () => selectTab("explore"));
 async function classify(event) {
   event?.preventDefault();
   const text = $("text").value;
-  const threshold = Number($("threshold").value) || 0;
+  const perLine = $("per-line").checked;
+  const threshold = Math.min(99, Math.max(0, Number($("threshold").value) || 0)) / 100;
   const button = $("classify");
   button.disabled = true;
   showError($("error"), null);
   try {
-    const body = { text };
+    const body = {};
+    if (perLine) {
+      const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
+      if (lines.length === 0) throw new Error("Write at least one message (one per line).");
+      if (lines.length > MAX_TEXTS) {
+        throw new Error(`Up to ${MAX_TEXTS} lines at a time; this has ${lines.length}.`);
+      }
+      body.texts = lines;
+    } else {
+      body.text = text;
+    }
     if (threshold > 0) body.threshold = threshold;
     const result = await api("/classify", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
     });
-    renderResult(result);
+    if (perLine) renderResults(body.texts, result.results);
+    else renderResult(result);
   } catch (error) {
     $("result").hidden = true;
+    $("results").hidden = true;
     showError($("error"), error);
   } finally {
     button.disabled = false;
   }
 }
 
+/** One row per line: the message, its label badge and how sure the model is, in words. */
+function renderResults(texts, results) {
+  const rows = results.map((r, i) => {
+    const tr = document.createElement("tr");
+    const message = document.createElement("td");
+    message.textContent = texts[i];
+    const verdict = document.createElement("td");
+    verdict.append(badge(r.label));
+    const sure = document.createElement("td");
+    const top = Math.max(...Object.values(r.probabilities));
+    sure.textContent = `${likelihood(top)} (${percent(top)})`;
+    tr.append(message, verdict, sure);
+    return tr;
+  });
+  $("results-table").tBodies[0].replaceChildren(...rows);
+  const counts = LABELS.map((l) => [l, results.filter((r) => r.label === l).length])
+    .filter(([, n]) => n > 0).map(([l, n]) => `${n} ${l}${n === 1 ? "" : "s"}`);
+  const unsure = results.filter((r) => r.label === "unsure").length;
+  if (unsure) counts.push(`${unsure} unsure`);
+  $("results-summary").textContent = `${results.length} messages: ${counts.join(", ")}`;
+  $("result").hidden = true;
+  $("results").hidden = false;
+}
+
 function renderResult(result) {
   const label = $("label");
-  label.textContent = result.label;
+  label.textContent = result.label === "unsure"
+    ? "unsure (no class reaches your threshold)"
+    : `a ${result.label}`;
   label.className = result.label;
   const top = Math.max(...Object.values(result.probabilities));
-  $("confidence").textContent = `(${(top * 100).toFixed(1)}%)`;
+  $("confidence").textContent = `— ${likelihood(top)} (${percent(top)})`;
+  $("results").hidden = true;
   const data = LABELS.map((l) => ({ label: l, p: result.probabilities[l] }));
   const chart = $("prob-chart");
   chart.replaceChildren(
     hasPlot()
       ? Plot.plot({
-        width: 560,
+        width: Math.min(560, Math.max(280, $("prob-chart").clientWidth)),
         height: 130,
         marginLeft: 80,
         x: { domain: [0, 100], label: "probability (%)", percent: true, grid: true },
@@ -91,7 +153,7 @@ function renderResult(result) {
           Plot.text(data, {
             x: "p",
             y: "label",
-            text: (d) => `${(d.p * 100).toFixed(1)}%`,
+            text: (d) => percent(d.p),
             dx: 4,
             textAnchor: "start",
           }),
@@ -110,7 +172,7 @@ function simpleBars(data) {
   for (const d of data) {
     const row = document.createElement("div");
     const name = document.createElement("span");
-    name.textContent = `${d.label} ${(d.p * 100).toFixed(1)}%`;
+    name.textContent = `${d.label} ${percent(d.p)}`;
     name.style.width = "9rem";
     const bar = document.createElement("span");
     bar.className = "bar";
@@ -155,6 +217,13 @@ function renderSummary(s) {
       ? `; on the ${s.heldOut.messages.toLocaleString()} messages of held-out conversations ` +
         `(its test split) it gets ${(s.heldOut.accuracy * 100).toFixed(1)}%.`
       : ", so it overstates real accuracy.");
+  if (s.labelled === false) {
+    // a chat export (serve --data EXPORT): no true labels, the charts show predictions
+    $("explore-stats").textContent = `${s.messages.toLocaleString()} messages in ` +
+      `${s.conversations.toLocaleString()} conversations from ${s.path}` +
+      (s.skipped ? ` (${s.skipped} left out: system messages, bots, …)` : "") +
+      ". This export has no labels: the charts show the model's predictions.";
+  }
   const select = $("conv-channel");
   for (const channel of [...new Set(s.channels.map((c) => c.channel))]) {
     const option = document.createElement("option");
@@ -277,7 +346,7 @@ function renderConversations(conversations) {
       const badges = document.createElement("span");
       badges.className = "badges";
       badges.append("true", badge(m.label), " model", badge(m.predicted, wrong ? "miss" : ""));
-      badges.title = `model confidence ${(m.confidence * 100).toFixed(0)}%`;
+      badges.title = `the model is ${likelihood(m.confidence)} (${percent(m.confidence)})`;
       row.append(user, text, badges);
       article.append(row);
     }
@@ -304,6 +373,14 @@ $("conv-next").addEventListener("click", () => {
 
 // ---------------------------------------------------------------- model info
 api("/model").then(
-  (m) => $("model-info").textContent = `model ${m.runId} · ${m.embedderId ?? m.embedder?.kind}`,
+  (m) => {
+    const trained = typeof m.createdAt === "string" ? ` trained ${m.createdAt.slice(0, 10)}` : "";
+    const f1 = m.metrics?.test?.macroF1;
+    const real = m.metrics?.real?.molweni?.metrics?.macroF1;
+    $("model-info").textContent = `Model${trained}` +
+      (typeof f1 === "number" ? ` · macro-F1 ${f1.toFixed(2)} on held-out generated chat` : "") +
+      (typeof real === "number" ? `, ${real.toFixed(2)} on real IRC chat (Molweni)` : "");
+    $("model-info").title = `run ${m.runId}`;
+  },
   () => $("model-info").textContent = "model loading…",
 );

@@ -1,0 +1,185 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { writeHandExport } from "../../report/_hand_export.ts";
+import { channelFromFileName, parseDceDate, readExport } from "./read.ts";
+import { type ChatMessage, emptyReadStats, type ReadProblem } from "./types.ts";
+
+async function readAll(path: string) {
+  const stats = emptyReadStats();
+  const problems: ReadProblem[] = [];
+  const messages: ChatMessage[] = [];
+  for await (const m of readExport(path, { stats, onProblem: (p) => problems.push(p) })) {
+    messages.push(m);
+  }
+  return { messages, stats, problems };
+}
+
+Deno.test("readExport() reads a DiscordChatExporter folder: chat kept, the rest counted", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeHandExport(dir);
+    const { messages, stats, problems } = await readAll(dir);
+    assert.deepStrictEqual(problems, []);
+    assert.equal(stats.files, 4);
+    assert.equal(stats.guildName, "Breaking Into Data");
+    assert.deepStrictEqual(stats.skipped, {
+      "system:GuildMemberJoin": 1,
+      "attachment only": 1,
+      bot: 1,
+      "system:ThreadCreated": 1,
+      "system:ChannelPinnedMessage": 1,
+      "unknown type": 1,
+      "duplicate id": 1,
+    });
+    assert.equal(messages.length, 19);
+    assert.equal(stats.messages, 19);
+    const byId = new Map(messages.map((m) => [m.messageId, m]));
+    const answer = byId.get("900000000000000103")!;
+    assert.equal(answer.replyTo, "900000000000000102");
+    assert.equal(answer.userName, "dev_tom");
+    assert.equal(answer.displayName, "Tom");
+    assert.equal(answer.channel, "python-help");
+    assert.equal(answer.guildId, "810000000000000001");
+    assert.equal(answer.timestamp, "2024-03-04T09:09:00.000Z");
+    // a thread: its own conversation, reported under its parent channel
+    const inThread = byId.get("900000000000000201")!;
+    assert.equal(inThread.thread, true);
+    assert.equal(inThread.conversationId, "900000000000000108");
+    assert.equal(inThread.channelId, "900000000000000108");
+    assert.equal(inThread.channel, "python-help");
+    assert.deepStrictEqual(byId.get("900000000000000112")!.mentions, ["maya_codes", "Maya"]);
+    // a reply to a deleted message keeps its reference; nothing resolves it
+    assert.equal(byId.get("900000000000000305")!.replyTo, "900000000000000999");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readExport() reports a bad file in one line and goes on with the others", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const good = JSON.stringify({
+      guild: { id: "1", name: "g" },
+      channel: { id: "2", type: "GuildTextChat", name: "general" },
+      messages: [
+        { id: "10", type: "Default", timestamp: "2024-01-01T00:00:00+00:00", content: "hi" },
+        { id: "11", type: "Default", timestamp: "2024-01-01T00:01:00+00:00", content: "yo" },
+      ],
+    });
+    await Deno.writeTextFile(join(dir, "a_not_json.json"), "this is not json");
+    await Deno.writeTextFile(join(dir, "b_array.json"), "[1, 2, 3]");
+    await Deno.writeTextFile(join(dir, "c_other_shape.json"), '{"users": [{"id": 1}]}');
+    await Deno.writeTextFile(join(dir, "d_truncated.json"), good.slice(0, good.indexOf('"11"')));
+    await Deno.writeTextFile(join(dir, "e_empty_channel.json"), good.replace(/\[.*\]/, "[]"));
+    await Deno.writeTextFile(join(dir, "f_good.json"), good);
+    await Deno.writeTextFile(join(dir, "g_no_channel.json"), '{"messages": [{"id": "1"}]}');
+    await Deno.writeTextFile(join(dir, "h_foreign.csv"), "name,age\nann,3\n");
+    const { messages, stats, problems } = await readAll(dir);
+    const lines = problems.map((p) => `${p.file.slice(dir.length + 1)}: ${p.reason}`);
+    assert.deepStrictEqual(lines, [
+      `a_not_json.json: Cannot parse "${dir}/a_not_json.json": not JSON (starts with "this is not ")`,
+      `b_array.json: Cannot parse "${dir}/b_array.json": the top level is an array, not an object`,
+      `c_other_shape.json: Cannot read "${dir}/c_other_shape.json": not a DiscordChatExporter ` +
+      'export (no "messages" array)',
+      `d_truncated.json: Cannot parse "${dir}/d_truncated.json": the text ends inside "messages" ` +
+      "after 1 items (truncated?)",
+      `g_no_channel.json: Cannot read "${dir}/g_no_channel.json": not a DiscordChatExporter ` +
+      'export (no "channel")',
+      `h_foreign.csv: Cannot read "${dir}/h_foreign.csv": neither a DiscordChatExporter CSV ` +
+      "(AuthorID,Author,Date,Content) nor a conversations CSV (message or text column); " +
+      "header: name,age",
+    ]);
+    // the truncated file's first message is kept; the good file is read whole
+    assert.deepStrictEqual(messages.map((m) => m.text), ["hi", "hi", "yo"]);
+    assert.equal(stats.files, 8);
+    assert.equal(stats.failedFiles, 6);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readExport() reads DCE's CSV flavour, and a non-UTF-8 CSV as Windows-1252", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const csv = "AuthorID,Author,Date,Content,Attachments,Reactions\n" +
+      '1,ann#1234,2024-01-01T10:00:00.000+00:00,"how do I join tables, in sql?",,\n' +
+      "2,bob,05-Sep-20 01:23 PM,use JOIN ... ON,,\n" +
+      "2,bob,2024-01-01T10:05:00+00:00,,https://cdn/x.png,\n" +
+      "3,cyd,not a date,hello,,\n";
+    const path = join(dir, "Server - Help - sql-help [555].csv");
+    await Deno.writeTextFile(path, csv);
+    // "café" in Windows-1252: é is the single byte 0xE9, invalid as UTF-8
+    const latin = new Uint8Array([
+      ...new TextEncoder().encode("AuthorID,Author,Date,Content,Attachments,Reactions\n"),
+      ...new TextEncoder().encode("1,ann,2024-01-01T10:00:00Z,caf"),
+      0xe9,
+      ...new TextEncoder().encode(" tonight?,,\n"),
+    ]);
+    await Deno.writeFile(join(dir, "latin.csv"), latin);
+    const { messages, stats, problems } = await readAll(dir);
+    assert.deepStrictEqual(messages.map((m) => [m.channel, m.messageId, m.userName, m.text]), [
+      ["sql-help", "555:2", "ann#1234", "how do I join tables, in sql?"],
+      ["sql-help", "555:3", "bob", "use JOIN ... ON"],
+      ["latin", "latin:2", "ann", "café tonight?"],
+    ]);
+    assert.equal(messages[0]!.displayName, "ann");
+    assert.equal(messages[1]!.timestamp, "2020-09-05T13:23:00.000Z");
+    assert.deepStrictEqual(stats.skipped, { "attachment only": 1, "bad date": 1 });
+    assert.deepStrictEqual(problems.map((p) => [p.line ?? null, p.reason]), [
+      [5, 'cannot read date "not a date"'],
+      [null, "not UTF-8 (first bad byte in the block at byte 0); read the rest as Windows-1252"],
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readExport() reads the project's conversations CSV and JSONL", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      join(dir, "conversations.csv"),
+      "user_name,message,message_type,message_id,conversation_id,channel,reply_to,timestamp\n" +
+        "ann,how do I start?,Question,c1-001,c1,general,,2024-01-01T00:00:00Z\n" +
+        "bob,take the course,answer,c1-002,c1,general,c1-001,2024-01-01T00:01:00Z\n",
+    );
+    await Deno.writeTextFile(
+      join(dir, "more.jsonl"),
+      '{"userName":"cyd","text":"anyone here?","messageId":"x1","conversationId":"c2"}\n' +
+        "not json\n",
+    );
+    const { messages, problems } = await readAll(dir);
+    assert.deepStrictEqual(
+      messages.map((m) => [m.messageId, m.conversationId, m.channel, m.messageType, m.replyTo]),
+      [
+        ["c1-001", "c1", "general", "question", null],
+        ["c1-002", "c1", "general", "answer", "c1-001"],
+        ["x1", "c2", "more", "", null],
+      ],
+    );
+    assert.deepStrictEqual(problems.map((p) => [p.line, p.reason]), [[2, "not JSON"]]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readExport() names a missing path", async () => {
+  await assert.rejects(() => readAll("/nonexistent/export"), {
+    name: "NotFound",
+    message: 'Cannot read "/nonexistent/export": no such file or folder',
+  });
+});
+
+Deno.test("channelFromFileName() and parseDceDate() read DCE's names and dates", () => {
+  assert.deepStrictEqual(channelFromFileName("/x/Guild - Help - sql-help [123].csv"), {
+    channelName: "sql-help",
+    channelId: "123",
+  });
+  assert.deepStrictEqual(channelFromFileName("general.json"), {
+    channelName: "general",
+    channelId: "general",
+  });
+  assert.equal(parseDceDate("05-Sep-20 01:23 PM"), Date.UTC(2020, 8, 5, 13, 23));
+  assert.equal(parseDceDate("12-Jan-2021 12:05 AM"), Date.UTC(2021, 0, 12, 0, 5));
+  assert.equal(parseDceDate("yesterday"), null);
+});

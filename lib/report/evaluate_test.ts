@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { readExport } from "../data/discord/read.ts";
+import { emptyReadStats } from "../data/discord/types.ts";
+import { LABELS } from "../data/types.ts";
+import { buildReport, type MessageClassifier } from "./build.ts";
+import { evaluateReport, readExportTruth, type ReportTruth } from "./evaluate.ts";
+
+const FIXTURE = new URL("../../tests/fixtures/discord/", import.meta.url).pathname;
+
+function oracle(truth: ReportTruth): MessageClassifier {
+  return (batch) => {
+    const p = new Float32Array(batch.length * 3);
+    batch.forEach((m, i) => {
+      p[i * 3 + LABELS.indexOf((truth.labels.get(m.messageId) ?? "comment") as never)] = 1;
+    });
+    return p;
+  };
+}
+
+Deno.test("the generator's Discord export reads whole: every chat message, the rest counted by kind", async () => {
+  const truth = await readExportTruth(`${FIXTURE}truth.csv`);
+  const kinds = new Map<string, number>();
+  const csv = (await Deno.readTextFile(`${FIXTURE}truth.csv`)).trim().split("\n").slice(1);
+  for (const line of csv) {
+    const kind = line.split(",")[2]!;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  const stats = emptyReadStats();
+  const ids = (await Array.fromAsync(readExport(FIXTURE, { stats }))).map((m) => m.messageId);
+  assert.deepStrictEqual(new Set(ids), new Set(truth.labels.keys()));
+  assert.equal(stats.failedFiles, 0);
+  assert.deepStrictEqual(
+    stats.skipped,
+    Object.fromEntries(
+      [
+        ["system:GuildMemberJoin", kinds.get("join")],
+        ["bot", kinds.get("bot")],
+        ["system:ChannelPinnedMessage", kinds.get("pin")],
+        ["attachment only", kinds.get("attachment")],
+        ["system:ThreadCreated", kinds.get("thread")],
+      ].filter(([, n]) => n !== undefined),
+    ),
+  );
+});
+
+Deno.test("evaluateReport() scores the report against the generator's truth", async () => {
+  const truth = await readExportTruth(`${FIXTURE}truth.csv`);
+  const stats = emptyReadStats();
+  const report = await buildReport(readExport(FIXTURE, { stats }), oracle(truth), { stats });
+  const scores = evaluateReport(report, truth);
+  const questions = [...truth.labels.values()].filter((l) => l === "question").length;
+  const answered = new Set(truth.answers.values()).size;
+  assert.equal(report.overall.questions, questions);
+  assert.equal(scores.trueUnanswered, questions - answered);
+  assert.equal(scores.listedUnanswered, report.overall.unanswered.length);
+  assert.equal(scores.links, report.overall.answered);
+  // the scores are shares of these counts
+  assert.equal(scores.unansweredPrecision, scores.correctUnanswered / scores.listedUnanswered);
+  assert.equal(scores.unansweredRecall, scores.correctUnanswered / scores.trueUnanswered);
+  assert.equal(scores.linkAccuracy, scores.correctLinks / scores.links);
+});
+
+Deno.test("evaluateReport() counts a listed answered question and a wrong link against the report", () => {
+  const truth: ReportTruth = {
+    labels: new Map([["1", "question"], ["2", "question"], ["3", "answer"], ["4", "answer"]]),
+    answers: new Map([["3", "1"], ["4", "1"]]),
+  };
+  const q = (id: string, firstAnswerId: string | null) => ({
+    id,
+    channel: "c",
+    author: "a",
+    timestamp: "",
+    text: "",
+    answered: firstAnswerId !== null,
+    firstAnswerId,
+    secondsToFirstAnswer: null,
+    linkedBy: null,
+  });
+  const report = {
+    questions: [q("1", null), q("2", "3")],
+    unansweredQuestions: [{
+      id: "1",
+      channel: "c",
+      channelId: "c",
+      author: "a",
+      timestamp: "",
+      text: "",
+      url: null,
+    }],
+  } as unknown as Parameters<typeof evaluateReport>[0];
+  const s = evaluateReport(report, truth);
+  assert.deepStrictEqual(
+    [s.trueUnanswered, s.listedUnanswered, s.correctUnanswered, s.links, s.correctLinks],
+    [1, 1, 0, 1, 0],
+  );
+  assert.deepStrictEqual([s.unansweredPrecision, s.unansweredRecall, s.linkAccuracy], [0, 0, 0]);
+});

@@ -1,0 +1,97 @@
+/**
+ * Writes a report's files — `report.json`, `unanswered.csv`, `index.html` — all or nothing:
+ * each goes to a temporary file first and the three are renamed into place only when all are
+ * written, so an interrupted run leaves no partial output.
+ * @module
+ */
+
+import { join } from "node:path";
+import { toCsv } from "../data/csv.ts";
+import type { CommunityReport } from "./build.ts";
+import { reportHtml } from "./html.ts";
+
+/** The columns of `unanswered.csv`, in order. */
+export const UNANSWERED_COLUMNS = [
+  "id",
+  "channel",
+  "author",
+  "timestamp",
+  "text",
+  "link",
+] as const;
+
+/** `unanswered.csv` text: every unanswered question, oldest first, with its jump link. */
+export function unansweredCsv(report: CommunityReport): string {
+  return toCsv(
+    UNANSWERED_COLUMNS,
+    report.unansweredQuestions.map((q) => [
+      q.id,
+      q.channel,
+      q.author,
+      q.timestamp,
+      q.text,
+      q.url ?? "",
+    ]),
+  );
+}
+
+/** The three report files as text, by file name. */
+export function reportFiles(report: CommunityReport): Record<string, string> {
+  return {
+    "report.json": [...reportJsonChunks(report)].join(""),
+    "unanswered.csv": unansweredCsv(report),
+    "index.html": reportHtml(report),
+  };
+}
+
+/**
+ * `report.json` text in pieces, so a report of a million messages is never one giant string:
+ * the small fields first, then the two long arrays a few thousand items at a time.
+ */
+export function* reportJsonChunks(report: CommunityReport, size = 2000): Generator<string> {
+  const { questions, unansweredQuestions, ...rest } = report;
+  const head = JSON.stringify(rest, null, 1);
+  yield head.slice(0, head.lastIndexOf("}")).trimEnd() + ",\n";
+  const arrays: [string, readonly unknown[]][] = [
+    ["questions", questions],
+    ["unansweredQuestions", unansweredQuestions],
+  ];
+  for (const [k, [key, items]] of arrays.entries()) {
+    yield ` ${JSON.stringify(key)}: [`;
+    for (let i = 0; i < items.length; i += size) {
+      const part = items.slice(i, i + size).map((item) => "\n  " + JSON.stringify(item));
+      yield (i > 0 ? "," : "") + part.join(",");
+    }
+    yield (items.length > 0 ? "\n ]" : "]") + (k < arrays.length - 1 ? ",\n" : "\n}\n");
+  }
+}
+
+/** Writes `report.json`, `unanswered.csv` and `index.html` into `dir`, all or nothing. */
+export async function writeReport(dir: string, report: CommunityReport): Promise<string[]> {
+  await Deno.mkdir(dir, { recursive: true });
+  const files: Record<string, () => Iterable<string>> = {
+    "report.json": () => reportJsonChunks(report),
+    "unanswered.csv": () => [unansweredCsv(report)],
+    "index.html": () => [reportHtml(report)],
+  };
+  const tag = crypto.randomUUID().slice(0, 8);
+  const written: [string, string][] = [];
+  const encoder = new TextEncoder();
+  try {
+    for (const [name, chunks] of Object.entries(files)) {
+      const tmp = join(dir, `.${name}.${tag}.tmp`);
+      written.push([tmp, join(dir, name)]);
+      using file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+      for (const chunk of chunks()) {
+        const bytes = encoder.encode(chunk);
+        let offset = 0;
+        while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+      }
+    }
+  } catch (error) {
+    for (const [tmp] of written) await Deno.remove(tmp).catch(() => {});
+    throw error;
+  }
+  for (const [tmp, final] of written) await Deno.rename(tmp, final);
+  return written.map(([, final]) => final);
+}

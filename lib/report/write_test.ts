@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { readExport } from "../data/discord/read.ts";
+import { emptyReadStats } from "../data/discord/types.ts";
+import { LABELS } from "../data/types.ts";
+import { handTruth, writeHandExport } from "./_hand_export.ts";
+import { buildReport, type CommunityReport } from "./build.ts";
+import { reportJsonChunks, writeReport } from "./write.ts";
+
+async function handReport(): Promise<CommunityReport> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeHandExport(dir);
+    const { labels } = handTruth();
+    const stats = emptyReadStats();
+    return await buildReport(readExport(dir, { stats }), (batch) => {
+      const p = new Float32Array(batch.length * 3);
+      batch.forEach((m, i) =>
+        p[i * 3 + LABELS.indexOf((labels.get(m.messageId) ?? "comment") as never)] = 1
+      );
+      return p;
+    }, { stats, now: () => new Date(0) });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("reportJsonChunks() pieces together into the report's JSON, however small the pieces", async () => {
+  const report = await handReport();
+  for (const size of [1, 2, 1000]) {
+    assert.deepStrictEqual(JSON.parse([...reportJsonChunks(report, size)].join("")), report);
+  }
+  const empty = { ...report, questions: [], unansweredQuestions: [] };
+  assert.deepStrictEqual(JSON.parse([...reportJsonChunks(empty)].join("")), empty);
+});
+
+Deno.test("writeReport() writes the three files and no temporary ones", async () => {
+  const report = await handReport();
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeReport(dir, report);
+    const names = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
+    assert.deepStrictEqual(names, ["index.html", "report.json", "unanswered.csv"]);
+    const csv = (await Deno.readTextFile(join(dir, "unanswered.csv"))).trim().split("\n");
+    assert.deepStrictEqual(csv, [
+      "id,channel,author,timestamp,text,link",
+      "900000000000000114,python-help,carlos_analyst,2024-03-04T19:00:00.000Z,what's the difference " +
+      "between apply and map in pandas?,https://discord.com/channels/810000000000000001/820000000000000001/900000000000000114",
+      "900000000000000306,job-search-support,jjwalker,2024-03-05T18:20:00.000Z,how many projects " +
+      "should be on my portfolio before I start applying?,https://discord.com/channels/810000000000000001/820000000000000002/900000000000000306",
+      "900000000000000307,job-search-support,dev_tom,2024-03-06T09:20:00.000Z,Should I learn " +
+      "Power BI or Tableau first?,https://discord.com/channels/810000000000000001/820000000000000002/900000000000000307",
+    ]);
+    const html = await Deno.readTextFile(join(dir, "index.html"));
+    assert.match(html, /<div class="v">57%<\/div><div class="k">answered<\/div>/);
+    assert.match(html, /what&#39;s the difference between apply and map in pandas\?/);
+    assert.match(html, /<svg[^>]*>/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

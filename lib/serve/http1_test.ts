@@ -1,0 +1,154 @@
+import assert from "node:assert/strict";
+import { type Http1Options, serveHttp1 } from "./http1.ts";
+
+/** Starts a server on a free loopback port; `events` collects its event lines. */
+function start(
+  handler: (req: Request) => Response | Promise<Response>,
+  options: Http1Options = {},
+) {
+  const events: string[] = [];
+  const server = serveHttp1(handler, {
+    port: 0,
+    hostname: "127.0.0.1",
+    onEvent: (line) => events.push(line),
+    ...options,
+  });
+  return { server, events, port: server.addr.port };
+}
+
+/** Sends `text` on a new connection and reads until the server closes it or `until` matches. */
+async function exchange(port: number, text: string, until = /\r\n\r\n[\s\S]*$/): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(new TextEncoder().encode(text));
+    let out = "";
+    const buf = new Uint8Array(65536);
+    const timer = setTimeout(() => conn.close(), 5000);
+    try {
+      while (!until.test(out)) {
+        const n = await conn.read(buf);
+        if (n === null) break;
+        out += new TextDecoder().decode(buf.subarray(0, n));
+      }
+    } catch {
+      // closed
+    } finally {
+      clearTimeout(timer);
+    }
+    return out;
+  } finally {
+    try {
+      conn.close();
+    } catch {
+      // closed by the timer
+    }
+  }
+}
+
+Deno.test("serveHttp1() answers 503 with Retry-After at the connection cap when no connection is idle", async () => {
+  const { server, port } = start(() => new Response("ok"), { maxConnections: 2 });
+  const busy = await Promise.all([0, 1].map(() => Deno.connect({ hostname: "127.0.0.1", port })));
+  try {
+    // Half a request head each: not idle, so not evicted.
+    for (const conn of busy) await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nHo"));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const answer = await exchange(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", /\}$/);
+    assert.match(answer, /^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    assert.match(answer, /\r\nretry-after: 1\r\n/);
+    assert.equal(server.stats().rejectedConnections, 1);
+  } finally {
+    for (const conn of busy) conn.close();
+    await server.shutdown();
+  }
+});
+
+Deno.test("serveHttp1() closes an idle keep-alive connection to make room at the cap", async () => {
+  const { server, port } = start(() => new Response("ok"), { maxConnections: 1 });
+  const idle = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const answer = await exchange(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", /\r\n\r\nok$/);
+    assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.equal(await idle.read(new Uint8Array(16)), null, "the idle one was closed");
+    assert.equal(server.stats().evicted, 1);
+  } finally {
+    idle.close();
+    await server.shutdown();
+  }
+});
+
+Deno.test("serveHttp1() cuts off a client that trickles its request head past the deadline", async () => {
+  const { server, port, events } = start(() => new Response("ok"), { headerTimeoutMs: 300 });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const started = Date.now();
+    const trickle = setInterval(
+      () => conn.write(new TextEncoder().encode("x")).catch(() => {}),
+      50,
+    );
+    await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nX-Slow: "));
+    const n = await conn.read(new Uint8Array(16)).catch(() => null);
+    clearInterval(trickle);
+    assert.equal(n, null);
+    assert.ok(Date.now() - started < 3000);
+    assert.equal(server.stats().timedOut, 1);
+    assert.match(events.join("\n"), /timed out in its head/);
+  } finally {
+    conn.close();
+    await server.shutdown();
+  }
+});
+
+Deno.test("serveHttp1() answers 503 when the handler passes its deadline", async () => {
+  const { server, port } = start(() => new Promise<Response>(() => {}), { requestTimeoutMs: 200 });
+  try {
+    const answer = await exchange(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", /\}$/);
+    assert.match(answer, /^HTTP\/1\.1 503 /);
+    assert.match(answer, /The request took too long; retry shortly/);
+    assert.match(answer, /\r\nconnection: close\r\n/);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("serveHttp1() reads chunked bodies and answers Expect: 100-continue", async () => {
+  const { server, port } = start(async (req) => new Response(`got ${await req.text()}`));
+  try {
+    const chunked = await exchange(
+      port,
+      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n",
+      /got abcde$/,
+    );
+    assert.match(chunked, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\ngot abcde$/);
+    const continued = await exchange(
+      port,
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nhi",
+      /got hi$/,
+    );
+    assert.match(continued, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("serveHttp1() refuses broken framing with a 4xx and closes: smuggling, bad lengths, huge heads", async () => {
+  const { server, port } = start(() => new Response("ok"), { maxHeaderBytes: 1024 });
+  try {
+    const cases: [string, number][] = [
+      ["POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400],
+      ["POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400],
+      ["POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400],
+      ["POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 400],
+      [`GET / HTTP/1.1\r\nX: ${"a".repeat(2000)}\r\n\r\n`, 431],
+      ["GARBAGE\r\n\r\n", 400],
+      ["POST / HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n", 413],
+    ];
+    for (const [text, status] of cases) {
+      const answer = await exchange(port, text, /\}$/);
+      assert.match(answer, new RegExp(`^HTTP/1\\.1 ${status} `), text.slice(0, 60));
+      assert.match(answer, /\r\nconnection: close\r\n/);
+    }
+  } finally {
+    await server.shutdown();
+  }
+});

@@ -1,0 +1,131 @@
+/**
+ * `deno task report --in EXPORT --out DIR`: reads a chat export (DiscordChatExporter JSON or CSV,
+ * a folder of them, or a conversations CSV/JSONL), classifies every message, links answers to
+ * questions and writes `DIR/report.json`, `DIR/unanswered.csv` and `DIR/index.html`, all or
+ * nothing. Ctrl-C stops with exit code 130 and writes nothing.
+ * @module
+ */
+
+import { emptyReadStats } from "../lib/data/discord/types.ts";
+import { readExport } from "../lib/data/discord/read.ts";
+import { loadBundle } from "../lib/model/bundle.ts";
+import { buildReport } from "../lib/report/build.ts";
+import { createMessageClassifier } from "../lib/report/classify.ts";
+import { writeReport } from "../lib/report/write.ts";
+import { type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
+import { embedderRuntimeFromEnv } from "./_env.ts";
+import { progressBar } from "./_progress.ts";
+
+const FLAGS: FlagSpec = {
+  in: { type: "string", help: "export file or folder (.json, .csv, .jsonl)" },
+  out: {
+    type: "string",
+    default: "data/report",
+    help: "folder for report.json, unanswered.csv, index.html",
+  },
+  model: { type: "string", default: "models/latest", help: "model folder" },
+  since: {
+    type: "string",
+    help: "only messages at or after this date (ISO 8601, e.g. 2024-03-01)",
+  },
+  until: { type: "string", help: "only messages before this date" },
+  channel: { type: "string", help: "only these channels (names or ids, comma-separated)" },
+  "min-confidence": {
+    type: "string",
+    default: "0",
+    help: "questions and answers below this probability count as comments",
+  },
+  window: {
+    type: "string",
+    default: "360",
+    help: "minutes a question stays open for the nearest-question rule",
+  },
+  workers: {
+    type: "string",
+    help: "worker threads for classification (default: cores - 1 for exports of 1 MB or more)",
+  },
+  quiet: { type: "boolean", help: "no progress bar" },
+};
+
+await runMain(async () => {
+  const flags = parseFlags(
+    Deno.args,
+    FLAGS,
+    "Usage: deno task report --in EXPORT [--out DIR] [--since DATE] [--until DATE] " +
+      "[--channel NAMES] [--min-confidence P]\n\n" +
+      "Writes a community report: answered share, time to first answer, unanswered questions.",
+  );
+  if (typeof flags.in !== "string") throw new TypeError("Cannot report: --in EXPORT is required");
+  const out = String(flags.out);
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  Deno.addSignalListener("SIGINT", onSignal);
+  const started = performance.now();
+  const bundle = await loadBundle(String(flags.model), embedderRuntimeFromEnv());
+  const inputBytes = await sizeOf(flags.in);
+  const workers = numberFlag(flags, "workers") ??
+    (inputBytes >= 1 << 20 ? navigator.hardwareConcurrency - 1 : 0);
+  const classify = createMessageClassifier(bundle, { workers });
+  const stats = emptyReadStats();
+  const bar = flags.quiet ? undefined : progressBar("report (bytes)", inputBytes);
+  let problems = 0;
+  try {
+    const messages = readExport(flags.in, {
+      stats,
+      onBytes: bar,
+      onProblem: (p) => {
+        problems++;
+        console.error(`${p.file}${p.line ? `:${p.line}` : ""}: ${p.reason}`);
+      },
+    });
+    const report = await buildReport(messages, classify, {
+      stats,
+      sourcePath: flags.in,
+      model: bundle.metadata.runId,
+      since: flags.since as string | undefined,
+      until: flags.until as string | undefined,
+      channels: typeof flags.channel === "string"
+        ? flags.channel.split(",").map((c) => c.trim()).filter(Boolean)
+        : undefined,
+      minConfidence: numberFlag(flags, "min-confidence"),
+      windowSeconds: (numberFlag(flags, "window") ?? 360) * 60,
+      signal: controller.signal,
+      concurrency: workers + 1,
+    });
+    controller.signal.throwIfAborted();
+    const files = await writeReport(out, report);
+    const o = report.overall;
+    const skipped = Object.entries(stats.skipped).map(([k, v]) => `${k} ${v}`).join(", ");
+    console.error(
+      `report (${
+        classify.mode === "context" ? "context model" : "message-only model"
+      }): ${o.messages} messages, ${o.questions} questions, ${
+        Math.round(o.answeredShare * 100)
+      }% answered, ${o.unanswered.length} unanswered; left out: ${skipped || "nothing"}${
+        problems ? `; ${problems} problem(s) above` : ""
+      } (${((performance.now() - started) / 1000).toFixed(1)}s) → ${files.join(", ")}`,
+    );
+  } catch (error) {
+    if (controller.signal.aborted) {
+      console.error("report: interrupted, nothing written");
+      Deno.exit(130);
+    }
+    throw error;
+  } finally {
+    classify.close();
+    Deno.removeSignalListener("SIGINT", onSignal);
+  }
+});
+
+async function sizeOf(path: string): Promise<number> {
+  const info = await Deno.stat(path).catch(() => null);
+  if (!info) return 0;
+  if (!info.isDirectory) return info.size;
+  let total = 0;
+  for await (const entry of Deno.readDir(path)) {
+    total += entry.isDirectory
+      ? await sizeOf(`${path}/${entry.name}`)
+      : (await Deno.stat(`${path}/${entry.name}`)).size;
+  }
+  return total;
+}
