@@ -345,6 +345,9 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
     trainClassifier(train, validation, {
       // hidden units = the embedding size (the original's Dense(d)), whatever the input width
       hiddenUnits: d,
+      // unweighted loss: measured better than balanced weights on held-out generated data with
+      // the generator's class mix and on the original's split (bench/QUALITY_LOG.md, round 4)
+      classWeights: "none",
       ...options.train,
       seed,
       onEpochEnd: options.onEpochEnd,
@@ -374,6 +377,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
       bestEpoch: result.bestEpoch,
       stoppedEarly: result.stoppedEarly,
       classWeights: result.classWeights,
+      classWeightMode: result.options.classWeights,
       samplesPerSecond: result.samplesPerSecond,
       history: result.history,
     },

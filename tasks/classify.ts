@@ -131,10 +131,14 @@ await runMain(async () => {
   console.error(
     `classified ${summary.rows} messages in ${summary.seconds.toFixed(2)}s (${
       Math.round(summary.rows / Math.max(summary.seconds, 1e-9))
-    } msgs/s; model load ${loadSeconds.toFixed(2)}s; route ${predict.route})${
+    } msgs/s; model load ${loadSeconds.toFixed(2)}s; route ${
+      // a context model's rows go through predictRows, not the batch predictor
+      rowsPredictor
+        ? (mode === "context"
+          ? "context model, in their conversations"
+          : "context model, each alone")
+        : predict.route})${
       summary.problems > 0 ? `, ${summary.problems} unreadable rows skipped` : ""
-    }${
-      rowsPredictor ? (mode === "context" ? ", in their conversations" : ", each alone") : ""
     }: ${mix}${toFile ? ` → ${flags.out}` : ""}`,
   );
   if (score) console.error(score);

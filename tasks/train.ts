@@ -85,9 +85,9 @@ const FLAGS: FlagSpec = {
   },
   "class-weights": {
     type: "string",
-    placeholder: "balanced|none",
-    default: "balanced",
-    help: "balanced or none",
+    placeholder: "none|balanced",
+    default: "none",
+    help: "none or balanced (none measured better: bench/QUALITY_LOG.md round 4)",
   },
   context: {
     type: "string",
