@@ -341,6 +341,10 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
     await writeNpy(join(dir, "vectors.labels.npy"), ids, [all.length]);
   }
 
+  // a CLI passes every flag, set or not: an undefined option must not erase a default below
+  const chosen = Object.fromEntries(
+    Object.entries(options.train ?? {}).filter(([, value]) => value !== undefined),
+  );
   const result = await timed("train", () =>
     trainClassifier(train, validation, {
       // hidden units = the embedding size (the original's Dense(d)), whatever the input width
@@ -348,7 +352,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<Training
       // unweighted loss: measured better than balanced weights on held-out generated data with
       // the generator's class mix and on the original's split (bench/QUALITY_LOG.md, round 4)
       classWeights: "none",
-      ...options.train,
+      ...chosen,
       seed,
       onEpochEnd: options.onEpochEnd,
       signal: options.signal,

@@ -96,6 +96,20 @@ Deno.test("runTraining() is deterministic for a seed and leaks no tensors", asyn
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("runTraining() keeps the context model's hidden layer at the embedding size when the CLI leaves it unset", async () => {
+  const { dir, data } = await setup(conversationsToCsv(generateBuiltin({ conversations: 30 })));
+  // tasks/train.ts passes every flag; unset ones arrive as undefined
+  const report = await run(dir, data, {
+    runId: "h",
+    vectorsDir: null,
+    train: { epochs: 1, hiddenUnits: undefined, classWeights: undefined },
+  });
+  assert.ok(report.metadata.context, "generated data trains a context model");
+  assert.equal(report.metadata.hiddenUnits, 64);
+  assert.deepEqual(report.metadata.training.classWeights, [1, 1, 1]);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("runTraining() with a split column tests on exactly the column's test rows", async () => {
   const header = ["message", "message_type", "seed_split"];
   const rows: string[][] = [];
