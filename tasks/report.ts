@@ -42,7 +42,8 @@ const FLAGS: FlagSpec = {
   },
   workers: {
     type: "string",
-    help: "worker threads for classification (default: cores - 1 for exports of 1 MB or more)",
+    help:
+      "worker threads for classification (default for exports of 1 MB or more: one per core with a context model, cores - 1 with a message-only model)",
   },
   quiet: { type: "boolean", help: "no progress bar" },
 };
@@ -75,8 +76,11 @@ await runMain(async () => {
   const started = performance.now();
   const bundle = await loadBundle(String(flags.model), embedderRuntimeFromEnv());
   const inputBytes = await sizeOf(flags.in);
+  // A context model on workers leaves this thread only reading and linking, so it gets a worker
+  // per core; a message-only model's pool lets this thread classify too.
+  const cores = navigator.hardwareConcurrency;
   const workers = numberFlag(flags, "workers") ??
-    (inputBytes >= 1 << 20 ? navigator.hardwareConcurrency - 1 : 0);
+    (inputBytes < 1 << 20 ? 0 : bundle.metadata.context?.recipe ? cores : cores - 1);
   const classify = createMessageClassifier(bundle, { workers });
   const stats = emptyReadStats();
   const bar = flags.quiet ? undefined : progressBar("report (bytes)", inputBytes);
