@@ -120,6 +120,8 @@ await runMain(async () => {
     console.error(
       `report (${
         classify.mode === "context" ? "context model" : "message-only model"
+      }, ${workers} worker${
+        workers === 1 ? "" : "s"
       }): ${o.messages} messages, ${o.questions} questions, ${
         Math.round(o.answeredShare * 100)
       }% answered, ${o.unanswered.length} unanswered; left out: ${skipped || "nothing"}${
