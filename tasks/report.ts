@@ -117,12 +117,10 @@ await runMain(async () => {
     }
     const o = report.overall;
     const skipped = Object.entries(stats.skipped).map(([k, v]) => `${k} ${v}`).join(", ");
+    const route = (classify.mode === "context" ? "context model" : "message-only model") +
+      (workers > 0 ? `, ${workers} worker${workers === 1 ? "" : "s"}` : "");
     console.error(
-      `report (${
-        classify.mode === "context" ? "context model" : "message-only model"
-      }, ${workers} worker${
-        workers === 1 ? "" : "s"
-      }): ${o.messages} messages, ${o.questions} questions, ${
+      `report (${route}): ${o.messages} messages, ${o.questions} questions, ${
         Math.round(o.answeredShare * 100)
       }% answered, ${o.unanswered.length} unanswered; left out: ${skipped || "nothing"}${
         problems ? `; ${problems} problem(s) above` : ""
