@@ -8,7 +8,7 @@
 
 import { emptyReadStats } from "../lib/data/discord/types.ts";
 import { readExport } from "../lib/data/discord/read.ts";
-import { loadBundle } from "../lib/model/bundle.ts";
+import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import { buildReport, parseTime } from "../lib/report/build.ts";
 import { createMessageClassifier } from "../lib/report/classify.ts";
 import { writeReport } from "../lib/report/write.ts";
@@ -74,7 +74,8 @@ await runMain(async () => {
   };
   Deno.addSignalListener("SIGINT", onSignal);
   const started = performance.now();
-  const bundle = await loadBundle(String(flags.model), embedderRuntimeFromEnv());
+  // weights only: no tfjs copy of the model, which the classification never uses
+  const bundle = await loadWeightsBundle(String(flags.model), embedderRuntimeFromEnv());
   const inputBytes = await sizeOf(flags.in);
   // A context model on workers leaves this thread only reading and linking, so it gets a worker
   // per core; a message-only model's pool lets this thread classify too.

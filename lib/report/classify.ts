@@ -16,6 +16,7 @@
 import type { ChatMessage } from "../data/discord/types.ts";
 import { LABELS } from "../data/types.ts";
 import type { ModelBundle } from "../model/bundle.ts";
+import type { WeightsBundle } from "../model/bundle_files.ts";
 import { createBatchPredictor } from "../infer/classify_file.ts";
 import { predictInContext } from "../infer/context.ts";
 import { createSparsePool, type SparsePool } from "../infer/sparse_pool.ts";
@@ -38,7 +39,7 @@ const QUESTION = LABELS.indexOf("question");
 
 /** A {@linkcode MessageClassifier} from a model bundle; `close()` ends its workers. */
 export function createMessageClassifier(
-  bundle: ModelBundle,
+  bundle: ModelBundle | WeightsBundle,
   options: MessageClassifierOptions = {},
 ): MessageClassifier & { close(): void; mode: "context" | "message" } {
   const recipe = bundle.metadata.context?.recipe;
@@ -64,7 +65,7 @@ export function createMessageClassifier(
  * this thread in order, or on the pool's workers (the same result, batches in parallel).
  */
 function withOverlap(
-  bundle: ModelBundle,
+  bundle: ModelBundle | WeightsBundle,
   overlap: number,
   pool: SparsePool | undefined,
 ): MessageClassifier {
