@@ -21,6 +21,7 @@ const FLAGS: FlagSpec = {
   },
   model: { type: "string", default: "models/latest", help: "model folder" },
   out: { type: "string", default: "data/bench/report-1m", help: "report folder" },
+  workers: { type: "string", help: "--workers of the report (default: the report's own)" },
 };
 
 await runMain(async () => {
@@ -55,6 +56,7 @@ await runMain(async () => {
       "--model",
       String(flags.model),
       "--quiet",
+      ...(flags.workers !== undefined ? ["--workers", String(flags.workers)] : []),
     ],
     stdout: "null",
     stderr: "piped",
@@ -63,7 +65,10 @@ await runMain(async () => {
   if (code !== 0) throw new Error(`Cannot benchmark the report: it failed\n${log}`);
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)/.exec(log)?.[1] ?? "?";
   const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(log)?.[1] ?? NaN);
-  const user = /User time \(seconds\): (\S+)/.exec(log)?.[1] ?? "?";
+  const user = Number(/User time \(seconds\): (\S+)/.exec(log)?.[1] ?? NaN);
+  const sys = Number(/System time \(seconds\): (\S+)/.exec(log)?.[1] ?? NaN);
+  // the route the report says it took, e.g. "context model, 2 workers"
+  const route = /^report \(([^)]*)\)/m.exec(log)?.[1] ?? "?";
   const cpu = /Percent of CPU this job got: (\S+)/.exec(log)?.[1] ?? "?";
   const report = JSON.parse(await Deno.readTextFile(join(String(flags.out), "report.json")));
   const messages = report.overall.messages as number;
@@ -73,7 +78,9 @@ await runMain(async () => {
   const endLoad = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
   console.log(
     `report on ${messages.toLocaleString("en-US")} messages (${report.overall.questions} ` +
-      `questions, model ${report.options.model}): wall ${wall}, user CPU ${user} s, CPU ${cpu}, ` +
+      `questions, model ${report.options.model}, ${route}): wall ${wall}, CPU ${
+        (user + sys).toFixed(1)
+      } s (user ${user} s, sys ${sys} s), CPU share ${cpu}, ` +
       `peak RSS ${(rss / 1024).toFixed(0)} MiB; load before ${load}, after ${endLoad}`,
   );
 });

@@ -8,7 +8,7 @@
 
 import { emptyReadStats } from "../lib/data/discord/types.ts";
 import { readExport } from "../lib/data/discord/read.ts";
-import { loadBundle } from "../lib/model/bundle.ts";
+import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import { buildReport, parseTime } from "../lib/report/build.ts";
 import { createMessageClassifier } from "../lib/report/classify.ts";
 import { writeReport } from "../lib/report/write.ts";
@@ -42,7 +42,8 @@ const FLAGS: FlagSpec = {
   },
   workers: {
     type: "string",
-    help: "worker threads for classification (default: cores - 1 for exports of 1 MB or more)",
+    help:
+      "worker threads for classification (default for exports of 1 MB or more: one per core with a context model, cores - 1 with a message-only model)",
   },
   quiet: { type: "boolean", help: "no progress bar" },
 };
@@ -73,10 +74,14 @@ await runMain(async () => {
   };
   Deno.addSignalListener("SIGINT", onSignal);
   const started = performance.now();
-  const bundle = await loadBundle(String(flags.model), embedderRuntimeFromEnv());
+  // weights only: no tfjs copy of the model, which the classification never uses
+  const bundle = await loadWeightsBundle(String(flags.model), embedderRuntimeFromEnv());
   const inputBytes = await sizeOf(flags.in);
+  // A context model on workers leaves this thread only reading and linking, so it gets a worker
+  // per core; a message-only model's pool lets this thread classify too.
+  const cores = navigator.hardwareConcurrency;
   const workers = numberFlag(flags, "workers") ??
-    (inputBytes >= 1 << 20 ? navigator.hardwareConcurrency - 1 : 0);
+    (inputBytes < 1 << 20 ? 0 : bundle.metadata.context?.recipe ? cores : cores - 1);
   const classify = createMessageClassifier(bundle, { workers });
   const stats = emptyReadStats();
   const bar = flags.quiet ? undefined : progressBar("report (bytes)", inputBytes);
@@ -113,10 +118,10 @@ await runMain(async () => {
     }
     const o = report.overall;
     const skipped = Object.entries(stats.skipped).map(([k, v]) => `${k} ${v}`).join(", ");
+    const route = (classify.mode === "context" ? "context model" : "message-only model") +
+      (workers > 0 ? `, ${workers} worker${workers === 1 ? "" : "s"}` : "");
     console.error(
-      `report (${
-        classify.mode === "context" ? "context model" : "message-only model"
-      }): ${o.messages} messages, ${o.questions} questions, ${
+      `report (${route}): ${o.messages} messages, ${o.questions} questions, ${
         Math.round(o.answeredShare * 100)
       }% answered, ${o.unanswered.length} unanswered; left out: ${skipped || "nothing"}${
         problems ? `; ${problems} problem(s) above` : ""

@@ -1,7 +1,9 @@
 /**
  * A Web Worker of the sparse pool (`sparse_pool.ts`): rebuilds the embedder from its config and
  * the MLP from the weights it is sent, then answers `{ id, texts }` with `{ id, probabilities }`.
- * Private to lib/model.
+ * A context model's worker (sent its recipe) answers `{ id, messages, skip }` as
+ * `predictInContext` would, for the messages after the first `skip` (context only).
+ * Private to lib/infer.
  * @module
  */
 
@@ -9,6 +11,13 @@
 
 import { createEmbedder } from "../features/create.ts";
 import type { EmbedderConfig } from "../features/embedder.ts";
+import type { Message } from "../data/types.ts";
+import {
+  assembleContexts,
+  type ContextRecipe,
+  featureMatrix,
+  sparseContextRow,
+} from "../features/context.ts";
 import { isSparseEmbedder, type MlpWeights, type SparseKernel, SparseMlp } from "./sparse.ts";
 
 /** The first message a worker gets. */
@@ -17,13 +26,15 @@ export interface InitMessage {
   embedder: EmbedderConfig;
   embedderId: string;
   kernel: SparseKernel;
+  /** A context model's recipe: batches then come as messages. */
+  recipe?: ContextRecipe;
 }
 
-/** A batch to classify. */
-export interface BatchMessage {
-  id: number;
-  texts: string[];
-}
+/** A batch to classify: texts alone, or (context model) messages of which the first `skip` are
+ * read as context only. */
+export type BatchMessage =
+  | { id: number; texts: string[] }
+  | { id: number; messages: Message[]; skip: number };
 
 /** What a worker sends back: readiness, a batch's probabilities, or an error message. */
 export type ReplyMessage =
@@ -31,7 +42,7 @@ export type ReplyMessage =
   | { id: number; probabilities: Float32Array }
   | { id: number | null; error: { name: string; message: string } };
 
-let predict: ((texts: string[]) => Float32Array) | undefined;
+let predict: ((batch: BatchMessage) => Float32Array | Promise<Float32Array>) | undefined;
 
 self.onmessage = async (event: MessageEvent<InitMessage | BatchMessage>) => {
   const data = event.data;
@@ -44,9 +55,30 @@ self.onmessage = async (event: MessageEvent<InitMessage | BatchMessage>) => {
         );
       }
       const mlp = new SparseMlp(data.weights, { kernel: data.kernel });
-      predict = (texts) => {
-        const out = new Float32Array(texts.length * data.weights.classes);
-        mlp.predictEach(texts.length, (i) => embedder.featurize(texts[i]!), out);
+      const { classes } = data.weights;
+      const recipe = data.recipe;
+      predict = async (batch) => {
+        if ("texts" in batch) {
+          const { texts } = batch;
+          const out = new Float32Array(texts.length * classes);
+          mlp.predictEach(texts.length, (i) => embedder.featurize(texts[i]!), out);
+          return out;
+        }
+        // as predictInContext → predictAssembled (sparse), rows from `skip` on
+        if (!recipe) {
+          throw new TypeError("Cannot predict messages: the model has no context recipe");
+        }
+        const { messages, skip } = batch;
+        const out = new Float32Array(Math.max(0, messages.length - skip) * classes);
+        if (out.length === 0) return out;
+        const assembly = assembleContexts(messages, recipe);
+        const base = await featureMatrix(embedder, messages.map((m) => m.text));
+        if (base.kind !== "sparse") throw new TypeError("Cannot predict: features are not sparse");
+        mlp.predictEach(
+          messages.length - skip,
+          (i) => sparseContextRow(base, assembly, i + skip),
+          out,
+        );
         return out;
       };
       self.postMessage({ ready: true } satisfies ReplyMessage);
@@ -56,7 +88,7 @@ self.onmessage = async (event: MessageEvent<InitMessage | BatchMessage>) => {
     return;
   }
   try {
-    const probabilities = predict!(data.texts);
+    const probabilities = await predict!(data);
     self.postMessage({ id: data.id, probabilities } satisfies ReplyMessage, [
       probabilities.buffer,
     ]);

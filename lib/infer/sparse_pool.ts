@@ -2,10 +2,13 @@
  * The sparse fast path spread over Web Workers, for batch work on several cores: each worker
  * holds its own copy of the weights and featurizes and predicts whole batches, while the main
  * thread reads input and writes output. Worth it from thousands of messages on; one message
- * is faster in-process (`createSparsePredictor`).
+ * is faster in-process (`createSparsePredictor`). A context model's pool (`context: recipe`)
+ * also reads messages in their conversation, as `predictInContext` does.
  * @module
  */
 
+import type { Message } from "../data/types.ts";
+import { contextInputWidth, type ContextRecipe } from "../features/context.ts";
 import type { BatchMessage, InitMessage, ReplyMessage } from "./_sparse_worker.ts";
 import { isSparseEmbedder, type SparseKernel, type SparseModel, weightsOf } from "./sparse.ts";
 
@@ -15,6 +18,9 @@ export interface SparsePoolOptions {
   workers?: number;
   /** The kernel each worker uses (see `SparseMlp`). @default "auto" */
   kernel?: SparseKernel;
+  /** A context model's recipe (`metadata.context.recipe`): the model then takes
+   * `message ⊕ context ⊕ cues` and batches go through {@linkcode SparsePool.predictInContext}. */
+  context?: ContextRecipe;
 }
 
 /** Prediction on worker threads; `close()` (or `using`) ends the workers. */
@@ -25,6 +31,12 @@ export interface SparsePool extends Disposable {
   readonly busy: number;
   /** Probabilities `n × classes` of `texts`, computed by the least busy worker. */
   predict(texts: readonly string[]): Promise<Float32Array>;
+  /**
+   * Probabilities `(n - skip) × classes` of `messages[skip..]` read in their conversations, as
+   * `predictInContext(bundle, messages)` gives them; the first `skip` messages are context only.
+   * Needs a pool started with `context`.
+   */
+  predictInContext(messages: readonly Message[], skip?: number): Promise<Float32Array>;
   /** Terminates the workers; pending and later calls reject. */
   close(): void;
 }
@@ -64,9 +76,12 @@ export function createSparsePool(
     );
   }
   const weights = weightsOf(bundle);
-  if (weights.inputs !== embedder.dimension) {
+  const inputs = options.context ? contextInputWidth(embedder.dimension) : embedder.dimension;
+  if (weights.inputs !== inputs) {
     throw new TypeError(
-      `Cannot start sparse pool: the model takes ${weights.inputs} inputs, the embedder "${embedder.id}" gives ${embedder.dimension}`,
+      `Cannot start sparse pool: the model takes ${weights.inputs} inputs, the embedder "${embedder.id}"${
+        options.context ? " in context" : ""
+      } gives ${inputs}`,
     );
   }
   const pending = new Map<
@@ -116,6 +131,7 @@ export function createSparsePool(
       embedder: embedder.config,
       embedderId: embedder.id,
       kernel: options.kernel ?? "auto",
+      ...(options.context ? { recipe: options.context } : {}),
     };
     worker.postMessage(init);
   }
@@ -127,6 +143,17 @@ export function createSparsePool(
     for (const { worker } of slots) worker.terminate();
     fail(new Error("Cannot predict: the sparse pool is closed"));
   };
+  const send = async (batch: Omit<BatchMessage, "id">) => {
+    if (closed) throw new Error("Cannot predict: the sparse pool is closed");
+    await started;
+    const slot = slots.reduce((best, s) => (s.busy < best.busy ? s : best));
+    const id = nextId++;
+    slot.busy++;
+    return new Promise<Float32Array>((resolve, reject) => {
+      pending.set(id, { slot, resolve, reject });
+      slot.worker.postMessage({ id, ...batch } as BatchMessage);
+    });
+  };
   return {
     size: count,
     get busy() {
@@ -135,16 +162,33 @@ export function createSparsePool(
     async predict(texts) {
       if (closed) throw new Error("Cannot predict: the sparse pool is closed");
       if (texts.length === 0) return new Float32Array(0);
-      await started;
-      const slot = slots.reduce((best, s) => (s.busy < best.busy ? s : best));
-      const id = nextId++;
-      slot.busy++;
-      return new Promise<Float32Array>((resolve, reject) => {
-        pending.set(id, { slot, resolve, reject });
-        slot.worker.postMessage({ id, texts: texts as string[] } satisfies BatchMessage);
-      });
+      return await send({ texts: texts as string[] });
+    },
+    async predictInContext(messages, skip = 0) {
+      if (closed) throw new Error("Cannot predict: the sparse pool is closed");
+      if (!options.context) {
+        throw new TypeError("Cannot predict in context: the pool was started without a recipe");
+      }
+      if (messages.length <= skip) return new Float32Array(0);
+      return await send({ messages: messages.map(essentials), skip });
     },
     close,
     [Symbol.dispose]: close,
+  };
+}
+
+/** What reading a message in its conversation needs (smaller to copy to a worker). */
+function essentials(m: Message): Message {
+  return {
+    messageId: m.messageId,
+    conversationId: m.conversationId,
+    channel: "",
+    userName: m.userName,
+    text: m.text,
+    messageType: "",
+    replyTo: m.replyTo,
+    timestamp: m.timestamp,
+    ...(m.position !== undefined ? { position: m.position } : {}),
+    ...(m.mentions !== undefined ? { mentions: m.mentions } : {}),
   };
 }

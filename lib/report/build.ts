@@ -454,6 +454,11 @@ class Sampler {
 
   add(m: ChatMessage, label: Label, confidence: number, answers: string | undefined): void {
     if (this.#limit === 0) return;
+    const active = this.#active.get(m.conversationId);
+    if (!active && this.samples.length >= this.#limit) {
+      this.#recent.clear();
+      return; // all samples taken: nothing to keep for this message
+    }
     const view: SampleConversation["messages"][number] = {
       id: m.messageId,
       user: m.displayName || m.userName,
@@ -464,7 +469,6 @@ class Sampler {
       confidence: Math.round(confidence * 1000) / 1000,
       ...(answers ? { answers } : {}),
     };
-    const active = this.#active.get(m.conversationId);
     if (active) {
       active.sample.messages.push(view);
       if (--active.left <= 0) this.#active.delete(m.conversationId);

@@ -16,13 +16,16 @@
 import type { ChatMessage } from "../data/discord/types.ts";
 import { LABELS } from "../data/types.ts";
 import type { ModelBundle } from "../model/bundle.ts";
+import type { WeightsBundle } from "../model/bundle_files.ts";
 import { createBatchPredictor } from "../infer/classify_file.ts";
 import { predictInContext } from "../infer/context.ts";
+import { createSparsePool, type SparsePool } from "../infer/sparse_pool.ts";
 import type { MessageClassifier } from "./build.ts";
 
 /** Options of {@linkcode createMessageClassifier}. */
 export interface MessageClassifierOptions {
-  /** Worker threads besides this one (sparse models only). @default 0 */
+  /** Worker threads besides this one (sparse models only; a context model on workers leaves
+   * this thread only reading and linking). @default 0 */
   workers?: number;
   /** Factor on the answer odds of a message that follows or replies to a likely question by
    * someone else (message-only models); 1 turns the context rule off. @default 20 */
@@ -36,12 +39,16 @@ const QUESTION = LABELS.indexOf("question");
 
 /** A {@linkcode MessageClassifier} from a model bundle; `close()` ends its workers. */
 export function createMessageClassifier(
-  bundle: ModelBundle,
+  bundle: ModelBundle | WeightsBundle,
   options: MessageClassifierOptions = {},
 ): MessageClassifier & { close(): void; mode: "context" | "message" } {
-  if (bundle.metadata.context?.recipe) {
-    return Object.assign(withOverlap(bundle, options.overlap ?? 16), {
-      close: () => {},
+  const recipe = bundle.metadata.context?.recipe;
+  if (recipe) {
+    const pool = (options.workers ?? 0) > 0
+      ? createSparsePool(bundle, { workers: options.workers, context: recipe })
+      : undefined;
+    return Object.assign(withOverlap(bundle, options.overlap ?? 16, pool), {
+      close: () => pool?.close(),
       mode: "context" as const,
     });
   }
@@ -53,16 +60,25 @@ export function createMessageClassifier(
   return Object.assign(inContext, { close: () => predict.close(), mode: "message" as const });
 }
 
-/** `predictInContext` on each batch, with the previous batch's last messages as its context. */
-function withOverlap(bundle: ModelBundle, overlap: number): MessageClassifier {
+/**
+ * `predictInContext` on each batch, with the previous batch's last messages as its context: on
+ * this thread in order, or on the pool's workers (the same result, batches in parallel).
+ */
+function withOverlap(
+  bundle: ModelBundle | WeightsBundle,
+  overlap: number,
+  pool: SparsePool | undefined,
+): MessageClassifier {
   let tail: ChatMessage[] = [];
   let queue: Promise<unknown> = Promise.resolve();
   return (messages: readonly ChatMessage[]) => {
+    const withTail = [...tail, ...messages];
+    const skip = withTail.length - messages.length;
+    tail = overlap > 0 ? withTail.slice(-overlap) : [];
+    if (pool) return pool.predictInContext(withTail, skip);
     const run = queue.then(async () => {
-      const withTail = [...tail, ...messages];
       const p = await predictInContext(bundle, withTail);
-      tail = overlap > 0 ? withTail.slice(-overlap) : [];
-      return p.slice((withTail.length - messages.length) * LABELS.length);
+      return p.slice(skip * LABELS.length);
     });
     queue = run.catch(() => {});
     return run;

@@ -1,6 +1,20 @@
 import assert from "node:assert/strict";
-import type { ChatMessage } from "../data/discord/types.ts";
-import { withAnswerContext } from "./classify.ts";
+import * as tf from "@tensorflow/tfjs";
+import { readExport } from "../data/discord/read.ts";
+import { type ChatMessage, emptyReadStats } from "../data/discord/types.ts";
+import { generateWindows } from "../data/generate/builtin.ts";
+import { DiscordExportWriter } from "../data/generate/discord_export.ts";
+import { createPrng } from "../data/random.ts";
+import { LABELS } from "../data/types.ts";
+import { BuiltinEmbedder } from "../features/builtin.ts";
+import { contextInputWidth, DEFAULT_CONTEXT_RECIPE } from "../features/context.ts";
+import { initBackend } from "../infer/backend.ts";
+import type { ModelBundle } from "../model/bundle.ts";
+import { tinyMetadata } from "../serve/_testing.ts";
+import { buildReport } from "./build.ts";
+import { createMessageClassifier, withAnswerContext } from "./classify.ts";
+
+await initBackend();
 
 function msg(id: string, user: string, extra: Partial<ChatMessage> = {}): ChatMessage {
   return {
@@ -57,4 +71,67 @@ Deno.test("withAnswerContext() applies context in batch order when batches finis
   ]);
   assert.equal(Math.round(first![2]! * 10), 9);
   assert.equal(Math.round(second![0]! * 1000), 513); // saw ann's question from the first batch
+});
+
+/** A context model on builtin features with seeded random weights (labels vary message to
+ * message, which is all the comparison below needs). */
+function randomContextBundle(): ModelBundle {
+  const embedder = new BuiltinEmbedder({ dimension: 128 });
+  const inputs = contextInputWidth(embedder.dimension);
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [inputs], units: 32, activation: "relu" }),
+      tf.layers.dense({ units: 3, activation: "softmax" }),
+    ],
+  });
+  const prng = createPrng(7);
+  const values = model.getWeights().map((w) =>
+    tf.tensor(Float32Array.from({ length: w.size }, () => 4 * (prng() - 0.5)), w.shape)
+  );
+  model.setWeights(values);
+  tf.dispose(values);
+  return {
+    model,
+    embedder,
+    labels: LABELS,
+    metadata: {
+      ...tinyMetadata(),
+      embedder: embedder.config,
+      embedderId: embedder.id,
+      dimension: embedder.dimension,
+      hiddenUnits: 32,
+      context: { recipe: DEFAULT_CONTEXT_RECIPE },
+    },
+  };
+}
+
+Deno.test("a context model gives the same report on worker threads as on this thread", async () => {
+  const dir = await Deno.makeTempDir();
+  const bundle = randomContextBundle();
+  try {
+    const writer = await DiscordExportWriter.open(dir, { seed: 3 });
+    for (const window of generateWindows({ conversations: 12, seed: 3 })) writer.add(window);
+    await writer.close();
+    const run = async (workers: number) => {
+      const classify = createMessageClassifier(bundle, { workers, overlap: 4 });
+      try {
+        const stats = emptyReadStats();
+        // small batches, several in flight: many batch edges, answered out of order
+        return await buildReport(readExport(dir, { stats }), classify, {
+          stats,
+          batchSize: 25,
+          concurrency: workers + 1,
+          now: () => new Date(0),
+        });
+      } finally {
+        classify.close();
+      }
+    };
+    const alone = await run(0);
+    assert.ok(alone.overall.messages > 150, `${alone.overall.messages} messages`);
+    assert.ok(LABELS.every((label) => alone.labels[label] > 0), JSON.stringify(alone.labels));
+    assert.deepEqual(await run(2), alone);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
