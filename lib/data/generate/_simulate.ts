@@ -601,13 +601,13 @@ class Window {
 
 /** Share of question threads that are casual (template) questions rather than help threads. */
 const CASUAL_SHARE: Record<Channel, number> = {
-  general: 0.8,
-  "job-search-support": 0.55,
-  "content-creation": 0.55,
-  "share-your-project": 0.5,
-  resources: 0.5,
-  "sql-help": 0.4,
-  "python-help": 0.4,
+  general: 0.65,
+  "job-search-support": 0.4,
+  "content-creation": 0.4,
+  "share-your-project": 0.35,
+  resources: 0.35,
+  "sql-help": 0.3,
+  "python-help": 0.3,
 };
 
 /** Kinds of casual question, weighted as the previous (template) generator asked them. */
