@@ -89,6 +89,12 @@ const FLAGS: FlagSpec = {
     default: "none",
     help: "none or balanced (none measured better: bench/QUALITY_LOG.md round 4)",
   },
+  "alone-share": {
+    type: "string",
+    placeholder: "S",
+    default: "0.25",
+    help: "share of training rows a context model also sees alone (no context), 0-1",
+  },
   context: {
     type: "string",
     placeholder: "auto|off",
@@ -197,6 +203,7 @@ await runMain(async () => {
     }),
     splitColumn: flags["split-column"] as string | undefined,
     context: contextFlag(flags.context),
+    aloneShare: shareFlag(String(flags["alone-share"])),
     seed,
     train: {
       epochs: numberFlag(flags, "epochs"),
@@ -260,3 +267,11 @@ await runMain(async () => {
     }s total`,
   );
 });
+
+function shareFlag(value: string): number {
+  const share = Number(value);
+  if (!(share >= 0 && share <= 1)) {
+    throw new RangeError(`Cannot use --alone-share ${value}: it takes a number from 0 to 1`);
+  }
+  return share;
+}

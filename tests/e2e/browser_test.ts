@@ -196,7 +196,10 @@ Deno.test({
           );
           assert.ok(narrowest >= 0.6 * Math.min(width, 1024), `text column ${narrowest}px`);
           const height = await page.evaluate(() => document.documentElement.scrollHeight);
-          assert.ok(height < 20_000, `page height ${height}px`);
+          // The 80 conversations with the most misclassified messages come first, so the height
+          // follows the generator: 20.6k px at 390 px with round 5's streams. Text squeezed to a few
+          // characters a line makes it far taller.
+          assert.ok(height < 24_000, `page height ${height}px`);
           assert.ok(
             await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth),
             "no horizontal scrolling",

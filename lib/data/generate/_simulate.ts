@@ -17,7 +17,7 @@ import {
   type Style,
   typeLike,
 } from "./_language.ts";
-import { ANSWERS, COMMENTS, type QuestionKind, QUESTIONS } from "./_parts.ts";
+import { ANSWERS, type CommentKind, COMMENTS, type QuestionKind, QUESTIONS } from "./_parts.ts";
 import {
   ANSWER_ENDINGS,
   ANSWER_OPENINGS,
@@ -68,16 +68,30 @@ const DOMAIN: Record<Channel, Domain> = {
   "python-help": "tech",
 };
 
-/** Comment kinds of the template library that read well as stand-alone side talk. */
-const LOOSE_COMMENTS = [
-  "statement",
-  "narrative",
-  "opinion",
-  "life",
-  "rhetorical",
-  "story",
-  "hype",
-] as const;
+/**
+ * Comment kinds of the template library that read as stand-alone side talk, weighted as the
+ * previous (template) generator mixed them: real comments come in many shapes — greetings,
+ * fragments, asides, reactions to what scrolled by — not only statements.
+ */
+const LOOSE_COMMENTS: Partial<Record<CommentKind, number>> = {
+  statement: 0.14,
+  narrative: 0.1,
+  opinion: 0.07,
+  life: 0.08,
+  rhetorical: 0.06,
+  story: 0.05,
+  hype: 0.05,
+  greet: 0.06,
+  bye: 0.04,
+  announce: 0.03,
+  code: 0.02,
+  mention: 0.03,
+  shrug: 0.02,
+  fragment: 0.08,
+  reaction: 0.08,
+  agree: 0.06,
+  aside: 0.03,
+};
 
 /** Comment kinds that read as a reply to a side remark. */
 const SIDE_REPLIES = ["reaction", "agree", "aside"] as const;
@@ -125,6 +139,13 @@ export const STREAM_SHAPE = {
   backchannel: 0.3,
   /** Answered questions that draw a second answer. */
   secondAnswer: 0.3,
+  /**
+   * Non-answers carrying a reply link: on Discord people also reply-link reactions, thanks,
+   * follow-ups and remarks on a side comment, so a link alone does not mean "answer".
+   */
+  commentLink: 0.4,
+  /** Backchannel after a question ("hmm", "good q") carrying a reply link to it. */
+  backchannelLink: 0.25,
 } as const;
 
 /** Options of {@linkcode simulateWindow}. */
@@ -255,6 +276,7 @@ class Window {
         label: "comment",
         kind: "",
         line: pick(BACKCHANNEL, prng),
+        replyTo: prng() < STREAM_SHAPE.backchannelLink ? question : null,
       });
     }
     // Answers per question follow the mix: with the default (as many answers as questions)
@@ -304,7 +326,7 @@ class Window {
         label: "answer",
         kind: "",
         line: pick(replies, prng),
-        replyTo: prng() < 0.2 ? clarify : null,
+        replyTo: prng() < STREAM_SHAPE.replyLink ? clarify : null,
         answers: clarify,
         mention: null,
       });
@@ -329,6 +351,7 @@ class Window {
         label: "comment",
         kind: "",
         line: pick(REACT_TO_ANSWER, prng),
+        replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
       });
     }
     const r = prng();
@@ -341,6 +364,7 @@ class Window {
         label: "comment",
         kind: "",
         line: pick(STILL_BROKEN, prng),
+        replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
       });
       const [ask, yes, no] = pick(RECHECK, prng);
       t += seconds(prng, 20, 600);
@@ -382,7 +406,7 @@ class Window {
         label: "comment",
         kind: "",
         line: pick(topic.fixable && prng() < 0.6 ? WORKED : THANKS, prng),
-        replyTo: prng() < 0.2 ? answer : null,
+        replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
       });
     }
   }
@@ -413,6 +437,7 @@ class Window {
         label: "comment",
         kind: "",
         line: pick(BACKCHANNEL, prng),
+        replyTo: prng() < STREAM_SHAPE.backchannelLink ? question : null,
       });
     }
     if (this.#mix.answer === 0 || prng() < 0.3) return;
@@ -437,7 +462,7 @@ class Window {
         label: "comment",
         kind: "",
         line: pick(["ok", "ah ok", "cool", "nice", "gotcha", "ty", "kk", "ohh", "lol ok"], prng),
-        replyTo: prng() < 0.15 ? answer : null,
+        replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
       });
     }
   }
@@ -503,12 +528,15 @@ class Window {
     const scripted = SIDE_BY_CHANNEL[this.#channel];
     let replies: readonly string[];
     let line: string;
-    if (prng() < 0.45 && scripted.length > 0) {
+    if (prng() < 0.3 && scripted.length > 0) {
       const talk = pick(scripted, prng);
       line = pick(talk.lines, prng);
       replies = talk.replies;
     } else {
-      line = pick(COMMENTS[pick(LOOSE_COMMENTS, prng)], prng);
+      line = pick(
+        COMMENTS[pickWeighted(LOOSE_COMMENTS as Record<CommentKind, number>, prng)],
+        prng,
+      );
       replies = COMMENTS[pick(SIDE_REPLIES, prng)];
     }
     const first = this.#add({ ...base, time: start, author, line, replyTo: null });
@@ -525,7 +553,7 @@ class Window {
         time: t,
         author: who,
         line: pick(replies, prng),
-        replyTo: prng() < 0.12 ? first : null,
+        replyTo: prng() < STREAM_SHAPE.commentLink ? first : null,
       });
     }
   }
@@ -573,20 +601,22 @@ class Window {
 
 /** Share of question threads that are casual (template) questions rather than help threads. */
 const CASUAL_SHARE: Record<Channel, number> = {
-  general: 0.45,
-  "job-search-support": 0.25,
-  "content-creation": 0.25,
-  "share-your-project": 0.2,
-  resources: 0.2,
-  "sql-help": 0.15,
-  "python-help": 0.15,
+  general: 0.65,
+  "job-search-support": 0.4,
+  "content-creation": 0.4,
+  "share-your-project": 0.35,
+  resources: 0.35,
+  "sql-help": 0.3,
+  "python-help": 0.3,
 };
 
-const CASUAL_KINDS: Record<"yesno" | "wh" | "declarative" | "request", number> = {
-  yesno: 0.55,
-  wh: 0.2,
-  declarative: 0.15,
-  request: 0.1,
+/** Kinds of casual question, weighted as the previous (template) generator asked them. */
+const CASUAL_KINDS: Record<"yesno" | "wh" | "declarative" | "or" | "request", number> = {
+  yesno: 0.42,
+  wh: 0.26,
+  declarative: 0.1,
+  or: 0.08,
+  request: 0.14,
 };
 
 /** What follows a "yeah" / "nope" that fits any casual yes/no question. */
@@ -611,8 +641,18 @@ function casualAnswer(kind: QuestionKind, prng: Prng): string {
     if (r < 0.8) return `${word}{,|} ${pick(positive ? GENERIC_YES : GENERIC_NO, prng)}`;
     return pick(ANSWERS.unsure, prng);
   }
-  if (kind === "request") return pick(REQUEST_REPLIES, prng);
-  return pick(r < 0.5 ? ANSWERS.fact : ANSWERS.unsure, prng);
+  if (kind === "request") return pick(r < 0.6 ? REQUEST_REPLIES : ANSWERS.pointer, prng);
+  if (kind === "or") return pick(r < 0.85 ? ANSWERS.choice : ANSWERS.unsure, prng);
+  return pick(
+    r < 0.45
+      ? ANSWERS.fact
+      : r < 0.65
+      ? ANSWERS.pointer
+      : r < 0.75
+      ? ANSWERS.explain
+      : ANSWERS.unsure,
+    prng,
+  );
 }
 
 /** Adds an opening or an ending to a prose line (code and links stay as they are). */

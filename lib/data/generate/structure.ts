@@ -26,6 +26,11 @@ export interface StructureReport {
   unansweredQuestionShare: number;
   /** Share of answers carrying a reply link (`replyTo` set). */
   replyLinkShare: number;
+  /**
+   * Share of reply-linked messages that are answers: on Discord people reply-link reactions,
+   * thanks and follow-ups too, so a link alone should not mean "answer".
+   */
+  linkedAnswerShare: number;
   /** Share of answers that @mention the person who asked the question. */
   askerMentionShare: number;
   /** Median seconds from a question to each of its answers. */
@@ -68,6 +73,7 @@ export class StructureMeter {
   #adjacent = 0;
   #linked = 0;
   #mentioned = 0;
+  #replies = 0;
 
   /** Adds messages in stream order. */
   add(messages: readonly Message[]): void {
@@ -83,6 +89,7 @@ export class StructureMeter {
       if (before !== undefined) previousInStream.set(m.messageId, before);
       lastOfStream.set(m.conversationId, m.messageId);
       this.#texts.add(textHash(m.text));
+      if (m.replyTo) this.#replies++;
       this.#streams.add(m.conversationId);
     }
     this.#messages += messages.length;
@@ -121,6 +128,7 @@ export class StructureMeter {
       adjacentAnswerShare: this.#adjacent / this.#answers,
       unansweredQuestionShare: this.#unanswered / this.#questions,
       replyLinkShare: this.#linked / this.#answers,
+      linkedAnswerShare: this.#linked / this.#replies,
       askerMentionShare: this.#mentioned / this.#answers,
       medianAnswerDelaySeconds: quantile(delays, 0.5),
       p90AnswerDelaySeconds: quantile(delays, 0.9),
@@ -161,6 +169,7 @@ export function formatStructure(r: StructureReport): string {
     }, answers with a reply link ${pct(r.replyLinkShare)}, answers @mentioning the asker ${
       pct(r.askerMentionShare)
     }`,
+    `reply links:   ${pct(r.linkedAnswerShare)} of linked messages are answers`,
     `answer delay:  median ${Math.round(r.medianAnswerDelaySeconds)} s, p90 ${
       Math.round(r.p90AnswerDelaySeconds)
     } s; distinct messages ${pct(r.distinctMessageShare)}`,

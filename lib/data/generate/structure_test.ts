@@ -70,6 +70,8 @@ Deno.test("the built-in generator's streams have chat structure within the state
   within("adjacentAnswerShare", 0.1, 0.4);
   within("unansweredQuestionShare", 0.2, 0.4);
   within("replyLinkShare", 0.2, 0.4);
+  // Comments are reply-linked too (thanks, reactions, remarks on side talk): a link is not a label.
+  within("linkedAnswerShare", 0.15, 0.45);
   within("askerMentionShare", 0.05, 0.25);
   within("medianAnswerDelaySeconds", 60, 1800); // minutes, not seconds or days
   within("p90AnswerDelaySeconds", 3600, 6 * 3600); // some answers come hours later
