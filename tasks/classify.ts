@@ -8,7 +8,13 @@
 
 import { classifyFile, createBatchPredictor } from "../lib/infer/classify_file.ts";
 import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
-import { STREAM_FORMATS, type StreamFormat } from "../lib/data/stream.ts";
+import {
+  detectFormat,
+  openCsvStream,
+  STREAM_FORMATS,
+  type StreamFormat,
+} from "../lib/data/stream.ts";
+import { detectConversationColumns, hasConversations } from "../lib/data/conversation.ts";
 import { progressBar } from "./_progress.ts";
 import { type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
@@ -96,7 +102,11 @@ await runMain(async () => {
   // labelled file is then scored on its labelled rows for free.
   let mode = "alone" as "context" | "alone";
   let score = "";
-  const rowsPredictor = bundle.metadata.context
+  // Only input that can hold conversation columns is read whole; the rest streams in constant
+  // memory through the batch predictor (a context model then reads each text alone).
+  const inputFormat = (format ?? (fromStdin ? "text" : detectFormat(input))) as StreamFormat;
+  const rowsPredictor = bundle.metadata.context && contextFlag(flags.context) === "auto" &&
+      await mayHaveConversations(inputFormat, input, fromStdin, flags)
     ? createRowsPredictor(bundle, {
       context: contextFlag(flags.context),
       columns: conversationColumnFlags(flags),
@@ -143,6 +153,23 @@ await runMain(async () => {
   );
   if (score) console.error(score);
 });
+
+/**
+ * Whether the input may place messages in conversations: text never does; a CSV file's header
+ * says; JSONL and stdin cannot be peeked and are read whole to find out.
+ */
+async function mayHaveConversations(
+  format: StreamFormat,
+  input: string,
+  fromStdin: boolean,
+  flags: Record<string, unknown>,
+): Promise<boolean> {
+  if (format === "text") return false;
+  if (format !== "csv" || fromStdin) return true;
+  const stream = await openCsvStream(input);
+  await stream.rows.return(undefined); // closes the file
+  return hasConversations(detectConversationColumns(stream.header, conversationColumnFlags(flags)));
+}
 
 /** "labelled rows: macro-F1 …" when the rows carry a `label` or `message_type`, else "". */
 function scoreLabelledRows(rows: readonly StreamRow[], p: Float32Array): string {

@@ -18,7 +18,7 @@ import {
 import { LABELS } from "../data/types.ts";
 import type { ModelBundle } from "../model/bundle.ts";
 import type { WeightsBundle } from "../model/bundle_files.ts";
-import { createSparsePredictor, predictMatrix, SparseMlp } from "./sparse.ts";
+import { createSparsePredictor, isSparseEmbedder, predictMatrix, SparseMlp } from "./sparse.ts";
 import { createSparsePool } from "./sparse_pool.ts";
 
 /** The columns classification adds to each row, in this order. */
@@ -57,7 +57,12 @@ export function createBatchPredictor(
     return Object.assign(
       async (texts: readonly string[]) =>
         (await import("./context.ts")).predictAlone(bundle, texts),
-      { close: () => {}, route: "context model, each text alone" },
+      {
+        close: () => {},
+        route: `${
+          isSparseEmbedder(bundle.embedder) ? "sparse" : "dense"
+        } wasm (context model, each text alone)`,
+      },
     );
   }
   const local = createSparsePredictor(bundle);
