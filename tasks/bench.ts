@@ -179,6 +179,9 @@ async function machineInfo(): Promise<Record<string, unknown>> {
   };
 }
 
+/** Sections of RESULTS.md this bench writes; other sections (serving, report) are kept. */
+const GENERATED_SECTIONS = ["Quality", "Speed and memory"];
+
 await runMain(async () => {
   const flags = parseFlags(
     Deno.args,
@@ -535,9 +538,6 @@ await runMain(async () => {
     }s`,
   );
 });
-
-/** The sections `renderMarkdown` writes; any other `## ` section of the old file is kept. */
-const GENERATED_SECTIONS = ["Quality", "Speed and memory"];
 
 /** The old RESULTS.md from its first section this bench does not generate, or "". */
 function keptSections(markdown: string): string {
