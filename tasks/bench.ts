@@ -412,7 +412,9 @@ await runMain(async () => {
       "--quiet",
     ], { timeTool });
     // it measured what it claims: every message in, every row out, on the fast route
-    const summaryLine = /classified (\d+) messages .*route ([^)]+)\)/.exec(ours.stderr);
+    const summaryLine =
+      /classified (\d+) messages .*route (.+)\)(?:, \d+ unreadable rows skipped)?: /
+        .exec(ours.stderr);
     const outRows = (await Deno.readTextFile(outFile)).split("\n").length - 2; // header, last \n
     if (Number(summaryLine?.[1]) !== messages || outRows !== messages) {
       throw new Error(
