@@ -3,31 +3,14 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { writeTinyModel } from "./_model.ts";
 import { ROOT, startServer } from "./_server.ts";
+import { CHROMIUM_HINT, findChromium, launchChromium } from "./_browser.ts";
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
-
-/**
- * Debian's Chromium (never a downloaded one): `QAC_CHROMIUM` when set, else the first of the
- * usual install paths that exists.
- */
-async function findChromium(): Promise<string | undefined> {
-  const candidates = [
-    Deno.env.get("QAC_CHROMIUM"),
-    "/usr/lib/chromium/chromium",
-    "/usr/bin/chromium",
-    "/usr/bin/chromium-browser",
-  ].filter((path): path is string => path !== undefined && path !== "");
-  for (const path of candidates) {
-    if (await Deno.stat(path).then((s) => s.isFile, () => false)) return path;
-  }
-  return undefined;
-}
 
 const chromiumPath = await findChromium();
 if (chromiumPath === undefined) {
   console.log(
-    "browser tests skipped: no Chromium at /usr/lib/chromium/chromium or QAC_CHROMIUM " +
-      "(apt-get install -y chromium)",
+    `browser tests skipped: ${CHROMIUM_HINT}`,
   );
 }
 
@@ -56,20 +39,7 @@ async function withPage(
   width: number,
   fn: (page: Page, problems: string[]) => Promise<void>,
 ): Promise<void> {
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium(chromiumPath!);
   try {
     const page = await browser.newPage({ viewport: { width, height: 900 } });
     const problems: string[] = [];

@@ -3,21 +3,16 @@ import { join } from "node:path";
 import { HAND_CHANNELS, handChannelJson } from "../../lib/report/_hand_export.ts";
 import { writeTinyModel } from "./_model.ts";
 import { ROOT, startServer } from "./_server.ts";
+import { CHROMIUM_HINT, findChromium, launchChromium } from "./_browser.ts";
 
-const CHROMIUM = "/usr/lib/chromium/chromium";
 const ARTIFACTS = join(ROOT, "test-artifacts");
-const hasChromium = await Deno.stat(CHROMIUM).then(() => true, () => false);
-if (!hasChromium) {
-  console.log(
-    `server tab browser test skipped: ${CHROMIUM} not found (apt-get install -y chromium)`,
-  );
-}
+const chromiumPath = await findChromium();
+if (chromiumPath === undefined) console.log(`server tab browser test skipped: ${CHROMIUM_HINT}`);
 
 Deno.test({
   name: "the 'Your server' tab reports an uploaded export, downloads it, and explains a bad file",
-  ignore: !hasChromium,
+  ignore: chromiumPath === undefined,
   async fn() {
-    const { chromium } = await import("playwright-core");
     const dir = await Deno.makeTempDir({ prefix: "qac-server-tab-" });
     const tiny = await writeTinyModel(dir);
     await Deno.mkdir(ARTIFACTS, { recursive: true });
@@ -35,19 +30,7 @@ Deno.test({
       tiny.modelDir,
       "--quiet",
     ]);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchChromium(chromiumPath!);
     try {
       const page = await browser.newPage({
         viewport: { width: 1200, height: 900 },
