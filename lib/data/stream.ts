@@ -242,8 +242,22 @@ export interface CsvStream {
  * header are reported through `onProblem` with their line and skipped.
  * @throws {SyntaxError} when the file is empty or not CSV (e.g. an unclosed quote)
  */
-export async function openCsvStream(path: string, options: StreamOptions = {}): Promise<CsvStream> {
-  const parser = Readable.from(readTextChunks(path, options)).pipe(
+export function openCsvStream(path: string, options: StreamOptions = {}): Promise<CsvStream> {
+  return csvStreamFromChunks(readTextChunks(path, options), path, options.onProblem);
+}
+
+/**
+ * Parses decoded CSV text chunks with a header row as a stream, whatever read them (a file, a
+ * re-decoding reader); `name` names the source in errors. Rows whose field count differs from
+ * the header go to `onProblem` with their line and are skipped.
+ * @throws {SyntaxError} when the text is empty or not CSV
+ */
+export async function csvStreamFromChunks(
+  chunks: AsyncIterable<string>,
+  name: string,
+  onProblem?: (problem: CsvProblem) => void,
+): Promise<CsvStream> {
+  const parser = Readable.from(chunks).pipe(
     parse({ relax_column_count: true, skip_empty_lines: true, info: true }),
   );
   const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<
@@ -254,11 +268,11 @@ export async function openCsvStream(path: string, options: StreamOptions = {}): 
       return await iterator.next();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      throw new SyntaxError(`Cannot parse "${path}": ${message}`);
+      throw new SyntaxError(`Cannot parse "${name}": ${message}`);
     }
   };
   const first = await next();
-  if (first.done) throw new SyntaxError(`Cannot parse "${path}": the file is empty`);
+  if (first.done) throw new SyntaxError(`Cannot parse "${name}": the file is empty`);
   const header = first.value.record.map((h) => h.trim());
   let previousEnd = first.value.info.lines;
   async function* rows(): CsvStream["rows"] {
@@ -270,10 +284,7 @@ export async function openCsvStream(path: string, options: StreamOptions = {}): 
         const line = previousEnd + 1;
         previousEnd = info.lines;
         if (record.length !== header.length) {
-          options.onProblem?.({
-            line,
-            reason: `expected ${header.length} fields, found ${record.length}`,
-          });
+          onProblem?.({ line, reason: `expected ${header.length} fields, found ${record.length}` });
           continue;
         }
         const values: Record<string, string> = {};

@@ -10,8 +10,7 @@
  */
 
 import { basename, extname, join } from "node:path";
-import { Readable } from "node:stream";
-import { parse } from "csv-parse";
+import { csvStreamFromChunks } from "../stream.ts";
 import { scanJsonObject } from "./json_stream.ts";
 import {
   type ChatMessage,
@@ -383,49 +382,12 @@ async function* readCsv(
 }
 
 /** A CSV stream: its header, then rows keyed by header with their first line. */
-async function openCsv(file: string, options: ReadExportFileOptions) {
-  const parser = Readable.from(readDecodedChunks(file, options)).pipe(
-    parse({ relax_column_count: true, skip_empty_lines: true, info: true }),
+function openCsv(file: string, options: ReadExportFileOptions) {
+  return csvStreamFromChunks(
+    readDecodedChunks(file, options),
+    file,
+    (p) => options.onProblem?.({ file, ...p }),
   );
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<
-    { record: string[]; info: { lines: number } }
-  >;
-  const next = async () => {
-    try {
-      return await iterator.next();
-    } catch (error) {
-      throw new SyntaxError(`Cannot parse "${file}": ${(error as Error).message}`);
-    }
-  };
-  const first = await next();
-  if (first.done) throw new SyntaxError(`Cannot parse "${file}": the file is empty`);
-  const header = first.value.record.map((h) => h.trim());
-  let previousEnd = first.value.info.lines;
-  async function* rows(): AsyncGenerator<{ line: number; values: Record<string, string> }> {
-    try {
-      while (true) {
-        const result = await next();
-        if (result.done) return;
-        const { record, info } = result.value;
-        const line = previousEnd + 1;
-        previousEnd = info.lines;
-        if (record.length !== header.length) {
-          options.onProblem?.({
-            file,
-            line,
-            reason: `expected ${header.length} fields, found ${record.length}`,
-          });
-          continue;
-        }
-        const values: Record<string, string> = {};
-        for (let i = 0; i < header.length; i++) values[header[i]!] = record[i]!;
-        yield { line, values };
-      }
-    } finally {
-      parser.destroy();
-    }
-  }
-  return { header, rows: rows() };
 }
 
 /** Reads the project's JSONL (one message object a line, snake_case or camelCase keys). */
