@@ -6,7 +6,6 @@
 
 import { join } from "node:path";
 import type { ModelBundle } from "../lib/model/bundle.ts";
-import type { ConversationColumns } from "../lib/data/conversation.ts";
 import { type EvalResult, evaluateLabelledCsv, writeEvalReport } from "../lib/eval/evaluate.ts";
 import { writeReportCharts } from "../lib/plot/report.ts";
 import type { TrainingReport } from "../lib/pipeline.ts";
@@ -72,28 +71,4 @@ export function writeRunReport(dir: string, report: TrainingReport): Promise<str
   });
 }
 
-/** Reads a `--context auto|off` flag. */
-export function contextFlag(value: unknown): "auto" | "off" {
-  const text = value === undefined ? "auto" : String(value);
-  if (text !== "auto" && text !== "off") {
-    throw new RangeError(`Cannot use --context "${text}": choose auto or off`);
-  }
-  return text;
-}
-
-/** The `--conversation-column`, `--position-column`, `--speaker-column`, `--reply-column` flags. */
-export function conversationColumnFlags(
-  flags: Record<string, unknown>,
-): Partial<ConversationColumns> {
-  const columns: Partial<ConversationColumns> = {};
-  const names = {
-    conversation: "conversation-column",
-    position: "position-column",
-    speaker: "speaker-column",
-    replyTo: "reply-column",
-  } as const;
-  for (const [key, flag] of Object.entries(names)) {
-    if (typeof flags[flag] === "string") columns[key as keyof typeof names] = flags[flag];
-  }
-  return columns;
-}
+export { contextFlag, CONVERSATION_FLAGS, conversationColumnFlags } from "./_conversation_flags.ts";

@@ -18,7 +18,7 @@ import { detectConversationColumns, hasConversations } from "../lib/data/convers
 import { progressBar } from "./_progress.ts";
 import { type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
-import { contextFlag, conversationColumnFlags } from "./_shared.ts";
+import { contextFlag, CONVERSATION_FLAGS, conversationColumnFlags } from "./_conversation_flags.ts";
 import { createRowsPredictor } from "../lib/infer/context.ts";
 import type { StreamRow } from "../lib/data/stream.ts";
 import { isLabel, LABELS } from "../lib/data/types.ts";
@@ -54,15 +54,7 @@ const FLAGS: FlagSpec = {
     help: "worker threads besides this one for builtin models (default: cores - 1 for inputs " +
       "of 1 MB or more, else 0)",
   },
-  context: {
-    type: "string",
-    default: "auto",
-    help: "auto: a context model reads each message in its conversation; off: each alone",
-  },
-  "conversation-column": { type: "string", help: "column grouping messages (conversation_id)" },
-  "position-column": { type: "string", help: "column ordering them (position)" },
-  "speaker-column": { type: "string", help: "column naming the author (speaker, user_name)" },
-  "reply-column": { type: "string", help: "column with the replied-to position or id (reply_to)" },
+  ...CONVERSATION_FLAGS,
   quiet: { type: "boolean", help: "no progress bar" },
 };
 

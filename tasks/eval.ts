@@ -11,7 +11,12 @@ import { evaluateLabelledCsv, writeEvalReport } from "../lib/eval/evaluate.ts";
 import { formatEvalResult } from "../lib/eval/report.ts";
 import { loadBundle } from "../lib/model/bundle.ts";
 import { exists, type FlagSpec, parseFlags, runMain } from "./_cli.ts";
-import { contextFlag, conversationColumnFlags, embedderRuntimeFromEnv } from "./_shared.ts";
+import {
+  contextFlag,
+  CONVERSATION_FLAGS,
+  conversationColumnFlags,
+  embedderRuntimeFromEnv,
+} from "./_shared.ts";
 
 const FLAGS: FlagSpec = {
   model: { type: "string", placeholder: "DIR", default: "models/latest", help: "model folder" },
@@ -27,32 +32,7 @@ const FLAGS: FlagSpec = {
   },
   "text-column": { type: "string", placeholder: "COLUMN", help: "column holding the message" },
   "label-column": { type: "string", placeholder: "COLUMN", help: "column holding the label" },
-  context: {
-    type: "string",
-    placeholder: "auto|off",
-    default: "auto",
-    help: "auto: a context model reads each message in its conversation; off: each alone",
-  },
-  "conversation-column": {
-    type: "string",
-    placeholder: "COLUMN",
-    help: "column grouping messages (conversation_id)",
-  },
-  "position-column": {
-    type: "string",
-    placeholder: "COLUMN",
-    help: "column ordering them (position)",
-  },
-  "speaker-column": {
-    type: "string",
-    placeholder: "COLUMN",
-    help: "column naming the author (speaker, user_name)",
-  },
-  "reply-column": {
-    type: "string",
-    placeholder: "COLUMN",
-    help: "column with the replied-to position or id (reply_to)",
-  },
+  ...CONVERSATION_FLAGS,
   where: {
     type: "string",
     placeholder: "COLUMN=VALUE",
