@@ -66,6 +66,11 @@ const FLAGS: FlagSpec = {
     placeholder: "1|2",
     help: `builtin feature set, ${BUILTIN_VERSIONS.join(" or ")} (default: ${BUILTIN_VERSION})`,
   },
+  "char-ngrams": {
+    type: "string",
+    placeholder: "on|off",
+    help: "builtin: also hash character 3- and 4-grams of words (default: on)",
+  },
   "embedding-model": {
     type: "string",
     placeholder: "NAME",
@@ -163,6 +168,15 @@ await runMain(async () => {
   const dimension = numberFlag(flags, "dimension");
   if (dimension !== undefined) embedder.dimension = dimension;
   else if (kind === "builtin") embedder.dimension = DEFAULT_BUILTIN_DIMENSION;
+  const charNgrams = flags["char-ngrams"];
+  if (charNgrams !== undefined) {
+    if (kind !== "builtin" || (charNgrams !== "on" && charNgrams !== "off")) {
+      throw new RangeError(
+        `Cannot use --char-ngrams ${charNgrams}: it takes on or off, with the builtin embedder`,
+      );
+    }
+    embedder.charNgrams = charNgrams === "on";
+  }
   if (flags["embedding-model"]) embedder.model = flags["embedding-model"];
   const featureVersion = numberFlag(flags, "feature-version");
   if (featureVersion !== undefined) {

@@ -55,6 +55,7 @@ Deno.test("deno task train says what is wrong in one line, without a stack trace
     [["--embedder", "word2vec"], 'error: Cannot use embedder "word2vec": choose one of'],
     [["--epochs", "many"], 'error: Cannot read --epochs: "many" is not a number'],
     [["--feature-version", "3"], "error: Cannot use --feature-version 3: it takes 1 or 2"],
+    [["--char-ngrams", "maybe"], "error: Cannot use --char-ngrams maybe: it takes on or off"],
     [["--bogus"], "error: Unknown option '--bogus'"],
   ];
   for (const [args, message] of cases) {
