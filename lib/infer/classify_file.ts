@@ -51,17 +51,29 @@ export function createBatchPredictor(
   bundle: ModelBundle | WeightsBundle,
   options: BatchPredictorOptions = {},
 ): ClosableBatchPredictor {
-  if (bundle.metadata?.context) {
+  const recipe = bundle.metadata?.context?.recipe;
+  if (recipe) {
     // a context model reads each text alone here (empty context); conversation files go
     // through `predictRows` (lib/infer/context.ts)
-    return Object.assign(
-      async (texts: readonly string[]) =>
-        (await import("./context.ts")).predictAlone(bundle, texts),
-      {
+    const alone = async (texts: readonly string[]) =>
+      (await import("./context.ts")).predictAlone(bundle, texts);
+    const pool = options.workers && isSparseEmbedder(bundle.embedder)
+      ? createSparsePool(bundle, { workers: options.workers, context: recipe })
+      : undefined;
+    const kind = `${isSparseEmbedder(bundle.embedder) ? "sparse" : "dense"} wasm`;
+    if (!pool) {
+      return Object.assign(alone, {
         close: () => {},
-        route: `${
-          isSparseEmbedder(bundle.embedder) ? "sparse" : "dense"
-        } wasm (context model, each text alone)`,
+        route: `${kind} (context model, each text alone)`,
+      });
+    }
+    return Object.assign(
+      (texts: readonly string[]) => (pool.busy < pool.size ? pool.predict(texts) : alone(texts)),
+      {
+        close: pool.close,
+        route: `${kind} + ${pool.size} worker${
+          pool.size === 1 ? "" : "s"
+        } (context model, each text alone)`,
       },
     );
   }

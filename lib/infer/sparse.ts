@@ -92,7 +92,8 @@ export class SparseMlp {
   /**
    * Writes the probabilities of `count` inputs — input i is `row(i)`, asked for once, in order —
    * into `out` from `offset` (row-major, classes values each). Batches the kernel calls; `row`
-   * may build each input on demand (e.g. featurize a text), so no batch of them is kept.
+   * may build each input on demand (e.g. featurize a text), so no batch of them is kept, and may
+   * return the same arrays each time: a row is used up before the next is asked for.
    * @throws {RangeError} when an index is outside the input dimension
    */
   predictEach(
@@ -222,7 +223,7 @@ function createWasmMlp(weights: MlpWeights): WasmMlp {
   const partialAt = w2At + classes * stride;
   const rowsAt = partialAt + CHUNK * classes * 16;
   const featuresAt = rowsAt + (CHUNK + 1) * 4 + 12; // 16-byte aligned
-  let capacity = CHUNK * 64; // feature entries (~42 a message); grows with long messages
+  let capacity = CHUNK * 64; // feature entries (~53 a message); grows with long messages
   let memory: WebAssembly.Memory;
   try {
     memory = new WebAssembly.Memory({ initial: Math.ceil((featuresAt + capacity * 8) / PAGE) });
@@ -249,52 +250,45 @@ function createWasmMlp(weights: MlpWeights): WasmMlp {
     for (let j = 0; j < hidden; j++) f32[base + j] = w2[j * classes + c]!;
   }
   const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.mlp as KernelFn;
-  const batch: SparseFeatures[] = [];
   const logits = new Float64Array(classes);
+  const rowsAt32 = rowsAt / 4;
   return {
     run(count, row, out, offset) {
-      try {
-        for (let start = 0; start < count; start += CHUNK) {
-          const n = Math.min(CHUNK, count - start);
-          let total = 0;
-          for (let m = 0; m < n; m++) {
-            const features = row(start + m);
-            batch[m] = features;
-            total += features.indices.length;
-          }
-          if (total > capacity) {
-            const bytes = featuresAt + total * 8;
+      for (let start = 0; start < count; start += CHUNK) {
+        const n = Math.min(CHUNK, count - start);
+        // each row is copied in as soon as it is built, so `row` may reuse its arrays
+        let at = featuresAt / 4;
+        for (let m = 0; m < n; m++) {
+          const { indices, values } = row(start + m);
+          const length = indices.length;
+          i32[rowsAt32 + m] = at * 4;
+          if (at + 2 * length > featuresAt / 4 + 2 * capacity) {
+            const needed = (at - featuresAt / 4) / 2 + length;
+            const bytes = featuresAt + needed * 8;
             memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
-            capacity = total;
+            capacity = (memory.buffer.byteLength - featuresAt) / 8;
             f32 = new Float32Array(memory.buffer);
             i32 = new Int32Array(memory.buffer);
           }
-          let at = featuresAt / 4;
-          for (let m = 0; m < n; m++) {
-            i32[rowsAt / 4 + m] = at * 4;
-            const { indices, values } = batch[m]!;
-            for (let k = 0; k < indices.length; k++) {
-              const index = indices[k]!;
-              if (index < 0 || index >= inputs) throw outOfRange(index, inputs);
-              i32[at] = index * rowBytes;
-              f32[at + 1] = values[k]!;
-              at += 2;
-            }
-          }
-          i32[rowsAt / 4 + n] = at * 4;
-          f32.fill(0, partialAt / 4, partialAt / 4 + n * classes * 4);
-          kernel(rowsAt, n, b1At, w2At, stride, classes, partialAt, panel);
-          for (let m = 0; m < n; m++) {
-            const p = partialAt / 4 + m * classes * 4;
-            for (let c = 0; c < classes; c++) {
-              const q = p + c * 4;
-              logits[c] = b2[c]! + f32[q]! + f32[q + 1]! + f32[q + 2]! + f32[q + 3]!;
-            }
-            softmaxInto(logits, out, offset + (start + m) * classes);
+          for (let k = 0; k < length; k++) {
+            const index = indices[k]!;
+            if (index < 0 || index >= inputs) throw outOfRange(index, inputs);
+            i32[at] = index * rowBytes;
+            f32[at + 1] = values[k]!;
+            at += 2;
           }
         }
-      } finally {
-        batch.length = 0; // keep no inputs alive between calls
+        i32[rowsAt32 + n] = at * 4;
+        f32.fill(0, partialAt / 4, partialAt / 4 + n * classes * 4);
+        kernel(rowsAt, n, b1At, w2At, stride, classes, partialAt, panel);
+        for (let m = 0; m < n; m++) {
+          const p = partialAt / 4 + m * classes * 4;
+          for (let c = 0; c < classes; c++) {
+            const q = p + c * 4;
+            logits[c] = b2[c]! + f32[q]! + f32[q + 1]! + f32[q + 2]! + f32[q + 3]!;
+          }
+          softmaxInto(logits, out, offset + (start + m) * classes);
+        }
       }
     },
   };

@@ -29,7 +29,8 @@ export interface SparsePool extends Disposable {
   readonly size: number;
   /** Batches sent and not yet answered. */
   readonly busy: number;
-  /** Probabilities `n × classes` of `texts`, computed by the least busy worker. */
+  /** Probabilities `n × classes` of `texts`, computed by the least busy worker (a context
+   * model's pool reads each text alone, as `predictAlone` does). */
   predict(texts: readonly string[]): Promise<Float32Array>;
   /**
    * Probabilities `(n - skip) × classes` of `messages[skip..]` read in their conversations, as
@@ -143,9 +144,15 @@ export function createSparsePool(
     for (const { worker } of slots) worker.terminate();
     fail(new Error("Cannot predict: the sparse pool is closed"));
   };
+  let starting = 0; // batches sent before the workers were ready: busy counts them at once
   const send = async (batch: Omit<BatchMessage, "id">) => {
     if (closed) throw new Error("Cannot predict: the sparse pool is closed");
-    await started;
+    starting++;
+    try {
+      await started;
+    } finally {
+      starting--;
+    }
     const slot = slots.reduce((best, s) => (s.busy < best.busy ? s : best));
     const id = nextId++;
     slot.busy++;
@@ -157,7 +164,7 @@ export function createSparsePool(
   return {
     size: count,
     get busy() {
-      return pending.size;
+      return pending.size + starting;
     },
     async predict(texts) {
       if (closed) throw new Error("Cannot predict: the sparse pool is closed");
