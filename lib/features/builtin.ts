@@ -435,6 +435,11 @@ const LOG1P_1 = Math.log1p(FAMILY.word[1]);
 const LOG1P_035 = Math.log1p(FAMILY.char[1]);
 const LOG1P_08 = Math.log1p(FAMILY.bigram[1]);
 
+/** A sparse vector with room for `dimension` entries. */
+function newSparseVector(dimension: number): SparseVector {
+  return { indices: new Int32Array(dimension), values: new Float32Array(dimension) };
+}
+
 /** Size of the buffers that {@linkcode BuiltinEmbedder.featurize} carves its results from. */
 const SLAB_BYTES = 1 << 16;
 
@@ -448,7 +453,7 @@ export class BuiltinEmbedder implements Embedder {
   #scratch: Float64Array;
   #touched: Int32Array;
   /** One bit per bucket: set while a text's features land in it. */
-  #occupied: Uint32Array;
+  #occupied: Int32Array;
   #features = new FeatureList();
   #delexFeatures = new FeatureList();
   #slab = new ArrayBuffer(0);
@@ -485,7 +490,7 @@ export class BuiltinEmbedder implements Embedder {
     this.id = `builtin-v${version}-d${dimension}${charNgrams ? "" : "-words"}`;
     this.#scratch = new Float64Array(dimension);
     this.#touched = new Int32Array(dimension);
-    this.#occupied = new Uint32Array(Math.ceil(dimension / 32));
+    this.#occupied = new Int32Array(Math.ceil(dimension / 32));
     this.#mask = (dimension & (dimension - 1)) === 0 ? dimension - 1 : -1;
   }
 
@@ -551,11 +556,12 @@ export class BuiltinEmbedder implements Embedder {
    * built ("do you <w>", "<w> ?"). Returns how many entries the sum has.
    */
   #combine(text: string): number {
-    const buffer = (): SparseVector => ({
-      indices: new Int32Array(this.dimension),
-      values: new Float32Array(this.dimension),
-    });
-    const [a, b, sum] = this.#halves ??= [buffer(), buffer(), buffer()];
+    const halves = this.#halves ??= [
+      newSparseVector(this.dimension),
+      newSparseVector(this.dimension),
+      newSparseVector(this.dimension),
+    ];
+    const a = halves[0], b = halves[1], sum = halves[2];
     extractFeatures(text, this.#charNgrams, this.#features, this.#delexFeatures);
     const touched = this.#touched;
     const countA = this.#accumulateList(this.#features);
@@ -626,7 +632,7 @@ export class BuiltinEmbedder implements Embedder {
       if (bits === 0) continue;
       occupied[w] = 0;
       do {
-        const lowest = bits & -bits;
+        const lowest = bits & ((~bits + 1) | 0); // int32 all along (-bits overflows for bit 31)
         touched[k++] = (w << 5) | (31 - Math.clz32(lowest));
         bits ^= lowest;
       } while (bits !== 0);

@@ -24,6 +24,7 @@ import {
 import {
   isSparseEmbedder,
   type MlpWeights,
+  type SharedMlpWeights,
   type SparseEmbedder,
   type SparseFeatures,
   type SparseKernel,
@@ -32,7 +33,8 @@ import {
 
 /** The first message a worker gets. */
 export interface InitMessage {
-  weights: MlpWeights;
+  /** The weights: in the main thread's shared kernel memory, or (js kernel) as arrays. */
+  weights: SharedMlpWeights | MlpWeights;
   embedder: EmbedderConfig;
   embedderId: string;
   kernel: SparseKernel;

@@ -26,7 +26,7 @@ import type { FeatureMatrix } from "../features/matrix.ts";
 import type { ModelBundle } from "../model/bundle.ts";
 import type { WeightsBundle } from "../model/bundle_files.ts";
 import {
-  extractMlpWeights,
+  bundleMlp,
   isSparseEmbedder,
   predictMatrix,
   type SparseEmbedder,
@@ -162,15 +162,15 @@ async function predictMessages(bundle: AnyBundle, texts: readonly string[]): Pro
 /** A loaded model: with tfjs (`loadBundle`) or as weights only (`loadWeightsBundle`). */
 export type AnyBundle = ModelBundle | WeightsBundle;
 
-const mlps = new WeakMap<object, SparseMlp>();
+const modelMlps = new WeakMap<object, SparseMlp>();
 
 /** The bundle's weights in the inference kernel, built once per model. */
 function mlpOf(bundle: AnyBundle): SparseMlp {
-  const key = "model" in bundle ? bundle.model : bundle.weights;
-  let mlp = mlps.get(key);
+  if (!("model" in bundle)) return bundleMlp(bundle);
+  let mlp = modelMlps.get(bundle.model);
   if (!mlp) {
-    mlp = new SparseMlp("model" in bundle ? extractMlpWeights(bundle.model) : bundle.weights);
-    mlps.set(key, mlp);
+    mlp = bundleMlp(bundle);
+    modelMlps.set(bundle.model, mlp);
   }
   return mlp;
 }

@@ -22,6 +22,7 @@ import {
   predictInContext,
 } from "./context.ts";
 import { predictProbabilities } from "./predict.ts";
+import { createSparsePool } from "./sparse_pool.ts";
 
 await initBackend();
 
@@ -145,10 +146,13 @@ Deno.test("texts read alone by a context model get the feature-matrix route's nu
     aloneContexts(texts.map((text) => ({ text }))),
   );
   assert.deepEqual(await predictAlone(bundle, texts), expected);
+  // the batch predictor's worker, and this thread while the worker starts
   const predict = createBatchPredictor(bundle, { workers: 1 });
+  const pool = createSparsePool(bundle, { workers: 1, context: DEFAULT_CONTEXT_RECIPE })!;
   try {
     assert.equal(predict.route, "sparse wasm + 1 worker (context model, each text alone)");
-    // the first batch goes to the idle worker, the second runs in this thread
+    assert.deepEqual(await pool.predict(texts), expected);
+    assert.equal(pool.state, "ready");
     const [first, second] = await Promise.all([
       predict(texts.slice(0, 25)),
       predict(texts.slice(25)),
@@ -157,6 +161,7 @@ Deno.test("texts read alone by a context model get the feature-matrix route's nu
     assert.deepEqual(second, expected.subarray(25 * 3));
   } finally {
     predict.close();
+    pool.close();
     bundle.model.dispose();
   }
 });
