@@ -555,8 +555,9 @@ function renderMarkdown(r: any, quality: Record<string, { n: number; table: stri
     "",
     `The classification file repeats the generated messages; qac's whole-process time includes Deno`,
     `start-up, loading the model (straight from its files, no tfjs) and reading/writing CSV, on the`,
-    `route "${s.classify.route}"; the bench checks that every message was read and written and that`,
-    "route was taken. fastText's time includes loading its model. Peak RSS is from `/usr/bin/time -v`.",
+    `route "${s.classify.route}"; the bench checks that every message was read and written, by the`,
+    "model it trained, on that route. fastText's time includes loading its model. Peak RSS is from",
+    "`/usr/bin/time -v`.",
   );
   if (r.skipped.length > 0) lines.push("", "Skipped: " + r.skipped.join("; ") + ".");
   return lines.join("\n") + "\n";
