@@ -80,7 +80,7 @@ export * from "./model/weights.ts";
 // inference: prediction routes, file classification
 export { initBackend } from "./infer/backend.ts";
 export * from "./infer/predict.ts";
-export { predictMatrix, SparseMlp } from "./infer/sparse.ts";
+export { predictMatrix, type SharedMlpWeights, SparseMlp } from "./infer/sparse.ts";
 export type {
   SparseFeatures,
   SparseKernel,

@@ -24,6 +24,14 @@ import { predictProbabilities } from "../lib/infer/predict.ts";
 import { createSparsePredictor } from "../lib/infer/sparse.ts";
 import { predictAlone } from "../lib/infer/context.ts";
 import { exists, type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
+import {
+  checkClassifyRun,
+  ensureTool,
+  FASTTEXT_ARGS,
+  fastTextLine,
+  runTimed as run,
+  type Timed,
+} from "./_bench_run.ts";
 
 const FLAGS: FlagSpec = {
   reps: { type: "string", default: "3", help: "repetitions of each timed step (median reported)" },
@@ -34,20 +42,6 @@ const FLAGS: FlagSpec = {
   out: { type: "string", default: "bench", help: "where RESULTS.md and results.json go" },
   "no-install": { type: "boolean", help: "never apt-get install fasttext or time" },
 };
-
-/** fastText settings: its defaults plus word bigrams and a bucket count that keeps the model small. */
-const FASTTEXT_ARGS = ["-wordNgrams", "2", "-bucket", "200000"];
-
-interface Timed {
-  seconds: number;
-  /** 1-minute load average when the run started (other work on the machine). */
-  load: number;
-  /** User + system CPU seconds of the process (all its threads), from /usr/bin/time. */
-  cpuSeconds: number | null;
-  peakRssMiB: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface Summary {
   name: string;
@@ -71,75 +65,6 @@ function summary(name: string, m: Metrics): Summary {
     weightedF1: m.weightedF1,
     f1: Object.fromEntries(LABELS.map((l) => [l, m.perClass[l].f1])),
   };
-}
-
-/** Runs a command, timing it and (with /usr/bin/time) reading its peak RSS. */
-async function run(
-  cmd: string[],
-  options: { stdoutFile?: string; timeTool: boolean },
-): Promise<Timed> {
-  const timeFile = await Deno.makeTempFile({ suffix: ".time" });
-  const quoted = cmd.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
-  const redirect = options.stdoutFile ? ` > '${options.stdoutFile}'` : "";
-  const shell = `exec ${quoted}${redirect}`;
-  const argv = options.timeTool
-    ? ["/usr/bin/time", "-v", "-o", timeFile, "sh", "-c", shell]
-    : ["sh", "-c", shell];
-  const load = Deno.loadavg()[0]!;
-  const started = performance.now();
-  const output = await new Deno.Command(argv[0]!, {
-    args: argv.slice(1),
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  const seconds = (performance.now() - started) / 1000;
-  const stdout = new TextDecoder().decode(output.stdout);
-  const stderr = new TextDecoder().decode(output.stderr);
-  let peakRssMiB: number | null = null;
-  let cpuSeconds: number | null = null;
-  if (options.timeTool) {
-    const report = await Deno.readTextFile(timeFile).catch(() => "");
-    const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);
-    if (match) peakRssMiB = Number(match[1]) / 1024;
-    const user = /User time \(seconds\): ([\d.]+)/.exec(report);
-    const system = /System time \(seconds\): ([\d.]+)/.exec(report);
-    if (user && system) cpuSeconds = Number(user[1]) + Number(system[1]);
-  }
-  await Deno.remove(timeFile).catch(() => {});
-  if (!output.success) {
-    throw new Error(`Cannot run ${cmd.join(" ")}: exit ${output.code}\n${stderr.slice(-2000)}`);
-  }
-  return { seconds, load, cpuSeconds, peakRssMiB, stdout, stderr };
-}
-
-async function which(name: string): Promise<string | undefined> {
-  const out = await new Deno.Command("sh", { args: ["-c", `command -v ${name}`], stdout: "piped" })
-    .output().catch(() => undefined);
-  const path = out?.success ? new TextDecoder().decode(out.stdout).trim() : "";
-  return path || undefined;
-}
-
-/** Installs a Debian package when missing, if allowed and possible; returns whether `bin` exists. */
-async function ensureTool(bin: string, pkg: string, install: boolean): Promise<boolean> {
-  if (await exists(bin) || await which(bin)) return true;
-  if (!install) return false;
-  console.log(`bench: ${bin} not found; trying apt-get install -y ${pkg}`);
-  const result = await new Deno.Command("apt-get", {
-    args: ["install", "-y", pkg],
-    stdout: "null",
-    stderr: "piped",
-  }).output().catch(() => undefined);
-  if (!result?.success) {
-    console.log(`bench: could not install ${pkg} (${result ? "apt-get failed" : "no apt-get"})`);
-    return false;
-  }
-  return Boolean(await exists(bin) || await which(bin));
-}
-
-/** fastText's usual preprocessing: lowercase, punctuation as separate tokens, one line. */
-function fastTextLine(text: string): string {
-  return text.toLowerCase().replace(/([.!?,'/()])/g, " $1 ").replace(/\s+/g, " ").trim();
 }
 
 /** Parses `fasttext predict-prob … 3` output into `n × 3` probabilities in LABELS order. */
@@ -411,22 +336,11 @@ await runMain(async () => {
       outFile,
       "--quiet",
     ], { timeTool });
-    // it measured what it claims: every message in, every row out, on the fast route
-    const summaryLine =
-      /classified (\d+) messages .*route (.+)\)(?:, \d+ unreadable rows skipped)?: /
-        .exec(ours.stderr);
-    const outRows = (await Deno.readTextFile(outFile)).split("\n").length - 2; // header, last \n
-    if (Number(summaryLine?.[1]) !== messages || outRows !== messages) {
-      throw new Error(
-        `Cannot trust the classify run: ${
-          summaryLine?.[1]
-        } classified, ${outRows} rows written, ${messages} expected`,
-      );
-    }
-    route = summaryLine![2]!;
-    if (!route.startsWith("sparse wasm")) {
-      throw new Error(`Cannot trust the classify run: it used route "${route}", not sparse wasm`);
-    }
+    // it measured what it claims: every message in, every row out, this model, the fast route
+    route = await checkClassifyRun(ours.stderr, outFile, {
+      messages,
+      runId: bundle.metadata.runId,
+    });
     ourClassify.push(ours);
     if (fastText) {
       console.log(`bench: fasttext predict-prob ${messages} messages (${r + 1}/${reps})`);
@@ -641,8 +555,9 @@ function renderMarkdown(r: any, quality: Record<string, { n: number; table: stri
     "",
     `The classification file repeats the generated messages; qac's whole-process time includes Deno`,
     `start-up, loading the model (straight from its files, no tfjs) and reading/writing CSV, on the`,
-    `route "${s.classify.route}"; the bench checks that every message was read and written and that`,
-    "route was taken. fastText's time includes loading its model. Peak RSS is from `/usr/bin/time -v`.",
+    `route "${s.classify.route}"; the bench checks that every message was read and written, by the`,
+    "model it trained, on that route. fastText's time includes loading its model. Peak RSS is from",
+    "`/usr/bin/time -v`.",
   );
   if (r.skipped.length > 0) lines.push("", "Skipped: " + r.skipped.join("; ") + ".");
   return lines.join("\n") + "\n";

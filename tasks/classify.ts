@@ -133,7 +133,7 @@ await runMain(async () => {
   console.error(
     `classified ${summary.rows} messages in ${summary.seconds.toFixed(2)}s (${
       Math.round(summary.rows / Math.max(summary.seconds, 1e-9))
-    } msgs/s; model load ${loadSeconds.toFixed(2)}s; route ${
+    } msgs/s; model ${bundle.metadata.runId} loaded in ${loadSeconds.toFixed(2)}s; route ${
       // a context model's rows go through predictRows, not the batch predictor
       rowsPredictor
         ? (mode === "context"

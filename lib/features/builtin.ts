@@ -147,9 +147,13 @@ function mayHaveUrl(lower: string): boolean {
 /** Whether some code unit repeats three times in a row (what {@linkcode collapseRuns} changes). */
 function hasTripleRun(s: string): boolean {
   let run = 1;
+  let previous = s.charCodeAt(0);
   for (let i = 1; i < s.length; i++) {
-    if (s.charCodeAt(i) !== s.charCodeAt(i - 1)) run = 1;
-    else if (++run === 3) return true;
+    const c = s.charCodeAt(i);
+    if (c !== previous) {
+      run = 1;
+      previous = c;
+    } else if (++run === 3) return true;
   }
   return false;
 }
@@ -426,6 +430,16 @@ export function isSparseMatrixEmbedder(embedder: Embedder): embedder is SparseMa
   return typeof (embedder as Partial<SparseMatrixEmbedder>).featurizeMany === "function";
 }
 
+// Math.log1p of the commonest bucket sums (a single word, char n-gram or bigram feature).
+const LOG1P_1 = Math.log1p(FAMILY.word[1]);
+const LOG1P_035 = Math.log1p(FAMILY.char[1]);
+const LOG1P_08 = Math.log1p(FAMILY.bigram[1]);
+
+/** A sparse vector with room for `dimension` entries. */
+function newSparseVector(dimension: number): SparseVector {
+  return { indices: new Int32Array(dimension), values: new Float32Array(dimension) };
+}
+
 /** Size of the buffers that {@linkcode BuiltinEmbedder.featurize} carves its results from. */
 const SLAB_BYTES = 1 << 16;
 
@@ -439,13 +453,16 @@ export class BuiltinEmbedder implements Embedder {
   #scratch: Float64Array;
   #touched: Int32Array;
   /** One bit per bucket: set while a text's features land in it. */
-  #occupied: Uint32Array;
+  #occupied: Int32Array;
   #features = new FeatureList();
   #delexFeatures = new FeatureList();
   #slab = new ArrayBuffer(0);
   #slabUsed = 0;
   #charNgrams: boolean;
   #delexicalize: boolean;
+  /** `dimension - 1` when it is a power of two (hash & mask = hash % dimension, hashes being
+   * non-negative: no integer division per feature), else -1. */
+  #mask: number;
   /** Version 2's buffers: the text's half, its delexicalised form's half, and their sum. */
   #halves?: [SparseVector, SparseVector, SparseVector];
 
@@ -473,7 +490,8 @@ export class BuiltinEmbedder implements Embedder {
     this.id = `builtin-v${version}-d${dimension}${charNgrams ? "" : "-words"}`;
     this.#scratch = new Float64Array(dimension);
     this.#touched = new Int32Array(dimension);
-    this.#occupied = new Uint32Array(Math.ceil(dimension / 32));
+    this.#occupied = new Int32Array(Math.ceil(dimension / 32));
+    this.#mask = (dimension & (dimension - 1)) === 0 ? dimension - 1 : -1;
   }
 
   /**
@@ -520,11 +538,14 @@ export class BuiltinEmbedder implements Embedder {
   #emit(indices: Int32Array, values: Float32Array, count: number): void {
     if (this.#delexicalize) {
       const sum = this.#halves![2]!;
-      indices.set(sum.indices.subarray(0, count));
-      values.set(sum.values.subarray(0, count));
+      for (let k = 0; k < count; k++) {
+        indices[k] = sum.indices[k]!;
+        values[k] = sum.values[k]!;
+      }
       return;
     }
-    indices.set(this.#touched.subarray(0, count));
+    const touched = this.#touched;
+    for (let k = 0; k < count; k++) indices[k] = touched[k]!;
     this.#finish(indices, values, count);
   }
 
@@ -535,28 +556,37 @@ export class BuiltinEmbedder implements Embedder {
    * built ("do you <w>", "<w> ?"). Returns how many entries the sum has.
    */
   #combine(text: string): number {
-    const buffer = (): SparseVector => ({
-      indices: new Int32Array(this.dimension),
-      values: new Float32Array(this.dimension),
-    });
-    const [a, b, sum] = this.#halves ??= [buffer(), buffer(), buffer()];
+    const halves = this.#halves ??= [
+      newSparseVector(this.dimension),
+      newSparseVector(this.dimension),
+      newSparseVector(this.dimension),
+    ];
+    const a = halves[0], b = halves[1], sum = halves[2];
     extractFeatures(text, this.#charNgrams, this.#features, this.#delexFeatures);
+    const touched = this.#touched;
     const countA = this.#accumulateList(this.#features);
-    a.indices.set(this.#touched.subarray(0, countA));
+    for (let k = 0; k < countA; k++) a.indices[k] = touched[k]!;
     this.#finish(a.indices, a.values, countA);
     const countB = this.#accumulateList(this.#delexFeatures);
-    b.indices.set(this.#touched.subarray(0, countB));
+    for (let k = 0; k < countB; k++) b.indices[k] = touched[k]!;
     this.#finish(b.indices, b.values, countB);
-    // merge two sorted index lists, adding values where they meet
+    // merge two sorted index lists, adding values where they meet (no index reaches `end`)
+    const end = this.dimension;
     let i = 0, j = 0, n = 0, norm = 0;
     while (i < countA || j < countB) {
-      const ia = i < countA ? a.indices[i]! : Infinity;
-      const ib = j < countB ? b.indices[j]! : Infinity;
+      const ia = i < countA ? a.indices[i]! : end;
+      const ib = j < countB ? b.indices[j]! : end;
       let v: number;
-      if (ia === ib) v = a.values[i++]! + b.values[j++]!;
-      else if (ia < ib) v = a.values[i++]!;
-      else v = b.values[j++]!;
-      sum.indices[n] = Math.min(ia, ib);
+      if (ia === ib) {
+        v = a.values[i++]! + b.values[j++]!;
+        sum.indices[n] = ia;
+      } else if (ia < ib) {
+        v = a.values[i++]!;
+        sum.indices[n] = ia;
+      } else {
+        v = b.values[j++]!;
+        sum.indices[n] = ib;
+      }
       sum.values[n++] = v;
       norm += v * v;
     }
@@ -580,9 +610,10 @@ export class BuiltinEmbedder implements Embedder {
     const touched = this.#touched;
     const dimension = this.dimension;
     const { hashes, weights } = features;
+    const mask = this.#mask;
     let count = 0;
     for (let i = 0; i < features.length; i++) {
-      const index = hashes[i]! % dimension;
+      const index = mask >= 0 ? hashes[i]! & mask : hashes[i]! % dimension;
       if (scratch[index] === 0) {
         touched[count++] = index;
         occupied[index >>> 5]! |= 1 << (index & 31);
@@ -601,7 +632,7 @@ export class BuiltinEmbedder implements Embedder {
       if (bits === 0) continue;
       occupied[w] = 0;
       do {
-        const lowest = bits & -bits;
+        const lowest = bits & ((~bits + 1) | 0); // int32 all along (-bits overflows for bit 31)
         touched[k++] = (w << 5) | (31 - Math.clz32(lowest));
         bits ^= lowest;
       } while (bits !== 0);
@@ -614,7 +645,9 @@ export class BuiltinEmbedder implements Embedder {
     const scratch = this.#scratch;
     let norm = 0;
     for (let i = 0; i < count; i++) {
-      const v = Math.log1p(scratch[indices[i]!]!);
+      const x = scratch[indices[i]!]!;
+      // most buckets hold one feature: its family's weight, whose log1p is known
+      const v = x === 1 ? LOG1P_1 : x === 0.35 ? LOG1P_035 : x === 0.8 ? LOG1P_08 : Math.log1p(x);
       scratch[indices[i]!] = 0;
       values[i] = v;
       norm += v * v;

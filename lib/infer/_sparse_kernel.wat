@@ -18,7 +18,7 @@
 ;;       for c in 0 … classes-1:
 ;;         partial[m][c] += Σ_j a[j] · w2t[c][blk + 16j ..]
 (module
-  (import "env" "memory" (memory 1))
+  (import "env" "memory" (memory 1 65536 shared))
 
   (func (export "mlp")
     (param $rows i32) (param $n i32) (param $b1 i32) (param $w2t i32) (param $stride i32)

@@ -1,6 +1,7 @@
 /**
  * A Web Worker of the sparse pool (`sparse_pool.ts`): rebuilds the embedder from its config and
- * the MLP from the weights it is sent, then answers `{ id, texts }` with `{ id, probabilities }`.
+ * the MLP from the weights it is sent, then answers `{ id, texts }` with `{ id, probabilities }`
+ * (a context model's worker reads each of those texts alone, as `predictAlone` does).
  * A context model's worker (sent its recipe) answers `{ id, messages, skip }` as
  * `predictInContext` would, for the messages after the first `skip` (context only).
  * Private to lib/infer.
@@ -12,17 +13,28 @@
 import { createEmbedder } from "../features/create.ts";
 import type { EmbedderConfig } from "../features/embedder.ts";
 import type { Message } from "../data/types.ts";
+import { aloneRows } from "./context.ts";
 import {
+  aloneContexts,
   assembleContexts,
   type ContextRecipe,
   featureMatrix,
   sparseContextRow,
 } from "../features/context.ts";
-import { isSparseEmbedder, type MlpWeights, type SparseKernel, SparseMlp } from "./sparse.ts";
+import {
+  isSparseEmbedder,
+  type MlpWeights,
+  type SharedMlpWeights,
+  type SparseEmbedder,
+  type SparseFeatures,
+  type SparseKernel,
+  SparseMlp,
+} from "./sparse.ts";
 
 /** The first message a worker gets. */
 export interface InitMessage {
-  weights: MlpWeights;
+  /** The weights: in the main thread's shared kernel memory, or (js kernel) as arrays. */
+  weights: SharedMlpWeights | MlpWeights;
   embedder: EmbedderConfig;
   embedderId: string;
   kernel: SparseKernel;
@@ -61,7 +73,11 @@ self.onmessage = async (event: MessageEvent<InitMessage | BatchMessage>) => {
         if ("texts" in batch) {
           const { texts } = batch;
           const out = new Float32Array(texts.length * classes);
-          mlp.predictEach(texts.length, (i) => embedder.featurize(texts[i]!), out);
+          // a context model reads each text alone, as predictAlone does
+          const row = recipe
+            ? aloneRows(embedder, texts) ?? await aloneMatrixRows(embedder, texts)
+            : (i: number) => embedder.featurize(texts[i]!);
+          mlp.predictEach(texts.length, row, out);
           return out;
         }
         // as predictInContext → predictAssembled (sparse), rows from `skip` on
@@ -96,6 +112,17 @@ self.onmessage = async (event: MessageEvent<InitMessage | BatchMessage>) => {
     self.postMessage({ id: data.id, error: describe(error) } satisfies ReplyMessage);
   }
 };
+
+/** Rows of texts read alone through the feature matrix, for embedders without `featurizeInto`. */
+async function aloneMatrixRows(
+  embedder: SparseEmbedder,
+  texts: readonly string[],
+): Promise<(i: number) => SparseFeatures> {
+  const base = await featureMatrix(embedder, texts);
+  if (base.kind !== "sparse") throw new TypeError("Cannot predict: features are not sparse");
+  const assembly = aloneContexts(texts.map((text) => ({ text })));
+  return (i) => sparseContextRow(base, assembly, i);
+}
 
 function describe(error: unknown): { name: string; message: string } {
   return error instanceof Error

@@ -19,7 +19,7 @@ import { LABELS } from "../data/types.ts";
 import type { ModelBundle } from "../model/bundle.ts";
 import type { WeightsBundle } from "../model/bundle_files.ts";
 import { createSparsePredictor, isSparseEmbedder, predictMatrix, SparseMlp } from "./sparse.ts";
-import { createSparsePool } from "./sparse_pool.ts";
+import { createSparsePool, type SparsePool } from "./sparse_pool.ts";
 
 /** The columns classification adds to each row, in this order. */
 export const PREDICTION_COLUMNS = ["predicted", "p_question", "p_answer", "p_comment"] as const;
@@ -51,17 +51,29 @@ export function createBatchPredictor(
   bundle: ModelBundle | WeightsBundle,
   options: BatchPredictorOptions = {},
 ): ClosableBatchPredictor {
-  if (bundle.metadata?.context) {
+  const recipe = bundle.metadata?.context?.recipe;
+  if (recipe) {
     // a context model reads each text alone here (empty context); conversation files go
     // through `predictRows` (lib/infer/context.ts)
-    return Object.assign(
-      async (texts: readonly string[]) =>
-        (await import("./context.ts")).predictAlone(bundle, texts),
-      {
+    const alone = async (texts: readonly string[]) =>
+      (await import("./context.ts")).predictAlone(bundle, texts);
+    const pool = options.workers && isSparseEmbedder(bundle.embedder)
+      ? createSparsePool(bundle, { workers: options.workers, context: recipe })
+      : undefined;
+    const kind = `${isSparseEmbedder(bundle.embedder) ? "sparse" : "dense"} wasm`;
+    if (!pool) {
+      return Object.assign(alone, {
         close: () => {},
-        route: `${
-          isSparseEmbedder(bundle.embedder) ? "sparse" : "dense"
-        } wasm (context model, each text alone)`,
+        route: `${kind} (context model, each text alone)`,
+      });
+    }
+    return Object.assign(
+      (texts: readonly string[]) => (usePool(pool) ? pool.predict(texts) : alone(texts)),
+      {
+        close: pool.close,
+        route: `${kind} + ${pool.size} worker${
+          pool.size === 1 ? "" : "s"
+        } (context model, each text alone)`,
       },
     );
   }
@@ -90,9 +102,17 @@ export function createBatchPredictor(
   const pool = options.workers ? createSparsePool(bundle, { workers: options.workers }) : undefined;
   if (!pool) return Object.assign(local, { close: () => {}, route: "sparse wasm" });
   return Object.assign(
-    (texts: readonly string[]) => (pool.busy < pool.size ? pool.predict(texts) : local(texts)),
+    (texts: readonly string[]) => (usePool(pool) ? pool.predict(texts) : local(texts)),
     { close: pool.close, route: `sparse wasm + ${pool.size} worker${pool.size === 1 ? "" : "s"}` },
   );
+}
+
+/**
+ * Whether a batch goes to the pool: a worker is idle, and the workers have started (until then
+ * this thread computes; a pool that failed to start takes the batch and reports why).
+ */
+function usePool(pool: SparsePool): boolean {
+  return pool.state !== "starting" && pool.busy < pool.size;
 }
 
 /** Options of {@linkcode classifyFile}. */

@@ -16,6 +16,7 @@ import type { StreamRow } from "../data/stream.ts";
 import {
   aloneContexts,
   assembleContexts,
+  CONTEXT_CUES,
   type ContextAssembly,
   contextRows,
   featureMatrix,
@@ -24,7 +25,14 @@ import {
 import type { FeatureMatrix } from "../features/matrix.ts";
 import type { ModelBundle } from "../model/bundle.ts";
 import type { WeightsBundle } from "../model/bundle_files.ts";
-import { extractMlpWeights, predictMatrix, SparseMlp } from "./sparse.ts";
+import {
+  bundleMlp,
+  isSparseEmbedder,
+  predictMatrix,
+  type SparseEmbedder,
+  type SparseFeatures,
+  SparseMlp,
+} from "./sparse.ts";
 
 /** Options of {@linkcode predictInContext}. */
 export interface PredictInContextOptions {
@@ -69,6 +77,12 @@ export async function predictAlone(
 ): Promise<Float32Array> {
   if (!bundle.metadata.context) return await predictMessages(bundle, texts);
   if (texts.length === 0) return new Float32Array(0);
+  const rows = aloneRows(bundle.embedder, texts);
+  if (rows) {
+    const out = new Float32Array(texts.length * LABELS.length);
+    mlpOf(bundle).predictEach(texts.length, rows, out);
+    return out;
+  }
   const base = await featureMatrix(bundle.embedder, texts);
   return predictAssembled(bundle, base, aloneContexts(texts.map((text) => ({ text }))));
 }
@@ -101,6 +115,44 @@ export function predictAssembled(
   return out;
 }
 
+/** A featurizer that writes a text's sparse features into arrays it is given (the builtin one). */
+interface IntoFeaturizer extends SparseEmbedder {
+  featurizeInto(text: string, indices: Int32Array, values: Float32Array): number;
+}
+
+/**
+ * Row i of what {@linkcode predictAssembled} gives the kernel for `texts` read alone — the
+ * text's features, an empty context, the cues of `aloneContexts` — built in place for each row
+ * (`sparseContextRow` without the feature matrix: no arrays per text), or `undefined` when the
+ * embedder cannot featurize into given arrays. Each row is overwritten by the next.
+ */
+export function aloneRows(
+  embedder: AnyBundle["embedder"],
+  texts: readonly string[],
+): ((i: number) => SparseFeatures) | undefined {
+  if (
+    !isSparseEmbedder(embedder) ||
+    typeof (embedder as Partial<IntoFeaturizer>).featurizeInto !== "function"
+  ) return undefined;
+  const featurizer = embedder as IntoFeaturizer;
+  const d = featurizer.dimension;
+  const k = CONTEXT_CUES.length;
+  const { cues } = aloneContexts(texts.map((text) => ({ text })));
+  const indices = new Int32Array(d + k);
+  const values = new Float32Array(d + k);
+  return (i) => {
+    let at = featurizer.featurizeInto(texts[i]!, indices, values);
+    for (let j = 0; j < k; j++) {
+      const v = cues[i * k + j]!;
+      if (v !== 0) {
+        indices[at] = 2 * d + j;
+        values[at++] = v;
+      }
+    }
+    return { indices: indices.subarray(0, at), values: values.subarray(0, at) };
+  };
+}
+
 /** A message-only model's probabilities, through the same kernel. */
 async function predictMessages(bundle: AnyBundle, texts: readonly string[]): Promise<Float32Array> {
   if (texts.length === 0) return new Float32Array(0);
@@ -110,15 +162,15 @@ async function predictMessages(bundle: AnyBundle, texts: readonly string[]): Pro
 /** A loaded model: with tfjs (`loadBundle`) or as weights only (`loadWeightsBundle`). */
 export type AnyBundle = ModelBundle | WeightsBundle;
 
-const mlps = new WeakMap<object, SparseMlp>();
+const modelMlps = new WeakMap<object, SparseMlp>();
 
 /** The bundle's weights in the inference kernel, built once per model. */
 function mlpOf(bundle: AnyBundle): SparseMlp {
-  const key = "model" in bundle ? bundle.model : bundle.weights;
-  let mlp = mlps.get(key);
+  if (!("model" in bundle)) return bundleMlp(bundle);
+  let mlp = modelMlps.get(bundle.model);
   if (!mlp) {
-    mlp = new SparseMlp("model" in bundle ? extractMlpWeights(bundle.model) : bundle.weights);
-    mlps.set(key, mlp);
+    mlp = bundleMlp(bundle);
+    modelMlps.set(bundle.model, mlp);
   }
   return mlp;
 }

@@ -4,14 +4,25 @@ import { parse } from "csv-parse/sync";
 import type { Message } from "../data/types.ts";
 import { loadBundle, saveBundle } from "../model/bundle.ts";
 import { BuiltinEmbedder } from "../features/builtin.ts";
-import { assembleContexts, contextRows, DEFAULT_CONTEXT_RECIPE } from "../features/context.ts";
+import {
+  aloneContexts,
+  assembleContexts,
+  contextRows,
+  DEFAULT_CONTEXT_RECIPE,
+} from "../features/context.ts";
 import { trainClassifier } from "../model/train.ts";
 import { tinyBundle, tinyContextBundle } from "../serve/_testing.ts";
 import type { ModelBundle } from "../model/bundle.ts";
 import { initBackend } from "./backend.ts";
 import { classifyFile, createBatchPredictor } from "./classify_file.ts";
-import { createRowsPredictor, predictAlone, predictInContext } from "./context.ts";
+import {
+  createRowsPredictor,
+  predictAlone,
+  predictAssembled,
+  predictInContext,
+} from "./context.ts";
 import { predictProbabilities } from "./predict.ts";
+import { createSparsePool } from "./sparse_pool.ts";
 
 await initBackend();
 
@@ -119,6 +130,41 @@ async function trainedContextBundle(): Promise<ModelBundle> {
     },
   };
 }
+
+Deno.test("texts read alone by a context model get the feature-matrix route's numbers, also on a worker", async () => {
+  const bundle = await trainedContextBundle();
+  const texts = Array.from(
+    { length: 60 },
+    (_, i) =>
+      ["how do i pivot in pandas?", "df.pivot_table works", "thanks!!", "any sql course??"][
+        i % 4
+      ] + ` ${i}`,
+  );
+  const expected = predictAssembled(
+    bundle,
+    (bundle.embedder as BuiltinEmbedder).featurizeMany(texts),
+    aloneContexts(texts.map((text) => ({ text }))),
+  );
+  assert.deepEqual(await predictAlone(bundle, texts), expected);
+  // the batch predictor's worker, and this thread while the worker starts
+  const predict = createBatchPredictor(bundle, { workers: 1 });
+  const pool = createSparsePool(bundle, { workers: 1, context: DEFAULT_CONTEXT_RECIPE })!;
+  try {
+    assert.equal(predict.route, "sparse wasm + 1 worker (context model, each text alone)");
+    assert.deepEqual(await pool.predict(texts), expected);
+    assert.equal(pool.state, "ready");
+    const [first, second] = await Promise.all([
+      predict(texts.slice(0, 25)),
+      predict(texts.slice(25)),
+    ]);
+    assert.deepEqual(first, expected.subarray(0, 25 * 3));
+    assert.deepEqual(second, expected.subarray(25 * 3));
+  } finally {
+    predict.close();
+    pool.close();
+    bundle.model.dispose();
+  }
+});
 
 Deno.test("a context model's recipe survives save → load, and the loaded model predicts the same", async () => {
   const bundle = await trainedContextBundle();

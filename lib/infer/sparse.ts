@@ -37,7 +37,8 @@ export function isSparseEmbedder(embedder: Embedder): embedder is SparseEmbedder
 }
 
 /** Hidden units per cache block of the kernel (`_sparse_kernel.wat`): eight f32x4 registers. */
-const BLOCK_UNITS = 32;
+const BLOCK_SHIFT = 5;
+const BLOCK_UNITS = 1 << BLOCK_SHIFT;
 
 /**
  * How {@linkcode SparseMlp} computes: "auto" = the WebAssembly SIMD kernel (an error where it
@@ -60,20 +61,38 @@ const CHUNK = 2048;
 
 /** Computes class probabilities from sparse inputs with a Dense → Dense model's weights. */
 export class SparseMlp {
-  /** The weights, laid out as given. */
-  readonly weights: MlpWeights;
+  /** The weights as given, or `undefined` when built on another thread's shared ones. */
+  readonly weights: MlpWeights | undefined;
+  /** Input size. */
+  readonly inputs: number;
+  /** Output classes. */
+  readonly classes: number;
   /** The kernel in use: "wasm" (SIMD) or "js". */
   readonly kernel: "wasm" | "js";
   #hidden: Float32Array;
   #logits: Float64Array;
   #wasm: WasmMlp | undefined;
+  #shared: SharedMlpWeights | undefined;
 
   /**
-   * Copies `weights` into the kernel's memory.
+   * Copies `weights` into the kernel's memory — or, given {@linkcode SparseMlp.share}'s shared
+   * weights (e.g. in a worker), computes on them without a copy.
    * @throws {TypeError} when the weight sizes do not fit `inputs → hidden → classes`
    */
-  constructor(weights: MlpWeights, options: SparseMlpOptions = {}) {
-    const { inputs, hidden, classes, w1, b1, w2, b2 } = weights;
+  constructor(weights: MlpWeights | SharedMlpWeights, options: SparseMlpOptions = {}) {
+    const { inputs, hidden, classes } = weights;
+    this.inputs = inputs;
+    this.classes = classes;
+    this.#hidden = new Float32Array(hidden);
+    this.#logits = new Float64Array(classes);
+    if ("memory" in weights) {
+      this.weights = undefined;
+      this.#shared = weights;
+      this.#wasm = createWasmMlp(weights);
+      this.kernel = "wasm";
+      return;
+    }
+    const { w1, b1, w2, b2 } = weights;
     if (
       w1.length !== inputs * hidden || b1.length !== hidden || w2.length !== hidden * classes ||
       b2.length !== classes
@@ -83,16 +102,26 @@ export class SparseMlp {
       );
     }
     this.weights = weights;
-    this.#hidden = new Float32Array(hidden);
-    this.#logits = new Float64Array(classes);
-    this.#wasm = (options.kernel ?? "auto") === "auto" ? createWasmMlp(weights) : undefined;
+    if ((options.kernel ?? "auto") === "auto") {
+      this.#shared = layoutWeights(weights);
+      this.#wasm = createWasmMlp(this.#shared);
+    }
     this.kernel = this.#wasm ? "wasm" : "js";
+  }
+
+  /**
+   * The weights in the kernel's shared memory, to post to a worker and build a `SparseMlp` on
+   * there (no copy); `undefined` for the "js" kernel.
+   */
+  share(): SharedMlpWeights | undefined {
+    return this.#shared;
   }
 
   /**
    * Writes the probabilities of `count` inputs — input i is `row(i)`, asked for once, in order —
    * into `out` from `offset` (row-major, classes values each). Batches the kernel calls; `row`
-   * may build each input on demand (e.g. featurize a text), so no batch of them is kept.
+   * may build each input on demand (e.g. featurize a text), so no batch of them is kept, and may
+   * return the same arrays each time: a row is used up before the next is asked for.
    * @throws {RangeError} when an index is outside the input dimension
    */
   predictEach(
@@ -103,20 +132,20 @@ export class SparseMlp {
   ): void {
     if (this.#wasm) this.#wasm.run(count, row, out, offset);
     else {
-      const classes = this.weights.classes;
+      const classes = this.classes;
       for (let i = 0; i < count; i++) this.#predictJs(row(i), out, offset + i * classes);
     }
   }
 
   /** Probabilities of many sparse inputs, row-major `n × classes`. */
   predict(rows: readonly SparseFeatures[]): Float32Array {
-    const out = new Float32Array(rows.length * this.weights.classes);
+    const out = new Float32Array(rows.length * this.classes);
     this.predictEach(rows.length, (i) => rows[i]!, out);
     return out;
   }
 
   #predictJs(features: SparseFeatures, out: Float32Array, offset: number): void {
-    const { inputs, hidden: units, classes, w1, b1, w2, b2 } = this.weights;
+    const { inputs, hidden: units, classes, w1, b1, w2, b2 } = this.weights!; // the js kernel has them
     const h = this.#hidden;
     h.set(b1);
     const { indices, values } = features;
@@ -202,30 +231,53 @@ function kernelModule(): WebAssembly.Module {
 }
 
 const PAGE = 65536;
+/** Largest size of a kernel memory, in pages (4 GiB, all wasm32 can address). */
+const MAX_PAGES = 65536;
 
 /**
- * Copies the weights into a fresh WebAssembly memory laid out for the kernel and returns a
- * batch runner. Layout (bytes): W1 as panels of BLOCK_UNITS hidden
- * units (hidden padded with zeros to whole panels) | b1 | W2ᵀ (classes rows) | partial sums
- * (CHUNK × classes × f32x4) | row starts (CHUNK + 1) | features (pairs of row offset in a
- * panel, value), growing as needed.
+ * A model's weights laid out for the kernel in a shared WebAssembly memory: what
+ * {@linkcode SparseMlp.share} gives, posted to a worker as is (the memory is shared, not
+ * copied) and passed to `new SparseMlp()` there.
  */
-function createWasmMlp(weights: MlpWeights): WasmMlp {
-  const module = kernelModule();
-  const { inputs, hidden, classes, w1, b1, w2, b2 } = weights;
+export interface SharedMlpWeights {
+  /** The shared memory holding W1 (in panels), b1 and W2ᵀ from byte 0. */
+  memory: WebAssembly.Memory;
+  /** Input size. */
+  inputs: number;
+  /** Hidden units. */
+  hidden: number;
+  /** Output classes. */
+  classes: number;
+  /** The output bias (added in JS). */
+  b2: Float32Array;
+}
+
+/** Byte offsets of the weights in a kernel memory (see {@linkcode layoutWeights}). */
+function weightsLayout(inputs: number, hidden: number, classes: number) {
   const padded = Math.ceil(hidden / BLOCK_UNITS) * BLOCK_UNITS;
   const stride = padded * 4; // bytes of b1 and of each W2ᵀ row
   const rowBytes = BLOCK_UNITS * 4; // bytes of one input row within a panel
   const panel = inputs * rowBytes;
   const b1At = inputs * stride;
   const w2At = b1At + stride;
-  const partialAt = w2At + classes * stride;
-  const rowsAt = partialAt + CHUNK * classes * 16;
-  const featuresAt = rowsAt + (CHUNK + 1) * 4 + 12; // 16-byte aligned
-  let capacity = CHUNK * 64; // feature entries (~42 a message); grows with long messages
+  return { stride, rowBytes, panel, b1At, w2At, end: w2At + classes * stride };
+}
+
+/**
+ * Copies the weights into a fresh shared WebAssembly memory laid out for the kernel. Layout
+ * (bytes): W1 as panels of BLOCK_UNITS hidden units (hidden padded with zeros to whole panels) |
+ * b1 | W2ᵀ (classes rows). Each thread computing with them adds its own scratch after that.
+ */
+function layoutWeights(weights: MlpWeights): SharedMlpWeights {
+  const { inputs, hidden, classes, w1, b1, w2, b2 } = weights;
+  const layout = weightsLayout(inputs, hidden, classes);
   let memory: WebAssembly.Memory;
   try {
-    memory = new WebAssembly.Memory({ initial: Math.ceil((featuresAt + capacity * 8) / PAGE) });
+    memory = new WebAssembly.Memory({
+      initial: Math.ceil(layout.end / PAGE),
+      maximum: MAX_PAGES,
+      shared: true,
+    });
   } catch (error) {
     throw new RangeError(
       `Cannot predict: ${inputs} × ${hidden} weights do not fit in WebAssembly memory (${
@@ -233,68 +285,104 @@ function createWasmMlp(weights: MlpWeights): WasmMlp {
       })`,
     );
   }
-  let f32 = new Float32Array(memory.buffer);
-  let i32 = new Int32Array(memory.buffer);
-  for (let start = 0; start < hidden; start += BLOCK_UNITS) {
-    const units = Math.min(BLOCK_UNITS, hidden - start);
-    const panelAt = (start / BLOCK_UNITS) * panel / 4;
-    for (let i = 0; i < inputs; i++) {
-      const from = i * hidden + start;
-      f32.set(w1.subarray(from, from + units), panelAt + i * BLOCK_UNITS);
+  const f32 = new Float32Array(memory.buffer);
+  const panelFloats = layout.panel / 4;
+  // row by row, each row's units dealt out to the panels (a plain loop: a subarray and a set
+  // per 32 values cost 4x more)
+  for (let i = 0; i < inputs; i++) {
+    const from = i * hidden;
+    for (let j = 0; j < hidden; j++) {
+      f32[(j >>> BLOCK_SHIFT) * panelFloats + i * BLOCK_UNITS + (j & (BLOCK_UNITS - 1))] =
+        w1[from + j]!;
     }
   }
-  f32.set(b1, b1At / 4);
+  f32.set(b1, layout.b1At / 4);
   for (let c = 0; c < classes; c++) {
-    const base = (w2At + c * stride) / 4;
+    const base = (layout.w2At + c * layout.stride) / 4;
     for (let j = 0; j < hidden; j++) f32[base + j] = w2[j * classes + c]!;
   }
+  return { memory, inputs, hidden, classes, b2: b2.slice() };
+}
+
+/**
+ * A batch runner on laid-out weights, with scratch of its own at the end of the memory (taken
+ * by growing it, so threads sharing the weights never share scratch): partial sums
+ * (CHUNK × classes × f32x4) | row starts (CHUNK + 1) | features (pairs of row offset in a panel,
+ * value). Longer inputs than the features area holds get a bigger scratch area.
+ */
+function createWasmMlp(shared: SharedMlpWeights): WasmMlp {
+  const module = kernelModule();
+  const { memory, inputs, hidden, classes, b2 } = shared;
+  const { stride, rowBytes, panel, b1At, w2At } = weightsLayout(inputs, hidden, classes);
+  let partialAt = 0, rowsAt = 0, featuresAt = 0;
+  let capacity = 0; // feature entries
+  let f32 = new Float32Array(0);
+  let i32 = new Int32Array(0);
+  /** A scratch area for at least `entries` features (~53 a message with the defaults). */
+  const scratch = (entries: number) => {
+    capacity = Math.max(entries, CHUNK * 64, inputs);
+    const bytes = CHUNK * classes * 16 + (CHUNK + 1) * 4 + 12 + capacity * 8;
+    let at: number;
+    try {
+      at = memory.grow(Math.ceil(bytes / PAGE)) * PAGE;
+    } catch (error) {
+      throw new RangeError(
+        `Cannot predict: no WebAssembly memory left for ${entries} features (${
+          (error as Error).message
+        })`,
+      );
+    }
+    partialAt = at;
+    rowsAt = partialAt + CHUNK * classes * 16;
+    featuresAt = rowsAt + (CHUNK + 1) * 4 + 12; // 16-byte aligned
+    f32 = new Float32Array(memory.buffer);
+    i32 = new Int32Array(memory.buffer);
+  };
+  scratch(0);
   const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.mlp as KernelFn;
-  const batch: SparseFeatures[] = [];
   const logits = new Float64Array(classes);
   return {
     run(count, row, out, offset) {
-      try {
-        for (let start = 0; start < count; start += CHUNK) {
-          const n = Math.min(CHUNK, count - start);
-          let total = 0;
-          for (let m = 0; m < n; m++) {
-            const features = row(start + m);
-            batch[m] = features;
-            total += features.indices.length;
-          }
-          if (total > capacity) {
-            const bytes = featuresAt + total * 8;
-            memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
-            capacity = total;
-            f32 = new Float32Array(memory.buffer);
-            i32 = new Int32Array(memory.buffer);
-          }
-          let at = featuresAt / 4;
-          for (let m = 0; m < n; m++) {
-            i32[rowsAt / 4 + m] = at * 4;
-            const { indices, values } = batch[m]!;
-            for (let k = 0; k < indices.length; k++) {
-              const index = indices[k]!;
-              if (index < 0 || index >= inputs) throw outOfRange(index, inputs);
-              i32[at] = index * rowBytes;
-              f32[at + 1] = values[k]!;
-              at += 2;
+      for (let start = 0; start < count; start += CHUNK) {
+        const n = Math.min(CHUNK, count - start);
+        // each row is copied in as soon as it is built, so `row` may reuse its arrays
+        let at = featuresAt / 4;
+        for (let m = 0; m < n; m++) {
+          const { indices, values } = row(start + m);
+          const length = indices.length;
+          if (at + 2 * length > featuresAt / 4 + 2 * capacity) {
+            // a new, bigger area; the rows copied so far move with it
+            const used = at - featuresAt / 4;
+            const oldRows = i32.slice(rowsAt / 4, rowsAt / 4 + m);
+            const oldFeatures = i32.slice(featuresAt / 4, at);
+            const oldFeaturesAt = featuresAt;
+            scratch(2 * (used / 2 + length));
+            for (let r = 0; r < m; r++) {
+              i32[rowsAt / 4 + r] = oldRows[r]! - oldFeaturesAt + featuresAt;
             }
+            i32.set(oldFeatures, featuresAt / 4);
+            at = featuresAt / 4 + used;
           }
-          i32[rowsAt / 4 + n] = at * 4;
-          f32.fill(0, partialAt / 4, partialAt / 4 + n * classes * 4);
-          kernel(rowsAt, n, b1At, w2At, stride, classes, partialAt, panel);
-          for (let m = 0; m < n; m++) {
-            const p = partialAt / 4 + m * classes * 4;
-            for (let c = 0; c < classes; c++) {
-              const q = p + c * 4;
-              logits[c] = b2[c]! + f32[q]! + f32[q + 1]! + f32[q + 2]! + f32[q + 3]!;
-            }
-            softmaxInto(logits, out, offset + (start + m) * classes);
+          i32[rowsAt / 4 + m] = at * 4;
+          for (let k = 0; k < length; k++) {
+            const index = indices[k]!;
+            if (index < 0 || index >= inputs) throw outOfRange(index, inputs);
+            i32[at] = index * rowBytes;
+            f32[at + 1] = values[k]!;
+            at += 2;
           }
         }
-      } finally {
-        batch.length = 0; // keep no inputs alive between calls
+        i32[rowsAt / 4 + n] = at * 4;
+        f32.fill(0, partialAt / 4, partialAt / 4 + n * classes * 4);
+        kernel(rowsAt, n, b1At, w2At, stride, classes, partialAt, panel);
+        for (let m = 0; m < n; m++) {
+          const p = partialAt / 4 + m * classes * 4;
+          for (let c = 0; c < classes; c++) {
+            const q = p + c * 4;
+            logits[c] = b2[c]! + f32[q]! + f32[q + 1]! + f32[q + 2]! + f32[q + 3]!;
+          }
+          softmaxInto(logits, out, offset + (start + m) * classes);
+        }
       }
     },
   };
@@ -307,6 +395,23 @@ function createWasmMlp(weights: MlpWeights): WasmMlp {
 export type SparseModel =
   & { embedder: Embedder }
   & ({ model: LayersModel; weights?: undefined } | { weights: MlpWeights; model?: undefined });
+
+const mlps = new WeakMap<MlpWeights, SparseMlp>();
+
+/**
+ * The bundle's weights in the inference kernel (wasm). A bundle of weights (`loadWeightsBundle`)
+ * gets one, built once: in-process prediction and its worker pools compute on that one copy. A
+ * tfjs model's weights may change (training), so each call copies them afresh.
+ */
+export function bundleMlp(bundle: SparseModel): SparseMlp {
+  if (!bundle.weights) return new SparseMlp(weightsOf(bundle));
+  let mlp = mlps.get(bundle.weights);
+  if (!mlp) {
+    mlp = new SparseMlp(bundle.weights);
+    mlps.set(bundle.weights, mlp);
+  }
+  return mlp;
+}
 
 /** The bundle's weights, copied out of its tfjs model when it has no typed arrays of its own. */
 export function weightsOf(bundle: SparseModel): MlpWeights {
@@ -324,13 +429,15 @@ export function createSparsePredictor(
 ): ((texts: readonly string[]) => Float32Array) | undefined {
   const { embedder } = bundle;
   if (!isSparseEmbedder(embedder)) return undefined;
-  const mlp = new SparseMlp(weightsOf(bundle), options);
-  if (mlp.weights.inputs !== embedder.dimension) {
+  const mlp = (options.kernel ?? "auto") === "auto"
+    ? bundleMlp(bundle)
+    : new SparseMlp(weightsOf(bundle), options);
+  if (mlp.inputs !== embedder.dimension) {
     throw new TypeError(
-      `Cannot build sparse predictor: the model takes ${mlp.weights.inputs} inputs, the embedder "${embedder.id}" gives ${embedder.dimension}`,
+      `Cannot build sparse predictor: the model takes ${mlp.inputs} inputs, the embedder "${embedder.id}" gives ${embedder.dimension}`,
     );
   }
-  const classes = mlp.weights.classes;
+  const classes = mlp.classes;
   return (texts) => {
     const out = new Float32Array(texts.length * classes);
     mlp.predictEach(texts.length, (i) => embedder.featurize(texts[i]!), out);
@@ -357,7 +464,7 @@ export function predictMatrix(
   const mlp = model instanceof SparseMlp
     ? model
     : new SparseMlp("embedder" in model ? weightsOf(model) : model);
-  const { inputs, classes } = mlp.weights;
+  const { inputs, classes } = mlp;
   if (x.dimension !== inputs) {
     throw new TypeError(
       `Cannot predict: the matrix has dimension ${x.dimension}, the model takes ${inputs} inputs`,

@@ -10,7 +10,13 @@
 import type { Message } from "../data/types.ts";
 import { contextInputWidth, type ContextRecipe } from "../features/context.ts";
 import type { BatchMessage, InitMessage, ReplyMessage } from "./_sparse_worker.ts";
-import { isSparseEmbedder, type SparseKernel, type SparseModel, weightsOf } from "./sparse.ts";
+import {
+  bundleMlp,
+  isSparseEmbedder,
+  type SparseKernel,
+  type SparseModel,
+  weightsOf,
+} from "./sparse.ts";
 
 /** Options of {@linkcode createSparsePool}. */
 export interface SparsePoolOptions {
@@ -29,7 +35,11 @@ export interface SparsePool extends Disposable {
   readonly size: number;
   /** Batches sent and not yet answered. */
   readonly busy: number;
-  /** Probabilities `n × classes` of `texts`, computed by the least busy worker. */
+  /** "starting" until every worker has built its model, then "ready" — or "failed", and every
+   * call rejects with the reason. Batch callers may compute locally while it is "starting". */
+  readonly state: "starting" | "ready" | "failed";
+  /** Probabilities `n × classes` of `texts`, computed by the least busy worker (a context
+   * model's pool reads each text alone, as `predictAlone` does). */
   predict(texts: readonly string[]): Promise<Float32Array>;
   /**
    * Probabilities `(n - skip) × classes` of `messages[skip..]` read in their conversations, as
@@ -75,7 +85,10 @@ export function createSparsePool(
       `Cannot start sparse pool: workers must be a positive integer, got ${count}`,
     );
   }
-  const weights = weightsOf(bundle);
+  // the wasm kernel's weights are shared with the workers (no copy each); the js kernel's sent
+  const weights = (options.kernel ?? "auto") === "auto"
+    ? bundleMlp(bundle).share()!
+    : weightsOf(bundle);
   const inputs = options.context ? contextInputWidth(embedder.dimension) : embedder.dimension;
   if (weights.inputs !== inputs) {
     throw new TypeError(
@@ -135,17 +148,24 @@ export function createSparsePool(
     };
     worker.postMessage(init);
   }
+  let state: SparsePool["state"] = "starting";
   const started = Promise.all(ready);
-  started.catch(() => {}); // reported by the first predict call
+  started.then(() => state = "ready", () => state = "failed"); // the error: on the next call
   const close = () => {
     if (closed) return;
     closed = true;
     for (const { worker } of slots) worker.terminate();
     fail(new Error("Cannot predict: the sparse pool is closed"));
   };
+  let starting = 0; // batches sent before the workers were ready: busy counts them at once
   const send = async (batch: Omit<BatchMessage, "id">) => {
     if (closed) throw new Error("Cannot predict: the sparse pool is closed");
-    await started;
+    starting++;
+    try {
+      await started;
+    } finally {
+      starting--;
+    }
     const slot = slots.reduce((best, s) => (s.busy < best.busy ? s : best));
     const id = nextId++;
     slot.busy++;
@@ -157,7 +177,10 @@ export function createSparsePool(
   return {
     size: count,
     get busy() {
-      return pending.size;
+      return pending.size + starting;
+    },
+    get state() {
+      return state;
     },
     async predict(texts) {
       if (closed) throw new Error("Cannot predict: the sparse pool is closed");

@@ -99,7 +99,7 @@ Deno.test("the wasm kernel matches tfjs across batches of many long and short me
   assert.ok(features.some((f) => f.indices.length > 400));
   const wasm = mlp.predict(features);
   await assertMatchesTfjs(model, embedder, texts, wasm);
-  const js = new SparseMlp(mlp.weights, { kernel: "js" });
+  const js = new SparseMlp(mlp.weights!, { kernel: "js" });
   assert.equal(js.kernel, "js");
   const reference = js.predict(features);
   for (let i = 0; i < wasm.length; i++) assert.ok(Math.abs(wasm[i]! - reference[i]!) < 1e-6);
