@@ -61,7 +61,7 @@ export interface ContextRecipe {
    * it, then stops at the author's previous line (what came before that was already answered
    * or let go).
    */
-  version: typeof CONTEXT_RECIPE_VERSIONS[number];
+  version: 1 | 2;
   /** How many earlier messages an unlinked message looks back for another speaker's line. */
   window: number;
   /** How many earlier messages it looks back for another speaker's question-like line. */
