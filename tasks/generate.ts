@@ -63,6 +63,11 @@ const FLAGS: FlagSpec = {
     type: "string",
     help: "Q,A,C target shares of questions, answers, comments (default 0.15,0.15,0.7)",
   },
+  exchanges: {
+    type: "boolean",
+    help:
+      "built-in: also write two-person exchanges (backchannel after statements, bare yes/no answers to personal questions); off by default, bench/QUALITY_LOG.md round 6",
+  },
   concurrency: { type: "string", help: "LLM requests in flight (default 4)" },
   "timeout-ms": { type: "string", help: "per-request timeout in ms (default 60000)" },
   "max-retries": {
@@ -106,6 +111,8 @@ export interface GenerateArgs {
   format: Format;
   out: string;
   mix?: ClassMix;
+  /** Built-in generator: also write two-person exchanges. */
+  exchanges: boolean;
   concurrency: number;
   timeoutMs: number;
   maxRetries: number;
@@ -129,6 +136,7 @@ export function parseGenerateArgs(args: readonly string[]): GenerateArgs {
     concurrency: 4,
     timeoutMs: 60_000,
     maxRetries: 5,
+    exchanges: false,
     notes: [],
   };
   // parseFlags answers --help itself and exits; main() prints the help instead, so tests and
@@ -171,6 +179,7 @@ export function parseGenerateArgs(args: readonly string[]): GenerateArgs {
     format: format as Format,
     out: str("out") ?? (format === "discord-json" ? "data/discord" : defaults.out),
     mix: mixFlag(str("mix")),
+    exchanges: values.exchanges === true,
     concurrency: integerFlag("concurrency", str("concurrency"), 1) ?? defaults.concurrency,
     timeoutMs: integerFlag("timeout-ms", str("timeout-ms"), 1) ?? defaults.timeoutMs,
     maxRetries: integerFlag("max-retries", str("max-retries"), 0) ?? defaults.maxRetries,
@@ -304,7 +313,12 @@ async function runBuiltin(args: GenerateArgs, io: MainIo): Promise<number> {
   const started = performance.now();
   const count = args.count ?? DEFAULT_CONVERSATIONS;
   // Validates the options before anything is written.
-  const windows = generateWindows({ conversations: count, seed: args.seed, mix: args.mix });
+  const windows = generateWindows({
+    conversations: count,
+    seed: args.seed,
+    mix: args.mix,
+    exchanges: args.exchanges,
+  });
   const sink = args.format === "discord-json"
     ? await discordSink(args.out, args.seed)
     : await csvSink(args.out);

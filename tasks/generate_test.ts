@@ -26,6 +26,8 @@ Deno.test("parseGenerateArgs() resolves defaults and flags", () => {
   assert.equal(args.out, "data/conversations.csv");
   assert.equal(args.seed, 42);
   assert.equal(args.concurrency, 4);
+  assert.equal(args.exchanges, false);
+  assert.equal(parseGenerateArgs(["--exchanges"]).exchanges, true);
   assert.equal(parseGenerateArgs([]).provider, null);
 });
 

@@ -11,6 +11,11 @@ import { DEFAULT_CONVERSATIONS, generateBuiltin } from "../lib/data/generate/bui
 import { EMBEDDER_KINDS, type EmbedderConfig } from "../lib/features/embedder.ts";
 import { runTraining } from "../lib/pipeline.ts";
 import {
+  CONTEXT_RECIPE_VERSIONS,
+  type ContextRecipe,
+  DEFAULT_CONTEXT_RECIPE,
+} from "../lib/features/context.ts";
+import {
   BUILTIN_VERSION,
   BUILTIN_VERSIONS,
   DEFAULT_BUILTIN_DIMENSION,
@@ -99,6 +104,12 @@ const FLAGS: FlagSpec = {
     placeholder: "S",
     default: "0.25",
     help: "share of training rows a context model also sees alone (no context), 0-1",
+  },
+  "context-recipe": {
+    type: "string",
+    placeholder: "1|2",
+    help:
+      `context recipe version (default: ${DEFAULT_CONTEXT_RECIPE.version}; lib/features/context.ts)`,
   },
   context: {
     type: "string",
@@ -218,6 +229,7 @@ await runMain(async () => {
     splitColumn: flags["split-column"] as string | undefined,
     context: contextFlag(flags.context),
     aloneShare: shareFlag(String(flags["alone-share"])),
+    contextRecipe: recipeFlag(flags["context-recipe"]),
     seed,
     train: {
       epochs: numberFlag(flags, "epochs"),
@@ -281,6 +293,19 @@ await runMain(async () => {
     }s total`,
   );
 });
+
+function recipeFlag(value: unknown): ContextRecipe {
+  if (value === undefined) return DEFAULT_CONTEXT_RECIPE;
+  const version = Number(value);
+  if (!CONTEXT_RECIPE_VERSIONS.includes(version as 1)) {
+    throw new RangeError(
+      `Cannot use --context-recipe ${value}: known versions are ${
+        CONTEXT_RECIPE_VERSIONS.join(", ")
+      }`,
+    );
+  }
+  return { ...DEFAULT_CONTEXT_RECIPE, version: version as ContextRecipe["version"] };
+}
 
 function shareFlag(value: string): number {
   const share = Number(value);

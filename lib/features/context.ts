@@ -50,10 +50,18 @@ export const CONTEXT_CUES = [
 /** One of {@linkcode CONTEXT_CUES}. */
 export type ContextCue = typeof CONTEXT_CUES[number];
 
+/** Context recipe versions this code rebuilds. */
+export const CONTEXT_RECIPE_VERSIONS = [1, 2] as const;
+
 /** How contexts are chosen; stored in model metadata as it is. */
 export interface ContextRecipe {
-  /** Bumped whenever the rules or the cues change meaning. */
-  version: 1;
+  /**
+   * Bumped whenever the rules or the cues change meaning. Version 2 bounds an unlinked
+   * message's look-back by its author's turn: it passes over the author's own lines just before
+   * it, then stops at the author's previous line (what came before that was already answered
+   * or let go).
+   */
+  version: 1 | 2;
   /** How many earlier messages an unlinked message looks back for another speaker's line. */
   window: number;
   /** How many earlier messages it looks back for another speaker's question-like line. */
@@ -81,8 +89,12 @@ export function checkContextRecipe(value: unknown): ContextRecipe {
   const fail = (state: string) => new TypeError(`Cannot use context recipe: ${state}`);
   if (typeof value !== "object" || value === null) throw fail("it is not an object");
   const recipe = value as Partial<ContextRecipe>;
-  if (recipe.version !== 1) {
-    throw fail(`version ${JSON.stringify(recipe.version)} is unknown (known: 1)`);
+  if (!CONTEXT_RECIPE_VERSIONS.includes(recipe.version as 1)) {
+    throw fail(
+      `version ${JSON.stringify(recipe.version)} is unknown (known: ${
+        CONTEXT_RECIPE_VERSIONS.join(", ")
+      })`,
+    );
   }
   for (const key of ["window", "questionWindow", "maxGapSeconds"] as const) {
     const n = recipe[key];
@@ -237,8 +249,16 @@ export function assembleContexts(
           const s = speakerOf(messages[order[t]!]!);
           return !speaker || !s || s !== speaker;
         };
+        // version 2: the look-back ends at the author's previous turn
+        let floor = -1;
+        if (recipe.version >= 2 && speaker) {
+          let t = r - 1;
+          while (t >= 0 && !other(t)) t--;
+          while (t >= 0 && other(t)) t--;
+          floor = t;
+        }
         const reach = Math.max(recipe.window, recipe.questionWindow);
-        for (let t = r - 1; t >= 0 && r - t <= reach; t--) {
+        for (let t = r - 1; t > floor && r - t <= reach; t--) {
           if (!other(t)) continue;
           if (questionLike[order[t]!]! && inReach(t, recipe.questionWindow)) {
             target = t;
@@ -246,7 +266,7 @@ export function assembleContexts(
           }
         }
         if (target < 0) {
-          for (let t = r - 1; t >= 0 && r - t <= recipe.window; t--) {
+          for (let t = r - 1; t > floor && r - t <= recipe.window; t--) {
             if (other(t) && inReach(t, recipe.window)) {
               target = t;
               break;

@@ -106,6 +106,32 @@ Deno.test("assembleContexts() skips another thread's lines and the speaker's own
   assertEquals(context[2], 0);
 });
 
+Deno.test("assembleContexts() version 2 looks back only to the speaker's previous turn", () => {
+  const messages = [
+    msg("q1", "ann", "do you have kids?"),
+    msg("a1", "bob", "yeah two"),
+    msg("s1", "ann", "mine are 5 and 7"),
+    msg("b1", "bob", "yeah."), // backchannel to s1, not a second answer to q1
+    msg("b2", "bob", "they grow fast"), // bob's own line before: his turn goes back past it
+    msg("s2", "cat", "what?"),
+    msg("s3", "ann", "lol"),
+    msg("x1", "bob", "no,"),
+  ];
+  const version1 = assembleContexts(messages);
+  const version2 = assembleContexts(messages, { ...DEFAULT_CONTEXT_RECIPE, version: 2 });
+  // version 1: the open question three lines up; version 2: bob answered it already
+  assertEquals(version1.context[3], 0);
+  assertEquals(version2.context[3], 2);
+  assertEquals(cueOf(version2.cues, 3).includes("context_question_like"), false);
+  // b2 follows bob's own b1: the look-back passes over it and still ends at bob's a1
+  assertEquals(version2.context[4], 2);
+  // x1: cat's "what?" and ann's "lol" came after bob's last line; the question-like one wins
+  assertEquals(version2.context[7], 5);
+  // the first answer is the same in both
+  assertEquals(version1.context[1], 0);
+  assertEquals(version2.context[1], 0);
+});
+
 Deno.test("assembleContexts() keeps conversations apart and orders by position, not input order", () => {
   const messages = [
     msg("b", "bob", "use window functions", { position: 1 }),
@@ -174,10 +200,12 @@ Deno.test("contextMatrix() lays out message ⊕ context ⊕ cues the same for sp
 Deno.test("checkContextRecipe() accepts the default and rejects other versions or cues", () => {
   const roundTrip = JSON.parse(JSON.stringify(DEFAULT_CONTEXT_RECIPE));
   assertEquals(checkContextRecipe(roundTrip), DEFAULT_CONTEXT_RECIPE);
+  const version2 = { ...roundTrip, version: 2 };
+  assertEquals(checkContextRecipe(JSON.parse(JSON.stringify(version2))), version2);
   assertThrows(
-    () => checkContextRecipe({ ...roundTrip, version: 2 }),
+    () => checkContextRecipe({ ...roundTrip, version: 3 }),
     TypeError,
-    "Cannot use context recipe: version 2 is unknown",
+    "Cannot use context recipe: version 3 is unknown (known: 1, 2)",
   );
   assertThrows(
     () => checkContextRecipe({ ...roundTrip, cues: ["has_context"] }),

@@ -1294,3 +1294,148 @@ export const ANSWER_ENDINGS: readonly string[] = [
   ", good luck",
   " hope that helps",
 ];
+
+/**
+ * A listener's backchannel or agreement in a two-person exchange, after the other's statement
+ * (comments): in real talk these short lines mostly follow statements, and the same words
+ * ("yeah", "no", "right") answer a yes/no question only when one was just asked.
+ */
+export const EXCHANGE_BACKCHANNEL: readonly string[] = [
+  "yeah",
+  "yeah",
+  "yeah",
+  "yeah yeah",
+  "oh yeah",
+  "yeah totally",
+  "yeah i know",
+  "right",
+  "right",
+  "i know",
+  "i know right",
+  "true",
+  "exactly",
+  "mhm",
+  "uh huh",
+  "oh really",
+  "really",
+  "oh really?",
+  "really?",
+  "oh yeah?",
+  "seriously?",
+  "right?",
+  "wait what?",
+  "oh wow",
+  "wow",
+  "no way",
+  "oh no",
+  "oh nice",
+  "nice",
+  "lol",
+  "haha",
+  "lmao",
+  "oh ok",
+  "ok",
+  "sure",
+  "for sure",
+  "same",
+  "fair",
+  "damn",
+  "ugh",
+];
+
+/** Yes/no questions one person asks another about themselves in an exchange. */
+export const EXCHANGE_YESNO: readonly string[] = [
+  "do {you|u} have kids",
+  "have {you|u} been to {city}",
+  "{are you|r u} from {city}",
+  "{are you|r u} still at {company}",
+  "do {you|u} like it there",
+  "did {you|u} like it",
+  "was it {adj}",
+  "is it {adj}",
+  "{did you|did u} {go|end up going}",
+  "do {you|u} work from home",
+  "{have you|have u|u} {tried|used} {tool}",
+  "{did you|did u} see {show}",
+  "{do you|u} watch {show}",
+  "{are you|r u} {activity} {day}",
+  "{did you|did u} finish it",
+  "{do you|u} still {activity}",
+  "is that {far|expensive|normal|a thing}",
+  "was that {your|ur} first job",
+  "{did you|u} get in",
+  "{do you|u} miss {oldjob}",
+  "{so |}you {like|liked} it",
+  "{do you|u} {cook|run|game|travel} much",
+];
+
+/** Words that may follow a "yeah" in an exchange answer. */
+export const EXCHANGE_YES_MORE: readonly string[] = [
+  "{two|three} of them",
+  "for like {duration} now",
+  "i {love|like} it",
+  "it was {adj}",
+  "last {year|summer|month}",
+  "pretty much",
+  "most days",
+  "i think so",
+  "sometimes",
+  "a couple times",
+  "{it's|its} {adj} tho",
+];
+
+/** Words that may follow a "no" in an exchange answer. */
+export const EXCHANGE_NO_MORE: readonly string[] = [
+  "not yet",
+  "never been",
+  "not really",
+  "i wish",
+  "not anymore",
+  "not since {day}",
+  "never tried it",
+  "{haven't|havent} had time",
+];
+
+/** Wh-questions one person asks another in an exchange, and answers that fit all of them. */
+export const EXCHANGE_WH: readonly string[] = [
+  "where {are you|r u} {from|based}",
+  "what do {you|u} do now",
+  "how long {have you|u} been {activity}",
+  "how was it",
+  "what's it like",
+  "how old are they",
+  "when did {you|u} start",
+];
+
+/** Short answers that fit any of {@linkcode EXCHANGE_WH}. */
+export const EXCHANGE_WH_ANSWERS: readonly string[] = [
+  "{city}",
+  "{city} {for now|originally}",
+  "{role} at {company}",
+  "like {duration}",
+  "{adj} honestly",
+  "pretty {adj}",
+  "{two|three|five} and {seven|eight|ten}",
+  "{last year|in march|a while ago}",
+];
+
+/** The asker after an answer in an exchange (comments). */
+export const EXCHANGE_REACT: readonly string[] = [
+  "oh nice",
+  "oh cool",
+  "oh ok",
+  "oh really",
+  "ah",
+  "nice",
+  "oh wow",
+  "lol same",
+  "that's cool",
+  "oh no",
+  "damn",
+  "gotcha",
+  "oh yeah",
+  "ha nice",
+  "oh really?",
+  "really?",
+  "no way, really?",
+];

@@ -24,6 +24,13 @@ import {
   ASK_ENDINGS,
   ASK_OPENINGS,
   BACKCHANNEL,
+  EXCHANGE_BACKCHANNEL,
+  EXCHANGE_NO_MORE,
+  EXCHANGE_REACT,
+  EXCHANGE_WH,
+  EXCHANGE_WH_ANSWERS,
+  EXCHANGE_YES_MORE,
+  EXCHANGE_YESNO,
   FIXED_NOW,
   GENERIC_CLARIFY,
   NO,
@@ -152,6 +159,8 @@ export const STREAM_SHAPE = {
 export interface WindowOptions {
   seed: number;
   mix: ClassMix;
+  /** Also write two-person exchanges among the side talk (off by default; see `#exchange`). */
+  exchanges?: boolean;
 }
 
 /**
@@ -159,7 +168,8 @@ export interface WindowOptions {
  * so any window can be generated on its own (resume, batches) with the same bytes.
  */
 export function simulateWindow(index: number, options: WindowOptions): Message[] {
-  return new Window(index, createPrng(mixSeed(options.seed, index)), options.mix).run();
+  const prng = createPrng(mixSeed(options.seed, index));
+  return new Window(index, prng, options.mix, options.exchanges ?? false).run();
 }
 
 class Window {
@@ -171,11 +181,13 @@ class Window {
   readonly #drafts: Draft[] = [];
   readonly #counts: Record<Label, number> = { question: 0, answer: 0, comment: 0 };
   readonly #topics = new Set<Topic>();
+  readonly #exchanges: boolean;
   #threads = 0;
 
-  constructor(index: number, prng: Prng, mix: ClassMix) {
+  constructor(index: number, prng: Prng, mix: ClassMix, exchanges: boolean) {
     this.#prng = prng;
     this.#mix = mix;
+    this.#exchanges = exchanges;
     this.#channel = pickWeighted(TRAFFIC, prng);
     this.#id = `${this.#channel}-${String(index).padStart(6, "0")}`;
     const size = 4 + Math.floor(prng() * 10);
@@ -200,8 +212,10 @@ class Window {
     let time = this.#start;
     while (this.#drafts.length < target) {
       this.#threads++;
-      if (!this.#wantsQuestion()) this.#sideTalk(time);
-      else if (prng() < CASUAL_SHARE[this.#channel]) this.#casualThread(time);
+      if (!this.#wantsQuestion()) {
+        if (this.#exchanges && prng() < EXCHANGE_SHARE[this.#channel]) this.#exchange(time);
+        else this.#sideTalk(time);
+      } else if (prng() < CASUAL_SHARE[this.#channel]) this.#casualThread(time);
       else this.#helpThread(time);
       time += Math.floor(-Math.log(1 - prng()) * meanGapMs) + 5000;
     }
@@ -558,6 +572,64 @@ class Window {
     }
   }
 
+  /**
+   * Two people talking turn by turn: one says something, the other answers with a backchannel
+   * or agreement ("yeah", "right", "oh really" — comments), takes the floor with a statement of
+   * their own, or asks about it; a yes/no question is answered by a bare or short "yeah" / "no"
+   * (answers). So the same short word is an answer right after a yes/no question and a comment
+   * after a statement, and only the line before tells them apart.
+   */
+  #exchange(start: number): void {
+    const prng = this.#prng;
+    const a = this.#person();
+    const b = this.#person([a]);
+    if (b < 0) return this.#sideTalk(start);
+    const base = { replyTo: null, answers: null, mention: null, kind: "" };
+    let t = start;
+    const say = (author: number, label: Label, line: string, extra: Partial<Draft> = {}) => {
+      const d = this.#add({ ...base, time: t, author, label, line, ...extra });
+      t += seconds(prng, 3, 50);
+      return d;
+    };
+    const statement = () =>
+      pick(COMMENTS[pickWeighted(EXCHANGE_STATEMENTS as Record<CommentKind, number>, prng)], prng);
+    // with a mix that has no questions or no answers, an exchange only talks
+    const asks = this.#mix.question > 0 && this.#mix.answer > 0;
+    let floor = a;
+    say(floor, "comment", statement());
+    const turns = 2 + Math.floor(prng() * 6);
+    for (let turn = 0; turn < turns; turn++) {
+      const listener = floor === a ? b : a;
+      const r = prng();
+      if (r < 0.45) {
+        say(listener, "comment", pick(EXCHANGE_BACKCHANNEL, prng));
+        if (prng() < 0.5) floor = listener;
+        say(floor, "comment", statement());
+      } else if (r < 0.72 || !asks) {
+        floor = listener;
+        say(floor, "comment", statement());
+      } else if (r < 0.92) {
+        const question = say(listener, "question", pick(EXCHANGE_YESNO, prng), { kind: "yesno" });
+        const positive = prng() < 0.55;
+        const word = pick(positive ? YES : NO, prng);
+        const more = pick(positive ? EXCHANGE_YES_MORE : EXCHANGE_NO_MORE, prng);
+        const shape = prng();
+        const answer = { answers: question };
+        if (shape < 0.5) say(floor, "answer", word, answer);
+        else if (shape < 0.8) say(floor, "answer", `${word}{,|.|} ${more}`, answer);
+        else {
+          say(floor, "answer", word, answer);
+          say(floor, "answer", more, answer);
+        }
+        if (prng() < 0.5) say(listener, "comment", pick(EXCHANGE_REACT, prng));
+      } else {
+        const question = say(listener, "question", pick(EXCHANGE_WH, prng), { kind: "wh" });
+        say(floor, "answer", pick(EXCHANGE_WH_ANSWERS, prng), { answers: question });
+        if (prng() < 0.5) say(listener, "comment", pick(EXCHANGE_REACT, prng));
+      }
+    }
+  }
+
   /** Sorts drafts into stream order, then writes text, ids and truth. */
   #finish(): Message[] {
     const prng = this.#prng;
@@ -598,6 +670,29 @@ class Window {
     return out;
   }
 }
+
+/**
+ * Share of side talk that is a two-person exchange (statements, backchannel, a personal yes/no
+ * question now and then): most in #general, where people chat, least in the help channels.
+ */
+const EXCHANGE_SHARE: Record<Channel, number> = {
+  general: 0.2,
+  "job-search-support": 0.1,
+  "content-creation": 0.1,
+  "share-your-project": 0.08,
+  resources: 0.05,
+  "sql-help": 0.05,
+  "python-help": 0.05,
+};
+
+/** Comment kinds a person says in an exchange: what they did, think or went through. */
+const EXCHANGE_STATEMENTS: Partial<Record<CommentKind, number>> = {
+  statement: 0.3,
+  narrative: 0.25,
+  life: 0.25,
+  opinion: 0.1,
+  story: 0.1,
+};
 
 /** Share of question threads that are casual (template) questions rather than help threads. */
 const CASUAL_SHARE: Record<Channel, number> = {

@@ -30,6 +30,14 @@ export interface BuiltinGenerateOptions {
   mix?: ClassMix;
   /** Number of the first window, so a caller can continue an earlier run's ids. @default 0 */
   startIndex?: number;
+  /**
+   * Also write two-person exchanges among the side talk: statements met by backchannel
+   * ("yeah", "right", "oh really?" — comments) and personal yes/no questions answered by a bare
+   * or short "yeah" / "no" (answers). Off by default: on the previous generator's output it
+   * scored lower (bench/QUALITY_LOG.md, round 6).
+   * @default false
+   */
+  exchanges?: boolean;
 }
 
 /** Default number of stream windows: about 25k messages, as many as the earlier default. */
@@ -70,7 +78,10 @@ export function generateWindows(options: BuiltinGenerateOptions = {}): Generator
   }
   const mix = normaliseMix(options.mix ?? DEFAULT_MIX);
   return (function* () {
-    for (let i = 0; i < conversations; i++) yield simulateWindow(startIndex + i, { seed, mix });
+    const exchanges = options.exchanges ?? false;
+    for (let i = 0; i < conversations; i++) {
+      yield simulateWindow(startIndex + i, { seed, mix, exchanges });
+    }
   })();
 }
 

@@ -18,7 +18,7 @@ import {
   TOPICS,
   WORKED,
 } from "./_scripts.ts";
-import { isLabel } from "../types.ts";
+import { isLabel, type Message } from "../types.ts";
 
 const sample = generateBuiltin({ conversations: 1000, seed: 3 });
 
@@ -192,5 +192,27 @@ Deno.test("every template slot exists in the vocabulary", () => {
     for (const slot of templateSlots(template)) {
       assert.ok(known(slot), `"${template}" uses unknown slot {${slot}}`);
     }
+  }
+});
+
+Deno.test("generateBuiltin({ exchanges }) adds two-person exchanges where a bare 'yeah' is a comment after a statement and an answer after a yes/no question", () => {
+  const plain = generateBuiltin({ conversations: 300, seed: 3 });
+  const withExchanges = generateBuiltin({ conversations: 300, seed: 3, exchanges: true });
+  assert.notDeepEqual(withExchanges.map((m) => m.text), plain.map((m) => m.text));
+  for (const label of ["question", "answer", "comment"] as const) {
+    assert.ok(Math.abs(share(withExchanges, label) - DEFAULT_MIX[label]) < 0.03, label);
+  }
+  const bare = /^(yeah|yea|ya|yep|yup|yes|right|no|nope|nah)[.!,]*$/i;
+  const count = (messages: Message[], label: string) =>
+    messages.filter((m) => m.messageType === label && bare.test(m.text.trim())).length;
+  // both readings of the same word exist, and more of them with exchanges
+  assert.ok(count(withExchanges, "comment") > count(plain, "comment") * 1.3);
+  assert.ok(count(withExchanges, "answer") > count(plain, "answer") * 1.3);
+  const byId = new Map(withExchanges.map((m) => [m.messageId, m]));
+  for (const m of withExchanges) {
+    if (m.messageType !== "answer" || !bare.test(m.text.trim())) continue;
+    const question = byId.get(m.answers!);
+    assert.equal(question?.messageType, "question");
+    assert.notEqual(question.userName, m.userName);
   }
 });
