@@ -17,7 +17,7 @@ import { pageFiles, vendorFiles } from "./lib/serve/assets.ts";
 import { modelDataPath } from "./lib/serve/explore.ts";
 import { createHandler } from "./lib/serve/handler.ts";
 import { serveHttp1 } from "./lib/serve/http1.ts";
-import { createBufferedLog, withRequestLog } from "./lib/serve/log.ts";
+import { createBufferedLog, withRawRequestLog, withRequestLog } from "./lib/serve/log.ts";
 import { readProblem } from "./lib/serve/startup.ts";
 
 /** Reads an env var the run was allowed to see; unset or not permitted reads as undefined. */
@@ -149,6 +149,7 @@ try {
     headerTimeoutMs: timeoutMs,
     bodyTimeoutMs: timeoutMs,
     requestTimeoutMs: 3 * timeoutMs,
+    raw: flags.quiet ? handler.raw : withRawRequestLog(handler.raw, requestLog),
     onEvent: (line) => {
       requestLog.flush();
       console.error(line);
