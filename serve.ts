@@ -93,7 +93,8 @@ if (dataPath !== null) {
     dataPath = null;
   }
 }
-const predictWorkers = count("workers", str("workers") ?? "0", 0, 64);
+// One prediction thread by default: with HTTP on the main thread the two use different cores.
+const predictWorkers = count("workers", str("workers") ?? "1", 0, 64);
 const sources = [
   ...Object.values({ ...pageFiles(), ...vendorFiles() }),
   // A worker thread loads its module from lib/, which needs read access.

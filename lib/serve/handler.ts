@@ -10,7 +10,7 @@ import { predictInContext } from "../infer/context.ts";
 import type { Message } from "../data/types.ts";
 import { contextMessages } from "./context.ts";
 import { createSparsePredictor } from "../infer/sparse.ts";
-import { createSparsePool } from "../infer/sparse_pool.ts";
+import { startPredictThreads } from "./predict_thread.ts";
 import { readAsset, type StaticAsset } from "./assets.ts";
 import { paletteCss } from "../plot/palette.ts";
 import { pageFiles, vendorFiles } from "./assets.ts";
@@ -62,9 +62,9 @@ export interface HandlerOptions {
   /** Largest chat export `POST /report` (the "Your server" tab) accepts, in bytes.
    * @default DEFAULT_REPORT_BODY_LIMIT (20 MiB) */
   reportBodyLimit?: number;
-  /** Predict sparse embedders on this many worker threads, merging concurrent requests into
-   * one batch per worker call, so HTTP and prediction use different cores; 0 predicts on the
-   * calling thread. Ignored when `predict` is given. @default 0 */
+  /** Predict sparse embedders (context models too) on this many worker threads, merging
+   * concurrent requests into one batch per worker call, so HTTP and prediction use different
+   * cores; 0 predicts on the calling thread. Ignored when `predict` is given. @default 0 */
   predictWorkers?: number;
   /** Conversations CSV behind Explore; `null` turns Explore off.
    * @default the model's `metadata.data.path`, else "data/conversations.csv" */
@@ -161,13 +161,14 @@ export function createHandler(
   let loadError: unknown;
   let predict: PredictFn | undefined;
   const settle = (loaded: ModelBundle) => {
-    const workers = options.predict || loaded.metadata.context ? 0 : options.predictWorkers ?? 0;
-    const pool = workers > 0 ? createSparsePool(loaded, { workers }) : undefined;
-    const sparse = options.predict || options.fastPath === false || loaded.metadata.context || pool
+    const workers = options.predict ? 0 : options.predictWorkers ?? 0;
+    const threads = workers > 0 ? startPredictThreads(loaded, workers) : undefined;
+    const sparse = options.predict || options.fastPath === false || loaded.metadata.context ||
+        threads
       ? undefined
       : createSparsePredictor(loaded);
-    if (pool) {
-      predict = createMicroBatcher((texts) => pool.predict(texts), loaded.labels.length, {
+    if (threads) {
+      predict = createMicroBatcher(threads.predict, loaded.labels.length, {
         maxTexts: limits.maxBatch,
       });
     } else if (sparse) {

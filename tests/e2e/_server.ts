@@ -35,7 +35,8 @@ export function serveCommand(readable: string[], args: string[]): string[] {
   return [
     "run",
     "--allow-net=127.0.0.1",
-    `--allow-read=${[...readable, `${ROOT}lib/serve/page`, `${ROOT}node_modules`].join(",")}`,
+    // lib/: the page, and the prediction thread's modules (serve.ts starts one by default)
+    `--allow-read=${[...readable, `${ROOT}lib`, `${ROOT}node_modules`].join(",")}`,
     `--allow-env=${SERVE_ENV.join(",")}`,
     `${ROOT}serve.ts`,
     "--hostname",
