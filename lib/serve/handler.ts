@@ -15,7 +15,7 @@ import { readAsset, type StaticAsset } from "./assets.ts";
 import { paletteCss } from "../plot/palette.ts";
 import { pageFiles, vendorFiles } from "./assets.ts";
 import { isJsonMediaType, readJsonBody } from "./body.ts";
-import { createMicroBatcher, type PredictFn, toResult } from "./classifier.ts";
+import { createMicroBatcher, type PredictFn, toResultJson } from "./classifier.ts";
 import { buildExplore, type ExploreData } from "./explore.ts";
 import { HttpError, problemResponse } from "./http_error.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -168,8 +168,10 @@ export function createHandler(
       ? undefined
       : createSparsePredictor(loaded);
     if (threads) {
+      // one batch per worker at a time: what arrives meanwhile goes in the next, larger one
       predict = createMicroBatcher(threads.predict, loaded.labels.length, {
         maxTexts: limits.maxBatch,
+        maxInFlight: workers,
       });
     } else if (sparse) {
       // one kernel call per batch: the weight rows common texts share stay in cache
@@ -442,8 +444,13 @@ function classifyJson(
   body: ClassifyRequest,
   probabilities: Float32Array,
 ): string {
-  const texts = body.texts ?? [body.text!];
-  const results = texts.map((_, i) => toResult(probabilities, i, loaded.labels, body.threshold));
-  const runId = loaded.metadata.runId;
-  return JSON.stringify(body.texts ? { results, model: runId } : { ...results[0]!, model: runId });
+  const model = JSON.stringify(loaded.metadata.runId);
+  if (!body.texts) {
+    const result = toResultJson(probabilities, 0, loaded.labels, body.threshold);
+    return `${result.slice(0, -1)},"model":${model}}`;
+  }
+  const results = body.texts.map((_, i) =>
+    toResultJson(probabilities, i, loaded.labels, body.threshold)
+  );
+  return `{"results":[${results.join(",")}],"model":${model}}`;
 }
