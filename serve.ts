@@ -93,8 +93,9 @@ if (dataPath !== null) {
     dataPath = null;
   }
 }
-// One prediction thread by default: with HTTP on the main thread the two use different cores.
-const predictWorkers = count("workers", str("workers") ?? "1", 0, 64);
+// Predicting on the HTTP thread is the default: on 2 cores shared with the load (wrk) it served
+// more requests per CPU second than handing batches to a worker (bench/RESULTS.md).
+const predictWorkers = count("workers", str("workers") ?? "0", 0, 64);
 const sources = [
   ...Object.values({ ...pageFiles(), ...vendorFiles() }),
   // A worker thread loads its module from lib/, which needs read access.

@@ -25,7 +25,7 @@ export const SERVE_FLAGS: FlagSpec = {
   workers: {
     type: "string",
     help: "threads that predict beside the HTTP thread (0: predict on it)",
-    default: "1",
+    default: "0",
   },
   timeout: {
     type: "string",

@@ -9,7 +9,7 @@
  *
  * Flags: --model DIR (default models/latest), --seconds 10, --connections 64,
  * --tool wrk|deno (default: wrk when found), --workers N (serve.ts prediction threads, default
- * 1, as serve.ts), --json (print one JSON object instead of a table).
+ * 0, as serve.ts), --json (print one JSON object instead of a table).
  * @module
  */
 
@@ -49,7 +49,7 @@ const FLAGS: FlagSpec = {
   seconds: { type: "string", default: "10", help: "length of the run, in (0, 120]" },
   connections: { type: "string", default: "64", help: "concurrent connections, 1..1024" },
   tool: { type: "string", help: "wrk or deno (default: wrk when installed)" },
-  workers: { type: "string", default: "1", help: "serve.ts --workers (prediction threads)" },
+  workers: { type: "string", default: "0", help: "serve.ts --workers (prediction threads)" },
   json: { type: "boolean", help: "print one JSON object instead of a table" },
 };
 

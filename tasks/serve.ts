@@ -50,7 +50,7 @@ if (data === undefined) {
 const readable = [
   ...new Set([model, realModel, ...(data ? [data] : [])]),
   // prediction workers (--workers) load their modules from lib/; otherwise the page is enough
-  Number(flags.workers ?? 1) > 0 ? join(ROOT, "lib") : join(ROOT, "lib", "serve", "page"),
+  Number(flags.workers ?? 0) > 0 ? join(ROOT, "lib") : join(ROOT, "lib", "serve", "page"),
   join(ROOT, "node_modules"),
 ];
 const child = new Deno.Command("deno", {

@@ -35,8 +35,7 @@ export function serveCommand(readable: string[], args: string[]): string[] {
   return [
     "run",
     "--allow-net=127.0.0.1",
-    // lib/: the page, and the prediction thread's modules (serve.ts starts one by default)
-    `--allow-read=${[...readable, `${ROOT}lib`, `${ROOT}node_modules`].join(",")}`,
+    `--allow-read=${[...readable, `${ROOT}lib/serve/page`, `${ROOT}node_modules`].join(",")}`,
     `--allow-env=${SERVE_ENV.join(",")}`,
     `${ROOT}serve.ts`,
     "--hostname",
