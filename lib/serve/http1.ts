@@ -27,6 +27,7 @@ export interface RawRequest {
 
 /** A response written as is: no `Response` object, no body stream. */
 export interface RawResponse {
+  /** The HTTP status, e.g. 200. */
   status: number;
   /** Header lines, each `name: value\r\n` (the server adds date, content-length, connection). */
   headers: string;
