@@ -97,3 +97,22 @@ Deno.test("toResultJson() writes exactly JSON.stringify(toResult()) for any row,
     );
   }
 });
+
+Deno.test("createMicroBatcher() starts a batch once the turn's microtasks have run, before any timer", async () => {
+  const calls: string[][] = [];
+  const predict = createMicroBatcher((texts) => {
+    calls.push([...texts]);
+    return Promise.resolve(new Float32Array(texts.length * 3));
+  }, 3);
+  let timerFired = false;
+  const timer = setTimeout(() => timerFired = true, 0);
+  // requests whose reads completed in the same turn reach the batcher a few promise hops apart
+  const after = async (text: string, hops: number) => {
+    for (let i = 0; i < hops; i++) await null;
+    return predict([text]);
+  };
+  await Promise.all([after("a", 0), after("b", 2), after("c", 3)]);
+  assert.equal(timerFired, false);
+  assert.deepEqual(calls, [["a", "b", "c"]]);
+  clearTimeout(timer);
+});
