@@ -493,8 +493,21 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
         if (closeAfter) return close(c);
         continue;
       }
-      const quick = options.raw?.({ method, target, headers, body });
+      let quick: Promise<Response | RawResponse> | undefined;
+      try {
+        quick = options.raw?.({ method, target, headers, body });
+      } catch (error) {
+        quick = Promise.reject(error); // a bug in the route: a 500, as from the handler
+      }
       let req: Request | undefined;
+      // what onError is told of a request the raw route took
+      const described = () => {
+        try {
+          return new Request(url(), { method });
+        } catch {
+          return new Request(url()); // a method `Request` refuses, e.g. CONNECT
+        }
+      };
       if (!quick) {
         try {
           req = new Request(url(), {
@@ -539,7 +552,7 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
           }
         });
       } catch (error) {
-        onError(error, req ?? new Request(url(), { method }));
+        onError(error, req ?? described());
         response = new Response("Internal Server Error", { status: 500 });
       } finally {
         stats.inFlight--;
@@ -560,7 +573,7 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
       try {
         payload = response.body && !head ? await response.bytes() : new Uint8Array(0);
       } catch (error) {
-        onError(error, req ?? new Request(url(), { method }));
+        onError(error, req ?? described());
         response = new Response(null, { status: 500 });
         payload = new Uint8Array(0);
       }

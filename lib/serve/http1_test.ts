@@ -198,6 +198,10 @@ Deno.test("serveHttp1() holds the raw route to the handler's deadline and turns 
         ? new Promise(() => {})
         : req.target === "/fail"
         ? Promise.reject(new Error("boom"))
+        : req.target === "/throw"
+        ? (() => {
+          throw new Error("thrown");
+        })()
         : undefined,
   });
   try {
@@ -207,6 +211,12 @@ Deno.test("serveHttp1() holds the raw route to the handler's deadline and turns 
     const fail = await exchange(port, "GET /fail HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assert.match(fail, /^HTTP\/1\.1 500 /);
     assert.equal(String(errors[0]), "Error: boom");
+    const thrown = await exchange(
+      port,
+      "GET /throw HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert.match(thrown, /^HTTP\/1\.1 500 /);
+    assert.equal(String(errors[1]), "Error: thrown");
   } finally {
     await server.shutdown();
   }
