@@ -17,7 +17,7 @@ import { pageFiles, vendorFiles } from "./lib/serve/assets.ts";
 import { modelDataPath } from "./lib/serve/explore.ts";
 import { createHandler } from "./lib/serve/handler.ts";
 import { serveHttp1 } from "./lib/serve/http1.ts";
-import { createBufferedLog, withRequestLog } from "./lib/serve/log.ts";
+import { createBufferedLog, withRawRequestLog, withRequestLog } from "./lib/serve/log.ts";
 import { readProblem } from "./lib/serve/startup.ts";
 
 /** Reads an env var the run was allowed to see; unset or not permitted reads as undefined. */
@@ -93,6 +93,8 @@ if (dataPath !== null) {
     dataPath = null;
   }
 }
+// Predicting on the HTTP thread is the default: on 2 cores shared with the load (wrk) it served
+// more requests per CPU second than handing batches to a worker (bench/RESULTS.md).
 const predictWorkers = count("workers", str("workers") ?? "0", 0, 64);
 const sources = [
   ...Object.values({ ...pageFiles(), ...vendorFiles() }),
@@ -149,6 +151,7 @@ try {
     headerTimeoutMs: timeoutMs,
     bodyTimeoutMs: timeoutMs,
     requestTimeoutMs: 3 * timeoutMs,
+    raw: flags.quiet ? handler.raw : withRawRequestLog(handler.raw, requestLog),
     onEvent: (line) => {
       requestLog.flush();
       console.error(line);

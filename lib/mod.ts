@@ -132,4 +132,5 @@ export type { TrainingReport, TrainingRunOptions } from "./pipeline.ts";
 
 // serving
 export { createHandler } from "./serve/handler.ts";
-export type { Handler, HandlerOptions } from "./serve/handler.ts";
+export type { Handler, HandlerOptions, ServerHandler } from "./serve/handler.ts";
+export type { RawRequest, RawResponse, RawRoute } from "./serve/http1.ts";

@@ -9,7 +9,7 @@
  *
  * Flags: --model DIR (default models/latest), --seconds 10, --connections 64,
  * --tool wrk|deno (default: wrk when found), --workers N (serve.ts prediction threads, default
- * 0), --json (print one JSON object instead of a table).
+ * 0, as serve.ts), --json (print one JSON object instead of a table).
  * @module
  */
 
@@ -37,6 +37,11 @@ interface BenchResult {
   errors: number;
   /** Lines of the server's request log during the run: `POST /classify 200` ones and others. */
   served: { classify200: number; other: number; firstOther?: string };
+  /** CPU seconds the server process (all its threads, user + system) spent during the run, and
+   * per request: the figure that does not depend on what else the machine runs. */
+  serverCpu?: { seconds: number; perRequestUs: number };
+  /** 1-minute load average when the run started and when it ended. */
+  load?: { start: number; end: number };
 }
 
 const FLAGS: FlagSpec = {
@@ -55,6 +60,28 @@ type LoadResult = Omit<BenchResult, "served">;
 interface Load {
   seconds: number;
   connections: number;
+}
+
+/** User + system CPU seconds of process `pid` so far (Linux `/proc`), or undefined elsewhere. */
+async function cpuSeconds(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    // Fields after the command name (which may hold spaces) start at field 3; utime, stime are
+    // fields 14 and 15, in clock ticks (USER_HZ, 100 on Linux).
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The 1-minute load average, or NaN where it cannot be read. */
+function loadAverage(): number {
+  try {
+    return Deno.loadavg()[0] ?? NaN;
+  } catch {
+    return NaN;
+  }
 }
 
 /** The p-th percentile (0..100) of sorted values, nearest rank. */
@@ -214,6 +241,8 @@ await runMain(async () => {
   );
   let result: LoadResult;
   let logStart = 0;
+  let cpu: { start?: number; end?: number } = {};
+  const load = { start: NaN, end: NaN };
   try {
     // serve.ts predicts the training data for Explore at start; measure after that is done.
     await (await fetch(`${server.url}data/summary`)).arrayBuffer();
@@ -229,8 +258,12 @@ await runMain(async () => {
     // The log is flushed every 50 ms; let the warm-up's lines arrive before taking the mark.
     await new Promise((resolve) => setTimeout(resolve, 300));
     logStart = server.stdout.length;
-    const load = { seconds, connections };
-    result = tool === "wrk" ? await runWrk(server.url, load) : await runDeno(server.url, load);
+    const run = { seconds, connections };
+    load.start = loadAverage();
+    cpu = { start: await cpuSeconds(server.child.pid) };
+    result = tool === "wrk" ? await runWrk(server.url, run) : await runDeno(server.url, run);
+    cpu.end = await cpuSeconds(server.child.pid);
+    load.end = loadAverage();
   } catch (error) {
     await server.stop();
     throw error;
@@ -242,7 +275,12 @@ await runMain(async () => {
   const measured: BenchResult = {
     ...result,
     served: { classify200, other: others.length, firstOther: others[0] },
+    load,
   };
+  if (cpu.start !== undefined && cpu.end !== undefined) {
+    const spent = cpu.end - cpu.start;
+    measured.serverCpu = { seconds: spent, perRequestUs: (spent / classify200) * 1e6 };
+  }
   if (others.length > 0 || classify200 < result.requests) {
     throw new Error(
       `Cannot trust this run: the server logged ${classify200} × POST /classify 200 and ` +
@@ -266,7 +304,14 @@ await runMain(async () => {
         `model ${modelDir} · --workers ${workers} · request log on\n` +
         `  ${r.requests} requests  ${Math.round(r.requestsPerSecond)} req/s  ` +
         `p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}\n` +
-        `  server log: ${r.served.classify200} × POST /classify 200, ${r.served.other} other`,
+        `  server log: ${r.served.classify200} × POST /classify 200, ${r.served.other} other\n` +
+        `  server CPU: ${
+          r.serverCpu
+            ? `${r.serverCpu.seconds.toFixed(2)} s = ${
+              r.serverCpu.perRequestUs.toFixed(1)
+            } µs/request`
+            : "unknown (no /proc)"
+        }  load ${r.load?.start.toFixed(2)} → ${r.load?.end.toFixed(2)}`,
     );
   }
 });

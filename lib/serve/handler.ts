@@ -10,20 +10,37 @@ import { predictInContext } from "../infer/context.ts";
 import type { Message } from "../data/types.ts";
 import { contextMessages } from "./context.ts";
 import { createSparsePredictor } from "../infer/sparse.ts";
-import { createSparsePool } from "../infer/sparse_pool.ts";
+import { startPredictThreads } from "./predict_thread.ts";
 import { readAsset, type StaticAsset } from "./assets.ts";
 import { paletteCss } from "../plot/palette.ts";
 import { pageFiles, vendorFiles } from "./assets.ts";
-import { readJsonBody } from "./body.ts";
-import { createMicroBatcher, type PredictFn, toResult } from "./classifier.ts";
+import { isJsonMediaType, readJsonBody } from "./body.ts";
+import { createMicroBatcher, type PredictFn, toResultJson } from "./classifier.ts";
 import { buildExplore, type ExploreData } from "./explore.ts";
 import { HttpError, problemResponse } from "./http_error.ts";
 import { openApiDocument } from "./openapi.ts";
 import { DEFAULT_REPORT_BODY_LIMIT, handleReport } from "./report_route.ts";
-import { classifyRequestSchema, conversationsQuerySchema, parseOrThrow } from "./schema.ts";
+import type { RawResponse, RawRoute } from "./http1.ts";
+import {
+  type ClassifyRequest,
+  classifyRequestSchema,
+  conversationsQuerySchema,
+  parseOrThrow,
+  quickClassifyRequest,
+} from "./schema.ts";
 
 /** A request handler, as `Deno.serve` takes it. */
 export type Handler = (req: Request) => Promise<Response>;
+
+/**
+ * What {@linkcode createHandler} returns: the handler, and `raw`, the same answers to the hot
+ * `POST /classify` without `Request`/`Response` objects, for `serveHttp1`'s `raw` option.
+ */
+export interface ServerHandler extends Handler {
+  /** Answers a valid `POST /classify` without contexts as the handler would; leaves any other
+   * request (including every one the handler would refuse) to the handler. */
+  readonly raw: RawRoute;
+}
 
 /** Options of {@linkcode createHandler}. */
 export interface HandlerOptions {
@@ -45,9 +62,9 @@ export interface HandlerOptions {
   /** Largest chat export `POST /report` (the "Your server" tab) accepts, in bytes.
    * @default DEFAULT_REPORT_BODY_LIMIT (20 MiB) */
   reportBodyLimit?: number;
-  /** Predict sparse embedders on this many worker threads, merging concurrent requests into
-   * one batch per worker call, so HTTP and prediction use different cores; 0 predicts on the
-   * calling thread. Ignored when `predict` is given. @default 0 */
+  /** Predict sparse embedders (context models too) on this many worker threads, merging
+   * concurrent requests into one batch per worker call, so HTTP and prediction use different
+   * cores; 0 predicts on the calling thread. Ignored when `predict` is given. @default 0 */
   predictWorkers?: number;
   /** Conversations CSV behind Explore; `null` turns Explore off.
    * @default the model's `metadata.data.path`, else "data/conversations.csv" */
@@ -101,6 +118,9 @@ export function publicMetadata(bundle: ModelBundle): unknown {
   return scrub(bundle.metadata);
 }
 
+/** A header value a `Request` refuses (`Headers` rejects NUL, CR and LF). */
+const UNSAFE_HEADER_VALUE = /[\0\r\n]/;
+
 /** A JSON response. */
 function json(data: unknown, status = 200): Response {
   return new Response(JSON.stringify(data), { status, headers: JSON_HEADERS });
@@ -122,7 +142,7 @@ function json(data: unknown, status = 200): Response {
 export function createHandler(
   bundle: ModelBundle | Promise<ModelBundle>,
   options: HandlerOptions = {},
-): Handler {
+): ServerHandler {
   const limits = {
     maxBatch: options.maxBatch ?? 256,
     maxTextLength: options.maxTextLength ?? 4000,
@@ -141,17 +161,25 @@ export function createHandler(
   let loadError: unknown;
   let predict: PredictFn | undefined;
   const settle = (loaded: ModelBundle) => {
-    const workers = options.predict || loaded.metadata.context ? 0 : options.predictWorkers ?? 0;
-    const pool = workers > 0 ? createSparsePool(loaded, { workers }) : undefined;
-    const sparse = options.predict || options.fastPath === false || loaded.metadata.context || pool
+    const workers = options.predict ? 0 : options.predictWorkers ?? 0;
+    const threads = workers > 0 ? startPredictThreads(loaded, workers) : undefined;
+    const sparse = options.predict || options.fastPath === false || loaded.metadata.context ||
+        threads
       ? undefined
       : createSparsePredictor(loaded);
-    if (pool) {
-      predict = createMicroBatcher((texts) => pool.predict(texts), loaded.labels.length, {
+    if (threads) {
+      // one batch per worker at a time: what arrives meanwhile goes in the next, larger one
+      predict = createMicroBatcher(threads.predict, loaded.labels.length, {
         maxTexts: limits.maxBatch,
+        maxInFlight: workers,
       });
     } else if (sparse) {
-      predict = (texts) => Promise.resolve(sparse(texts));
+      // one kernel call per batch: the weight rows common texts share stay in cache
+      predict = createMicroBatcher(
+        (texts) => Promise.resolve(sparse(texts)),
+        loaded.labels.length,
+        { maxTexts: limits.maxBatch },
+      );
     } else {
       // tfjs costs ~1 ms per call whatever the batch size, so concurrent requests share calls.
       const direct: PredictFn = (texts) => predictWith(loaded, texts);
@@ -281,11 +309,7 @@ export function createHandler(
         } else {
           probabilities = await predict!(texts);
         }
-        const results = texts.map((_, i) =>
-          toResult(probabilities, i, loaded.labels, body.threshold)
-        );
-        const runId = loaded.metadata.runId;
-        return json(body.texts ? { results, model: runId } : { ...results[0]!, model: runId });
+        return new Response(classifyJson(loaded, body, probabilities), JSON_INIT);
       },
     },
     "/report": {
@@ -328,7 +352,50 @@ export function createHandler(
     if (options.cors !== "*") headers.append("vary", "origin");
   };
 
-  return async (req) => {
+  // The raw route's answer carries what the handler's would (in the order `Headers` lists them).
+  const rawHeaders = (options.cors ? `access-control-allow-origin: ${options.cors}\r\n` : "") +
+    "content-type: application/json\r\n" +
+    (options.cors && options.cors !== "*" ? "vary: origin\r\n" : "") +
+    "x-content-type-options: nosniff\r\n";
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  const raw: RawRoute = (req) => {
+    if (req.method !== "POST" || req.target !== "/classify" || !req.body) return undefined;
+    const loaded = ready;
+    if (!loaded || !predict || req.body.length > bodyLimit) return undefined;
+    let contentType: string | null = null;
+    for (const [name, value] of req.headers) {
+      if (UNSAFE_HEADER_VALUE.test(value)) return undefined;
+      if (name.length === 12 && name.toLowerCase() === "content-type") {
+        if (contentType !== null) return undefined; // the handler sees them joined
+        contentType = value;
+      }
+    }
+    if (!isJsonMediaType(contentType)) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(utf8.decode(req.body));
+    } catch {
+      return undefined;
+    }
+    const body = quickClassifyRequest(value, limits);
+    if (!body) return undefined;
+    return predict(body.texts ?? [body.text!]).then(
+      (probabilities): RawResponse => ({
+        status: 200,
+        headers: rawHeaders,
+        body: classifyJson(loaded, body, probabilities),
+      }),
+      (error) => {
+        onServerError(error, new Request("http://localhost/classify", { method: "POST" }));
+        const response = problemResponse(error, "/classify");
+        response.headers.set("x-content-type-options", "nosniff");
+        corsHeaders(response.headers);
+        return response;
+      },
+    );
+  };
+
+  return Object.assign(async (req: Request) => {
     const url = new URL(req.url);
     let response: Response;
     try {
@@ -368,5 +435,22 @@ export function createHandler(
     response.headers.set("x-content-type-options", "nosniff");
     corsHeaders(response.headers);
     return response;
-  };
+  }, { raw });
+}
+
+/** The JSON answer of `POST /classify` for `body`, given its texts' probabilities. */
+function classifyJson(
+  loaded: ModelBundle,
+  body: ClassifyRequest,
+  probabilities: Float32Array,
+): string {
+  const model = JSON.stringify(loaded.metadata.runId);
+  if (!body.texts) {
+    const result = toResultJson(probabilities, 0, loaded.labels, body.threshold);
+    return `${result.slice(0, -1)},"model":${model}}`;
+  }
+  const results = body.texts.map((_, i) =>
+    toResultJson(probabilities, i, loaded.labels, body.threshold)
+  );
+  return `{"results":[${results.join(",")}],"model":${model}}`;
 }

@@ -6,6 +6,7 @@ import type { ModelBundle } from "../model/bundle.ts";
 import { predictProbabilities } from "../infer/predict.ts";
 import { BuiltinEmbedder } from "../features/builtin.ts";
 import { createHandler, type HandlerOptions } from "./handler.ts";
+import type { RawResponse } from "./http1.ts";
 import { TINY_CONVERSATIONS_CSV, tinyBundle, tinyContextBundle } from "./_testing.ts";
 
 await initBackend();
@@ -636,4 +637,92 @@ Deno.test("Explore says so when the training data is missing or turned off", asy
   );
   const off = setup({ dataPath: null }).handler;
   await problem(await off(new Request("http://qac.test/data/conversations")), 404);
+});
+
+/** The same request as a `Request` (for the handler) and as `serveHttp1` hands it to `raw`. */
+function bothForms(
+  body: string | Uint8Array<ArrayBuffer>,
+  headers: [string, string][] = [["Content-Type", "application/json"]],
+  { method = "POST", target = "/classify" } = {},
+) {
+  const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+  return {
+    request: () =>
+      new Request(`http://qac.test${target}`, {
+        method,
+        headers,
+        body: bytes.length > 0 && method !== "GET" ? bytes : undefined,
+      }),
+    raw: { method, target, headers, body: bytes.length > 0 ? bytes : undefined },
+  };
+}
+
+/** A response's status, header lines (sorted, as `Headers` lists them) and body. */
+async function answerOf(response: Response | RawResponse) {
+  if (response instanceof Response) {
+    return {
+      status: response.status,
+      headers: [...response.headers].map(([name, value]) => `${name}: ${value}`),
+      body: await response.text(),
+    };
+  }
+  return {
+    status: response.status,
+    headers: response.headers.split("\r\n").filter((line) => line !== ""),
+    body: response.body,
+  };
+}
+
+Deno.test("handler.raw answers valid POST /classify bodies exactly as the handler does", async () => {
+  const bodies = [
+    { text: "how do I learn SQL?" },
+    { text: "thanks!", threshold: 0.99 },
+    { texts: ["how do I learn SQL?", "try sqlbolt", "cool"] },
+    { texts: ["ok"], threshold: 0 },
+  ];
+  for (const cors of [undefined, "*", "https://example.com"]) {
+    for (const model of [bundle, tinyContextBundle(csvPath)]) {
+      const { handler } = setup({ cors }, model);
+      for (const value of bodies) {
+        const { request, raw } = bothForms(JSON.stringify(value), [
+          ["Content-Type", "application/json; charset=utf-8"],
+          ["X-Other", "1"],
+        ]);
+        const quick = handler.raw(raw);
+        assert.ok(quick, `raw takes ${JSON.stringify(value)}`);
+        const expected = await answerOf(await handler(request()));
+        assert.equal(expected.status, 200);
+        assert.deepEqual(await answerOf(await quick), expected);
+      }
+    }
+  }
+});
+
+Deno.test("handler.raw leaves every request the handler refuses, and contexts, to the handler", async () => {
+  const { handler } = setup({ bodyLimit: 100 });
+  const json = [["content-type", "application/json"]] as [string, string][];
+  const cases = [
+    bothForms("{", json), // 400
+    bothForms(new Uint8Array([0x7b, 0xff, 0x7d]), json), // not UTF-8: 400
+    bothForms("", json), // empty: 400
+    bothForms(JSON.stringify({ text: "" }), json), // 422
+    bothForms(JSON.stringify({ text: "a", txt: "b" }), json), // 422
+    bothForms(JSON.stringify({ text: "a".repeat(200) }), json), // 413
+    bothForms(JSON.stringify({ text: "a" }), [["content-type", "text/plain"]]), // 415
+    bothForms(JSON.stringify({ text: "a" }), [...json, ["Content-Type", "application/json"]]),
+    bothForms(JSON.stringify({ text: "a", context: { speaker: "ann" } }), json),
+    bothForms(JSON.stringify({ text: "a" }), json, { method: "GET" }), // 405
+    bothForms(JSON.stringify({ text: "a" }), json, { target: "/classify?x=1" }),
+    bothForms(JSON.stringify({ text: "a" }), json, { target: "/health" }),
+  ];
+  for (const { raw, request } of cases) {
+    assert.equal(handler.raw(raw), undefined, new TextDecoder().decode(raw.body));
+    await (await handler(request())).body?.cancel();
+  }
+  // a value `Request` would refuse (serveHttp1 answers 400 before the handler)
+  const bad = bothForms(JSON.stringify({ text: "a" }), [...json, ["x-bad", "a\nb"]]);
+  assert.equal(handler.raw(bad.raw), undefined);
+  // still loading: the handler's 503
+  const loading = setup({}, new Promise<ModelBundle>(() => {})).handler;
+  assert.equal(loading.raw(bothForms(JSON.stringify({ text: "a" }), json).raw), undefined);
 });

@@ -13,6 +13,35 @@
 /** A request handler, as `Deno.serve` takes it. */
 export type FetchHandler = (req: Request) => Response | Promise<Response>;
 
+/** A request as read off the wire, before any `Request` object is built. */
+export interface RawRequest {
+  /** E.g. `POST`. */
+  method: string;
+  /** The request target as sent, e.g. `/classify` (query included). */
+  target: string;
+  /** Header fields in the order sent, names as sent, values trimmed. */
+  headers: readonly (readonly [string, string])[];
+  /** The whole body, or undefined when there is none. */
+  body: Uint8Array | undefined;
+}
+
+/** A response written as is: no `Response` object, no body stream. */
+export interface RawResponse {
+  /** The HTTP status, e.g. 200. */
+  status: number;
+  /** Header lines, each `name: value\r\n` (the server adds date, content-length, connection). */
+  headers: string;
+  /** The body. */
+  body: string;
+}
+
+/**
+ * Answers the requests it knows (e.g. the hot `POST /classify`) without building `Request` and
+ * `Response` objects, which cost more than the rest of such a request; returns `undefined` for
+ * every other request, which then goes to the handler. Deadlines, caps and errors apply alike.
+ */
+export type RawRoute = (req: RawRequest) => Promise<RawResponse | Response> | undefined;
+
 /** Options of {@linkcode serveHttp1}. */
 export interface Http1Options {
   /** Port to listen on; 0 picks a free one. @default 8000 */
@@ -38,6 +67,8 @@ export interface Http1Options {
   maxBodyBytes?: number;
   /** Called with every handler failure (the client gets a bare 500). @default console.error */
   onError?: (error: unknown, req: Request) => void;
+  /** Tried before the handler for every request (see {@linkcode RawRoute}). @default undefined */
+  raw?: RawRoute;
   /** Receives one line per notable event: shedding, EMFILE, timeouts (rate-limited).
    * @default console.error */
   onEvent?: (line: string) => void;
@@ -357,14 +388,14 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
       if (chunked && contentLength !== undefined) {
         throw new Refusal(400, "Cannot read request: both Content-Length and Transfer-Encoding");
       }
-      let url: string;
-      if (target.startsWith("/")) {
-        url = `${host !== undefined && HOST.test(host) ? `http://${host}` : base}${target}`;
-      } else if (/^https?:\/\//i.test(target)) {
-        url = target;
-      } else {
+      if (!target.startsWith("/") && !/^https?:\/\//i.test(target)) {
         throw new Refusal(400, "Cannot read request: unsupported request target");
       }
+      // built only for the handler (a raw route needs no URL)
+      const url = () =>
+        target.startsWith("/")
+          ? `${host !== undefined && HOST.test(host) ? `http://${host}` : base}${target}`
+          : target;
 
       // --- body ---
       let body: Uint8Array<ArrayBuffer> | undefined;
@@ -447,7 +478,7 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
 
       // --- handler ---
       const head = method === "HEAD";
-      let response: Response;
+      let response: Response | RawResponse;
       let closeAfter = !keepAlive;
       if (stats.inFlight >= config.maxInFlight) {
         stats.rejectedRequests++;
@@ -462,27 +493,43 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
         if (closeAfter) return close(c);
         continue;
       }
-      let req: Request;
+      let quick: Promise<Response | RawResponse> | undefined;
       try {
-        req = new Request(url, {
-          method,
-          headers,
-          body: body && method !== "GET" && !head ? body : undefined,
-        });
+        quick = options.raw?.({ method, target, headers, body });
       } catch (error) {
-        throw new Refusal(
-          400,
-          `Cannot read request: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        quick = Promise.reject(error); // a bug in the route: a 500, as from the handler
+      }
+      let req: Request | undefined;
+      // what onError is told of a request the raw route took
+      const described = () => {
+        try {
+          return new Request(url(), { method });
+        } catch {
+          return new Request(url()); // a method `Request` refuses, e.g. CONNECT
+        }
+      };
+      if (!quick) {
+        try {
+          req = new Request(url(), {
+            method,
+            headers,
+            body: body && method !== "GET" && !head ? body : undefined,
+          });
+        } catch (error) {
+          throw new Refusal(
+            400,
+            `Cannot read request: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }
       }
       c.phase = "handler";
       c.deadline = Date.now() + config.requestTimeoutMs;
       stats.inFlight++;
       try {
-        response = await new Promise<Response>((resolve, reject) => {
+        response = await new Promise<Response | RawResponse>((resolve, reject) => {
           c.expire = () => {
             closeAfter = true;
-            event("deadline", `serve: ${method} ${new URL(url).pathname} passed its deadline`);
+            event("deadline", `serve: ${method} ${new URL(url()).pathname} passed its deadline`);
             resolve(
               new Response(
                 JSON.stringify({
@@ -499,13 +546,13 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
             );
           };
           try {
-            Promise.resolve(handler(req)).then(resolve, reject);
+            Promise.resolve(quick ?? handler(req!)).then(resolve, reject);
           } catch (error) {
             reject(error);
           }
         });
       } catch (error) {
-        onError(error, req);
+        onError(error, req ?? described());
         response = new Response("Internal Server Error", { status: 500 });
       } finally {
         stats.inFlight--;
@@ -517,11 +564,16 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
       c.phase = "write";
       c.deadline = Date.now() + config.requestTimeoutMs;
       if (stopping) closeAfter = true;
+      if (!(response instanceof Response)) {
+        await writeAll(c, rawBytes(response, date, closeAfter));
+        if (closeAfter) return close(c);
+        continue;
+      }
       let payload: Uint8Array;
       try {
         payload = response.body && !head ? await response.bytes() : new Uint8Array(0);
       } catch (error) {
-        onError(error, req);
+        onError(error, req ?? described());
         response = new Response(null, { status: 500 });
         payload = new Uint8Array(0);
       }
@@ -663,6 +715,19 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
     shutdown,
     stats: () => ({ ...stats }),
   };
+}
+
+/** The bytes of a raw response: status line, its headers, date, length, body. */
+function rawBytes(response: RawResponse, date: string, closeAfter: boolean): Uint8Array {
+  const body = encoder.encode(response.body);
+  const head = `HTTP/1.1 ${response.status} ${REASONS[response.status] ?? "Status"}\r\n` +
+    `date: ${date}\r\n${response.headers}content-length: ${body.length}\r\n` +
+    (closeAfter ? "connection: close\r\n\r\n" : "\r\n");
+  const headBytes = encoder.encode(head);
+  const out = new Uint8Array(headBytes.length + body.length);
+  out.set(headBytes);
+  out.set(body, headBytes.length);
+  return out;
 }
 
 /** Index of `\r\n` in `buf[from, to)`, or -1. */

@@ -152,3 +152,72 @@ Deno.test("serveHttp1() refuses broken framing with a 4xx and closes: smuggling,
     await server.shutdown();
   }
 });
+
+Deno.test("serveHttp1() answers from the raw route when it takes a request, else from the handler", async () => {
+  const seen: string[] = [];
+  const { server, port } = start(async (req) => {
+    seen.push(`${req.method} ${new URL(req.url).pathname} ${await req.text()}`);
+    return new Response("from handler");
+  }, {
+    raw: (req) =>
+      req.target === "/fast"
+        ? Promise.resolve({
+          status: 200,
+          headers: "content-type: text/plain\r\n",
+          body: `raw ${req.method} ${new TextDecoder().decode(req.body)} ${
+            req.headers.find(([name]) => name === "X-Test")?.[1]
+          } é`,
+        })
+        : undefined,
+  });
+  try {
+    const fast = await exchange(
+      port,
+      "POST /fast HTTP/1.1\r\nHost: x\r\nX-Test: yes\r\nContent-Length: 3\r\n\r\nabc" +
+        "GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      /from handler$/,
+    );
+    const [first, second] = fast.split(/(?=HTTP\/1\.1 )/);
+    assert.match(first!, /^HTTP\/1\.1 200 OK\r\ndate: .+ GMT\r\ncontent-type: text\/plain\r\n/);
+    // the length counts bytes: "é" is two
+    assert.match(first!, /\r\ncontent-length: 19\r\n\r\nraw POST abc yes é$/);
+    assert.match(second!, /^HTTP\/1\.1 200 OK\r\n[\s\S]*connection: close\r\n\r\nfrom handler$/);
+    assert.deepEqual(seen, ["GET /slow "]);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("serveHttp1() holds the raw route to the handler's deadline and turns its failures into 500", async () => {
+  const errors: unknown[] = [];
+  const { server, port } = start(() => new Response("handler"), {
+    requestTimeoutMs: 200,
+    onError: (error) => errors.push(error),
+    raw: (req) =>
+      req.target === "/hang"
+        ? new Promise(() => {})
+        : req.target === "/fail"
+        ? Promise.reject(new Error("boom"))
+        : req.target === "/throw"
+        ? (() => {
+          throw new Error("thrown");
+        })()
+        : undefined,
+  });
+  try {
+    const hang = await exchange(port, "GET /hang HTTP/1.1\r\nHost: x\r\n\r\n", /\}$/);
+    assert.match(hang, /^HTTP\/1\.1 503 /);
+    assert.match(hang, /The request took too long; retry shortly/);
+    const fail = await exchange(port, "GET /fail HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert.match(fail, /^HTTP\/1\.1 500 /);
+    assert.equal(String(errors[0]), "Error: boom");
+    const thrown = await exchange(
+      port,
+      "GET /throw HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert.match(thrown, /^HTTP\/1\.1 500 /);
+    assert.equal(String(errors[1]), "Error: thrown");
+  } finally {
+    await server.shutdown();
+  }
+});

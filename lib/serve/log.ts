@@ -5,6 +5,7 @@
  */
 
 import type { Handler } from "./handler.ts";
+import type { RawRoute } from "./http1.ts";
 
 /** Formats one log line, e.g. `POST /classify 200 0.8ms`. */
 export function formatRequestLine(req: Request, status: number, ms: number): string {
@@ -18,6 +19,27 @@ export function withRequestLog(handler: Handler, log: (line: string) => void): H
     const response = await handler(req);
     log(formatRequestLine(req, response.status, performance.now() - start));
     return response;
+  };
+}
+
+/** Path of a request target (`/a?b` → `/a`), as `new URL(…).pathname` gives it. */
+function pathOf(target: string): string {
+  return /^\/[\w/-]*$/.test(target) ? target : new URL(target, "http://localhost").pathname;
+}
+
+/** Wraps a raw route so every request it answers is reported to `log`, as
+ * {@linkcode withRequestLog} reports the handler's. */
+export function withRawRequestLog(route: RawRoute, log: (line: string) => void): RawRoute {
+  return (req) => {
+    const start = performance.now();
+    return route(req)?.then((response) => {
+      log(
+        `${req.method} ${pathOf(req.target)} ${response.status} ${
+          (performance.now() - start).toFixed(1)
+        }ms`,
+      );
+      return response;
+    });
   };
 }
 

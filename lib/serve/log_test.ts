@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createBufferedLog, formatRequestLine, withRequestLog } from "./log.ts";
+import { createBufferedLog, formatRequestLine, withRawRequestLog, withRequestLog } from "./log.ts";
 
 Deno.test("formatRequestLine() logs method, path, status and ms — never query or body", () => {
   const req = new Request("http://x/classify?text=my%20secret", { method: "POST", body: "secret" });
@@ -31,4 +31,22 @@ Deno.test("createBufferedLog() writes a burst of lines at once, and everything o
   log.flush();
   log.flush();
   assert.deepEqual(writes, ["a\nb\n", "c\n"]);
+});
+
+Deno.test("withRawRequestLog() logs the requests its route answers, as withRequestLog() does", async () => {
+  const lines: string[] = [];
+  const route = withRawRequestLog(
+    (req) =>
+      req.target.startsWith("/classify")
+        ? Promise.resolve({ status: 200, headers: "", body: "{}" })
+        : undefined,
+    (l) => lines.push(l),
+  );
+  const raw = (target: string) => ({ method: "POST", target, headers: [], body: undefined });
+  await route(raw("/classify"));
+  await route(raw("/classify?text=my%20secret"));
+  assert.equal(route(raw("/other")), undefined);
+  assert.equal(lines.length, 2);
+  assert.match(lines[0]!, /^POST \/classify 200 \d+\.\dms$/);
+  assert.match(lines[1]!, /^POST \/classify 200 \d+\.\dms$/);
 });

@@ -122,6 +122,62 @@ export function classifyRequestSchema(limits: RequestLimits) {
 /** A validated `POST /classify` body. */
 export type ClassifyRequest = z.infer<ReturnType<typeof classifyRequestSchema>>;
 
+/** Visible printable ASCII: a text holding one is not blank, whatever else it holds. */
+const VISIBLE_ASCII = /[!-~]/;
+
+/**
+ * The hot path's check of a `POST /classify` body without contexts: returns the body when it is
+ * certainly valid — an object with `text` or `texts` and optionally `threshold`, as
+ * {@linkcode classifyRequestSchema} accepts it — and `undefined` for anything else (invalid, or
+ * a shape this check leaves to the schema, such as `context`). Callers then run the schema,
+ * which accepts or gives the 422, so answers never differ from the schema's; zod costs ~10 µs
+ * a request, this ~1 µs.
+ */
+export function quickClassifyRequest(
+  value: unknown,
+  limits: RequestLimits,
+): ClassifyRequest | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  let text: string | undefined;
+  let texts: string[] | undefined;
+  let threshold: number | undefined;
+  let keys = 0;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) return undefined;
+    const field = (value as Record<string, unknown>)[key];
+    if (key === "text") {
+      if (!isText(field, limits.maxTextLength)) return undefined;
+      text = field;
+    } else if (key === "texts") {
+      if (!Array.isArray(field) || field.length < 1 || field.length > limits.maxBatch) {
+        return undefined;
+      }
+      for (let i = 0; i < field.length; i++) {
+        if (!isText(field[i], limits.maxTextLength)) return undefined;
+      }
+      texts = field;
+    } else if (key === "threshold") {
+      if (typeof field !== "number" || !(field >= 0 && field <= 1)) return undefined;
+      threshold = field;
+    } else {
+      return undefined;
+    }
+    keys++;
+  }
+  // `for…in` skips non-enumerable and symbol keys, which JSON never makes; count them anyway
+  if (keys !== Reflect.ownKeys(value).length) return undefined;
+  if ((text === undefined) === (texts === undefined)) return undefined;
+  const body: ClassifyRequest = text !== undefined ? { text } : { texts };
+  if (threshold !== undefined) body.threshold = threshold;
+  return body;
+}
+
+/** Whether `value` is a text the schema accepts: a string, short enough, not blank. */
+function isText(value: unknown, maxTextLength: number): value is string {
+  return typeof value === "string" && value.length <= maxTextLength &&
+    (VISIBLE_ASCII.test(value) || !INVISIBLE.test(value));
+}
+
 /** Query of `GET /data/conversations`. */
 export const conversationsQuerySchema = z.strictObject({
   offset: z.coerce.number().int("must be an integer").min(0, "must be ≥ 0").default(0),
