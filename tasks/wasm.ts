@@ -15,12 +15,14 @@ export const KERNELS = [
   { source: "lib/infer/_sparse_kernel.wat", module: "lib/infer/_sparse_kernel_wasm.ts" },
 ] as const;
 
-/** Assembles WebAssembly text into a binary (SIMD enabled, no debug names). */
+/** Assembles WebAssembly text into a binary (SIMD and shared memory enabled, no debug names). */
 export async function assemble(name: string, text: string): Promise<Uint8Array> {
   const wabt = await wabtInit();
-  const module = wabt.parseWat(name, text, { simd: true });
+  const features = { simd: true, threads: true };
+  const module = wabt.parseWat(name, text, features);
   try {
-    module.validate();
+    // validate() reads its own feature set (wabt.js does; its typings omit the parameter)
+    (module as unknown as { validate(features: object): void }).validate(features);
     return module.toBinary({ log: false, write_debug_names: false }).buffer;
   } finally {
     module.destroy();
