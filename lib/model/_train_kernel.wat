@@ -13,9 +13,10 @@
 ;; normal float) to zero, as FTZ hardware would. The weights they would still move change by
 ;; less than lr · 2^-126 / ε ≈ 1e-34.
 ;;
-;; The memory is shared so that a second thread can run the same step on the other half of the
-;; hidden units (`forward` and `backward` below take a range of them); every value either
-;; thread writes belongs to its own range, so the result does not depend on the thread count.
+;; The memory is shared so that a second thread can run the same step: `forward` and `backward`
+;; below take a range of hidden units (a "part"), the threads share out the parts, and every
+;; value a call writes belongs to its own range (the output layer's sums are kept per part and
+;; added in part order), so the result does not depend on which thread ran which part.
 (module
   (import "env" "memory" (memory 1 65536 shared))
 
@@ -333,13 +334,13 @@
   ;;   20 W1  24 M1  28 V1  32 step tables  36 b1  40 W2ᵀ  44 gW2ᵀ  48 gb1  52 m(b1)  56 v(b1)
   ;;   60 m(W2ᵀ)  64 v(W2ᵀ)  68 classes  72 partial sums  76 dl  (i32 addresses and counts)
   ;;   80 b1  84 √b2  88 eps  92 scale[t]  96 unbias[t]  100 1 − b1  104 b2  108 1 − b2
-  ;;   112 least: the W1 moments' flush floor this step, or 0  (f32)
+  ;;   112 least: the W1 moments' flush floor this step, or 0 (f32)  116 parts (i32)
   ;; A slot (32 bytes) is one W1 row the batch reads: 0 its byte offset in W1, 4 first step to
   ;; replay, 8 steps to replay, 12 decay1, 16 decay2 (f32), 20 / 24 its pairs' byte range,
   ;; 28 least (f32, see row_forward).
 
   ;; forward: z rows = b1 + Σ value · W1[input] (each slot's row caught up first), then the
-  ;; output layer's partial sums of this range into partial[(row · 2 + part) · classes].
+  ;; output layer's partial sums of this range into partial[(row · parts + part) · classes].
   (func (export "forward") (param $at i32) (param $h0 i32) (param $h1 i32) (param $part i32)
     (local $r i32) (local $z i32) (local $h i32) (local $slot i32) (local $slots_end i32)
     (local $row i32) (local $off i32) (local $classes i32)
@@ -399,8 +400,10 @@
           (local.get $h0) (local.get $h1) (local.get $row) (local.get $classes)
           (i32.add (i32.load offset=72 (local.get $at))
             (i32.shl
-              (i32.mul (i32.add (i32.shl (local.get $r) (i32.const 1)) (local.get $part))
-                       (local.get $classes))
+              (i32.mul
+                (i32.add (i32.mul (local.get $r) (i32.load offset=116 (local.get $at)))
+                         (local.get $part))
+                (local.get $classes))
               (i32.const 4))))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $heads))))

@@ -167,21 +167,58 @@ const PARAMS = {
   beta2: 104,
   oneMinusBeta2: 108,
   least: 112,
-  /** Thread handshake (i32s, not read by the kernels): command count, command, done count. */
-  control: 116,
+  parts: 116,
+  /** The threads' handshake (see {@linkcode HANDSHAKE}); the kernels do not read it. */
+  control: 128,
 } as const;
-const PARAM_BYTES = 128;
+const PARAM_BYTES = 160;
+/**
+ * Parts a step's hidden units are cut into, claimed by whichever thread is free: when the OS
+ * pauses the second thread before it claims one, the main thread runs both and does not wait.
+ * Halves keep each thread's reads of a W1 row long and sequential; with 8 parts of 1 KiB a
+ * single thread ran ~50% slower (the hardware prefetcher restarts on every short stretch).
+ */
+const PARTS = 2;
 /** Bytes per slot: a W1 row the batch reads (see the kernel source for the fields). */
 const SLOT_BYTES = 32;
 
-/** Commands the second thread runs (`_train_worker.ts`). */
-export const COMMAND = { forward: 1, backward: 2, exit: 3 } as const;
+/** What a step asks the threads to run. */
+export const COMMAND = { forward: 1, backward: 2 } as const;
 /** Where the handshake lives (bytes), for `_train_worker.ts`. */
 export const CONTROL_AT = PARAMS.control;
+/**
+ * The handshake's i32 slots from {@linkcode CONTROL_AT}: `word` = run number · 256 + next part
+ * to claim, the command of that run, parts done, and 1 when the second thread must stop.
+ */
+export const HANDSHAKE = { word: 0, command: 1, done: 2, exit: 3 } as const;
+
+/**
+ * Claims and runs parts of run `run` until none is left (either thread calls this); each part
+ * is claimed once, by compare-and-swap on the handshake word, and counted done after it ran.
+ * @returns how many parts this caller ran
+ */
+export function runParts(
+  control: Int32Array,
+  run: number,
+  parts: number,
+  execute: (command: number, part: number) => void,
+): number {
+  let ran = 0;
+  for (;;) {
+    const word = Atomics.load(control, HANDSHAKE.word);
+    if (word >>> 8 !== run || (word & 255) >= parts) return ran;
+    if (Atomics.compareExchange(control, HANDSHAKE.word, word, word + 1) !== word) continue;
+    // the command cannot change while a part of this run is unfinished
+    execute(Atomics.load(control, HANDSHAKE.command), word & 255);
+    Atomics.add(control, HANDSHAKE.done, 1);
+    Atomics.notify(control, HANDSHAKE.done);
+    ran++;
+  }
+}
 
 /** Options of {@linkcode MlpTrainer.startThreads}. */
 export interface ThreadOptions {
-  /** Threads that run each step, 1 or 2 (the second takes half of the hidden units). */
+  /** Threads that run each step, 1 or 2 (they share out its parts of the hidden units). */
   threads: number;
 }
 
@@ -192,9 +229,9 @@ export interface ThreadOptions {
  * batch's `z` rows, partial sums, `dl` rows, per-step tables and pair lists, which grow. W1's
  * rows are caught up lazily: `#current[i]` is the step row i's `(w, m, v)` reflect.
  *
- * A step is two kernel calls, `forward` and `backward`, each over a range of hidden units; the
- * output layer's sums are kept per half (`part` 0 and 1) and added in that order, so one thread
- * running both halves and two threads running one each give the same bits.
+ * A step is two kernels, `forward` and `backward`, each run on every part of the hidden units
+ * (halves); the output layer's sums are kept per part and added in part order, so one thread
+ * running all parts and two threads sharing them out give the same bits.
  */
 export class MlpTrainer {
   readonly inputs: number;
@@ -202,10 +239,15 @@ export class MlpTrainer {
   readonly classes: number;
   /** Steps taken so far. */
   step = 0;
+  /** Parts of steps the second thread ran (0 on one thread): shows it did share the work. */
+  workerParts = 0;
   readonly #adam: AdamConfig;
   readonly #stride: number;
-  /** Bytes of hidden units the first half covers (a multiple of 32). */
-  readonly #split: number;
+  /** Bytes of hidden units per part (a multiple of 32), and the number of parts. */
+  readonly #partBytes: number;
+  readonly #parts: number;
+  /** Handshake runs so far. */
+  #run = 0;
   readonly #memory: WebAssembly.Memory;
   readonly #kernels: Kernels;
   #f32: Float32Array;
@@ -246,7 +288,8 @@ export class MlpTrainer {
     this.classes = classes;
     this.#adam = adam;
     const stride = this.#stride = Math.ceil(hidden / 8) * 8;
-    this.#split = Math.ceil(stride / 16) * 32;
+    this.#partBytes = Math.ceil(stride / (8 * PARTS)) * 32;
+    this.#parts = Math.ceil(stride * 4 / this.#partBytes);
     const sizes: Record<(typeof REGIONS)[number], number> = {
       params: PARAM_BYTES / 4,
       w1: inputs * stride,
@@ -332,6 +375,7 @@ export class MlpTrainer {
       i32[p + PARAMS[name] / 4] = at[name];
     }
     i32[p + PARAMS.classes / 4] = classes;
+    i32[p + PARAMS.parts / 4] = this.#parts;
     f32[p + PARAMS.beta1 / 4] = adam.beta1;
     f32[p + PARAMS.rootBeta2 / 4] = Math.sqrt(adam.beta2);
     f32[p + PARAMS.epsilon / 4] = adam.epsilon;
@@ -341,9 +385,9 @@ export class MlpTrainer {
   }
 
   /**
-   * Runs each later step on `threads` threads (1 or 2): a worker sharing this memory takes the
-   * second half of the hidden units. The result is bit for bit the single thread's. Call
-   * {@linkcode MlpTrainer.close} when done.
+   * Runs each later step on `threads` threads (1 or 2): a worker sharing this memory claims
+   * parts of the hidden units as the main thread does. The result is bit for bit the single
+   * thread's. Call {@linkcode MlpTrainer.close} when done.
    * @throws {RangeError} for another thread count
    */
   async startThreads({ threads }: ThreadOptions): Promise<void> {
@@ -361,7 +405,13 @@ export class MlpTrainer {
         reject(new Error(`Cannot train classifier: the second thread failed (${event.message})`));
       };
     });
-    worker.postMessage({ memory: this.#memory, h0: this.#split, h1: this.#stride * 4 });
+    worker.postMessage({
+      memory: this.#memory,
+      params: this.#at.params,
+      partBytes: this.#partBytes,
+      parts: this.#parts,
+      rowBytes: this.#stride * 4,
+    });
     try {
       await ready;
     } catch (error) {
@@ -374,7 +424,10 @@ export class MlpTrainer {
   /** Stops the second thread, if any (the trainer goes on with one). */
   close(): void {
     if (!this.#worker) return;
-    this.#signal(COMMAND.exit);
+    const control = this.#control();
+    Atomics.store(control, HANDSHAKE.exit, 1);
+    Atomics.store(control, HANDSHAKE.word, this.#nextRun() << 8);
+    Atomics.notify(control, HANDSHAKE.word);
     this.#worker.terminate();
     this.#worker = undefined;
   }
@@ -475,7 +528,7 @@ export class MlpTrainer {
     f32[p + PARAMS.unbias / 4] = f32[this.#tablesAt / 4 + 2 * t + 1]!;
     f32[p + PARAMS.least / 4] = t % FLUSH_EVERY === 0 ? SMALLEST_NORMAL / beta1 ** FLUSH_EVERY : 0;
     // 3. forward: z = b1 + Σ value · W1[index] (rows caught up first), partial output sums
-    this.#run(COMMAND.forward);
+    this.#runParts(COMMAND.forward);
     // 4. loss and d loss / d logits = (p − onehot) · weight / n, row by row
     const b2 = this.#b2.w;
     const gb2 = this.#gb2.fill(0);
@@ -484,14 +537,17 @@ export class MlpTrainer {
     const dlRow = Math.ceil(C / 4) * 4;
     let loss = 0;
     let correct = 0;
+    const parts = this.#parts;
     for (let i = 0; i < n; i++) {
       const label = y[rows[i]!]!;
       let best = 0;
       for (let c = 0; c < C; c++) {
-        const q0 = partial + (2 * i * C + c) * 4;
-        const q1 = q0 + C * 4;
-        logits[c] = b2[c]! + f32[q0]! + f32[q0 + 1]! + f32[q0 + 2]! + f32[q0 + 3]! + f32[q1]! +
-          f32[q1 + 1]! + f32[q1 + 2]! + f32[q1 + 3]!;
+        let logit = b2[c]!;
+        for (let part = 0; part < parts; part++) {
+          const q = partial + ((i * parts + part) * C + c) * 4;
+          logit += f32[q]! + f32[q + 1]! + f32[q + 2]! + f32[q + 3]!;
+        }
+        logits[c] = logit;
         if (logits[c]! > logits[best]!) best = c;
       }
       if (best === label) correct++;
@@ -510,46 +566,46 @@ export class MlpTrainer {
       }
     }
     // 5. backward: dz, gradients, Adam step t of the W1 rows read, b1 and W2; then b2
-    this.#run(COMMAND.backward);
+    this.#runParts(COMMAND.backward);
     adamUpdate(this.#b2, gb2, this.#adam, f32[p + PARAMS.scale / 4]!, f32[p + PARAMS.unbias / 4]!);
     return { loss: loss / n, correct };
   }
 
-  /** Runs a step's kernel on both halves of the hidden units, on two threads when started. */
-  #run(command: number): void {
+  /** Runs a step's kernel on every part of the hidden units, shared with the second thread. */
+  #runParts(command: number): void {
     const { forward, backward } = this.#kernels;
     const params = this.#at.params;
-    const whole = this.#stride * 4;
-    if (this.#worker) {
-      const done = this.#signal(command);
-      if (command === COMMAND.forward) forward(params, 0, this.#split, 0);
-      else backward(params, 0, this.#split);
-      const control = this.#i32;
-      const slot = (params + PARAMS.control) / 4 + 2;
-      for (;;) {
-        const seen = Atomics.load(control, slot);
-        if (seen === done) break;
-        Atomics.wait(control, slot, seen);
-      }
+    const rowBytes = this.#stride * 4;
+    const execute = (command: number, part: number) => {
+      const h0 = part * this.#partBytes;
+      const h1 = Math.min(rowBytes, h0 + this.#partBytes);
+      if (command === COMMAND.forward) forward(params, h0, h1, part);
+      else backward(params, h0, h1);
+    };
+    if (!this.#worker) {
+      for (let part = 0; part < this.#parts; part++) execute(command, part);
       return;
     }
-    if (command === COMMAND.forward) {
-      forward(params, 0, this.#split, 0);
-      forward(params, this.#split, whole, 1);
-    } else {
-      backward(params, 0, this.#split);
-      backward(params, this.#split, whole);
+    const control = this.#control();
+    const run = this.#nextRun();
+    Atomics.store(control, HANDSHAKE.command, command);
+    Atomics.store(control, HANDSHAKE.done, 0);
+    Atomics.store(control, HANDSHAKE.word, run << 8);
+    Atomics.notify(control, HANDSHAKE.word);
+    this.workerParts += this.#parts - runParts(control, run, this.#parts, execute);
+    for (;;) {
+      const done = Atomics.load(control, HANDSHAKE.done);
+      if (done === this.#parts) return;
+      Atomics.wait(control, HANDSHAKE.done, done);
     }
   }
 
-  /** Hands `command` to the second thread; returns the count its completion will store. */
-  #signal(command: number): number {
-    const control = this.#i32;
-    const base = (this.#at.params + PARAMS.control) / 4;
-    Atomics.store(control, base + 1, command);
-    const count = Atomics.add(control, base, 1) + 1;
-    Atomics.notify(control, base);
-    return count;
+  #control(): Int32Array {
+    return this.#i32.subarray((this.#at.params + PARAMS.control) / 4);
+  }
+
+  #nextRun(): number {
+    return this.#run = this.#run % 0x7fffff + 1;
   }
 
   /**
@@ -634,7 +690,7 @@ export class MlpTrainer {
     const pairCapacity = Math.max(pairs, this.#pairCapacity);
     const zAt = this.#end;
     const partialAt = zAt + zRows * this.#stride * 4;
-    const dlAt = partialAt + zRows * 2 * C * 16;
+    const dlAt = partialAt + zRows * this.#parts * C * 16;
     const tablesAt = dlAt + zRows * Math.ceil(C / 4) * 16;
     const pairsAt = tablesAt + tableSteps * 8;
     const bytes = pairsAt + pairCapacity * 8;

@@ -166,10 +166,12 @@ Deno.test("MlpTrainer on two threads gives the single thread's weights bit for b
         losses.push(trainer.trainBatch(x, y, rows, classWeights).loss);
       }
     }
-    return { losses, weights: trainer.weights() };
+    return { losses, weights: trainer.weights(), workerParts: trainer.workerParts };
   };
   const one = await run(1);
   const two = await run(2);
+  assert.equal(one.workerParts, 0);
+  assert.ok(two.workerParts > 0, "the second thread ran no part: nothing was compared");
   assert.deepEqual(two.losses, one.losses);
   for (const key of ["w1", "b1", "w2", "b2"] as const) {
     assert.deepEqual(two.weights[key], one.weights[key], key);
