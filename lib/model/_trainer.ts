@@ -220,7 +220,17 @@ export function runParts(
 export interface ThreadOptions {
   /** Threads that run each step, 1 or 2 (they share out its parts of the hidden units). */
   threads: number;
+  /**
+   * `"dynamic"`: whichever thread is free claims the next part. `"fixed"`: the main thread runs
+   * the first part and leaves the others to the second thread, which makes sure the second
+   * thread computes (tests use it); slower when the OS pauses that thread.
+   * @default "dynamic"
+   */
+  sharing?: "dynamic" | "fixed";
 }
+
+/** How long the main thread waits for the second thread's part before giving up (ms). */
+const PATIENCE_MS = 60_000;
 
 /**
  * Holds the parameters and their Adam moments and runs batch steps. Everything lives in one
@@ -275,6 +285,7 @@ export class MlpTrainer {
   readonly #gb2: Float32Array;
   readonly #logits: Float64Array;
   #worker: Worker | undefined;
+  #sharing: "dynamic" | "fixed" = "dynamic";
 
   /**
    * Starts from `initial` (copied) with zero moments, on one thread (see
@@ -390,10 +401,11 @@ export class MlpTrainer {
    * thread's. Call {@linkcode MlpTrainer.close} when done.
    * @throws {RangeError} for another thread count
    */
-  async startThreads({ threads }: ThreadOptions): Promise<void> {
+  async startThreads({ threads, sharing = "dynamic" }: ThreadOptions): Promise<void> {
     if (threads !== 1 && threads !== 2) {
       throw new RangeError(`Cannot train classifier: threads must be 1 or 2, got ${threads}`);
     }
+    this.#sharing = sharing;
     if (threads === 1 || this.#worker) return;
     const worker = new Worker(new URL("./_train_worker.ts", import.meta.url).href, {
       type: "module",
@@ -590,13 +602,31 @@ export class MlpTrainer {
     const run = this.#nextRun();
     Atomics.store(control, HANDSHAKE.command, command);
     Atomics.store(control, HANDSHAKE.done, 0);
-    Atomics.store(control, HANDSHAKE.word, run << 8);
-    Atomics.notify(control, HANDSHAKE.word);
-    this.workerParts += this.#parts - runParts(control, run, this.#parts, execute);
+    if (this.#sharing === "fixed") {
+      // part 0 is the main thread's, claimed before the second thread can see the run
+      Atomics.store(control, HANDSHAKE.word, (run << 8) + 1);
+      Atomics.notify(control, HANDSHAKE.word);
+      execute(command, 0);
+      Atomics.add(control, HANDSHAKE.done, 1);
+      this.workerParts += this.#parts - 1;
+    } else {
+      Atomics.store(control, HANDSHAKE.word, run << 8);
+      Atomics.notify(control, HANDSHAKE.word);
+      this.workerParts += this.#parts - runParts(control, run, this.#parts, execute);
+    }
+    let waited = 0;
     for (;;) {
       const done = Atomics.load(control, HANDSHAKE.done);
       if (done === this.#parts) return;
-      Atomics.wait(control, HANDSHAKE.done, done);
+      if (Atomics.wait(control, HANDSHAKE.done, done, 1000) === "timed-out") {
+        if ((waited += 1000) >= PATIENCE_MS) {
+          throw new Error(
+            `Cannot train classifier: the second thread finished no part for ${
+              PATIENCE_MS / 1000
+            } s`,
+          );
+        }
+      } else waited = 0;
     }
   }
 

@@ -152,9 +152,9 @@ Deno.test("MlpTrainer on two threads gives the single thread's weights bit for b
   const { x, y } = sparseProblem(300, inputs, 5);
   const initial = initialWeights(inputs, 20, createPrng(6));
   const classWeights = [1, 1.5, 0.75];
-  const run = async (threads: number) => {
+  const run = async (threads: number, sharing?: "fixed" | "dynamic") => {
     using trainer = new MlpTrainer(initial, ADAM);
-    await trainer.startThreads({ threads });
+    await trainer.startThreads({ threads, sharing });
     const losses: number[] = [];
     for (let epoch = 0; epoch < 4; epoch++) {
       // uneven batches, and rows idle for whole epochs, as shuffled training has them
@@ -169,12 +169,16 @@ Deno.test("MlpTrainer on two threads gives the single thread's weights bit for b
     return { losses, weights: trainer.weights(), workerParts: trainer.workerParts };
   };
   const one = await run(1);
-  const two = await run(2);
   assert.equal(one.workerParts, 0);
-  assert.ok(two.workerParts > 0, "the second thread ran no part: nothing was compared");
-  assert.deepEqual(two.losses, one.losses);
-  for (const key of ["w1", "b1", "w2", "b2"] as const) {
-    assert.deepEqual(two.weights[key], one.weights[key], key);
+  // "fixed": the second thread computes every step's second half, so a wrong part shows;
+  // "dynamic" (the default) may run anything from none to all of them there
+  for (const sharing of ["fixed", "dynamic"] as const) {
+    const two = await run(2, sharing);
+    if (sharing === "fixed") assert.equal(two.workerParts, 2 * one.losses.length);
+    assert.deepEqual(two.losses, one.losses, sharing);
+    for (const key of ["w1", "b1", "w2", "b2"] as const) {
+      assert.deepEqual(two.weights[key], one.weights[key], `${sharing} ${key}`);
+    }
   }
   // and training happened: equal weights from a trainer that never moved would prove nothing
   assert.ok(one.losses.at(-1)! < one.losses[0]!, `${one.losses[0]} → ${one.losses.at(-1)}`);
