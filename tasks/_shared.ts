@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { ModelBundle } from "../lib/model/bundle.ts";
 import { type EvalResult, evaluateLabelledCsv, writeEvalReport } from "../lib/eval/evaluate.ts";
 import { writeReportCharts } from "../lib/plot/report.ts";
-import type { TrainingReport } from "../lib/pipeline.ts";
+import { sha256File, type TrainingReport } from "../lib/pipeline.ts";
 import { exists } from "./_cli.ts";
 
 export { embedderRuntimeFromEnv } from "./_env.ts";
@@ -16,11 +16,14 @@ export { embedderRuntimeFromEnv } from "./_env.ts";
 /**
  * Evaluates `bundle` on every `*.csv` in `dir` (real chat — evaluation only, never training),
  * writing each report to `evalDir/<file stem>/`. Skips with one line when `dir` is absent.
+ * `seen` (by the file's SHA-256) lets calls over several folders score a file they share only
+ * once: the vendored Molweni file is also `../shared/data/real/threads/molweni.csv`.
  */
 export async function evaluateRealChat(
   bundle: ModelBundle,
   dir: string,
   evalDir: string,
+  seen: Map<string, EvalResult & { alone?: EvalResult }> = new Map(),
 ): Promise<Record<string, unknown>> {
   if (!(await exists(dir))) {
     console.log(
@@ -43,7 +46,11 @@ export async function evaluateRealChat(
   for (const file of files.sort()) {
     const path = join(dir, file);
     const name = file.replace(/\.csv$/, "");
-    const result: EvalResult & { alone?: EvalResult } = await evaluateLabelledCsv(bundle, path);
+    const digest = await sha256File(path);
+    const earlier = seen.get(digest);
+    const result: EvalResult & { alone?: EvalResult } = earlier
+      ? { ...earlier, source: path }
+      : await evaluateLabelledCsv(bundle, path);
     await writeEvalReport(join(evalDir, name), result);
     let line = `real-eval ${name}: macro-F1 ${
       result.metrics.macroF1.toFixed(3)
@@ -52,10 +59,11 @@ export async function evaluateRealChat(
     }) on ${result.metrics.n} rows`;
     if (result.mode === "context") {
       // the same model and rows, each message read alone: what the context adds
-      const alone = await evaluateLabelledCsv(bundle, path, { context: "off" });
+      const alone = earlier?.alone ?? await evaluateLabelledCsv(bundle, path, { context: "off" });
       result.alone = alone;
       line += `; message alone ${alone.metrics.macroF1.toFixed(3)}`;
     }
+    if (!earlier) seen.set(digest, result);
     results[name] = result;
     console.log(line);
   }

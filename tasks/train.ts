@@ -242,8 +242,9 @@ await runMain(async () => {
     },
     evaluateExtra: realEval.length === 0 ? undefined : async (bundle, runDir) => {
       const results: Record<string, unknown> = {};
+      const seen = new Map();
       for (const dir of realEval) {
-        Object.assign(results, await evaluateRealChat(bundle, dir, join(runDir, "eval")));
+        Object.assign(results, await evaluateRealChat(bundle, dir, join(runDir, "eval"), seen));
       }
       return results;
     },

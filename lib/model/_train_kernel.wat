@@ -4,11 +4,24 @@
 ;;
 ;; Every pointer is a byte address, 16-byte aligned; every length `n` counts floats and is a
 ;; multiple of 8 (the trainer pads hidden layers with zeros that stay zero).
+;;
+;; Flush to zero: x86 takes a slow microcode path (~100× a normal operation) for every SIMD
+;; instruction that reads or makes a denormal float, and WebAssembly cannot set the CPU's
+;; flush-to-zero mode that TensorFlow's CPU runtime runs with. Adam's first moments decay
+;; towards denormals wherever a hidden unit's gradient stays zero, which made every epoch after
+;; the first ~50% slower; the Adam kernels therefore set moments below 2^-126 (the smallest
+;; normal float) to zero, as FTZ hardware would. The weights they would still move change by
+;; less than lr · 2^-126 / ε ≈ 1e-34.
+;;
+;; The memory is shared so that a second thread can run the same step: `forward` and `backward`
+;; below take a range of hidden units (a "part"), the threads share out the parts, and every
+;; value a call writes belongs to its own range (the output layer's sums are kept per part and
+;; added in part order), so the result does not depend on which thread ran which part.
 (module
-  (import "env" "memory" (memory 1))
+  (import "env" "memory" (memory 1 65536 shared))
 
   ;; dst[0 .. n) += a · src[0 .. n)
-  ;; The forward pass (z += x_i · W1[i]) and the first layer's gradient (G[i] += x_i · dz).
+  ;; The forward pass of evaluation (z += x_i · W1[i]).
   (func (export "axpy") (param $dst i32) (param $src i32) (param $n i32) (param $a f32)
     (local $end i32) (local $va v128)
     (local.set $va (f32x4.splat (local.get $a)))
@@ -25,14 +38,16 @@
 
   ;; One Adam step of n weights with gradient g, as tf.train.adam computes it:
   ;;   m = b1·m + c1·g;  v = b2·v + c2·g²;  w = w − scale·m / (√v·unbias + eps)
-  ;; with c1 = 1 − b1, c2 = 1 − b2, scale = lr / (1 − b1^t), unbias = 1 / √(1 − b2^t).
-  (func (export "adam")
+  ;; with c1 = 1 − b1, c2 = 1 − b2, scale = lr / (1 − b1^t), unbias = 1 / √(1 − b2^t);
+  ;; m and v flushed to zero below 2^-126.
+  (func $adam (export "adam")
     (param $w i32) (param $m i32) (param $v i32) (param $g i32) (param $n i32)
     (param $scale f32) (param $unbias f32) (param $b1 f32) (param $c1 f32) (param $b2 f32)
     (param $c2 f32) (param $eps f32)
     (local $end i32) (local $vg v128) (local $vm v128) (local $vv v128)
     (local $sb1 v128) (local $sc1 v128) (local $sb2 v128) (local $sc2 v128)
-    (local $ss v128) (local $su v128) (local $se v128)
+    (local $ss v128) (local $su v128) (local $se v128) (local $tiny v128)
+    (local.set $tiny (v128.const i32x4 0x00800000 0x00800000 0x00800000 0x00800000))
     (local.set $sb1 (f32x4.splat (local.get $b1)))
     (local.set $sc1 (f32x4.splat (local.get $c1)))
     (local.set $sb2 (f32x4.splat (local.get $b2)))
@@ -51,6 +66,8 @@
         (local.set $vv
           (f32x4.add (f32x4.mul (local.get $sb2) (v128.load (local.get $v)))
                      (f32x4.mul (local.get $sc2) (f32x4.mul (local.get $vg) (local.get $vg)))))
+        (local.set $vm (v128.and (local.get $vm) (f32x4.ge (f32x4.abs (local.get $vm)) (local.get $tiny))))
+        (local.set $vv (v128.and (local.get $vv) (f32x4.ge (local.get $vv) (local.get $tiny))))
         (v128.store (local.get $m) (local.get $vm))
         (v128.store (local.get $v) (local.get $vv))
         (v128.store (local.get $w)
@@ -64,89 +81,124 @@
         (local.set $g (i32.add (local.get $g) (i32.const 16)))
         (br $next))))
 
-  ;; Replays `count` zero-gradient Adam steps, first … first + count − 1, on n weights:
+  ;; Catches bytes [h0, h1) of one W1 row (w, m, v: the row's addresses) up to the step before
+  ;; this batch's, then adds the caught-up weights, times each pair's value, into the z rows of
+  ;; the batch rows that use this input: pairs (z row address: i32, value: f32) at bytes
+  ;; begin … end. One pass over the row does both, while its values sit in registers.
+  ;; Catching up replays `count` zero-gradient Adam steps, first … first + count − 1:
   ;;   m = b1·m;  √v = rb2·√v (rb2 = √b2);  w = w − scale[t]·m / (√v·unbias[t] + eps)
-  ;; keeping eight weights in registers across all the steps, then stores m·decay1 and
-  ;; v·decay2 (decay = b^k for all k skipped steps, which may exceed count).
-  ;; `tables` holds (scale[t], unbias[t]) as f32 pairs, 8 bytes per step t.
-  (func (export "replay")
-    (param $w i32) (param $m i32) (param $v i32) (param $n i32)
+  ;; eight weights at a time, then stores m·decay1 and v·decay2 (decay = b^k for all k skipped
+  ;; steps, which may exceed count). count = 0 leaves the row as it is. `tables` holds
+  ;; (scale[t], unbias[t]) as f32 pairs, 8 bytes per step t. First moments below `least`
+  ;; (2^-126 / b1^count: those that would turn denormal during the replay) start at zero, which
+  ;; costs two instructions per row instead of two per replayed step.
+  (func $row_forward (export "row_forward")
+    (param $w i32) (param $m i32) (param $v i32) (param $h0 i32) (param $h1 i32)
     (param $tables i32) (param $first i32) (param $count i32)
     (param $b1 f32) (param $rb2 f32) (param $eps f32) (param $decay1 f32) (param $decay2 f32)
-    (local $end i32) (local $p i32) (local $stop i32)
+    (param $least f32) (param $begin i32) (param $end i32)
+    (local $h i32) (local $p i32) (local $start i32) (local $stop i32) (local $q i32)
+    (local $z i32)
     (local $ma v128) (local $mb v128) (local $ra v128) (local $rb v128)
-    (local $wa v128) (local $wb v128) (local $s v128) (local $u v128)
-    (local $sb1 v128) (local $srb2 v128) (local $se v128)
+    (local $wa v128) (local $wb v128) (local $s v128) (local $u v128) (local $x v128)
+    (local $sb1 v128) (local $srb2 v128) (local $se v128) (local $sd1 v128) (local $sd2 v128)
+    (local $t v128) (local $tiny v128) (local $floor v128)
+    (local.set $tiny (v128.const i32x4 0x00800000 0x00800000 0x00800000 0x00800000))
+    (local.set $floor (f32x4.splat (local.get $least)))
     (local.set $sb1 (f32x4.splat (local.get $b1)))
     (local.set $srb2 (f32x4.splat (local.get $rb2)))
     (local.set $se (f32x4.splat (local.get $eps)))
-    (local.set $end (i32.add (local.get $w) (i32.shl (local.get $n) (i32.const 2))))
-    (local.set $p (i32.add (local.get $tables) (i32.shl (local.get $first) (i32.const 3))))
-    (local.set $stop (i32.add (local.get $p) (i32.shl (local.get $count) (i32.const 3))))
+    (local.set $sd1 (f32x4.splat (local.get $decay1)))
+    (local.set $sd2 (f32x4.splat (local.get $decay2)))
+    (local.set $start (i32.add (local.get $tables) (i32.shl (local.get $first) (i32.const 3))))
+    (local.set $stop (i32.add (local.get $start) (i32.shl (local.get $count) (i32.const 3))))
+    (local.set $h (local.get $h0))
     (block $done
       (loop $next
-        (br_if $done (i32.ge_u (local.get $w) (local.get $end)))
-        (local.set $ma (v128.load (local.get $m)))
-        (local.set $mb (v128.load offset=16 (local.get $m)))
-        (local.set $ra (f32x4.sqrt (v128.load (local.get $v))))
-        (local.set $rb (f32x4.sqrt (v128.load offset=16 (local.get $v))))
-        (local.set $wa (v128.load (local.get $w)))
-        (local.set $wb (v128.load offset=16 (local.get $w)))
-        (v128.store (local.get $m) (f32x4.mul (local.get $ma) (f32x4.splat (local.get $decay1))))
-        (v128.store offset=16 (local.get $m)
-          (f32x4.mul (local.get $mb) (f32x4.splat (local.get $decay1))))
-        (v128.store (local.get $v)
-          (f32x4.mul (v128.load (local.get $v)) (f32x4.splat (local.get $decay2))))
-        (v128.store offset=16 (local.get $v)
-          (f32x4.mul (v128.load offset=16 (local.get $v)) (f32x4.splat (local.get $decay2))))
-        (local.set $p (i32.add (local.get $tables) (i32.shl (local.get $first) (i32.const 3))))
-        (block $replayed
-          (loop $step
-            (br_if $replayed (i32.ge_u (local.get $p) (local.get $stop)))
-            (local.set $s (v128.load32_splat (local.get $p)))
-            (local.set $u (v128.load32_splat offset=4 (local.get $p)))
-            (local.set $ma (f32x4.mul (local.get $ma) (local.get $sb1)))
-            (local.set $mb (f32x4.mul (local.get $mb) (local.get $sb1)))
-            (local.set $ra (f32x4.mul (local.get $ra) (local.get $srb2)))
-            (local.set $rb (f32x4.mul (local.get $rb) (local.get $srb2)))
-            (local.set $wa
-              (f32x4.sub (local.get $wa)
-                (f32x4.div (f32x4.mul (local.get $s) (local.get $ma))
-                           (f32x4.add (f32x4.mul (local.get $ra) (local.get $u)) (local.get $se)))))
-            (local.set $wb
-              (f32x4.sub (local.get $wb)
-                (f32x4.div (f32x4.mul (local.get $s) (local.get $mb))
-                           (f32x4.add (f32x4.mul (local.get $rb) (local.get $u)) (local.get $se)))))
-            (local.set $p (i32.add (local.get $p) (i32.const 8)))
-            (br $step)))
-        (v128.store (local.get $w) (local.get $wa))
-        (v128.store offset=16 (local.get $w) (local.get $wb))
-        (local.set $w (i32.add (local.get $w) (i32.const 32)))
-        (local.set $m (i32.add (local.get $m) (i32.const 32)))
-        (local.set $v (i32.add (local.get $v) (i32.const 32)))
+        (br_if $done (i32.ge_u (local.get $h) (local.get $h1)))
+        (local.set $wa (v128.load (i32.add (local.get $w) (local.get $h))))
+        (local.set $wb (v128.load offset=16 (i32.add (local.get $w) (local.get $h))))
+        (if (local.get $count)
+          (then
+            (local.set $ma (v128.load (i32.add (local.get $m) (local.get $h))))
+            (local.set $mb (v128.load offset=16 (i32.add (local.get $m) (local.get $h))))
+            (local.set $t (f32x4.mul (local.get $ma) (local.get $sd1)))
+            (v128.store (i32.add (local.get $m) (local.get $h)) (v128.and (local.get $t) (f32x4.ge (f32x4.abs (local.get $t)) (local.get $tiny))))
+            (local.set $t (f32x4.mul (local.get $mb) (local.get $sd1)))
+            (v128.store offset=16 (i32.add (local.get $m) (local.get $h)) (v128.and (local.get $t) (f32x4.ge (f32x4.abs (local.get $t)) (local.get $tiny))))
+            (local.set $t (v128.load (i32.add (local.get $v) (local.get $h))))
+            (local.set $ra (f32x4.sqrt (local.get $t)))
+            (local.set $t (f32x4.mul (local.get $t) (local.get $sd2)))
+            (v128.store (i32.add (local.get $v) (local.get $h)) (v128.and (local.get $t) (f32x4.ge (f32x4.abs (local.get $t)) (local.get $tiny))))
+            (local.set $t (v128.load offset=16 (i32.add (local.get $v) (local.get $h))))
+            (local.set $rb (f32x4.sqrt (local.get $t)))
+            (local.set $t (f32x4.mul (local.get $t) (local.get $sd2)))
+            (v128.store offset=16 (i32.add (local.get $v) (local.get $h)) (v128.and (local.get $t) (f32x4.ge (f32x4.abs (local.get $t)) (local.get $tiny))))
+            ;; moments that would turn denormal within the replayed steps start at zero
+            (local.set $ma
+              (v128.and (local.get $ma) (f32x4.ge (f32x4.abs (local.get $ma)) (local.get $floor))))
+            (local.set $mb
+              (v128.and (local.get $mb) (f32x4.ge (f32x4.abs (local.get $mb)) (local.get $floor))))
+            (local.set $p (local.get $start))
+            (block $replayed
+              (loop $step
+                (br_if $replayed (i32.ge_u (local.get $p) (local.get $stop)))
+                (local.set $s (v128.load32_splat (local.get $p)))
+                (local.set $u (v128.load32_splat offset=4 (local.get $p)))
+                (local.set $ma (f32x4.mul (local.get $ma) (local.get $sb1)))
+                (local.set $mb (f32x4.mul (local.get $mb) (local.get $sb1)))
+                (local.set $ra (f32x4.mul (local.get $ra) (local.get $srb2)))
+                (local.set $rb (f32x4.mul (local.get $rb) (local.get $srb2)))
+                (local.set $wa
+                  (f32x4.sub (local.get $wa)
+                    (f32x4.div (f32x4.mul (local.get $s) (local.get $ma))
+                      (f32x4.add (f32x4.mul (local.get $ra) (local.get $u)) (local.get $se)))))
+                (local.set $wb
+                  (f32x4.sub (local.get $wb)
+                    (f32x4.div (f32x4.mul (local.get $s) (local.get $mb))
+                      (f32x4.add (f32x4.mul (local.get $rb) (local.get $u)) (local.get $se)))))
+                (local.set $p (i32.add (local.get $p) (i32.const 8)))
+                (br $step)))
+            (v128.store (i32.add (local.get $w) (local.get $h)) (local.get $wa))
+            (v128.store offset=16 (i32.add (local.get $w) (local.get $h)) (local.get $wb))))
+        (local.set $q (local.get $begin))
+        (block $added
+          (loop $pair
+            (br_if $added (i32.ge_u (local.get $q) (local.get $end)))
+            (local.set $x (v128.load32_splat offset=4 (local.get $q)))
+            (local.set $z (i32.add (i32.load (local.get $q)) (local.get $h)))
+            (v128.store (local.get $z)
+              (f32x4.add (v128.load (local.get $z)) (f32x4.mul (local.get $x) (local.get $wa))))
+            (v128.store offset=16 (local.get $z)
+              (f32x4.add (v128.load offset=16 (local.get $z))
+                         (f32x4.mul (local.get $x) (local.get $wb))))
+            (local.set $q (i32.add (local.get $q) (i32.const 8)))
+            (br $pair)))
+        (local.set $h (i32.add (local.get $h) (i32.const 32)))
         (br $next))))
 
-  ;; The output layer's forward pass for one row: partial[c] (an f32x4 whose lanes the caller
-;; adds) = Σ_h relu(z[h]) · w2t[c][h] for c < classes; w2t is W2 transposed, rows n apart.
-  (func (export "head_forward")
-    (param $z i32) (param $w2t i32) (param $n i32) (param $classes i32) (param $partial i32)
-    (local $c i32) (local $h i32) (local $bytes i32) (local $row i32) (local $acc v128)
-    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+  ;; The output layer's forward pass for one row over hidden bytes [h0, h1): partial[c] (an
+  ;; f32x4 whose lanes the caller adds) = Σ_h relu(z[h]) · w2t[c][h] for c < classes; w2t is W2
+  ;; transposed, its rows `row` bytes apart.
+  (func $head_forward (export "head_forward")
+    (param $z i32) (param $w2t i32) (param $h0 i32) (param $h1 i32) (param $row i32)
+    (param $classes i32) (param $partial i32)
+    (local $c i32) (local $h i32) (local $at i32) (local $acc v128)
     (block $classes_done
       (loop $next_class
         (br_if $classes_done (i32.ge_u (local.get $c) (local.get $classes)))
         (local.set $acc (v128.const i32x4 0 0 0 0))
-        (local.set $row (i32.add (local.get $w2t) (i32.mul (local.get $c) (local.get $bytes))))
-        (local.set $h (i32.const 0))
+        (local.set $at (i32.add (local.get $w2t) (i32.mul (local.get $c) (local.get $row))))
+        (local.set $h (local.get $h0))
         (block $done
           (loop $next
-            (br_if $done (i32.ge_u (local.get $h) (local.get $bytes)))
+            (br_if $done (i32.ge_u (local.get $h) (local.get $h1)))
             (local.set $acc
               (f32x4.add (local.get $acc)
                 (f32x4.mul
                   (f32x4.max (v128.load (i32.add (local.get $z) (local.get $h)))
                              (v128.const i32x4 0 0 0 0))
-                  (v128.load (i32.add (local.get $row) (local.get $h))))))
+                  (v128.load (i32.add (local.get $at) (local.get $h))))))
             (local.set $h (i32.add (local.get $h) (i32.const 16)))
             (br $next)))
         (v128.store (i32.add (local.get $partial) (i32.shl (local.get $c) (i32.const 4)))
@@ -154,18 +206,20 @@
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $next_class))))
 
-  ;; The output layer's backward pass for one row, given dl[c] = d loss / d logit c (f32s):
+  ;; The output layer's backward pass for one row over hidden bytes [h0, h1), given dl[c] =
+  ;; d loss / d logit c (f32s):
   ;;   gw2t[c][h] += relu(z[h]) · dl[c];  dz[h] = (z[h] > 0) · Σ_c dl[c] · w2t[c][h];
   ;;   gb1[h] += dz[h]
-  (func (export "head_backward")
+  ;; (w2t and gw2t rows `row` bytes apart; dz may be z itself).
+  (func $head_backward
     (param $z i32) (param $w2t i32) (param $gw2t i32) (param $dz i32) (param $gb1 i32)
-    (param $n i32) (param $classes i32) (param $dl i32)
-    (local $c i32) (local $h i32) (local $bytes i32) (local $off i32)
+    (param $h0 i32) (param $h1 i32) (param $row i32) (param $classes i32) (param $dl i32)
+    (local $c i32) (local $h i32) (local $off i32)
     (local $zv v128) (local $a v128) (local $d v128) (local $l v128)
-    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $h (local.get $h0))
     (block $done
       (loop $next
-        (br_if $done (i32.ge_u (local.get $h) (local.get $bytes)))
+        (br_if $done (i32.ge_u (local.get $h) (local.get $h1)))
         (local.set $zv (v128.load (i32.add (local.get $z) (local.get $h))))
         (local.set $a (f32x4.max (local.get $zv) (v128.const i32x4 0 0 0 0)))
         (local.set $d (v128.const i32x4 0 0 0 0))
@@ -176,7 +230,7 @@
             (local.set $l (v128.load32_splat
               (i32.add (local.get $dl) (i32.shl (local.get $c) (i32.const 2)))))
             (local.set $off
-              (i32.add (i32.mul (local.get $c) (local.get $bytes)) (local.get $h)))
+              (i32.add (i32.mul (local.get $c) (local.get $row)) (local.get $h)))
             (local.set $d (f32x4.add (local.get $d)
               (f32x4.mul (local.get $l) (v128.load (i32.add (local.get $w2t) (local.get $off))))))
             (v128.store (i32.add (local.get $gw2t) (local.get $off))
@@ -192,18 +246,24 @@
         (local.set $h (i32.add (local.get $h) (i32.const 16)))
         (br $next))))
 
-  ;; One Adam step of n weights whose gradient is a sum over the batch rows that used this
-  ;; input: g = Σ_p value_p · dz_p, over pairs (address of that row's dz: i32, value: f32) at
-  ;; bytes begin … end, in batch order; then the update of "adam" above. Computing g here, from
-  ;; dz rows that sit in cache, spares writing and re-reading a gradient row per input.
-  (func (export "adam_sparse")
-    (param $w i32) (param $m i32) (param $v i32) (param $n i32) (param $begin i32)
-    (param $end i32) (param $scale f32) (param $unbias f32) (param $b1 f32) (param $c1 f32)
-    (param $b2 f32) (param $c2 f32) (param $eps f32)
-    (local $h i32) (local $bytes i32) (local $p i32)
-    (local $vg v128) (local $vm v128) (local $vv v128)
+  ;; One Adam step of bytes [h0, h1) of a W1 row (w, m, v: the row's addresses) whose gradient
+  ;; is a sum over the batch rows that used this input: g = Σ_p value_p · dz_p, over pairs
+  ;; (address of that row's dz: i32, value: f32) at bytes begin … end, in batch order; then the
+  ;; update of "adam" above, eight weights at a time. Computing g here, from dz rows that sit in
+  ;; cache, spares writing and re-reading a gradient row per input. When `least` is not zero,
+  ;; moments below it are flushed to zero: the trainer asks for that every few steps with a
+  ;; floor high enough that decay alone cannot make a denormal in between, which costs far less
+  ;; than testing every moment at every step.
+  (func $adam_sparse
+    (param $w i32) (param $m i32) (param $v i32) (param $h0 i32) (param $h1 i32)
+    (param $begin i32) (param $end i32) (param $scale f32) (param $unbias f32) (param $b1 f32)
+    (param $c1 f32) (param $b2 f32) (param $c2 f32) (param $eps f32) (param $least f32)
+    (local $h i32) (local $p i32) (local $x v128) (local $dz i32)
+    (local $ga v128) (local $gb v128) (local $ma v128) (local $mb v128) (local $va v128)
+    (local $vb v128)
     (local $sb1 v128) (local $sc1 v128) (local $sb2 v128) (local $sc2 v128)
-    (local $ss v128) (local $su v128) (local $se v128)
+    (local $ss v128) (local $su v128) (local $se v128) (local $floor v128)
+    (local.set $floor (f32x4.splat (local.get $least)))
     (local.set $sb1 (f32x4.splat (local.get $b1)))
     (local.set $sc1 (f32x4.splat (local.get $c1)))
     (local.set $sb2 (f32x4.splat (local.get $b2)))
@@ -211,34 +271,243 @@
     (local.set $ss (f32x4.splat (local.get $scale)))
     (local.set $su (f32x4.splat (local.get $unbias)))
     (local.set $se (f32x4.splat (local.get $eps)))
-    (local.set $bytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $h (local.get $h0))
     (block $done
       (loop $next
-        (br_if $done (i32.ge_u (local.get $h) (local.get $bytes)))
-        (local.set $vg (v128.const i32x4 0 0 0 0))
+        (br_if $done (i32.ge_u (local.get $h) (local.get $h1)))
+        (local.set $ga (v128.const i32x4 0 0 0 0))
+        (local.set $gb (v128.const i32x4 0 0 0 0))
         (local.set $p (local.get $begin))
         (block $summed
           (loop $next_pair
             (br_if $summed (i32.ge_u (local.get $p) (local.get $end)))
-            (local.set $vg
-              (f32x4.add (local.get $vg)
-                (f32x4.mul (v128.load32_splat offset=4 (local.get $p))
-                           (v128.load (i32.add (i32.load (local.get $p)) (local.get $h))))))
+            (local.set $x (v128.load32_splat offset=4 (local.get $p)))
+            (local.set $dz (i32.add (i32.load (local.get $p)) (local.get $h)))
+            (local.set $ga
+              (f32x4.add (local.get $ga) (f32x4.mul (local.get $x) (v128.load (local.get $dz)))))
+            (local.set $gb
+              (f32x4.add (local.get $gb)
+                         (f32x4.mul (local.get $x) (v128.load offset=16 (local.get $dz)))))
             (local.set $p (i32.add (local.get $p) (i32.const 8)))
             (br $next_pair)))
-        (local.set $vm
+        (local.set $ma
           (f32x4.add (f32x4.mul (local.get $sb1) (v128.load (i32.add (local.get $m) (local.get $h))))
-                     (f32x4.mul (local.get $sc1) (local.get $vg))))
-        (local.set $vv
+                     (f32x4.mul (local.get $sc1) (local.get $ga))))
+        (local.set $mb
+          (f32x4.add
+            (f32x4.mul (local.get $sb1) (v128.load offset=16 (i32.add (local.get $m) (local.get $h))))
+            (f32x4.mul (local.get $sc1) (local.get $gb))))
+        (local.set $va
           (f32x4.add (f32x4.mul (local.get $sb2) (v128.load (i32.add (local.get $v) (local.get $h))))
-                     (f32x4.mul (local.get $sc2) (f32x4.mul (local.get $vg) (local.get $vg)))))
-        (v128.store (i32.add (local.get $m) (local.get $h)) (local.get $vm))
-        (v128.store (i32.add (local.get $v) (local.get $h)) (local.get $vv))
+                     (f32x4.mul (local.get $sc2) (f32x4.mul (local.get $ga) (local.get $ga)))))
+        (local.set $vb
+          (f32x4.add
+            (f32x4.mul (local.get $sb2) (v128.load offset=16 (i32.add (local.get $v) (local.get $h))))
+            (f32x4.mul (local.get $sc2) (f32x4.mul (local.get $gb) (local.get $gb)))))
+        (if (f32.gt (local.get $least) (f32.const 0)) (then
+          (local.set $ma
+            (v128.and (local.get $ma) (f32x4.ge (f32x4.abs (local.get $ma)) (local.get $floor))))
+          (local.set $mb
+            (v128.and (local.get $mb) (f32x4.ge (f32x4.abs (local.get $mb)) (local.get $floor))))
+          (local.set $va (v128.and (local.get $va) (f32x4.ge (local.get $va) (local.get $floor))))
+          (local.set $vb (v128.and (local.get $vb) (f32x4.ge (local.get $vb) (local.get $floor))))))
+        (v128.store (i32.add (local.get $m) (local.get $h)) (local.get $ma))
+        (v128.store offset=16 (i32.add (local.get $m) (local.get $h)) (local.get $mb))
+        (v128.store (i32.add (local.get $v) (local.get $h)) (local.get $va))
+        (v128.store offset=16 (i32.add (local.get $v) (local.get $h)) (local.get $vb))
         (v128.store (i32.add (local.get $w) (local.get $h))
           (f32x4.sub (v128.load (i32.add (local.get $w) (local.get $h)))
-            (f32x4.div (f32x4.mul (local.get $ss) (local.get $vm))
-                       (f32x4.add (f32x4.mul (f32x4.sqrt (local.get $vv)) (local.get $su))
+            (f32x4.div (f32x4.mul (local.get $ss) (local.get $ma))
+                       (f32x4.add (f32x4.mul (f32x4.sqrt (local.get $va)) (local.get $su))
                                   (local.get $se)))))
-        (local.set $h (i32.add (local.get $h) (i32.const 16)))
+        (v128.store offset=16 (i32.add (local.get $w) (local.get $h))
+          (f32x4.sub (v128.load offset=16 (i32.add (local.get $w) (local.get $h)))
+            (f32x4.div (f32x4.mul (local.get $ss) (local.get $mb))
+                       (f32x4.add (f32x4.mul (f32x4.sqrt (local.get $vb)) (local.get $su))
+                                  (local.get $se)))))
+        (local.set $h (i32.add (local.get $h) (i32.const 32)))
         (br $next))))
+
+  ;; A batch step's two halves, over hidden bytes [h0, h1) (multiples of 32), with everything
+  ;; else read from the parameter block at $at (byte offsets; see _trainer.ts `PARAMS`):
+  ;;   0 slots  4 slot count  8 first z row  12 batch rows  16 row bytes (W1, z, W2ᵀ rows)
+  ;;   20 W1  24 M1  28 V1  32 step tables  36 b1  40 W2ᵀ  44 gW2ᵀ  48 gb1  52 m(b1)  56 v(b1)
+  ;;   60 m(W2ᵀ)  64 v(W2ᵀ)  68 classes  72 partial sums  76 dl  (i32 addresses and counts)
+  ;;   80 b1  84 √b2  88 eps  92 scale[t]  96 unbias[t]  100 1 − b1  104 b2  108 1 − b2
+  ;;   112 least: the W1 moments' flush floor this step, or 0 (f32)  116 parts (i32)
+  ;; A slot (32 bytes) is one W1 row the batch reads: 0 its byte offset in W1, 4 first step to
+  ;; replay, 8 steps to replay, 12 decay1, 16 decay2 (f32), 20 / 24 its pairs' byte range,
+  ;; 28 least (f32, see row_forward).
+
+  ;; forward: z rows = b1 + Σ value · W1[input] (each slot's row caught up first), then the
+  ;; output layer's partial sums of this range into partial[(row · parts + part) · classes].
+  (func (export "forward") (param $at i32) (param $h0 i32) (param $h1 i32) (param $part i32)
+    (local $r i32) (local $z i32) (local $h i32) (local $slot i32) (local $slots_end i32)
+    (local $row i32) (local $off i32) (local $classes i32)
+    (local.set $row (i32.load offset=16 (local.get $at)))
+    (local.set $classes (i32.load offset=68 (local.get $at)))
+    ;; z = b1
+    (local.set $r (i32.const 0))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $r) (i32.load offset=12 (local.get $at))))
+        (local.set $z (i32.add (i32.load offset=8 (local.get $at))
+                               (i32.mul (local.get $r) (local.get $row))))
+        (local.set $h (local.get $h0))
+        (block $copied
+          (loop $copy
+            (br_if $copied (i32.ge_u (local.get $h) (local.get $h1)))
+            (v128.store (i32.add (local.get $z) (local.get $h))
+              (v128.load (i32.add (i32.load offset=36 (local.get $at)) (local.get $h))))
+            (local.set $h (i32.add (local.get $h) (i32.const 16)))
+            (br $copy)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows)))
+    ;; + the W1 rows, caught up
+    (local.set $slot (i32.load (local.get $at)))
+    (local.set $slots_end
+      (i32.add (local.get $slot) (i32.shl (i32.load offset=4 (local.get $at)) (i32.const 5))))
+    (block $slots_done
+      (loop $slots
+        (br_if $slots_done (i32.ge_u (local.get $slot) (local.get $slots_end)))
+        (local.set $off (i32.load (local.get $slot)))
+        (call $row_forward
+          (i32.add (i32.load offset=20 (local.get $at)) (local.get $off))
+          (i32.add (i32.load offset=24 (local.get $at)) (local.get $off))
+          (i32.add (i32.load offset=28 (local.get $at)) (local.get $off))
+          (local.get $h0) (local.get $h1)
+          (i32.load offset=32 (local.get $at))
+          (i32.load offset=4 (local.get $slot))
+          (i32.load offset=8 (local.get $slot))
+          (f32.load offset=80 (local.get $at))
+          (f32.load offset=84 (local.get $at))
+          (f32.load offset=88 (local.get $at))
+          (f32.load offset=12 (local.get $slot))
+          (f32.load offset=16 (local.get $slot))
+          (f32.load offset=28 (local.get $slot))
+          (i32.load offset=20 (local.get $slot))
+          (i32.load offset=24 (local.get $slot)))
+        (local.set $slot (i32.add (local.get $slot) (i32.const 32)))
+        (br $slots)))
+    ;; the output layer's partial sums
+    (local.set $r (i32.const 0))
+    (block $heads_done
+      (loop $heads
+        (br_if $heads_done (i32.ge_u (local.get $r) (i32.load offset=12 (local.get $at))))
+        (call $head_forward
+          (i32.add (i32.load offset=8 (local.get $at)) (i32.mul (local.get $r) (local.get $row)))
+          (i32.load offset=40 (local.get $at))
+          (local.get $h0) (local.get $h1) (local.get $row) (local.get $classes)
+          (i32.add (i32.load offset=72 (local.get $at))
+            (i32.shl
+              (i32.mul
+                (i32.add (i32.mul (local.get $r) (i32.load offset=116 (local.get $at)))
+                         (local.get $part))
+                (local.get $classes))
+              (i32.const 4))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $heads))))
+
+  ;; backward: given dl (row r's d loss / d logits at dl + 16·r·⌈classes/4⌉), the gradients of
+  ;; this range (dz over z in place, gb1, gW2ᵀ) and Adam step t of its W1 rows, b1 and W2ᵀ.
+  (func (export "backward") (param $at i32) (param $h0 i32) (param $h1 i32)
+    (local $r i32) (local $z i32) (local $h i32) (local $c i32) (local $slot i32)
+    (local $slots_end i32) (local $row i32) (local $off i32) (local $classes i32)
+    (local $dl_row i32) (local $n i32)
+    (local.set $row (i32.load offset=16 (local.get $at)))
+    (local.set $classes (i32.load offset=68 (local.get $at)))
+    (local.set $dl_row
+      (i32.shl (i32.shr_u (i32.add (local.get $classes) (i32.const 3)) (i32.const 2))
+               (i32.const 4)))
+    (local.set $n (i32.shr_u (i32.sub (local.get $h1) (local.get $h0)) (i32.const 2)))
+    ;; gb1 = 0, gW2ᵀ = 0
+    (local.set $h (local.get $h0))
+    (block $zeroed
+      (loop $zero
+        (br_if $zeroed (i32.ge_u (local.get $h) (local.get $h1)))
+        (v128.store (i32.add (i32.load offset=48 (local.get $at)) (local.get $h))
+          (v128.const i32x4 0 0 0 0))
+        (local.set $c (i32.const 0))
+        (block $classes_zeroed
+          (loop $zero_class
+            (br_if $classes_zeroed (i32.ge_u (local.get $c) (local.get $classes)))
+            (v128.store
+              (i32.add (i32.load offset=44 (local.get $at))
+                (i32.add (i32.mul (local.get $c) (local.get $row)) (local.get $h)))
+              (v128.const i32x4 0 0 0 0))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $zero_class)))
+        (local.set $h (i32.add (local.get $h) (i32.const 16)))
+        (br $zero)))
+    ;; the output layer's backward pass, row by row
+    (local.set $r (i32.const 0))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_u (local.get $r) (i32.load offset=12 (local.get $at))))
+        (local.set $z (i32.add (i32.load offset=8 (local.get $at))
+                               (i32.mul (local.get $r) (local.get $row))))
+        (call $head_backward
+          (local.get $z)
+          (i32.load offset=40 (local.get $at))
+          (i32.load offset=44 (local.get $at))
+          (local.get $z)
+          (i32.load offset=48 (local.get $at))
+          (local.get $h0) (local.get $h1) (local.get $row) (local.get $classes)
+          (i32.add (i32.load offset=76 (local.get $at))
+                   (i32.mul (local.get $r) (local.get $dl_row))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows)))
+    ;; Adam on the W1 rows the batch read
+    (local.set $slot (i32.load (local.get $at)))
+    (local.set $slots_end
+      (i32.add (local.get $slot) (i32.shl (i32.load offset=4 (local.get $at)) (i32.const 5))))
+    (block $slots_done
+      (loop $slots
+        (br_if $slots_done (i32.ge_u (local.get $slot) (local.get $slots_end)))
+        (local.set $off (i32.load (local.get $slot)))
+        (call $adam_sparse
+          (i32.add (i32.load offset=20 (local.get $at)) (local.get $off))
+          (i32.add (i32.load offset=24 (local.get $at)) (local.get $off))
+          (i32.add (i32.load offset=28 (local.get $at)) (local.get $off))
+          (local.get $h0) (local.get $h1)
+          (i32.load offset=20 (local.get $slot))
+          (i32.load offset=24 (local.get $slot))
+          (f32.load offset=92 (local.get $at))
+          (f32.load offset=96 (local.get $at))
+          (f32.load offset=80 (local.get $at))
+          (f32.load offset=100 (local.get $at))
+          (f32.load offset=104 (local.get $at))
+          (f32.load offset=108 (local.get $at))
+          (f32.load offset=88 (local.get $at))
+          (f32.load offset=112 (local.get $at)))
+        (local.set $slot (i32.add (local.get $slot) (i32.const 32)))
+        (br $slots)))
+    ;; and on b1 and W2ᵀ
+    (call $adam
+      (i32.add (i32.load offset=36 (local.get $at)) (local.get $h0))
+      (i32.add (i32.load offset=52 (local.get $at)) (local.get $h0))
+      (i32.add (i32.load offset=56 (local.get $at)) (local.get $h0))
+      (i32.add (i32.load offset=48 (local.get $at)) (local.get $h0))
+      (local.get $n)
+      (f32.load offset=92 (local.get $at)) (f32.load offset=96 (local.get $at))
+      (f32.load offset=80 (local.get $at)) (f32.load offset=100 (local.get $at))
+      (f32.load offset=104 (local.get $at)) (f32.load offset=108 (local.get $at))
+      (f32.load offset=88 (local.get $at)))
+    (local.set $c (i32.const 0))
+    (block $classes_done
+      (loop $classes
+        (br_if $classes_done (i32.ge_u (local.get $c) (local.get $classes)))
+        (local.set $off (i32.add (i32.mul (local.get $c) (local.get $row)) (local.get $h0)))
+        (call $adam
+          (i32.add (i32.load offset=40 (local.get $at)) (local.get $off))
+          (i32.add (i32.load offset=60 (local.get $at)) (local.get $off))
+          (i32.add (i32.load offset=64 (local.get $at)) (local.get $off))
+          (i32.add (i32.load offset=44 (local.get $at)) (local.get $off))
+          (local.get $n)
+          (f32.load offset=92 (local.get $at)) (f32.load offset=96 (local.get $at))
+          (f32.load offset=80 (local.get $at)) (f32.load offset=100 (local.get $at))
+          (f32.load offset=104 (local.get $at)) (f32.load offset=108 (local.get $at))
+          (f32.load offset=88 (local.get $at)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $classes))))
 )

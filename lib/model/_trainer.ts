@@ -37,6 +37,18 @@ export interface AdamConfig {
  */
 export const MAX_REPLAYED_STEPS = 256;
 
+/**
+ * 2^-126, the smallest normal float32: the kernels flush Adam moments below it to zero, as
+ * flush-to-zero hardware would (see _train_kernel.wat for why).
+ */
+const SMALLEST_NORMAL = 2 ** -126;
+/**
+ * Every this many steps the W1 moments of the rows a step updates are flushed below
+ * `SMALLEST_NORMAL / β1^FLUSH_EVERY`, so that decay alone never makes a denormal in between
+ * (testing at every step cost ~20% of the Adam kernel).
+ */
+const FLUSH_EVERY = 8;
+
 /** What one batch step reports. */
 export interface StepResult {
   /** `Σ w_i · CE_i / batch` (Keras' sample-weighted mean). */
@@ -51,53 +63,24 @@ function rowBounds(x: FeatureMatrix, row: number): [number, number] {
   return [row * x.dimension, (row + 1) * x.dimension];
 }
 
-interface Kernels {
+/** The kernel's exports (see _train_kernel.wat for what each computes). */
+export interface Kernels {
   axpy(dst: number, src: number, n: number, a: number): void;
-  head_forward(z: number, w2t: number, n: number, classes: number, partial: number): void;
-  head_backward(
+  head_forward(
     z: number,
     w2t: number,
-    gw2t: number,
-    dz: number,
-    gb1: number,
-    n: number,
+    h0: number,
+    h1: number,
+    row: number,
     classes: number,
-    dl: number,
+    partial: number,
   ): void;
-  adam(
+  row_forward(
     w: number,
     m: number,
     v: number,
-    g: number,
-    n: number,
-    scale: number,
-    unbias: number,
-    b1: number,
-    c1: number,
-    b2: number,
-    c2: number,
-    eps: number,
-  ): void;
-  adam_sparse(
-    w: number,
-    m: number,
-    v: number,
-    n: number,
-    begin: number,
-    end: number,
-    scale: number,
-    unbias: number,
-    b1: number,
-    c1: number,
-    b2: number,
-    c2: number,
-    eps: number,
-  ): void;
-  replay(
-    w: number,
-    m: number,
-    v: number,
-    n: number,
+    h0: number,
+    h1: number,
     tables: number,
     first: number,
     count: number,
@@ -106,7 +89,12 @@ interface Kernels {
     eps: number,
     decay1: number,
     decay2: number,
+    least: number,
+    begin: number,
+    end: number,
   ): void;
+  forward(params: number, h0: number, h1: number, part: number): void;
+  backward(params: number, h0: number, h1: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -115,7 +103,7 @@ let compiled: WebAssembly.Module | undefined;
  * The kernel module, compiled once.
  * @throws {Error} when this runtime lacks WebAssembly SIMD: training has no slow fallback
  */
-function kernelModule(): WebAssembly.Module {
+export function kernelModule(): WebAssembly.Module {
   try {
     return compiled ??= new WebAssembly.Module(WASM);
   } catch (error) {
@@ -128,13 +116,16 @@ function kernelModule(): WebAssembly.Module {
 }
 
 const PAGE = 65536;
+/** WebAssembly's 4 GiB: a shared memory must declare its maximum. */
+const MAX_PAGES = 65536;
 
 /** The fixed regions of the trainer's memory, in order. */
 const REGIONS = [
+  "params",
   "w1",
   "m1",
   "v1",
-  "starts",
+  "slots",
   "b1",
   "mb1",
   "vb1",
@@ -143,17 +134,114 @@ const REGIONS = [
   "m2",
   "v2",
   "gw2t",
-  "dz",
-  "partial",
-  "dl",
 ] as const;
 
+/** Byte offsets in the parameter block the `forward` / `backward` kernels read. */
+const PARAMS = {
+  slots: 0,
+  slotCount: 4,
+  z: 8,
+  rows: 12,
+  rowBytes: 16,
+  w1: 20,
+  m1: 24,
+  v1: 28,
+  tables: 32,
+  b1: 36,
+  w2t: 40,
+  gw2t: 44,
+  gb1: 48,
+  mb1: 52,
+  vb1: 56,
+  m2: 60,
+  v2: 64,
+  classes: 68,
+  partial: 72,
+  dl: 76,
+  beta1: 80,
+  rootBeta2: 84,
+  epsilon: 88,
+  scale: 92,
+  unbias: 96,
+  oneMinusBeta1: 100,
+  beta2: 104,
+  oneMinusBeta2: 108,
+  least: 112,
+  parts: 116,
+  /** The threads' handshake (see {@linkcode HANDSHAKE}); the kernels do not read it. */
+  control: 128,
+} as const;
+const PARAM_BYTES = 160;
 /**
- * Holds the parameters and their Adam moments and runs batch steps. W1, its moments, the
- * gradient rows and the batch's hidden layer live in one WebAssembly memory of its own, rows
- * padded to a multiple of 8 floats: `(W1 | M1 | V1 | G)` each `inputs × stride`, then `dz`,
- * then the batch's `z` rows and the per-step tables, which grow. W1's rows are caught up
- * lazily: `#current[i]` is the step row i's `(w, m, v)` reflect.
+ * Parts a step's hidden units are cut into, claimed by whichever thread is free: when the OS
+ * pauses the second thread before it claims one, the main thread runs both and does not wait.
+ * Halves keep each thread's reads of a W1 row long and sequential; with 8 parts of 1 KiB a
+ * single thread ran ~50% slower (the hardware prefetcher restarts on every short stretch).
+ */
+const PARTS = 2;
+/** Bytes per slot: a W1 row the batch reads (see the kernel source for the fields). */
+const SLOT_BYTES = 32;
+
+/** What a step asks the threads to run. */
+export const COMMAND = { forward: 1, backward: 2 } as const;
+/** Where the handshake lives (bytes), for `_train_worker.ts`. */
+export const CONTROL_AT = PARAMS.control;
+/**
+ * The handshake's i32 slots from {@linkcode CONTROL_AT}: `word` = run number · 256 + next part
+ * to claim, the command of that run, parts done, and 1 when the second thread must stop.
+ */
+export const HANDSHAKE = { word: 0, command: 1, done: 2, exit: 3 } as const;
+
+/**
+ * Claims and runs parts of run `run` until none is left (either thread calls this); each part
+ * is claimed once, by compare-and-swap on the handshake word, and counted done after it ran.
+ * @returns how many parts this caller ran
+ */
+export function runParts(
+  control: Int32Array,
+  run: number,
+  parts: number,
+  execute: (command: number, part: number) => void,
+): number {
+  let ran = 0;
+  for (;;) {
+    const word = Atomics.load(control, HANDSHAKE.word);
+    if (word >>> 8 !== run || (word & 255) >= parts) return ran;
+    if (Atomics.compareExchange(control, HANDSHAKE.word, word, word + 1) !== word) continue;
+    // the command cannot change while a part of this run is unfinished
+    execute(Atomics.load(control, HANDSHAKE.command), word & 255);
+    Atomics.add(control, HANDSHAKE.done, 1);
+    Atomics.notify(control, HANDSHAKE.done);
+    ran++;
+  }
+}
+
+/** Options of {@linkcode MlpTrainer.startThreads}. */
+export interface ThreadOptions {
+  /** Threads that run each step, 1 or 2 (they share out its parts of the hidden units). */
+  threads: number;
+  /**
+   * `"dynamic"`: whichever thread is free claims the next part. `"fixed"`: the main thread runs
+   * the first part and leaves the others to the second thread, which makes sure the second
+   * thread computes (tests use it); slower when the OS pauses that thread.
+   * @default "dynamic"
+   */
+  sharing?: "dynamic" | "fixed";
+}
+
+/** How long the main thread waits for the second thread's part before giving up (ms). */
+const PATIENCE_MS = 60_000;
+
+/**
+ * Holds the parameters and their Adam moments and runs batch steps. Everything lives in one
+ * shared WebAssembly memory of its own, rows padded to a multiple of 8 floats: a parameter block,
+ * `(W1 | M1 | V1)` each `inputs × stride`, the batch's slot table, the dense parameters, then the
+ * batch's `z` rows, partial sums, `dl` rows, per-step tables and pair lists, which grow. W1's
+ * rows are caught up lazily: `#current[i]` is the step row i's `(w, m, v)` reflect.
+ *
+ * A step is two kernels, `forward` and `backward`, each run on every part of the hidden units
+ * (halves); the output layer's sums are kept per part and added in part order, so one thread
+ * running all parts and two threads sharing them out give the same bits.
  */
 export class MlpTrainer {
   readonly inputs: number;
@@ -161,19 +249,28 @@ export class MlpTrainer {
   readonly classes: number;
   /** Steps taken so far. */
   step = 0;
+  /** Parts of steps the second thread ran (0 on one thread): shows it did share the work. */
+  workerParts = 0;
   readonly #adam: AdamConfig;
   readonly #stride: number;
+  /** Bytes of hidden units per part (a multiple of 32), and the number of parts. */
+  readonly #partBytes: number;
+  readonly #parts: number;
+  /** Handshake runs so far. */
+  #run = 0;
   readonly #memory: WebAssembly.Memory;
   readonly #kernels: Kernels;
   #f32: Float32Array;
+  #i32: Int32Array;
   readonly #at: Record<(typeof REGIONS)[number], number>;
   #zAt = 0;
   #zRows = 0;
+  #partialAt = 0;
+  #dlAt = 0;
   #tablesAt = 0;
   #tableSteps = 0;
   #pairsAt = 0;
   #pairCapacity = 0;
-  #i32: Int32Array;
   /** Per touched row: its batch uses so far while the pair lists are built. */
   readonly #counts: Int32Array;
   readonly #current: Int32Array;
@@ -186,9 +283,13 @@ export class MlpTrainer {
   readonly #slot: Int32Array;
   readonly #touched: Int32Array;
   readonly #gb2: Float32Array;
+  readonly #logits: Float64Array;
+  #worker: Worker | undefined;
+  #sharing: "dynamic" | "fixed" = "dynamic";
 
   /**
-   * Starts from `initial` (copied) with zero moments.
+   * Starts from `initial` (copied) with zero moments, on one thread (see
+   * {@linkcode MlpTrainer.startThreads}).
    * @throws {Error} when WebAssembly SIMD is unavailable or the model does not fit in 4 GiB
    */
   constructor(initial: MlpWeights, adam: AdamConfig) {
@@ -198,11 +299,14 @@ export class MlpTrainer {
     this.classes = classes;
     this.#adam = adam;
     const stride = this.#stride = Math.ceil(hidden / 8) * 8;
+    this.#partBytes = Math.ceil(stride / (8 * PARTS)) * 32;
+    this.#parts = Math.ceil(stride * 4 / this.#partBytes);
     const sizes: Record<(typeof REGIONS)[number], number> = {
+      params: PARAM_BYTES / 4,
       w1: inputs * stride,
       m1: inputs * stride,
       v1: inputs * stride,
-      starts: Math.ceil((inputs + 1) / 4) * 4,
+      slots: inputs * SLOT_BYTES / 4,
       b1: stride,
       mb1: stride,
       vb1: stride,
@@ -211,9 +315,6 @@ export class MlpTrainer {
       m2: classes * stride,
       v2: classes * stride,
       gw2t: classes * stride,
-      dz: stride,
-      partial: classes * 4,
-      dl: Math.ceil(classes / 4) * 4,
     };
     const at = {} as Record<(typeof REGIONS)[number], number>;
     let bytes = 0;
@@ -224,7 +325,11 @@ export class MlpTrainer {
     this.#at = at;
     this.#zAt = this.#end = bytes;
     try {
-      this.#memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) + 1 });
+      this.#memory = new WebAssembly.Memory({
+        initial: Math.ceil(bytes / PAGE) + 1,
+        maximum: MAX_PAGES,
+        shared: true,
+      });
     } catch (error) {
       throw new RangeError(
         `Cannot train classifier: ${inputs} × ${hidden} weights with their Adam moments need ${
@@ -238,7 +343,7 @@ export class MlpTrainer {
     this.#i32 = new Int32Array(this.#memory.buffer);
     this.#counts = new Int32Array(inputs);
     for (let i = 0; i < inputs; i++) {
-      this.#f32.set(initial.w1.subarray(i * hidden, (i + 1) * hidden), i * stride);
+      this.#f32.set(initial.w1.subarray(i * hidden, (i + 1) * hidden), at.w1 / 4 + i * stride);
     }
     this.#f32.set(initial.b1, at.b1 / 4);
     for (let h = 0; h < hidden; h++) {
@@ -256,6 +361,91 @@ export class MlpTrainer {
     this.#slot = new Int32Array(inputs).fill(-1);
     this.#touched = new Int32Array(inputs);
     this.#gb2 = new Float32Array(classes);
+    this.#logits = new Float64Array(classes);
+    // the parameter block's fixed fields
+    const p = at.params / 4;
+    const i32 = this.#i32;
+    const f32 = this.#f32;
+    i32[p + PARAMS.slots / 4] = at.slots;
+    i32[p + PARAMS.rowBytes / 4] = stride * 4;
+    for (
+      const name of [
+        "w1",
+        "m1",
+        "v1",
+        "b1",
+        "w2t",
+        "gw2t",
+        "gb1",
+        "mb1",
+        "vb1",
+        "m2",
+        "v2",
+      ] as const
+    ) {
+      i32[p + PARAMS[name] / 4] = at[name];
+    }
+    i32[p + PARAMS.classes / 4] = classes;
+    i32[p + PARAMS.parts / 4] = this.#parts;
+    f32[p + PARAMS.beta1 / 4] = adam.beta1;
+    f32[p + PARAMS.rootBeta2 / 4] = Math.sqrt(adam.beta2);
+    f32[p + PARAMS.epsilon / 4] = adam.epsilon;
+    f32[p + PARAMS.oneMinusBeta1 / 4] = 1 - adam.beta1;
+    f32[p + PARAMS.beta2 / 4] = adam.beta2;
+    f32[p + PARAMS.oneMinusBeta2 / 4] = 1 - adam.beta2;
+  }
+
+  /**
+   * Runs each later step on `threads` threads (1 or 2): a worker sharing this memory claims
+   * parts of the hidden units as the main thread does. The result is bit for bit the single
+   * thread's. Call {@linkcode MlpTrainer.close} when done.
+   * @throws {RangeError} for another thread count
+   */
+  async startThreads({ threads, sharing = "dynamic" }: ThreadOptions): Promise<void> {
+    if (threads !== 1 && threads !== 2) {
+      throw new RangeError(`Cannot train classifier: threads must be 1 or 2, got ${threads}`);
+    }
+    this.#sharing = sharing;
+    if (threads === 1 || this.#worker) return;
+    const worker = new Worker(new URL("./_train_worker.ts", import.meta.url).href, {
+      type: "module",
+    });
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.onmessage = () => resolve();
+      worker.onerror = (event) => {
+        event.preventDefault();
+        reject(new Error(`Cannot train classifier: the second thread failed (${event.message})`));
+      };
+    });
+    worker.postMessage({
+      memory: this.#memory,
+      params: this.#at.params,
+      partBytes: this.#partBytes,
+      parts: this.#parts,
+      rowBytes: this.#stride * 4,
+    });
+    try {
+      await ready;
+    } catch (error) {
+      worker.terminate();
+      throw error;
+    }
+    this.#worker = worker;
+  }
+
+  /** Stops the second thread, if any (the trainer goes on with one). */
+  close(): void {
+    if (!this.#worker) return;
+    const control = this.#control();
+    Atomics.store(control, HANDSHAKE.exit, 1);
+    Atomics.store(control, HANDSHAKE.word, this.#nextRun() << 8);
+    Atomics.notify(control, HANDSHAKE.word);
+    this.#worker.terminate();
+    this.#worker = undefined;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
   }
 
   /**
@@ -282,88 +472,50 @@ export class MlpTrainer {
     const stride = this.#stride;
     const rowBytes = stride * 4;
     const at = this.#at;
-    const { axpy } = this.#kernels;
     const indices = x.kind === "sparse" ? x.indices : undefined;
     const values = x.kind === "sparse" ? x.values : x.data;
-    // 1. the W1 rows this batch reads, caught up to step t − 1
+    // 1. the W1 rows this batch reads (slots, in order of first use) and their uses
     const slot = this.#slot;
     const touched = this.#touched;
+    const counts = this.#counts;
     let count = 0;
     for (let i = 0; i < n; i++) {
       const [from, to] = rowBounds(x, rows[i]!);
       for (let k = from; k < to; k++) {
         if (values[k] === 0) continue;
         const index = indices ? indices[k]! : k - from;
-        if (slot[index] === -1) {
-          slot[index] = count;
+        let s = slot[index]!;
+        if (s === -1) {
+          s = slot[index] = count;
           touched[count++] = index;
-          this.#catchUp(index, t - 1);
         }
+        counts[s]!++;
       }
     }
-    f32.fill(0, at.gb1 / 4, at.gb1 / 4 + stride);
-    f32.fill(0, at.gw2t / 4, at.gw2t / 4 + C * stride);
-    const b1 = f32.subarray(at.b1 / 4, at.b1 / 4 + stride);
-    const b2 = this.#b2.w;
-    const gb2 = this.#gb2.fill(0);
-    const { head_forward: headForward, head_backward: headBackward } = this.#kernels;
-    const partial = at.partial / 4;
-    const dl = at.dl / 4;
-    const logits = new Float64Array(C);
-    let loss = 0;
-    let correct = 0;
-    for (let i = 0; i < n; i++) {
-      const row = rows[i]!;
-      const label = y[row]!;
-      // 2. forward: z = b1 + Σ value · W1[index], logits = b2 + relu(z) · W2
-      const zAt = this.#zAt + i * rowBytes;
-      f32.set(b1, zAt / 4);
-      const [from, to] = rowBounds(x, row);
-      for (let k = from; k < to; k++) {
-        const value = values[k]!;
-        if (value === 0) continue;
-        axpy(zAt, at.w1 + (indices ? indices[k]! : k - from) * rowBytes, stride, value);
-      }
-      headForward(zAt, at.w2t, stride, C, at.partial);
-      let best = 0;
-      for (let c = 0; c < C; c++) {
-        const q = partial + 4 * c;
-        logits[c] = b2[c]! + f32[q]! + f32[q + 1]! + f32[q + 2]! + f32[q + 3]!;
-        if (logits[c]! > logits[best]!) best = c;
-      }
-      if (best === label) correct++;
-      const max = logits[best]!;
-      let sum = 0;
-      for (let c = 0; c < C; c++) sum += Math.exp(logits[c]! - max);
-      const logSum = Math.log(sum) + max;
-      const weight = classWeights[label]!;
-      loss += weight * (logSum - logits[label]!);
-      // 3. backward: d loss / d logits = (p − onehot) · weight / n
-      const scale = weight / n;
-      for (let c = 0; c < C; c++) {
-        const d = (Math.exp(logits[c]! - logSum) - (c === label ? 1 : 0)) * scale;
-        f32[dl + c] = d;
-        gb2[c] = gb2[c]! + d;
-      }
-      // dz overwrites z in place: the row's own slot holds its first-layer gradient signal
-      headBackward(zAt, at.w2t, at.gw2t, zAt, at.gb1, stride, C, at.dl);
-    }
-    // each touched W1 row's uses in the batch, as (dz row, value) pairs in batch order
-    const counts = this.#counts;
-    for (let i = 0; i < n; i++) {
-      const [from, to] = rowBounds(x, rows[i]!);
-      for (let k = from; k < to; k++) {
-        if (values[k] !== 0) counts[slot[indices ? indices[k]! : k - from]!]!++;
-      }
-    }
-    const starts = at.starts / 4;
+    // 2. each slot: its row, the idle steps to replay before step t, its pairs' range
+    const { beta1, beta2 } = this.#adam;
+    const slots = at.slots / 4;
     let cursor = this.#pairsAt;
     for (let s = 0; s < count; s++) {
-      i32[starts + s] = cursor;
+      const index = touched[s]!;
+      const e = slots + s * (SLOT_BYTES / 4);
+      const from = this.#current[index]!;
+      const k = t - 1 - from;
+      i32[e] = index * rowBytes;
+      if (k > 0 && this.#active[index] === 1) {
+        i32[e + 1] = from + 1;
+        i32[e + 2] = Math.min(k, MAX_REPLAYED_STEPS);
+        f32[e + 3] = beta1 ** k;
+        f32[e + 4] = beta2 ** k;
+        f32[e + 7] = SMALLEST_NORMAL / beta1 ** i32[e + 2]!;
+      } else i32[e + 2] = 0;
+      i32[e + 5] = cursor;
       cursor += 8 * counts[s]!;
-      counts[s] = i32[starts + s]!; // from here on: where the slot's next pair goes
+      i32[e + 6] = cursor;
+      counts[s] = i32[e + 5]!; // from here on: where the slot's next pair goes
+      this.#current[index] = t;
+      this.#active[index] = 1;
     }
-    i32[starts + count] = cursor;
     for (let i = 0; i < n; i++) {
       const zAt = this.#zAt + i * rowBytes;
       const [from, to] = rowBounds(x, rows[i]!);
@@ -377,39 +529,113 @@ export class MlpTrainer {
         counts[s] = counts[s]! + 8;
       }
     }
-    // 4. Adam step t: the touched W1 rows with their gradients, then the dense parameters
-    const { beta1, beta2, epsilon } = this.#adam;
-    const scaleT = f32[this.#tablesAt / 4 + 2 * t]!;
-    const unbiasT = f32[this.#tablesAt / 4 + 2 * t + 1]!;
-    const { adam, adam_sparse: adamSparse } = this.#kernels;
     for (let s = 0; s < count; s++) {
-      const index = touched[s]!;
-      slot[index] = -1;
+      slot[touched[s]!] = -1;
       counts[s] = 0;
-      const offset = index * rowBytes;
-      adamSparse(
-        at.w1 + offset,
-        at.m1 + offset,
-        at.v1 + offset,
-        stride,
-        i32[starts + s]!,
-        i32[starts + s + 1]!,
-        scaleT,
-        unbiasT,
-        beta1,
-        1 - beta1,
-        beta2,
-        1 - beta2,
-        epsilon,
-      );
-      this.#current[index] = t;
-      this.#active[index] = 1;
     }
-    const constants = [scaleT, unbiasT, beta1, 1 - beta1, beta2, 1 - beta2, epsilon] as const;
-    adam(at.b1, at.mb1, at.vb1, at.gb1, stride, ...constants);
-    adam(at.w2t, at.m2, at.v2, at.gw2t, C * stride, ...constants);
-    adamUpdate(this.#b2, gb2, this.#adam, scaleT, unbiasT);
+    const p = at.params / 4;
+    i32[p + PARAMS.slotCount / 4] = count;
+    i32[p + PARAMS.rows / 4] = n;
+    f32[p + PARAMS.scale / 4] = f32[this.#tablesAt / 4 + 2 * t]!;
+    f32[p + PARAMS.unbias / 4] = f32[this.#tablesAt / 4 + 2 * t + 1]!;
+    f32[p + PARAMS.least / 4] = t % FLUSH_EVERY === 0 ? SMALLEST_NORMAL / beta1 ** FLUSH_EVERY : 0;
+    // 3. forward: z = b1 + Σ value · W1[index] (rows caught up first), partial output sums
+    this.#runParts(COMMAND.forward);
+    // 4. loss and d loss / d logits = (p − onehot) · weight / n, row by row
+    const b2 = this.#b2.w;
+    const gb2 = this.#gb2.fill(0);
+    const logits = this.#logits;
+    const partial = this.#partialAt / 4;
+    const dlRow = Math.ceil(C / 4) * 4;
+    let loss = 0;
+    let correct = 0;
+    const parts = this.#parts;
+    for (let i = 0; i < n; i++) {
+      const label = y[rows[i]!]!;
+      let best = 0;
+      for (let c = 0; c < C; c++) {
+        let logit = b2[c]!;
+        for (let part = 0; part < parts; part++) {
+          const q = partial + ((i * parts + part) * C + c) * 4;
+          logit += f32[q]! + f32[q + 1]! + f32[q + 2]! + f32[q + 3]!;
+        }
+        logits[c] = logit;
+        if (logits[c]! > logits[best]!) best = c;
+      }
+      if (best === label) correct++;
+      const max = logits[best]!;
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += Math.exp(logits[c]! - max);
+      const logSum = Math.log(sum) + max;
+      const weight = classWeights[label]!;
+      loss += weight * (logSum - logits[label]!);
+      const scale = weight / n;
+      const dl = this.#dlAt / 4 + i * dlRow;
+      for (let c = 0; c < C; c++) {
+        const d = (Math.exp(logits[c]! - logSum) - (c === label ? 1 : 0)) * scale;
+        f32[dl + c] = d;
+        gb2[c] = gb2[c]! + d;
+      }
+    }
+    // 5. backward: dz, gradients, Adam step t of the W1 rows read, b1 and W2; then b2
+    this.#runParts(COMMAND.backward);
+    adamUpdate(this.#b2, gb2, this.#adam, f32[p + PARAMS.scale / 4]!, f32[p + PARAMS.unbias / 4]!);
     return { loss: loss / n, correct };
+  }
+
+  /** Runs a step's kernel on every part of the hidden units, shared with the second thread. */
+  #runParts(command: number): void {
+    const { forward, backward } = this.#kernels;
+    const params = this.#at.params;
+    const rowBytes = this.#stride * 4;
+    const execute = (command: number, part: number) => {
+      const h0 = part * this.#partBytes;
+      const h1 = Math.min(rowBytes, h0 + this.#partBytes);
+      if (command === COMMAND.forward) forward(params, h0, h1, part);
+      else backward(params, h0, h1);
+    };
+    if (!this.#worker) {
+      for (let part = 0; part < this.#parts; part++) execute(command, part);
+      return;
+    }
+    const control = this.#control();
+    const run = this.#nextRun();
+    Atomics.store(control, HANDSHAKE.command, command);
+    Atomics.store(control, HANDSHAKE.done, 0);
+    if (this.#sharing === "fixed") {
+      // part 0 is the main thread's, claimed before the second thread can see the run
+      Atomics.store(control, HANDSHAKE.word, (run << 8) + 1);
+      Atomics.notify(control, HANDSHAKE.word);
+      execute(command, 0);
+      Atomics.add(control, HANDSHAKE.done, 1);
+      this.workerParts += this.#parts - 1;
+    } else {
+      Atomics.store(control, HANDSHAKE.word, run << 8);
+      Atomics.notify(control, HANDSHAKE.word);
+      this.workerParts += this.#parts - runParts(control, run, this.#parts, execute);
+    }
+    let waited = 0;
+    for (;;) {
+      const done = Atomics.load(control, HANDSHAKE.done);
+      if (done === this.#parts) return;
+      if (Atomics.wait(control, HANDSHAKE.done, done, 1000) === "timed-out") {
+        if ((waited += 1000) >= PATIENCE_MS) {
+          throw new Error(
+            `Cannot train classifier: the second thread finished no part for ${
+              PATIENCE_MS / 1000
+            } s`,
+          );
+        }
+      } else waited = 0;
+    }
+  }
+
+  #control(): Int32Array {
+    return this.#i32.subarray((this.#at.params + PARAMS.control) / 4);
+  }
+
+  #nextRun(): number {
+    return this.#run = this.#run % 0x7fffff + 1;
   }
 
   /**
@@ -429,7 +655,7 @@ export class MlpTrainer {
     const values = x.kind === "sparse" ? x.values : x.data;
     const b1 = f32.subarray(at.b1 / 4, at.b1 / 4 + stride);
     const b2 = this.#b2.w;
-    const partial = at.partial / 4;
+    const partial = this.#partialAt / 4;
     const logits = new Float64Array(C);
     const out = new Float32Array(x.rows * C);
     const zAt = this.#zAt;
@@ -441,7 +667,7 @@ export class MlpTrainer {
         if (value === 0) continue;
         axpy(zAt, at.w1 + (indices ? indices[k]! : k - from) * rowBytes, stride, value);
       }
-      headForward(zAt, at.w2t, stride, C, at.partial);
+      headForward(zAt, at.w2t, 0, rowBytes, rowBytes, C, this.#partialAt);
       let max = -Infinity;
       for (let c = 0; c < C; c++) {
         const q = partial + 4 * c;
@@ -465,12 +691,13 @@ export class MlpTrainer {
   weights(): MlpWeights {
     this.sync();
     const { inputs, hidden } = this;
+    const at = this.#at;
     const w1 = new Float32Array(inputs * hidden);
     for (let i = 0; i < inputs; i++) {
-      w1.set(this.#f32.subarray(i * this.#stride, i * this.#stride + hidden), i * hidden);
+      const row = at.w1 / 4 + i * this.#stride;
+      w1.set(this.#f32.subarray(row, row + hidden), i * hidden);
     }
     const { classes } = this;
-    const at = this.#at;
     const b1 = this.#f32.slice(at.b1 / 4, at.b1 / 4 + hidden);
     const w2 = new Float32Array(hidden * classes);
     for (let h = 0; h < hidden; h++) {
@@ -482,16 +709,19 @@ export class MlpTrainer {
   }
 
   /**
-   * Room for `rows` hidden rows, the tables up to step `t` and `pairs` (row, value) pairs; when
-   * one is short, all three move to the end of a grown memory.
+   * Room for `rows` hidden rows (with their partial sums and `dl` rows), the tables up to step
+   * `t` and `pairs` (row, value) pairs; when one is short, all move to the end of a grown memory.
    */
   #reserve(rows: number, t: number, pairs: number): void {
     if (rows <= this.#zRows && t < this.#tableSteps && pairs <= this.#pairCapacity) return;
+    const C = this.classes;
     const zRows = Math.max(rows, this.#zRows);
     const tableSteps = t < this.#tableSteps ? this.#tableSteps : Math.max(1024, 2 * t);
     const pairCapacity = Math.max(pairs, this.#pairCapacity);
     const zAt = this.#end;
-    const tablesAt = zAt + zRows * this.#stride * 4;
+    const partialAt = zAt + zRows * this.#stride * 4;
+    const dlAt = partialAt + zRows * this.#parts * C * 16;
+    const tablesAt = dlAt + zRows * Math.ceil(C / 4) * 16;
     const pairsAt = tablesAt + tableSteps * 8;
     const bytes = pairsAt + pairCapacity * 8;
     if (bytes > this.#memory.buffer.byteLength) {
@@ -501,10 +731,17 @@ export class MlpTrainer {
     }
     this.#zAt = zAt;
     this.#zRows = zRows;
+    this.#partialAt = partialAt;
+    this.#dlAt = dlAt;
     this.#tablesAt = tablesAt;
     this.#tableSteps = tableSteps;
     this.#pairsAt = pairsAt;
     this.#pairCapacity = pairCapacity;
+    const p = this.#at.params / 4;
+    this.#i32[p + PARAMS.z / 4] = zAt;
+    this.#i32[p + PARAMS.partial / 4] = partialAt;
+    this.#i32[p + PARAMS.dl / 4] = dlAt;
+    this.#i32[p + PARAMS.tables / 4] = tablesAt;
     // tfjs keeps β^t as a float32 running product; so does this table.
     const { learningRate, beta1, beta2 } = this.#adam;
     let acc1 = Math.fround(1);
@@ -531,11 +768,12 @@ export class MlpTrainer {
     const { beta1, beta2, epsilon } = this.#adam;
     const offset = index * this.#stride * 4;
     const at = this.#at;
-    this.#kernels.replay(
+    this.#kernels.row_forward(
       at.w1 + offset,
       at.m1 + offset,
       at.v1 + offset,
-      this.#stride,
+      0,
+      this.#stride * 4,
       this.#tablesAt,
       from + 1,
       Math.min(k, MAX_REPLAYED_STEPS),
@@ -544,6 +782,9 @@ export class MlpTrainer {
       epsilon,
       beta1 ** k,
       beta2 ** k,
+      SMALLEST_NORMAL / beta1 ** Math.min(k, MAX_REPLAYED_STEPS),
+      0,
+      0,
     );
   }
 }

@@ -145,3 +145,49 @@ Deno.test("MlpTrainer matches tfjs model.fit with class weights", async () => {
   assertClose(weights.w2, reference[2]!, 2e-6, "W2");
   model.dispose();
 });
+
+Deno.test("MlpTrainer on two threads gives the single thread's weights bit for bit", async () => {
+  // 20 hidden units: padded to 24, so the halves are 16 and 8 units wide
+  const inputs = 50;
+  const { x, y } = sparseProblem(300, inputs, 5);
+  const initial = initialWeights(inputs, 20, createPrng(6));
+  const classWeights = [1, 1.5, 0.75];
+  const run = async (threads: number, sharing?: "fixed" | "dynamic") => {
+    using trainer = new MlpTrainer(initial, ADAM);
+    await trainer.startThreads({ threads, sharing });
+    const losses: number[] = [];
+    for (let epoch = 0; epoch < 4; epoch++) {
+      // uneven batches, and rows idle for whole epochs, as shuffled training has them
+      for (let start = 0; start < 300; start += 29) {
+        const rows = Int32Array.from(
+          { length: Math.min(29, 300 - start) },
+          (_, i) => (start + i * 7 + epoch * 13) % 300,
+        );
+        losses.push(trainer.trainBatch(x, y, rows, classWeights).loss);
+      }
+    }
+    return { losses, weights: trainer.weights(), workerParts: trainer.workerParts };
+  };
+  const one = await run(1);
+  assert.equal(one.workerParts, 0);
+  // "fixed": the second thread computes every step's second half, so a wrong part shows;
+  // "dynamic" (the default) may run anything from none to all of them there
+  for (const sharing of ["fixed", "dynamic"] as const) {
+    const two = await run(2, sharing);
+    if (sharing === "fixed") assert.equal(two.workerParts, 2 * one.losses.length);
+    assert.deepEqual(two.losses, one.losses, sharing);
+    for (const key of ["w1", "b1", "w2", "b2"] as const) {
+      assert.deepEqual(two.weights[key], one.weights[key], `${sharing} ${key}`);
+    }
+  }
+  // and training happened: equal weights from a trainer that never moved would prove nothing
+  assert.ok(one.losses.at(-1)! < one.losses[0]!, `${one.losses[0]} → ${one.losses.at(-1)}`);
+});
+
+Deno.test("MlpTrainer.startThreads() rejects a thread count other than 1 or 2", async () => {
+  using trainer = new MlpTrainer(initialWeights(4, 8, createPrng(1)), ADAM);
+  await assert.rejects(
+    () => trainer.startThreads({ threads: 3 }),
+    new RangeError("Cannot train classifier: threads must be 1 or 2, got 3"),
+  );
+});

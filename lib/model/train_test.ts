@@ -263,3 +263,15 @@ Deno.test("trainClassifier() stops when its signal aborts", async () => {
   });
   await assert.rejects(training, { message: "enough" });
 });
+
+Deno.test("trainClassifier() gives the same weights on one thread and on two", async () => {
+  const train = clusters([30, 30, 30], 11, 1);
+  const validation = clusters([10, 10, 10], 12, 1);
+  const options = { hiddenUnits: 12, epochs: 3, patience: 0, seed: 5 };
+  const one = await trainClassifier(train, validation, { ...options, threads: 1 });
+  const two = await trainClassifier(train, validation, { ...options, threads: 2 });
+  assert.deepEqual(two.weights, one.weights);
+  assert.deepEqual(two.history.map((e) => e.loss), one.history.map((e) => e.loss));
+  one.model.dispose();
+  two.model.dispose();
+});
