@@ -8,7 +8,7 @@
 
 import { type Label, LABELS } from "../data/types.ts";
 import type { ChatMessage, ReadStats } from "../data/discord/types.ts";
-import { Linker, type LinkReason, type QuestionRecord } from "./link.ts";
+import { Linker, type LinkerOptions, type LinkReason, type QuestionRecord } from "./link.ts";
 
 /** Class probabilities `n × 3` in {@linkcode LABELS} order for a batch of messages, in order. */
 export type MessageClassifier = (
@@ -157,8 +157,11 @@ export interface BuildReportOptions {
   channels?: readonly string[];
   /** Questions and answers below this probability count as comments. @default 0 */
   minConfidence?: number;
-  /** How long a question stays open for the nearest-question rule. @default 21600 (6 h) */
+  /** How long a question stays open for the mention, name and evidence rules. @default 21600 (6 h) */
   windowSeconds?: number;
+  /** How answers are linked besides the window (rule, weights, a decision hook). @default the
+   * evidence rule with its fitted weights */
+  linking?: Omit<LinkerOptions, "windowSeconds">;
   /** Messages per classifier call. @default 4096 */
   batchSize?: number;
   /** Batches being classified at once while later ones are read; more than 1 pays off with a
@@ -211,7 +214,7 @@ export async function buildReport(
   const channelFilter = options.channels && options.channels.length > 0
     ? new Set(options.channels.map((c) => c.replace(/^#/, "").toLowerCase()))
     : null;
-  const linker = new Linker({ windowSeconds });
+  const linker = new Linker({ ...options.linking, windowSeconds });
   const perChannel = new Map<string, { messages: number }>();
   const labels = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
   const weekHour = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));

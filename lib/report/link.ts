@@ -3,10 +3,20 @@
  * the open questions of each conversation in memory. The rules, first match wins:
  *
  * 1. `reply` — the answer replies (Discord reference) to a question by someone else;
- * 2. `thread` — the answer is in a thread started from a question (thread id = question id);
- * 3. `mention` — the answer @mentions the author of an open question;
- * 4. `name` — the answer names the author of an open question (display name as a word);
- * 5. `nearest` — the latest open question in the conversation by someone else, within the window.
+ * 2. `chain` — the answer replies to a message of a question's exchange (an answer to it, or a
+ *    reply into it, however deep): it belongs to that exchange;
+ * 3. `thread` — the answer is in a thread started from a question (thread id = question id);
+ * 4. `mention` — the answer @mentions the author of an open question (of several by them, the
+ *    one the evidence scores highest);
+ * 5. `name` — the answer names the author of an open question (display name as a word);
+ * 6. `scored` — the open question (by someone else, within the window) with the best evidence
+ *    score ({@linkcode LINK_WEIGHTS}: shared words, who took part, what came just before, time,
+ *    how many questions since, answered already); when no candidate scores above "none", the
+ *    answer links to nothing.
+ *
+ * With `rule: "nearest"` the former rules apply instead (kept to compare against): no `chain`, a
+ * mention or name picks the asker's latest question, and step 6 is `nearest` — the latest open
+ * question by someone else, whatever the evidence.
  *
  * Only messages labelled "answer" link; a reply labelled comment ("+1, mine does that too")
  * answers nothing.
@@ -15,16 +25,31 @@
 
 import type { Label } from "../data/types.ts";
 import type { ChatMessage } from "../data/discord/types.ts";
+import {
+  contentWords,
+  expectedAnswerTypes,
+  hasExpectedCue,
+  isYesNoReply,
+  LINK_FEATURES,
+  type LinkFeatureVector,
+  linkScore,
+  overlap,
+  type QuestionForm,
+  questionForm,
+  wordCount,
+} from "./link_evidence.ts";
 
 /** Why an answer was linked to its question. */
-export type LinkReason = "reply" | "thread" | "mention" | "name" | "nearest";
+export type LinkReason = "reply" | "chain" | "thread" | "mention" | "name" | "scored" | "nearest";
 
 /** Every {@linkcode LinkReason}, in rule order. */
 export const LINK_REASONS: readonly LinkReason[] = [
   "reply",
+  "chain",
   "thread",
   "mention",
   "name",
+  "scored",
   "nearest",
 ];
 
@@ -86,10 +111,51 @@ export interface AnswerLink {
   reason: LinkReason;
 }
 
+/** The candidates the evidence rule weighed for one answer (for fitting its weights). */
+export interface LinkDecision {
+  /** The answer's message id. */
+  answerId: string;
+  /** Open questions by others, oldest first, with their evidence. */
+  candidates: { questionId: string; features: LinkFeatureVector }[];
+  /** The question linked, or null when none scored above "none". */
+  chosen: string | null;
+}
+
 /** Options of {@linkcode Linker}. */
 export interface LinkerOptions {
-  /** How long a question stays open for the mention, name and nearest rules. @default 6 hours */
+  /** How long a question stays open for the mention, name and last rules. @default 6 hours */
   windowSeconds?: number;
+  /** The last rule: weigh the evidence (`scored`) or take the latest open question
+   * (`nearest`, the former rule). @default "scored" */
+  rule?: "scored" | "nearest";
+  /** Weights of the evidence, in {@linkcode LINK_FEATURES} order. @default LINK_WEIGHTS */
+  weights?: ArrayLike<number>;
+  /** Called with every decision of the evidence rule (for fitting its weights). */
+  onDecision?: (decision: LinkDecision) => void;
+}
+
+/** An open question with what the evidence rule needs about its exchange. */
+interface OpenQuestion {
+  record: QuestionRecord;
+  words: Set<string>;
+  form: QuestionForm;
+  /** Answer types it expects (see `expectedAnswerTypes`). */
+  expects: number[];
+  /** Content words of the answers linked to it so far (the first few). */
+  answerWords: Set<string>[];
+  /** Who took part in its exchange besides the asker (answers, replies into it). */
+  people: Set<string>;
+  /** Messages of its conversation read before it. */
+  position: number;
+}
+
+interface Conversation {
+  open: OpenQuestion[];
+  /** Exchange (question id) of the previous message, or null. */
+  previousExchange: string | null;
+  previousAuthor: string;
+  /** Messages read in it so far. */
+  messages: number;
 }
 
 interface PendingThreadAnswer {
@@ -97,6 +163,11 @@ interface PendingThreadAnswer {
   author: string;
   time: number;
 }
+
+/** Recent messages remembered for reply chains: replies rarely point further back. */
+const RECENT_LIMIT = 50_000;
+/** Answers per question whose words are kept as evidence. */
+const ANSWER_WORDS_KEPT = 3;
 
 /**
  * Streams labelled messages through the linking rules; questions are kept (for the report),
@@ -115,21 +186,37 @@ export class Linker {
   /** Answers linked to a question, in reading order. */
   readonly links: AnswerLink[] = [];
   readonly #byId = new Map<string, QuestionRecord>();
-  readonly #open = new Map<string, QuestionRecord[]>();
+  readonly #conversations = new Map<string, Conversation>();
+  /** message id → the question whose exchange it belongs to (recent messages only). */
+  readonly #exchangeOf = new Map<string, string>();
+  /** question id → its open state, while it is open. */
+  readonly #openById = new Map<string, OpenQuestion>();
   /** Thread answers whose starter question was not read yet (it is in another file). */
   readonly #threadAnswers = new Map<string, PendingThreadAnswer>();
   readonly #windowMs: number;
+  readonly #rule: "scored" | "nearest";
+  readonly #weights: ArrayLike<number> | undefined;
+  readonly #onDecision: ((decision: LinkDecision) => void) | undefined;
 
   /** Starts with no questions; `windowSeconds` bounds how long one stays open. */
   constructor(options: LinkerOptions = {}) {
     this.#windowMs = (options.windowSeconds ?? 6 * 3600) * 1000;
+    this.#rule = options.rule ?? "scored";
+    this.#weights = options.weights;
+    if (this.#weights && this.#weights.length !== LINK_FEATURES.length) {
+      throw new RangeError(
+        `Cannot use ${this.#weights.length} link weights: there are ${LINK_FEATURES.length} features`,
+      );
+    }
+    this.#onDecision = options.onDecision;
   }
 
   /** Feeds the next message (messages of one conversation must come in time order). */
   add(item: LabelledMessage): void {
     const m = item.message;
     const time = m.timestamp ? Date.parse(m.timestamp) : NaN;
-    const open = this.#openIn(m.conversationId, time);
+    const conversation = this.#conversationOf(m.conversationId, time);
+    let exchange: string | null = null;
     if (item.label === "question") {
       const q: QuestionRecord = {
         id: m.messageId,
@@ -151,12 +238,45 @@ export class Linker {
       };
       this.questions.push(q);
       this.#byId.set(q.id, q);
-      open.push(q);
-      return;
+      const open: OpenQuestion = {
+        record: q,
+        words: this.#rule === "scored" ? contentWords(m.text) : new Set(),
+        form: this.#rule === "scored" ? questionForm(m.text) : "other",
+        expects: this.#rule === "scored" ? expectedAnswerTypes(m.text) : [],
+        answerWords: [],
+        people: new Set(),
+        position: conversation.messages,
+      };
+      conversation.open.push(open);
+      this.#openById.set(q.id, open);
+      exchange = q.id;
+    } else if (item.label === "answer") {
+      const { question, reason } = this.#find(m, item.confidence, conversation, time);
+      if (question && reason) {
+        this.#link(question, m.messageId, m.userName, time, reason);
+        exchange = question.id;
+        const open = this.#openById.get(question.id);
+        if (open) {
+          open.people.add(m.userName);
+          if (this.#rule === "scored" && open.answerWords.length < ANSWER_WORDS_KEPT) {
+            open.answerWords.push(contentWords(m.text));
+          }
+        }
+      }
     }
-    if (item.label !== "answer") return;
-    const { question, reason } = this.#find(m, open, time);
-    if (question && reason) this.#link(question, m.messageId, m.userName, time, reason);
+    // a comment joins the exchange it replies into (or its thread's)
+    exchange ??= this.#replyExchange(m) ??
+      (m.thread && this.#byId.has(m.conversationId) ? m.conversationId : null);
+    if (exchange !== null) {
+      if (item.label === "comment") this.#openById.get(exchange)?.people.add(m.userName);
+      this.#exchangeOf.set(m.messageId, exchange);
+      if (this.#exchangeOf.size > RECENT_LIMIT) {
+        this.#exchangeOf.delete(this.#exchangeOf.keys().next().value!);
+      }
+    }
+    conversation.messages++;
+    conversation.previousExchange = exchange;
+    conversation.previousAuthor = m.userName;
   }
 
   /** Resolves thread answers whose starter question came later in the input. */
@@ -168,18 +288,29 @@ export class Linker {
       }
     }
     this.#threadAnswers.clear();
-    this.#open.clear();
+    this.#conversations.clear();
+    this.#openById.clear();
+    this.#exchangeOf.clear();
+  }
+
+  /** The exchange (question id) the message replies into, if it replies to one. */
+  #replyExchange(m: ChatMessage): string | null {
+    return m.replyTo ? this.#exchangeOf.get(m.replyTo) ?? null : null;
   }
 
   #find(
     m: ChatMessage,
-    open: QuestionRecord[],
+    confidence: number,
+    conversation: Conversation,
     time: number,
   ): { question?: QuestionRecord; reason?: LinkReason } {
     const author = m.userName;
     if (m.replyTo) {
       const q = this.#byId.get(m.replyTo);
       if (q && q.author !== author) return { question: q, reason: "reply" };
+      const into = q || this.#rule === "nearest" ? undefined : this.#replyExchange(m);
+      const chained = into === undefined || into === null ? undefined : this.#byId.get(into);
+      if (chained && chained.author !== author) return { question: chained, reason: "chain" };
     }
     if (m.thread) {
       const q = this.#byId.get(m.conversationId);
@@ -189,22 +320,88 @@ export class Linker {
         this.#threadAnswers.set(m.conversationId, { answerId: m.messageId, author, time });
       }
     }
-    const others = open.filter((q) => q.author !== author);
+    const others = conversation.open.filter((q) => q.record.author !== author);
     if (others.length === 0) return {};
     const mentioned = new Set((m.mentions ?? []).map((n) => n.toLowerCase()));
     const lower = m.text.toLowerCase();
-    for (let i = others.length - 1; i >= 0; i--) {
-      const q = others[i]!;
-      const names = [q.author.toLowerCase(), q.displayName.toLowerCase()];
-      if (names.some((n) => mentioned.has(n) || (n && lower.includes("@" + n)))) {
-        return { question: q, reason: "mention" };
-      }
+    const byMention = others.filter(({ record: q }) =>
+      [q.author.toLowerCase(), q.displayName.toLowerCase()].some((n) =>
+        mentioned.has(n) || (n && lower.includes("@" + n))
+      )
+    );
+    if (byMention.length > 0) {
+      return { question: this.#best(m, byMention, others, conversation, time), reason: "mention" };
     }
-    for (let i = others.length - 1; i >= 0; i--) {
-      const q = others[i]!;
-      if (namesWord(lower, q.displayName.toLowerCase())) return { question: q, reason: "name" };
+    const byName = others.filter(({ record: q }) => namesWord(lower, q.displayName.toLowerCase()));
+    if (byName.length > 0) {
+      return { question: this.#best(m, byName, others, conversation, time), reason: "name" };
     }
-    return { question: others.at(-1)!, reason: "nearest" };
+    if (this.#rule === "nearest") return { question: others.at(-1)!.record, reason: "nearest" };
+    const scored = this.#score(m, confidence, others, conversation, time);
+    let best: { open: OpenQuestion; score: number } | undefined;
+    for (const c of scored) if (c.score > 0 && (!best || c.score > best.score)) best = c;
+    this.#onDecision?.({
+      answerId: m.messageId,
+      candidates: scored.map(({ open, features }) => ({ questionId: open.record.id, features })),
+      chosen: best?.open.record.id ?? null,
+    });
+    return best ? { question: best.open.record, reason: "scored" } : {};
+  }
+
+  /** Of the candidates a mention or name picked, the one with the best evidence (the latest
+   * one with the former rule). */
+  #best(
+    m: ChatMessage,
+    picked: OpenQuestion[],
+    others: OpenQuestion[],
+    conversation: Conversation,
+    time: number,
+  ): QuestionRecord {
+    if (picked.length === 1 || this.#rule === "nearest") return picked.at(-1)!.record;
+    const scored = this.#score(m, 1, others, conversation, time)
+      .filter((c) => picked.includes(c.open));
+    return scored.reduce((a, b) => (b.score > a.score ? b : a)).open.record;
+  }
+
+  /** Evidence features and scores of each candidate (oldest first). */
+  #score(
+    m: ChatMessage,
+    confidence: number,
+    others: OpenQuestion[],
+    conversation: Conversation,
+    time: number,
+  ): { open: OpenQuestion; features: LinkFeatureVector; score: number }[] {
+    const words = contentWords(m.text);
+    const mentionsSomeone = (m.mentions?.length ?? 0) > 0 || /(^|\s)@\w/.test(m.text) ? 1 : 0;
+    const yesNo = isYesNoReply(m.text);
+    const long = wordCount(m.text) >= 6;
+    return others.map((open, i) => {
+      const q = open.record;
+      const minutes = Number.isFinite(time) && Number.isFinite(q.time)
+        ? Math.max(0, (time - q.time) / 60_000)
+        : 0;
+      let answerOverlap = 0;
+      for (const a of open.answerWords) answerOverlap = Math.max(answerOverlap, overlap(words, a));
+      const features = Float64Array.of(
+        1,
+        Math.log1p(minutes),
+        Math.log1p(others.length - 1 - i),
+        Math.log1p(conversation.messages - open.position - 1),
+        q.answers > 0 ? 1 : 0,
+        overlap(words, open.words),
+        answerOverlap,
+        open.people.has(m.userName) ? 1 : 0,
+        conversation.previousExchange === q.id ? 1 : 0,
+        conversation.previousAuthor === q.author ? 1 : 0,
+        confidence,
+        mentionsSomeone,
+        yesNo && open.form === "polar" ? 1 : 0,
+        yesNo && open.form === "open" ? 1 : 0,
+        long && open.form === "open" ? 1 : 0,
+        hasExpectedCue(m.text, open.expects) ? 1 : 0,
+      );
+      return { open, features, score: linkScore(features, this.#weights) };
+    });
   }
 
   #link(q: QuestionRecord, answerId: string, author: string, time: number, reason: LinkReason) {
@@ -223,21 +420,24 @@ export class Linker {
     }
   }
 
-  /** The conversation's open questions, with those older than the window dropped. */
-  #openIn(conversationId: string, time: number): QuestionRecord[] {
-    let open = this.#open.get(conversationId);
-    if (!open) {
-      open = [];
-      this.#open.set(conversationId, open);
+  /** The conversation's state, with questions older than the window closed. */
+  #conversationOf(conversationId: string, time: number): Conversation {
+    let c = this.#conversations.get(conversationId);
+    if (!c) {
+      c = { open: [], previousExchange: null, previousAuthor: "", messages: 0 };
+      this.#conversations.set(conversationId, c);
     }
+    const open = c.open;
+    let drop = 0;
     if (Number.isFinite(time)) {
-      let drop = 0;
-      while (drop < open.length && time - open[drop]!.time > this.#windowMs) drop++;
-      if (drop > 0) open.splice(0, drop);
+      while (drop < open.length && time - open[drop]!.record.time > this.#windowMs) drop++;
     } else if (open.length > 20) {
-      open.splice(0, open.length - 20); // no times: keep the last few questions open
+      drop = open.length - 20; // no times: keep the last few questions open
     }
-    return open;
+    if (drop > 0) {
+      for (const q of open.splice(0, drop)) this.#openById.delete(q.record.id);
+    }
+    return c;
   }
 }
 
