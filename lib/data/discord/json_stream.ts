@@ -20,6 +20,9 @@ export type JsonEvent =
 const QUOTE = 34, BACKSLASH = 92, OPEN_BRACE = 123, CLOSE_BRACE = 125;
 const OPEN_BRACKET = 91, CLOSE_BRACKET = 93, COMMA = 44, COLON = 58;
 
+/** The characters that change a scan's state inside a container. */
+const STRUCTURE = /["{}[\]]/g;
+
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
@@ -89,6 +92,16 @@ export async function* scanJsonObject(
           if (depth === 0) return pos; // a bare string value ends with its quote
         }
         continue;
+      }
+      if (depth > 0) {
+        // Inside a container only quotes and brackets matter: jump to the next one (natively,
+        // rather than a character at a time; most of a message is keys, numbers and literals).
+        STRUCTURE.lastIndex = pos;
+        if (!STRUCTURE.test(buf)) {
+          pos = n;
+          return -1;
+        }
+        pos = STRUCTURE.lastIndex - 1;
       }
       const c = buf.charCodeAt(pos);
       if (c === QUOTE) {
