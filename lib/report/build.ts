@@ -243,14 +243,12 @@ export async function buildReport(
       const confidence = p[i * 3 + best]!;
       if (label !== "comment" && confidence < minConfidence) label = "comment";
       labels[label]++;
-      const before = linker.links.length;
       linker.add({ message: m, label, confidence });
-      const linked = linker.links.length > before ? linker.links.at(-1)!.questionId : undefined;
       if (label === "question" && m.timestamp) {
         const d = new Date(m.timestamp);
         weekHour[(d.getUTCDay() + 6) % 7]![d.getUTCHours()]!++;
       }
-      sampler.add(m, label, confidence, linked);
+      sampler.add(m, label, confidence);
     }
     done += batch.length;
     options.onProgress?.(done);
@@ -286,6 +284,14 @@ export async function buildReport(
 
   const linkedBy: Record<string, number> = {};
   for (const link of linker.links) linkedBy[link.reason] = (linkedBy[link.reason] ?? 0) + 1;
+  // the viewer shows what each answer was linked to (some links are decided a few messages on)
+  const answers = new Map(linker.links.map((l) => [l.answerId, l.questionId]));
+  for (const sample of sampler.samples) {
+    for (const view of sample.messages) {
+      const question = answers.get(view.id);
+      if (question !== undefined) view.answers = question;
+    }
+  }
   const helpersIn = new Map<string, Map<string, number>>();
   const allHelpers = new Map<string, number>();
   const questionChannel = new Map<string, string>();
@@ -455,7 +461,7 @@ class Sampler {
     this.#limit = limit;
   }
 
-  add(m: ChatMessage, label: Label, confidence: number, answers: string | undefined): void {
+  add(m: ChatMessage, label: Label, confidence: number): void {
     if (this.#limit === 0) return;
     const active = this.#active.get(m.conversationId);
     if (!active && this.samples.length >= this.#limit) {
@@ -470,7 +476,6 @@ class Sampler {
       replyTo: m.replyTo,
       predicted: label,
       confidence: Math.round(confidence * 1000) / 1000,
-      ...(answers ? { answers } : {}),
     };
     if (active) {
       active.sample.messages.push(view);

@@ -149,8 +149,24 @@ interface OpenQuestion {
   position: number;
 }
 
+/** A plain answer waiting a few messages for what follows it (the asker's "thanks, that
+ * worked" tells which question it answered). */
+interface PendingAnswer {
+  message: ChatMessage;
+  time: number;
+  /** Open questions by others when it came, with their evidence then. */
+  candidates: { open: OpenQuestion; features: LinkFeatureVector }[];
+  /** Later messages of the conversation seen. */
+  seen: number;
+  /** Who replied to it, and who acknowledged (thanks, worked) soon after it. */
+  repliedBy: Set<string>;
+  acknowledgedBy: Set<string>;
+}
+
 interface Conversation {
   open: OpenQuestion[];
+  /** Plain answers waiting for what follows them, oldest first. */
+  pending: PendingAnswer[];
   /** Exchange (question id) of the previous message, or null. */
   previousExchange: string | null;
   previousAuthor: string;
@@ -168,6 +184,17 @@ interface PendingThreadAnswer {
 const RECENT_LIMIT = 50_000;
 /** Answers per question whose words are kept as evidence. */
 const ANSWER_WORDS_KEPT = 3;
+/** How long a plain answer waits for what follows it: this many later messages… */
+const LOOKAHEAD_MESSAGES = 8;
+/** … or this long, whichever comes first. */
+const LOOKAHEAD_MS = 30 * 60_000;
+/** An asker's acknowledgement of an answer. */
+const ACKNOWLEDGES =
+  /\b(?:thanks|thank you|thank u|thx|ty|tysm|cheers|worked|works now|got it|makes sense|that did it|fixed it|perfect|legend|life ?saver|appreciate it)\b/i;
+const FEATURE = Object.fromEntries(LINK_FEATURES.map((f, i) => [f, i])) as Record<
+  (typeof LINK_FEATURES)[number],
+  number
+>;
 
 /**
  * Streams labelled messages through the linking rules; questions are kept (for the report),
@@ -216,6 +243,7 @@ export class Linker {
     const m = item.message;
     const time = m.timestamp ? Date.parse(m.timestamp) : NaN;
     const conversation = this.#conversationOf(m.conversationId, time);
+    this.#observe(conversation, m, time);
     let exchange: string | null = null;
     if (item.label === "question") {
       const q: QuestionRecord = {
@@ -251,17 +279,11 @@ export class Linker {
       this.#openById.set(q.id, open);
       exchange = q.id;
     } else if (item.label === "answer") {
-      const { question, reason } = this.#find(m, item.confidence, conversation, time);
-      if (question && reason) {
-        this.#link(question, m.messageId, m.userName, time, reason);
-        exchange = question.id;
-        const open = this.#openById.get(question.id);
-        if (open) {
-          open.people.add(m.userName);
-          if (this.#rule === "scored" && open.answerWords.length < ANSWER_WORDS_KEPT) {
-            open.answerWords.push(contentWords(m.text));
-          }
-        }
+      const found = this.#find(m, item.confidence, conversation, time);
+      if (found.pending) conversation.pending.push(found.pending);
+      else if (found.question && found.reason) {
+        this.#attach(found.question, m, time, found.reason);
+        exchange = found.question.id;
       }
     }
     // a comment joins the exchange it replies into (or its thread's)
@@ -269,18 +291,19 @@ export class Linker {
       (m.thread && this.#byId.has(m.conversationId) ? m.conversationId : null);
     if (exchange !== null) {
       if (item.label === "comment") this.#openById.get(exchange)?.people.add(m.userName);
-      this.#exchangeOf.set(m.messageId, exchange);
-      if (this.#exchangeOf.size > RECENT_LIMIT) {
-        this.#exchangeOf.delete(this.#exchangeOf.keys().next().value!);
-      }
+      this.#remember(m.messageId, exchange);
     }
     conversation.messages++;
     conversation.previousExchange = exchange;
     conversation.previousAuthor = m.userName;
   }
 
-  /** Resolves thread answers whose starter question came later in the input. */
+  /** Decides the answers still waiting, and links thread answers whose starter question came
+   * later in the input. */
   finish(): void {
+    for (const conversation of this.#conversations.values()) {
+      while (conversation.pending.length > 0) this.#decide(conversation.pending.shift()!);
+    }
     for (const [threadId, pending] of this.#threadAnswers) {
       const q = this.#byId.get(threadId);
       if (q && q.author !== pending.author) {
@@ -293,6 +316,74 @@ export class Linker {
     this.#exchangeOf.clear();
   }
 
+  /** Links an answer and makes it part of the question's exchange. */
+  #attach(question: QuestionRecord, m: ChatMessage, time: number, reason: LinkReason): void {
+    this.#link(question, m.messageId, m.userName, time, reason);
+    this.#remember(m.messageId, question.id);
+    const open = this.#openById.get(question.id);
+    if (open) {
+      open.people.add(m.userName);
+      if (this.#rule === "scored" && open.answerWords.length < ANSWER_WORDS_KEPT) {
+        open.answerWords.push(contentWords(m.text));
+      }
+    }
+  }
+
+  /** Notes what `m` says about the answers waiting in its conversation; decides those whose
+   * wait is over. */
+  #observe(conversation: Conversation, m: ChatMessage, time: number): void {
+    const pending = conversation.pending;
+    if (pending.length === 0) return;
+    const acknowledges = ACKNOWLEDGES.test(m.text);
+    for (const p of pending) {
+      p.seen++;
+      if (m.userName === p.message.userName) continue;
+      if (m.replyTo === p.message.messageId) p.repliedBy.add(m.userName);
+      else if (acknowledges && !m.replyTo) p.acknowledgedBy.add(m.userName);
+    }
+    while (
+      pending.length > 0 &&
+      (pending[0]!.seen >= LOOKAHEAD_MESSAGES || time - pending[0]!.time > LOOKAHEAD_MS)
+    ) {
+      this.#decide(pending.shift()!);
+    }
+  }
+
+  /** The evidence rule's decision on a waiting answer, with what followed it. */
+  #decide(p: PendingAnswer): void {
+    const m = p.message;
+    const words = contentWords(m.text);
+    let best: { open: OpenQuestion; score: number } | undefined;
+    for (const { open, features } of p.candidates) {
+      // what may have changed while it waited: answers linked since, who took part
+      let answerOverlap = 0;
+      for (const a of open.answerWords) answerOverlap = Math.max(answerOverlap, overlap(words, a));
+      features[FEATURE.alreadyAnswered] = open.record.answers > 0 ? 1 : 0;
+      features[FEATURE.answerOverlap] = answerOverlap;
+      features[FEATURE.answererTookPart] = open.people.has(m.userName) ? 1 : 0;
+      features[FEATURE.askerRepliedToAnswer] = p.repliedBy.has(open.record.author) ? 1 : 0;
+      features[FEATURE.askerAcknowledged] = p.acknowledgedBy.has(open.record.author) ? 1 : 0;
+      const score = linkScore(features, this.#weights);
+      if (score > 0 && (!best || score > best.score)) best = { open, score };
+    }
+    this.#onDecision?.({
+      answerId: m.messageId,
+      candidates: p.candidates.map(({ open, features }) => ({
+        questionId: open.record.id,
+        features,
+      })),
+      chosen: best?.open.record.id ?? null,
+    });
+    if (best) this.#attach(best.open.record, m, p.time, "scored");
+  }
+
+  #remember(messageId: string, exchange: string): void {
+    this.#exchangeOf.set(messageId, exchange);
+    if (this.#exchangeOf.size > RECENT_LIMIT) {
+      this.#exchangeOf.delete(this.#exchangeOf.keys().next().value!);
+    }
+  }
+
   /** The exchange (question id) the message replies into, if it replies to one. */
   #replyExchange(m: ChatMessage): string | null {
     return m.replyTo ? this.#exchangeOf.get(m.replyTo) ?? null : null;
@@ -303,7 +394,7 @@ export class Linker {
     confidence: number,
     conversation: Conversation,
     time: number,
-  ): { question?: QuestionRecord; reason?: LinkReason } {
+  ): { question?: QuestionRecord; reason?: LinkReason; pending?: PendingAnswer } {
     const author = m.userName;
     if (m.replyTo) {
       const q = this.#byId.get(m.replyTo);
@@ -337,15 +428,16 @@ export class Linker {
       return { question: this.#best(m, byName, others, conversation, time), reason: "name" };
     }
     if (this.#rule === "nearest") return { question: others.at(-1)!.record, reason: "nearest" };
-    const scored = this.#score(m, confidence, others, conversation, time);
-    let best: { open: OpenQuestion; score: number } | undefined;
-    for (const c of scored) if (c.score > 0 && (!best || c.score > best.score)) best = c;
-    this.#onDecision?.({
-      answerId: m.messageId,
-      candidates: scored.map(({ open, features }) => ({ questionId: open.record.id, features })),
-      chosen: best?.open.record.id ?? null,
-    });
-    return best ? { question: best.open.record, reason: "scored" } : {};
+    return {
+      pending: {
+        message: m,
+        time,
+        candidates: this.#score(m, confidence, others, conversation, time),
+        seen: 0,
+        repliedBy: new Set(),
+        acknowledgedBy: new Set(),
+      },
+    };
   }
 
   /** Of the candidates a mention or name picked, the one with the best evidence (the latest
@@ -399,6 +491,8 @@ export class Linker {
         yesNo && open.form === "open" ? 1 : 0,
         long && open.form === "open" ? 1 : 0,
         hasExpectedCue(m.text, open.expects) ? 1 : 0,
+        0, // askerRepliedToAnswer: known once later messages are read
+        0, // askerAcknowledged: likewise
       );
       return { open, features, score: linkScore(features, this.#weights) };
     });
@@ -424,7 +518,7 @@ export class Linker {
   #conversationOf(conversationId: string, time: number): Conversation {
     let c = this.#conversations.get(conversationId);
     if (!c) {
-      c = { open: [], previousExchange: null, previousAuthor: "", messages: 0 };
+      c = { open: [], pending: [], previousExchange: null, previousAuthor: "", messages: 0 };
       this.#conversations.set(conversationId, c);
     }
     const open = c.open;

@@ -34,6 +34,8 @@ export const LINK_FEATURES = [
   "yesNoToOpen",
   "longToOpen",
   "expectedCue",
+  "askerRepliedToAnswer",
+  "askerAcknowledged",
 ] as const;
 
 /** One feature vector, in {@linkcode LINK_FEATURES} order. */
@@ -44,30 +46,31 @@ export type LinkFeatureVector = Float64Array;
  * `deno run -A tasks/fit_linker.ts --in data/eval/s7 --model models/latest` on
  * `deno task generate --format discord-json --count 600 --seed 7 --out data/eval/s7` (a different
  * seed from the seed-99 export the README's figures come from), with the labels of the default
- * context model (`deno task train`, seed 42): 1,047 weighed answers, 242 of them with no true
+ * context model (`deno task train`, seed 42): 1,048 weighed answers, 243 of them with no true
  * question among the candidates (mostly comments the model took for answers), which is what
- * teaches the bias to refuse; L2 0.01; 65% of choices right (nearest-open-question: see the
- * README). Fit on the true labels instead, the weights barely move but the bias is high (every
+ * teaches the bias to refuse; L2 0.01; 67% of the choices right, "none" included. Fit on the true labels instead, the weights barely move but the bias is high (every
  * weighed answer there has its question open). Refit with the same command when the evidence
  * changes.
  */
 export const LINK_WEIGHTS: Readonly<Record<(typeof LINK_FEATURES)[number], number>> = {
-  bias: 0.17,
-  logMinutesSince: -0.386,
-  logNewerCandidates: -0.721,
-  logMessagesSince: -0.303,
-  alreadyAnswered: -0.772,
-  questionOverlap: 1.732,
-  answerOverlap: 0.761,
-  answererTookPart: 0.492,
-  previousInExchange: 0.487,
-  previousByAsker: -0.194,
-  answerConfidence: 1.833,
-  mentionsSomeoneElse: -0.402,
-  yesNoToPolar: 0.561,
-  yesNoToOpen: -1.109,
-  longToOpen: 0.454,
-  expectedCue: 0.743,
+  bias: 0.113,
+  logMinutesSince: -0.35,
+  logNewerCandidates: -0.697,
+  logMessagesSince: -0.353,
+  alreadyAnswered: -0.679,
+  questionOverlap: 1.585,
+  answerOverlap: 0.933,
+  answererTookPart: 0.224,
+  previousInExchange: 0.408,
+  previousByAsker: -0.174,
+  answerConfidence: 1.693,
+  mentionsSomeoneElse: -0.44,
+  yesNoToPolar: 0.573,
+  yesNoToOpen: -1.066,
+  longToOpen: 0.449,
+  expectedCue: 0.673,
+  askerRepliedToAnswer: 1.62,
+  askerAcknowledged: 1.276,
 };
 
 const WEIGHTS = Float64Array.from(LINK_FEATURES.map((f) => LINK_WEIGHTS[f]));

@@ -129,6 +129,7 @@ Deno.test("Linker weighs the evidence where the nearest open question is wrong: 
   ]);
   const nearest = new Linker({ rule: "nearest" });
   for (const [message, label] of items) nearest.add({ message, label, confidence: 0.9 });
+  nearest.finish();
   assert.deepStrictEqual(nearest.links.map((l) => [l.questionId, l.reason]), [["q2", "nearest"]]);
 });
 
@@ -173,9 +174,11 @@ Deno.test("Linker refuses a link with no evidence: an unsure answer hours after 
   ];
   const linker = new Linker();
   for (const [message, label] of items) linker.add({ message, label, confidence: 0.45 });
+  linker.finish();
   assert.deepStrictEqual(linker.links.map((l) => l.answerId), ["a1"]);
   const nearest = new Linker({ rule: "nearest" });
   for (const [message, label] of items) nearest.add({ message, label, confidence: 0.45 });
+  nearest.finish();
   assert.deepStrictEqual(nearest.links.map((l) => l.answerId), ["a1", "x1"]);
 });
 
@@ -184,6 +187,8 @@ Deno.test("Linker reports each weighed decision with its evidence, and checks th
   const linker = new Linker({ onDecision: (d) => decisions.push(d) });
   linker.add({ message: msg("q1", "ann", "is duckdb fast"), label: "question", confidence: 1 });
   linker.add({ message: msg("a1", "bob", "yes"), label: "answer", confidence: 1 });
+  assert.equal(decisions.length, 0, "a plain answer waits for what follows it");
+  linker.finish();
   assert.equal(decisions.length, 1);
   assert.equal(decisions[0]!.chosen, "q1");
   assert.equal(decisions[0]!.candidates[0]!.features.length, LINK_FEATURES.length);
@@ -191,4 +196,22 @@ Deno.test("Linker reports each weighed decision with its evidence, and checks th
     name: "RangeError",
     message: `Cannot use 2 link weights: there are ${LINK_FEATURES.length} features`,
   });
+});
+
+Deno.test("Linker waits for what follows a plain answer: the asker's thanks tells whose question it answered", () => {
+  const question = (id: string, who: string, text: string): [ChatMessage, Label] => [
+    msg(id, who, text),
+    "question",
+  ];
+  const items: [ChatMessage, Label][] = [
+    question("q1", "ann", "what should I put on my resume"),
+    question("q2", "cyd", "what should I learn after excel"),
+    [msg("a1", "bob", "projects with numbers in them"), "answer"],
+  ];
+  const silent = link(items);
+  assert.deepStrictEqual(silent.links.map((l) => l.questionId), ["q2"]);
+  const thanked = link([...items, [msg("c1", "ann", "oh thanks, makes sense"), "comment"]]);
+  assert.deepStrictEqual(thanked.links.map((l) => [l.questionId, l.reason]), [["q1", "scored"]]);
+  const replied = link([...items, [msg("c1", "ann", "ooh", { replyTo: "a1" }), "comment"]]);
+  assert.deepStrictEqual(replied.links.map((l) => l.questionId), ["q1"]);
 });
