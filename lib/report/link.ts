@@ -137,7 +137,10 @@ export interface LinkerOptions {
 /** An open question with what the evidence rule needs about its exchange. */
 interface OpenQuestion {
   record: QuestionRecord;
-  words: Set<string>;
+  /** Its content words, worked out when first weighed. */
+  words: Set<string> | null;
+  /** The asker's account and display names, lowercased (for mentions and names). */
+  names: [string, string];
   form: QuestionForm;
   /** Answer types it expects (see `expectedAnswerTypes`). */
   expects: number[];
@@ -153,6 +156,7 @@ interface OpenQuestion {
  * worked" tells which question it answered). */
 interface PendingAnswer {
   message: ChatMessage;
+  words: Set<string>;
   time: number;
   /** Open questions by others when it came, with their evidence then. */
   candidates: { open: OpenQuestion; features: LinkFeatureVector }[];
@@ -184,6 +188,8 @@ interface PendingThreadAnswer {
 const RECENT_LIMIT = 50_000;
 /** Answers per question whose words are kept as evidence. */
 const ANSWER_WORDS_KEPT = 3;
+/** Open questions the evidence rule weighs for one answer, newest first. */
+const MAX_CANDIDATES = 24;
 /** How long a plain answer waits for what follows it: this many later messages… */
 const LOOKAHEAD_MESSAGES = 8;
 /** … or this long, whichever comes first. */
@@ -268,7 +274,8 @@ export class Linker {
       this.#byId.set(q.id, q);
       const open: OpenQuestion = {
         record: q,
-        words: this.#rule === "scored" ? contentWords(m.text) : new Set(),
+        words: null,
+        names: [m.userName.toLowerCase(), m.displayName.toLowerCase()],
         form: this.#rule === "scored" ? questionForm(m.text) : "other",
         expects: this.#rule === "scored" ? expectedAnswerTypes(m.text) : [],
         answerWords: [],
@@ -317,14 +324,20 @@ export class Linker {
   }
 
   /** Links an answer and makes it part of the question's exchange. */
-  #attach(question: QuestionRecord, m: ChatMessage, time: number, reason: LinkReason): void {
+  #attach(
+    question: QuestionRecord,
+    m: ChatMessage,
+    time: number,
+    reason: LinkReason,
+    words?: Set<string>,
+  ): void {
     this.#link(question, m.messageId, m.userName, time, reason);
     this.#remember(m.messageId, question.id);
     const open = this.#openById.get(question.id);
     if (open) {
       open.people.add(m.userName);
       if (this.#rule === "scored" && open.answerWords.length < ANSWER_WORDS_KEPT) {
-        open.answerWords.push(contentWords(m.text));
+        open.answerWords.push(words ?? contentWords(m.text));
       }
     }
   }
@@ -351,8 +364,7 @@ export class Linker {
 
   /** The evidence rule's decision on a waiting answer, with what followed it. */
   #decide(p: PendingAnswer): void {
-    const m = p.message;
-    const words = contentWords(m.text);
+    const { message: m, words } = p;
     let best: { open: OpenQuestion; score: number } | undefined;
     for (const { open, features } of p.candidates) {
       // what may have changed while it waited: answers linked since, who took part
@@ -374,7 +386,7 @@ export class Linker {
       })),
       chosen: best?.open.record.id ?? null,
     });
-    if (best) this.#attach(best.open.record, m, p.time, "scored");
+    if (best) this.#attach(best.open.record, m, p.time, "scored", words);
   }
 
   #remember(messageId: string, exchange: string): void {
@@ -415,24 +427,27 @@ export class Linker {
     if (others.length === 0) return {};
     const mentioned = new Set((m.mentions ?? []).map((n) => n.toLowerCase()));
     const lower = m.text.toLowerCase();
-    const byMention = others.filter(({ record: q }) =>
-      [q.author.toLowerCase(), q.displayName.toLowerCase()].some((n) =>
-        mentioned.has(n) || (n && lower.includes("@" + n))
-      )
+    const byMention = others.filter(({ names }) =>
+      names.some((n) => mentioned.has(n) || (n && lower.includes("@" + n)))
     );
     if (byMention.length > 0) {
       return { question: this.#best(m, byMention, others, conversation, time), reason: "mention" };
     }
-    const byName = others.filter(({ record: q }) => namesWord(lower, q.displayName.toLowerCase()));
+    const byName = others.filter(({ names }) => namesWord(lower, names[1]));
     if (byName.length > 0) {
       return { question: this.#best(m, byName, others, conversation, time), reason: "name" };
     }
     if (this.#rule === "nearest") return { question: others.at(-1)!.record, reason: "nearest" };
+    const words = contentWords(m.text);
+    // The newest few only: a busy channel can hold a hundred open questions, and an answer to
+    // one asked 25 questions ago without a reply or mention is too rare to weigh them all.
+    const candidates = others.length > MAX_CANDIDATES ? others.slice(-MAX_CANDIDATES) : others;
     return {
       pending: {
         message: m,
+        words,
         time,
-        candidates: this.#score(m, confidence, others, conversation, time),
+        candidates: this.#score(m, words, confidence, candidates, conversation, time),
         seen: 0,
         repliedBy: new Set(),
         acknowledgedBy: new Set(),
@@ -450,7 +465,7 @@ export class Linker {
     time: number,
   ): QuestionRecord {
     if (picked.length === 1 || this.#rule === "nearest") return picked.at(-1)!.record;
-    const scored = this.#score(m, 1, others, conversation, time)
+    const scored = this.#score(m, contentWords(m.text), 1, others, conversation, time)
       .filter((c) => picked.includes(c.open));
     return scored.reduce((a, b) => (b.score > a.score ? b : a)).open.record;
   }
@@ -458,12 +473,12 @@ export class Linker {
   /** Evidence features and scores of each candidate (oldest first). */
   #score(
     m: ChatMessage,
+    words: Set<string>,
     confidence: number,
     others: OpenQuestion[],
     conversation: Conversation,
     time: number,
   ): { open: OpenQuestion; features: LinkFeatureVector; score: number }[] {
-    const words = contentWords(m.text);
     const mentionsSomeone = (m.mentions?.length ?? 0) > 0 || /(^|\s)@\w/.test(m.text) ? 1 : 0;
     const yesNo = isYesNoReply(m.text);
     const long = wordCount(m.text) >= 6;
@@ -480,7 +495,7 @@ export class Linker {
         Math.log1p(others.length - 1 - i),
         Math.log1p(conversation.messages - open.position - 1),
         q.answers > 0 ? 1 : 0,
-        overlap(words, open.words),
+        overlap(words, open.words ??= contentWords(q.text)),
         answerOverlap,
         open.people.has(m.userName) ? 1 : 0,
         conversation.previousExchange === q.id ? 1 : 0,
