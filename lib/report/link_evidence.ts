@@ -99,12 +99,13 @@ const STOP = new Set(
  */
 export function contentWords(text: string): Set<string> {
   const words = new Set<string>();
-  for (const raw of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) {
-    if (raw.length < 3 || STOP.has(raw)) continue;
-    words.add(stem(raw));
+  for (const raw of text.toLowerCase().match(WORD) ?? []) {
+    if (!STOP.has(raw)) words.add(stem(raw));
   }
   return words;
 }
+
+const WORD = /[\p{L}\p{N}]{3,}/gu;
 
 function stem(w: string): string {
   if (w.length > 5 && w.endsWith("ing")) return w.slice(0, -3);
