@@ -9,10 +9,12 @@
  * 4. `mention` — the answer @mentions the author of an open question (of several by them, the
  *    one the evidence scores highest);
  * 5. `name` — the answer names the author of an open question (display name as a word);
- * 6. `scored` — the open question (by someone else, within the window) with the best evidence
- *    score ({@linkcode LINK_WEIGHTS}: shared words, who took part, what came just before, time,
- *    how many questions since, answered already); when no candidate scores above "none", the
- *    answer links to nothing.
+ * 6. `scored` — the open question (by someone else, within the window, the 24 newest) with the
+ *    best evidence score (`LINK_WEIGHTS` in `link_evidence.ts`: shared words, who took part or
+ *    was just talking with the asker, what came just before, yes/no and answer-type fit, time,
+ *    how many questions since, answered already, and the asker's reply or thanks right after —
+ *    such an answer waits up to 8 messages or 30 minutes before it is decided); when no
+ *    candidate scores above "none", the answer links to nothing.
  *
  * With `rule: "nearest"` the former rules apply instead (kept to compare against): no `chain`, a
  * mention or name picks the asker's latest question, and step 6 is `nearest` — the latest open
@@ -222,6 +224,11 @@ export class Linker {
   readonly #conversations = new Map<string, Conversation>();
   /** message id → the question whose exchange it belongs to (recent messages only). */
   readonly #exchangeOf = new Map<string, string>();
+  /** message id → its author (recent messages only), for who replied to whom. */
+  readonly #authorOf = new Map<string, string>();
+  /** "a\u0000b" (names sorted) → when the two last talked: a reply, an answer linked, a comment in
+   * the other's exchange. */
+  readonly #talked = new Map<string, number>();
   /** question id → its open state, while it is open. */
   readonly #openById = new Map<string, OpenQuestion>();
   /** Thread answers whose starter question was not read yet (it is in another file). */
@@ -250,6 +257,14 @@ export class Linker {
     const time = m.timestamp ? Date.parse(m.timestamp) : NaN;
     const conversation = this.#conversationOf(m.conversationId, time);
     this.#observe(conversation, m, time);
+    if (this.#rule === "scored") {
+      const to = m.replyTo ? this.#authorOf.get(m.replyTo) : undefined;
+      if (to !== undefined) this.#noteTalk(m.userName, to, time);
+      this.#authorOf.set(m.messageId, m.userName);
+      if (this.#authorOf.size > RECENT_LIMIT) {
+        this.#authorOf.delete(this.#authorOf.keys().next().value!);
+      }
+    }
     let exchange: string | null = null;
     if (item.label === "question") {
       const q: QuestionRecord = {
@@ -321,6 +336,8 @@ export class Linker {
     this.#conversations.clear();
     this.#openById.clear();
     this.#exchangeOf.clear();
+    this.#authorOf.clear();
+    this.#talked.clear();
   }
 
   /** Links an answer and makes it part of the question's exchange. */
@@ -333,6 +350,7 @@ export class Linker {
   ): void {
     this.#link(question, m.messageId, m.userName, time, reason);
     this.#remember(m.messageId, question.id);
+    if (this.#rule === "scored") this.#noteTalk(m.userName, question.author, time);
     const open = this.#openById.get(question.id);
     if (open) {
       open.people.add(m.userName);
@@ -373,6 +391,7 @@ export class Linker {
       features[FEATURE.alreadyAnswered] = open.record.answers > 0 ? 1 : 0;
       features[FEATURE.answerOverlap] = answerOverlap;
       features[FEATURE.answererTookPart] = open.people.has(m.userName) ? 1 : 0;
+      features[FEATURE.talkedWithAsker] = this.#talkedSince(m.userName, open.record.author, p.time);
       features[FEATURE.askerRepliedToAnswer] = p.repliedBy.has(open.record.author) ? 1 : 0;
       features[FEATURE.askerAcknowledged] = p.acknowledgedBy.has(open.record.author) ? 1 : 0;
       const score = linkScore(features, this.#weights);
@@ -387,6 +406,21 @@ export class Linker {
       chosen: best?.open.record.id ?? null,
     });
     if (best) this.#attach(best.open.record, m, p.time, "scored", words);
+  }
+
+  /** Notes that two people talked (a reply, an answer) at `time`. */
+  #noteTalk(a: string, b: string, time: number): void {
+    if (a === b || !Number.isFinite(time)) return;
+    const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+    this.#talked.delete(key); // re-insert: the map stays in order of last talk
+    this.#talked.set(key, time);
+    if (this.#talked.size > RECENT_LIMIT) this.#talked.delete(this.#talked.keys().next().value!);
+  }
+
+  /** 1 when `a` and `b` talked within the window before `time`. */
+  #talkedSince(a: string, b: string, time: number): number {
+    const at = this.#talked.get(a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
+    return at !== undefined && at <= time && time - at <= this.#windowMs ? 1 : 0;
   }
 
   #remember(messageId: string, exchange: string): void {
@@ -498,6 +532,7 @@ export class Linker {
         overlap(words, open.words ??= contentWords(q.text)),
         answerOverlap,
         open.people.has(m.userName) ? 1 : 0,
+        this.#talkedSince(m.userName, q.author, time),
         conversation.previousExchange === q.id ? 1 : 0,
         conversation.previousAuthor === q.author ? 1 : 0,
         confidence,

@@ -215,3 +215,19 @@ Deno.test("Linker waits for what follows a plain answer: the asker's thanks tell
   const replied = link([...items, [msg("c1", "ann", "ooh", { replyTo: "a1" }), "comment"]]);
   assert.deepStrictEqual(replied.links.map((l) => l.questionId), ["q1"]);
 });
+
+Deno.test("Linker weighs who had been talking: an answer goes to the question of someone the answerer was just talking with", () => {
+  const items: [ChatMessage, Label][] = [
+    [msg("c0", "ann", "finally finished the course"), "comment"],
+    [msg("c1", "bob", "congrats!! what's next", { replyTo: "c0" }), "comment"],
+    [msg("q1", "ann", "what's a good first project"), "question"],
+    [msg("q2", "cyd", "where do you find datasets"), "question"],
+    [msg("c2", "dan", "lol my cat just walked over the keyboard"), "comment"],
+    [msg("a1", "bob", "something you care about, honestly"), "answer"],
+  ];
+  assert.deepStrictEqual(link(items).links.map((l) => [l.questionId, l.reason]), [
+    ["q1", "scored"],
+  ]);
+  const strangers = link(items.slice(2));
+  assert.deepStrictEqual(strangers.links.map((l) => l.questionId), ["q2"]);
+});
