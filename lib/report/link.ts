@@ -218,7 +218,7 @@ const FEATURE = Object.fromEntries(LINK_FEATURES.map((f, i) => [f, i])) as Recor
 export class Linker {
   /** Every question seen, in reading order. */
   readonly questions: QuestionRecord[] = [];
-  /** Answers linked to a question, in reading order. */
+  /** Answers linked to a question, as decided (a plain answer a few messages after it). */
   readonly links: AnswerLink[] = [];
   readonly #byId = new Map<string, QuestionRecord>();
   readonly #conversations = new Map<string, Conversation>();
