@@ -222,13 +222,11 @@ export class Linker {
   readonly links: AnswerLink[] = [];
   readonly #byId = new Map<string, QuestionRecord>();
   readonly #conversations = new Map<string, Conversation>();
-  /** message id → the question whose exchange it belongs to (recent messages only). */
-  readonly #exchangeOf = new Map<string, string>();
-  /** message id → its author (recent messages only), for who replied to whom. */
-  readonly #authorOf = new Map<string, string>();
-  /** "a\u0000b" (names sorted) → when the two last talked: a reply, an answer linked, a comment in
-   * the other's exchange. */
-  readonly #talked = new Map<string, number>();
+  /** message id → its author and the question whose exchange it belongs to (recent messages
+   * only, for replies; the evidence rule only). */
+  readonly #recent = new RecentMap<{ author: string; exchange: string | null }>(RECENT_LIMIT);
+  /** "a\u0000b" (names sorted) → when the two last talked: a reply, or an answer linked. */
+  readonly #talked = new RecentMap<number>(RECENT_LIMIT);
   /** question id → its open state, while it is open. */
   readonly #openById = new Map<string, OpenQuestion>();
   /** Thread answers whose starter question was not read yet (it is in another file). */
@@ -258,12 +256,9 @@ export class Linker {
     const conversation = this.#conversationOf(m.conversationId, time);
     this.#observe(conversation, m, time);
     if (this.#rule === "scored") {
-      const to = m.replyTo ? this.#authorOf.get(m.replyTo) : undefined;
-      if (to !== undefined) this.#noteTalk(m.userName, to, time);
-      this.#authorOf.set(m.messageId, m.userName);
-      if (this.#authorOf.size > RECENT_LIMIT) {
-        this.#authorOf.delete(this.#authorOf.keys().next().value!);
-      }
+      const to = m.replyTo ? this.#recent.get(m.replyTo) : undefined;
+      if (to !== undefined) this.#noteTalk(m.userName, to.author, time);
+      this.#recent.set(m.messageId, { author: m.userName, exchange: null });
     }
     let exchange: string | null = null;
     if (item.label === "question") {
@@ -335,8 +330,7 @@ export class Linker {
     this.#threadAnswers.clear();
     this.#conversations.clear();
     this.#openById.clear();
-    this.#exchangeOf.clear();
-    this.#authorOf.clear();
+    this.#recent.clear();
     this.#talked.clear();
   }
 
@@ -412,9 +406,7 @@ export class Linker {
   #noteTalk(a: string, b: string, time: number): void {
     if (a === b || !Number.isFinite(time)) return;
     const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
-    this.#talked.delete(key); // re-insert: the map stays in order of last talk
     this.#talked.set(key, time);
-    if (this.#talked.size > RECENT_LIMIT) this.#talked.delete(this.#talked.keys().next().value!);
   }
 
   /** 1 when `a` and `b` talked within the window before `time`. */
@@ -424,15 +416,13 @@ export class Linker {
   }
 
   #remember(messageId: string, exchange: string): void {
-    this.#exchangeOf.set(messageId, exchange);
-    if (this.#exchangeOf.size > RECENT_LIMIT) {
-      this.#exchangeOf.delete(this.#exchangeOf.keys().next().value!);
-    }
+    const entry = this.#recent.get(messageId);
+    if (entry) entry.exchange = exchange;
   }
 
   /** The exchange (question id) the message replies into, if it replies to one. */
   #replyExchange(m: ChatMessage): string | null {
-    return m.replyTo ? this.#exchangeOf.get(m.replyTo) ?? null : null;
+    return m.replyTo ? this.#recent.get(m.replyTo)?.exchange ?? null : null;
   }
 
   #find(
@@ -582,6 +572,38 @@ export class Linker {
       for (const q of open.splice(0, drop)) this.#openById.delete(q.record.id);
     }
     return c;
+  }
+}
+
+/**
+ * A map that remembers about its last `limit` to `2 × limit` entries: two generations, the older
+ * dropped whole when the newer fills. (Deleting a Map's oldest entry one at a time costs a scan
+ * past every deleted slot, which made linking quadratic-ish at a million messages.)
+ */
+class RecentMap<V> {
+  #current = new Map<string, V>();
+  #previous = new Map<string, V>();
+  readonly #limit: number;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  get(key: string): V | undefined {
+    return this.#current.get(key) ?? this.#previous.get(key);
+  }
+
+  set(key: string, value: V): void {
+    if (this.#current.size >= this.#limit) {
+      this.#previous = this.#current;
+      this.#current = new Map();
+    }
+    this.#current.set(key, value);
+  }
+
+  clear(): void {
+    this.#current.clear();
+    this.#previous.clear();
   }
 }
 
