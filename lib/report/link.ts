@@ -27,6 +27,7 @@
 
 import type { Label } from "../data/types.ts";
 import type { ChatMessage } from "../data/discord/types.ts";
+import { RecentMap } from "./_recent_map.ts";
 import {
   contentWords,
   expectedAnswerTypes,
@@ -572,38 +573,6 @@ export class Linker {
       for (const q of open.splice(0, drop)) this.#openById.delete(q.record.id);
     }
     return c;
-  }
-}
-
-/**
- * A map that remembers about its last `limit` to `2 × limit` entries: two generations, the older
- * dropped whole when the newer fills. (Deleting a Map's oldest entry one at a time costs a scan
- * past every deleted slot, which made linking quadratic-ish at a million messages.)
- */
-class RecentMap<V> {
-  #current = new Map<string, V>();
-  #previous = new Map<string, V>();
-  readonly #limit: number;
-
-  constructor(limit: number) {
-    this.#limit = limit;
-  }
-
-  get(key: string): V | undefined {
-    return this.#current.get(key) ?? this.#previous.get(key);
-  }
-
-  set(key: string, value: V): void {
-    if (this.#current.size >= this.#limit) {
-      this.#previous = this.#current;
-      this.#current = new Map();
-    }
-    this.#current.set(key, value);
-  }
-
-  clear(): void {
-    this.#current.clear();
-    this.#previous.clear();
   }
 }
 
