@@ -38,7 +38,7 @@ const FLAGS: FlagSpec = {
   window: {
     type: "string",
     default: "360",
-    help: "minutes a question stays open for the nearest-question rule",
+    help: "minutes a question stays open for the mention, name and evidence rules",
   },
   workers: {
     type: "string",

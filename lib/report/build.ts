@@ -8,7 +8,7 @@
 
 import { type Label, LABELS } from "../data/types.ts";
 import type { ChatMessage, ReadStats } from "../data/discord/types.ts";
-import { Linker, type LinkReason, type QuestionRecord } from "./link.ts";
+import { Linker, type LinkerOptions, type LinkReason, type QuestionRecord } from "./link.ts";
 
 /** Class probabilities `n × 3` in {@linkcode LABELS} order for a batch of messages, in order. */
 export type MessageClassifier = (
@@ -157,8 +157,11 @@ export interface BuildReportOptions {
   channels?: readonly string[];
   /** Questions and answers below this probability count as comments. @default 0 */
   minConfidence?: number;
-  /** How long a question stays open for the nearest-question rule. @default 21600 (6 h) */
+  /** How long a question stays open for the mention, name and evidence rules. @default 21600 (6 h) */
   windowSeconds?: number;
+  /** How answers are linked besides the window (rule, weights, a decision hook). @default the
+   * evidence rule with its fitted weights */
+  linking?: Omit<LinkerOptions, "windowSeconds">;
   /** Messages per classifier call. @default 4096 */
   batchSize?: number;
   /** Batches being classified at once while later ones are read; more than 1 pays off with a
@@ -211,7 +214,7 @@ export async function buildReport(
   const channelFilter = options.channels && options.channels.length > 0
     ? new Set(options.channels.map((c) => c.replace(/^#/, "").toLowerCase()))
     : null;
-  const linker = new Linker({ windowSeconds });
+  const linker = new Linker({ ...options.linking, windowSeconds });
   const perChannel = new Map<string, { messages: number }>();
   const labels = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
   const weekHour = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
@@ -240,14 +243,12 @@ export async function buildReport(
       const confidence = p[i * 3 + best]!;
       if (label !== "comment" && confidence < minConfidence) label = "comment";
       labels[label]++;
-      const before = linker.links.length;
       linker.add({ message: m, label, confidence });
-      const linked = linker.links.length > before ? linker.links.at(-1)!.questionId : undefined;
       if (label === "question" && m.timestamp) {
         const d = new Date(m.timestamp);
         weekHour[(d.getUTCDay() + 6) % 7]![d.getUTCHours()]!++;
       }
-      sampler.add(m, label, confidence, linked);
+      sampler.add(m, label, confidence);
     }
     done += batch.length;
     options.onProgress?.(done);
@@ -283,6 +284,14 @@ export async function buildReport(
 
   const linkedBy: Record<string, number> = {};
   for (const link of linker.links) linkedBy[link.reason] = (linkedBy[link.reason] ?? 0) + 1;
+  // the viewer shows what each answer was linked to (some links are decided a few messages on)
+  const answers = new Map(linker.links.map((l) => [l.answerId, l.questionId]));
+  for (const sample of sampler.samples) {
+    for (const view of sample.messages) {
+      const question = answers.get(view.id);
+      if (question !== undefined) view.answers = question;
+    }
+  }
   const helpersIn = new Map<string, Map<string, number>>();
   const allHelpers = new Map<string, number>();
   const questionChannel = new Map<string, string>();
@@ -452,7 +461,7 @@ class Sampler {
     this.#limit = limit;
   }
 
-  add(m: ChatMessage, label: Label, confidence: number, answers: string | undefined): void {
+  add(m: ChatMessage, label: Label, confidence: number): void {
     if (this.#limit === 0) return;
     const active = this.#active.get(m.conversationId);
     if (!active && this.samples.length >= this.#limit) {
@@ -467,7 +476,6 @@ class Sampler {
       replyTo: m.replyTo,
       predicted: label,
       confidence: Math.round(confidence * 1000) / 1000,
-      ...(answers ? { answers } : {}),
     };
     if (active) {
       active.sample.messages.push(view);

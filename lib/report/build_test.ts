@@ -56,7 +56,7 @@ Deno.test("buildReport() gives per-question records with exactly the agreed fiel
       ["108", "201", "thread"],
       ["110", "112", "mention"],
       ["114", null, null],
-      ["303", "304", "nearest"],
+      ["303", "304", "scored"],
       ["306", null, null],
       ["307", null, null],
     ],
@@ -91,7 +91,7 @@ Deno.test("buildReport() sums up channels and the whole export", async () => {
     report.unansweredQuestions[0]!.url,
     "https://discord.com/channels/810000000000000001/820000000000000001/900000000000000114",
   );
-  assert.deepStrictEqual(report.linkedBy, { reply: 1, thread: 2, mention: 1, nearest: 1 });
+  assert.deepStrictEqual(report.linkedBy, { reply: 1, thread: 2, mention: 1, scored: 1 });
   assert.deepStrictEqual(report.labels, { answer: 5, comment: 7, question: 7 });
   assert.equal(report.source.skipped["bot"], 1);
   // Monday 09:03, 10:35, 14:00, 19:00 UTC; Tuesday 09:10, 18:20; Wednesday 09:20

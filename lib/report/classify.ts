@@ -21,6 +21,7 @@ import { createBatchPredictor } from "../infer/classify_file.ts";
 import { predictInContext } from "../infer/context.ts";
 import { createSparsePool, type SparsePool } from "../infer/sparse_pool.ts";
 import type { MessageClassifier } from "./build.ts";
+import { RecentMap } from "./_recent_map.ts";
 
 /** Options of {@linkcode createMessageClassifier}. */
 export interface MessageClassifierOptions {
@@ -97,7 +98,7 @@ export function withAnswerContext(
 ): MessageClassifier {
   // per conversation: the latest likely question and how many messages came since
   const last = new Map<string, { author: string; pQuestion: number; since: number }>();
-  const recent = new Map<string, { author: string; pQuestion: number }>();
+  const recent = new RecentMap<{ author: string; pQuestion: number }>(50_000);
   // Batches may be predicted concurrently (worker threads); the context is applied in order.
   let tail: Promise<unknown> = Promise.resolve();
   const adjust = (messages: readonly ChatMessage[], probabilities: Float32Array) => {
@@ -118,12 +119,8 @@ export function withAnswerContext(
       const seen = { author: m.userName, pQuestion: row[QUESTION]! };
       if (seen.pQuestion >= 0.5) last.set(m.conversationId, { ...seen, since: 0 });
       else if (before) before.since++;
-      recent.set(m.messageId, seen);
       // Replies usually point a few hundred messages back at most: keep memory bounded.
-      if (recent.size > 50_000) {
-        const oldest = recent.keys().next().value!;
-        recent.delete(oldest);
-      }
+      recent.set(m.messageId, seen);
     }
     return p;
   };

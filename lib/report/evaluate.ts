@@ -36,10 +36,43 @@ export interface ReportScores {
   linkAccuracy: number;
   /** Links pointing at the question's true first answer (stricter). */
   exactFirstLinks: number;
+  /** Where the errors come from (label classes need the predicted labels). */
+  errors: ReportErrors;
 }
 
-/** Scores `report` against `truth`. */
-export function evaluateReport(report: CommunityReport, truth: ReportTruth): ReportScores {
+/**
+ * The report's errors by cause. A wrong unanswered list comes either from the labels (a message
+ * the model called question that is not one, an answer it did not call answer) or from the
+ * linking (an answer linked to the wrong question), and these say which.
+ */
+export interface ReportErrors {
+  /** Listed as unanswered but not a question in truth (model: question, truth: answer/comment). */
+  listedNotQuestion: number;
+  /** Listed, truly answered, but none of its true answers was labelled answer. */
+  listedAnswersMissed: number;
+  /** Listed, truly answered, an answer labelled answer, but linked elsewhere or to nothing. */
+  listedAnswerLinkedElsewhere: number;
+  /** Truly unanswered, not listed because the model did not label it question. */
+  missedNotLabelledQuestion: number;
+  /** Truly unanswered, labelled question, but a wrong link made it look answered. */
+  missedWronglyLinked: number;
+  /** Wrong first-answer links whose answer is not an answer in truth, by link reason. */
+  wrongLinkNotAnswer: Record<string, number>;
+  /** Wrong first-answer links whose answer truly answers another question, by link reason. */
+  wrongLinkOtherQuestion: Record<string, number>;
+  /** First-answer links by reason: [made, right]. */
+  linksByReason: Record<string, [number, number]>;
+}
+
+/**
+ * Scores `report` against `truth`; with `predicted` (message id → the report's label) the label
+ * error classes are told apart from the linking ones (without it, they count as linking).
+ */
+export function evaluateReport(
+  report: CommunityReport,
+  truth: ReportTruth,
+  predicted?: ReadonlyMap<string, string>,
+): ReportScores {
   const answeredTruly = new Set(truth.answers.values());
   const firstAnswer = new Map<string, string>();
   // Ids are snowflakes issued in time order within a file; compare as big integers when they are.
@@ -54,11 +87,48 @@ export function evaluateReport(report: CommunityReport, truth: ReportTruth): Rep
   const listed = report.unansweredQuestions.map((q) => q.id);
   const correctUnanswered = listed.filter((id) => trulyUnanswered.has(id)).length;
   let links = 0, correctLinks = 0, exactFirstLinks = 0;
+  const errors: ReportErrors = {
+    listedNotQuestion: 0,
+    listedAnswersMissed: 0,
+    listedAnswerLinkedElsewhere: 0,
+    missedNotLabelledQuestion: 0,
+    missedWronglyLinked: 0,
+    wrongLinkNotAnswer: {},
+    wrongLinkOtherQuestion: {},
+    linksByReason: {},
+  };
+  const trueAnswersOf = new Map<string, string[]>();
+  for (const [answer, question] of truth.answers) {
+    trueAnswersOf.set(question, [...(trueAnswersOf.get(question) ?? []), answer]);
+  }
+  const reported = new Set<string>();
   for (const q of report.questions) {
+    reported.add(q.id);
     if (q.firstAnswerId === null) continue;
     links++;
-    if (truth.answers.get(q.firstAnswerId) === q.id) correctLinks++;
+    const reason = q.linkedBy ?? "?";
+    const byReason = errors.linksByReason[reason] ??= [0, 0];
+    byReason[0]++;
+    if (truth.answers.get(q.firstAnswerId) === q.id) {
+      correctLinks++;
+      byReason[1]++;
+    } else {
+      const kind = truth.answers.has(q.firstAnswerId)
+        ? errors.wrongLinkOtherQuestion
+        : errors.wrongLinkNotAnswer;
+      kind[reason] = (kind[reason] ?? 0) + 1;
+      if (trulyUnanswered.has(q.id)) errors.missedWronglyLinked++;
+    }
     if (firstAnswer.get(q.id) === q.firstAnswerId) exactFirstLinks++;
+  }
+  for (const id of trulyUnanswered) if (!reported.has(id)) errors.missedNotLabelledQuestion++;
+  for (const id of listed) {
+    if (trulyUnanswered.has(id)) continue;
+    if (truth.labels.get(id) !== "question") errors.listedNotQuestion++;
+    else if (
+      predicted && !(trueAnswersOf.get(id) ?? []).some((a) => predicted.get(a) === "answer")
+    ) errors.listedAnswersMissed++;
+    else errors.listedAnswerLinkedElsewhere++;
   }
   return {
     trueUnanswered: trulyUnanswered.size,
@@ -70,6 +140,7 @@ export function evaluateReport(report: CommunityReport, truth: ReportTruth): Rep
     correctLinks,
     linkAccuracy: links === 0 ? 1 : correctLinks / links,
     exactFirstLinks,
+    errors,
   };
 }
 

@@ -95,3 +95,50 @@ Deno.test("evaluateReport() counts a listed answered question and a wrong link a
   );
   assert.deepStrictEqual([s.unansweredPrecision, s.unansweredRecall, s.linkAccuracy], [0, 0, 0]);
 });
+
+Deno.test("evaluateReport() tells label errors from linking errors", () => {
+  const truth: ReportTruth = {
+    labels: new Map([
+      ["1", "question"],
+      ["2", "question"],
+      ["3", "answer"],
+      ["4", "question"],
+      ["5", "comment"],
+      ["6", "answer"],
+      ["7", "question"],
+    ]),
+    answers: new Map([["3", "1"], ["6", "4"]]),
+  };
+  // the model: 5 is a question, 6 a comment, 7 not a question; 3 linked to 2 instead of 1
+  const predicted = new Map([
+    ["1", "question"],
+    ["2", "question"],
+    ["3", "answer"],
+    ["4", "question"],
+    ["5", "question"],
+    ["6", "comment"],
+    ["7", "comment"],
+  ]);
+  const q = (id: string, firstAnswerId: string | null) => ({
+    id,
+    firstAnswerId,
+    linkedBy: firstAnswerId ? "scored" : null,
+  });
+  const listed = ["1", "4", "5"].map((id) => ({ id }));
+  const report = {
+    questions: [q("1", null), q("2", "3"), q("4", null), q("5", null)],
+    unansweredQuestions: listed,
+  } as unknown as Parameters<typeof evaluateReport>[0];
+  const s = evaluateReport(report, truth, predicted);
+  assert.deepStrictEqual(s.errors, {
+    listedNotQuestion: 1, // 5
+    listedAnswersMissed: 1, // 4: its answer 6 was called a comment
+    listedAnswerLinkedElsewhere: 1, // 1: its answer 3 went to 2
+    missedNotLabelledQuestion: 1, // 7
+    missedWronglyLinked: 1, // 2
+    wrongLinkNotAnswer: {},
+    wrongLinkOtherQuestion: { scored: 1 },
+    linksByReason: { scored: [1, 0] },
+  });
+  assert.equal(s.trueUnanswered, 2);
+});

@@ -113,9 +113,9 @@ details{border:1px solid #ddd;border-radius:6px;padding:4px 10px;margin:6px 0}
 <h2>Conversations with predicted labels</h2>
 <p class="meta">Each tag is the model's label and its probability; "answers" shows the question an answer was linked to.</p>
 ${samples.join("\n")}
-<p class="meta">Answers are linked to questions by reply, thread, @mention, name, else the nearest open question in the channel within ${
+<p class="meta">Answers are linked to questions by reply, reply chain, thread, @mention, name, else the open question in the channel (within ${
     Math.round(report.options.windowSeconds / 60)
-  } minutes. Linked: ${
+  } minutes) with the best evidence (shared words, who took part, what came just before, time), or to none. Linked: ${
     Object.entries(report.linkedBy).map(([k, v]) => `${k} ${v}`).join(", ") || "none"
   }.</p>
 </body></html>

@@ -3,10 +3,22 @@
  * the open questions of each conversation in memory. The rules, first match wins:
  *
  * 1. `reply` — the answer replies (Discord reference) to a question by someone else;
- * 2. `thread` — the answer is in a thread started from a question (thread id = question id);
- * 3. `mention` — the answer @mentions the author of an open question;
- * 4. `name` — the answer names the author of an open question (display name as a word);
- * 5. `nearest` — the latest open question in the conversation by someone else, within the window.
+ * 2. `chain` — the answer replies to a message of a question's exchange (an answer to it, or a
+ *    reply into it, however deep): it belongs to that exchange;
+ * 3. `thread` — the answer is in a thread started from a question (thread id = question id);
+ * 4. `mention` — the answer @mentions the author of an open question (of several by them, the
+ *    one the evidence scores highest);
+ * 5. `name` — the answer names the author of an open question (display name as a word);
+ * 6. `scored` — the open question (by someone else, within the window, the 24 newest) with the
+ *    best evidence score (`LINK_WEIGHTS` in `link_evidence.ts`: shared words, who took part or
+ *    was just talking with the asker, what came just before, yes/no and answer-type fit, time,
+ *    how many questions since, answered already, and the asker's reply or thanks right after —
+ *    such an answer waits up to 8 messages or 30 minutes before it is decided); when no
+ *    candidate scores above "none", the answer links to nothing.
+ *
+ * With `rule: "nearest"` the former rules apply instead (kept to compare against): no `chain`, a
+ * mention or name picks the asker's latest question, and step 6 is `nearest` — the latest open
+ * question by someone else, whatever the evidence.
  *
  * Only messages labelled "answer" link; a reply labelled comment ("+1, mine does that too")
  * answers nothing.
@@ -15,16 +27,32 @@
 
 import type { Label } from "../data/types.ts";
 import type { ChatMessage } from "../data/discord/types.ts";
+import { RecentMap } from "./_recent_map.ts";
+import {
+  contentWords,
+  expectedAnswerTypes,
+  hasExpectedCue,
+  isYesNoReply,
+  LINK_FEATURES,
+  type LinkFeatureVector,
+  linkScore,
+  overlap,
+  type QuestionForm,
+  questionForm,
+  wordCount,
+} from "./link_evidence.ts";
 
 /** Why an answer was linked to its question. */
-export type LinkReason = "reply" | "thread" | "mention" | "name" | "nearest";
+export type LinkReason = "reply" | "chain" | "thread" | "mention" | "name" | "scored" | "nearest";
 
 /** Every {@linkcode LinkReason}, in rule order. */
 export const LINK_REASONS: readonly LinkReason[] = [
   "reply",
+  "chain",
   "thread",
   "mention",
   "name",
+  "scored",
   "nearest",
 ];
 
@@ -86,10 +114,71 @@ export interface AnswerLink {
   reason: LinkReason;
 }
 
+/** The candidates the evidence rule weighed for one answer (for fitting its weights). */
+export interface LinkDecision {
+  /** The answer's message id. */
+  answerId: string;
+  /** Open questions by others, oldest first, with their evidence. */
+  candidates: { questionId: string; features: LinkFeatureVector }[];
+  /** The question linked, or null when none scored above "none". */
+  chosen: string | null;
+}
+
 /** Options of {@linkcode Linker}. */
 export interface LinkerOptions {
-  /** How long a question stays open for the mention, name and nearest rules. @default 6 hours */
+  /** How long a question stays open for the mention, name and last rules. @default 6 hours */
   windowSeconds?: number;
+  /** The last rule: weigh the evidence (`scored`) or take the latest open question
+   * (`nearest`, the former rule). @default "scored" */
+  rule?: "scored" | "nearest";
+  /** Weights of the evidence, in {@linkcode LINK_FEATURES} order. @default LINK_WEIGHTS */
+  weights?: ArrayLike<number>;
+  /** Called with every decision of the evidence rule (for fitting its weights). */
+  onDecision?: (decision: LinkDecision) => void;
+}
+
+/** An open question with what the evidence rule needs about its exchange. */
+interface OpenQuestion {
+  record: QuestionRecord;
+  /** Its content words, worked out when first weighed. */
+  words: Set<string> | null;
+  /** The asker's account and display names, lowercased (for mentions and names). */
+  names: [string, string];
+  form: QuestionForm;
+  /** Answer types it expects (see `expectedAnswerTypes`). */
+  expects: number[];
+  /** Content words of the answers linked to it so far (the first few). */
+  answerWords: Set<string>[];
+  /** Who took part in its exchange besides the asker (answers, replies into it). */
+  people: Set<string>;
+  /** Messages of its conversation read before it. */
+  position: number;
+}
+
+/** A plain answer waiting a few messages for what follows it (the asker's "thanks, that
+ * worked" tells which question it answered). */
+interface PendingAnswer {
+  message: ChatMessage;
+  words: Set<string>;
+  time: number;
+  /** Open questions by others when it came, with their evidence then. */
+  candidates: { open: OpenQuestion; features: LinkFeatureVector }[];
+  /** Later messages of the conversation seen. */
+  seen: number;
+  /** Who replied to it, and who acknowledged (thanks, worked) soon after it. */
+  repliedBy: Set<string>;
+  acknowledgedBy: Set<string>;
+}
+
+interface Conversation {
+  open: OpenQuestion[];
+  /** Plain answers waiting for what follows them, oldest first. */
+  pending: PendingAnswer[];
+  /** Exchange (question id) of the previous message, or null. */
+  previousExchange: string | null;
+  previousAuthor: string;
+  /** Messages read in it so far. */
+  messages: number;
 }
 
 interface PendingThreadAnswer {
@@ -97,6 +186,24 @@ interface PendingThreadAnswer {
   author: string;
   time: number;
 }
+
+/** Recent messages remembered for reply chains: replies rarely point further back. */
+const RECENT_LIMIT = 50_000;
+/** Answers per question whose words are kept as evidence. */
+const ANSWER_WORDS_KEPT = 3;
+/** Open questions the evidence rule weighs for one answer, newest first. */
+const MAX_CANDIDATES = 24;
+/** How long a plain answer waits for what follows it: this many later messages… */
+const LOOKAHEAD_MESSAGES = 8;
+/** … or this long, whichever comes first. */
+const LOOKAHEAD_MS = 30 * 60_000;
+/** An asker's acknowledgement of an answer. */
+const ACKNOWLEDGES =
+  /\b(?:thanks|thank you|thank u|thx|ty|tysm|cheers|worked|works now|got it|makes sense|that did it|fixed it|perfect|legend|life ?saver|appreciate it)\b/i;
+const FEATURE = Object.fromEntries(LINK_FEATURES.map((f, i) => [f, i])) as Record<
+  (typeof LINK_FEATURES)[number],
+  number
+>;
 
 /**
  * Streams labelled messages through the linking rules; questions are kept (for the report),
@@ -112,24 +219,49 @@ interface PendingThreadAnswer {
 export class Linker {
   /** Every question seen, in reading order. */
   readonly questions: QuestionRecord[] = [];
-  /** Answers linked to a question, in reading order. */
+  /** Answers linked to a question, as decided (a plain answer a few messages after it). */
   readonly links: AnswerLink[] = [];
   readonly #byId = new Map<string, QuestionRecord>();
-  readonly #open = new Map<string, QuestionRecord[]>();
+  readonly #conversations = new Map<string, Conversation>();
+  /** message id → its author and the question whose exchange it belongs to (recent messages
+   * only, for replies; the evidence rule only). */
+  readonly #recent = new RecentMap<{ author: string; exchange: string | null }>(RECENT_LIMIT);
+  /** "a\u0000b" (names sorted) → when the two last talked: a reply, or an answer linked. */
+  readonly #talked = new RecentMap<number>(RECENT_LIMIT);
+  /** question id → its open state, while it is open. */
+  readonly #openById = new Map<string, OpenQuestion>();
   /** Thread answers whose starter question was not read yet (it is in another file). */
   readonly #threadAnswers = new Map<string, PendingThreadAnswer>();
   readonly #windowMs: number;
+  readonly #rule: "scored" | "nearest";
+  readonly #weights: ArrayLike<number> | undefined;
+  readonly #onDecision: ((decision: LinkDecision) => void) | undefined;
 
   /** Starts with no questions; `windowSeconds` bounds how long one stays open. */
   constructor(options: LinkerOptions = {}) {
     this.#windowMs = (options.windowSeconds ?? 6 * 3600) * 1000;
+    this.#rule = options.rule ?? "scored";
+    this.#weights = options.weights;
+    if (this.#weights && this.#weights.length !== LINK_FEATURES.length) {
+      throw new RangeError(
+        `Cannot use ${this.#weights.length} link weights: there are ${LINK_FEATURES.length} features`,
+      );
+    }
+    this.#onDecision = options.onDecision;
   }
 
   /** Feeds the next message (messages of one conversation must come in time order). */
   add(item: LabelledMessage): void {
     const m = item.message;
     const time = m.timestamp ? Date.parse(m.timestamp) : NaN;
-    const open = this.#openIn(m.conversationId, time);
+    const conversation = this.#conversationOf(m.conversationId, time);
+    this.#observe(conversation, m, time);
+    if (this.#rule === "scored") {
+      const to = m.replyTo ? this.#recent.get(m.replyTo) : undefined;
+      if (to !== undefined) this.#noteTalk(m.userName, to.author, time);
+      this.#recent.set(m.messageId, { author: m.userName, exchange: null });
+    }
+    let exchange: string | null = null;
     if (item.label === "question") {
       const q: QuestionRecord = {
         id: m.messageId,
@@ -151,16 +283,45 @@ export class Linker {
       };
       this.questions.push(q);
       this.#byId.set(q.id, q);
-      open.push(q);
-      return;
+      const open: OpenQuestion = {
+        record: q,
+        words: null,
+        names: [m.userName.toLowerCase(), m.displayName.toLowerCase()],
+        form: this.#rule === "scored" ? questionForm(m.text) : "other",
+        expects: this.#rule === "scored" ? expectedAnswerTypes(m.text) : [],
+        answerWords: [],
+        people: new Set(),
+        position: conversation.messages,
+      };
+      conversation.open.push(open);
+      this.#openById.set(q.id, open);
+      exchange = q.id;
+    } else if (item.label === "answer") {
+      const found = this.#find(m, item.confidence, conversation, time);
+      if (found.pending) conversation.pending.push(found.pending);
+      else if (found.question && found.reason) {
+        this.#attach(found.question, m, time, found.reason);
+        exchange = found.question.id;
+      }
     }
-    if (item.label !== "answer") return;
-    const { question, reason } = this.#find(m, open, time);
-    if (question && reason) this.#link(question, m.messageId, m.userName, time, reason);
+    // a comment joins the exchange it replies into (or its thread's)
+    exchange ??= this.#replyExchange(m) ??
+      (m.thread && this.#byId.has(m.conversationId) ? m.conversationId : null);
+    if (exchange !== null) {
+      if (item.label === "comment") this.#openById.get(exchange)?.people.add(m.userName);
+      this.#remember(m.messageId, exchange);
+    }
+    conversation.messages++;
+    conversation.previousExchange = exchange;
+    conversation.previousAuthor = m.userName;
   }
 
-  /** Resolves thread answers whose starter question came later in the input. */
+  /** Decides the answers still waiting, and links thread answers whose starter question came
+   * later in the input. */
   finish(): void {
+    for (const conversation of this.#conversations.values()) {
+      while (conversation.pending.length > 0) this.#decide(conversation.pending.shift()!);
+    }
     for (const [threadId, pending] of this.#threadAnswers) {
       const q = this.#byId.get(threadId);
       if (q && q.author !== pending.author) {
@@ -168,18 +329,116 @@ export class Linker {
       }
     }
     this.#threadAnswers.clear();
-    this.#open.clear();
+    this.#conversations.clear();
+    this.#openById.clear();
+    this.#recent.clear();
+    this.#talked.clear();
+  }
+
+  /** Links an answer and makes it part of the question's exchange. */
+  #attach(
+    question: QuestionRecord,
+    m: ChatMessage,
+    time: number,
+    reason: LinkReason,
+    words?: Set<string>,
+  ): void {
+    this.#link(question, m.messageId, m.userName, time, reason);
+    this.#remember(m.messageId, question.id);
+    if (this.#rule === "scored") this.#noteTalk(m.userName, question.author, time);
+    const open = this.#openById.get(question.id);
+    if (open) {
+      open.people.add(m.userName);
+      if (this.#rule === "scored" && open.answerWords.length < ANSWER_WORDS_KEPT) {
+        open.answerWords.push(words ?? contentWords(m.text));
+      }
+    }
+  }
+
+  /** Notes what `m` says about the answers waiting in its conversation; decides those whose
+   * wait is over. */
+  #observe(conversation: Conversation, m: ChatMessage, time: number): void {
+    const pending = conversation.pending;
+    if (pending.length === 0) return;
+    const acknowledges = ACKNOWLEDGES.test(m.text);
+    for (const p of pending) {
+      p.seen++;
+      if (m.userName === p.message.userName) continue;
+      if (m.replyTo === p.message.messageId) p.repliedBy.add(m.userName);
+      else if (acknowledges && !m.replyTo) p.acknowledgedBy.add(m.userName);
+    }
+    while (
+      pending.length > 0 &&
+      (pending[0]!.seen >= LOOKAHEAD_MESSAGES || time - pending[0]!.time > LOOKAHEAD_MS)
+    ) {
+      this.#decide(pending.shift()!);
+    }
+  }
+
+  /** The evidence rule's decision on a waiting answer, with what followed it. */
+  #decide(p: PendingAnswer): void {
+    const { message: m, words } = p;
+    let best: { open: OpenQuestion; score: number } | undefined;
+    for (const { open, features } of p.candidates) {
+      // what may have changed while it waited: answers linked since, who took part
+      let answerOverlap = 0;
+      for (const a of open.answerWords) answerOverlap = Math.max(answerOverlap, overlap(words, a));
+      features[FEATURE.alreadyAnswered] = open.record.answers > 0 ? 1 : 0;
+      features[FEATURE.answerOverlap] = answerOverlap;
+      features[FEATURE.answererTookPart] = open.people.has(m.userName) ? 1 : 0;
+      features[FEATURE.talkedWithAsker] = this.#talkedSince(m.userName, open.record.author, p.time);
+      features[FEATURE.askerRepliedToAnswer] = p.repliedBy.has(open.record.author) ? 1 : 0;
+      features[FEATURE.askerAcknowledged] = p.acknowledgedBy.has(open.record.author) ? 1 : 0;
+      const score = linkScore(features, this.#weights);
+      if (score > 0 && (!best || score > best.score)) best = { open, score };
+    }
+    this.#onDecision?.({
+      answerId: m.messageId,
+      candidates: p.candidates.map(({ open, features }) => ({
+        questionId: open.record.id,
+        features,
+      })),
+      chosen: best?.open.record.id ?? null,
+    });
+    if (best) this.#attach(best.open.record, m, p.time, "scored", words);
+  }
+
+  /** Notes that two people talked (a reply, an answer) at `time`. */
+  #noteTalk(a: string, b: string, time: number): void {
+    if (a === b || !Number.isFinite(time)) return;
+    const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+    this.#talked.set(key, time);
+  }
+
+  /** 1 when `a` and `b` talked within the window before `time`. */
+  #talkedSince(a: string, b: string, time: number): number {
+    const at = this.#talked.get(a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
+    return at !== undefined && at <= time && time - at <= this.#windowMs ? 1 : 0;
+  }
+
+  #remember(messageId: string, exchange: string): void {
+    const entry = this.#recent.get(messageId);
+    if (entry) entry.exchange = exchange;
+  }
+
+  /** The exchange (question id) the message replies into, if it replies to one. */
+  #replyExchange(m: ChatMessage): string | null {
+    return m.replyTo ? this.#recent.get(m.replyTo)?.exchange ?? null : null;
   }
 
   #find(
     m: ChatMessage,
-    open: QuestionRecord[],
+    confidence: number,
+    conversation: Conversation,
     time: number,
-  ): { question?: QuestionRecord; reason?: LinkReason } {
+  ): { question?: QuestionRecord; reason?: LinkReason; pending?: PendingAnswer } {
     const author = m.userName;
     if (m.replyTo) {
       const q = this.#byId.get(m.replyTo);
       if (q && q.author !== author) return { question: q, reason: "reply" };
+      const into = q || this.#rule === "nearest" ? undefined : this.#replyExchange(m);
+      const chained = into === undefined || into === null ? undefined : this.#byId.get(into);
+      if (chained && chained.author !== author) return { question: chained, reason: "chain" };
     }
     if (m.thread) {
       const q = this.#byId.get(m.conversationId);
@@ -189,22 +448,95 @@ export class Linker {
         this.#threadAnswers.set(m.conversationId, { answerId: m.messageId, author, time });
       }
     }
-    const others = open.filter((q) => q.author !== author);
+    const others = conversation.open.filter((q) => q.record.author !== author);
     if (others.length === 0) return {};
     const mentioned = new Set((m.mentions ?? []).map((n) => n.toLowerCase()));
     const lower = m.text.toLowerCase();
-    for (let i = others.length - 1; i >= 0; i--) {
-      const q = others[i]!;
-      const names = [q.author.toLowerCase(), q.displayName.toLowerCase()];
-      if (names.some((n) => mentioned.has(n) || (n && lower.includes("@" + n)))) {
-        return { question: q, reason: "mention" };
-      }
+    const byMention = others.filter(({ names }) =>
+      names.some((n) => mentioned.has(n) || (n && lower.includes("@" + n)))
+    );
+    if (byMention.length > 0) {
+      return { question: this.#best(m, byMention, others, conversation, time), reason: "mention" };
     }
-    for (let i = others.length - 1; i >= 0; i--) {
-      const q = others[i]!;
-      if (namesWord(lower, q.displayName.toLowerCase())) return { question: q, reason: "name" };
+    const byName = others.filter(({ names }) => namesWord(lower, names[1]));
+    if (byName.length > 0) {
+      return { question: this.#best(m, byName, others, conversation, time), reason: "name" };
     }
-    return { question: others.at(-1)!, reason: "nearest" };
+    if (this.#rule === "nearest") return { question: others.at(-1)!.record, reason: "nearest" };
+    const words = contentWords(m.text);
+    // The newest few only: a busy channel can hold a hundred open questions, and an answer to
+    // one asked 25 questions ago without a reply or mention is too rare to weigh them all.
+    const candidates = others.length > MAX_CANDIDATES ? others.slice(-MAX_CANDIDATES) : others;
+    return {
+      pending: {
+        message: m,
+        words,
+        time,
+        candidates: this.#score(m, words, confidence, candidates, conversation, time),
+        seen: 0,
+        repliedBy: new Set(),
+        acknowledgedBy: new Set(),
+      },
+    };
+  }
+
+  /** Of the candidates a mention or name picked, the one with the best evidence (the latest
+   * one with the former rule). */
+  #best(
+    m: ChatMessage,
+    picked: OpenQuestion[],
+    others: OpenQuestion[],
+    conversation: Conversation,
+    time: number,
+  ): QuestionRecord {
+    if (picked.length === 1 || this.#rule === "nearest") return picked.at(-1)!.record;
+    const scored = this.#score(m, contentWords(m.text), 1, others, conversation, time)
+      .filter((c) => picked.includes(c.open));
+    return scored.reduce((a, b) => (b.score > a.score ? b : a)).open.record;
+  }
+
+  /** Evidence features and scores of each candidate (oldest first). */
+  #score(
+    m: ChatMessage,
+    words: Set<string>,
+    confidence: number,
+    others: OpenQuestion[],
+    conversation: Conversation,
+    time: number,
+  ): { open: OpenQuestion; features: LinkFeatureVector; score: number }[] {
+    const mentionsSomeone = (m.mentions?.length ?? 0) > 0 || /(^|\s)@\w/.test(m.text) ? 1 : 0;
+    const yesNo = isYesNoReply(m.text);
+    const long = wordCount(m.text) >= 6;
+    return others.map((open, i) => {
+      const q = open.record;
+      const minutes = Number.isFinite(time) && Number.isFinite(q.time)
+        ? Math.max(0, (time - q.time) / 60_000)
+        : 0;
+      let answerOverlap = 0;
+      for (const a of open.answerWords) answerOverlap = Math.max(answerOverlap, overlap(words, a));
+      const features = Float64Array.of(
+        1,
+        Math.log1p(minutes),
+        Math.log1p(others.length - 1 - i),
+        Math.log1p(conversation.messages - open.position - 1),
+        q.answers > 0 ? 1 : 0,
+        overlap(words, open.words ??= contentWords(q.text)),
+        answerOverlap,
+        open.people.has(m.userName) ? 1 : 0,
+        this.#talkedSince(m.userName, q.author, time),
+        conversation.previousExchange === q.id ? 1 : 0,
+        conversation.previousAuthor === q.author ? 1 : 0,
+        confidence,
+        mentionsSomeone,
+        yesNo && open.form === "polar" ? 1 : 0,
+        yesNo && open.form === "open" ? 1 : 0,
+        long && open.form === "open" ? 1 : 0,
+        hasExpectedCue(m.text, open.expects) ? 1 : 0,
+        0, // askerRepliedToAnswer: known once later messages are read
+        0, // askerAcknowledged: likewise
+      );
+      return { open, features, score: linkScore(features, this.#weights) };
+    });
   }
 
   #link(q: QuestionRecord, answerId: string, author: string, time: number, reason: LinkReason) {
@@ -223,21 +555,24 @@ export class Linker {
     }
   }
 
-  /** The conversation's open questions, with those older than the window dropped. */
-  #openIn(conversationId: string, time: number): QuestionRecord[] {
-    let open = this.#open.get(conversationId);
-    if (!open) {
-      open = [];
-      this.#open.set(conversationId, open);
+  /** The conversation's state, with questions older than the window closed. */
+  #conversationOf(conversationId: string, time: number): Conversation {
+    let c = this.#conversations.get(conversationId);
+    if (!c) {
+      c = { open: [], pending: [], previousExchange: null, previousAuthor: "", messages: 0 };
+      this.#conversations.set(conversationId, c);
     }
+    const open = c.open;
+    let drop = 0;
     if (Number.isFinite(time)) {
-      let drop = 0;
-      while (drop < open.length && time - open[drop]!.time > this.#windowMs) drop++;
-      if (drop > 0) open.splice(0, drop);
+      while (drop < open.length && time - open[drop]!.record.time > this.#windowMs) drop++;
     } else if (open.length > 20) {
-      open.splice(0, open.length - 20); // no times: keep the last few questions open
+      drop = open.length - 20; // no times: keep the last few questions open
     }
-    return open;
+    if (drop > 0) {
+      for (const q of open.splice(0, drop)) this.#openById.delete(q.record.id);
+    }
+    return c;
   }
 }
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import type { ChatMessage } from "../data/discord/types.ts";
 import type { Label } from "../data/types.ts";
-import { Linker } from "./link.ts";
+import { type LinkDecision, Linker } from "./link.ts";
+import { LINK_FEATURES } from "./link_evidence.ts";
 
 let clock = Date.UTC(2024, 0, 1);
 
@@ -73,7 +74,7 @@ Deno.test("Linker links a thread's answers to the question the thread started fr
   ]);
 });
 
-Deno.test("Linker links by @mention, then by name, over the nearest question", () => {
+Deno.test("Linker links by @mention, then by name, before weighing the evidence", () => {
   const { questions } = link([
     [msg("q1", "maya_codes", "why does my kernel die", { displayName: "Maya" }), "question"],
     [msg("q2", "cyd", "what's a left join"), "question"],
@@ -85,7 +86,7 @@ Deno.test("Linker links by @mention, then by name, over the nearest question", (
   assert.deepStrictEqual(questions.map((q) => [q.id, q.firstAnswerId, q.linkedBy]), [
     ["q1", "a1", "mention"],
     ["q2", "a2", "name"],
-    ["q3", "a3", "nearest"],
+    ["q3", "a3", "scored"],
   ]);
 });
 
@@ -114,4 +115,119 @@ Deno.test("Linker keeps conversations apart and keeps the earliest answer as the
     questions.map((q) => [q.id, q.answers, q.firstAnswerId, q.firstAnswerAuthor]),
     [["q1", 2, "a1", "bob"]],
   );
+});
+
+Deno.test("Linker weighs the evidence where the nearest open question is wrong: shared words", () => {
+  const items: [ChatMessage, Label][] = [
+    [msg("q1", "ann", "how do I install pandas on windows"), "question"],
+    [msg("q2", "cyd", "anyone going to the meetup friday"), "question"],
+    [msg("a1", "bob", "pip install pandas in a fresh venv, then it works on windows"), "answer"],
+  ];
+  const scored = link(items);
+  assert.deepStrictEqual(scored.links.map((l) => [l.answerId, l.questionId, l.reason]), [
+    ["a1", "q1", "scored"],
+  ]);
+  const nearest = new Linker({ rule: "nearest" });
+  for (const [message, label] of items) nearest.add({ message, label, confidence: 0.9 });
+  nearest.finish();
+  assert.deepStrictEqual(nearest.links.map((l) => [l.questionId, l.reason]), [["q2", "nearest"]]);
+});
+
+Deno.test("Linker weighs the evidence: a yes/no reply goes to the yes/no question", () => {
+  const items: [ChatMessage, Label][] = [
+    [msg("q1", "ann", "is tableau still worth learning"), "question"],
+    [msg("q2", "cyd", "what's the best way to practice window functions"), "question"],
+    [msg("a1", "bob", "nah"), "answer"],
+  ];
+  assert.deepStrictEqual(link(items).links.map((l) => [l.questionId, l.reason]), [
+    ["q1", "scored"],
+  ]);
+});
+
+Deno.test("Linker follows a reply chain: replying to an answer joins that answer's exchange", () => {
+  const { links } = link([
+    [msg("q1", "ann", "my join returns duplicates"), "question"],
+    [msg("a1", "bob", "your key is not unique", { replyTo: "q1" }), "answer"],
+    [msg("c1", "ann", "how do I check that", { replyTo: "a1" }), "comment"],
+    [msg("q2", "cyd", "is the google cert worth it"), "question"],
+    [
+      msg("a2", "dan", "count rows per key, anything above 1 is a duplicate", { replyTo: "c1" }),
+      "answer",
+    ],
+  ]);
+  assert.deepStrictEqual(links.map((l) => [l.answerId, l.questionId, l.reason]), [
+    ["a1", "q1", "reply"],
+    ["a2", "q1", "chain"],
+  ]);
+});
+
+Deno.test("Linker refuses a link with no evidence: an unsure answer hours after an answered question", () => {
+  const items: [ChatMessage, Label][] = [
+    [msg("q1", "ann", "which sql course should I take"), "question"],
+    [msg("a1", "bob", "mode's sql tutorial", { replyTo: "q1" }), "answer"],
+    [
+      msg("x1", "cyd", "lol same here", {
+        timestamp: new Date(clock + 5 * 3600_000).toISOString(),
+      }),
+      "answer",
+    ],
+  ];
+  const linker = new Linker();
+  for (const [message, label] of items) linker.add({ message, label, confidence: 0.45 });
+  linker.finish();
+  assert.deepStrictEqual(linker.links.map((l) => l.answerId), ["a1"]);
+  const nearest = new Linker({ rule: "nearest" });
+  for (const [message, label] of items) nearest.add({ message, label, confidence: 0.45 });
+  nearest.finish();
+  assert.deepStrictEqual(nearest.links.map((l) => l.answerId), ["a1", "x1"]);
+});
+
+Deno.test("Linker reports each weighed decision with its evidence, and checks the weights' length", () => {
+  const decisions: LinkDecision[] = [];
+  const linker = new Linker({ onDecision: (d) => decisions.push(d) });
+  linker.add({ message: msg("q1", "ann", "is duckdb fast"), label: "question", confidence: 1 });
+  linker.add({ message: msg("a1", "bob", "yes"), label: "answer", confidence: 1 });
+  assert.equal(decisions.length, 0, "a plain answer waits for what follows it");
+  linker.finish();
+  assert.equal(decisions.length, 1);
+  assert.equal(decisions[0]!.chosen, "q1");
+  assert.equal(decisions[0]!.candidates[0]!.features.length, LINK_FEATURES.length);
+  assert.throws(() => new Linker({ weights: [1, 2] }), {
+    name: "RangeError",
+    message: `Cannot use 2 link weights: there are ${LINK_FEATURES.length} features`,
+  });
+});
+
+Deno.test("Linker waits for what follows a plain answer: the asker's thanks tells whose question it answered", () => {
+  const question = (id: string, who: string, text: string): [ChatMessage, Label] => [
+    msg(id, who, text),
+    "question",
+  ];
+  const items: [ChatMessage, Label][] = [
+    question("q1", "ann", "what should I put on my resume"),
+    question("q2", "cyd", "what should I learn after excel"),
+    [msg("a1", "bob", "projects with numbers in them"), "answer"],
+  ];
+  const silent = link(items);
+  assert.deepStrictEqual(silent.links.map((l) => l.questionId), ["q2"]);
+  const thanked = link([...items, [msg("c1", "ann", "oh thanks, makes sense"), "comment"]]);
+  assert.deepStrictEqual(thanked.links.map((l) => [l.questionId, l.reason]), [["q1", "scored"]]);
+  const replied = link([...items, [msg("c1", "ann", "ooh", { replyTo: "a1" }), "comment"]]);
+  assert.deepStrictEqual(replied.links.map((l) => l.questionId), ["q1"]);
+});
+
+Deno.test("Linker weighs who had been talking: an answer goes to the question of someone the answerer was just talking with", () => {
+  const items: [ChatMessage, Label][] = [
+    [msg("c0", "ann", "finally finished the course"), "comment"],
+    [msg("c1", "bob", "congrats!! what's next", { replyTo: "c0" }), "comment"],
+    [msg("q1", "ann", "what's a good first project"), "question"],
+    [msg("q2", "cyd", "where do you find datasets"), "question"],
+    [msg("c2", "dan", "lol my cat just walked over the keyboard"), "comment"],
+    [msg("a1", "bob", "something you care about, honestly"), "answer"],
+  ];
+  assert.deepStrictEqual(link(items).links.map((l) => [l.questionId, l.reason]), [
+    ["q1", "scored"],
+  ]);
+  const strangers = link(items.slice(2));
+  assert.deepStrictEqual(strangers.links.map((l) => l.questionId), ["q2"]);
 });

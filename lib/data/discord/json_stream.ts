@@ -20,6 +20,38 @@ export type JsonEvent =
 const QUOTE = 34, BACKSLASH = 92, OPEN_BRACE = 123, CLOSE_BRACE = 125;
 const OPEN_BRACKET = 91, CLOSE_BRACKET = 93, COMMA = 44, COLON = 58;
 
+/**
+ * Fast path for pretty-printed exports (DiscordChatExporter indents by two spaces, so each
+ * message of `messages` is an object opening after a line break and N spaces and closing at a line
+ * break, the same N spaces and `}`): the end (exclusive) of the item starting at `pos` found with
+ * one native search, or -1 when the text is not laid out that way or the item's end is not in
+ * `buf` yet. A raw line break cannot occur inside a JSON string, so the first such line is the
+ * item's end whenever the layout is consistent; the caller parses the slice and falls back to the
+ * scan when it is not one JSON value, so a file laid out otherwise is read the same, only slower.
+ */
+const CLOSE_AT = Array.from({ length: 17 }, (_, n) => "\n" + " ".repeat(n) + "}");
+
+function indentedItemEnd(buf: string, pos: number): number {
+  let indent = 0;
+  while (indent < 16 && buf.charCodeAt(pos - 1 - indent) === 32) indent++;
+  if (indent === 0 || buf.charCodeAt(pos - 1 - indent) !== 10) return -1;
+  const close = CLOSE_AT[indent]!;
+  const at = buf.indexOf(close, pos);
+  return at === -1 ? -1 : at + close.length;
+}
+
+/** `JSON.parse(text)`, or undefined when it is not JSON (the scan then says why). */
+function tryParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The characters that change a scan's state inside a container. */
+const STRUCTURE = /["{}[\]]/g;
+
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
 }
@@ -89,6 +121,16 @@ export async function* scanJsonObject(
           if (depth === 0) return pos; // a bare string value ends with its quote
         }
         continue;
+      }
+      if (depth > 0) {
+        // Inside a container only quotes and brackets matter: jump to the next one (natively,
+        // rather than a character at a time; most of a message is keys, numbers and literals).
+        STRUCTURE.lastIndex = pos;
+        if (!STRUCTURE.test(buf)) {
+          pos = n;
+          return -1;
+        }
+        pos = STRUCTURE.lastIndex - 1;
       }
       const c = buf.charCodeAt(pos);
       if (c === QUOTE) {
@@ -200,6 +242,13 @@ export async function* scanJsonObject(
             state = "key";
             yield { kind: "arrayEnd", key, count: items };
           } else {
+            const end = c === OPEN_BRACE ? indentedItemEnd(buf, pos) : -1;
+            const value = end === -1 ? undefined : tryParse(buf.slice(pos, end));
+            if (value !== undefined) {
+              pos = end;
+              yield { kind: "item", key, index: items++, value };
+              break;
+            }
             target = "item";
             beginPiece();
           }

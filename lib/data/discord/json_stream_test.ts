@@ -106,3 +106,38 @@ Deno.test("scanJsonObject() yields the items before a truncation", async () => {
   }, SyntaxError);
   assert.deepStrictEqual(seen, [{ id: 1 }, { id: 2 }]);
 });
+
+Deno.test("scanJsonObject() reads pretty-printed items the same as compact ones, however laid out", async () => {
+  const items = [
+    { id: "1", content: 'a "}" and an escaped line break \n    } inside', n: [1, { x: 2 }] },
+    { id: "2", author: { name: "b", roles: [] }, content: "" },
+    { id: "3", content: "last" },
+  ];
+  const pretty = JSON.stringify({ channel: { id: "9" }, messages: items }, null, 2);
+  // a nested object that closes at the items' own indentation: the first "\n    }" is not the
+  // end of item 1, so the fast path's slice does not parse and the scan takes over
+  const odd = pretty.replace(
+    '"n": [\n        1,\n        {\n          "x": 2\n        }',
+    '"n": [1, {"x": 2\n    }',
+  );
+  assert.notEqual(odd, pretty);
+  const compact = JSON.stringify({ channel: { id: "9" }, messages: items });
+  const expected = await collect([compact]);
+  assert.equal(expected.filter((e) => e.kind === "item").length, 3);
+  for (const text of [pretty, odd, pretty.replaceAll("\n", "\r\n")]) {
+    assert.deepStrictEqual(await collect([text]), expected);
+    // cut anywhere: items split across chunks are read the same
+    for (const cut of [40, 97, 150, 233]) {
+      assert.deepStrictEqual(await collect([text.slice(0, cut), text.slice(cut)]), expected);
+    }
+  }
+});
+
+Deno.test("scanJsonObject() still names a broken pretty-printed item", async () => {
+  const text = '{\n  "messages": [\n    {\n      "id": "1",\n      "x": tru\n    }\n  ]\n}';
+  await assertRejects(
+    () => collect([text]),
+    SyntaxError,
+    "Cannot parse test.json: item 1 is not valid JSON",
+  );
+});

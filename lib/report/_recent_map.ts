@@ -1,0 +1,40 @@
+/**
+ * A bounded memory of recent entries for streaming over millions of messages.
+ * @module
+ */
+
+/**
+ * A map that remembers about its last `limit` to `2 × limit` entries: two generations, the older
+ * dropped whole when the newer fills. (Deleting a Map's oldest entry one at a time costs a scan
+ * past every deleted slot, which made linking quadratic-ish at a million messages.)
+ */
+export class RecentMap<V> {
+  #current = new Map<string, V>();
+  #previous = new Map<string, V>();
+  readonly #limit: number;
+
+  /** Remembers at least the last `limit` entries. */
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  /** The value of `key`, if it is still remembered. */
+  get(key: string): V | undefined {
+    return this.#current.get(key) ?? this.#previous.get(key);
+  }
+
+  /** Sets `key`; may forget the older generation. */
+  set(key: string, value: V): void {
+    if (this.#current.size >= this.#limit) {
+      this.#previous = this.#current;
+      this.#current = new Map();
+    }
+    this.#current.set(key, value);
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.#current.clear();
+    this.#previous.clear();
+  }
+}
