@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { createPrng } from "../data/random.ts";
+import { LABELS } from "../data/types.ts";
 import { BuiltinEmbedder } from "../features/builtin.ts";
+import { contextInputWidth, DEFAULT_CONTEXT_RECIPE } from "../features/context.ts";
+import type { ModelBundle } from "../model/bundle.ts";
+import { tinyMetadata } from "../serve/_testing.ts";
 import { initBackend } from "./backend.ts";
+import { predictProbabilities } from "./predict.ts";
 import { createSparsePredictor } from "./sparse.ts";
 import { createSparsePool } from "./sparse_pool.ts";
 
@@ -69,4 +74,38 @@ Deno.test("createSparsePool() is undefined for dense embedders and rejects a bad
   });
   model.dispose();
   small.dispose();
+});
+
+Deno.test("a context model's pool reads each text alone, as predictProbabilities() does", async () => {
+  const embedder = new BuiltinEmbedder({ dimension: 128 });
+  const model = randomModel(contextInputWidth(128), 32, 7);
+  const bundle: ModelBundle = {
+    model,
+    embedder,
+    labels: LABELS,
+    metadata: {
+      ...tinyMetadata(),
+      embedder: embedder.config,
+      dimension: 128,
+      context: { recipe: DEFAULT_CONTEXT_RECIPE },
+    },
+  };
+  const texts = TEXTS.slice(0, 40);
+  const expected = await predictProbabilities(bundle, texts);
+  using pool = createSparsePool(bundle, { workers: 2, context: DEFAULT_CONTEXT_RECIPE })!;
+  const parts = await Promise.all([
+    pool.predict(texts.slice(0, 10)),
+    pool.predict(texts.slice(10, 11)),
+    pool.predict(texts.slice(11)),
+  ]);
+  const joined = new Float32Array(expected.length);
+  let at = 0;
+  for (const part of parts) {
+    joined.set(part, at);
+    at += part.length;
+  }
+  for (let i = 0; i < expected.length; i++) {
+    assert.ok(Math.abs(joined[i]! - expected[i]!) < 1e-6, `value ${i}`);
+  }
+  model.dispose();
 });

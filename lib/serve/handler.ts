@@ -10,7 +10,7 @@ import { predictInContext } from "../infer/context.ts";
 import type { Message } from "../data/types.ts";
 import { contextMessages } from "./context.ts";
 import { createSparsePredictor } from "../infer/sparse.ts";
-import { startPredictThreads } from "./predict_thread.ts";
+import { createSparsePool } from "../infer/sparse_pool.ts";
 import { readAsset, type StaticAsset } from "./assets.ts";
 import { paletteCss } from "../plot/palette.ts";
 import { pageFiles, vendorFiles } from "./assets.ts";
@@ -162,14 +162,19 @@ export function createHandler(
   let predict: PredictFn | undefined;
   const settle = (loaded: ModelBundle) => {
     const workers = options.predict ? 0 : options.predictWorkers ?? 0;
-    const threads = workers > 0 ? startPredictThreads(loaded, workers) : undefined;
+    const threads = workers > 0
+      ? createSparsePool(loaded, {
+        workers,
+        ...(loaded.metadata.context ? { context: loaded.metadata.context.recipe } : {}),
+      })
+      : undefined;
     const sparse = options.predict || options.fastPath === false || loaded.metadata.context ||
         threads
       ? undefined
       : createSparsePredictor(loaded);
     if (threads) {
       // one batch per worker at a time: what arrives meanwhile goes in the next, larger one
-      predict = createMicroBatcher(threads.predict, loaded.labels.length, {
+      predict = createMicroBatcher((texts) => threads.predict(texts), loaded.labels.length, {
         maxTexts: limits.maxBatch,
         maxInFlight: workers,
       });
