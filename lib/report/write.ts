@@ -22,17 +22,23 @@ export const UNANSWERED_COLUMNS = [
 
 /** `unanswered.csv` text: every unanswered question, oldest first, with its jump link. */
 export function unansweredCsv(report: CommunityReport): string {
-  return toCsv(
-    UNANSWERED_COLUMNS,
-    report.unansweredQuestions.map((q) => [
-      q.id,
-      q.channel,
-      q.author,
-      q.timestamp,
-      q.text,
-      q.url ?? "",
-    ]),
-  );
+  return [...unansweredCsvChunks(report)].join("");
+}
+
+/** `unanswered.csv` text in pieces of `size` rows (the header with the first), so tens of
+ * thousands of unanswered questions are never one string. */
+export function* unansweredCsvChunks(report: CommunityReport, size = 2000): Generator<string> {
+  const header = toCsv(UNANSWERED_COLUMNS, []).length;
+  const items = report.unansweredQuestions;
+  for (let i = 0; i === 0 || i < items.length; i += size) {
+    const csv = toCsv(
+      UNANSWERED_COLUMNS,
+      items.slice(i, i + size).map((
+        q,
+      ) => [q.id, q.channel, q.author, q.timestamp, q.text, q.url ?? ""]),
+    );
+    yield i === 0 ? csv : csv.slice(header);
+  }
 }
 
 /** The three report files as text, by file name. */
@@ -71,7 +77,7 @@ export async function writeReport(dir: string, report: CommunityReport): Promise
   await Deno.mkdir(dir, { recursive: true });
   const files: Record<string, () => Iterable<string>> = {
     "report.json": () => reportJsonChunks(report),
-    "unanswered.csv": () => [unansweredCsv(report)],
+    "unanswered.csv": () => unansweredCsvChunks(report),
     "index.html": () => [reportHtml(report)],
   };
   const tag = crypto.randomUUID().slice(0, 8);
