@@ -78,10 +78,7 @@ async function benchOne(
       "-v",
       Deno.execPath(),
       "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys",
+      ...await reportTaskFlags(),
       script,
       "--in",
       exportDir,
@@ -131,6 +128,20 @@ async function benchOne(
     } s (user ${user} s, sys ${sys} s), CPU share ${share}, peak RSS ${
       (rss / 1024).toFixed(0)
     } MiB; load before ${loadBefore}, after ${loadAfter}`;
+}
+
+/** The `deno run` flags of deno.json's `report` task (permissions, V8 heap sizes), so the run
+ * timed is the one `deno task report` starts. */
+async function reportTaskFlags(): Promise<string[]> {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("../deno.json", import.meta.url)),
+  );
+  const words = String(config.tasks?.report ?? "").split(/\s+/);
+  const flags = words.slice(words.indexOf("run") + 1, words.indexOf("tasks/report.ts"));
+  if (words[0] !== "deno" || flags.length === 0 || flags.some((f) => !f.startsWith("--"))) {
+    throw new Error(`Cannot read the report task's flags from deno.json: "${words.join(" ")}"`);
+  }
+  return flags;
 }
 
 async function loadAverage(): Promise<string> {

@@ -285,12 +285,13 @@ export async function buildReport(
   const linkedBy: Record<string, number> = {};
   for (const link of linker.links) linkedBy[link.reason] = (linkedBy[link.reason] ?? 0) + 1;
   // the viewer shows what each answer was linked to (some links are decided a few messages on)
-  const answers = new Map(linker.links.map((l) => [l.answerId, l.questionId]));
-  for (const sample of sampler.samples) {
-    for (const view of sample.messages) {
-      const question = answers.get(view.id);
-      if (question !== undefined) view.answers = question;
-    }
+  // (a map of the sampled messages, not of every link: the last link of an answer counts)
+  const views = new Map<string, SampleConversation["messages"]>();
+  for (const view of sampler.samples.flatMap((s) => s.messages)) {
+    views.set(view.id, [...(views.get(view.id) ?? []), view]);
+  }
+  for (const link of linker.links) {
+    for (const view of views.get(link.answerId) ?? []) view.answers = link.questionId;
   }
   const helpersIn = new Map<string, Map<string, number>>();
   const allHelpers = new Map<string, number>();

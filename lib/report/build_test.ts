@@ -167,6 +167,43 @@ Deno.test("buildReport() stops between batches when its signal is aborted", asyn
   assert.equal(classified, 50);
 });
 
+Deno.test("buildReport() reads ahead of a slow classifier by at most `concurrency` batches", async () => {
+  const message = (i: number): ChatMessage => ({
+    messageId: String(i),
+    conversationId: "c",
+    channel: "c",
+    userName: "u",
+    displayName: "u",
+    text: "hi",
+    messageType: "",
+    replyTo: null,
+    timestamp: "2024-01-01T00:00:00Z",
+    guildId: "",
+    channelId: "c",
+    authorId: "",
+    thread: false,
+  });
+  let read = 0, absorbed = 0, outstanding = 0, mostOutstanding = 0, mostAhead = 0;
+  const messages = (function* () {
+    for (let i = 0; i < 500; i++) {
+      read++;
+      mostAhead = Math.max(mostAhead, read - absorbed);
+      yield message(i);
+    }
+  })();
+  const report = await buildReport(messages, async (batch) => {
+    mostOutstanding = Math.max(mostOutstanding, ++outstanding);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    outstanding--;
+    return new Float32Array(batch.length * 3).fill(1 / 3);
+  }, { batchSize: 10, concurrency: 3, onProgress: (n) => absorbed = n });
+  assert.equal(report.overall.messages, 500);
+  assert.equal(absorbed, 500);
+  // batches overlap (the workers are kept busy) but the queue, and the messages held, are bounded
+  assert.equal(mostOutstanding, 3);
+  assert.ok(mostAhead <= 3 * 10 + 1, `read ${mostAhead} messages ahead of the linker`);
+});
+
 Deno.test("quantile() matches NumPy's linear interpolation", () => {
   // numpy.quantile([1, 2, 3, 4, 10], [0.5, 0.9]) → [3.0, 7.6]
   assert.equal(quantile([1, 2, 3, 4, 10], 0.5), 3);

@@ -20,7 +20,9 @@ export interface ReportHtmlOptions {
 export function reportHtml(report: CommunityReport, options: ReportHtmlOptions = {}): string {
   const maxUnanswered = options.maxUnanswered ?? 200;
   const o = report.overall;
-  const byId = new Map(report.questions.map((q) => [q.id, q]));
+  // the questions the samples' answers point at (a few dozen, not all of them)
+  const linked = new Set(report.samples.flatMap((s) => s.messages.map((m) => m.answers)));
+  const byId = new Map(report.questions.filter((q) => linked.has(q.id)).map((q) => [q.id, q]));
   const waits = report.questions.flatMap((q) =>
     q.secondsToFirstAnswer === null ? [] : [q.secondsToFirstAnswer]
   );

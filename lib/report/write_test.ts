@@ -5,7 +5,8 @@ import { emptyReadStats } from "../data/discord/types.ts";
 import { LABELS } from "../data/types.ts";
 import { handTruth, writeHandExport } from "./_hand_export.ts";
 import { buildReport, type CommunityReport } from "./build.ts";
-import { reportJsonChunks, writeReport } from "./write.ts";
+import { parseCsv } from "../data/csv.ts";
+import { reportJsonChunks, unansweredCsvChunks, writeReport } from "./write.ts";
 
 async function handReport(): Promise<CommunityReport> {
   const dir = await Deno.makeTempDir();
@@ -32,6 +33,22 @@ Deno.test("reportJsonChunks() pieces together into the report's JSON, however sm
   }
   const empty = { ...report, questions: [], unansweredQuestions: [] };
   assert.deepStrictEqual(JSON.parse([...reportJsonChunks(empty)].join("")), empty);
+});
+
+Deno.test("unansweredCsvChunks() pieces together into one CSV with one header, however small the pieces", async () => {
+  const report = await handReport();
+  assert.ok(report.unansweredQuestions.length >= 2, "the hand export has unanswered questions");
+  const whole = [...unansweredCsvChunks(report, 1000)].join("");
+  for (const size of [1, 2]) assert.equal([...unansweredCsvChunks(report, size)].join(""), whole);
+  const { records: rows, problems } = parseCsv(whole);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(rows.map((r) => r.values.id), report.unansweredQuestions.map((q) => q.id));
+  assert.deepEqual(rows.map((r) => r.values.text), report.unansweredQuestions.map((q) => q.text));
+  const empty = { ...report, unansweredQuestions: [] };
+  assert.equal(
+    [...unansweredCsvChunks(empty, 1)].join(""),
+    "id,channel,author,timestamp,text,link\n",
+  );
 });
 
 Deno.test("writeReport() writes the three files and no temporary ones", async () => {
