@@ -106,3 +106,15 @@ Deno.test("deno task report writes report.json, unanswered.csv and index.html; C
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task report starts with the task's own V8 heap flags (a Deno that lacks one fails here)", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", `--config=${CONFIG}`, "report", "--help"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const task = JSON.parse(await Deno.readTextFile(CONFIG)).tasks.report as string;
+  assert.match(task, /--v8-flags=\S*--sqrt-allocation-limits/);
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  assert.match(new TextDecoder().decode(stdout), /^Usage: deno task report/m);
+});
