@@ -134,3 +134,56 @@ export async function checkClassifyRun(
   }
   return route;
 }
+
+/**
+ * Times `deno task classify` of `input` (one message a line) with the model in `modelDir`,
+ * writing `outFile`, and checks it with {@linkcode checkClassifyRun}; returns the run and route.
+ */
+export async function timeClassify(
+  modelDir: string,
+  input: string,
+  outFile: string,
+  expected: ClassifyExpectation,
+  timeTool: boolean,
+): Promise<{ run: Timed; route: string }> {
+  const run = await runTimed([
+    Deno.execPath(),
+    "run",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--allow-sys",
+    "tasks/classify.ts",
+    "--model",
+    modelDir,
+    "--in",
+    input,
+    "--out",
+    outFile,
+    "--quiet",
+  ], { timeTool });
+  return { run, route: await checkClassifyRun(run.stderr, outFile, expected) };
+}
+
+/**
+ * Times `fasttext predict-prob` of `input` with `model` (.bin), writing `outFile`, and checks it
+ * wrote a line per message.
+ * @throws {Error} "Cannot trust the fastText run: …" when it did not
+ */
+export async function timeFastTextPredict(
+  model: string,
+  input: string,
+  outFile: string,
+  messages: number,
+  timeTool: boolean,
+): Promise<Timed> {
+  const run = await runTimed(["fasttext", "predict-prob", `${model}.bin`, input, "3"], {
+    timeTool,
+    stdoutFile: outFile,
+  });
+  const lines = (await Deno.readTextFile(outFile)).trimEnd().split("\n").length;
+  if (lines !== messages) {
+    throw new Error(`Cannot trust the fastText run: ${lines} lines out, ${messages} expected`);
+  }
+  return run;
+}

@@ -25,12 +25,13 @@ import { createSparsePredictor } from "../lib/infer/sparse.ts";
 import { predictAlone } from "../lib/infer/context.ts";
 import { exists, type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
 import {
-  checkClassifyRun,
   ensureTool,
   FASTTEXT_ARGS,
   fastTextLine,
   runTimed as run,
+  timeClassify,
   type Timed,
+  timeFastTextPredict,
 } from "./_bench_run.ts";
 
 const FLAGS: FlagSpec = {
@@ -320,41 +321,17 @@ await runMain(async () => {
   for (let r = 0; r < reps; r++) {
     console.log(`bench: deno task classify ${messages} messages (${r + 1}/${reps})`);
     const outFile = join(work, "out.csv");
-    const ours = await run([
-      Deno.execPath(),
-      "run",
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys",
-      "tasks/classify.ts",
-      "--model",
-      modelDir,
-      "--in",
-      textFile,
-      "--out",
-      outFile,
-      "--quiet",
-    ], { timeTool });
-    // it measured what it claims: every message in, every row out, this model, the fast route
-    route = await checkClassifyRun(ours.stderr, outFile, {
+    const ours = await timeClassify(modelDir, textFile, outFile, {
       messages,
       runId: bundle.metadata.runId,
-    });
-    ourClassify.push(ours);
+    }, timeTool);
+    // it measured what it claims: every message in, every row out, this model, the fast route
+    route = ours.route;
+    ourClassify.push(ours.run);
     if (fastText) {
       console.log(`bench: fasttext predict-prob ${messages} messages (${r + 1}/${reps})`);
       const ftOut = join(work, "out.fasttext.txt");
-      ftClassify.push(
-        await run(["fasttext", "predict-prob", `${ftModel}.bin`, ftInput, "3"], {
-          timeTool,
-          stdoutFile: ftOut,
-        }),
-      );
-      const ftRows = (await Deno.readTextFile(ftOut)).trimEnd().split("\n").length;
-      if (ftRows !== messages) {
-        throw new Error(`Cannot trust the fastText run: ${ftRows} lines out, ${messages} expected`);
-      }
+      ftClassify.push(await timeFastTextPredict(ftModel, ftInput, ftOut, messages, timeTool));
     }
   }
 

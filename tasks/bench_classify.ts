@@ -18,12 +18,13 @@ import { writeFileAtomic } from "../lib/data/atomic.ts";
 import { readCsv } from "../lib/data/csv.ts";
 import { type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
 import {
-  checkClassifyRun,
   ensureTool,
   FASTTEXT_ARGS,
   fastTextLine,
   runTimed,
+  timeClassify,
   type Timed,
+  timeFastTextPredict,
 } from "./_bench_run.ts";
 
 const FLAGS: FlagSpec = {
@@ -130,40 +131,17 @@ await runMain(async () => {
       for (const model of models) {
         console.log(`bench: deno task classify --model ${model.dir} (${r + 1}/${reps})`);
         const out = join(work, "out.csv");
-        const run = await runTimed([
-          Deno.execPath(),
-          "run",
-          "--allow-read",
-          "--allow-write",
-          "--allow-env",
-          "--allow-sys",
-          "tasks/classify.ts",
-          "--model",
-          model.dir,
-          "--in",
-          input,
-          "--out",
-          out,
-          "--quiet",
-        ], { timeTool });
-        model.route = await checkClassifyRun(run.stderr, out, { messages, runId: model.runId });
+        const { run, route } = await timeClassify(model.dir, input, out, {
+          messages,
+          runId: model.runId,
+        }, timeTool);
+        model.route = route;
         model.runs.push(run);
       }
       if (fastText) {
         console.log(`bench: fasttext predict-prob (${r + 1}/${reps})`);
         const out = join(work, "out.fasttext.txt");
-        ftRuns.push(
-          await runTimed(["fasttext", "predict-prob", `${ftModel}.bin`, ftInput, "3"], {
-            timeTool,
-            stdoutFile: out,
-          }),
-        );
-        const lines = (await Deno.readTextFile(out)).trimEnd().split("\n").length;
-        if (lines !== messages) {
-          throw new Error(
-            `Cannot trust the fastText run: ${lines} lines out, ${messages} expected`,
-          );
-        }
+        ftRuns.push(await timeFastTextPredict(ftModel, ftInput, out, messages, timeTool));
       }
     }
     const markdown = render(models, ftRuns, messages, reps);
