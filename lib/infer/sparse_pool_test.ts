@@ -98,12 +98,7 @@ Deno.test("a context model's pool reads each text alone, as predictProbabilities
     pool.predict(texts.slice(10, 11)),
     pool.predict(texts.slice(11)),
   ]);
-  const joined = new Float32Array(expected.length);
-  let at = 0;
-  for (const part of parts) {
-    joined.set(part, at);
-    at += part.length;
-  }
+  const joined = Float32Array.from(parts.flatMap((part) => [...part]));
   for (let i = 0; i < expected.length; i++) {
     assert.ok(Math.abs(joined[i]! - expected[i]!) < 1e-6, `value ${i}`);
   }

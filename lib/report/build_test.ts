@@ -133,26 +133,31 @@ Deno.test("buildReport() with true labels finds every unanswered question on the
   );
 });
 
+/** Message `i` of one user saying "hi" in channel "c". */
+function hi(i: number): ChatMessage {
+  return {
+    messageId: String(i),
+    conversationId: "c",
+    channel: "c",
+    userName: "u",
+    displayName: "u",
+    text: "hi",
+    messageType: "",
+    replyTo: null,
+    timestamp: "2024-01-01T00:00:00Z",
+    guildId: "",
+    channelId: "c",
+    authorId: "",
+    thread: false,
+  };
+}
+
 Deno.test("buildReport() stops between batches when its signal is aborted", async () => {
   const controller = new AbortController();
   const messages = (function* () {
     for (let i = 0; i < 100; i++) {
       if (i === 50) controller.abort();
-      yield {
-        messageId: String(i),
-        conversationId: "c",
-        channel: "c",
-        userName: "u",
-        displayName: "u",
-        text: "hi",
-        messageType: "",
-        replyTo: null,
-        timestamp: "2024-01-01T00:00:00Z",
-        guildId: "",
-        channelId: "c",
-        authorId: "",
-        thread: false,
-      } satisfies ChatMessage;
+      yield hi(i);
     }
   })();
   let classified = 0;
@@ -168,27 +173,12 @@ Deno.test("buildReport() stops between batches when its signal is aborted", asyn
 });
 
 Deno.test("buildReport() reads ahead of a slow classifier by at most `concurrency` batches", async () => {
-  const message = (i: number): ChatMessage => ({
-    messageId: String(i),
-    conversationId: "c",
-    channel: "c",
-    userName: "u",
-    displayName: "u",
-    text: "hi",
-    messageType: "",
-    replyTo: null,
-    timestamp: "2024-01-01T00:00:00Z",
-    guildId: "",
-    channelId: "c",
-    authorId: "",
-    thread: false,
-  });
   let read = 0, absorbed = 0, outstanding = 0, mostOutstanding = 0, mostAhead = 0;
   const messages = (function* () {
     for (let i = 0; i < 500; i++) {
       read++;
       mostAhead = Math.max(mostAhead, read - absorbed);
-      yield message(i);
+      yield hi(i);
     }
   })();
   const report = await buildReport(messages, async (batch) => {
