@@ -81,8 +81,14 @@ await runMain(async () => {
 
   const models: ModelRuns[] = [];
   for (const dir of String(flags.models).split(",").filter((d) => d !== "")) {
-    const real = await Deno.realPath(dir);
-    const metadata = JSON.parse(await Deno.readTextFile(join(real, "metadata.json")));
+    const real = await Deno.realPath(dir).catch(() => null);
+    const metadata = real &&
+      await Deno.readTextFile(join(real, "metadata.json")).then(JSON.parse, () => null);
+    if (!real || !metadata) {
+      throw new Error(
+        `Cannot bench model "${dir}": no model folder with a metadata.json there (train one with deno task train)`,
+      );
+    }
     models.push({
       dir: real,
       runId: metadata.runId,
