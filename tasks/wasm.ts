@@ -15,10 +15,10 @@ export const KERNELS = [
   { source: "lib/infer/_sparse_kernel.wat", module: "lib/infer/_sparse_kernel_wasm.ts" },
 ] as const;
 
-/** Assembles WebAssembly text into a binary (SIMD and shared memories enabled, no debug names). */
+/** Assembles WebAssembly text into a binary (SIMD, relaxed SIMD and shared memories enabled, no debug names). */
 export async function assemble(name: string, text: string): Promise<Uint8Array> {
   const wabt = await wabtInit();
-  const features = { simd: true, threads: true };
+  const features = { simd: true, threads: true, relaxed_simd: true };
   const module = wabt.parseWat(name, text, features);
   try {
     // wabt's typings omit validate's features; without them a shared memory fails to validate

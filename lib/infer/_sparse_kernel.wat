@@ -13,7 +13,9 @@
 ;;     for m in 0 … n-1:                                      every row of the batch
 ;;       a[0..8) = b1[blk ..]                                 8 × f32x4, kept in registers
 ;;       for k in rows[m] … rows[m+1] step 8:
-;;         a[j] += splat(f32 @ k+4) · w1[base + (i32 @ k) + 16j ..]
+;;         a[j] += splat(f32 @ k+4) · w1[base + (i32 @ k) + 16j ..]   relaxed_madd: one fused
+;;                                          multiply-add where the CPU has FMA (rounds once, not twice:
+;;                                          within float rounding of the reference), else mul + add
 ;;       a[j] = max(a[j], 0)                                  relu
 ;;       for c in 0 … classes-1:
 ;;         partial[m][c] += Σ_j a[j] · w2t[c][blk + 16j ..]
@@ -51,22 +53,22 @@
             (br_if $features_done (i32.ge_u (local.get $k) (local.get $end_k)))
             (local.set $off (i32.add (i32.load (local.get $k)) (local.get $base)))
             (local.set $vs (f32x4.splat (f32.load offset=4 (local.get $k))))
-            (local.set $a0 (f32x4.add (local.get $a0)
-              (f32x4.mul (local.get $vs) (v128.load offset=0 (local.get $off)))))
-            (local.set $a1 (f32x4.add (local.get $a1)
-              (f32x4.mul (local.get $vs) (v128.load offset=16 (local.get $off)))))
-            (local.set $a2 (f32x4.add (local.get $a2)
-              (f32x4.mul (local.get $vs) (v128.load offset=32 (local.get $off)))))
-            (local.set $a3 (f32x4.add (local.get $a3)
-              (f32x4.mul (local.get $vs) (v128.load offset=48 (local.get $off)))))
-            (local.set $a4 (f32x4.add (local.get $a4)
-              (f32x4.mul (local.get $vs) (v128.load offset=64 (local.get $off)))))
-            (local.set $a5 (f32x4.add (local.get $a5)
-              (f32x4.mul (local.get $vs) (v128.load offset=80 (local.get $off)))))
-            (local.set $a6 (f32x4.add (local.get $a6)
-              (f32x4.mul (local.get $vs) (v128.load offset=96 (local.get $off)))))
-            (local.set $a7 (f32x4.add (local.get $a7)
-              (f32x4.mul (local.get $vs) (v128.load offset=112 (local.get $off)))))
+            (local.set $a0 (f32x4.relaxed_madd
+              (local.get $vs) (v128.load offset=0 (local.get $off)) (local.get $a0)))
+            (local.set $a1 (f32x4.relaxed_madd
+              (local.get $vs) (v128.load offset=16 (local.get $off)) (local.get $a1)))
+            (local.set $a2 (f32x4.relaxed_madd
+              (local.get $vs) (v128.load offset=32 (local.get $off)) (local.get $a2)))
+            (local.set $a3 (f32x4.relaxed_madd
+              (local.get $vs) (v128.load offset=48 (local.get $off)) (local.get $a3)))
+            (local.set $a4 (f32x4.relaxed_madd
+              (local.get $vs) (v128.load offset=64 (local.get $off)) (local.get $a4)))
+            (local.set $a5 (f32x4.relaxed_madd
+              (local.get $vs) (v128.load offset=80 (local.get $off)) (local.get $a5)))
+            (local.set $a6 (f32x4.relaxed_madd
+              (local.get $vs) (v128.load offset=96 (local.get $off)) (local.get $a6)))
+            (local.set $a7 (f32x4.relaxed_madd
+              (local.get $vs) (v128.load offset=112 (local.get $off)) (local.get $a7)))
             (local.set $k (i32.add (local.get $k) (i32.const 8)))
             (br $next_feature)))
         (local.set $a0 (f32x4.max (local.get $a0) (v128.const i32x4 0 0 0 0)))
