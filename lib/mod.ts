@@ -63,6 +63,7 @@ export type {
   BuiltinVersion,
   SparseMatrixEmbedder,
   SparseVector,
+  WordTable,
 } from "./features/builtin.ts";
 export * from "./features/matrix.ts";
 export type { ContextRecipe } from "./features/context.ts";

@@ -303,20 +303,131 @@ class FeatureList {
   }
 }
 
+/** Table words found in a text, in order (a word twice is listed twice). */
+class WordList {
+  words = new Int32Array(64);
+  length = 0;
+
+  push(w: number): void {
+    if (this.length === this.words.length) {
+      const words = new Int32Array(this.length * 2);
+      words.set(this.words);
+      this.words = words;
+    }
+    this.words[this.length++] = w;
+  }
+}
+
+/**
+ * Words whose own features — unigram and character n-grams, which depend on the word alone —
+ * {@linkcode BuiltinEmbedder.featurizeFactored} gives as one input each (a row a caller has
+ * made the sum of the word's rows, e.g. with `SparseMlp.defineRows`) wherever no other
+ * feature of the text shares their buckets. Built by {@linkcode BuiltinEmbedder.wordTable}.
+ */
+export class WordTable {
+  /** The words (tokens of normalised text, two or more characters of `[a-z0-9_']`). */
+  readonly words: readonly string[];
+  /** The input index standing for each word's own features (set by the caller). */
+  readonly rows: Int32Array;
+  /** @internal Each word's n-gram hashes: `grams[gramStarts[w] .. gramStarts[w + 1])`. */
+  readonly gramStarts: Int32Array;
+  /** @internal */
+  readonly grams: Int32Array;
+  /** @internal Each word's buckets, in order, and their sums of the word's feature weights. */
+  readonly bucketStarts: Int32Array;
+  /** @internal */
+  readonly buckets: Int32Array;
+  /** @internal */
+  readonly sums: Float64Array;
+  /** @internal Whether a word is a function word (its own features are in both halves). */
+  readonly inBoth: Uint8Array;
+  /** The embedder's id: a table works with the embedder that built it only. */
+  readonly embedderId: string;
+  /** Open addressing by FNV-1a hash: `slots[i]` = word + 1 (0: empty), `keys[i]` its hash. */
+  #keys: Int32Array;
+  #slots: Int32Array;
+  #shift: number;
+
+  /** @internal Use {@linkcode BuiltinEmbedder.wordTable}. */
+  constructor(
+    embedderId: string,
+    words: readonly string[],
+    parts: Pick<WordTable, "gramStarts" | "grams" | "bucketStarts" | "buckets" | "sums" | "inBoth">,
+  ) {
+    this.embedderId = embedderId;
+    this.words = words;
+    this.rows = new Int32Array(words.length).fill(-1);
+    this.gramStarts = parts.gramStarts;
+    this.grams = parts.grams;
+    this.bucketStarts = parts.bucketStarts;
+    this.buckets = parts.buckets;
+    this.sums = parts.sums;
+    this.inBoth = parts.inBoth;
+    // two words with one FNV-1a hash: the first is looked up, the other is featurized as usual
+    const bits = Math.max(4, 32 - Math.clz32(words.length * 4));
+    this.#shift = 32 - bits;
+    this.#keys = new Int32Array(1 << bits);
+    this.#slots = new Int32Array(1 << bits);
+    const mask = (1 << bits) - 1;
+    words.forEach((word, w) => {
+      const h = fnv1a(word) | 0;
+      for (let i = Math.imul(h, 0x9e3779b1) >>> this.#shift;; i = (i + 1) & mask) {
+        if (this.#slots[i] === 0) {
+          this.#keys[i] = h;
+          this.#slots[i] = w + 1;
+          break;
+        }
+        if (this.#keys[i] === h) break;
+      }
+    });
+  }
+
+  /** The sparse row word `w` stands for: its buckets and ln(1 + their sums), unnormalised. */
+  ownFeatures(w: number): SparseVector {
+    const from = this.bucketStarts[w]!, to = this.bucketStarts[w + 1]!;
+    const values = new Float32Array(to - from);
+    for (let k = from; k < to; k++) values[k - from] = Math.log1p(this.sums[k]!);
+    return { indices: this.buckets.slice(from, to), values };
+  }
+
+  /** @internal The word at `s[start .. start + length)` (hash `h`), or -1. */
+  find(h: number, s: string, start: number, length: number): number {
+    const keys = this.#keys, slots = this.#slots, mask = keys.length - 1;
+    h |= 0;
+    let w = -1;
+    for (let i = Math.imul(h, 0x9e3779b1) >>> this.#shift;; i = (i + 1) & mask) {
+      const slot = slots[i]!;
+      if (slot === 0) return -1;
+      if (keys[i] === h) {
+        w = slot - 1;
+        break;
+      }
+    }
+    const word = this.words[w]!;
+    if (word.length !== length) return -1;
+    for (let i = 0; i < length; i++) if (word.charCodeAt(i) !== s.charCodeAt(start + i)) return -1;
+    return w;
+  }
+}
+
 /**
  * Fills `out` with every feature of a text: words, word bigrams (with start/end markers),
  * character 3- and 4-grams of words, first and last token, length bucket, "?" shape. With
  * `delex`, fills it in the same pass with the features of {@linkcode delexicalize}`(text)`:
- * the same, but with every word outside {@linkcode FUNCTION_WORDS} hashed as `w`.
+ * the same, but with every word outside {@linkcode FUNCTION_WORDS} hashed as `w`. With a
+ * `table`, a word of it takes its n-grams' hashes from there and is listed in `found`.
  */
 function extractFeatures(
   text: string,
   charNgrams: boolean,
   out: FeatureList,
   delex: FeatureList | null = null,
+  table: WordTable | null = null,
+  found: WordList | null = null,
 ): void {
   out.length = 0;
   if (delex) delex.length = 0;
+  if (found) found.length = 0;
   if (text.length > MAX_TEXT_LENGTH) {
     throw new RangeError(
       `Cannot featurize text: it has ${text.length} characters, more than the ${MAX_TEXT_LENGTH} a message may have`,
@@ -361,6 +472,19 @@ function extractFeatures(
     if (!isWord) continue;
     words++;
     if (!charNgrams || length < 2) continue;
+    if (table !== null) {
+      // a word of the table: its n-grams' hashes are known (its unigram is pushed above)
+      const w = table.find(h, s, token, length);
+      if (w >= 0) {
+        const grams = table.grams;
+        for (let q = table.gramStarts[w]!, e = table.gramStarts[w + 1]!; q < e; q++) {
+          out.push(grams[q]!, FAMILY.char[1]);
+          if (delex && !content) delex.push(grams[q]!, FAMILY.char[1]);
+        }
+        found!.push(w);
+        continue;
+      }
+    }
     // character n-grams of " token ", hashed incrementally without building substrings
     const n = length + 2;
     for (let at0 = 0; at0 + 3 <= n; at0++) {
@@ -465,6 +589,18 @@ export class BuiltinEmbedder implements Embedder {
   #mask: number;
   /** Version 2's buffers: the text's half, its delexicalised form's half, and their sum. */
   #halves?: [SparseVector, SparseVector, SparseVector];
+  /** {@linkcode featurizeFactored}'s buffers. */
+  #factored?: {
+    rawA: Float64Array;
+    rawB: Float64Array;
+    indicesA: Int32Array;
+    indicesB: Int32Array;
+    /** Per bucket: 1 = its half-A value is in a word's row, 2 = its half-B value is. */
+    covered: Uint8Array;
+    found: WordList;
+    clean: Uint8Array;
+    out: SparseVector;
+  };
 
   /** Builds the featurizer; `dimension` must be in [16, 1048576]. */
   constructor(options: BuiltinOptions = {}) {
@@ -656,6 +792,227 @@ export class BuiltinEmbedder implements Embedder {
       const scale = 1 / Math.sqrt(norm);
       for (let i = 0; i < count; i++) values[i]! *= scale;
     }
+  }
+
+  /**
+   * The words (tokens of two or more characters of `[a-z0-9_']` in normalised text) found at
+   * least `minCount` times in `texts`, most frequent first (ties in order of appearance), at
+   * most `max` of them: candidates for a {@linkcode wordTable}. Empty without char n-grams (a
+   * word's own features are then its unigram alone: nothing to gather).
+   */
+  frequentWords(texts: readonly string[], minCount: number, max: number): string[] {
+    if (!this.#charNgrams) return [];
+    const counts = new Map<string, number>();
+    for (const text of texts) {
+      if (text.length > MAX_TEXT_LENGTH) continue;
+      const s = normalizeText(text);
+      forEachToken(s, (start, end) => {
+        if (end - start < 2 || !(charClass(s.charCodeAt(start)) & WORD)) return;
+        const word = s.slice(start, end);
+        counts.set(word, (counts.get(word) ?? 0) + 1);
+      });
+    }
+    return [...counts].filter(([, n]) => n >= minCount)
+      .sort((a, b) => b[1] - a[1]) // stable: ties keep their order of appearance
+      .slice(0, max).map(([word]) => word);
+  }
+
+  /**
+   * A {@linkcode WordTable} of `words` for {@linkcode featurizeFactored}: each word's own
+   * features (unigram and character n-grams) hashed once. Words that are not a single word
+   * token of two or more characters, and repeats, are left out.
+   */
+  wordTable(words: readonly string[]): WordTable {
+    const kept: string[] = [];
+    const seen = new Set<string>();
+    for (const word of words) {
+      if (seen.has(word) || word.length < 2 || !this.#charNgrams) continue;
+      let ok = true;
+      for (let i = 0; i < word.length && ok; i++) ok = (charClass(word.charCodeAt(i)) & WORD) !== 0;
+      if (!ok) continue;
+      seen.add(word);
+      kept.push(word);
+    }
+    const gramStarts = new Int32Array(kept.length + 1);
+    const bucketStarts = new Int32Array(kept.length + 1);
+    const grams: number[] = [];
+    const buckets: number[] = [];
+    const sums: number[] = [];
+    const functionWord = new Uint8Array(kept.length);
+    const mask = this.#mask;
+    const bucketOf = (hash: number) => (mask >= 0 ? hash & mask : hash % this.dimension);
+    kept.forEach((word, w) => {
+      const h = fnv1a(word);
+      functionWord[w] = this.#delexicalize && FUNCTION_HASHES.has(h) ? 1 : 0;
+      // the word's own features in the order extractFeatures emits them: unigram, then n-grams
+      const own: [number, number][] = [[mix(h, FAMILY.word[0]), FAMILY.word[1]]];
+      const n = word.length + 2;
+      for (let at0 = 0; at0 + 3 <= n; at0++) {
+        let g = FNV_OFFSET;
+        for (let k = 0; k < 4 && at0 + k < n; k++) {
+          const at = at0 + k;
+          g = Math.imul(g ^ (at === 0 || at === n - 1 ? 32 : word.charCodeAt(at - 1)), FNV_PRIME);
+          if (k >= 2) {
+            const hash = mix(g, FAMILY.char[0]);
+            grams.push(hash);
+            own.push([hash, FAMILY.char[1]]);
+          }
+        }
+      }
+      gramStarts[w + 1] = grams.length;
+      // bucket sums added in that order from 0, as a text's scratch adds them
+      const at = new Map<number, number>();
+      for (const [hash, weight] of own) {
+        const b = bucketOf(hash);
+        const k = at.get(b);
+        if (k === undefined) {
+          at.set(b, sums.length);
+          buckets.push(b);
+          sums.push(0 + weight);
+        } else sums[k]! += weight;
+      }
+      bucketStarts[w + 1] = buckets.length;
+    });
+    return new WordTable(this.id, kept, {
+      gramStarts,
+      grams: Int32Array.from(grams),
+      bucketStarts,
+      buckets: Int32Array.from(buckets),
+      sums: Float64Array.from(sums),
+      inBoth: functionWord,
+    });
+  }
+
+  /**
+   * {@linkcode featurize}'s vector with the words of `table` factored out: a word whose own
+   * buckets no other feature of its half of the text reaches (not repeated, no n-gram or hash
+   * shared with another feature) is one entry `(table.rows[w], c)` standing for its own
+   * features, `c` being the scale they would have had, and its buckets keep only what other
+   * features put there; every other word is featurized as usual. So `Σ values · rows` equals
+   * the vector's `Σ values · rows` once row `table.rows[w]` is Σ ln(1 + own sums) · its buckets'
+   * rows (`table.ownFeatures(w)`), up to float rounding, while naming fewer rows. The arrays
+   * are reused by the next call.
+   * @throws {TypeError} when `table` was built by another embedder configuration
+   */
+  featurizeFactored(text: string, table: WordTable): SparseVector {
+    if (table.embedderId !== this.id) {
+      throw new TypeError(
+        `Cannot featurize text: the word table is for "${table.embedderId}", not "${this.id}"`,
+      );
+    }
+    const d = this.dimension;
+    const f = this.#factored ??= {
+      rawA: new Float64Array(d),
+      rawB: new Float64Array(d),
+      indicesA: new Int32Array(d),
+      indicesB: new Int32Array(d),
+      covered: new Uint8Array(d),
+      found: new WordList(),
+      clean: new Uint8Array(64),
+      out: newSparseVector(d + 64),
+    };
+    const delex = this.#delexicalize;
+    extractFeatures(
+      text,
+      this.#charNgrams,
+      this.#features,
+      delex ? this.#delexFeatures : null,
+      table,
+      f.found,
+    );
+    const found = f.found.words, nFound = f.found.length;
+    if (f.clean.length < nFound) f.clean = new Uint8Array(nFound * 2);
+    const clean = f.clean;
+    const touched = this.#touched;
+    const countA = this.#accumulateList(this.#features);
+    for (let k = 0; k < countA; k++) f.indicesA[k] = touched[k]!;
+    this.#markClean(table, found, nFound, clean, 1, f.covered);
+    const normA = this.#finishRaw(f.indicesA, f.rawA, countA);
+    let countB = 0, normB = 0;
+    if (delex) {
+      countB = this.#accumulateList(this.#delexFeatures);
+      for (let k = 0; k < countB; k++) f.indicesB[k] = touched[k]!;
+      this.#markClean(table, found, nFound, clean, 2, f.covered);
+      normB = this.#finishRaw(f.indicesB, f.rawB, countB);
+    }
+    const sA = normA > 0 ? 1 / normA : 0, sB = normB > 0 ? 1 / normB : 0;
+    if (f.out.indices.length < countA + countB + nFound) {
+      f.out = newSparseVector(2 * (countA + countB + nFound));
+    }
+    const { indices, values } = f.out;
+    const { covered, indicesA, indicesB, rawA, rawB } = f;
+    // merge the halves' sorted buckets as #combine does; what words' rows cover is left out
+    let i = 0, j = 0, n = 0, norm = 0;
+    while (i < countA || j < countB) {
+      const ia = i < countA ? indicesA[i]! : d;
+      const ib = j < countB ? indicesB[j]! : d;
+      const index = ia < ib ? ia : ib;
+      const va = ia === index ? rawA[i++]! * sA : 0;
+      const vb = ib === index ? rawB[j++]! * sB : 0;
+      const v = va + vb;
+      norm += v * v;
+      const c = covered[index]!;
+      covered[index] = 0;
+      const rest = (c & 1 ? 0 : va) + (c & 2 ? 0 : vb);
+      if (rest !== 0) {
+        indices[n] = index;
+        values[n++] = rest;
+      }
+    }
+    // version 1 has one half, already normalised; version 2's sum is normalised again
+    const scale = delex && norm > 0 ? 1 / Math.sqrt(norm) : 1;
+    if (scale !== 1) { for (let k = 0; k < n; k++) values[k]! *= scale; }
+    for (let k = 0; k < nFound; k++) {
+      const c = clean[k]!;
+      const v = ((c & 1 ? sA : 0) + (c & 2 ? sB : 0)) * scale;
+      if (v === 0) continue;
+      indices[n] = table.rows[found[k]!]!;
+      values[n++] = v;
+    }
+    return { indices: indices.subarray(0, n), values: values.subarray(0, n) };
+  }
+
+  /**
+   * Sets `flag` in `clean[k]` and in `covered` of its buckets for each found word whose own
+   * buckets hold exactly its own sums in the half just accumulated into scratch (nothing else
+   * reached them: weights are positive, so any other feature makes a sum bigger).
+   */
+  #markClean(
+    table: WordTable,
+    found: Int32Array,
+    nFound: number,
+    clean: Uint8Array,
+    flag: 1 | 2,
+    covered: Uint8Array,
+  ): void {
+    const scratch = this.#scratch;
+    const { bucketStarts, buckets, sums, inBoth } = table;
+    for (let k = 0; k < nFound; k++) {
+      const w = found[k]!;
+      if (flag === 1) clean[k] = 0;
+      else if (!inBoth[w]) continue; // a content word's own features are not in the second half
+      const from = bucketStarts[w]!, to = bucketStarts[w + 1]!;
+      let ok = true;
+      for (let q = from; q < to && ok; q++) ok = scratch[buckets[q]!] === sums[q];
+      if (!ok) continue;
+      clean[k]! |= flag;
+      for (let q = from; q < to; q++) covered[buckets[q]!]! |= flag;
+    }
+  }
+
+  /** Writes ln(1 + sum) of the first `count` sorted indices into `raw`, clears scratch, returns
+   * the L2 norm (not applied). */
+  #finishRaw(indices: Int32Array, raw: Float64Array, count: number): number {
+    const scratch = this.#scratch;
+    let norm = 0;
+    for (let i = 0; i < count; i++) {
+      const x = scratch[indices[i]!]!;
+      const v = x === 1 ? LOG1P_1 : x === 0.35 ? LOG1P_035 : x === 0.8 ? LOG1P_08 : Math.log1p(x);
+      scratch[indices[i]!] = 0;
+      raw[i] = v;
+      norm += v * v;
+    }
+    return Math.sqrt(norm);
   }
 
   /**

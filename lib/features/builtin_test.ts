@@ -504,3 +504,74 @@ Deno.test("featurize() handles texts of MAX_TEXT_LENGTH built to make regexes ba
     assert.ok(indices.length > 0 && values.every(Number.isFinite));
   }
 });
+
+/** Σ values · W[index] for a sparse vector, W given row by row (`rowOf(index)`). */
+function firstLayer(v: SparseVector, rowOf: (index: number) => Float64Array, width: number) {
+  const h = new Float64Array(width);
+  for (let k = 0; k < v.indices.length; k++) {
+    const row = rowOf(v.indices[k]!);
+    for (let j = 0; j < width; j++) h[j]! += v.values[k]! * row[j]!;
+  }
+  return h;
+}
+
+for (const version of [2, 1] as const) {
+  Deno.test(`featurizeFactored() (version ${version}) gives featurize()'s first layer, factoring out words that share no bucket`, () => {
+    const prng = createPrng(5);
+    const words = ["how", "do", "i", "join", "data", "database", "the", "then", "pandas", "haha"];
+    const texts = Array.from({ length: 300 }, (_, i) => {
+      const n = 1 + Math.floor(prng() * 9);
+      const picked = Array.from({ length: n }, () => words[Math.floor(prng() * words.length)]!);
+      return picked.join(" ") + (i % 3 === 0 ? "?" : "") + (i % 7 === 0 ? " haha haha" : "");
+    });
+    // 64 buckets: most texts put some other feature into one of a word's buckets, 2048: few do
+    for (const dimension of [2048, 64]) {
+      const embedder = new BuiltinEmbedder({ dimension, version });
+      const table = embedder.wordTable(embedder.frequentWords(texts, 2, 100));
+      assert.deepEqual(
+        [...table.words].sort(),
+        ["data", "database", "do", "haha", "how", "join", "pandas", "the", "then"],
+      ); // "i" is one character: its own features are one bucket anyway
+      const width = 6;
+      const w = Array.from(
+        { length: dimension },
+        () => Float64Array.from({ length: width }, () => prng() - 0.5),
+      );
+      const rows = table.words.map((_, k) => {
+        table.rows[k] = dimension + k;
+        return firstLayer(table.ownFeatures(k), (i) => w[i]!, width);
+      });
+      const rowOf = (i: number) => (i < dimension ? w[i]! : rows[i - dimension]!);
+      let factored = 0, kept = 0;
+      for (const text of texts) {
+        const expected = firstLayer(embedder.featurize(text), rowOf, width);
+        const v = embedder.featurizeFactored(text, table);
+        const got = firstLayer(v, rowOf, width);
+        for (let j = 0; j < width; j++) {
+          assert.ok(
+            Math.abs(got[j]! - expected[j]!) < 1e-6,
+            `${text}: ${got[j]} vs ${expected[j]}`,
+          );
+        }
+        const named = [...v.indices].filter((i) => i >= dimension).length;
+        factored += named;
+        const tokens = tokenize(normalizeText(text)).filter((t) => t.length > 1);
+        kept += tokens.length - named;
+        // a word said twice shares all its buckets with itself: never factored
+        if (text.endsWith("haha haha")) {
+          assert.ok(!v.indices.includes(table.rows[table.words.indexOf("haha")]!), text);
+        }
+      }
+      assert.ok(factored > 0 && kept > 0, `${factored} words factored, ${kept} not`);
+    }
+  });
+}
+
+Deno.test("featurizeFactored() refuses a word table of another embedder configuration", () => {
+  const table = new BuiltinEmbedder({ dimension: 64 }).wordTable(["data"]);
+  assert.throws(() => new BuiltinEmbedder().featurizeFactored("data", table), {
+    name: "TypeError",
+    message:
+      'Cannot featurize text: the word table is for "builtin-v2-d64", not "builtin-v2-d2048"',
+  });
+});

@@ -19,6 +19,15 @@
 ;;       a[j] = max(a[j], 0)                                  relu
 ;;       for c in 0 … classes-1:
 ;;         partial[m][c] += Σ_j a[j] · w2t[c][blk + 16j ..]
+;;
+;; rows(rows, n, dest, stride, panel): writes extra input rows into W1's panels, row m being the
+;; weighted sum of the rows its features name (same feature format as mlp) and going to row
+;; offset dest + 128m of every panel: a word's own features summed once, then read as one row.
+;;
+;;   for blk in 0, 128, … < stride; base in 0, panel, …:
+;;     for m in 0 … n-1:
+;;       a[0..8) = 0; a[j] += splat(f32 @ k+4) · w1[base + (i32 @ k) + 16j ..] (as mlp)
+;;       w1[base + dest + 128m + 16j ..] = a[j]
 (module
   (import "env" "memory" (memory 1 65536 shared))
 
@@ -108,6 +117,69 @@
             (local.set $wc (i32.add (local.get $wc) (local.get $stride)))
             (local.set $c (i32.add (local.get $c) (i32.const 1)))
             (br $next_class)))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))
+            (br $next_row)))
+        (local.set $blk (i32.add (local.get $blk) (i32.const 128)))
+        (local.set $base (i32.add (local.get $base) (local.get $panel)))
+        (br $next_block))))
+
+  (func (export "rows")
+    (param $rows i32) (param $n i32) (param $dest i32) (param $stride i32) (param $panel i32)
+    (local $blk i32) (local $m i32) (local $k i32) (local $end_k i32) (local $off i32)
+    (local $row i32) (local $base i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local $vs v128)
+    (block $blocks_done
+      (loop $next_block
+        (br_if $blocks_done (i32.ge_u (local.get $blk) (local.get $stride)))
+        (local.set $m (i32.const 0))
+        (block $rows_done
+          (loop $next_row
+            (br_if $rows_done (i32.ge_u (local.get $m) (local.get $n)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $a4 (v128.const i32x4 0 0 0 0))
+        (local.set $a5 (v128.const i32x4 0 0 0 0))
+        (local.set $a6 (v128.const i32x4 0 0 0 0))
+        (local.set $a7 (v128.const i32x4 0 0 0 0))
+        (local.set $row (i32.add (local.get $rows) (i32.shl (local.get $m) (i32.const 2))))
+        (local.set $k (i32.load (local.get $row)))
+        (local.set $end_k (i32.load offset=4 (local.get $row)))
+        (block $features_done
+          (loop $next_feature
+            (br_if $features_done (i32.ge_u (local.get $k) (local.get $end_k)))
+            (local.set $off (i32.add (i32.load (local.get $k)) (local.get $base)))
+            (local.set $vs (f32x4.splat (f32.load offset=4 (local.get $k))))
+            (local.set $a0 (f32x4.relaxed_madd
+              (local.get $vs) (v128.load offset=0 (local.get $off)) (local.get $a0)))
+            (local.set $a1 (f32x4.relaxed_madd
+              (local.get $vs) (v128.load offset=16 (local.get $off)) (local.get $a1)))
+            (local.set $a2 (f32x4.relaxed_madd
+              (local.get $vs) (v128.load offset=32 (local.get $off)) (local.get $a2)))
+            (local.set $a3 (f32x4.relaxed_madd
+              (local.get $vs) (v128.load offset=48 (local.get $off)) (local.get $a3)))
+            (local.set $a4 (f32x4.relaxed_madd
+              (local.get $vs) (v128.load offset=64 (local.get $off)) (local.get $a4)))
+            (local.set $a5 (f32x4.relaxed_madd
+              (local.get $vs) (v128.load offset=80 (local.get $off)) (local.get $a5)))
+            (local.set $a6 (f32x4.relaxed_madd
+              (local.get $vs) (v128.load offset=96 (local.get $off)) (local.get $a6)))
+            (local.set $a7 (f32x4.relaxed_madd
+              (local.get $vs) (v128.load offset=112 (local.get $off)) (local.get $a7)))
+            (local.set $k (i32.add (local.get $k) (i32.const 8)))
+            (br $next_feature)))
+        (local.set $off (i32.add (i32.add (local.get $base) (local.get $dest))
+          (i32.shl (local.get $m) (i32.const 7))))
+        (v128.store offset=0 (local.get $off) (local.get $a0))
+        (v128.store offset=16 (local.get $off) (local.get $a1))
+        (v128.store offset=32 (local.get $off) (local.get $a2))
+        (v128.store offset=48 (local.get $off) (local.get $a3))
+        (v128.store offset=64 (local.get $off) (local.get $a4))
+        (v128.store offset=80 (local.get $off) (local.get $a5))
+        (v128.store offset=96 (local.get $off) (local.get $a6))
+        (v128.store offset=112 (local.get $off) (local.get $a7))
             (local.set $m (i32.add (local.get $m) (i32.const 1)))
             (br $next_row)))
         (local.set $blk (i32.add (local.get $blk) (i32.const 128)))

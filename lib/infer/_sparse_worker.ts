@@ -14,6 +14,7 @@ import { createEmbedder } from "../features/create.ts";
 import type { EmbedderConfig } from "../features/embedder.ts";
 import type { Message } from "../data/types.ts";
 import { aloneRows } from "./context.ts";
+import { wordRowsFeaturizer } from "./word_rows.ts";
 import {
   aloneContexts,
   assembleContexts,
@@ -74,9 +75,10 @@ self.onmessage = async (event: MessageEvent<InitMessage | BatchMessage>) => {
           const { texts } = batch;
           const out = new Float32Array(texts.length * classes);
           // a context model reads each text alone, as predictAlone does
+          const factored = recipe ? undefined : wordRowsFeaturizer(embedder, mlp, texts);
           const row = recipe
-            ? aloneRows(embedder, texts) ?? await aloneMatrixRows(embedder, texts)
-            : (i: number) => embedder.featurize(texts[i]!);
+            ? aloneRows(embedder, texts, mlp) ?? await aloneMatrixRows(embedder, texts)
+            : (i: number) => (factored ? factored(texts[i]!) : embedder.featurize(texts[i]!));
           mlp.predictEach(texts.length, row, out);
           return out;
         }

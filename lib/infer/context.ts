@@ -33,6 +33,7 @@ import {
   type SparseFeatures,
   SparseMlp,
 } from "./sparse.ts";
+import { wordRowsFeaturizer } from "./word_rows.ts";
 
 /** Options of {@linkcode predictInContext}. */
 export interface PredictInContextOptions {
@@ -77,10 +78,11 @@ export async function predictAlone(
 ): Promise<Float32Array> {
   if (!bundle.metadata.context) return await predictMessages(bundle, texts);
   if (texts.length === 0) return new Float32Array(0);
-  const rows = aloneRows(bundle.embedder, texts);
+  const mlp = mlpOf(bundle);
+  const rows = aloneRows(bundle.embedder, texts, mlp);
   if (rows) {
     const out = new Float32Array(texts.length * LABELS.length);
-    mlpOf(bundle).predictEach(texts.length, rows, out);
+    mlp.predictEach(texts.length, rows, out);
     return out;
   }
   const base = await featureMatrix(bundle.embedder, texts);
@@ -124,11 +126,13 @@ interface IntoFeaturizer extends SparseEmbedder {
  * Row i of what {@linkcode predictAssembled} gives the kernel for `texts` read alone — the
  * text's features, an empty context, the cues of `aloneContexts` — built in place for each row
  * (`sparseContextRow` without the feature matrix: no arrays per text), or `undefined` when the
- * embedder cannot featurize into given arrays. Each row is overwritten by the next.
+ * embedder cannot featurize into given arrays. Given the `mlp` they go to, rows name its word
+ * rows where they can (`wordRowsFeaturizer`). Each row is overwritten by the next.
  */
 export function aloneRows(
   embedder: AnyBundle["embedder"],
   texts: readonly string[],
+  mlp?: SparseMlp,
 ): ((i: number) => SparseFeatures) | undefined {
   if (
     !isSparseEmbedder(embedder) ||
@@ -138,10 +142,21 @@ export function aloneRows(
   const d = featurizer.dimension;
   const k = CONTEXT_CUES.length;
   const { cues } = aloneContexts(texts.map((text) => ({ text })));
-  const indices = new Int32Array(d + k);
-  const values = new Float32Array(d + k);
+  let indices = new Int32Array(d + k);
+  let values = new Float32Array(d + k);
+  const factored = mlp && wordRowsFeaturizer(featurizer, mlp, texts);
   return (i) => {
-    let at = featurizer.featurizeInto(texts[i]!, indices, values);
+    let at: number;
+    if (factored) {
+      const features = factored(texts[i]!);
+      at = features.indices.length;
+      if (at + k > indices.length) {
+        indices = new Int32Array(at + k);
+        values = new Float32Array(at + k);
+      }
+      indices.set(features.indices);
+      values.set(features.values);
+    } else at = featurizer.featurizeInto(texts[i]!, indices, values);
     for (let j = 0; j < k; j++) {
       const v = cues[i * k + j]!;
       if (v !== 0) {

@@ -15,6 +15,7 @@ import type { Embedder } from "../features/embedder.ts";
 import type { FeatureMatrix } from "../features/matrix.ts";
 import { WASM as SPARSE_MLP_WASM } from "./_sparse_kernel_wasm.ts";
 import { extractMlpWeights, type LayersModel, type MlpWeights } from "../model/weights.ts";
+import { wordRowsFeaturizer } from "./word_rows.ts";
 
 export { extractMlpWeights, type MlpWeights };
 
@@ -137,6 +138,28 @@ export class SparseMlp {
     }
   }
 
+  /**
+   * Takes up to `count` of the extra rows kept after W1's real ones (shared by every thread
+   * computing on these weights; each gets rows of its own) for {@linkcode defineRows}; returns
+   * the first one's input index and how many it got (0 when none are left, or on the "js"
+   * kernel). A second call gives up the rows of the first.
+   */
+  claimRows(count: number): { first: number; count: number } {
+    return this.#wasm?.claim(count) ?? { first: this.inputs, count: 0 };
+  }
+
+  /**
+   * Makes extra rows `first … first + count - 1` (from {@linkcode claimRows}) the sums
+   * `Σ values[k] · W1[indices[k]]` of `row(i)`'s real rows: an input naming row `first + i` with
+   * value v then adds v times that sum to the hidden layer — one row read instead of many, for
+   * features that often come together (within float rounding of naming them one by one).
+   * @throws {RangeError} when the rows were not claimed by this instance
+   */
+  defineRows(first: number, count: number, row: (i: number) => SparseFeatures): void {
+    if (!this.#wasm) throw new RangeError("Cannot define rows: the js kernel has no extra rows");
+    this.#wasm.define(first, count, row);
+  }
+
   /** Probabilities of many sparse inputs, row-major `n × classes`. */
   predict(rows: readonly SparseFeatures[]): Float32Array {
     const out = new Float32Array(rows.length * this.classes);
@@ -199,7 +222,13 @@ function axpy(h: Float32Array, w: Float32Array, offset: number, v: number, n: nu
 
 interface WasmMlp {
   run(count: number, row: (i: number) => SparseFeatures, out: Float32Array, offset: number): void;
+  /** Writes rows `first …` of W1's extra rows (see {@linkcode SparseMlp.defineRows}). */
+  define(first: number, count: number, row: (i: number) => SparseFeatures): void;
+  /** Takes up to `count` unused extra rows for this thread; the first one's input index. */
+  claim(count: number): { first: number; count: number };
 }
+
+type RowsFn = (rows: number, n: number, dest: number, stride: number, panel: number) => void;
 
 type KernelFn = (
   rows: number,
@@ -248,29 +277,41 @@ export interface SharedMlpWeights {
   hidden: number;
   /** Output classes. */
   classes: number;
+  /** Rows of W1 after the `inputs` real ones, free for {@linkcode SparseMlp.defineRows}. */
+  extraRows: number;
   /** The output bias (added in JS). */
   b2: Float32Array;
 }
 
+/**
+ * Rows each kernel memory keeps after W1's real ones for rows a caller defines as sums of real
+ * ones ({@linkcode SparseMlp.defineRows}): 8,192 × hidden floats of address space (64 MiB at
+ * 2048 hidden units), taken from the system only as rows are written.
+ */
+const EXTRA_ROWS = 8192;
+
 /** Byte offsets of the weights in a kernel memory (see {@linkcode layoutWeights}). */
-function weightsLayout(inputs: number, hidden: number, classes: number) {
+function weightsLayout(inputs: number, hidden: number, classes: number, extraRows: number) {
   const padded = Math.ceil(hidden / BLOCK_UNITS) * BLOCK_UNITS;
   const stride = padded * 4; // bytes of b1 and of each W2ᵀ row
   const rowBytes = BLOCK_UNITS * 4; // bytes of one input row within a panel
-  const panel = inputs * rowBytes;
-  const b1At = inputs * stride;
+  const rows = inputs + extraRows;
+  const panel = rows * rowBytes;
+  const b1At = rows * stride;
   const w2At = b1At + stride;
-  return { stride, rowBytes, panel, b1At, w2At, end: w2At + classes * stride };
+  const claimedAt = w2At + classes * stride; // extra rows taken so far (an i32 for Atomics)
+  return { stride, rowBytes, panel, b1At, w2At, claimedAt, end: claimedAt + 16 };
 }
 
 /**
  * Copies the weights into a fresh shared WebAssembly memory laid out for the kernel. Layout
- * (bytes): W1 as panels of BLOCK_UNITS hidden units (hidden padded with zeros to whole panels) |
- * b1 | W2ᵀ (classes rows). Each thread computing with them adds its own scratch after that.
+ * (bytes): W1 as panels of BLOCK_UNITS hidden units (hidden padded with zeros to whole panels),
+ * each panel holding the `inputs` rows then EXTRA_ROWS free ones | b1 | W2ᵀ (classes rows) | the
+ * count of extra rows claimed. Each thread computing with them adds its own scratch after that.
  */
 function layoutWeights(weights: MlpWeights): SharedMlpWeights {
   const { inputs, hidden, classes, w1, b1, w2, b2 } = weights;
-  const layout = weightsLayout(inputs, hidden, classes);
+  const layout = weightsLayout(inputs, hidden, classes, EXTRA_ROWS);
   let memory: WebAssembly.Memory;
   try {
     memory = new WebAssembly.Memory({
@@ -301,7 +342,7 @@ function layoutWeights(weights: MlpWeights): SharedMlpWeights {
     const base = (layout.w2At + c * layout.stride) / 4;
     for (let j = 0; j < hidden; j++) f32[base + j] = w2[j * classes + c]!;
   }
-  return { memory, inputs, hidden, classes, b2: b2.slice() };
+  return { memory, inputs, hidden, classes, extraRows: EXTRA_ROWS, b2: b2.slice() };
 }
 
 /**
@@ -312,8 +353,15 @@ function layoutWeights(weights: MlpWeights): SharedMlpWeights {
  */
 function createWasmMlp(shared: SharedMlpWeights): WasmMlp {
   const module = kernelModule();
-  const { memory, inputs, hidden, classes, b2 } = shared;
-  const { stride, rowBytes, panel, b1At, w2At } = weightsLayout(inputs, hidden, classes);
+  const { memory, inputs, hidden, classes, extraRows, b2 } = shared;
+  const { stride, rowBytes, panel, b1At, w2At, claimedAt } = weightsLayout(
+    inputs,
+    hidden,
+    classes,
+    extraRows,
+  );
+  // the extra rows this thread claimed: its features may name those, never another thread's
+  let ownFirst = inputs, ownEnd = inputs;
   let partialAt = 0, rowsAt = 0, featuresAt = 0;
   let capacity = 0; // feature entries
   let f32 = new Float32Array(0);
@@ -339,40 +387,76 @@ function createWasmMlp(shared: SharedMlpWeights): WasmMlp {
     i32 = new Int32Array(memory.buffer);
   };
   scratch(0);
-  const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.mlp as KernelFn;
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const kernel = exports.mlp as KernelFn;
+  const rowsKernel = exports.rows as RowsFn;
   const logits = new Float64Array(classes);
+  /** Copies rows `start … start + n` into scratch in the kernel's format. */
+  const copyRows = (start: number, n: number, row: (i: number) => SparseFeatures) => {
+    // each row is copied in as soon as it is built, so `row` may reuse its arrays
+    let at = featuresAt / 4;
+    for (let m = 0; m < n; m++) {
+      const { indices, values } = row(start + m);
+      const length = indices.length;
+      if (at + 2 * length > featuresAt / 4 + 2 * capacity) {
+        // a new, bigger area; the rows copied so far move with it
+        const used = at - featuresAt / 4;
+        const oldRows = i32.slice(rowsAt / 4, rowsAt / 4 + m);
+        const oldFeatures = i32.slice(featuresAt / 4, at);
+        const oldFeaturesAt = featuresAt;
+        scratch(2 * (used / 2 + length));
+        for (let r = 0; r < m; r++) {
+          i32[rowsAt / 4 + r] = oldRows[r]! - oldFeaturesAt + featuresAt;
+        }
+        i32.set(oldFeatures, featuresAt / 4);
+        at = featuresAt / 4 + used;
+      }
+      i32[rowsAt / 4 + m] = at * 4;
+      for (let k = 0; k < length; k++) {
+        const index = indices[k]!;
+        if (index < 0 || (index >= inputs && (index < ownFirst || index >= ownEnd))) {
+          throw outOfRange(index, inputs);
+        }
+        i32[at] = index * rowBytes;
+        f32[at + 1] = values[k]!;
+        at += 2;
+      }
+    }
+    i32[rowsAt / 4 + n] = at * 4;
+  };
   return {
+    claim(count) {
+      const claimed = new Int32Array(memory.buffer, claimedAt, 1);
+      for (;;) {
+        const used = Atomics.load(claimed, 0);
+        const take = Math.max(0, Math.min(count, extraRows - used));
+        if (take === 0) return { first: inputs + used, count: 0 };
+        if (Atomics.compareExchange(claimed, 0, used, used + take) === used) {
+          // one range a thread: a second claim replaces the first
+          ownFirst = inputs + used;
+          ownEnd = ownFirst + take;
+          return { first: ownFirst, count: take };
+        }
+      }
+    },
+    define(first, count, row) {
+      if (first < ownFirst || first + count > ownEnd) {
+        throw new RangeError(
+          `Cannot define rows ${first}..${first + count - 1}: this thread claimed ${ownFirst}..${
+            ownEnd - 1
+          }`,
+        );
+      }
+      for (let start = 0; start < count; start += CHUNK) {
+        const n = Math.min(CHUNK, count - start);
+        copyRows(start, n, row);
+        rowsKernel(rowsAt, n, (first + start) * rowBytes, stride, panel);
+      }
+    },
     run(count, row, out, offset) {
       for (let start = 0; start < count; start += CHUNK) {
         const n = Math.min(CHUNK, count - start);
-        // each row is copied in as soon as it is built, so `row` may reuse its arrays
-        let at = featuresAt / 4;
-        for (let m = 0; m < n; m++) {
-          const { indices, values } = row(start + m);
-          const length = indices.length;
-          if (at + 2 * length > featuresAt / 4 + 2 * capacity) {
-            // a new, bigger area; the rows copied so far move with it
-            const used = at - featuresAt / 4;
-            const oldRows = i32.slice(rowsAt / 4, rowsAt / 4 + m);
-            const oldFeatures = i32.slice(featuresAt / 4, at);
-            const oldFeaturesAt = featuresAt;
-            scratch(2 * (used / 2 + length));
-            for (let r = 0; r < m; r++) {
-              i32[rowsAt / 4 + r] = oldRows[r]! - oldFeaturesAt + featuresAt;
-            }
-            i32.set(oldFeatures, featuresAt / 4);
-            at = featuresAt / 4 + used;
-          }
-          i32[rowsAt / 4 + m] = at * 4;
-          for (let k = 0; k < length; k++) {
-            const index = indices[k]!;
-            if (index < 0 || index >= inputs) throw outOfRange(index, inputs);
-            i32[at] = index * rowBytes;
-            f32[at + 1] = values[k]!;
-            at += 2;
-          }
-        }
-        i32[rowsAt / 4 + n] = at * 4;
+        copyRows(start, n, row);
         f32.fill(0, partialAt / 4, partialAt / 4 + n * classes * 4);
         kernel(rowsAt, n, b1At, w2At, stride, classes, partialAt, panel);
         for (let m = 0; m < n; m++) {
@@ -440,7 +524,8 @@ export function createSparsePredictor(
   const classes = mlp.classes;
   return (texts) => {
     const out = new Float32Array(texts.length * classes);
-    mlp.predictEach(texts.length, (i) => embedder.featurize(texts[i]!), out);
+    const featurize = wordRowsFeaturizer(embedder, mlp, texts) ?? ((t) => embedder.featurize(t));
+    mlp.predictEach(texts.length, (i) => featurize(texts[i]!), out);
     return out;
   };
 }

@@ -1,0 +1,201 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { createPrng } from "../data/random.ts";
+import { LABELS } from "../data/types.ts";
+import { BuiltinEmbedder } from "../features/builtin.ts";
+import {
+  aloneContexts,
+  CONTEXT_CUES,
+  contextInputWidth,
+  DEFAULT_CONTEXT_RECIPE,
+} from "../features/context.ts";
+import type { ModelBundle } from "../model/bundle.ts";
+import { tinyMetadata } from "../serve/_testing.ts";
+import { initBackend } from "./backend.ts";
+import { aloneRows, predictAlone } from "./context.ts";
+import { bundleMlp, createSparsePredictor, SparseMlp } from "./sparse.ts";
+import { createSparsePool } from "./sparse_pool.ts";
+import { WORD_ROWS_MIN_TEXTS, wordRowsFeaturizer } from "./word_rows.ts";
+
+await initBackend();
+
+/** A Dense(relu) → Dense(softmax) model with seeded random weights. */
+function randomModel(inputs: number, hidden: number, seed: number): tf.LayersModel {
+  const prng = createPrng(seed);
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [inputs], units: hidden, activation: "relu" }),
+      tf.layers.dense({ units: 3, activation: "softmax" }),
+    ],
+  });
+  const values = model.getWeights().map((w) =>
+    tf.tensor(Float32Array.from({ length: w.size }, () => prng() - 0.5), w.shape)
+  );
+  model.setWeights(values);
+  tf.dispose(values);
+  return model;
+}
+
+/**
+ * A batch big enough to pick word rows from: words repeat across texts (they get rows), within
+ * texts ("haha haha": not factored there) and share n-grams ("data", "database").
+ */
+const TEXTS = (() => {
+  const prng = createPrng(11);
+  const words = ("how do i join two data database tables in pandas the then them sql haha lol " +
+    "thanks anyone worth it course python").split(" ");
+  return Array.from({ length: WORD_ROWS_MIN_TEXTS + 100 }, (_, i) => {
+    const n = 1 + Math.floor(prng() * 12);
+    const text = Array.from({ length: n }, () => words[Math.floor(prng() * words.length)]).join(
+      " ",
+    );
+    return text + (i % 3 === 0 ? "?" : "") + (i % 5 === 0 ? " haha haha" : "");
+  });
+})();
+
+/** The tfjs model's probabilities of texts read alone (`message ⊕ empty context ⊕ cues`). */
+async function tfjsAlone(model: tf.LayersModel, embedder: BuiltinEmbedder, context: boolean) {
+  const d = embedder.dimension;
+  const message = await embedder.embed(TEXTS);
+  const width = context ? contextInputWidth(d) : d;
+  const x = new Float32Array(TEXTS.length * width);
+  const { cues } = aloneContexts(TEXTS.map((text) => ({ text })));
+  const k = CONTEXT_CUES.length;
+  for (let i = 0; i < TEXTS.length; i++) {
+    x.set(message.subarray(i * d, (i + 1) * d), i * width);
+    if (context) x.set(cues.subarray(i * k, (i + 1) * k), i * width + 2 * d);
+  }
+  const input = tf.tensor2d(x, [TEXTS.length, width]);
+  const y = model.predict(input) as tf.Tensor;
+  const p = y.dataSync() as Float32Array;
+  tf.dispose([input, y]);
+  return p;
+}
+
+function assertClose(got: Float32Array, expected: Float32Array, tolerance = 1e-5) {
+  assert.equal(got.length, expected.length);
+  for (let i = 0; i < got.length; i++) {
+    assert.ok(Math.abs(got[i]! - expected[i]!) < tolerance, `${i}: ${got[i]} vs ${expected[i]}`);
+  }
+}
+
+Deno.test("word rows: a context model's texts read alone match tfjs within 1e-5, here and on a worker", async () => {
+  for (const dimension of [256, 64]) { // 64 buckets: words often share one with other features
+    const embedder = new BuiltinEmbedder({ dimension });
+    const model = randomModel(contextInputWidth(dimension), 64, dimension);
+    const bundle: ModelBundle = {
+      model,
+      embedder,
+      labels: LABELS,
+      metadata: {
+        ...tinyMetadata(),
+        embedder: embedder.config,
+        dimension,
+        context: { recipe: DEFAULT_CONTEXT_RECIPE },
+      },
+    };
+    const expected = await tfjsAlone(model, embedder, true);
+    assertClose(await predictAlone(bundle, TEXTS), expected);
+    // the rows the kernel got named word rows (inputs past the model's own)
+    const mlp = bundleMlp(bundle);
+    const rows = aloneRows(embedder, TEXTS, mlp)!;
+    const named = TEXTS.filter((_, i) => rows(i).indices.some((index) => index >= mlp.inputs));
+    assert.ok(
+      named.length > (dimension === 64 ? 20 : TEXTS.length / 2),
+      `${named.length} texts named word rows`,
+    );
+    using pool = createSparsePool(bundle, { workers: 1, context: DEFAULT_CONTEXT_RECIPE })!;
+    assertClose(await pool.predict(TEXTS), expected);
+    model.dispose();
+  }
+});
+
+Deno.test("word rows: a message-only model's sparse predictor matches tfjs within 1e-5, here and on a worker", async () => {
+  for (const version of [2, 1] as const) {
+    const embedder = new BuiltinEmbedder({ dimension: 128, version });
+    const model = randomModel(128, 40, version);
+    const bundle = { model, embedder };
+    const expected = await tfjsAlone(model, embedder, false);
+    assertClose(createSparsePredictor(bundle)!(TEXTS), expected);
+    using pool = createSparsePool(bundle, { workers: 1 })!;
+    assertClose(await pool.predict(TEXTS), expected);
+    model.dispose();
+  }
+});
+
+Deno.test("word rows are only built from a batch of WORD_ROWS_MIN_TEXTS texts, and not on the js kernel", () => {
+  const embedder = new BuiltinEmbedder({ dimension: 64 });
+  const weights = {
+    inputs: 64,
+    hidden: 8,
+    classes: 3,
+    w1: new Float32Array(64 * 8).fill(0.1),
+    b1: new Float32Array(8),
+    w2: new Float32Array(8 * 3),
+    b2: new Float32Array(3),
+  };
+  const mlp = new SparseMlp(weights);
+  assert.equal(wordRowsFeaturizer(embedder, mlp, TEXTS.slice(0, 10)), undefined);
+  assert.ok(wordRowsFeaturizer(embedder, mlp, TEXTS));
+  // built once: later (small) batches reuse the thread's rows
+  assert.ok(wordRowsFeaturizer(embedder, mlp, TEXTS.slice(0, 10)));
+  const js = new SparseMlp(weights, { kernel: "js" });
+  assert.equal(wordRowsFeaturizer(embedder, js, TEXTS), undefined);
+});
+
+Deno.test("SparseMlp.defineRows() makes a claimed row the weighted sum of real rows; unclaimed rows are refused", () => {
+  // 2 inputs → 2 hidden → 3 classes
+  const mlp = new SparseMlp({
+    inputs: 2,
+    hidden: 2,
+    classes: 3,
+    w1: Float32Array.of(1, -2, 3, 1),
+    b1: Float32Array.of(0.5, 0),
+    w2: Float32Array.of(1, 0, 0, 0, 1, 0),
+    b2: Float32Array.of(0, 0, 0),
+  });
+  const { first, count } = mlp.claimRows(2);
+  assert.equal(count, 2);
+  assert.ok(first >= 2);
+  mlp.defineRows(
+    first,
+    2,
+    (i) =>
+      i === 0
+        ? { indices: Int32Array.of(0, 1), values: Float32Array.of(2, 0.5) } // [3.5, -3.5]
+        : { indices: Int32Array.of(1), values: Float32Array.of(1) },
+  );
+  // 0.5 · row `first` = 0.5 · (2 · w1[0] + 0.5 · w1[1]) = the same input named feature by feature
+  const viaRow = mlp.predict([{ indices: Int32Array.of(first), values: Float32Array.of(0.5) }]);
+  const direct = mlp.predict([{ indices: Int32Array.of(0, 1), values: Float32Array.of(1, 0.25) }]);
+  assertClose(viaRow, direct, 1e-6);
+  assert.notDeepEqual(
+    viaRow,
+    mlp.predict([{ indices: Int32Array.of(0), values: Float32Array.of(1) }]),
+  );
+  for (const index of [first + 2, first + 1000]) {
+    assert.throws(
+      () => mlp.predict([{ indices: Int32Array.of(index), values: Float32Array.of(1) }]),
+      { name: "RangeError", message: `Cannot predict: feature index ${index} is outside 0..1` },
+    );
+  }
+  assert.throws(
+    () =>
+      mlp.defineRows(
+        first + 1,
+        2,
+        () => ({ indices: Int32Array.of(0), values: Float32Array.of(1) }),
+      ),
+    {
+      name: "RangeError",
+      message: `Cannot define rows ${first + 1}..${first + 2}: this thread claimed ${first}..${
+        first + 1
+      }`,
+    },
+  );
+  // a second thread on the same weights gets rows of its own, until none are left
+  const other = new SparseMlp(mlp.share()!);
+  const rest = other.claimRows(1e9);
+  assert.equal(rest.first, first + 2);
+  assert.equal(other.claimRows(1).count, 0);
+});
