@@ -85,7 +85,10 @@ await runMain(async () => {
   const inputBytes = fromStdin ? 0 : (await Deno.stat(input).catch(() => undefined))?.size ?? 0;
   const workers = numberFlag(flags, "workers") ??
     (inputBytes >= 1 << 20 ? navigator.hardwareConcurrency - 1 : 0);
-  const predict = createBatchPredictor(bundle, { workers });
+  // Each worker holds a second batch while it computes one, so it never waits on this thread;
+  // this thread computes whatever the workers cannot take.
+  const queue = 2;
+  const predict = createBatchPredictor(bundle, { workers, queue });
   // Ctrl-C: stop between batches, remove the temp output, exit 130 (no partial file)
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort(new Error("interrupted"));
@@ -117,7 +120,11 @@ await runMain(async () => {
     source: fromStdin ? Deno.stdin.readable : undefined,
     textColumn: flags["text-column"] as string | undefined,
     batchSize: numberFlag(flags, "batch-size"),
-    concurrency: workers + 1,
+    // + 3: this thread reads and computes a few batches ahead instead of waiting for the
+    // oldest one, which a worker may still hold (output stays in input order). Profiled on the
+    // bench's 100k messages: idle time 104-236 ms here and 139-246 ms in the worker with one
+    // batch per worker and + 1, 123-159 ms and 35-47 ms with this.
+    concurrency: workers * queue + 3,
     predictRows,
     onProgress: bar ? (bytes, total) => bar(bytes, total) : undefined,
     onProblem: (p) => console.error(`skipped line ${p.line}: ${p.reason}`),

@@ -30,9 +30,14 @@ export type BatchPredictor = (texts: readonly string[]) => Float32Array | Promis
 /** Options of {@linkcode createBatchPredictor}. */
 export interface BatchPredictorOptions {
   /** Worker threads for the sparse path besides this one (0: this thread only). A batch goes to
-   * an idle worker, else runs here, so `workers + 1` threads compute; pair with `concurrency`
-   * in {@linkcode classifyFile}. Ignored for dense embedders. @default 0 */
+   * a worker holding fewer than `queue` batches, else runs here, so `workers + 1` threads
+   * compute; pair with `concurrency` in {@linkcode classifyFile}. Ignored for dense embedders.
+   * @default 0 */
   workers?: number;
+  /** Batches a worker may hold at once: with 2, the next one waits beside the one it computes,
+   * so it never idles while this thread reads, writes or computes a batch of its own; pair with
+   * a `concurrency` of at least `workers × queue + 1`. @default 1 */
+  queue?: number;
 }
 
 /**
@@ -52,6 +57,12 @@ export function createBatchPredictor(
   options: BatchPredictorOptions = {},
 ): ClosableBatchPredictor {
   const recipe = bundle.metadata?.context?.recipe;
+  const queue = options.queue ?? 1;
+  if (!Number.isInteger(queue) || queue < 1) {
+    throw new RangeError(
+      `Cannot create batch predictor: queue must be a positive integer, got ${queue}`,
+    );
+  }
   if (recipe) {
     // a context model reads each text alone here (empty context); conversation files go
     // through `predictRows` (lib/infer/context.ts)
@@ -68,7 +79,7 @@ export function createBatchPredictor(
       });
     }
     return Object.assign(
-      (texts: readonly string[]) => (usePool(pool) ? pool.predict(texts) : alone(texts)),
+      (texts: readonly string[]) => (usePool(pool, queue) ? pool.predict(texts) : alone(texts)),
       {
         close: pool.close,
         route: `${kind} + ${pool.size} worker${
@@ -102,17 +113,18 @@ export function createBatchPredictor(
   const pool = options.workers ? createSparsePool(bundle, { workers: options.workers }) : undefined;
   if (!pool) return Object.assign(local, { close: () => {}, route: "sparse wasm" });
   return Object.assign(
-    (texts: readonly string[]) => (usePool(pool) ? pool.predict(texts) : local(texts)),
+    (texts: readonly string[]) => (usePool(pool, queue) ? pool.predict(texts) : local(texts)),
     { close: pool.close, route: `sparse wasm + ${pool.size} worker${pool.size === 1 ? "" : "s"}` },
   );
 }
 
 /**
- * Whether a batch goes to the pool: a worker is idle, and the workers have started (until then
- * this thread computes; a pool that failed to start takes the batch and reports why).
+ * Whether a batch goes to the pool: a worker holds fewer than `queue` batches, and the workers
+ * have started (until then this thread computes; a pool that failed to start takes the batch
+ * and reports why).
  */
-function usePool(pool: SparsePool): boolean {
-  return pool.state !== "starting" && pool.busy < pool.size;
+function usePool(pool: SparsePool, queue: number): boolean {
+  return pool.state !== "starting" && pool.busy < pool.size * queue;
 }
 
 /** Options of {@linkcode classifyFile}. */

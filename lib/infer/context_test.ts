@@ -166,6 +166,43 @@ Deno.test("texts read alone by a context model get the feature-matrix route's nu
   }
 });
 
+Deno.test("a batch predictor whose worker holds two batches writes a file in input order with the same numbers", async () => {
+  const bundle = await trainedContextBundle();
+  const texts = Array.from(
+    { length: 60 },
+    (_, i) => ["how do i start?", "thanks", "use sql"][i % 3] + ` ${i}`,
+  );
+  const expected = await predictAlone(bundle, texts);
+  const dir = await Deno.makeTempDir();
+  const predict = createBatchPredictor(bundle, { workers: 1, queue: 2 });
+  try {
+    await Deno.writeTextFile(join(dir, "in.txt"), texts.join("\n") + "\n");
+    await classifyFile(predict, join(dir, "in.txt"), join(dir, "out.csv"), {
+      batchSize: 7,
+      concurrency: 6,
+    });
+    const rows = parse(await Deno.readTextFile(join(dir, "out.csv")), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    assert.deepEqual(rows.map((r) => r.text), texts);
+    assert.deepEqual(
+      rows.map((r) => [r.p_answer, r.p_comment, r.p_question].map(Number)),
+      texts.map((_, i) =>
+        [...expected.subarray(i * 3, i * 3 + 3)].map((p) => Number(p.toFixed(6)))
+      ),
+    );
+    assert.throws(() => createBatchPredictor(bundle, { workers: 1, queue: 0 }), {
+      name: "RangeError",
+      message: "Cannot create batch predictor: queue must be a positive integer, got 0",
+    });
+  } finally {
+    predict.close();
+    bundle.model.dispose();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a context model's recipe survives save → load, and the loaded model predicts the same", async () => {
   const bundle = await trainedContextBundle();
   const dir = await Deno.makeTempDir({ prefix: "qac-ctx-" });
