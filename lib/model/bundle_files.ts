@@ -137,11 +137,15 @@ export async function computeIntegrity(
   files: Record<string, Uint8Array<ArrayBuffer>>,
   embedder: EmbedderConfig,
 ): Promise<ModelIntegrity> {
-  const hashes: Record<string, string> = {};
-  for (const [name, bytes] of Object.entries(files)) hashes[name] = await sha256Hex(bytes);
+  // every digest starts now, together (they run off this thread)
+  const names = Object.keys(files);
+  const [features, ...digests] = await Promise.all([
+    sha256Hex(new TextEncoder().encode(canonicalJson(embedder))),
+    ...names.map((name) => sha256Hex(files[name]!)),
+  ]);
   return {
-    files: hashes,
-    features: await sha256Hex(new TextEncoder().encode(canonicalJson(embedder))),
+    files: Object.fromEntries(names.map((name, i) => [name, digests[i]!])),
+    features: features!,
   };
 }
 
@@ -169,9 +173,26 @@ export async function readBundleFiles(dir: string): Promise<BundleFiles> {
   const modelBytes = await readFile(folder, MODEL_FILE, fail);
   const weightBytes = await readFile(folder, WEIGHTS_FILE, fail);
   const integrity = metadata.integrity;
+  // the hashes are computed off this thread: look for a non-finite weight meanwhile (reported
+  // after a changed file, which is the likelier cause)
+  const hashing = integrity === undefined ? undefined : computeIntegrity(
+    { [MODEL_FILE]: modelBytes, [WEIGHTS_FILE]: weightBytes },
+    metadata.embedder,
+  );
+  const values = new Float32Array(
+    weightBytes.buffer,
+    weightBytes.byteOffset,
+    Math.floor(weightBytes.byteLength / 4),
+  );
+  let nonFinite = -1;
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      nonFinite = i;
+      break;
+    }
+  }
   if (integrity !== undefined) {
-    const files = { [MODEL_FILE]: modelBytes, [WEIGHTS_FILE]: weightBytes };
-    const actual = await computeIntegrity(files, metadata.embedder);
+    const actual = (await hashing)!;
     for (const name of [MODEL_FILE, WEIGHTS_FILE]) {
       if (integrity.files?.[name] !== actual.files[name]) {
         throw new TypeError(
@@ -199,13 +220,10 @@ export async function readBundleFiles(dir: string): Promise<BundleFiles> {
       fail(`weights.bin has ${weightBytes.byteLength} bytes, model.json expects ${expectedBytes}`),
     );
   }
-  const values = new Float32Array(weightBytes.buffer, weightBytes.byteOffset, expectedBytes / 4);
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) {
-      throw new TypeError(
-        fail(`weights.bin holds a non-finite weight (${values[i]} at value ${i})`),
-      );
-    }
+  if (nonFinite >= 0) {
+    throw new TypeError(
+      fail(`weights.bin holds a non-finite weight (${values[nonFinite]} at value ${nonFinite})`),
+    );
   }
   return { folder, metadata, modelJson: modelJson as ModelJson, weightSpecs, weightBytes };
 }
@@ -233,7 +251,9 @@ export function weightsFromFiles(files: BundleFiles, dir: string): MlpWeights {
   const [kernel1, , kernel2] = files.weightSpecs as [WeightSpec, WeightSpec, WeightSpec];
   const [inputs, hidden] = kernel1.shape as [number, number];
   const classes = kernel2.shape[1]!;
-  const all = new Float32Array(files.weightBytes.slice().buffer);
+  // views into the file's bytes, not a copy (33 MB for the default model)
+  const { buffer, byteOffset, byteLength } = files.weightBytes;
+  const all = new Float32Array(buffer, byteOffset, byteLength / 4);
   let at = 0;
   const take = (n: number) => all.subarray(at, at += n);
   return {
