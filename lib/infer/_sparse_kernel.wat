@@ -18,7 +18,7 @@
 ;;                                          within float rounding of the reference), else mul + add
 ;;       a[j] = max(a[j], 0)                                  relu
 ;;       for c in 0 … classes-1:
-;;         partial[m][c] += Σ_j a[j] · w2t[c][blk + 16j ..]
+;;         partial[m][c] += Σ_j a[j] · w2t[c][blk + 16j ..]        (relaxed_madd too)
 ;;
 ;; rows(rows, n, dest, stride, panel): writes extra input rows into W1's panels, row m being the
 ;; weighted sum of the rows its features name (same feature format as mlp) and going to row
@@ -96,22 +96,22 @@
           (loop $next_class
             (br_if $classes_done (i32.ge_u (local.get $c) (local.get $classes)))
             (local.set $s (v128.load (local.get $p)))
-            (local.set $s (f32x4.add (local.get $s)
-              (f32x4.mul (local.get $a0) (v128.load offset=0 (local.get $wc)))))
-            (local.set $s (f32x4.add (local.get $s)
-              (f32x4.mul (local.get $a1) (v128.load offset=16 (local.get $wc)))))
-            (local.set $s (f32x4.add (local.get $s)
-              (f32x4.mul (local.get $a2) (v128.load offset=32 (local.get $wc)))))
-            (local.set $s (f32x4.add (local.get $s)
-              (f32x4.mul (local.get $a3) (v128.load offset=48 (local.get $wc)))))
-            (local.set $s (f32x4.add (local.get $s)
-              (f32x4.mul (local.get $a4) (v128.load offset=64 (local.get $wc)))))
-            (local.set $s (f32x4.add (local.get $s)
-              (f32x4.mul (local.get $a5) (v128.load offset=80 (local.get $wc)))))
-            (local.set $s (f32x4.add (local.get $s)
-              (f32x4.mul (local.get $a6) (v128.load offset=96 (local.get $wc)))))
-            (local.set $s (f32x4.add (local.get $s)
-              (f32x4.mul (local.get $a7) (v128.load offset=112 (local.get $wc)))))
+            (local.set $s (f32x4.relaxed_madd
+              (local.get $a0) (v128.load offset=0 (local.get $wc)) (local.get $s)))
+            (local.set $s (f32x4.relaxed_madd
+              (local.get $a1) (v128.load offset=16 (local.get $wc)) (local.get $s)))
+            (local.set $s (f32x4.relaxed_madd
+              (local.get $a2) (v128.load offset=32 (local.get $wc)) (local.get $s)))
+            (local.set $s (f32x4.relaxed_madd
+              (local.get $a3) (v128.load offset=48 (local.get $wc)) (local.get $s)))
+            (local.set $s (f32x4.relaxed_madd
+              (local.get $a4) (v128.load offset=64 (local.get $wc)) (local.get $s)))
+            (local.set $s (f32x4.relaxed_madd
+              (local.get $a5) (v128.load offset=80 (local.get $wc)) (local.get $s)))
+            (local.set $s (f32x4.relaxed_madd
+              (local.get $a6) (v128.load offset=96 (local.get $wc)) (local.get $s)))
+            (local.set $s (f32x4.relaxed_madd
+              (local.get $a7) (v128.load offset=112 (local.get $wc)) (local.get $s)))
             (v128.store (local.get $p) (local.get $s))
             (local.set $p (i32.add (local.get $p) (i32.const 16)))
             (local.set $wc (i32.add (local.get $wc) (local.get $stride)))
