@@ -123,7 +123,7 @@ Deno.test("word rows: a message-only model's sparse predictor matches tfjs withi
   }
 });
 
-Deno.test("word rows are only built from a batch of WORD_ROWS_MIN_TEXTS texts, and not on the js kernel", () => {
+Deno.test("word rows come from the first batches of WORD_ROWS_MIN_TEXTS texts, and not on the js kernel", () => {
   const embedder = new BuiltinEmbedder({ dimension: 64 });
   const weights = {
     inputs: 64,
@@ -139,6 +139,16 @@ Deno.test("word rows are only built from a batch of WORD_ROWS_MIN_TEXTS texts, a
   assert.ok(wordRowsFeaturizer(embedder, mlp, TEXTS));
   // built once: later (small) batches reuse the thread's rows
   assert.ok(wordRowsFeaturizer(embedder, mlp, TEXTS.slice(0, 10)));
+  // the next batches' frequent words get rows too, for TOP_UPS (3) batches
+  const wordRow = (featurize: (text: string) => { indices: Int32Array }, text: string) =>
+    featurize(text).indices.some((index) => index >= mlp.inputs);
+  assert.equal(wordRow(wordRowsFeaturizer(embedder, mlp, TEXTS.slice(0, 10))!, "zebra"), false);
+  for (const word of ["zebra", "yak", "xerus", "wombat"]) {
+    const batch = TEXTS.map((text, i) => (i % 2 ? `${text} ${word}` : text));
+    const featurize = wordRowsFeaturizer(embedder, mlp, batch)!;
+    assert.equal(wordRow(featurize, word), word !== "wombat", word);
+    assert.equal(wordRow(featurize, "zebra"), true);
+  }
   const js = new SparseMlp(weights, { kernel: "js" });
   assert.equal(wordRowsFeaturizer(embedder, js, TEXTS), undefined);
 });
