@@ -95,23 +95,19 @@
         (block $classes_done
           (loop $next_class
             (br_if $classes_done (i32.ge_u (local.get $c) (local.get $classes)))
-            (local.set $s (v128.load (local.get $p)))
-            (local.set $s (f32x4.relaxed_madd
-              (local.get $a0) (v128.load offset=0 (local.get $wc)) (local.get $s)))
-            (local.set $s (f32x4.relaxed_madd
-              (local.get $a1) (v128.load offset=16 (local.get $wc)) (local.get $s)))
-            (local.set $s (f32x4.relaxed_madd
-              (local.get $a2) (v128.load offset=32 (local.get $wc)) (local.get $s)))
-            (local.set $s (f32x4.relaxed_madd
-              (local.get $a3) (v128.load offset=48 (local.get $wc)) (local.get $s)))
-            (local.set $s (f32x4.relaxed_madd
-              (local.get $a4) (v128.load offset=64 (local.get $wc)) (local.get $s)))
-            (local.set $s (f32x4.relaxed_madd
-              (local.get $a5) (v128.load offset=80 (local.get $wc)) (local.get $s)))
-            (local.set $s (f32x4.relaxed_madd
-              (local.get $a6) (v128.load offset=96 (local.get $wc)) (local.get $s)))
-            (local.set $s (f32x4.relaxed_madd
-              (local.get $a7) (v128.load offset=112 (local.get $wc)) (local.get $s)))
+            ;; a tree of four independent pairs, not a chain of eight dependent multiply-adds
+            (local.set $s (f32x4.add (v128.load (local.get $p))
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.relaxed_madd (local.get $a1) (v128.load offset=16 (local.get $wc))
+                                    (f32x4.mul (local.get $a0) (v128.load offset=0 (local.get $wc))))
+                  (f32x4.relaxed_madd (local.get $a3) (v128.load offset=48 (local.get $wc))
+                                    (f32x4.mul (local.get $a2) (v128.load offset=32 (local.get $wc)))))
+                (f32x4.add
+                  (f32x4.relaxed_madd (local.get $a5) (v128.load offset=80 (local.get $wc))
+                                    (f32x4.mul (local.get $a4) (v128.load offset=64 (local.get $wc))))
+                  (f32x4.relaxed_madd (local.get $a7) (v128.load offset=112 (local.get $wc))
+                                    (f32x4.mul (local.get $a6) (v128.load offset=96 (local.get $wc))))))))
             (v128.store (local.get $p) (local.get $s))
             (local.set $p (i32.add (local.get $p) (i32.const 16)))
             (local.set $wc (i32.add (local.get $wc) (local.get $stride)))
