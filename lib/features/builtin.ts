@@ -597,6 +597,12 @@ export class BuiltinEmbedder implements Embedder {
     indicesB: Int32Array;
     /** Per bucket: 1 = its half-A value is in a word's row, 2 = its half-B value is. */
     covered: Uint8Array;
+    /** Per bucket: its place in the sum being built, or -1. */
+    place: Int32Array;
+    /** The sum's buckets, values and values not covered by words' rows, by place. */
+    buckets: Int32Array;
+    total: Float64Array;
+    rest: Float64Array;
     found: WordList;
     clean: Uint8Array;
     out: SparseVector;
@@ -737,6 +743,23 @@ export class BuiltinEmbedder implements Embedder {
   #accumulate(text: string): number {
     extractFeatures(text, this.#charNgrams, this.#features);
     return this.#accumulateList(this.#features);
+  }
+
+  /** Sums a feature list's weights into scratch; returns how many buckets, in touched in order
+   * of first use. */
+  #accumulateUnsorted(features: FeatureList): number {
+    const scratch = this.#scratch;
+    const touched = this.#touched;
+    const dimension = this.dimension;
+    const { hashes, weights } = features;
+    const mask = this.#mask;
+    let count = 0;
+    for (let i = 0; i < features.length; i++) {
+      const index = mask >= 0 ? hashes[i]! & mask : hashes[i]! % dimension;
+      if (scratch[index] === 0) touched[count++] = index;
+      scratch[index]! += weights[i]!;
+    }
+    return count;
   }
 
   /** Sums a feature list's weights into scratch; returns how many buckets, sorted in touched. */
@@ -890,8 +913,8 @@ export class BuiltinEmbedder implements Embedder {
    * features, `c` being the scale they would have had, and its buckets keep only what other
    * features put there; every other word is featurized as usual. So `Σ values · rows` equals
    * the vector's `Σ values · rows` once row `table.rows[w]` is Σ ln(1 + own sums) · its buckets'
-   * rows (`table.ownFeatures(w)`), up to float rounding, while naming fewer rows. The arrays
-   * are reused by the next call.
+   * rows (`table.ownFeatures(w)`), up to float rounding, while naming fewer rows. Its indices
+   * are unique but not sorted; the arrays are reused by the next call.
    * @throws {TypeError} when `table` was built by another embedder configuration
    */
   featurizeFactored(text: string, table: WordTable): SparseVector {
@@ -907,6 +930,10 @@ export class BuiltinEmbedder implements Embedder {
       indicesA: new Int32Array(d),
       indicesB: new Int32Array(d),
       covered: new Uint8Array(d),
+      place: new Int32Array(d).fill(-1),
+      buckets: new Int32Array(2 * d),
+      total: new Float64Array(2 * d),
+      rest: new Float64Array(2 * d),
       found: new WordList(),
       clean: new Uint8Array(64),
       out: newSparseVector(d + 64),
@@ -924,13 +951,13 @@ export class BuiltinEmbedder implements Embedder {
     if (f.clean.length < nFound) f.clean = new Uint8Array(nFound * 2);
     const clean = f.clean;
     const touched = this.#touched;
-    const countA = this.#accumulateList(this.#features);
+    const countA = this.#accumulateUnsorted(this.#features);
     for (let k = 0; k < countA; k++) f.indicesA[k] = touched[k]!;
     this.#markClean(table, found, nFound, clean, 1, f.covered);
     const normA = this.#finishRaw(f.indicesA, f.rawA, countA);
     let countB = 0, normB = 0;
     if (delex) {
-      countB = this.#accumulateList(this.#delexFeatures);
+      countB = this.#accumulateUnsorted(this.#delexFeatures);
       for (let k = 0; k < countB; k++) f.indicesB[k] = touched[k]!;
       this.#markClean(table, found, nFound, clean, 2, f.covered);
       normB = this.#finishRaw(f.indicesB, f.rawB, countB);
@@ -940,28 +967,46 @@ export class BuiltinEmbedder implements Embedder {
       f.out = newSparseVector(2 * (countA + countB + nFound));
     }
     const { indices, values } = f.out;
-    const { covered, indicesA, indicesB, rawA, rawB } = f;
-    // merge the halves' sorted buckets as #combine does; what words' rows cover is left out
-    let i = 0, j = 0, n = 0, norm = 0;
-    while (i < countA || j < countB) {
-      const ia = i < countA ? indicesA[i]! : d;
-      const ib = j < countB ? indicesB[j]! : d;
-      const index = ia < ib ? ia : ib;
-      const va = ia === index ? rawA[i++]! * sA : 0;
-      const vb = ib === index ? rawB[j++]! * sB : 0;
-      const v = va + vb;
-      norm += v * v;
-      const c = covered[index]!;
-      covered[index] = 0;
-      const rest = (c & 1 ? 0 : va) + (c & 2 ? 0 : vb);
-      if (rest !== 0) {
-        indices[n] = index;
-        values[n++] = rest;
-      }
+    const { covered, indicesA, indicesB, rawA, rawB, place, buckets, total, rest } = f;
+    // the halves' sum, bucket by bucket in order of first use (the kernel needs no order), and
+    // apart from it what words' rows do not cover
+    let places = 0;
+    for (let k = 0; k < countA; k++) {
+      const b = indicesA[k]!;
+      const v = rawA[k]! * sA;
+      place[b] = places;
+      buckets[places] = b;
+      total[places] = v;
+      rest[places++] = covered[b]! & 1 ? 0 : v;
     }
+    for (let k = 0; k < countB; k++) {
+      const b = indicesB[k]!;
+      const v = rawB[k]! * sB;
+      let at = place[b]!;
+      if (at < 0) {
+        at = places++;
+        place[b] = at;
+        buckets[at] = b;
+        total[at] = 0;
+        rest[at] = 0;
+      }
+      total[at]! += v;
+      if (!(covered[b]! & 2)) rest[at]! += v;
+    }
+    let norm = 0;
+    for (let k = 0; k < places; k++) norm += total[k]! * total[k]!;
     // version 1 has one half, already normalised; version 2's sum is normalised again
     const scale = delex && norm > 0 ? 1 / Math.sqrt(norm) : 1;
-    if (scale !== 1) { for (let k = 0; k < n; k++) values[k]! *= scale; }
+    let n = 0;
+    for (let k = 0; k < places; k++) {
+      const b = buckets[k]!;
+      place[b] = -1;
+      covered[b] = 0;
+      if (rest[k] !== 0) {
+        indices[n] = b;
+        values[n++] = rest[k]! * scale;
+      }
+    }
     for (let k = 0; k < nFound; k++) {
       const c = clean[k]!;
       const v = ((c & 1 ? sA : 0) + (c & 2 ? sB : 0)) * scale;
