@@ -16,7 +16,8 @@
 ;;         a[j] += splat(f32 @ k+4) · w1[base + (i32 @ k) + 16j ..]   relaxed_madd: one fused
 ;;                                          multiply-add where the CPU has FMA (rounds once, not twice:
 ;;                                          within float rounding of the reference), else mul + add
-;;       a[j] = max(a[j], 0)                                  relu
+;;       a[j] = pmax(0, a[j])                                 relu (one maxps: max's NaN and -0 rules
+;;                                                            cost ~6 instructions, and neither occurs)
 ;;       for c in 0 … classes-1:
 ;;         partial[m][c] += Σ_j a[j] · w2t[c][blk + 16j ..]        (relaxed_madd too)
 ;;
@@ -80,14 +81,14 @@
               (local.get $vs) (v128.load offset=112 (local.get $off)) (local.get $a7)))
             (local.set $k (i32.add (local.get $k) (i32.const 8)))
             (br $next_feature)))
-        (local.set $a0 (f32x4.max (local.get $a0) (v128.const i32x4 0 0 0 0)))
-        (local.set $a1 (f32x4.max (local.get $a1) (v128.const i32x4 0 0 0 0)))
-        (local.set $a2 (f32x4.max (local.get $a2) (v128.const i32x4 0 0 0 0)))
-        (local.set $a3 (f32x4.max (local.get $a3) (v128.const i32x4 0 0 0 0)))
-        (local.set $a4 (f32x4.max (local.get $a4) (v128.const i32x4 0 0 0 0)))
-        (local.set $a5 (f32x4.max (local.get $a5) (v128.const i32x4 0 0 0 0)))
-        (local.set $a6 (f32x4.max (local.get $a6) (v128.const i32x4 0 0 0 0)))
-        (local.set $a7 (f32x4.max (local.get $a7) (v128.const i32x4 0 0 0 0)))
+        (local.set $a0 (f32x4.pmax (v128.const i32x4 0 0 0 0) (local.get $a0)))
+        (local.set $a1 (f32x4.pmax (v128.const i32x4 0 0 0 0) (local.get $a1)))
+        (local.set $a2 (f32x4.pmax (v128.const i32x4 0 0 0 0) (local.get $a2)))
+        (local.set $a3 (f32x4.pmax (v128.const i32x4 0 0 0 0) (local.get $a3)))
+        (local.set $a4 (f32x4.pmax (v128.const i32x4 0 0 0 0) (local.get $a4)))
+        (local.set $a5 (f32x4.pmax (v128.const i32x4 0 0 0 0) (local.get $a5)))
+        (local.set $a6 (f32x4.pmax (v128.const i32x4 0 0 0 0) (local.get $a6)))
+        (local.set $a7 (f32x4.pmax (v128.const i32x4 0 0 0 0) (local.get $a7)))
         (local.set $p (i32.add (local.get $partial)
           (i32.shl (i32.mul (local.get $m) (local.get $classes)) (i32.const 4))))
         (local.set $wc (i32.add (local.get $w2t) (local.get $blk)))
