@@ -62,7 +62,7 @@
           (loop $next_feature
             (br_if $features_done (i32.ge_u (local.get $k) (local.get $end_k)))
             (local.set $off (i32.add (i32.load (local.get $k)) (local.get $base)))
-            (local.set $vs (f32x4.splat (f32.load offset=4 (local.get $k))))
+            (local.set $vs (v128.load32_splat offset=4 (local.get $k)))
             (local.set $a0 (f32x4.relaxed_madd
               (local.get $vs) (v128.load offset=0 (local.get $off)) (local.get $a0)))
             (local.set $a1 (f32x4.relaxed_madd
@@ -148,7 +148,7 @@
           (loop $next_feature
             (br_if $features_done (i32.ge_u (local.get $k) (local.get $end_k)))
             (local.set $off (i32.add (i32.load (local.get $k)) (local.get $base)))
-            (local.set $vs (f32x4.splat (f32.load offset=4 (local.get $k))))
+            (local.set $vs (v128.load32_splat offset=4 (local.get $k)))
             (local.set $a0 (f32x4.relaxed_madd
               (local.get $vs) (v128.load offset=0 (local.get $off)) (local.get $a0)))
             (local.set $a1 (f32x4.relaxed_madd
