@@ -10,6 +10,8 @@ import { type Label, LABELS } from "../data/types.ts";
 import type { ChatMessage, ReadStats } from "../data/discord/types.ts";
 import { Linker, type LinkerOptions, type LinkReason, type QuestionRecord } from "./link.ts";
 
+const ANSWER = LABELS.indexOf("answer");
+
 /** Class probabilities `n × 3` in {@linkcode LABELS} order for a batch of messages, in order. */
 export type MessageClassifier = (
   messages: readonly ChatMessage[],
@@ -243,7 +245,7 @@ export async function buildReport(
       const confidence = p[i * 3 + best]!;
       if (label !== "comment" && confidence < minConfidence) label = "comment";
       labels[label]++;
-      linker.add({ message: m, label, confidence });
+      linker.add({ message: m, label, confidence, pAnswer: p[i * 3 + ANSWER]! });
       if (label === "question" && m.timestamp) {
         const d = new Date(m.timestamp);
         weekHour[(d.getUTCDay() + 6) % 7]![d.getUTCHours()]!++;
