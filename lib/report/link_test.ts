@@ -225,11 +225,13 @@ Deno.test("Linker waits for what follows a plain answer: the asker's thanks tell
     msg(id, who, text),
     "question",
   ];
-  const items: [ChatMessage, Label][] = [
-    question("q1", "ann", "what should I put on my resume"),
-    question("q2", "cyd", "what should I learn after excel"),
-    [msg("a1", "bob", "projects with numbers in them"), "answer"],
-  ];
+  const q1 = question("q1", "ann", "what should I put on my resume");
+  const q2 = question("q2", "cyd", "what should I learn after excel");
+  clock += 120_000; // the answer comes 3 minutes after the newer question
+  const items: [ChatMessage, Label][] = [q1, q2, [
+    msg("a1", "bob", "projects with numbers in them"),
+    "answer",
+  ]];
   const silent = link(items);
   assert.deepStrictEqual(silent.links.map((l) => l.questionId), ["q2"]);
   const thanked = link([...items, [msg("c1", "ann", "oh thanks, makes sense"), "comment"]]);
