@@ -63,7 +63,7 @@ export function createMessageClassifier(
 }
 
 /** Question-like channel messages remembered as possible thread starters. */
-const STARTERS_KEPT = 50_000;
+const STARTERS_KEPT = 20_000;
 
 /**
  * `predictInContext` on each batch, with the previous batch's last messages as its context: on
