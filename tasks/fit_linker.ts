@@ -1,8 +1,8 @@
 /**
- * `deno run -A tasks/fit_linker.ts --in EXPORT [--model DIR|truth]`: fits the weights of the
- * linker's evidence rule (`LINK_WEIGHTS` in `lib/report/link_evidence.ts`) on a generated export
- * (`deno task generate --format discord-json --seed S`, never the one the report is scored on,
- * never real chat). Every answer the evidence rule weighs is one example: its open candidate
+ * `deno run -A tasks/fit_linker.ts --in EXPORT[,EXPORT…] [--model DIR|truth]`: fits the weights
+ * of the linker's evidence rule (`LINK_WEIGHTS` in `lib/report/link_evidence.ts`) on generated
+ * exports (`deno task generate --format discord-json --seed S`, never the one the report is
+ * scored on, never real chat). Every answer the evidence rule weighs is one example: its open candidate
  * questions plus "none" (score 0), the target being the question the truth says it answers, or
  * "none" when that question is not a candidate or the message is no answer at all (a comment the
  * model took for an answer). The fit is a conditional logit — softmax over each example's options —
@@ -20,12 +20,12 @@ import { createMessageClassifier } from "../lib/report/classify.ts";
 import { readExportTruth } from "../lib/report/evaluate.ts";
 import type { LinkDecision } from "../lib/report/link.ts";
 import { LINK_FEATURES } from "../lib/report/link_evidence.ts";
-import { fitConditionalLogit } from "../lib/report/fit_logit.ts";
+import { type ChoiceExample, fitConditionalLogit } from "../lib/report/fit_logit.ts";
 import { type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
 
 const FLAGS: FlagSpec = {
-  in: { type: "string", help: "generated export folder (with truth.csv)" },
+  in: { type: "string", help: "generated export folders (with truth.csv), comma-separated" },
   model: {
     type: "string",
     default: "truth",
@@ -38,39 +38,41 @@ await runMain(async () => {
   const flags = parseFlags(
     Deno.args,
     FLAGS,
-    "Usage: deno run -A tasks/fit_linker.ts --in EXPORT [--model DIR|truth]",
+    "Usage: deno run -A tasks/fit_linker.ts --in EXPORT[,EXPORT…] [--model DIR|truth]",
   );
   if (typeof flags.in !== "string") throw new TypeError("Cannot fit the linker: --in is required");
-  const truth = await readExportTruth(join(flags.in, "truth.csv"));
   const model = String(flags.model);
-  let classify: MessageClassifier & { close?: () => void };
-  if (model === "truth") {
-    classify = (batch) => {
-      const p = new Float32Array(batch.length * 3);
-      batch.forEach((m, i) => {
-        p[i * 3 + LABELS.indexOf((truth.labels.get(m.messageId) ?? "comment") as never)] = 1;
-      });
-      return p;
-    };
-  } else {
-    classify = createMessageClassifier(
-      await loadWeightsBundle(model, embedderRuntimeFromEnv()),
-      {},
-    );
+  const bundle = model === "truth"
+    ? undefined
+    : await loadWeightsBundle(model, embedderRuntimeFromEnv());
+  const examples: ChoiceExample[] = [];
+  for (const dir of flags.in.split(",")) {
+    const truth = await readExportTruth(join(dir, "truth.csv"));
+    let classify: MessageClassifier & { close?: () => void };
+    if (bundle === undefined) {
+      classify = (batch) => {
+        const p = new Float32Array(batch.length * 3);
+        batch.forEach((m, i) => {
+          p[i * 3 + LABELS.indexOf((truth.labels.get(m.messageId) ?? "comment") as never)] = 1;
+        });
+        return p;
+      };
+    } else {
+      classify = createMessageClassifier(bundle, {});
+    }
+    const decisions: LinkDecision[] = [];
+    const stats = emptyReadStats();
+    await buildReport(readExport(dir, { stats }), classify, {
+      stats,
+      linking: { onDecision: (d) => decisions.push(d) },
+    });
+    classify.close?.();
+    for (const d of decisions) {
+      const target = truth.answers.get(d.answerId);
+      const index = d.candidates.findIndex((c) => c.questionId === target);
+      examples.push({ options: d.candidates.map((c) => c.features), target: index });
+    }
   }
-  const decisions: LinkDecision[] = [];
-  const stats = emptyReadStats();
-  await buildReport(readExport(flags.in, { stats }), classify, {
-    stats,
-    // no candidate is refused while collecting: every weighed answer is an example
-    linking: { onDecision: (d) => decisions.push(d) },
-  });
-  classify.close?.();
-  const examples = decisions.map((d) => {
-    const target = truth.answers.get(d.answerId);
-    const index = d.candidates.findIndex((c) => c.questionId === target);
-    return { options: d.candidates.map((c) => c.features), target: index };
-  });
   const { weights, loss, accuracy } = fitConditionalLogit(examples, {
     l2: numberFlag(flags, "l2") ?? 0.01,
   });

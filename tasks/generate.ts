@@ -68,6 +68,12 @@ const FLAGS: FlagSpec = {
     help:
       "built-in: also write two-person exchanges (backchannel after statements, bare yes/no answers to personal questions); off by default, bench/QUALITY_LOG.md round 6",
   },
+  hangout: {
+    type: "string",
+    placeholder: "on|off",
+    help:
+      "built-in: also write #introductions, #off-topic and personal small talk outside help threads (default: off), bench/QUALITY_LOG.md round 7",
+  },
   concurrency: { type: "string", help: "LLM requests in flight (default 4)" },
   "timeout-ms": { type: "string", help: "per-request timeout in ms (default 60000)" },
   "max-retries": {
@@ -113,6 +119,8 @@ export interface GenerateArgs {
   mix?: ClassMix;
   /** Built-in generator: also write two-person exchanges. */
   exchanges: boolean;
+  /** Built-in generator: also write the hangout channels and personal small talk. */
+  hangout: boolean;
   concurrency: number;
   timeoutMs: number;
   maxRetries: number;
@@ -137,6 +145,7 @@ export function parseGenerateArgs(args: readonly string[]): GenerateArgs {
     timeoutMs: 60_000,
     maxRetries: 5,
     exchanges: false,
+    hangout: false,
     notes: [],
   };
   // parseFlags answers --help itself and exits; main() prints the help instead, so tests and
@@ -180,6 +189,7 @@ export function parseGenerateArgs(args: readonly string[]): GenerateArgs {
     out: str("out") ?? (format === "discord-json" ? "data/discord" : defaults.out),
     mix: mixFlag(str("mix")),
     exchanges: values.exchanges === true,
+    hangout: onOff("hangout", str("hangout"), defaults.hangout),
     concurrency: integerFlag("concurrency", str("concurrency"), 1) ?? defaults.concurrency,
     timeoutMs: integerFlag("timeout-ms", str("timeout-ms"), 1) ?? defaults.timeoutMs,
     maxRetries: integerFlag("max-retries", str("max-retries"), 0) ?? defaults.maxRetries,
@@ -196,6 +206,12 @@ function integerFlag(name: string, value: string | undefined, min: number): numb
     throw new RangeError(`Cannot use --${name} "${value}": expected an integer >= ${min}`);
   }
   return n;
+}
+
+function onOff(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value === "on" || value === "off") return value === "on";
+  throw new RangeError(`Cannot use --${name} "${value}": expected on or off`);
 }
 
 function temperatureFlag(value: string | undefined): number | undefined {
@@ -318,6 +334,7 @@ async function runBuiltin(args: GenerateArgs, io: MainIo): Promise<number> {
     seed: args.seed,
     mix: args.mix,
     exchanges: args.exchanges,
+    hangout: args.hangout,
   });
   const sink = args.format === "discord-json"
     ? await discordSink(args.out, args.seed)

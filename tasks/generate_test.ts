@@ -28,6 +28,9 @@ Deno.test("parseGenerateArgs() resolves defaults and flags", () => {
   assert.equal(args.concurrency, 4);
   assert.equal(args.exchanges, false);
   assert.equal(parseGenerateArgs(["--exchanges"]).exchanges, true);
+  assert.equal(args.hangout, false);
+  assert.equal(parseGenerateArgs(["--hangout", "on"]).hangout, true);
+  assert.equal(parseGenerateArgs(["--hangout", "off"]).hangout, false);
   assert.equal(parseGenerateArgs([]).provider, null);
 });
 
@@ -56,6 +59,10 @@ Deno.test("parseGenerateArgs() explains bad flags", () => {
   );
   assert.throws(() => parseGenerateArgs(["--mix", "1,2"]), /^RangeError: Cannot use --mix "1,2"/);
   assert.throws(() => parseGenerateArgs(["--temperature", "3"]), /expected a number from 0 to 2/);
+  assert.throws(
+    () => parseGenerateArgs(["--hangout", "yes"]),
+    new RangeError('Cannot use --hangout "yes": expected on or off'),
+  );
 });
 
 Deno.test("main() prints help listing every flag", async () => {

@@ -39,7 +39,7 @@ const FLAGS: FlagSpec = {
   channel: { type: "string", help: "only these channels (names or ids, comma-separated)" },
   "min-confidence": {
     type: "string",
-    default: "0",
+    default: "0.6",
     help: "questions and answers below this probability count as comments",
   },
   window: {

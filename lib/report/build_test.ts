@@ -118,6 +118,9 @@ Deno.test("buildReport() filters by channel and time, and drops unsure labels", 
   const unsure = await handReport({ minConfidence: 0.7 }, 0.6);
   assert.equal(unsure.report.overall.questions, 0);
   assert.equal(unsure.report.labels.comment, 19);
+  const byDefault = await handReport({}, 0.55);
+  assert.equal(byDefault.report.options.minConfidence, 0.6);
+  assert.equal(byDefault.report.overall.questions, 0, "labels under 0.6 count as comments");
   await assert.rejects(() => handReport({ since: "last week" }), {
     name: "RangeError",
     message: 'Cannot read --since: "last week" is not a date (e.g. 2024-03-01)',

@@ -22,6 +22,7 @@ import { predictInContext } from "../infer/context.ts";
 import { createSparsePool, type SparsePool } from "../infer/sparse_pool.ts";
 import type { MessageClassifier } from "./build.ts";
 import { RecentMap } from "./_recent_map.ts";
+import { isQuestionLike } from "../features/context.ts";
 
 /** Options of {@linkcode createMessageClassifier}. */
 export interface MessageClassifierOptions {
@@ -61,9 +62,18 @@ export function createMessageClassifier(
   return Object.assign(inContext, { close: () => predict.close(), mode: "message" as const });
 }
 
+/** Question-like channel messages remembered as possible thread starters. */
+const STARTERS_KEPT = 20_000;
+
 /**
  * `predictInContext` on each batch, with the previous batch's last messages as its context: on
  * this thread in order, or on the pool's workers (the same result, batches in parallel).
+ *
+ * A Discord thread is its own conversation, so its first reply would be read with no context —
+ * though it answers the message the thread was started from, in the parent channel ("read it
+ * in chunks" looks like a comment on its own). The thread's first message read is given a copy
+ * of that starter (when it was read before and looked like a question) just before it, as
+ * context only.
  */
 function withOverlap(
   bundle: ModelBundle | WeightsBundle,
@@ -72,14 +82,43 @@ function withOverlap(
 ): MessageClassifier {
   let tail: ChatMessage[] = [];
   let queue: Promise<unknown> = Promise.resolve();
+  const starters = new RecentMap<ChatMessage>(STARTERS_KEPT);
+  const threadsSeen = new RecentMap<true>(STARTERS_KEPT);
   return (messages: readonly ChatMessage[]) => {
-    const withTail = [...tail, ...messages];
-    const skip = withTail.length - messages.length;
+    const withTail = [...tail];
+    const skip = withTail.length;
+    /** Where each message of the batch is in `withTail`, minus `skip`. */
+    const rows: number[] = [];
+    for (const m of messages) {
+      if (m.thread && !threadsSeen.get(m.conversationId)) {
+        threadsSeen.set(m.conversationId, true);
+        const starter = starters.get(m.conversationId);
+        if (starter) {
+          withTail.push({
+            ...starter,
+            messageId: `${starter.messageId}:starter`,
+            conversationId: m.conversationId,
+            thread: true,
+          });
+        }
+      }
+      rows.push(withTail.length - skip);
+      withTail.push(m);
+      if (!m.thread && isQuestionLike(m.text)) starters.set(m.messageId, m);
+    }
     tail = overlap > 0 ? withTail.slice(-overlap) : [];
-    if (pool) return pool.predictInContext(withTail, skip);
+    const pick = (p: Float32Array) => {
+      if (rows.length * LABELS.length === p.length) return p;
+      const out = new Float32Array(rows.length * LABELS.length);
+      rows.forEach((r, i) =>
+        out.set(p.subarray(r * LABELS.length, (r + 1) * LABELS.length), i * 3)
+      );
+      return out;
+    };
+    if (pool) return pool.predictInContext(withTail, skip).then(pick);
     const run = queue.then(async () => {
       const p = await predictInContext(bundle, withTail);
-      return p.slice(skip * LABELS.length);
+      return pick(p.slice(skip * LABELS.length));
     });
     queue = run.catch(() => {});
     return run;

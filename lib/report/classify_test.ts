@@ -9,6 +9,7 @@ import { LABELS } from "../data/types.ts";
 import { BuiltinEmbedder } from "../features/builtin.ts";
 import { contextInputWidth, DEFAULT_CONTEXT_RECIPE } from "../features/context.ts";
 import { initBackend } from "../infer/backend.ts";
+import { predictInContext } from "../infer/context.ts";
 import type { ModelBundle } from "../model/bundle.ts";
 import { tinyMetadata } from "../serve/_testing.ts";
 import { buildReport } from "./build.ts";
@@ -133,5 +134,34 @@ Deno.test("a context model gives the same report on worker threads as on this th
     assert.deepEqual(await run(2), alone);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a context model reads a thread's first message after the question the thread was started from", async () => {
+  const bundle = randomContextBundle();
+  const starter = msg("s1", "ann", {
+    text: "how do I read a 4GB csv without running out of memory?",
+    timestamp: "2024-01-01T00:00:00Z",
+  });
+  const reply = msg("t1", "bob", {
+    text: "read it in chunks",
+    conversationId: "s1",
+    thread: true,
+    timestamp: "2024-01-01T00:03:00Z",
+  });
+  const classify = createMessageClassifier(bundle, { overlap: 0 });
+  try {
+    await classify([starter]);
+    const inThread = await classify([reply]);
+    const withStarter = await predictInContext(bundle, [
+      { ...starter, messageId: "s1:starter", conversationId: "s1", thread: true },
+      reply,
+    ]);
+    const alone = await predictInContext(bundle, [reply]);
+    const round = (p: Float32Array) => [...p].map((x) => Math.round(x * 1e5));
+    assert.deepStrictEqual(round(inThread), round(withStarter.slice(3)));
+    assert.notDeepStrictEqual(round(inThread), round(alone), "the starter changes the reading");
+  } finally {
+    classify.close();
   }
 });

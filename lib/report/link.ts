@@ -20,8 +20,11 @@
  * mention or name picks the asker's latest question, and step 6 is `nearest` — the latest open
  * question by someone else, whatever the evidence.
  *
- * Only messages labelled "answer" link; a reply labelled comment ("+1, mine does that too")
- * answers nothing.
+ * Only messages labelled "answer" link by these rules. A reply labelled comment ("+1, mine does
+ * that too") answers nothing — unless the model still gives it "answer" a fair probability
+ * (`replyAnswerProbability`, 0.3): a comment-labelled reply to a question by someone else, or a
+ * message in a thread started from one, then answers it (`reply` / `thread`), as short or
+ * off-script answers there often are.
  * @module
  */
 
@@ -100,6 +103,9 @@ export interface LabelledMessage {
   label: Label;
   /** The model's probability of `label`. */
   confidence: number;
+  /** The model's probability of "answer", when `label` is not answer (see
+   * {@linkcode LinkerOptions.replyAnswerProbability}). @default 0 */
+  pAnswer?: number;
 }
 
 /** One link the linker made. */
@@ -135,6 +141,11 @@ export interface LinkerOptions {
   weights?: ArrayLike<number>;
   /** Called with every decision of the evidence rule (for fitting its weights). */
   onDecision?: (decision: LinkDecision) => void;
+  /** A message labelled comment that replies to a question by someone else, or is posted in a
+   * thread started from one, answers it when the model gives "answer" at least this
+   * probability (the argmax misses answers there that are short or off-script). 1 turns it off.
+   * @default 0.3 */
+  replyAnswerProbability?: number;
 }
 
 /** An open question with what the evidence rule needs about its exchange. */
@@ -236,6 +247,7 @@ export class Linker {
   readonly #rule: "scored" | "nearest";
   readonly #weights: ArrayLike<number> | undefined;
   readonly #onDecision: ((decision: LinkDecision) => void) | undefined;
+  readonly #replyAnswer: number;
 
   /** Starts with no questions; `windowSeconds` bounds how long one stays open. */
   constructor(options: LinkerOptions = {}) {
@@ -248,6 +260,7 @@ export class Linker {
       );
     }
     this.#onDecision = options.onDecision;
+    this.#replyAnswer = options.replyAnswerProbability ?? 0.3;
   }
 
   /** Feeds the next message (messages of one conversation must come in time order). */
@@ -302,6 +315,12 @@ export class Linker {
       else if (found.question && found.reason) {
         this.#attach(found.question, m, time, found.reason);
         exchange = found.question.id;
+      }
+    } else if ((item.pAnswer ?? 0) >= this.#replyAnswer) {
+      const q = this.#repliedQuestion(m);
+      if (q) {
+        this.#attach(q.question, m, time, q.reason);
+        exchange = q.question.id;
       }
     }
     // a comment joins the exchange it replies into (or its thread's)
@@ -421,6 +440,16 @@ export class Linker {
     if (entry) entry.exchange = exchange;
   }
 
+  /** The question by someone else that `m` replies to or is in the thread of (not yet read
+   * thread starters aside). */
+  #repliedQuestion(m: ChatMessage): { question: QuestionRecord; reason: LinkReason } | null {
+    const replied = m.replyTo ? this.#byId.get(m.replyTo) : undefined;
+    if (replied && replied.author !== m.userName) return { question: replied, reason: "reply" };
+    const started = m.thread ? this.#byId.get(m.conversationId) : undefined;
+    if (started && started.author !== m.userName) return { question: started, reason: "thread" };
+    return null;
+  }
+
   /** The exchange (question id) the message replies into, if it replies to one. */
   #replyExchange(m: ChatMessage): string | null {
     return m.replyTo ? this.#recent.get(m.replyTo)?.exchange ?? null : null;
@@ -534,6 +563,10 @@ export class Linker {
         hasExpectedCue(m.text, open.expects) ? 1 : 0,
         0, // askerRepliedToAnswer: known once later messages are read
         0, // askerAcknowledged: likewise
+        confidence >= 0.95 ? 1 : 0,
+        i === others.length - 1 ? 1 : 0,
+        minutes < 2 ? 1 : 0,
+        minutes > 60 ? 1 : 0,
       );
       return { open, features, score: linkScore(features, this.#weights) };
     });

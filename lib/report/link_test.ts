@@ -51,6 +51,28 @@ Deno.test("Linker links by reply first, whatever question is nearer", () => {
   );
 });
 
+Deno.test("Linker: a reply or thread message labelled comment answers its question when p(answer) is high enough", () => {
+  const items = (pAnswer: number, options: { replyAnswerProbability?: number } = {}) => {
+    const linker = new Linker(options);
+    const add = (message: ChatMessage, label: Label) =>
+      linker.add({ message, label, confidence: 0.6, pAnswer });
+    add(msg("q1", "ann", "how do I read a 4GB csv"), "question");
+    add(msg("q2", "cyd", "is tableau worth it"), "question");
+    add(msg("r1", "bob", "chunksize=100_000", { replyTo: "q1" }), "comment");
+    add(msg("t1", "dan", "no", { conversationId: "q2", thread: true }), "comment");
+    add(msg("r2", "ann", "ok I'll try", { replyTo: "r1" }), "comment");
+    linker.finish();
+    return linker.links.map((l) => [l.answerId, l.questionId, l.reason]);
+  };
+  assert.deepStrictEqual(items(0.35), [["r1", "q1", "reply"], ["t1", "q2", "thread"]]);
+  assert.deepStrictEqual(
+    items(0.21),
+    [],
+    "a +1 reply (p 0.21 on the hand-built export) is no answer",
+  );
+  assert.deepStrictEqual(items(0.35, { replyAnswerProbability: 1 }), []);
+});
+
 Deno.test("Linker: a reply labelled comment (+1, mine too) answers nothing", () => {
   const { questions, links } = link([
     [msg("q1", "ann", "why does pandas warn me"), "question"],
@@ -108,8 +130,8 @@ Deno.test("Linker keeps conversations apart and keeps the earliest answer as the
   const { questions } = link([
     [msg("q1", "ann", "help with sql?", { conversationId: "sql" }), "question"],
     [msg("a0", "bob", "in python use pandas", { conversationId: "python" }), "answer"],
-    [msg("a1", "bob", "use a CTE", { conversationId: "sql" }), "answer"],
-    [msg("a2", "cyd", "or a subquery", { conversationId: "sql" }), "answer"],
+    [msg("a1", "bob", "use a CTE, sql has them", { conversationId: "sql" }), "answer"],
+    [msg("a2", "cyd", "or a subquery", { conversationId: "sql", replyTo: "q1" }), "answer"],
   ]);
   assert.deepStrictEqual(
     questions.map((q) => [q.id, q.answers, q.firstAnswerId, q.firstAnswerAuthor]),
@@ -203,11 +225,13 @@ Deno.test("Linker waits for what follows a plain answer: the asker's thanks tell
     msg(id, who, text),
     "question",
   ];
-  const items: [ChatMessage, Label][] = [
-    question("q1", "ann", "what should I put on my resume"),
-    question("q2", "cyd", "what should I learn after excel"),
-    [msg("a1", "bob", "projects with numbers in them"), "answer"],
-  ];
+  const q1 = question("q1", "ann", "what should I put on my resume");
+  const q2 = question("q2", "cyd", "what should I learn after excel");
+  clock += 120_000; // the answer comes 3 minutes after the newer question
+  const items: [ChatMessage, Label][] = [q1, q2, [
+    msg("a1", "bob", "projects with numbers in them"),
+    "answer",
+  ]];
   const silent = link(items);
   assert.deepStrictEqual(silent.links.map((l) => l.questionId), ["q2"]);
   const thanked = link([...items, [msg("c1", "ann", "oh thanks, makes sense"), "comment"]]);

@@ -1439,3 +1439,632 @@ export const EXCHANGE_REACT: readonly string[] = [
   "really?",
   "no way, really?",
 ];
+
+// --- Hangout talk (#introductions, #off-topic, #general outside help threads) -----------------
+
+/**
+ * A personal question of the hangout channels — where someone is from, kids, pets, how long
+ * they have studied, the weekend — with the replies that fit it. Most are short: a bare
+ * "yeah" / "nah" with a fact, or the fact alone ("since march", "two of them", "ohio").
+ */
+export interface Hangout {
+  /** Channels it comes up in. */
+  channels: readonly Channel[];
+  kind: "yesno" | "wh" | "or" | "declarative" | "request";
+  /** Ways of asking (to one person or to the room). */
+  ask: readonly string[];
+  /** Replies that answer it. */
+  answers: readonly string[];
+  /** Whether the one who answered may ask it back ("hbu", "you?"), answered by the asker. */
+  bounce?: boolean;
+  /** A follow-up the asker may ask after the answer, with its replies. */
+  follow?: readonly (readonly [string, readonly string[]])[];
+}
+
+const HANG: readonly Channel[] = ["off-topic", "general"];
+const MEET: readonly Channel[] = ["introductions", "general", "off-topic"];
+const STUDY: readonly Channel[] = ["introductions", "general", "job-search-support"];
+
+/** Personal questions of the hangout channels. */
+export const HANGOUTS: readonly Hangout[] = [
+  {
+    channels: MEET,
+    kind: "wh",
+    ask: [
+      "where {are you|r u|is everyone} {from|based}",
+      "where {are you|r u} located",
+      "where in the world is everyone",
+      "what {city|state|country} {are you|r u} in",
+    ],
+    answers: [
+      "{city}",
+      "{city} here",
+      "{city} {area|suburbs|for now}",
+      "originally {city}, {city} now",
+      "near {city}",
+      "{city}, {it's|its} {freezing|so hot|raining} here lol",
+    ],
+    bounce: true,
+    follow: [["{oh nice|ooh} {how do you|do u} like it there", [
+      "{love it|it's ok|its fine}",
+      "{it's|its} {fine|ok} {lol|}, {too cold|too expensive|too hot}",
+      "miss home {tbh|honestly|}",
+    ]]],
+  },
+  {
+    channels: HANG,
+    kind: "yesno",
+    ask: [
+      "anyone here from {city}",
+      "any {city} people here",
+      "anyone {else |}in {city}",
+      "is anyone here {in|near} {city}",
+      "anyone in the {est|pst|uk|eu} timezone",
+    ],
+    answers: [
+      "me!",
+      "me",
+      "{yep|yeah}, {north|south} side",
+      "{not quite|close}, {city}",
+      "not me, {city}",
+      "{born there|grew up there} lol",
+      "o/",
+    ],
+  },
+  {
+    channels: HANG,
+    kind: "yesno",
+    ask: ["do {you|u} have kids", "{you|u} have kids right", "any kids"],
+    answers: [
+      "yeah two of them",
+      "{yep|yeah}, {two|three} {boys|girls|under 5}",
+      "one, she's {3|4|6|9}",
+      "nope, just a {dog|cat}",
+      "nah not yet",
+      "{no|nope}",
+      "{yeah|yep} {two|three}, {it's|its} chaos lol",
+    ],
+    bounce: true,
+    follow: [["how old {are they|r they}", [
+      "{5|two} and {7|ten}",
+      "{4|6} and {9|12}",
+      "both teens lol",
+    ]]],
+  },
+  {
+    channels: STUDY,
+    kind: "wh",
+    ask: [
+      "how long have {you|u} been studying",
+      "how long {have you|u} been learning {tool}",
+      "how long {have you|u} been at it",
+      "when did {you|u} start {learning|studying} {tool|data stuff}",
+      "how long {have you|u} been job hunting",
+    ],
+    answers: [
+      "since {march|january|the summer|last fall}",
+      "like {duration}",
+      "{duration} {on and off|now|i think}",
+      "{about|almost} a year",
+      "{two|three} weeks lol",
+      "{since|started} {last year|new years|christmas}",
+      "too long lol, {duration}",
+    ],
+    bounce: true,
+    follow: [["{is it|has it been} {hard|worth it|going ok}", [
+      "{harder than i thought|not bad|pretty good} {tbh|so far|}",
+      "{yeah|yes} {slowly|getting there}",
+      "some days lol",
+    ]]],
+  },
+  {
+    channels: HANG,
+    kind: "yesno",
+    ask: [
+      "{u|you} still at that job",
+      "{are you|r u} still at {company}",
+      "still {teaching|in retail|at the bank|nursing}",
+      "{are you|r u} still working {nights|weekends|part time}",
+    ],
+    answers: [
+      "{yeah|yep} for now",
+      "{yeah|yep}, till i find something",
+      "unfortunately lol",
+      "nah left in {march|may|the summer}",
+      "{nope|no}, {started|moved} somewhere else {last month|in march}",
+      "{yeah|ya} {but|} {not for long|hopefully not for long}",
+    ],
+    follow: [["how {is|s} it {going|there}", [
+      "{same old|meh|fine}",
+      "{busy|slow} lol",
+      "{better|worse} than last year",
+    ]]],
+  },
+  {
+    channels: HANG,
+    kind: "wh",
+    ask: [
+      "any plans {this weekend|for the weekend|tonight}",
+      "what {are you|r u|is everyone} {up to|doing} {this weekend|tonight|today}",
+      "doing anything fun {this weekend|for the holidays}",
+    ],
+    answers: [
+      "nothing, just studying",
+      "{a wedding|my cousin's bday|a concert} {lol|}",
+      "sleeping {lol|mostly}",
+      "{hiking|the beach|family stuff} {if it doesn't rain|probably|}",
+      "nothing much, {laundry|catching up on {show}}",
+      "{working|work} {unfortunately|sadly} 😭",
+    ],
+    bounce: true,
+  },
+  {
+    channels: HANG,
+    kind: "yesno",
+    ask: [
+      "do {you|u} have {pets|a dog|a cat}",
+      "is that {your|ur} {cat|dog} in {your|ur} pfp",
+      "{you|u} have a dog right",
+    ],
+    answers: [
+      "{yeah|yep} a {cat|dog}, {she's|he's} a menace",
+      "{yep|yeah}, {two|three} cats lol",
+      "{no|nope} but i want one",
+      "{nah|no}, {it's|its} my {parents'|sister's} dog",
+      "{yep|yes} {lol|}",
+    ],
+    follow: [["{what's|whats} {their|her|his} name", ["{biscuit|mochi|luna|max|pepper|nugget}"]]],
+  },
+  {
+    channels: HANG,
+    kind: "wh",
+    ask: [
+      "{what's|whats} {your|ur} {dog's|cat's} name",
+      "{who's|whos} the {dog|cat} in {your|ur} pfp",
+    ],
+    answers: [
+      "{biscuit|mochi|luna|max|pepper|nugget}",
+      "{that's|thats} {biscuit|mochi|luna|max} lol",
+      "my {parents'|sister's} {dog|cat}, {luna|max}",
+    ],
+  },
+  {
+    channels: HANG,
+    kind: "yesno",
+    ask: [
+      "anyone watching the game {tonight|today}",
+      "{did you|did u|u} see the game {last night|yesterday}",
+      "{who's|whos} watching the {finals|match|super bowl}",
+    ],
+    answers: [
+      "{yep|yeah} {lol|}",
+      "me, {can't|cant} miss it",
+      "{missed it|no}, {was working|had class}",
+      "{yeah|yes} {what a game|painful} lol",
+      "{nope|nah} not into sports",
+    ],
+  },
+  {
+    channels: HANG,
+    kind: "yesno",
+    ask: ["anyone {play|still play} {game}", "{do you|u} play {game}", "{do you|u} game"],
+    answers: [
+      "every {night|day} {lol|unfortunately}",
+      "{not since|not anymore, since} {college|high school}",
+      "{yeah|yep}, add me",
+      "{no|nah}, no time {lol|anymore}",
+      "{sometimes|on weekends}",
+    ],
+  },
+  {
+    channels: HANG,
+    kind: "wh",
+    ask: [
+      "{how's|hows} the weather {there|where you are}",
+      "is it {snowing|raining|hot} {there|where u are}",
+    ],
+    answers: [
+      "{freezing|so hot|raining again}",
+      "{yeah|ya} like a foot",
+      "sunny and {75|80|30}",
+      "{nope|no}, {finally|} nice out",
+    ],
+    bounce: true,
+  },
+  {
+    channels: HANG,
+    kind: "wh",
+    ask: ["{what time is it|whats the time} there", "{isn't it|isnt it} late there"],
+    answers: ["{almost midnight|3am|lunch time} lol", "{2pm|11pm|9am}", "{yeah|ya} {1am|2am} lol"],
+  },
+  {
+    channels: MEET,
+    kind: "wh",
+    ask: [
+      "what did {you|u} do before {data|this}",
+      "{what's|whats} {your|ur} background",
+      "what do {you|u} do {now|for work|rn}",
+    ],
+    answers: [
+      "{teacher|nurse|accountant|bartender|line cook} for {number} years",
+      "retail {mostly|lol}",
+      "{oldjob} {right now|atm|rn}",
+      "{accounting|marketing|finance}, {hated it|it was ok}",
+      "{military|hospitality|customer service}",
+    ],
+    bounce: true,
+    follow: [["do {you|u} miss it", [
+      "{not at all|nope} lol",
+      "{the people|my coworkers} {yeah|a bit}",
+      "{sometimes|kinda}",
+    ]]],
+  },
+  {
+    channels: MEET,
+    kind: "yesno",
+    ask: [
+      "{did you|did u} study {cs|stats|math} {in school|}",
+      "{do you|u} have a {cs|stats} degree",
+      "{did you|did u} go to college for this",
+    ],
+    answers: [
+      "{nope|no}, {biology|history|psych|business}",
+      "{yep|yeah} {econ|stats} {but forgot all of it lol|}",
+      "{nah|no}, self taught",
+      "{yes|yeah}, {a while ago|long time ago} lol",
+    ],
+  },
+  {
+    channels: HANG,
+    kind: "yesno",
+    ask: [
+      "anyone watching {show}",
+      "{have you|have u|u} seen {show}",
+      "{did you|did u} finish {show} yet",
+      "is {show} worth {it|watching}",
+    ],
+    answers: [
+      "{yes|yess} {obsessed|so good}",
+      "not yet, no spoilers {pls|please}",
+      "only the first season",
+      "{yeah|yep}, {the ending|season 2} {though|tho} 😭",
+      "{nope|no}, heard its good",
+      "{dropped it|gave up} after {ep|episode} {2|3}",
+    ],
+  },
+  {
+    channels: HANG,
+    kind: "yesno",
+    ask: ["do {you|u} work from home", "is {your|ur} job remote", "{are you|r u} {hybrid|remote}"],
+    answers: [
+      "hybrid, {two|three} days in office",
+      "fully remote {thank god|lol|}",
+      "{nah|nope}, in office every day",
+      "{yeah|yep} {most days|mostly}",
+      "{yeah|yep} but i kinda miss the office",
+    ],
+    bounce: true,
+  },
+  {
+    channels: HANG,
+    kind: "wh",
+    ask: [
+      "{how are you|how r u|hows everyone|how's everyone} {doing|holding up|} {today|this week|}",
+      "{you|u} good",
+      "{how's|hows} {your|ur} {day|week|monday} going",
+      "how was {your|ur} {weekend|trip|day off}",
+    ],
+    answers: [
+      "{good|not bad|surviving} {lol|tbh|}",
+      "tired but good",
+      "{pretty chill|long day|rough week} {lol|tbh|honestly}",
+      "{all good|im good} {ty|thanks}",
+      "{exhausted|so tired} lol",
+      "{too short|it was good} {lol|}",
+    ],
+    bounce: true,
+  },
+  {
+    channels: HANG,
+    kind: "wh",
+    ask: [
+      "how did the {interview|move|trip} go",
+      "how was the {interview|wedding|concert}",
+    ],
+    answers: [
+      "{went well|went ok} i think",
+      "{so fun|amazing}, {still tired|no voice left} lol",
+      "{rough|long}, {tell u later|dont ask}",
+      "better than i expected",
+    ],
+  },
+  {
+    channels: HANG,
+    kind: "wh",
+    ask: [
+      "what's everyone {eating|having for dinner|having for lunch}",
+      "{what's|whats} for {dinner|lunch}",
+      "what {are you|r u} {eating|cooking}",
+    ],
+    answers: [
+      "{food}",
+      "{food} again",
+      "leftovers {lol|again}",
+      "{cereal|toast|coffee} {lol|}, {it's|its} been a day",
+      "my mom's {food}",
+    ],
+  },
+  {
+    channels: HANG,
+    kind: "yesno",
+    ask: [
+      "anyone else's {internet|discord|wifi} {super slow|down|acting up} {today|rn}",
+      "{is it|its} just me or is discord {laggy|down}",
+    ],
+    answers: [
+      "{yep|yeah} {mine too|same}",
+      "{works fine|fine} for me",
+      "{no|nope}, {works fine here|all good here}",
+      "{same here|me too} lol",
+    ],
+  },
+  {
+    channels: HANG,
+    kind: "yesno",
+    ask: [
+      "anyone else {can't sleep|up this late|still awake}",
+      "does anyone else {get sleepy after lunch|talk to their plants|study with music on}",
+    ],
+    answers: [
+      "{me|same here} lol",
+      "{literally|} every day",
+      "{yes|yeah}, {3am club|can't sleep either}",
+      "me 🙋",
+    ],
+  },
+  {
+    channels: HANG,
+    kind: "wh",
+    ask: ["how old {are you|r u} if {you|u} don't mind me asking", "when's {your|ur} birthday"],
+    answers: [
+      "{26|33|41}",
+      "{29|31|24|38}",
+      "{turning|almost} {30|40|25}",
+      "{next week|in march|yesterday} lol",
+    ],
+  },
+  {
+    channels: HANG,
+    kind: "or",
+    ask: [
+      "{coffee|tea} or {tea|energy drinks}",
+      "{morning|night} person or {night|morning} person",
+    ],
+    answers: [
+      "coffee {obviously|always}",
+      "{both|neither} lol",
+      "night, {sadly|unfortunately}",
+      "morning {lol|}",
+    ],
+    bounce: true,
+  },
+  {
+    channels: HANG,
+    kind: "or",
+    ask: ["{cats|dogs} or {dogs|cats}", "{pizza|tacos} or {burgers|sushi}"],
+    answers: [
+      "dogs {100%|easily}",
+      "cats {obviously|}",
+      "{tacos|sushi} {every time|no contest}",
+      "{both|neither} lol",
+    ],
+    bounce: true,
+  },
+  {
+    channels: ["introductions", "general"],
+    kind: "wh",
+    ask: [
+      "welcome! what are {you|u} {learning|working on} {rn|right now|atm}",
+      "{welcome|hey}! what {are you|r u} studying",
+    ],
+    answers: [
+      "{sql|sql and excel|python|power bi} for now",
+      "the {google cert|{cert}} {right now|atm}",
+      "{thanks!|ty!} {learning|doing} {tool} {rn|right now}",
+    ],
+  },
+  {
+    channels: ["introductions", "general"],
+    kind: "wh",
+    ask: ["{welcome|hey}! what got {you|u} into data", "welcome! why data"],
+    answers: [
+      "{my job|a coworker|covid} honestly lol",
+      "{i like|always liked} excel {lol|tbh}",
+      "{a friend|my brother} {did it|got into it} and loves it",
+    ],
+  },
+  {
+    channels: ["introductions", "general"],
+    kind: "wh",
+    ask: ["{welcome|hey}! {what|which} role are {you|u} going for", "welcome! what kind of role"],
+    answers: [
+      "{analyst|data analyst|bi} roles {mostly|i think}",
+      "{analyst|analytics} for now",
+      "not sure yet {tbh|honestly}",
+    ],
+  },
+  {
+    channels: ["introductions"],
+    kind: "wh",
+    ask: ["welcome! where {are you|r u} {based|from}", "welcome! where in {city}"],
+    answers: ["{city}", "{city} {area|suburbs}", "{north|east} side {lol|}"],
+  },
+  {
+    channels: ["introductions", "general"],
+    kind: "wh",
+    ask: [
+      "what {are you|r u} hoping to get out of the server",
+      "welcome! what brings {you|u} here",
+    ],
+    answers: [
+      "{just|mostly} {networking|accountability|people to study with}",
+      "job {leads|help} {lol|honestly}",
+    ],
+  },
+  {
+    channels: STUDY,
+    kind: "yesno",
+    ask: [
+      "{are you|r u} doing the {google cert|bootcamp|{cert}} too",
+      "{did you|did u} {finish|pass} {it|the cert|the course} yet",
+    ],
+    answers: [
+      "{yeah|yep}, module {2|3|4}",
+      "{yes|yeah} {lol|}, {halfway|almost done}",
+      "{nope|no}, {self taught|on my own}",
+      "{not yet|almost}, {one|two} more {weeks|modules}",
+    ],
+    bounce: true,
+  },
+  {
+    channels: STUDY,
+    kind: "yesno",
+    ask: [
+      "{are you|r u} {in school|in college|working} {rn|right now|too}",
+      "{do you|u} study {every day|on weekends|after work}",
+    ],
+    answers: [
+      "{nah|no}, {working full time|just work}",
+      "{trying to|tryna}, {an hour|like an hour} a day",
+      "{yeah|yep}, {night classes|part time}",
+      "{mostly|} weekends",
+    ],
+    bounce: true,
+  },
+  {
+    channels: HANG,
+    kind: "request",
+    ask: [
+      "{someone|anyone} {recommend|rec} a {show|podcast} pls",
+      "need a {show|podcast} rec",
+      "tell me {something good|a good show} to watch",
+    ],
+    answers: [
+      "{show}",
+      "{show}, {trust|trust me}",
+      "{the rewatchables|hardcore history} {if you like podcasts|}",
+      "{show} {or|and} {show}",
+    ],
+  },
+];
+
+/** A newcomer's introduction (a comment: it tells, it asks nothing). */
+export const INTRODUCTIONS: readonly string[] = [
+  "hi everyone! {intro}. excited to be here",
+  "hey all, {intro} and {learning {tool} rn|looking for study buddies}",
+  "hello! {intro}. {number} years in {oldjob} before this",
+  "hi! {i'm|im} from {city}, {intro}",
+  "new here 👋 {intro}",
+  "hey guys, {intro}. {i have|got} {two|three} kids so i study at night lol",
+  "hi, career changer from {oldjob} here, {learning {tool} rn|trying to break into {role} work}. looking for study buddies",
+  "{hello|hi} from {city}! {learning {tool} rn|trying to break into {role} work}",
+  "hey! {intro}, mostly {sql|excel|python} so far. glad i found this place",
+  "{27|34|22}, {intro}. {nice to meet yall|happy to be here}",
+];
+
+/** Others welcoming a newcomer (comments). */
+export const WELCOMES: readonly string[] = [
+  "welcome!",
+  "welcome 👋",
+  "hey welcome!!",
+  "welcome to the server",
+  "welcome, glad {you're|ur} here",
+  "hi! welcome",
+  "welcomeee",
+  "👋",
+  "welcome, {good luck|you got this}!",
+  "welcome! same boat, {coming from|used to do} {oldjob}",
+];
+
+/** Someone's own news or mood in the hangout channels, and the replies it draws (comments). */
+export const HANGOUT_SIDE_TALK: readonly SideTalk[] = [
+  {
+    channels: HANG,
+    lines: [
+      "my {cat|dog} just knocked my coffee over",
+      "{my|the} {kid|kids} finally asleep, study time",
+      "made {food} from scratch {today|tonight}",
+      "{it's|its} {snowing|so hot|pouring} here {lol|again}",
+      "finally booked a vacation",
+      "{my|our} power went out {lol|again} {rip|}",
+      "just got back from {the gym|a run|a walk}",
+      "{show} season {2|3} {is out|dropped} {today|tonight}",
+      "{i have|got} {two|three} kids and a full time job, studying at night is rough",
+      "{my team|we} won {last night|} {lets go|!!}",
+      "{can't|cant} sleep again",
+      "first day of spring finally",
+      "{just|} adopted a {puppy|kitten} {!!|🥹}",
+    ],
+    replies: [
+      "lol",
+      "omg",
+      "so cute",
+      "😭",
+      "rip",
+      "noo",
+      "jealous",
+      "W",
+      "lmao",
+      "love that",
+      "nice!",
+      "enjoy!",
+      "haha",
+      "pics or it didnt happen",
+      "relatable",
+    ],
+  },
+  {
+    channels: ["off-topic", "general", "introductions"],
+    lines: [
+      "{good morning|gm} from {city}",
+      "{happy friday|happy monday} {everyone|all|yall}",
+      "back from vacation, what did i miss",
+      "{night|gn} {all|everyone}",
+      "brb {dinner|kid duty|walking the dog}",
+      "ok {back|im back}",
+    ],
+    replies: ["gm", "morning!", "hey", "hiii", "gn", "welcome back", "o/", "👋"],
+  },
+];
+
+/** What the asker says after a hangout answer (comments). */
+export const HANGOUT_REACT: readonly string[] = [
+  "oh nice",
+  "oh cool",
+  "ha same",
+  "lol same",
+  "omg cute",
+  "lucky",
+  "jealous",
+  "that's awesome",
+  "nice nice",
+  "damn",
+  "lol fair",
+  "love that",
+  "ooh",
+  "haha nice",
+  "oh wow",
+  "same here",
+  "small world",
+  "respect",
+  "rip",
+];
+
+/** "And you?" after answering a hangout question (a question back to the asker). */
+export const BOUNCE: readonly string[] = [
+  "{you|u}",
+  "hbu",
+  "wbu",
+  "and {you|u}",
+  "how about {you|u}",
+];

@@ -24,6 +24,7 @@ import {
   ASK_ENDINGS,
   ASK_OPENINGS,
   BACKCHANNEL,
+  BOUNCE,
   EXCHANGE_BACKCHANNEL,
   EXCHANGE_NO_MORE,
   EXCHANGE_REACT,
@@ -33,6 +34,11 @@ import {
   EXCHANGE_YESNO,
   FIXED_NOW,
   GENERIC_CLARIFY,
+  type Hangout,
+  HANGOUT_REACT,
+  HANGOUT_SIDE_TALK,
+  HANGOUTS,
+  INTRODUCTIONS,
   NO,
   REACT_TO_ANSWER,
   RECHECK,
@@ -42,6 +48,7 @@ import {
   THANKS,
   type Topic,
   TOPICS,
+  WELCOMES,
   WORKED,
   YES,
 } from "./_scripts.ts";
@@ -52,10 +59,29 @@ import { type Channel, CHANNEL_INFO, CHANNELS, type ClassMix } from "./channels.
 const EPOCH_MS = Date.UTC(2024, 0, 1);
 const WINDOW_SPACING_MS = 45 * 60_000;
 
+/** Channel traffic with the hangout channels, and without them (the generator's default). */
 const TRAFFIC = Object.fromEntries(CHANNELS.map((c) => [c, CHANNEL_INFO[c].traffic])) as Record<
   Channel,
   number
 >;
+const TRAFFIC_NO_HANGOUT = Object.fromEntries(
+  CHANNELS.filter((c) => !isHangoutChannel(c)).map((c) => [c, CHANNEL_INFO[c].traffic]),
+) as Record<Channel, number>;
+
+function isHangoutChannel(channel: Channel): boolean {
+  return "hangout" in CHANNEL_INFO[channel] && CHANNEL_INFO[channel].hangout === true;
+}
+
+const HANGOUTS_BY_CHANNEL = Object.fromEntries(
+  CHANNELS.map((c) => [c, HANGOUTS.filter((h) => h.channels.includes(c))]),
+) as Record<Channel, Hangout[]>;
+
+const HANGOUT_SIDE_BY_CHANNEL = Object.fromEntries(
+  CHANNELS.map((c) => [
+    c,
+    HANGOUT_SIDE_TALK.filter((s) => s.channels === "any" || s.channels.includes(c)),
+  ]),
+) as Record<Channel, SideTalk[]>;
 
 const TOPICS_BY_CHANNEL = Object.fromEntries(
   CHANNELS.map((c) => [c, TOPICS.filter((t) => t.channels.includes(c))]),
@@ -73,6 +99,8 @@ const DOMAIN: Record<Channel, Domain> = {
   resources: "tech",
   "sql-help": "tech",
   "python-help": "tech",
+  introductions: "life",
+  "off-topic": "life",
 };
 
 /**
@@ -161,6 +189,8 @@ export interface WindowOptions {
   mix: ClassMix;
   /** Also write two-person exchanges among the side talk (off by default; see `#exchange`). */
   exchanges?: boolean;
+  /** Also write the hangout channels and personal talk outside help threads (see `#hangout`). */
+  hangout?: boolean;
 }
 
 /**
@@ -169,7 +199,8 @@ export interface WindowOptions {
  */
 export function simulateWindow(index: number, options: WindowOptions): Message[] {
   const prng = createPrng(mixSeed(options.seed, index));
-  return new Window(index, prng, options.mix, options.exchanges ?? false).run();
+  return new Window(index, prng, options.mix, options.exchanges ?? false, options.hangout ?? false)
+    .run();
 }
 
 class Window {
@@ -182,13 +213,15 @@ class Window {
   readonly #counts: Record<Label, number> = { question: 0, answer: 0, comment: 0 };
   readonly #topics = new Set<Topic>();
   readonly #exchanges: boolean;
+  readonly #hangout: boolean;
   #threads = 0;
 
-  constructor(index: number, prng: Prng, mix: ClassMix, exchanges: boolean) {
+  constructor(index: number, prng: Prng, mix: ClassMix, exchanges: boolean, hangout: boolean) {
     this.#prng = prng;
     this.#mix = mix;
     this.#exchanges = exchanges;
-    this.#channel = pickWeighted(TRAFFIC, prng);
+    this.#hangout = hangout;
+    this.#channel = pickWeighted(hangout ? TRAFFIC : TRAFFIC_NO_HANGOUT, prng);
     this.#id = `${this.#channel}-${String(index).padStart(6, "0")}`;
     const size = 4 + Math.floor(prng() * 10);
     const taken = new Set<string>();
@@ -210,12 +243,16 @@ class Window {
     // Help channels move slower but are denser in questions.
     const meanGapMs = (help > 1 ? 5 : 3) * 60_000;
     let time = this.#start;
+    const hangout = this.#hangout ? HANGOUT_SHARE[this.#channel] : null;
     while (this.#drafts.length < target) {
       this.#threads++;
       if (!this.#wantsQuestion()) {
-        if (this.#exchanges && prng() < EXCHANGE_SHARE[this.#channel]) this.#exchange(time);
+        if (hangout && prng() < hangout.intro) this.#introduction(time);
+        else if (hangout && prng() < hangout.side) this.#hangoutSideTalk(time);
+        else if (this.#exchanges && prng() < EXCHANGE_SHARE[this.#channel]) this.#exchange(time);
         else this.#sideTalk(time);
-      } else if (prng() < CASUAL_SHARE[this.#channel]) this.#casualThread(time);
+      } else if (hangout && prng() < hangout.question) this.#hangoutThread(time);
+      else if (prng() < CASUAL_SHARE[this.#channel]) this.#casualThread(time);
       else this.#helpThread(time);
       time += Math.floor(-Math.log(1 - prng()) * meanGapMs) + 5000;
     }
@@ -630,6 +667,229 @@ class Window {
     }
   }
 
+  /**
+   * A personal question of the hangout channels ("anyone here from ohio", "do u have kids", "how
+   * long have you been studying"), to the room or to one person, answered (if at all) by a
+   * short fact or a "yeah" / "nah" with one; the answerer may ask it back ("hbu"), the asker may
+   * follow up or react ("oh nice", "lucky"). `to` directs it at one person (an introduction's
+   * author).
+   */
+  #hangoutThread(start: number, from?: number, to?: number): void {
+    const prng = this.#prng;
+    const topics = HANGOUTS_BY_CHANNEL[this.#channel];
+    if (topics.length === 0) return this.#casualThread(start);
+    const toNewcomer = topics.filter((h) => h.channels.includes("introductions"));
+    const topic = pick(to === undefined || toNewcomer.length === 0 ? topics : toNewcomer, prng);
+    const asker = from ?? this.#person();
+    const target = to ?? this.#person([asker]);
+    if (target < 0) return;
+    const base = { replyTo: null, answers: null, mention: null };
+    // A question to one person names them now and then; one to the room names nobody.
+    const question = this.#add({
+      ...base,
+      time: start,
+      author: asker,
+      label: "question",
+      kind: topic.kind,
+      line: pick(topic.ask, prng),
+      mention: to === undefined && prng() < 0.2 ? target : null,
+    });
+    if (prng() < 0.08) {
+      this.#add({
+        ...base,
+        time: start + seconds(prng, 4, 60),
+        author: this.#person([asker, target]),
+        label: "comment",
+        kind: "",
+        line: pick(["lol", "👀", "good q", "ooh", "{haha|lol} i wanna know too"], prng),
+      });
+    }
+    if (this.#mix.answer === 0 || prng() < HANGOUT_UNANSWERED) return;
+    let t = start + hangoutDelay(prng);
+    const late = t - start > 20 * 60_000;
+    const answer = this.#add({
+      time: t,
+      author: target,
+      label: "answer",
+      kind: "",
+      line: pick(topic.answers, prng),
+      replyTo: prng() < (late ? STREAM_SHAPE.replyLinkLate : STREAM_SHAPE.replyLink)
+        ? question
+        : null,
+      answers: question,
+      mention: prng() < STREAM_SHAPE.mention ? asker : null,
+    });
+    if (to === undefined && prng() < 0.25) {
+      // Questions to the room draw more than one reply ("me!", "me too, texas").
+      const other = this.#person([asker, target]);
+      if (other >= 0) {
+        t += seconds(prng, 5, 300);
+        this.#add({
+          ...base,
+          time: t,
+          author: other,
+          label: "answer",
+          kind: "",
+          line: pickOther(topic.answers, answer.line, prng),
+          answers: question,
+          replyTo: prng() < STREAM_SHAPE.replyLink ? question : null,
+        });
+      }
+    }
+    const r = prng();
+    if (topic.bounce && r < 0.3) {
+      t += seconds(prng, 3, 40);
+      const back = this.#add({
+        ...base,
+        time: t,
+        author: target,
+        label: "question",
+        kind: "wh",
+        line: pick(BOUNCE, prng),
+      });
+      t += seconds(prng, 5, 120);
+      this.#add({
+        ...base,
+        time: t,
+        author: asker,
+        label: "answer",
+        kind: "",
+        line: pickOther(topic.answers, answer.line, prng),
+        answers: back,
+        replyTo: prng() < STREAM_SHAPE.replyLink * 0.5 ? back : null,
+      });
+      if (prng() < 0.4) {
+        this.#add({
+          ...base,
+          time: t + seconds(prng, 5, 200),
+          author: target,
+          label: "comment",
+          kind: "",
+          line: pick(HANGOUT_REACT, prng),
+        });
+      }
+    } else if (topic.follow && r < 0.55) {
+      const [ask, replies] = pick(topic.follow, prng);
+      t += seconds(prng, 10, 240);
+      const follow = this.#add({
+        ...base,
+        time: t,
+        author: asker,
+        label: "question",
+        kind: "wh",
+        line: ask,
+        replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
+      });
+      if (prng() < 0.8) {
+        t += seconds(prng, 10, 400);
+        this.#add({
+          ...base,
+          time: t,
+          author: target,
+          label: "answer",
+          kind: "",
+          line: pick(replies, prng),
+          answers: follow,
+        });
+      }
+    } else if (r < 0.75) {
+      this.#add({
+        ...base,
+        time: t + seconds(prng, 5, 240),
+        author: asker,
+        label: "comment",
+        kind: "",
+        line: pick(HANGOUT_REACT, prng),
+        replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
+      });
+    }
+  }
+
+  /**
+   * A newcomer's introduction (a comment), the welcomes it draws (comments, some @mentioning or
+   * reply-linking it), their thanks, and now and then a question to them ("welcome! what are
+   * you learning rn") that they answer.
+   */
+  #introduction(start: number): void {
+    const prng = this.#prng;
+    const newcomer = this.#person();
+    const base = {
+      replyTo: null,
+      answers: null,
+      mention: null,
+      kind: "",
+      label: "comment" as const,
+    };
+    const intro = this.#add({
+      ...base,
+      time: start,
+      author: newcomer,
+      line: pick(INTRODUCTIONS, prng),
+    });
+    let t = start;
+    const welcomers: number[] = [];
+    const n = 1 + Math.floor(prng() * prng() * 4);
+    for (let i = 0; i < n; i++) {
+      const who = this.#person([newcomer, ...welcomers]);
+      if (who < 0) break;
+      welcomers.push(who);
+      t += seconds(prng, 10, 900);
+      this.#add({
+        ...base,
+        time: t,
+        author: who,
+        line: pick(WELCOMES, prng),
+        replyTo: prng() < STREAM_SHAPE.commentLink ? intro : null,
+        mention: prng() < 0.25 ? newcomer : null,
+      });
+    }
+    if (prng() < 0.35) {
+      t += seconds(prng, 30, 600);
+      this.#add({
+        ...base,
+        time: t,
+        author: newcomer,
+        line: pick(["thanks {all|everyone|yall}!", "ty!!", "thank you 🙏", "thx guys"], prng),
+      });
+    }
+    if (welcomers.length > 0 && this.#mix.question > 0 && prng() < 0.45) {
+      this.#hangoutThread(t + seconds(prng, 20, 600), pick(welcomers, prng), newcomer);
+    }
+  }
+
+  /** Someone's news or mood in the hangout channels ("my cat knocked my coffee over"), and reactions. */
+  #hangoutSideTalk(start: number): void {
+    const prng = this.#prng;
+    const talks = HANGOUT_SIDE_BY_CHANNEL[this.#channel];
+    if (talks.length === 0) return this.#sideTalk(start);
+    const talk = pick(talks, prng);
+    const author = this.#person();
+    const base = { kind: "", label: "comment" as const, answers: null, mention: null };
+    const first = this.#add({
+      ...base,
+      time: start,
+      author,
+      line: pick(talk.lines, prng),
+      replyTo: null,
+    });
+    let t = start;
+    const n = Math.floor(prng() * prng() * 4);
+    const seen = [author];
+    for (let i = 0; i < n; i++) {
+      t += seconds(prng, 4, 300);
+      const who = this.#person(seen);
+      if (who < 0) break;
+      seen.push(who);
+      this.#add({
+        ...base,
+        time: t,
+        author: who,
+        line: pick(talk.replies, prng),
+        replyTo: prng() < STREAM_SHAPE.commentLink ? first : null,
+      });
+    }
+  }
+
   /** Sorts drafts into stream order, then writes text, ids and truth. */
   #finish(): Message[] {
     const prng = this.#prng;
@@ -683,6 +943,8 @@ const EXCHANGE_SHARE: Record<Channel, number> = {
   resources: 0.05,
   "sql-help": 0.05,
   "python-help": 0.05,
+  introductions: 0.1,
+  "off-topic": 0.2,
 };
 
 /** Comment kinds a person says in an exchange: what they did, think or went through. */
@@ -694,6 +956,26 @@ const EXCHANGE_STATEMENTS: Partial<Record<CommentKind, number>> = {
   story: 0.1,
 };
 
+/**
+ * With the `hangout` option, per channel: the share of question threads that are personal
+ * hangout questions, and of the other threads the share that are introductions and hangout
+ * side talk (the rest as without the option).
+ */
+const HANGOUT_SHARE: Record<Channel, { question: number; intro: number; side: number }> = {
+  general: { question: 0.35, intro: 0.05, side: 0.25 },
+  "job-search-support": { question: 0.12, intro: 0, side: 0 },
+  "content-creation": { question: 0.08, intro: 0, side: 0 },
+  "share-your-project": { question: 0.08, intro: 0, side: 0 },
+  resources: { question: 0.05, intro: 0, side: 0 },
+  "sql-help": { question: 0.03, intro: 0, side: 0 },
+  "python-help": { question: 0.03, intro: 0, side: 0 },
+  introductions: { question: 0.6, intro: 0.6, side: 0.3 },
+  "off-topic": { question: 0.75, intro: 0, side: 0.6 },
+};
+
+/** Hangout questions nobody answers (people scroll past small talk more than help requests). */
+const HANGOUT_UNANSWERED = 0.3;
+
 /** Share of question threads that are casual (template) questions rather than help threads. */
 const CASUAL_SHARE: Record<Channel, number> = {
   general: 0.65,
@@ -703,6 +985,9 @@ const CASUAL_SHARE: Record<Channel, number> = {
   resources: 0.35,
   "sql-help": 0.3,
   "python-help": 0.3,
+  // no help threads are set in the hangout channels
+  introductions: 1,
+  "off-topic": 1,
 };
 
 /** Kinds of casual question, weighted as the previous (template) generator asked them. */
@@ -762,9 +1047,25 @@ function decorate(
   return prng() < 0.5 ? pick(openings, prng) + line : line + pick(endings, prng);
 }
 
+/** A choice other than `taken` when there is one (two people rarely reply the same words). */
+function pickOther(options: readonly string[], taken: string, prng: Prng): string {
+  const line = pick(options, prng);
+  return line === taken && options.length > 1
+    ? pick(options.filter((o) => o !== taken), prng)
+    : line;
+}
+
 /** A whole number of seconds in [low, high), as milliseconds. */
 function seconds(prng: Prng, low: number, high: number): number {
   return 1000 * (low + Math.floor(prng() * (high - low)));
+}
+
+/** Time to a hangout answer: people chatting reply fast, or come back to it much later. */
+function hangoutDelay(prng: Prng): number {
+  const r = prng();
+  if (r < 0.55) return seconds(prng, 5, 90);
+  if (r < 0.88) return seconds(prng, 90, 1200);
+  return seconds(prng, 1800, 5 * 3600);
 }
 
 /** Time to the first answer: often within minutes, sometimes hours later. */

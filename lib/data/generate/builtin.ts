@@ -38,6 +38,15 @@ export interface BuiltinGenerateOptions {
    * @default false
    */
   exchanges?: boolean;
+  /**
+   * Also write talk outside the help threads: the #introductions and #off-topic channels, and
+   * in #general and elsewhere personal questions ("anyone here from ohio", "do u have kids",
+   * "how long have you been studying") answered by short facts or "yeah" / "nah" with one,
+   * introductions and their welcomes, news and mood with reactions (bench/QUALITY_LOG.md,
+   * round 7).
+   * @default false
+   */
+  hangout?: boolean;
 }
 
 /** Default number of stream windows: about 25k messages, as many as the earlier default. */
@@ -79,8 +88,9 @@ export function generateWindows(options: BuiltinGenerateOptions = {}): Generator
   const mix = normaliseMix(options.mix ?? DEFAULT_MIX);
   return (function* () {
     const exchanges = options.exchanges ?? false;
+    const hangout = options.hangout ?? false;
     for (let i = 0; i < conversations; i++) {
-      yield simulateWindow(startIndex + i, { seed, mix, exchanges });
+      yield simulateWindow(startIndex + i, { seed, mix, exchanges, hangout });
     }
   })();
 }

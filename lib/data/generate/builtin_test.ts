@@ -8,14 +8,20 @@ import {
   ASK_ENDINGS,
   ASK_OPENINGS,
   BACKCHANNEL,
+  BOUNCE,
   FIXED_NOW,
   GENERIC_CLARIFY,
+  HANGOUT_REACT,
+  HANGOUT_SIDE_TALK,
+  HANGOUTS,
+  INTRODUCTIONS,
   REACT_TO_ANSWER,
   RECHECK,
   SIDE_TALK,
   STILL_BROKEN,
   THANKS,
   TOPICS,
+  WELCOMES,
   WORKED,
 } from "./_scripts.ts";
 import { isLabel, type Message } from "../types.ts";
@@ -186,6 +192,13 @@ Deno.test("every template slot exists in the vocabulary", () => {
     ...RECHECK.flatMap(([ask, yes, no]) => [ask, ...yes, ...no]),
     ...[BACKCHANNEL, REACT_TO_ANSWER, THANKS, WORKED, STILL_BROKEN, FIXED_NOW].flat(),
     ...[ASK_OPENINGS, ASK_ENDINGS, ANSWER_OPENINGS, ANSWER_ENDINGS].flat(),
+    ...HANGOUTS.flatMap((h) => [
+      ...h.ask,
+      ...h.answers,
+      ...(h.follow ?? []).flatMap(([ask, replies]) => [ask, ...replies]),
+    ]),
+    ...HANGOUT_SIDE_TALK.flatMap((t) => [...t.lines, ...t.replies]),
+    ...[INTRODUCTIONS, WELCOMES, HANGOUT_REACT, BOUNCE].flat(),
   ].flat();
   const known = (slot: string) => VOCABULARY[slot] || slot === "tail";
   for (const template of templates) {
@@ -215,4 +228,38 @@ Deno.test("generateBuiltin({ exchanges }) adds two-person exchanges where a bare
     assert.equal(question?.messageType, "question");
     assert.notEqual(question.userName, m.userName);
   }
+});
+
+Deno.test("generateBuiltin({ hangout }) adds #introductions and #off-topic: personal questions answered by short facts, welcomes as comments", () => {
+  const plain = generateBuiltin({ conversations: 400, seed: 3 });
+  const hangout = generateBuiltin({ conversations: 400, seed: 3, hangout: true });
+  const hangoutChannels = ["introductions", "off-topic"];
+  assert.ok(plain.every((m) => !hangoutChannels.includes(m.channel)));
+  for (const channel of hangoutChannels) {
+    assert.ok(hangout.filter((m) => m.channel === channel).length > 300, channel);
+  }
+  for (const label of ["question", "answer", "comment"] as const) {
+    assert.ok(Math.abs(share(hangout, label) - DEFAULT_MIX[label]) < 0.03, label);
+  }
+  // Small talk is answered in a few words, not in help-thread explanations.
+  const offTopicAnswers = hangout.filter((m) =>
+    m.channel === "off-topic" && m.messageType === "answer"
+  );
+  const words = offTopicAnswers.map((m) => m.text.replace(/^@\S+ /, "").split(/\s+/).length);
+  const short = words.filter((n) => n <= 5).length / words.length;
+  assert.ok(short > 0.7, `short off-topic answers ${short}`);
+  // Welcomes are comments, whoever they @mention or reply-link ("welcome! what are you
+  // learning" is a question, "?" or not).
+  const welcomes = hangout.filter((m) =>
+    /^(@\S+ )?welcome\b/i.test(m.text) && !/\?|\b(what|wat|wut|where|why|which)\b/i.test(m.text)
+  );
+  assert.ok(welcomes.length > 50);
+  assert.ok(welcomes.every((m) => m.messageType === "comment"), "a welcome labelled otherwise");
+  // "hbu" asked back is a question, and the first asker's reply answers it.
+  const byId = new Map(hangout.map((m) => [m.messageId, m]));
+  const bounced = hangout.filter((m) =>
+    m.messageType === "answer" && /^(hbu|wbu)\W*$/i.test(byId.get(m.answers!)?.text ?? "")
+  );
+  assert.ok(bounced.length > 10);
+  for (const m of bounced) assert.equal(byId.get(m.answers!)!.messageType, "question");
 });

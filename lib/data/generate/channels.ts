@@ -22,8 +22,10 @@ export const DEFAULT_MIX: Readonly<ClassMix> = { question: 0.15, answer: 0.15, c
 
 /**
  * Channels of the server — the one definition both generators use: `traffic` is the channel's
- * share of all messages, `purpose` and `topics` brief the LLM, `questionWeight` scales how
- * question-heavy a channel is relative to the class mix.
+ * relative share of all messages, `purpose` and `topics` brief the LLM, `questionWeight` scales
+ * how question-heavy a channel is relative to the class mix. `hangout` marks the channels of
+ * talk outside the help threads (introductions, off-topic), which the built-in generator writes
+ * only with its `hangout` option.
  */
 export const CHANNEL_INFO = {
   "general": {
@@ -139,9 +141,47 @@ export const CHANNEL_INFO = {
     ],
     questionWeight: 1.5,
   },
+  "introductions": {
+    traffic: 0.05,
+    purpose:
+      "newcomers say who they are and where they come from; others welcome them and ask where they're based, what they did before, what they're learning",
+    topics: [
+      "a teacher from ohio switching careers, two kids, studies at night",
+      "a new grad in economics looking for study buddies",
+      "a nurse learning sql on weekends",
+      "someone back after a break, saying hi again",
+      "a bootcamp student from lagos introducing themselves",
+      "a retail manager who just started the google certificate",
+    ],
+    questionWeight: 0.6,
+    hangout: true,
+  },
+  "off-topic": {
+    traffic: 0.1,
+    purpose:
+      "anything but data: pets, food, shows, games, sports, weather, family, weekend plans, small talk",
+    topics: [
+      "weekend plans and who is working",
+      "pets on keyboards and pet pictures",
+      "what everyone is eating tonight",
+      "a show everyone is watching and spoilers",
+      "the weather where everyone lives",
+      "kids, sleep and studying at night",
+      "the game last night",
+      "where everyone is from and time zones",
+    ],
+    questionWeight: 0.6,
+    hangout: true,
+  },
 } as const satisfies Record<
   string,
-  { traffic: number; purpose: string; topics: readonly string[]; questionWeight: number }
+  {
+    traffic: number;
+    purpose: string;
+    topics: readonly string[];
+    questionWeight: number;
+    hangout?: boolean;
+  }
 >;
 
 /** A channel name. */

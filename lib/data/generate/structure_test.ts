@@ -61,22 +61,29 @@ Deno.test("measureStructure() gives NaN shares, not a crash, when there is nothi
   assert.ok(Number.isNaN(r.medianAnswerDelaySeconds));
 });
 
-for (const exchanges of [false, true]) {
-  Deno.test(`the built-in generator's streams have chat structure within the stated bands (exchanges ${exchanges ? "on" : "off"})`, () => {
-    const r = measureStructure(generateBuiltin({ conversations: 400, seed: 9, exchanges }));
-    const within = (name: keyof typeof r, low: number, high: number) => {
-      const value = r[name] as number;
-      assert.ok(value >= low && value <= high, `${name} ${value} not in [${low}, ${high}]`);
-    };
-    within("adjacentAnswerShare", 0.1, 0.4);
-    within("unansweredQuestionShare", 0.2, 0.4);
-    within("replyLinkShare", 0.2, 0.4);
-    // Comments are reply-linked too (thanks, reactions, remarks on side talk): a link is not a label.
-    within("linkedAnswerShare", 0.15, 0.45);
-    within("askerMentionShare", 0.05, 0.25);
-    within("medianAnswerDelaySeconds", 60, 1800); // minutes, not seconds or days
-    within("p90AnswerDelaySeconds", 3600, 6 * 3600); // some answers come hours later
-    within("distinctMessageShare", 0.5, 1);
-    assert.ok(r.mix.comment > 0.6 && r.mix.question > 0.1 && r.mix.answer > 0.1);
-  });
+for (
+  const options of [{}, { exchanges: true }, { hangout: true }] as const
+) {
+  Deno.test(
+    `the built-in generator's streams have chat structure within the stated bands (${
+      JSON.stringify(options)
+    })`,
+    () => {
+      const r = measureStructure(generateBuiltin({ conversations: 400, seed: 9, ...options }));
+      const within = (name: keyof typeof r, low: number, high: number) => {
+        const value = r[name] as number;
+        assert.ok(value >= low && value <= high, `${name} ${value} not in [${low}, ${high}]`);
+      };
+      within("adjacentAnswerShare", 0.1, 0.4);
+      within("unansweredQuestionShare", 0.2, 0.4);
+      within("replyLinkShare", 0.2, 0.4);
+      // Comments are reply-linked too (thanks, reactions, remarks on side talk): a link is not a label.
+      within("linkedAnswerShare", 0.15, 0.45);
+      within("askerMentionShare", 0.05, 0.25);
+      within("medianAnswerDelaySeconds", 60, 1800); // minutes, not seconds or days
+      within("p90AnswerDelaySeconds", 3600, 6 * 3600); // some answers come hours later
+      within("distinctMessageShare", 0.5, 1);
+      assert.ok(r.mix.comment > 0.6 && r.mix.question > 0.1 && r.mix.answer > 0.1);
+    },
+  );
 }
