@@ -120,11 +120,12 @@ await runMain(async () => {
     source: fromStdin ? Deno.stdin.readable : undefined,
     textColumn: flags["text-column"] as string | undefined,
     batchSize: numberFlag(flags, "batch-size"),
-    // + 3: this thread reads and computes a few batches ahead instead of waiting for the
-    // oldest one, which a worker may still hold (output stays in input order). Profiled on the
-    // bench's 100k messages: idle time 104-236 ms here and 139-246 ms in the worker with one
-    // batch per worker and + 1, 123-159 ms and 35-47 ms with this.
-    concurrency: workers * queue + 3,
+    // + 8: this thread reads and computes up to 8 batches (16k rows) ahead instead of waiting
+    // for the oldest one, which a worker may still hold (output stays in input order). On the
+    // bench's 100k messages, with one batch per worker and + 1, this thread idled 104-236 ms and
+    // the worker 139-246 ms (CPU profiles); queue 2 and + 3: 123-159 and 35-47 ms; + 8 against
+    // + 3, alternating runs at load 1.2-1.6: 2.29-2.56 s against 2.59-2.91 s.
+    concurrency: workers * queue + 8,
     predictRows,
     onProgress: bar ? (bytes, total) => bar(bytes, total) : undefined,
     onProblem: (p) => console.error(`skipped line ${p.line}: ${p.reason}`),
