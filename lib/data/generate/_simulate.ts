@@ -591,16 +591,28 @@ class Window {
       replies = COMMENTS[pick(SIDE_REPLIES, prng)];
     }
     const first = this.#add({ ...base, time: start, author, line, replyTo: null });
-    let t = start;
+    this.#reactions(first, replies, 240);
+  }
+
+  /**
+   * The short reactions a side remark draws: up to three others, each 4 s to `maxGapSeconds`
+   * after the one before, some reply-linking the remark (comments all).
+   */
+  #reactions(first: Draft, replies: readonly string[], maxGapSeconds: number): void {
+    const prng = this.#prng;
+    let t = first.time;
     const n = Math.floor(prng() * prng() * 4);
-    const seen = [author];
+    const seen = [first.author];
     for (let i = 0; i < n; i++) {
-      t += seconds(prng, 4, 240);
+      t += seconds(prng, 4, maxGapSeconds);
       const who = this.#person(seen);
       if (who < 0) break;
       seen.push(who);
       this.#add({
-        ...base,
+        kind: "",
+        label: "comment",
+        answers: null,
+        mention: null,
         time: t,
         author: who,
         line: pick(replies, prng),
@@ -872,22 +884,7 @@ class Window {
       line: pick(talk.lines, prng),
       replyTo: null,
     });
-    let t = start;
-    const n = Math.floor(prng() * prng() * 4);
-    const seen = [author];
-    for (let i = 0; i < n; i++) {
-      t += seconds(prng, 4, 300);
-      const who = this.#person(seen);
-      if (who < 0) break;
-      seen.push(who);
-      this.#add({
-        ...base,
-        time: t,
-        author: who,
-        line: pick(talk.replies, prng),
-        replyTo: prng() < STREAM_SHAPE.commentLink ? first : null,
-      });
-    }
+    this.#reactions(first, talk.replies, 300);
   }
 
   /** Sorts drafts into stream order, then writes text, ids and truth. */
