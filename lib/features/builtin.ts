@@ -764,25 +764,16 @@ export class BuiltinEmbedder implements Embedder {
 
   /** Sums a feature list's weights into scratch; returns how many buckets, sorted in touched. */
   #accumulateList(features: FeatureList): number {
-    const scratch = this.#scratch;
+    const count = this.#accumulateUnsorted(features);
     const occupied = this.#occupied;
     const touched = this.#touched;
-    const dimension = this.dimension;
-    const { hashes, weights } = features;
-    const mask = this.#mask;
-    let count = 0;
-    for (let i = 0; i < features.length; i++) {
-      const index = mask >= 0 ? hashes[i]! & mask : hashes[i]! % dimension;
-      if (scratch[index] === 0) {
-        touched[count++] = index;
-        occupied[index >>> 5]! |= 1 << (index & 31);
-      }
-      scratch[index]! += weights[i]!;
-    }
     if (occupied.length > 4 * count) { // a huge, sparse bitmap: sorting is cheaper than a scan
       touched.subarray(0, count).sort(); // typed-array sort is numeric and native
-      for (let i = 0; i < count; i++) occupied[touched[i]! >>> 5] = 0;
       return count;
+    }
+    for (let i = 0; i < count; i++) {
+      const index = touched[i]!;
+      occupied[index >>> 5]! |= 1 << (index & 31);
     }
     // reading the bitmap word by word yields the buckets in order, cheaper than sorting them
     let k = 0;
