@@ -289,6 +289,20 @@ class Window {
     return d;
   }
 
+  /** Adds a comment: a line that asks and answers nothing, reply-linked or @mentioning if told. */
+  #comment(
+    draft: Pick<Draft, "time" | "author" | "line"> & Partial<Pick<Draft, "replyTo" | "mention">>,
+  ): Draft {
+    return this.#add({
+      replyTo: null,
+      mention: null,
+      ...draft,
+      label: "comment",
+      kind: "",
+      answers: null,
+    });
+  }
+
   /** A help thread: question, then maybe backchannel, a clarifying round, answers, follow-ups. */
   #helpThread(start: number): void {
     const prng = this.#prng;
@@ -301,12 +315,9 @@ class Window {
     let t = start;
     const base = { replyTo: null, answers: null, mention: null };
     if (prng() < 0.08) {
-      this.#add({
-        ...base,
+      this.#comment({
         time: t,
         author: asker,
-        label: "comment",
-        kind: "",
         line: pick(["quick {q|question}", "hey all", "{sql|random} question", "help pls"], prng),
       });
       t += seconds(prng, 5, 40);
@@ -320,12 +331,9 @@ class Window {
       line: decorate(pick(topic.ask, prng), ASK_OPENINGS, ASK_ENDINGS, 0.3, prng),
     });
     if (prng() < STREAM_SHAPE.backchannel) {
-      this.#add({
-        ...base,
+      this.#comment({
         time: t + seconds(prng, 4, 90),
         author: this.#person([asker]),
-        label: "comment",
-        kind: "",
         line: pick(BACKCHANNEL, prng),
         replyTo: prng() < STREAM_SHAPE.backchannelLink ? question : null,
       });
@@ -336,12 +344,9 @@ class Window {
     const unanswered = Math.min(1, Math.max(0, 1 - (1 - STREAM_SHAPE.unanswered) * ratio));
     if (prng() < unanswered) {
       if (prng() < 0.3) {
-        this.#add({
-          ...base,
+        this.#comment({
           time: t + seconds(prng, 1800, 14_400),
           author: asker,
-          label: "comment",
-          kind: "",
           line: pick(["bump", "anyone?", "bumping this", "still stuck on this"], prng),
         });
       }
@@ -395,12 +400,9 @@ class Window {
       }
     }
     if (prng() < 0.18) {
-      this.#add({
-        ...base,
+      this.#comment({
         time: t + seconds(prng, 5, 200),
         author: this.#person([asker, ...helpers]),
-        label: "comment",
-        kind: "",
         line: pick(REACT_TO_ANSWER, prng),
         replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
       });
@@ -408,12 +410,9 @@ class Window {
     const r = prng();
     if (topic.fixable && r < 0.18) {
       t += seconds(prng, 60, 900);
-      this.#add({
-        ...base,
+      this.#comment({
         time: t,
         author: asker,
-        label: "comment",
-        kind: "",
         line: pick(STILL_BROKEN, prng),
         replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
       });
@@ -440,22 +439,16 @@ class Window {
         answers: recheck,
       });
       if (fixed) {
-        this.#add({
-          ...base,
+        this.#comment({
           time: t + seconds(prng, 30, 400),
           author: asker,
-          label: "comment",
-          kind: "",
           line: pick(FIXED_NOW, prng),
         });
       }
     } else if (r < 0.65) {
-      this.#add({
-        ...base,
+      this.#comment({
         time: t + (late && prng() < 0.5 ? seconds(prng, 600, 10_800) : seconds(prng, 10, 400)),
         author: asker,
-        label: "comment",
-        kind: "",
         line: pick(topic.fixable && prng() < 0.6 ? WORKED : THANKS, prng),
         replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
       });
@@ -481,12 +474,9 @@ class Window {
       line: pick(QUESTIONS[kind], prng),
     });
     if (prng() < STREAM_SHAPE.backchannel * 0.5) {
-      this.#add({
-        ...base,
+      this.#comment({
         time: start + seconds(prng, 4, 90),
         author: this.#person([asker]),
-        label: "comment",
-        kind: "",
         line: pick(BACKCHANNEL, prng),
         replyTo: prng() < STREAM_SHAPE.backchannelLink ? question : null,
       });
@@ -506,12 +496,9 @@ class Window {
       mention: prng() < STREAM_SHAPE.mention ? asker : null,
     });
     if (prng() < 0.3) {
-      this.#add({
-        ...base,
+      this.#comment({
         time: time + seconds(prng, 10, 300),
         author: asker,
-        label: "comment",
-        kind: "",
         line: pick(["ok", "ah ok", "cool", "nice", "gotcha", "ty", "kk", "ohh", "lol ok"], prng),
         replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
       });
@@ -575,7 +562,6 @@ class Window {
   #sideTalk(start: number): void {
     const prng = this.#prng;
     const author = this.#person();
-    const base = { kind: "", label: "comment" as const, answers: null, mention: null };
     const scripted = SIDE_BY_CHANNEL[this.#channel];
     let replies: readonly string[];
     let line: string;
@@ -590,7 +576,11 @@ class Window {
       );
       replies = COMMENTS[pick(SIDE_REPLIES, prng)];
     }
-    const first = this.#add({ ...base, time: start, author, line, replyTo: null });
+    const first = this.#comment({
+      time: start,
+      author,
+      line,
+    });
     this.#reactions(first, replies, 240);
   }
 
@@ -608,11 +598,7 @@ class Window {
       const who = this.#person(seen);
       if (who < 0) break;
       seen.push(who);
-      this.#add({
-        kind: "",
-        label: "comment",
-        answers: null,
-        mention: null,
+      this.#comment({
         time: t,
         author: who,
         line: pick(replies, prng),
@@ -707,12 +693,9 @@ class Window {
       mention: to === undefined && prng() < 0.2 ? target : null,
     });
     if (prng() < 0.08) {
-      this.#add({
-        ...base,
+      this.#comment({
         time: start + seconds(prng, 4, 60),
         author: this.#person([asker, target]),
-        label: "comment",
-        kind: "",
         line: pick(["lol", "👀", "good q", "ooh", "{haha|lol} i wanna know too"], prng),
       });
     }
@@ -771,12 +754,9 @@ class Window {
         replyTo: prng() < STREAM_SHAPE.replyLink * 0.5 ? back : null,
       });
       if (prng() < 0.4) {
-        this.#add({
-          ...base,
+        this.#comment({
           time: t + seconds(prng, 5, 200),
           author: target,
-          label: "comment",
-          kind: "",
           line: pick(HANGOUT_REACT, prng),
         });
       }
@@ -805,12 +785,9 @@ class Window {
         });
       }
     } else if (r < 0.75) {
-      this.#add({
-        ...base,
+      this.#comment({
         time: t + seconds(prng, 5, 240),
         author: asker,
-        label: "comment",
-        kind: "",
         line: pick(HANGOUT_REACT, prng),
         replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
       });
@@ -825,15 +802,7 @@ class Window {
   #introduction(start: number): void {
     const prng = this.#prng;
     const newcomer = this.#person();
-    const base = {
-      replyTo: null,
-      answers: null,
-      mention: null,
-      kind: "",
-      label: "comment" as const,
-    };
-    const intro = this.#add({
-      ...base,
+    const intro = this.#comment({
       time: start,
       author: newcomer,
       line: pick(INTRODUCTIONS, prng),
@@ -846,8 +815,7 @@ class Window {
       if (who < 0) break;
       welcomers.push(who);
       t += seconds(prng, 10, 900);
-      this.#add({
-        ...base,
+      this.#comment({
         time: t,
         author: who,
         line: pick(WELCOMES, prng),
@@ -857,8 +825,7 @@ class Window {
     }
     if (prng() < 0.35) {
       t += seconds(prng, 30, 600);
-      this.#add({
-        ...base,
+      this.#comment({
         time: t,
         author: newcomer,
         line: pick(["thanks {all|everyone|yall}!", "ty!!", "thank you 🙏", "thx guys"], prng),
@@ -876,13 +843,10 @@ class Window {
     if (talks.length === 0) return this.#sideTalk(start);
     const talk = pick(talks, prng);
     const author = this.#person();
-    const base = { kind: "", label: "comment" as const, answers: null, mention: null };
-    const first = this.#add({
-      ...base,
+    const first = this.#comment({
       time: start,
       author,
       line: pick(talk.lines, prng),
-      replyTo: null,
     });
     this.#reactions(first, talk.replies, 300);
   }
