@@ -16,7 +16,12 @@ import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import { handTruth, writeHandExport } from "../lib/report/_hand_export.ts";
 import { buildReport, type MessageClassifier } from "../lib/report/build.ts";
 import { createMessageClassifier } from "../lib/report/classify.ts";
-import { evaluateReport, readExportTruth, type ReportTruth } from "../lib/report/evaluate.ts";
+import {
+  evaluateReport,
+  readExportTruth,
+  type ReportTruth,
+  truthClassifier,
+} from "../lib/report/evaluate.ts";
 import { type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
 
@@ -65,13 +70,7 @@ await runMain(async () => {
     const predicted = new Map<string, string>();
     let base: MessageClassifier & { close?: () => void };
     if (model === "truth") {
-      base = (batch) => {
-        const p = new Float32Array(batch.length * 3);
-        batch.forEach((m, i) => {
-          p[i * 3 + LABELS.indexOf((truth.labels.get(m.messageId) ?? "comment") as never)] = 1;
-        });
-        return p;
-      };
+      base = truthClassifier(truth);
     } else {
       base = createMessageClassifier(
         await loadWeightsBundle(model, embedderRuntimeFromEnv()),

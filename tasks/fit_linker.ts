@@ -13,11 +13,10 @@
 import { join } from "node:path";
 import { readExport } from "../lib/data/discord/read.ts";
 import { emptyReadStats } from "../lib/data/discord/types.ts";
-import { LABELS } from "../lib/data/types.ts";
 import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import { buildReport, type MessageClassifier } from "../lib/report/build.ts";
 import { createMessageClassifier } from "../lib/report/classify.ts";
-import { readExportTruth } from "../lib/report/evaluate.ts";
+import { readExportTruth, truthClassifier } from "../lib/report/evaluate.ts";
 import type { LinkDecision } from "../lib/report/link.ts";
 import { LINK_FEATURES } from "../lib/report/link_evidence.ts";
 import { type ChoiceExample, fitConditionalLogit } from "../lib/report/fit_logit.ts";
@@ -50,13 +49,7 @@ await runMain(async () => {
     const truth = await readExportTruth(join(dir, "truth.csv"));
     let classify: MessageClassifier & { close?: () => void };
     if (bundle === undefined) {
-      classify = (batch) => {
-        const p = new Float32Array(batch.length * 3);
-        batch.forEach((m, i) => {
-          p[i * 3 + LABELS.indexOf((truth.labels.get(m.messageId) ?? "comment") as never)] = 1;
-        });
-        return p;
-      };
+      classify = truthClassifier(truth);
     } else {
       classify = createMessageClassifier(bundle, {});
     }

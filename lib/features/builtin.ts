@@ -764,25 +764,16 @@ export class BuiltinEmbedder implements Embedder {
 
   /** Sums a feature list's weights into scratch; returns how many buckets, sorted in touched. */
   #accumulateList(features: FeatureList): number {
-    const scratch = this.#scratch;
+    const count = this.#accumulateUnsorted(features);
     const occupied = this.#occupied;
     const touched = this.#touched;
-    const dimension = this.dimension;
-    const { hashes, weights } = features;
-    const mask = this.#mask;
-    let count = 0;
-    for (let i = 0; i < features.length; i++) {
-      const index = mask >= 0 ? hashes[i]! & mask : hashes[i]! % dimension;
-      if (scratch[index] === 0) {
-        touched[count++] = index;
-        occupied[index >>> 5]! |= 1 << (index & 31);
-      }
-      scratch[index]! += weights[i]!;
-    }
     if (occupied.length > 4 * count) { // a huge, sparse bitmap: sorting is cheaper than a scan
       touched.subarray(0, count).sort(); // typed-array sort is numeric and native
-      for (let i = 0; i < count; i++) occupied[touched[i]! >>> 5] = 0;
       return count;
+    }
+    for (let i = 0; i < count; i++) {
+      const index = touched[i]!;
+      occupied[index >>> 5]! |= 1 << (index & 31);
     }
     // reading the bitmap word by word yields the buckets in order, cheaper than sorting them
     let k = 0;
@@ -801,18 +792,9 @@ export class BuiltinEmbedder implements Embedder {
 
   /** Writes ln(1 + sum), L2-normalised, for the first `count` sorted indices; clears scratch. */
   #finish(indices: Int32Array, values: Float32Array, count: number): void {
-    const scratch = this.#scratch;
-    let norm = 0;
-    for (let i = 0; i < count; i++) {
-      const x = scratch[indices[i]!]!;
-      // most buckets hold one feature: its family's weight, whose log1p is known
-      const v = x === 1 ? LOG1P_1 : x === 0.35 ? LOG1P_035 : x === 0.8 ? LOG1P_08 : Math.log1p(x);
-      scratch[indices[i]!] = 0;
-      values[i] = v;
-      norm += v * v;
-    }
+    const norm = this.#finishRaw(indices, values, count);
     if (norm > 0) {
-      const scale = 1 / Math.sqrt(norm);
+      const scale = 1 / norm;
       for (let i = 0; i < count; i++) values[i]! *= scale;
     }
   }
@@ -1046,12 +1028,13 @@ export class BuiltinEmbedder implements Embedder {
   }
 
   /** Writes ln(1 + sum) of the first `count` sorted indices into `raw`, clears scratch, returns
-   * the L2 norm (not applied). */
-  #finishRaw(indices: Int32Array, raw: Float64Array, count: number): number {
+   * the L2 norm (not applied; summed from the unrounded logs, also when `raw` holds float32). */
+  #finishRaw(indices: Int32Array, raw: Float32Array | Float64Array, count: number): number {
     const scratch = this.#scratch;
     let norm = 0;
     for (let i = 0; i < count; i++) {
       const x = scratch[indices[i]!]!;
+      // most buckets hold one feature: its family's weight, whose log1p is known
       const v = x === 1 ? LOG1P_1 : x === 0.35 ? LOG1P_035 : x === 0.8 ? LOG1P_08 : Math.log1p(x);
       scratch[indices[i]!] = 0;
       raw[i] = v;

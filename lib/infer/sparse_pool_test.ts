@@ -1,34 +1,13 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
-import { createPrng } from "../data/random.ts";
-import { LABELS } from "../data/types.ts";
 import { BuiltinEmbedder } from "../features/builtin.ts";
-import { contextInputWidth, DEFAULT_CONTEXT_RECIPE } from "../features/context.ts";
-import type { ModelBundle } from "../model/bundle.ts";
-import { tinyMetadata } from "../serve/_testing.ts";
+import { DEFAULT_CONTEXT_RECIPE } from "../features/context.ts";
+import { randomContextBundle, randomModel } from "./_testing.ts";
 import { initBackend } from "./backend.ts";
 import { predictProbabilities } from "./predict.ts";
 import { createSparsePredictor } from "./sparse.ts";
 import { createSparsePool } from "./sparse_pool.ts";
 
 await initBackend();
-
-/** A Dense(relu) → Dense(softmax) model with seeded random weights. */
-function randomModel(inputs: number, hidden: number, seed: number): tf.LayersModel {
-  const prng = createPrng(seed);
-  const model = tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [inputs], units: hidden, activation: "relu" }),
-      tf.layers.dense({ units: 3, activation: "softmax" }),
-    ],
-  });
-  const values = model.getWeights().map((w) =>
-    tf.tensor(Float32Array.from({ length: w.size }, () => prng() - 0.5), w.shape)
-  );
-  model.setWeights(values);
-  tf.dispose(values);
-  return model;
-}
 
 const TEXTS = Array.from(
   { length: 300 },
@@ -37,7 +16,7 @@ const TEXTS = Array.from(
 
 Deno.test("createSparsePool() gives createSparsePredictor()'s numbers from concurrent calls", async () => {
   const embedder = new BuiltinEmbedder({ dimension: 256 });
-  const model = randomModel(256, 64, 1);
+  const model = randomModel(256, 64, { seed: 1 });
   // batches as the workers get them: a thread's first batch of 256+ texts picks its word rows
   // (lib/infer/word_rows.ts), so other batches could differ in float rounding
   const parts = [TEXTS.slice(0, 100), TEXTS.slice(100, 130), TEXTS.slice(130)];
@@ -62,7 +41,7 @@ Deno.test("createSparsePool() gives createSparsePredictor()'s numbers from concu
 });
 
 Deno.test("createSparsePool() is undefined for dense embedders and rejects a bad worker count", () => {
-  const model = randomModel(8, 4, 2);
+  const model = randomModel(8, 4, { seed: 2 });
   const dense = {
     id: "dense-only",
     dimension: 8,
@@ -71,7 +50,7 @@ Deno.test("createSparsePool() is undefined for dense embedders and rejects a bad
   };
   assert.equal(createSparsePool({ model, embedder: dense }), undefined);
   const embedder = new BuiltinEmbedder({ dimension: 16 });
-  const small = randomModel(16, 4, 3);
+  const small = randomModel(16, 4, { seed: 3 });
   assert.throws(() => createSparsePool({ model: small, embedder }, { workers: 0 }), {
     name: "RangeError",
     message: "Cannot start sparse pool: workers must be a positive integer, got 0",
@@ -82,18 +61,7 @@ Deno.test("createSparsePool() is undefined for dense embedders and rejects a bad
 
 Deno.test("a context model's pool reads each text alone, as predictProbabilities() does", async () => {
   const embedder = new BuiltinEmbedder({ dimension: 128 });
-  const model = randomModel(contextInputWidth(128), 32, 7);
-  const bundle: ModelBundle = {
-    model,
-    embedder,
-    labels: LABELS,
-    metadata: {
-      ...tinyMetadata(),
-      embedder: embedder.config,
-      dimension: 128,
-      context: { recipe: DEFAULT_CONTEXT_RECIPE },
-    },
-  };
+  const bundle = randomContextBundle(embedder, 32, { seed: 7 });
   const texts = TEXTS.slice(0, 40);
   const expected = await predictProbabilities(bundle, texts);
   using pool = createSparsePool(bundle, { workers: 2, context: DEFAULT_CONTEXT_RECIPE })!;
@@ -106,5 +74,5 @@ Deno.test("a context model's pool reads each text alone, as predictProbabilities
   for (let i = 0; i < expected.length; i++) {
     assert.ok(Math.abs(joined[i]! - expected[i]!) < 1e-6, `value ${i}`);
   }
-  model.dispose();
+  bundle.model.dispose();
 });

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { createPrng } from "../data/random.ts";
-import { LABELS } from "../data/types.ts";
 import { BuiltinEmbedder } from "../features/builtin.ts";
 import {
   aloneContexts,
@@ -9,8 +8,7 @@ import {
   contextInputWidth,
   DEFAULT_CONTEXT_RECIPE,
 } from "../features/context.ts";
-import type { ModelBundle } from "../model/bundle.ts";
-import { tinyMetadata } from "../serve/_testing.ts";
+import { randomContextBundle, randomModel } from "./_testing.ts";
 import { initBackend } from "./backend.ts";
 import { aloneRows, predictAlone } from "./context.ts";
 import { bundleMlp, createSparsePredictor, SparseMlp } from "./sparse.ts";
@@ -18,23 +16,6 @@ import { createSparsePool } from "./sparse_pool.ts";
 import { WORD_ROWS_MIN_TEXTS, wordRowsFeaturizer } from "./word_rows.ts";
 
 await initBackend();
-
-/** A Dense(relu) → Dense(softmax) model with seeded random weights. */
-function randomModel(inputs: number, hidden: number, seed: number): tf.LayersModel {
-  const prng = createPrng(seed);
-  const model = tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [inputs], units: hidden, activation: "relu" }),
-      tf.layers.dense({ units: 3, activation: "softmax" }),
-    ],
-  });
-  const values = model.getWeights().map((w) =>
-    tf.tensor(Float32Array.from({ length: w.size }, () => prng() - 0.5), w.shape)
-  );
-  model.setWeights(values);
-  tf.dispose(values);
-  return model;
-}
 
 /**
  * A batch big enough to pick word rows from: words repeat across texts (they get rows), within
@@ -82,18 +63,8 @@ function assertClose(got: Float32Array, expected: Float32Array, tolerance = 1e-5
 Deno.test("word rows: a context model's texts read alone match tfjs within 1e-5, here and on a worker", async () => {
   for (const dimension of [256, 64]) { // 64 buckets: words often share one with other features
     const embedder = new BuiltinEmbedder({ dimension });
-    const model = randomModel(contextInputWidth(dimension), 64, dimension);
-    const bundle: ModelBundle = {
-      model,
-      embedder,
-      labels: LABELS,
-      metadata: {
-        ...tinyMetadata(),
-        embedder: embedder.config,
-        dimension,
-        context: { recipe: DEFAULT_CONTEXT_RECIPE },
-      },
-    };
+    const bundle = randomContextBundle(embedder, 64, { seed: dimension });
+    const { model } = bundle;
     const expected = await tfjsAlone(model, embedder, true);
     assertClose(await predictAlone(bundle, TEXTS), expected);
     // the rows the kernel got named word rows (inputs past the model's own)
@@ -113,7 +84,7 @@ Deno.test("word rows: a context model's texts read alone match tfjs within 1e-5,
 Deno.test("word rows: a message-only model's sparse predictor matches tfjs within 1e-5, here and on a worker", async () => {
   for (const version of [2, 1] as const) {
     const embedder = new BuiltinEmbedder({ dimension: 128, version });
-    const model = randomModel(128, 40, version);
+    const model = randomModel(128, 40, { seed: version });
     const bundle = { model, embedder };
     const expected = await tfjsAlone(model, embedder, false);
     assertClose(createSparsePredictor(bundle)!(TEXTS), expected);

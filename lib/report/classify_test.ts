@@ -1,17 +1,14 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
 import { readExport } from "../data/discord/read.ts";
 import { type ChatMessage, emptyReadStats } from "../data/discord/types.ts";
 import { generateWindows } from "../data/generate/builtin.ts";
 import { DiscordExportWriter } from "../data/generate/discord_export.ts";
-import { createPrng } from "../data/random.ts";
 import { LABELS } from "../data/types.ts";
 import { BuiltinEmbedder } from "../features/builtin.ts";
-import { contextInputWidth, DEFAULT_CONTEXT_RECIPE } from "../features/context.ts";
+import { randomContextBundle } from "../infer/_testing.ts";
 import { initBackend } from "../infer/backend.ts";
 import { predictInContext } from "../infer/context.ts";
 import type { ModelBundle } from "../model/bundle.ts";
-import { tinyMetadata } from "../serve/_testing.ts";
 import { buildReport } from "./build.ts";
 import { createMessageClassifier, withAnswerContext } from "./classify.ts";
 
@@ -74,41 +71,14 @@ Deno.test("withAnswerContext() applies context in batch order when batches finis
   assert.equal(Math.round(second![0]! * 1000), 513); // saw ann's question from the first batch
 });
 
-/** A context model on builtin features with seeded random weights (labels vary message to
- * message, which is all the comparison below needs). */
-function randomContextBundle(): ModelBundle {
-  const embedder = new BuiltinEmbedder({ dimension: 128 });
-  const inputs = contextInputWidth(embedder.dimension);
-  const model = tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [inputs], units: 32, activation: "relu" }),
-      tf.layers.dense({ units: 3, activation: "softmax" }),
-    ],
-  });
-  const prng = createPrng(7);
-  const values = model.getWeights().map((w) =>
-    tf.tensor(Float32Array.from({ length: w.size }, () => 4 * (prng() - 0.5)), w.shape)
-  );
-  model.setWeights(values);
-  tf.dispose(values);
-  return {
-    model,
-    embedder,
-    labels: LABELS,
-    metadata: {
-      ...tinyMetadata(),
-      embedder: embedder.config,
-      embedderId: embedder.id,
-      dimension: embedder.dimension,
-      hiddenUnits: 32,
-      context: { recipe: DEFAULT_CONTEXT_RECIPE },
-    },
-  };
-}
+/** A context model on builtin features with seeded random weights, spread wide enough that
+ * labels vary message to message (which is all the comparisons below need). */
+const contextBundle = (): ModelBundle =>
+  randomContextBundle(new BuiltinEmbedder({ dimension: 128 }), 32, { seed: 7, spread: 4 });
 
 Deno.test("a context model gives the same report on worker threads as on this thread", async () => {
   const dir = await Deno.makeTempDir();
-  const bundle = randomContextBundle();
+  const bundle = contextBundle();
   try {
     const writer = await DiscordExportWriter.open(dir, { seed: 3 });
     for (const window of generateWindows({ conversations: 12, seed: 3 })) writer.add(window);
@@ -138,7 +108,7 @@ Deno.test("a context model gives the same report on worker threads as on this th
 });
 
 Deno.test("a context model reads a thread's first message after the question the thread was started from", async () => {
-  const bundle = randomContextBundle();
+  const bundle = contextBundle();
   const starter = msg("s1", "ann", {
     text: "how do I read a 4GB csv without running out of memory?",
     timestamp: "2024-01-01T00:00:00Z",

@@ -6,7 +6,8 @@
  */
 
 import { readCsv } from "../data/csv.ts";
-import type { CommunityReport } from "./build.ts";
+import { type Label, LABELS } from "../data/types.ts";
+import type { CommunityReport, MessageClassifier } from "./build.ts";
 
 /** The truth of an export: each chat message's label, and for answers their question. */
 export interface ReportTruth {
@@ -168,4 +169,19 @@ export async function readExportTruth(path: string): Promise<ReportTruth> {
     }
   }
   return { labels, answers };
+}
+
+/**
+ * A classifier that answers with the truth: probability 1 on each message's true label, comment
+ * for a message the truth does not label. It scores a report's linking apart from the model's
+ * mistakes (`--model truth`) and checks the scoring itself.
+ */
+export function truthClassifier(truth: ReportTruth): MessageClassifier {
+  return (batch) => {
+    const p = new Float32Array(batch.length * 3);
+    batch.forEach((m, i) => {
+      p[i * 3 + LABELS.indexOf((truth.labels.get(m.messageId) ?? "comment") as Label)] = 1;
+    });
+    return p;
+  };
 }

@@ -1,21 +1,10 @@
 import assert from "node:assert/strict";
 import { readExport } from "../data/discord/read.ts";
-import { emptyReadStats } from "../data/discord/types.ts";
-import { LABELS } from "../data/types.ts";
-import { buildReport, type MessageClassifier } from "./build.ts";
-import { evaluateReport, readExportTruth, type ReportTruth } from "./evaluate.ts";
+import { type ChatMessage, emptyReadStats } from "../data/discord/types.ts";
+import { buildReport } from "./build.ts";
+import { evaluateReport, readExportTruth, type ReportTruth, truthClassifier } from "./evaluate.ts";
 
 const FIXTURE = new URL("../../tests/fixtures/discord/", import.meta.url).pathname;
-
-function oracle(truth: ReportTruth): MessageClassifier {
-  return (batch) => {
-    const p = new Float32Array(batch.length * 3);
-    batch.forEach((m, i) => {
-      p[i * 3 + LABELS.indexOf((truth.labels.get(m.messageId) ?? "comment") as never)] = 1;
-    });
-    return p;
-  };
-}
 
 Deno.test("the generator's Discord export reads whole: every chat message, the rest counted by kind", async () => {
   const truth = await readExportTruth(`${FIXTURE}truth.csv`);
@@ -46,7 +35,9 @@ Deno.test("the generator's Discord export reads whole: every chat message, the r
 Deno.test("evaluateReport() scores the report against the generator's truth", async () => {
   const truth = await readExportTruth(`${FIXTURE}truth.csv`);
   const stats = emptyReadStats();
-  const report = await buildReport(readExport(FIXTURE, { stats }), oracle(truth), { stats });
+  const report = await buildReport(readExport(FIXTURE, { stats }), truthClassifier(truth), {
+    stats,
+  });
   const scores = evaluateReport(report, truth);
   const questions = [...truth.labels.values()].filter((l) => l === "question").length;
   const answered = new Set(truth.answers.values()).size;
@@ -141,4 +132,17 @@ Deno.test("evaluateReport() tells label errors from linking errors", () => {
     linksByReason: { scored: [1, 0] },
   });
   assert.equal(s.trueUnanswered, 2);
+});
+
+Deno.test("truthClassifier() puts all the probability on each message's true label, comment when unlabelled", async () => {
+  const truth: ReportTruth = {
+    labels: new Map([["q", "question"], ["a", "answer"], ["c", "comment"]]),
+    answers: new Map([["a", "q"]]),
+  };
+  const batch = ["a", "q", "unknown", "c"].map((messageId) => ({ messageId }) as ChatMessage);
+  // columns: answer, comment, question
+  assert.deepStrictEqual(
+    await truthClassifier(truth)(batch),
+    Float32Array.of(1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 0),
+  );
 });

@@ -289,6 +289,20 @@ class Window {
     return d;
   }
 
+  /** Adds a comment: a line that asks and answers nothing, reply-linked or @mentioning if told. */
+  #comment(
+    draft: Pick<Draft, "time" | "author" | "line"> & Partial<Pick<Draft, "replyTo" | "mention">>,
+  ): Draft {
+    return this.#add({
+      replyTo: null,
+      mention: null,
+      ...draft,
+      label: "comment",
+      kind: "",
+      answers: null,
+    });
+  }
+
   /** A help thread: question, then maybe backchannel, a clarifying round, answers, follow-ups. */
   #helpThread(start: number): void {
     const prng = this.#prng;
@@ -301,12 +315,9 @@ class Window {
     let t = start;
     const base = { replyTo: null, answers: null, mention: null };
     if (prng() < 0.08) {
-      this.#add({
-        ...base,
+      this.#comment({
         time: t,
         author: asker,
-        label: "comment",
-        kind: "",
         line: pick(["quick {q|question}", "hey all", "{sql|random} question", "help pls"], prng),
       });
       t += seconds(prng, 5, 40);
@@ -320,12 +331,9 @@ class Window {
       line: decorate(pick(topic.ask, prng), ASK_OPENINGS, ASK_ENDINGS, 0.3, prng),
     });
     if (prng() < STREAM_SHAPE.backchannel) {
-      this.#add({
-        ...base,
+      this.#comment({
         time: t + seconds(prng, 4, 90),
         author: this.#person([asker]),
-        label: "comment",
-        kind: "",
         line: pick(BACKCHANNEL, prng),
         replyTo: prng() < STREAM_SHAPE.backchannelLink ? question : null,
       });
@@ -336,12 +344,9 @@ class Window {
     const unanswered = Math.min(1, Math.max(0, 1 - (1 - STREAM_SHAPE.unanswered) * ratio));
     if (prng() < unanswered) {
       if (prng() < 0.3) {
-        this.#add({
-          ...base,
+        this.#comment({
           time: t + seconds(prng, 1800, 14_400),
           author: asker,
-          label: "comment",
-          kind: "",
           line: pick(["bump", "anyone?", "bumping this", "still stuck on this"], prng),
         });
       }
@@ -395,12 +400,9 @@ class Window {
       }
     }
     if (prng() < 0.18) {
-      this.#add({
-        ...base,
+      this.#comment({
         time: t + seconds(prng, 5, 200),
         author: this.#person([asker, ...helpers]),
-        label: "comment",
-        kind: "",
         line: pick(REACT_TO_ANSWER, prng),
         replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
       });
@@ -408,12 +410,9 @@ class Window {
     const r = prng();
     if (topic.fixable && r < 0.18) {
       t += seconds(prng, 60, 900);
-      this.#add({
-        ...base,
+      this.#comment({
         time: t,
         author: asker,
-        label: "comment",
-        kind: "",
         line: pick(STILL_BROKEN, prng),
         replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
       });
@@ -440,22 +439,16 @@ class Window {
         answers: recheck,
       });
       if (fixed) {
-        this.#add({
-          ...base,
+        this.#comment({
           time: t + seconds(prng, 30, 400),
           author: asker,
-          label: "comment",
-          kind: "",
           line: pick(FIXED_NOW, prng),
         });
       }
     } else if (r < 0.65) {
-      this.#add({
-        ...base,
+      this.#comment({
         time: t + (late && prng() < 0.5 ? seconds(prng, 600, 10_800) : seconds(prng, 10, 400)),
         author: asker,
-        label: "comment",
-        kind: "",
         line: pick(topic.fixable && prng() < 0.6 ? WORKED : THANKS, prng),
         replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
       });
@@ -481,12 +474,9 @@ class Window {
       line: pick(QUESTIONS[kind], prng),
     });
     if (prng() < STREAM_SHAPE.backchannel * 0.5) {
-      this.#add({
-        ...base,
+      this.#comment({
         time: start + seconds(prng, 4, 90),
         author: this.#person([asker]),
-        label: "comment",
-        kind: "",
         line: pick(BACKCHANNEL, prng),
         replyTo: prng() < STREAM_SHAPE.backchannelLink ? question : null,
       });
@@ -506,12 +496,9 @@ class Window {
       mention: prng() < STREAM_SHAPE.mention ? asker : null,
     });
     if (prng() < 0.3) {
-      this.#add({
-        ...base,
+      this.#comment({
         time: time + seconds(prng, 10, 300),
         author: asker,
-        label: "comment",
-        kind: "",
         line: pick(["ok", "ah ok", "cool", "nice", "gotcha", "ty", "kk", "ohh", "lol ok"], prng),
         replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
       });
@@ -575,7 +562,6 @@ class Window {
   #sideTalk(start: number): void {
     const prng = this.#prng;
     const author = this.#person();
-    const base = { kind: "", label: "comment" as const, answers: null, mention: null };
     const scripted = SIDE_BY_CHANNEL[this.#channel];
     let replies: readonly string[];
     let line: string;
@@ -590,17 +576,29 @@ class Window {
       );
       replies = COMMENTS[pick(SIDE_REPLIES, prng)];
     }
-    const first = this.#add({ ...base, time: start, author, line, replyTo: null });
-    let t = start;
+    const first = this.#comment({
+      time: start,
+      author,
+      line,
+    });
+    this.#reactions(first, replies, 240);
+  }
+
+  /**
+   * The short reactions a side remark draws: up to three others, each 4 s to `maxGapSeconds`
+   * after the one before, some reply-linking the remark (comments all).
+   */
+  #reactions(first: Draft, replies: readonly string[], maxGapSeconds: number): void {
+    const prng = this.#prng;
+    let t = first.time;
     const n = Math.floor(prng() * prng() * 4);
-    const seen = [author];
+    const seen = [first.author];
     for (let i = 0; i < n; i++) {
-      t += seconds(prng, 4, 240);
+      t += seconds(prng, 4, maxGapSeconds);
       const who = this.#person(seen);
       if (who < 0) break;
       seen.push(who);
-      this.#add({
-        ...base,
+      this.#comment({
         time: t,
         author: who,
         line: pick(replies, prng),
@@ -695,12 +693,9 @@ class Window {
       mention: to === undefined && prng() < 0.2 ? target : null,
     });
     if (prng() < 0.08) {
-      this.#add({
-        ...base,
+      this.#comment({
         time: start + seconds(prng, 4, 60),
         author: this.#person([asker, target]),
-        label: "comment",
-        kind: "",
         line: pick(["lol", "👀", "good q", "ooh", "{haha|lol} i wanna know too"], prng),
       });
     }
@@ -759,12 +754,9 @@ class Window {
         replyTo: prng() < STREAM_SHAPE.replyLink * 0.5 ? back : null,
       });
       if (prng() < 0.4) {
-        this.#add({
-          ...base,
+        this.#comment({
           time: t + seconds(prng, 5, 200),
           author: target,
-          label: "comment",
-          kind: "",
           line: pick(HANGOUT_REACT, prng),
         });
       }
@@ -793,12 +785,9 @@ class Window {
         });
       }
     } else if (r < 0.75) {
-      this.#add({
-        ...base,
+      this.#comment({
         time: t + seconds(prng, 5, 240),
         author: asker,
-        label: "comment",
-        kind: "",
         line: pick(HANGOUT_REACT, prng),
         replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
       });
@@ -813,15 +802,7 @@ class Window {
   #introduction(start: number): void {
     const prng = this.#prng;
     const newcomer = this.#person();
-    const base = {
-      replyTo: null,
-      answers: null,
-      mention: null,
-      kind: "",
-      label: "comment" as const,
-    };
-    const intro = this.#add({
-      ...base,
+    const intro = this.#comment({
       time: start,
       author: newcomer,
       line: pick(INTRODUCTIONS, prng),
@@ -834,8 +815,7 @@ class Window {
       if (who < 0) break;
       welcomers.push(who);
       t += seconds(prng, 10, 900);
-      this.#add({
-        ...base,
+      this.#comment({
         time: t,
         author: who,
         line: pick(WELCOMES, prng),
@@ -845,8 +825,7 @@ class Window {
     }
     if (prng() < 0.35) {
       t += seconds(prng, 30, 600);
-      this.#add({
-        ...base,
+      this.#comment({
         time: t,
         author: newcomer,
         line: pick(["thanks {all|everyone|yall}!", "ty!!", "thank you 🙏", "thx guys"], prng),
@@ -864,30 +843,12 @@ class Window {
     if (talks.length === 0) return this.#sideTalk(start);
     const talk = pick(talks, prng);
     const author = this.#person();
-    const base = { kind: "", label: "comment" as const, answers: null, mention: null };
-    const first = this.#add({
-      ...base,
+    const first = this.#comment({
       time: start,
       author,
       line: pick(talk.lines, prng),
-      replyTo: null,
     });
-    let t = start;
-    const n = Math.floor(prng() * prng() * 4);
-    const seen = [author];
-    for (let i = 0; i < n; i++) {
-      t += seconds(prng, 4, 300);
-      const who = this.#person(seen);
-      if (who < 0) break;
-      seen.push(who);
-      this.#add({
-        ...base,
-        time: t,
-        author: who,
-        line: pick(talk.replies, prng),
-        replyTo: prng() < STREAM_SHAPE.commentLink ? first : null,
-      });
-    }
+    this.#reactions(first, talk.replies, 300);
   }
 
   /** Sorts drafts into stream order, then writes text, ids and truth. */
