@@ -43,14 +43,16 @@ const QUESTION = LABELS.indexOf("question");
 export function createMessageClassifier(
   bundle: ModelBundle | WeightsBundle,
   options: MessageClassifierOptions = {},
-): MessageClassifier & { close(): void; mode: "context" | "message" } {
+): MessageClassifier & { close(): void; mode: "context" | "message"; threads: ThreadStarts } {
   const recipe = bundle.metadata.context?.recipe;
   if (recipe) {
     const pool = (options.workers ?? 0) > 0
       ? createSparsePool(bundle, { workers: options.workers, context: recipe })
       : undefined;
-    return Object.assign(withOverlap(bundle, options.overlap ?? 16, pool), {
+    const threads: ThreadStarts = { firsts: 0, withStarter: 0 };
+    return Object.assign(withOverlap(bundle, options.overlap ?? 16, pool, threads), {
       close: () => pool?.close(),
+      threads,
       mode: "context" as const,
     });
   }
@@ -59,7 +61,20 @@ export function createMessageClassifier(
     (messages) => predict(messages.map((m) => m.text)),
     options.answerOdds ?? 20,
   );
-  return Object.assign(inContext, { close: () => predict.close(), mode: "message" as const });
+  return Object.assign(inContext, {
+    close: () => predict.close(),
+    mode: "message" as const,
+    threads: { firsts: 0, withStarter: 0 },
+  });
+}
+
+/** Threads whose first message a context model read, and how many of them it read after a copy
+ * of their starter (a message-only model reads none this way). */
+export interface ThreadStarts {
+  /** Threads whose first message was read. */
+  firsts: number;
+  /** Of those, the ones read with their starter as context. */
+  withStarter: number;
 }
 
 /** Question-like channel messages remembered as possible thread starters. */
@@ -79,6 +94,7 @@ function withOverlap(
   bundle: ModelBundle | WeightsBundle,
   overlap: number,
   pool: SparsePool | undefined,
+  threads: ThreadStarts,
 ): MessageClassifier {
   let tail: ChatMessage[] = [];
   let queue: Promise<unknown> = Promise.resolve();
@@ -92,8 +108,10 @@ function withOverlap(
     for (const m of messages) {
       if (m.thread && !threadsSeen.get(m.conversationId)) {
         threadsSeen.set(m.conversationId, true);
+        threads.firsts++;
         const starter = starters.get(m.conversationId);
         if (starter) {
+          threads.withStarter++;
           withTail.push({
             ...starter,
             messageId: `${starter.messageId}:starter`,
