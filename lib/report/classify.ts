@@ -22,7 +22,6 @@ import { predictInContext } from "../infer/context.ts";
 import { createSparsePool, type SparsePool } from "../infer/sparse_pool.ts";
 import type { MessageClassifier } from "./build.ts";
 import { RecentMap } from "./_recent_map.ts";
-import { isQuestionLike } from "../features/context.ts";
 
 /** Options of {@linkcode createMessageClassifier}. */
 export interface MessageClassifierOptions {
@@ -77,18 +76,16 @@ export interface ThreadStarts {
   withStarter: number;
 }
 
-/** Question-like channel messages remembered as possible thread starters. */
-const STARTERS_KEPT = 20_000;
-
 /**
  * `predictInContext` on each batch, with the previous batch's last messages as its context: on
  * this thread in order, or on the pool's workers (the same result, batches in parallel).
  *
  * A Discord thread is its own conversation, so its first reply would be read with no context —
  * though it answers the message the thread was started from, in the parent channel ("read it
- * in chunks" looks like a comment on its own). The thread's first message read is given a copy
- * of that starter (when it was read before and looked like a question) just before it, as
- * context only.
+ * in chunks" looks like a comment on its own). The thread's first message is given a copy of
+ * that starter just before it, as context only. The reader marks starters (`startsThread`) and
+ * reads each thread right after its parent channel, so only the starters of threads not read
+ * yet are kept (one per thread at most), and none is forgotten however long the channel.
  */
 function withOverlap(
   bundle: ModelBundle | WeightsBundle,
@@ -98,31 +95,33 @@ function withOverlap(
 ): MessageClassifier {
   let tail: ChatMessage[] = [];
   let queue: Promise<unknown> = Promise.resolve();
-  const starters = new RecentMap<ChatMessage>(STARTERS_KEPT);
-  const threadsSeen = new RecentMap<true>(STARTERS_KEPT);
+  const starters = new Map<string, ChatMessage>();
+  let previous = ""; // conversation of the message before (a thread's messages come together)
   return (messages: readonly ChatMessage[]) => {
     const withTail = [...tail];
     const skip = withTail.length;
     /** Where each message of the batch is in `withTail`, minus `skip`. */
     const rows: number[] = [];
     for (const m of messages) {
-      if (m.thread && !threadsSeen.get(m.conversationId)) {
-        threadsSeen.set(m.conversationId, true);
+      if (m.thread && m.conversationId !== previous) {
         threads.firsts++;
         const starter = starters.get(m.conversationId);
         if (starter) {
+          starters.delete(m.conversationId);
           threads.withStarter++;
           withTail.push({
             ...starter,
             messageId: `${starter.messageId}:starter`,
             conversationId: m.conversationId,
             thread: true,
+            startsThread: false,
           });
         }
       }
+      previous = m.conversationId;
       rows.push(withTail.length - skip);
       withTail.push(m);
-      if (!m.thread && isQuestionLike(m.text)) starters.set(m.messageId, m);
+      if (m.startsThread) starters.set(m.messageId, m);
     }
     tail = overlap > 0 ? withTail.slice(-overlap) : [];
     const pick = (p: Float32Array) => {
