@@ -120,7 +120,7 @@ export * from "./data/discord/types.ts";
 export * from "./report/build.ts";
 export * from "./report/link.ts";
 export { createMessageClassifier, withAnswerContext } from "./report/classify.ts";
-export type { MessageClassifierOptions } from "./report/classify.ts";
+export type { MessageClassifierOptions, ThreadStarts } from "./report/classify.ts";
 export { evaluateReport } from "./report/evaluate.ts";
 export type { ReportErrors, ReportScores, ReportTruth } from "./report/evaluate.ts";
 export { LINK_FEATURES, LINK_WEIGHTS } from "./report/link_evidence.ts";

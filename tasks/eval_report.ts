@@ -15,7 +15,7 @@ import { LABELS } from "../lib/data/types.ts";
 import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import { handTruth, writeHandExport } from "../lib/report/_hand_export.ts";
 import { buildReport, type MessageClassifier } from "../lib/report/build.ts";
-import { createMessageClassifier } from "../lib/report/classify.ts";
+import { createMessageClassifier, type ThreadStarts } from "../lib/report/classify.ts";
 import {
   evaluateReport,
   readExportTruth,
@@ -68,7 +68,7 @@ await runMain(async () => {
   try {
     const model = String(flags.model);
     const predicted = new Map<string, string>();
-    let base: MessageClassifier & { close?: () => void };
+    let base: MessageClassifier & { close?: () => void; threads?: ThreadStarts };
     if (model === "truth") {
       base = truthClassifier(truth);
     } else {
@@ -99,6 +99,12 @@ await runMain(async () => {
       },
     });
     base.close?.();
+    if (base.threads) {
+      const t = base.threads;
+      console.error(
+        `threads: ${t.withStarter} of ${t.firsts} first messages read after their starter`,
+      );
+    }
     const s = evaluateReport(report, truth, predicted);
     if (flags.json) {
       console.log(JSON.stringify(s));

@@ -125,8 +125,10 @@ await runMain(async () => {
     }
     const o = report.overall;
     const skipped = Object.entries(stats.skipped).map(([k, v]) => `${k} ${v}`).join(", ");
+    const t = classify.threads;
     const route = (classify.mode === "context" ? "context model" : "message-only model") +
-      (workers > 0 ? `, ${workers} worker${workers === 1 ? "" : "s"}` : "");
+      (workers > 0 ? `, ${workers} worker${workers === 1 ? "" : "s"}` : "") +
+      (t.firsts > 0 ? `, ${t.withStarter} of ${t.firsts} threads read after their starter` : "");
     console.error(
       `report (${route}): ${o.messages} messages, ${o.questions} questions, ${
         Math.round(o.answeredShare * 100)

@@ -22,7 +22,6 @@ import { predictInContext } from "../infer/context.ts";
 import { createSparsePool, type SparsePool } from "../infer/sparse_pool.ts";
 import type { MessageClassifier } from "./build.ts";
 import { RecentMap } from "./_recent_map.ts";
-import { isQuestionLike } from "../features/context.ts";
 
 /** Options of {@linkcode createMessageClassifier}. */
 export interface MessageClassifierOptions {
@@ -43,14 +42,16 @@ const QUESTION = LABELS.indexOf("question");
 export function createMessageClassifier(
   bundle: ModelBundle | WeightsBundle,
   options: MessageClassifierOptions = {},
-): MessageClassifier & { close(): void; mode: "context" | "message" } {
+): MessageClassifier & { close(): void; mode: "context" | "message"; threads: ThreadStarts } {
   const recipe = bundle.metadata.context?.recipe;
   if (recipe) {
     const pool = (options.workers ?? 0) > 0
       ? createSparsePool(bundle, { workers: options.workers, context: recipe })
       : undefined;
-    return Object.assign(withOverlap(bundle, options.overlap ?? 16, pool), {
+    const threads: ThreadStarts = { firsts: 0, withStarter: 0 };
+    return Object.assign(withOverlap(bundle, options.overlap ?? 16, pool, threads), {
       close: () => pool?.close(),
+      threads,
       mode: "context" as const,
     });
   }
@@ -59,11 +60,21 @@ export function createMessageClassifier(
     (messages) => predict(messages.map((m) => m.text)),
     options.answerOdds ?? 20,
   );
-  return Object.assign(inContext, { close: () => predict.close(), mode: "message" as const });
+  return Object.assign(inContext, {
+    close: () => predict.close(),
+    mode: "message" as const,
+    threads: { firsts: 0, withStarter: 0 },
+  });
 }
 
-/** Question-like channel messages remembered as possible thread starters. */
-const STARTERS_KEPT = 20_000;
+/** Threads whose first message a context model read, and how many of them it read after a copy
+ * of their starter (a message-only model reads none this way). */
+export interface ThreadStarts {
+  /** Threads whose first message was read. */
+  firsts: number;
+  /** Of those, the ones read with their starter as context. */
+  withStarter: number;
+}
 
 /**
  * `predictInContext` on each batch, with the previous batch's last messages as its context: on
@@ -71,40 +82,46 @@ const STARTERS_KEPT = 20_000;
  *
  * A Discord thread is its own conversation, so its first reply would be read with no context —
  * though it answers the message the thread was started from, in the parent channel ("read it
- * in chunks" looks like a comment on its own). The thread's first message read is given a copy
- * of that starter (when it was read before and looked like a question) just before it, as
- * context only.
+ * in chunks" looks like a comment on its own). The thread's first message is given a copy of
+ * that starter just before it, as context only. The reader marks starters (`startsThread`) and
+ * reads each thread right after its parent channel, so only the starters of threads not read
+ * yet are kept (one per thread at most), and none is forgotten however long the channel.
  */
 function withOverlap(
   bundle: ModelBundle | WeightsBundle,
   overlap: number,
   pool: SparsePool | undefined,
+  threads: ThreadStarts,
 ): MessageClassifier {
   let tail: ChatMessage[] = [];
   let queue: Promise<unknown> = Promise.resolve();
-  const starters = new RecentMap<ChatMessage>(STARTERS_KEPT);
-  const threadsSeen = new RecentMap<true>(STARTERS_KEPT);
+  const starters = new Map<string, ChatMessage>();
+  let previous = ""; // conversation of the message before (a thread's messages come together)
   return (messages: readonly ChatMessage[]) => {
     const withTail = [...tail];
     const skip = withTail.length;
     /** Where each message of the batch is in `withTail`, minus `skip`. */
     const rows: number[] = [];
     for (const m of messages) {
-      if (m.thread && !threadsSeen.get(m.conversationId)) {
-        threadsSeen.set(m.conversationId, true);
+      if (m.thread && m.conversationId !== previous) {
+        threads.firsts++;
         const starter = starters.get(m.conversationId);
         if (starter) {
+          starters.delete(m.conversationId);
+          threads.withStarter++;
           withTail.push({
             ...starter,
             messageId: `${starter.messageId}:starter`,
             conversationId: m.conversationId,
             thread: true,
+            startsThread: false,
           });
         }
       }
+      previous = m.conversationId;
       rows.push(withTail.length - skip);
       withTail.push(m);
-      if (!m.thread && isQuestionLike(m.text)) starters.set(m.messageId, m);
+      if (m.startsThread) starters.set(m.messageId, m);
     }
     tail = overlap > 0 ? withTail.slice(-overlap) : [];
     const pick = (p: Float32Array) => {

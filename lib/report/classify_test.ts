@@ -112,6 +112,7 @@ Deno.test("a context model reads a thread's first message after the question the
   const starter = msg("s1", "ann", {
     text: "how do I read a 4GB csv without running out of memory?",
     timestamp: "2024-01-01T00:00:00Z",
+    startsThread: true,
   });
   const reply = msg("t1", "bob", {
     text: "read it in chunks",
@@ -124,7 +125,13 @@ Deno.test("a context model reads a thread's first message after the question the
     await classify([starter]);
     const inThread = await classify([reply]);
     const withStarter = await predictInContext(bundle, [
-      { ...starter, messageId: "s1:starter", conversationId: "s1", thread: true },
+      {
+        ...starter,
+        messageId: "s1:starter",
+        conversationId: "s1",
+        thread: true,
+        startsThread: false,
+      },
       reply,
     ]);
     const alone = await predictInContext(bundle, [reply]);
@@ -133,5 +140,83 @@ Deno.test("a context model reads a thread's first message after the question the
     assert.notDeepStrictEqual(round(inThread), round(alone), "the starter changes the reading");
   } finally {
     classify.close();
+  }
+});
+
+Deno.test("a thread read after more than 20,000 other questions, from a file named before its parent's, still gets its starter", async () => {
+  const dir = await Deno.makeTempDir();
+  const bundle = randomContextBundle();
+  const file = (name: string, channel: object, messages: object[]) =>
+    Deno.writeTextFile(
+      `${dir}/Guild - ${name}.json`,
+      JSON.stringify({ guild: { id: "1", name: "Guild" }, channel, messages }, null, 2),
+    );
+  const message = (id: number, text: string, minute: number) => ({
+    id: String(id),
+    type: "Default",
+    timestamp: new Date(Date.UTC(2024, 0, 1, 0, minute)).toISOString(),
+    content: text,
+    author: { id: String(id % 7), name: `user${id % 7}`, isBot: false },
+  });
+  const starterText = "how do I read a 4GB csv without running out of memory?";
+  try {
+    // the old classifier kept the last 20,000 question-like channel messages as starters
+    await file("Text - help [100]", { id: "100", type: "GuildTextChat", name: "help" }, [
+      message(500, starterText, 0),
+      ...Array.from({ length: 20_100 }, (_, i) => message(1000 + i, `which python ${i}?`, 1)),
+    ]);
+    // sorts before the parent's file
+    await file("Archive - csv [500]", {
+      id: "500",
+      type: "GuildPublicThread",
+      categoryId: "100",
+      category: "help",
+      name: "csv",
+    }, [message(900, "read it in chunks", 3)]);
+    const classify = createMessageClassifier(bundle, { overlap: 0 });
+    let reply: ChatMessage | undefined;
+    let got: Float32Array | undefined;
+    try {
+      let batch: ChatMessage[] = [];
+      const flush = async () => {
+        const p = await classify(batch);
+        const at = batch.findIndex((m) => m.messageId === "900");
+        if (at >= 0) [reply, got] = [batch[at], p.slice(at * 3, at * 3 + 3)];
+        batch = [];
+      };
+      for await (const m of readExport(dir)) {
+        // one conversation per batch, so only the starter's copy comes before the reply
+        if (
+          batch.length === 2000 || batch.length > 0 && batch[0]!.conversationId !== m.conversationId
+        ) {
+          await flush();
+        }
+        batch.push(m);
+      }
+      await flush();
+    } finally {
+      classify.close();
+    }
+    assert.ok(reply && got, "the thread's message was classified");
+    const starter = {
+      ...msg("500:starter", "user3", { text: starterText }),
+      timestamp: new Date(Date.UTC(2024, 0, 1)).toISOString(),
+      conversationId: "500",
+      channel: "help",
+      channelId: "100",
+      guildId: "1",
+      authorId: "3",
+      displayName: "user3",
+      thread: true,
+      mentions: [],
+    };
+    const expected = (await predictInContext(bundle, [starter, reply])).slice(3);
+    const alone = await predictInContext(bundle, [reply]);
+    const round = (p: Float32Array) => [...p].map((x) => Math.round(x * 1e5));
+    assert.notDeepStrictEqual(round(expected), round(alone), "the starter changes the reading");
+    assert.deepStrictEqual(round(got), round(expected));
+    assert.deepStrictEqual(classify.threads, { firsts: 1, withStarter: 1 });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -99,7 +99,7 @@ export async function* readExport(
   options: ReadExportOptions = {},
 ): AsyncGenerator<ChatMessage> {
   const stats = options.stats ?? emptyReadStats();
-  const files = await exportFiles(path);
+  const { files, threadIds } = await planThreads(await exportFiles(path));
   const sizes = await Promise.all(files.map((f) => Deno.stat(f).then((s) => s.size)));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let before = 0;
@@ -107,10 +107,102 @@ export async function* readExport(
     const file = files[i]!;
     stats.files++;
     const onBytes = (b: number) => options.onBytes?.(before + b, totalBytes);
-    yield* readSource(file, { ...options, onBytes, stats });
+    yield* readSource(file, { ...options, onBytes, stats, threadIds });
     before += sizes[i]!;
     options.onBytes?.(before, totalBytes);
   }
+}
+
+/** A DiscordChatExporter file's channel, as its header says. */
+interface ChannelHeader {
+  id: string;
+  name: string;
+  thread: boolean;
+  /** For a thread, its parent channel's id and name (DCE writes them as the category). */
+  parentId: string;
+  parentName: string;
+}
+
+/**
+ * Reads the `channel` object of a DiscordChatExporter JSON file, which comes before its
+ * `messages`: a few kilobytes, however large the file. Null when the file is not such a file
+ * or names its channel after its messages (the full read reports what is wrong, once).
+ */
+export async function readChannelHeader(file: string): Promise<ChannelHeader | null> {
+  if (extname(file).toLowerCase() !== ".json") return null;
+  const handle = await Deno.open(file).catch(() => null);
+  if (!handle) return null;
+  async function* chunks() {
+    const decoder = new TextDecoder();
+    const buffer = new Uint8Array(4096);
+    for (;;) {
+      const n = await handle!.read(buffer);
+      if (n === null) return;
+      yield decoder.decode(buffer.subarray(0, n), { stream: true });
+    }
+  }
+  try {
+    for await (const event of scanJsonObject(chunks(), "messages")) {
+      if (event.kind !== "field") return null;
+      if (event.key !== "channel") continue;
+      const c = event.value;
+      if (!isObject(c) || str(c.id) === "") return null;
+      const thread = /thread/i.test(str(c.type));
+      return {
+        id: str(c.id),
+        name: str(c.name) || str(c.id),
+        thread,
+        parentId: thread ? str(c.categoryId) : "",
+        parentName: thread ? str(c.category) : "",
+      };
+    }
+    return null;
+  } catch {
+    return null;
+  } finally {
+    handle.close();
+  }
+}
+
+/**
+ * Puts each thread's file right after its parent channel's file (Discord gives a thread started
+ * from a message that message's id, so the starter is then read just before its thread), and
+ * lists the thread ids, so a reader can mark the messages threads were started from. Only the
+ * JSON files' headers are read. Threads whose parent is not in the export keep their place.
+ */
+async function planThreads(
+  files: string[],
+): Promise<{ files: string[]; threadIds: ReadonlySet<string> }> {
+  if (files.length < 2) return { files, threadIds: new Set() }; // one file: maybe a pipe
+  const headers: (ChannelHeader | null)[] = [];
+  for (const file of files) headers.push(await readChannelHeader(file)); // one open file at a time
+  const threadIds = new Set<string>();
+  const byId = new Map<string, number>();
+  const byName = new Map<string, number | null>(); // null: more than one channel of that name
+  headers.forEach((h, i) => {
+    if (!h) return;
+    if (h.thread) threadIds.add(h.id);
+    else {
+      byId.set(h.id, i);
+      byName.set(h.name, byName.has(h.name) ? null : i);
+    }
+  });
+  const threadsOf = new Map<number, number[]>();
+  const placed = new Set<number>();
+  headers.forEach((h, i) => {
+    if (!h?.thread) return;
+    const parent = byId.get(h.parentId) ?? byName.get(h.parentName) ?? undefined;
+    if (parent === undefined) return;
+    threadsOf.set(parent, [...threadsOf.get(parent) ?? [], i]);
+    placed.add(i);
+  });
+  const ordered: string[] = [];
+  files.forEach((file, i) => {
+    if (placed.has(i)) return;
+    ordered.push(file);
+    for (const t of threadsOf.get(i) ?? []) ordered.push(files[t]!);
+  });
+  return { files: ordered, threadIds };
 }
 
 /**
@@ -154,6 +246,9 @@ async function* readSource(
 
 /** Options of {@linkcode readExportFile}. */
 export interface ReadExportFileOptions {
+  /** Ids of the export's threads: a channel message with one of these ids started that thread
+   * and is marked `startsThread`. @default none */
+  threadIds?: ReadonlySet<string>;
   /** Called for every row that cannot be read; reading goes on. */
   onProblem?: (problem: ReadProblem) => void;
   /** Called as the file is read, with the bytes read so far. */
@@ -229,7 +324,7 @@ async function* readDiscordJson(
         };
         for (const raw of pending.splice(0)) {
           const m = toChatMessage(raw, channel, guildId, stats);
-          if (m) yield m;
+          if (m) yield markStarter(m, options.threadIds);
         }
       }
     } else if (event.kind === "arrayStart") {
@@ -240,7 +335,7 @@ async function* readDiscordJson(
         continue;
       }
       const m = toChatMessage(event.value, channel, guildId, stats);
-      if (m) yield m;
+      if (m) yield markStarter(m, options.threadIds);
     }
   }
   if (!sawMessages) {
@@ -251,6 +346,12 @@ async function* readDiscordJson(
   if (channel === null) {
     throw new SyntaxError(`Cannot read ${label}: not a DiscordChatExporter export (no "channel")`);
   }
+}
+
+/** `m`, marked when a thread of the export was started from it. */
+function markStarter(m: ChatMessage, threadIds: ReadonlySet<string> | undefined): ChatMessage {
+  if (!m.thread && threadIds?.has(m.messageId)) m.startsThread = true;
+  return m;
 }
 
 /** Maps one DCE message to a ChatMessage, or counts why it is left out. */

@@ -47,6 +47,15 @@ Deno.test("readExport() reads a DiscordChatExporter folder: chat kept, the rest 
     assert.equal(inThread.conversationId, "900000000000000108");
     assert.equal(inThread.channelId, "900000000000000108");
     assert.equal(inThread.channel, "python-help");
+    // the message the thread was started from is marked, and the thread is read right after
+    // its parent channel
+    const starter = byId.get("900000000000000108")!;
+    assert.deepStrictEqual(messages.filter((m) => m.startsThread), [starter]);
+    const conversations = [...new Set(messages.map((m) => m.conversationId))];
+    assert.equal(
+      conversations[conversations.indexOf("900000000000000108") - 1],
+      starter.conversationId,
+    );
     assert.deepStrictEqual(byId.get("900000000000000112")!.mentions, ["maya_codes", "Maya"]);
     // a reply to a deleted message keeps its reference; nothing resolves it
     assert.equal(byId.get("900000000000000305")!.replyTo, "900000000000000999");

@@ -19,6 +19,9 @@ export interface ChatMessage extends Message {
   displayName: string;
   /** Whether the message was posted in a thread (`conversationId` is then the thread id). */
   thread: boolean;
+  /** Set on a channel message a thread of the export was started from (the thread's id is the
+   * message's id), when the export was read as a folder. */
+  startsThread?: boolean;
 }
 
 /** Why a message was left out, and how many times. Keys are stable words, e.g. `bot`. */
