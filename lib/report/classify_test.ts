@@ -145,7 +145,7 @@ Deno.test("a context model reads a thread's first message after the question the
 
 Deno.test("a thread read after more than 20,000 other questions, from a file named before its parent's, still gets its starter", async () => {
   const dir = await Deno.makeTempDir();
-  const bundle = randomContextBundle();
+  const bundle = contextBundle();
   const file = (name: string, channel: object, messages: object[]) =>
     Deno.writeTextFile(
       `${dir}/Guild - ${name}.json`,
