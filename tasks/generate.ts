@@ -8,7 +8,11 @@
 import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { CONVERSATION_COLUMNS, messageRow } from "../lib/data/csv.ts";
-import { DEFAULT_CONVERSATIONS, generateWindows } from "../lib/data/generate/builtin.ts";
+import {
+  DEFAULT_CONVERSATIONS,
+  generateWindows,
+  type HangoutMode,
+} from "../lib/data/generate/builtin.ts";
 import { DiscordExportWriter } from "../lib/data/generate/discord_export.ts";
 import { formatSummary, generateWithLlm } from "../lib/data/generate/llm/generate.ts";
 import type { ClassMix } from "../lib/data/generate/channels.ts";
@@ -70,9 +74,9 @@ const FLAGS: FlagSpec = {
   },
   hangout: {
     type: "string",
-    placeholder: "on|off",
+    placeholder: "on|off|questions|channels",
     help:
-      "built-in: also write #introductions, #off-topic and personal small talk outside help threads (default: off), bench/QUALITY_LOG.md round 7",
+      "built-in: also write #introductions, #off-topic and personal small talk outside help threads (default: off), bench/QUALITY_LOG.md round 7; questions: only the personal question threads (no introductions, no news/mood talk); channels: all of it, but only in #introductions and #off-topic (round 8)",
   },
   concurrency: { type: "string", help: "LLM requests in flight (default 4)" },
   "timeout-ms": { type: "string", help: "per-request timeout in ms (default 60000)" },
@@ -119,8 +123,8 @@ export interface GenerateArgs {
   mix?: ClassMix;
   /** Built-in generator: also write two-person exchanges. */
   exchanges: boolean;
-  /** Built-in generator: also write the hangout channels and personal small talk. */
-  hangout: boolean;
+  /** Built-in generator: also write the hangout channels and personal small talk (which part). */
+  hangout: HangoutMode;
   concurrency: number;
   timeoutMs: number;
   maxRetries: number;
@@ -189,7 +193,7 @@ export function parseGenerateArgs(args: readonly string[]): GenerateArgs {
     out: str("out") ?? (format === "discord-json" ? "data/discord" : defaults.out),
     mix: mixFlag(str("mix")),
     exchanges: values.exchanges === true,
-    hangout: onOff("hangout", str("hangout"), defaults.hangout),
+    hangout: hangoutFlag(str("hangout")) ?? defaults.hangout,
     concurrency: integerFlag("concurrency", str("concurrency"), 1) ?? defaults.concurrency,
     timeoutMs: integerFlag("timeout-ms", str("timeout-ms"), 1) ?? defaults.timeoutMs,
     maxRetries: integerFlag("max-retries", str("max-retries"), 0) ?? defaults.maxRetries,
@@ -208,10 +212,14 @@ function integerFlag(name: string, value: string | undefined, min: number): numb
   return n;
 }
 
-function onOff(name: string, value: string | undefined, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
+/** `--hangout on|off|questions|channels` → the generator's hangout mode. */
+function hangoutFlag(value: string | undefined): HangoutMode | undefined {
+  if (value === undefined) return undefined;
   if (value === "on" || value === "off") return value === "on";
-  throw new RangeError(`Cannot use --${name} "${value}": expected on or off`);
+  if (value === "questions" || value === "channels") return value;
+  throw new RangeError(
+    `Cannot use --hangout "${value}": expected on, off, questions or channels`,
+  );
 }
 
 function temperatureFlag(value: string | undefined): number | undefined {

@@ -31,6 +31,8 @@ Deno.test("parseGenerateArgs() resolves defaults and flags", () => {
   assert.equal(args.hangout, false);
   assert.equal(parseGenerateArgs(["--hangout", "on"]).hangout, true);
   assert.equal(parseGenerateArgs(["--hangout", "off"]).hangout, false);
+  assert.equal(parseGenerateArgs(["--hangout", "questions"]).hangout, "questions");
+  assert.equal(parseGenerateArgs(["--hangout", "channels"]).hangout, "channels");
   assert.equal(parseGenerateArgs([]).provider, null);
 });
 
@@ -61,7 +63,7 @@ Deno.test("parseGenerateArgs() explains bad flags", () => {
   assert.throws(() => parseGenerateArgs(["--temperature", "3"]), /expected a number from 0 to 2/);
   assert.throws(
     () => parseGenerateArgs(["--hangout", "yes"]),
-    new RangeError('Cannot use --hangout "yes": expected on or off'),
+    new RangeError('Cannot use --hangout "yes": expected on, off, questions or channels'),
   );
 });
 

@@ -189,9 +189,16 @@ export interface WindowOptions {
   mix: ClassMix;
   /** Also write two-person exchanges among the side talk (off by default; see `#exchange`). */
   exchanges?: boolean;
-  /** Also write the hangout channels and personal talk outside help threads (see `#hangout`). */
-  hangout?: boolean;
+  /**
+   * Also write the hangout channels and personal talk outside help threads (see `#hangout`):
+   * `true` all of it; `"questions"` only the personal question threads (no introductions, no
+   * news/mood side talk); `"channels"` all of it but only in the two hangout channels.
+   */
+  hangout?: HangoutMode;
 }
+
+/** Which hangout talk a window writes (bench/QUALITY_LOG.md rounds 7 and 8). */
+export type HangoutMode = boolean | "questions" | "channels";
 
 /**
  * Writes stream window `index`: its messages in stream order, seeded by `(seed, index)` alone,
@@ -213,15 +220,15 @@ class Window {
   readonly #counts: Record<Label, number> = { question: 0, answer: 0, comment: 0 };
   readonly #topics = new Set<Topic>();
   readonly #exchanges: boolean;
-  readonly #hangout: boolean;
+  readonly #hangout: HangoutMode;
   #threads = 0;
 
-  constructor(index: number, prng: Prng, mix: ClassMix, exchanges: boolean, hangout: boolean) {
+  constructor(index: number, prng: Prng, mix: ClassMix, exchanges: boolean, hangout: HangoutMode) {
     this.#prng = prng;
     this.#mix = mix;
     this.#exchanges = exchanges;
     this.#hangout = hangout;
-    this.#channel = pickWeighted(hangout ? TRAFFIC : TRAFFIC_NO_HANGOUT, prng);
+    this.#channel = pickWeighted(hangout !== false ? TRAFFIC : TRAFFIC_NO_HANGOUT, prng);
     this.#id = `${this.#channel}-${String(index).padStart(6, "0")}`;
     const size = 4 + Math.floor(prng() * 10);
     const taken = new Set<string>();
@@ -243,7 +250,7 @@ class Window {
     // Help channels move slower but are denser in questions.
     const meanGapMs = (help > 1 ? 5 : 3) * 60_000;
     let time = this.#start;
-    const hangout = this.#hangout ? HANGOUT_SHARE[this.#channel] : null;
+    const hangout = hangoutShare(this.#hangout, this.#channel);
     while (this.#drafts.length < target) {
       this.#threads++;
       if (!this.#wantsQuestion()) {
@@ -933,6 +940,17 @@ const HANGOUT_SHARE: Record<Channel, { question: number; intro: number; side: nu
   introductions: { question: 0.6, intro: 0.6, side: 0.3 },
   "off-topic": { question: 0.75, intro: 0, side: 0.6 },
 };
+
+/** The shares of {@linkcode HANGOUT_SHARE} a window of `channel` uses in `mode`, or `null`. */
+function hangoutShare(
+  mode: HangoutMode,
+  channel: Channel,
+): { question: number; intro: number; side: number } | null {
+  if (mode === false) return null;
+  if (mode === "channels" && !isHangoutChannel(channel)) return null;
+  const share = HANGOUT_SHARE[channel];
+  return mode === "questions" ? { ...share, intro: 0, side: 0 } : share;
+}
 
 /** Hangout questions nobody answers (people scroll past small talk more than help requests). */
 const HANGOUT_UNANSWERED = 0.3;

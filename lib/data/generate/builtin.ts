@@ -14,8 +14,10 @@
  */
 
 import type { Message } from "../types.ts";
-import { simulateWindow } from "./_simulate.ts";
+import { type HangoutMode, simulateWindow } from "./_simulate.ts";
 import { CHANNELS, type ClassMix, DEFAULT_MIX } from "./channels.ts";
+
+export type { HangoutMode };
 
 export { CHANNELS, type ClassMix, DEFAULT_MIX };
 export { templateSlots } from "./_language.ts";
@@ -43,10 +45,12 @@ export interface BuiltinGenerateOptions {
    * in #general and elsewhere personal questions ("anyone here from ohio", "do u have kids",
    * "how long have you been studying") answered by short facts or "yeah" / "nah" with one,
    * introductions and their welcomes, news and mood with reactions (bench/QUALITY_LOG.md,
-   * round 7).
+   * round 7). `"questions"`: only the personal question threads, no introductions and no
+   * news/mood side talk; `"channels"`: all of it, but only in #introductions and #off-topic
+   * (round 8).
    * @default false
    */
-  hangout?: boolean;
+  hangout?: HangoutMode;
 }
 
 /** Default number of stream windows: about 25k messages, as many as the earlier default. */

@@ -263,3 +263,40 @@ Deno.test("generateBuiltin({ hangout }) adds #introductions and #off-topic: pers
   assert.ok(bounced.length > 10);
   for (const m of bounced) assert.equal(byId.get(m.answers!)!.messageType, "question");
 });
+
+// Markers of each part of the hangout talk (round 8): lines of INTRODUCTIONS, of
+// HANGOUT_SIDE_TALK, and "hbu" asked back after a personal question.
+const INTRO_LINE = /excited to be here|study buddies|glad i found this place|happy to be here/i;
+const HANGOUT_NEWS = /knocked my coffee over|finally booked a vacation|power went out/i;
+const ASKED_BACK = /^(@\S+ )?(hbu|wbu)\W*$/i;
+const HANGOUT_CHANNELS = ["introductions", "off-topic"];
+
+Deno.test('generateBuiltin({ hangout: "questions" }) keeps the personal question threads but writes no introductions and no news/mood talk', () => {
+  const all = generateBuiltin({ conversations: 400, seed: 3, hangout: true });
+  const questions = generateBuiltin({ conversations: 400, seed: 3, hangout: "questions" });
+  assert.ok(all.filter((m) => INTRO_LINE.test(m.text)).length > 10);
+  assert.ok(all.filter((m) => HANGOUT_NEWS.test(m.text)).length > 10);
+  assert.deepEqual(
+    questions.filter((m) => INTRO_LINE.test(m.text) || HANGOUT_NEWS.test(m.text)),
+    [],
+  );
+  assert.ok(questions.filter((m) => ASKED_BACK.test(m.text)).length > 10);
+  assert.ok(questions.filter((m) => m.channel === "off-topic").length > 300);
+});
+
+Deno.test('generateBuiltin({ hangout: "channels" }) writes the hangout talk in #introductions and #off-topic only', () => {
+  const all = generateBuiltin({ conversations: 400, seed: 3, hangout: true });
+  const channels = generateBuiltin({ conversations: 400, seed: 3, hangout: "channels" });
+  const outside = (ms: typeof all) =>
+    ms.filter((m) =>
+      !HANGOUT_CHANNELS.includes(m.channel) &&
+      (INTRO_LINE.test(m.text) || HANGOUT_NEWS.test(m.text) || ASKED_BACK.test(m.text))
+    );
+  assert.ok(outside(all).length > 20);
+  assert.deepEqual(outside(channels), []);
+  for (const channel of HANGOUT_CHANNELS) {
+    assert.ok(channels.filter((m) => m.channel === channel).length > 300, channel);
+  }
+  assert.ok(channels.filter((m) => INTRO_LINE.test(m.text)).length > 10);
+  assert.ok(channels.filter((m) => HANGOUT_NEWS.test(m.text)).length > 10);
+});
