@@ -411,6 +411,32 @@ export class WordTable {
 }
 
 /**
+ * Pushes the character 3- and 4-grams of " word " (the word at `s[start .. start + length)`,
+ * hashed incrementally without building substrings) to `out`, and to `also` when given.
+ */
+function pushCharGrams(
+  s: string,
+  start: number,
+  length: number,
+  out: FeatureList,
+  also: FeatureList | null,
+): void {
+  const n = length + 2;
+  for (let at0 = 0; at0 + 3 <= n; at0++) {
+    let g = FNV_OFFSET;
+    for (let k = 0; k < 4 && at0 + k < n; k++) {
+      const at = at0 + k;
+      g = Math.imul(g ^ (at === 0 || at === n - 1 ? 32 : s.charCodeAt(start + at - 1)), FNV_PRIME);
+      if (k >= 2) {
+        const hash = mix(g, FAMILY.char[0]);
+        out.push(hash, FAMILY.char[1]);
+        also?.push(hash, FAMILY.char[1]);
+      }
+    }
+  }
+}
+
+/**
  * Fills `out` with every feature of a text: words, word bigrams (with start/end markers),
  * character 3- and 4-grams of words, first and last token, length bucket, "?" shape. With
  * `delex`, fills it in the same pass with the features of {@linkcode delexicalize}`(text)`:
@@ -485,23 +511,7 @@ function extractFeatures(
         continue;
       }
     }
-    // character n-grams of " token ", hashed incrementally without building substrings
-    const n = length + 2;
-    for (let at0 = 0; at0 + 3 <= n; at0++) {
-      let g = FNV_OFFSET;
-      for (let k = 0; k < 4 && at0 + k < n; k++) {
-        const at = at0 + k;
-        g = Math.imul(
-          g ^ (at === 0 || at === n - 1 ? 32 : s.charCodeAt(token + at - 1)),
-          FNV_PRIME,
-        );
-        if (k >= 2) {
-          const hash = mix(g, FAMILY.char[0]);
-          out.push(hash, FAMILY.char[1]);
-          if (delex && !content) delex.push(hash, FAMILY.char[1]); // "w" is too short for any
-        }
-      }
-    }
+    pushCharGrams(s, token, length, out, delex && !content ? delex : null); // "w" has none
   }
   finishFeatures(out, previous, first, tokens, words, text, lower);
   if (delex) finishFeatures(delex, previousDelex, firstDelex, tokens, words, text, lower);
@@ -844,6 +854,7 @@ export class BuiltinEmbedder implements Embedder {
     const buckets: number[] = [];
     const sums: number[] = [];
     const functionWord = new Uint8Array(kept.length);
+    const ownGrams = new FeatureList();
     const mask = this.#mask;
     const bucketOf = (hash: number) => (mask >= 0 ? hash & mask : hash % this.dimension);
     kept.forEach((word, w) => {
@@ -851,18 +862,11 @@ export class BuiltinEmbedder implements Embedder {
       functionWord[w] = this.#delexicalize && FUNCTION_HASHES.has(h) ? 1 : 0;
       // the word's own features in the order extractFeatures emits them: unigram, then n-grams
       const own: [number, number][] = [[mix(h, FAMILY.word[0]), FAMILY.word[1]]];
-      const n = word.length + 2;
-      for (let at0 = 0; at0 + 3 <= n; at0++) {
-        let g = FNV_OFFSET;
-        for (let k = 0; k < 4 && at0 + k < n; k++) {
-          const at = at0 + k;
-          g = Math.imul(g ^ (at === 0 || at === n - 1 ? 32 : word.charCodeAt(at - 1)), FNV_PRIME);
-          if (k >= 2) {
-            const hash = mix(g, FAMILY.char[0]);
-            grams.push(hash);
-            own.push([hash, FAMILY.char[1]]);
-          }
-        }
+      ownGrams.length = 0;
+      pushCharGrams(word, 0, word.length, ownGrams, null);
+      for (let i = 0; i < ownGrams.length; i++) {
+        grams.push(ownGrams.hashes[i]!);
+        own.push([ownGrams.hashes[i]!, ownGrams.weights[i]!]);
       }
       gramStarts[w + 1] = grams.length;
       // bucket sums added in that order from 0, as a text's scratch adds them
