@@ -128,7 +128,7 @@ function withOverlap(
       if (rows.length * LABELS.length === p.length) return p;
       const out = new Float32Array(rows.length * LABELS.length);
       rows.forEach((r, i) =>
-        out.set(p.subarray(r * LABELS.length, (r + 1) * LABELS.length), i * 3)
+        out.set(p.subarray(r * LABELS.length, (r + 1) * LABELS.length), i * LABELS.length)
       );
       return out;
     };

@@ -130,19 +130,10 @@ interface ChannelHeader {
  */
 export async function readChannelHeader(file: string): Promise<ChannelHeader | null> {
   if (extname(file).toLowerCase() !== ".json") return null;
-  const handle = await Deno.open(file).catch(() => null);
-  if (!handle) return null;
-  async function* chunks() {
-    const decoder = new TextDecoder();
-    const buffer = new Uint8Array(4096);
-    for (;;) {
-      const n = await handle!.read(buffer);
-      if (n === null) return;
-      yield decoder.decode(buffer.subarray(0, n), { stream: true });
-    }
-  }
   try {
-    for await (const event of scanJsonObject(chunks(), "messages")) {
+    // the readers' own decoding (byte-order mark, Windows-1252 fallback); leaving the loop
+    // closes the file
+    for await (const event of scanJsonObject(readDecodedChunks(file, {}), "messages")) {
       if (event.kind !== "field") return null;
       if (event.key !== "channel") continue;
       const c = event.value;
@@ -159,8 +150,6 @@ export async function readChannelHeader(file: string): Promise<ChannelHeader | n
     return null;
   } catch {
     return null;
-  } finally {
-    handle.close();
   }
 }
 
