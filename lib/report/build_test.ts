@@ -3,6 +3,7 @@ import { readExport } from "../data/discord/read.ts";
 import { type ChatMessage, emptyReadStats } from "../data/discord/types.ts";
 import { LABELS } from "../data/types.ts";
 import { handTruth, writeHandExport } from "./_hand_export.ts";
+import { chatMessage } from "./_testing.ts";
 import { buildReport, type BuildReportOptions, type MessageClassifier, quantile } from "./build.ts";
 import { evaluateReport } from "./evaluate.ts";
 
@@ -138,21 +139,7 @@ Deno.test("buildReport() with true labels finds every unanswered question on the
 
 /** Message `i` of one user saying "hi" in channel "c". */
 function hi(i: number): ChatMessage {
-  return {
-    messageId: String(i),
-    conversationId: "c",
-    channel: "c",
-    userName: "u",
-    displayName: "u",
-    text: "hi",
-    messageType: "",
-    replyTo: null,
-    timestamp: "2024-01-01T00:00:00Z",
-    guildId: "",
-    channelId: "c",
-    authorId: "",
-    thread: false,
-  };
+  return chatMessage({ messageId: String(i), text: "hi" });
 }
 
 Deno.test("buildReport() stops between batches when its signal is aborted", async () => {

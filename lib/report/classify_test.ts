@@ -10,27 +10,13 @@ import { initBackend } from "../infer/backend.ts";
 import { predictInContext } from "../infer/context.ts";
 import type { ModelBundle } from "../model/bundle.ts";
 import { buildReport } from "./build.ts";
+import { chatMessage } from "./_testing.ts";
 import { createMessageClassifier, withAnswerContext } from "./classify.ts";
 
 await initBackend();
 
 function msg(id: string, user: string, extra: Partial<ChatMessage> = {}): ChatMessage {
-  return {
-    messageId: id,
-    conversationId: "c",
-    channel: "c",
-    userName: user,
-    displayName: user,
-    text: id,
-    messageType: "",
-    replyTo: null,
-    timestamp: "2024-01-01T00:00:00Z",
-    guildId: "",
-    channelId: "c",
-    authorId: "",
-    thread: false,
-    ...extra,
-  };
+  return chatMessage({ messageId: id, userName: user, ...extra });
 }
 
 // answer, comment, question — "q…" ids look like questions, the rest like unsure comments

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { ChatMessage } from "../data/discord/types.ts";
 import type { Label } from "../data/types.ts";
+import { chatMessage } from "./_testing.ts";
 import { type LinkDecision, Linker } from "./link.ts";
 import { LINK_FEATURES } from "./link_evidence.ts";
 
@@ -13,23 +14,18 @@ function msg(
   extra: Partial<ChatMessage> = {},
 ): ChatMessage {
   clock += 60_000;
-  return {
+  return chatMessage({
     messageId: id,
     conversationId: "general",
     channel: "general",
     userName: user,
-    displayName: user,
     text,
-    messageType: "",
-    replyTo: null,
     timestamp: new Date(clock).toISOString(),
     guildId: "1",
     channelId: "2",
-    authorId: "",
-    thread: false,
     mentions: [],
     ...extra,
-  };
+  });
 }
 
 function link(items: [ChatMessage, Label][], windowSeconds?: number) {
