@@ -10,6 +10,13 @@ import { exists } from "./_cli.ts";
 /** fastText settings: its defaults plus word bigrams and a bucket count that keeps the model small. */
 export const FASTTEXT_ARGS = ["-wordNgrams", "2", "-bucket", "200000"];
 
+/** The middle of `xs` (the mean of the two middle values when their count is even). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 /** fastText's usual preprocessing: lowercase, punctuation as separate tokens, one line. */
 export function fastTextLine(text: string): string {
   return text.toLowerCase().replace(/([.!?,'/()])/g, " $1 ").replace(/\s+/g, " ").trim();

@@ -28,6 +28,7 @@ import {
   ensureTool,
   FASTTEXT_ARGS,
   fastTextLine,
+  median,
   runTimed as run,
   timeClassify,
   type Timed,
@@ -51,12 +52,6 @@ interface Summary {
   weightedF1: number;
   f1: Record<string, number>;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 function summary(name: string, m: Metrics): Summary {
   return {

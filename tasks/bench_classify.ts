@@ -21,6 +21,7 @@ import {
   ensureTool,
   FASTTEXT_ARGS,
   fastTextLine,
+  median,
   runTimed,
   timeClassify,
   type Timed,
@@ -55,12 +56,6 @@ interface ModelRuns {
   route: string;
   runs: Timed[];
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 await runMain(async () => {
   const flags = parseFlags(
