@@ -298,15 +298,24 @@ export async function csvStreamFromChunks(
   return { header, rows: rows() };
 }
 
-/** Groups an async stream into arrays of at most `size` items (the last may be shorter). */
-export async function* batches<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
-  if (!Number.isInteger(size) || size < 1) {
-    throw new RangeError(`Cannot batch: size must be a positive integer, got ${size}`);
+/**
+ * Groups an async stream into arrays of at most `size` items (the last may be shorter). `size`
+ * may be a function, asked as each item arrives, for batches whose size changes as the stream
+ * goes on.
+ */
+export async function* batches<T>(
+  items: AsyncIterable<T>,
+  size: number | (() => number),
+): AsyncGenerator<T[]> {
+  const sizeNow = typeof size === "number" ? () => size : size;
+  const first = sizeNow();
+  if (!Number.isInteger(first) || first < 1) {
+    throw new RangeError(`Cannot batch: size must be a positive integer, got ${first}`);
   }
   let batch: T[] = [];
   for await (const item of items) {
     batch.push(item);
-    if (batch.length >= size) {
+    if (batch.length >= sizeNow()) {
       yield batch;
       batch = [];
     }

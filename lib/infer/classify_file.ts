@@ -7,6 +7,7 @@
 import { dirname, join } from "node:path";
 import type { CsvProblem } from "../data/csv.ts";
 import {
+  batches,
   detectFormat,
   openCsvStream,
   readJsonlRows,
@@ -283,7 +284,11 @@ export async function classifyFile(
   // Batches in flight, oldest first: output order is input order whatever finishes first.
   const inFlight: { batch: StreamRow[]; probabilities: Promise<Float32Array> }[] = [];
   try {
-    for await (const batch of tapered(rows, batchSize, () => bytesRead / totalBytes)) {
+    // the last tenth of an input of known size goes in quarter batches, so the threads
+    // computing the batches still in flight at the end finish together
+    const taper = Math.ceil(batchSize / 4);
+    const size = () => (totalBytes > 0 && bytesRead > 0.9 * totalBytes ? taper : batchSize);
+    for await (const batch of batches(rows, size)) {
       options.signal?.throwIfAborted();
       const texts = batch.map((r) => stringValue(r.values[textColumn]));
       const probabilities = Promise.resolve(
@@ -317,30 +322,6 @@ export async function classifyFile(
     seconds: (performance.now() - started) / 1000,
     predicted,
   };
-}
-
-/**
- * Batches of `size` rows, but of a quarter of that once `progress()` (the share of the input
- * read) passes 0.9: the batches still in flight at the end are small, so the threads computing
- * them finish together instead of one waiting for another's last big batch.
- */
-async function* tapered<T>(
-  items: AsyncIterable<T>,
-  size: number,
-  progress: () => number,
-): AsyncGenerator<T[]> {
-  if (!Number.isInteger(size) || size < 1) {
-    throw new RangeError(`Cannot batch: size must be a positive integer, got ${size}`);
-  }
-  let batch: T[] = [];
-  for await (const item of items) {
-    batch.push(item);
-    if (batch.length >= (progress() > 0.9 ? Math.ceil(size / 4) : size)) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
 }
 
 const QUESTION = LABELS.indexOf("question");
