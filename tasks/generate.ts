@@ -81,9 +81,9 @@ const FLAGS: FlagSpec = {
   },
   answers: {
     type: "string",
-    placeholder: "plain|framed",
+    placeholder: "plain|framed|framed-replies",
     help:
-      'built-in: how help answers are written (default: plain); framed: also as advice ("you can ..."), with a closing sentence or a second option, some in two messages (bench/QUALITY_LOG.md round 9)',
+      'built-in: how help answers are written (default: plain); framed: also as advice ("you can ..."), with a closing sentence or a second option, some in two messages; framed-replies: also the thanks, reports and reactions around them in longer forms now and then (bench/QUALITY_LOG.md round 9)',
   },
   concurrency: { type: "string", help: "LLM requests in flight (default 4)" },
   "timeout-ms": { type: "string", help: "per-request timeout in ms (default 60000)" },
@@ -233,10 +233,14 @@ function hangoutFlag(value: string | undefined): HangoutMode | undefined {
   );
 }
 
-/** `--answers plain|framed` → the generator's answer style. */
+/** `--answers plain|framed|framed-replies` → the generator's answer style. */
 function answersFlag(value: string | undefined): AnswerStyle | undefined {
-  if (value === undefined || value === "plain" || value === "framed") return value;
-  throw new RangeError(`Cannot use --answers "${value}": expected plain or framed`);
+  if (
+    value === undefined || value === "plain" || value === "framed" || value === "framed-replies"
+  ) return value;
+  throw new RangeError(
+    `Cannot use --answers "${value}": expected plain, framed or framed-replies`,
+  );
 }
 
 function temperatureFlag(value: string | undefined): number | undefined {

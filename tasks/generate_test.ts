@@ -36,6 +36,10 @@ Deno.test("parseGenerateArgs() resolves defaults and flags", () => {
   assert.equal(parseGenerateArgs(["--hangout", "extra"]).hangout, "extra");
   assert.equal(args.answers, "plain");
   assert.equal(parseGenerateArgs(["--answers", "framed"]).answers, "framed");
+  assert.equal(
+    parseGenerateArgs(["--answers", "framed-replies"]).answers,
+    "framed-replies",
+  );
   assert.equal(parseGenerateArgs([]).provider, null);
 });
 
@@ -72,7 +76,7 @@ Deno.test("parseGenerateArgs() explains bad flags", () => {
   );
   assert.throws(
     () => parseGenerateArgs(["--answers", "long"]),
-    new RangeError('Cannot use --answers "long": expected plain or framed'),
+    new RangeError('Cannot use --answers "long": expected plain, framed or framed-replies'),
   );
 });
 

@@ -1433,6 +1433,58 @@ export const FIX_TAILS: readonly string[] = [
   "{it's|its} a common one, don't worry",
 ];
 
+/**
+ * Longer forms of the comments around a help answer (`--answers framed-replies`): askers thank at
+ * length and say what they learned, bystanders praise or save an answer, people report back in
+ * full sentences. Comments all: they ask and answer nothing.
+ */
+export const LONG_THANKS: readonly string[] = [
+  "thanks, that {worked|did it}! i didn't know you could do that",
+  "oh that makes sense now, i was {doing it wrong|overcomplicating it} the whole time",
+  "thank you so much, been stuck on this {all day|for hours|since yesterday}",
+  "perfect, that's exactly what i needed. appreciate you taking the time",
+  "ahh ok so that was the problem all along, thanks for explaining it",
+  "that's really helpful, thank you! going to try it tonight",
+  "ok that clears it up, i'll read up on it more. thanks for pointing me in the right direction",
+  "thanks {everyone|all}, this server is the best",
+  "wow ok that was way simpler than i thought, thank you",
+];
+
+/** ... the asker after a fix that worked. */
+export const LONG_WORKED: readonly string[] = [
+  "that fixed it! i owe you one",
+  "ok it works now, i was missing that one part the whole time",
+  "just tried it and it worked, thank you so much",
+  "finally working, {three hours|a whole afternoon} for that lol. thanks",
+  "it runs now, can't believe it was that simple",
+];
+
+/** ... the asker when a fix did not work. */
+export const LONG_STILL_BROKEN: readonly string[] = [
+  "i tried that but i'm still getting the same error, not sure what i'm doing wrong",
+  "hmm that didn't change anything for me, still the same result",
+  "still broken unfortunately, i'll keep digging and post what i find",
+];
+
+/** ... a bystander after an answer. */
+export const LONG_REACT_TO_ANSWER: readonly string[] = [
+  "this is a great explanation, saving it for later",
+  "wish i'd known this when i started",
+  "same thing happened to me last month, this is exactly what fixed it",
+  "good answer, the docs make it way more confusing than it is",
+  "bookmarking this thread",
+  "this is why i love this server",
+  "didn't know that either, learned something today",
+];
+
+/** ... a bystander right after a question. */
+export const LONG_BACKCHANNEL: readonly string[] = [
+  "i've been wondering about this too, following",
+  "good question, i never really understood it either",
+  "following, i'm stuck on the same thing",
+  "interested in the answer to this too, had the same problem last week",
+];
+
 /** Joins of a second answer to a first, in one message or as the helper's next line. */
 export const ANSWER_JOINS: readonly string[] = ["also ", "also, ", "oh and ", "plus "];
 

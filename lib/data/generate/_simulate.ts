@@ -47,6 +47,11 @@ import {
   HANGOUTS,
   IMPERATIVE_VERBS,
   INTRODUCTIONS,
+  LONG_BACKCHANNEL,
+  LONG_REACT_TO_ANSWER,
+  LONG_STILL_BROKEN,
+  LONG_THANKS,
+  LONG_WORKED,
   NO,
   REACT_TO_ANSWER,
   RECHECK,
@@ -219,10 +224,11 @@ export type HangoutMode = boolean | "questions" | "channels" | "extra";
 /**
  * How help-thread answers are written: `"plain"` one line of the library, now and then opened or
  * closed by a few words; `"framed"` also framed as advice, with where it comes from, a closing
- * sentence or a second option, and now and then sent as two messages (bench/QUALITY_LOG.md,
- * round 9).
+ * sentence or a second option, and now and then sent as two messages; `"framed-replies"` also
+ * writes the comments around help answers (thanks, reports, reactions) in longer forms now and
+ * then (bench/QUALITY_LOG.md, round 9).
  */
-export type AnswerStyle = "plain" | "framed";
+export type AnswerStyle = "plain" | "framed" | "framed-replies";
 
 /** With hangout `"extra"`, window `index` is a hangout window when `index % 7 === 6`. */
 export const HANGOUT_WINDOW_EVERY = 7;
@@ -239,6 +245,8 @@ const ANSWER_FRAMING = {
   framed: 0.4,
   /** Help answers with a second fitting answer sent as two messages of the same helper. */
   split: 0.12,
+  /** With `"framed-replies"`: comments around a help answer written in a longer form. */
+  longReply: 0.4,
 } as const;
 
 /**
@@ -409,7 +417,7 @@ class Window {
       this.#comment({
         time: t + seconds(prng, 4, 90),
         author: this.#person([asker]),
-        line: pick(BACKCHANNEL, prng),
+        line: this.#helpReply(BACKCHANNEL, LONG_BACKCHANNEL),
         replyTo: prng() < STREAM_SHAPE.backchannelLink ? question : null,
       });
     }
@@ -478,7 +486,7 @@ class Window {
       this.#comment({
         time: t + seconds(prng, 5, 200),
         author: this.#person([asker, ...helpers]),
-        line: pick(REACT_TO_ANSWER, prng),
+        line: this.#helpReply(REACT_TO_ANSWER, LONG_REACT_TO_ANSWER),
         replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
       });
     }
@@ -488,7 +496,7 @@ class Window {
       this.#comment({
         time: t,
         author: asker,
-        line: pick(STILL_BROKEN, prng),
+        line: this.#helpReply(STILL_BROKEN, LONG_STILL_BROKEN),
         replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
       });
       const [ask, yes, no] = pick(RECHECK, prng);
@@ -524,7 +532,9 @@ class Window {
       this.#comment({
         time: t + (late && prng() < 0.5 ? seconds(prng, 600, 10_800) : seconds(prng, 10, 400)),
         author: asker,
-        line: pick(topic.fixable && prng() < 0.6 ? WORKED : THANKS, prng),
+        line: topic.fixable && prng() < 0.6
+          ? this.#helpReply(WORKED, LONG_WORKED)
+          : this.#helpReply(THANKS, LONG_THANKS),
         replyTo: prng() < STREAM_SHAPE.commentLink ? answer : null,
       });
     }
@@ -580,6 +590,18 @@ class Window {
     }
   }
 
+  /**
+   * A comment around a help answer: from `short`, or with answer style `"framed-replies"` now
+   * and then from its longer forms `long` (the prng is read only then, so the other styles
+   * write what they wrote before).
+   */
+  #helpReply(short: readonly string[], long: readonly string[]): string {
+    if (this.#answers === "framed-replies" && this.#prng() < ANSWER_FRAMING.longReply) {
+      return pick(long, this.#prng);
+    }
+    return pick(short, this.#prng);
+  }
+
   /** One answer to `question` (one or two lines); returns the last line written. */
   #answer(
     topic: Topic,
@@ -626,7 +648,7 @@ class Window {
     }
     let line = pick(topic.answers, prng);
     if (line === avoid && topic.answers.length > 1) line = pick(topic.answers, prng);
-    if (this.#answers === "framed") {
+    if (this.#answers !== "plain") {
       const fix = Boolean(topic.fixable) || this.#channel === "sql-help" ||
         this.#channel === "python-help";
       const joins = fix ? [...ANSWER_JOINS, ...FIX_JOINS] : ANSWER_JOINS;

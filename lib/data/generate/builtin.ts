@@ -56,7 +56,9 @@ export interface BuiltinGenerateOptions {
    * How help answers are written: `"plain"`, one line of the conversation library now and then
    * opened or closed by a few words; `"framed"`, 40% of them also framed as advice ("you can
    * …", "had the same issue last week, …"), with a closing sentence ("that should fix it") or a
-   * second option ("… also …"), and some sent as two messages (bench/QUALITY_LOG.md, round 9).
+   * second option ("… also …"), and some sent as two messages; `"framed-replies"`, also 40% of
+   * the thanks, reports and reactions around help answers in longer forms ("thanks, that worked!
+   * i didn't know you could do that") (bench/QUALITY_LOG.md, round 9).
    * @default "plain"
    */
   answers?: AnswerStyle;

@@ -22,6 +22,11 @@ import {
   HANGOUT_SIDE_TALK,
   HANGOUTS,
   INTRODUCTIONS,
+  LONG_BACKCHANNEL,
+  LONG_REACT_TO_ANSWER,
+  LONG_STILL_BROKEN,
+  LONG_THANKS,
+  LONG_WORKED,
   REACT_TO_ANSWER,
   RECHECK,
   SIDE_TALK,
@@ -201,6 +206,7 @@ Deno.test("every template slot exists in the vocabulary", () => {
     ...[ASK_OPENINGS, ASK_ENDINGS, ANSWER_OPENINGS, ANSWER_ENDINGS].flat(),
     ...[ANSWER_LEADS, FIX_LEADS, ANSWER_ADVICE, ANSWER_TAILS, FIX_TAILS].flat(),
     ...[ANSWER_JOINS, FIX_JOINS].flat(),
+    ...[LONG_THANKS, LONG_WORKED, LONG_STILL_BROKEN, LONG_REACT_TO_ANSWER, LONG_BACKCHANNEL].flat(),
     ...HANGOUTS.flatMap((h) => [
       ...h.ask,
       ...h.answers,
@@ -360,4 +366,19 @@ Deno.test('generateBuiltin({ hangout: "extra" }) adds a hangout window every 7th
   }
   assert.ok(hangoutWindows.filter((m) => ASKED_BACK.test(m.text)).length > 5);
   assert.ok(hangoutWindows.filter((m) => INTRO_LINE.test(m.text)).length > 5);
+});
+
+Deno.test('generateBuiltin({ answers: "framed-replies" }) also writes the thanks, reports and reactions around help answers at length, as comments', () => {
+  const framed = generateBuiltin({ conversations: 400, seed: 3, answers: "framed" });
+  const replies = generateBuiltin({ conversations: 400, seed: 3, answers: "framed-replies" });
+  // Stems of the longer forms that survive the authors' typing styles.
+  const long =
+    /(know you could do that|makes sense now|exactly what i needed|problem all along|pointing me in the right|owe you one|missing that one part|can't believe it was|not sure what i'm doing wrong|great explanation|wish i'd known|bookmarking this|learned something today|never really understood it|interested in the answer)/i;
+  const longLines = (ms: Message[]) => ms.filter((m) => long.test(m.text));
+  assert.equal(longLines(framed).length, 0);
+  assert.ok(longLines(replies).length > 80, `long replies ${longLines(replies).length}`);
+  assert.ok(longLines(replies).every((m) => m.messageType === "comment"));
+  for (const label of ["question", "answer", "comment"] as const) {
+    assert.ok(Math.abs(share(replies, label) - DEFAULT_MIX[label]) < 0.03, label);
+  }
 });

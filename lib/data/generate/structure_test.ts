@@ -68,6 +68,7 @@ for (
     { hangout: true },
     { hangout: "extra" },
     { answers: "framed" },
+    { answers: "framed-replies" },
   ] as const
 ) {
   Deno.test(
