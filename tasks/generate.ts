@@ -10,6 +10,7 @@ import { stringify } from "csv-stringify/sync";
 import { CONVERSATION_COLUMNS, messageRow } from "../lib/data/csv.ts";
 import {
   type AnswerStyle,
+  DEFAULT_ANSWERS,
   DEFAULT_CONVERSATIONS,
   generateWindows,
   type HangoutMode,
@@ -83,7 +84,7 @@ const FLAGS: FlagSpec = {
     type: "string",
     placeholder: "plain|framed|framed-replies",
     help:
-      'built-in: how help answers are written (default: plain); framed: also as advice ("you can ..."), with a closing sentence or a second option, some in two messages; framed-replies: also the thanks, reports and reactions around them in longer forms now and then (bench/QUALITY_LOG.md round 9)',
+      `built-in: how help answers are written (default: ${DEFAULT_ANSWERS}); plain: one line of the conversation library (before round 9); framed: also as advice ("you can ..."), with a closing sentence or a second option, some in two messages; framed-replies: framed, and the thanks, reports and reactions around them in longer forms now and then (bench/QUALITY_LOG.md round 9)`,
   },
   concurrency: { type: "string", help: "LLM requests in flight (default 4)" },
   "timeout-ms": { type: "string", help: "per-request timeout in ms (default 60000)" },
@@ -159,7 +160,7 @@ export function parseGenerateArgs(args: readonly string[]): GenerateArgs {
     maxRetries: 5,
     exchanges: false,
     hangout: false,
-    answers: "plain" as AnswerStyle,
+    answers: DEFAULT_ANSWERS as AnswerStyle,
     notes: [],
   };
   // parseFlags answers --help itself and exits; main() prints the help instead, so tests and

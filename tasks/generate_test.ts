@@ -34,7 +34,8 @@ Deno.test("parseGenerateArgs() resolves defaults and flags", () => {
   assert.equal(parseGenerateArgs(["--hangout", "questions"]).hangout, "questions");
   assert.equal(parseGenerateArgs(["--hangout", "channels"]).hangout, "channels");
   assert.equal(parseGenerateArgs(["--hangout", "extra"]).hangout, "extra");
-  assert.equal(args.answers, "plain");
+  assert.equal(args.answers, "framed-replies");
+  assert.equal(parseGenerateArgs(["--answers", "plain"]).answers, "plain");
   assert.equal(parseGenerateArgs(["--answers", "framed"]).answers, "framed");
   assert.equal(
     parseGenerateArgs(["--answers", "framed-replies"]).answers,

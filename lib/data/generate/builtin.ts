@@ -14,10 +14,16 @@
  */
 
 import type { Message } from "../types.ts";
-import { type AnswerStyle, type HangoutMode, simulateWindow } from "./_simulate.ts";
+import {
+  type AnswerStyle,
+  DEFAULT_ANSWERS,
+  type HangoutMode,
+  simulateWindow,
+} from "./_simulate.ts";
 import { CHANNELS, type ClassMix, DEFAULT_MIX } from "./channels.ts";
 
 export type { AnswerStyle, HangoutMode };
+export { DEFAULT_ANSWERS };
 
 export { CHANNELS, type ClassMix, DEFAULT_MIX };
 export { templateSlots } from "./_language.ts";
@@ -59,7 +65,8 @@ export interface BuiltinGenerateOptions {
    * second option ("… also …"), and some sent as two messages; `"framed-replies"`, also 40% of
    * the thanks, reports and reactions around help answers in longer forms ("thanks, that worked!
    * i didn't know you could do that") (bench/QUALITY_LOG.md, round 9).
-   * @default "plain"
+   * The default since round 9 is `"framed-replies"`; `"plain"` writes what earlier versions wrote.
+   * @default DEFAULT_ANSWERS ("framed-replies")
    */
   answers?: AnswerStyle;
 }
@@ -104,7 +111,7 @@ export function generateWindows(options: BuiltinGenerateOptions = {}): Generator
   return (function* () {
     const exchanges = options.exchanges ?? false;
     const hangout = options.hangout ?? false;
-    const answers = options.answers ?? "plain";
+    const answers = options.answers ?? DEFAULT_ANSWERS;
     for (let i = 0; i < conversations; i++) {
       yield simulateWindow(startIndex + i, { seed, mix, exchanges, hangout, answers });
     }
