@@ -17,8 +17,7 @@ const TEXTS = Array.from(
 Deno.test("createSparsePool() gives createSparsePredictor()'s numbers from concurrent calls", async () => {
   const embedder = new BuiltinEmbedder({ dimension: 256 });
   const model = randomModel(256, 64, { seed: 1 });
-  // batches as the workers get them: a thread's first batch of 256+ texts picks its word rows
-  // (lib/infer/word_rows.ts), so other batches could differ in float rounding
+  // batches as the workers get them (none is big enough to pick word rows from)
   const parts = [TEXTS.slice(0, 100), TEXTS.slice(100, 130), TEXTS.slice(130)];
   const expected = Float32Array.from(
     parts.flatMap((part) => [...createSparsePredictor({ model, embedder })!(part)]),
