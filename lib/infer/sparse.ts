@@ -344,14 +344,16 @@ function layoutWeights(weights: MlpWeights): SharedMlpWeights {
   }
   const f32 = new Float32Array(memory.buffer);
   const panelFloats = layout.panel / 4;
-  // row by row, each row's units dealt out to the panels (a plain loop: a subarray and a set
-  // per 32 values cost 4x more)
+  // row by row, each row's units dealt out to the panels 32 at a time (plain loops: a subarray
+  // and a set per 32 values cost 4x more; one index per unit, as before, 1.4-2x more)
+  const whole = Math.floor(hidden / BLOCK_UNITS) * BLOCK_UNITS;
   for (let i = 0; i < inputs; i++) {
-    const from = i * hidden;
-    for (let j = 0; j < hidden; j++) {
-      f32[(j >>> BLOCK_SHIFT) * panelFloats + i * BLOCK_UNITS + (j & (BLOCK_UNITS - 1))] =
-        w1[from + j]!;
+    let from = i * hidden;
+    let to = i * BLOCK_UNITS;
+    for (let j = 0; j < whole; j += BLOCK_UNITS, to += panelFloats) {
+      for (let k = 0; k < BLOCK_UNITS; k++) f32[to + k] = w1[from++]!;
     }
+    for (let k = 0; k < hidden - whole; k++) f32[to + k] = w1[from++]!; // a partial last panel
   }
   f32.set(b1, layout.b1At / 4);
   for (let c = 0; c < classes; c++) {
