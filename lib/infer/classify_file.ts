@@ -119,12 +119,14 @@ export function createBatchPredictor(
 }
 
 /**
- * Whether a batch goes to the pool: a worker holds fewer than `queue` batches, and the workers
- * have started (until then this thread computes; a pool that failed to start takes the batch
- * and reports why).
+ * Whether a batch goes to the pool: a worker holds fewer than `queue` batches, counting those
+ * sent while it starts (it takes them once ready; a pool that failed to start takes the batch
+ * and reports why). Waiting for "ready" instead starved the worker: this thread notices a
+ * worker's messages only between its own batches, and computed 2.9 s of batches against the
+ * worker's 1.3 s (CPU profiles of 100k messages, load 5), against 1.9 s and 2.0 s this way.
  */
 function usePool(pool: SparsePool, queue: number): boolean {
-  return pool.state !== "starting" && pool.busy < pool.size * queue;
+  return pool.busy < pool.size * queue;
 }
 
 /** Options of {@linkcode classifyFile}. */

@@ -58,8 +58,8 @@ export interface SparseMlpOptions {
  * 2048) panel by panel, at random rows, so W1 traffic per message falls with the batch: at
  * 2048 × 2048, 256 messages a call ran at ~15k msgs/s and 2048 at ~30-45k; with word rows, 30k
  * messages took 344-401 ms in calls of 1024, 285 in 2048, 272-325 in 4096, 250-253 in 8192
- * (scratch: ~4.4 MB a thread). Batch classification sends 2048 at a time (balance between
- * threads), a file read in conversations all at once.
+ * (scratch: ~4.4 MB a thread). `deno task classify` sends 8192 at a time (2048 in the last
+ * tenth of a file, so the threads finish together), a file read in conversations all at once.
  */
 const CHUNK = 8192;
 
