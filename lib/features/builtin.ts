@@ -870,24 +870,22 @@ export class BuiltinEmbedder implements Embedder {
       const h = fnv1a(word);
       functionWord[w] = this.#delexicalize && FUNCTION_HASHES.has(h) ? 1 : 0;
       // the word's own features in the order extractFeatures emits them: unigram, then n-grams
-      const own: [number, number][] = [[mix(h, FAMILY.word[0]), FAMILY.word[1]]];
       ownGrams.length = 0;
+      ownGrams.push(mix(h, FAMILY.word[0]), FAMILY.word[1]);
       pushCharGrams(word, 0, word.length, ownGrams, null);
-      for (let i = 0; i < ownGrams.length; i++) {
-        grams.push(ownGrams.hashes[i]!);
-        own.push([ownGrams.hashes[i]!, ownGrams.weights[i]!]);
-      }
+      for (let i = 1; i < ownGrams.length; i++) grams.push(ownGrams.hashes[i]!);
       gramStarts[w + 1] = grams.length;
-      // bucket sums added in that order from 0, as a text's scratch adds them
-      const at = new Map<number, number>();
-      for (const [hash, weight] of own) {
-        const b = bucketOf(hash);
-        const k = at.get(b);
-        if (k === undefined) {
-          at.set(b, sums.length);
+      // bucket sums added in that order from 0, as a text's scratch adds them (a word has a
+      // dozen or so features: a scan of its buckets so far beats a map)
+      const from = buckets.length;
+      for (let i = 0; i < ownGrams.length; i++) {
+        const b = bucketOf(ownGrams.hashes[i]!);
+        let k = from;
+        while (k < buckets.length && buckets[k] !== b) k++;
+        if (k === buckets.length) {
           buckets.push(b);
-          sums.push(0 + weight);
-        } else sums[k]! += weight;
+          sums.push(0 + ownGrams.weights[i]!);
+        } else sums[k]! += ownGrams.weights[i]!;
       }
       bucketStarts[w + 1] = buckets.length;
     });
