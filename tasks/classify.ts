@@ -90,9 +90,9 @@ await runMain(async () => {
   const queue = 2;
   const predict = createBatchPredictor(bundle, { workers, queue });
   // Batches of 8192: each kernel call brings the rows it reads into cache once per 32 hidden
-  // units, so bigger calls cost less a message. On 100k messages (4 alternating runs each, load
-  // 5.8-6.6): 2.41-2.45 s of CPU against 2.53-2.61 s in batches of 2048; with + 2 batches ahead
-  // instead of + 8, peak RSS 225-234 MiB (batches of 2048: 229-264 MiB), not 278-301 MiB.
+  // units, so bigger calls cost less a message. On 100k messages, 5 alternating runs at load
+  // 3.3-3.7: 1.22-2.74 s of wall time (2.11-3.34 s of CPU) against 1.54-3.35 s (2.50-3.41 s) in
+  // batches of 2048, faster in 4 rounds of 5; peak RSS 234-261 MiB against 217-235 MiB.
   const batchSize = numberFlag(flags, "batch-size") ?? 8192;
   // Ctrl-C: stop between batches, remove the temp output, exit 130 (no partial file)
   const interrupt = new AbortController();

@@ -7,13 +7,13 @@
  * another feature of the text reaches one of the word's buckets (a shared n-gram, a hash
  * collision), that bucket keeps the difference between its value and the word's share; a word
  * said twice is read feature by feature. Only the order of float additions changes. On the
- * bench's 100k messages with the default model: 52.9 rows read per message → 21.3.
+ * bench's 100k messages with the default model: 52.9 rows read per message → 23.3.
  *
  * One word list serves every thread computing on the same weights: the thread that owns them
- * picks it from the first big batches it is given (in the order it is given them, before any
- * thread computes them) and writes the rows into the shared memory; worker threads are sent the
- * list ({@linkcode WordRowsShare}) and read those rows. A text's numbers then depend on the
- * order of the batches only, never on which thread computes them or when.
+ * picks it from the first big batch it is given (before any thread computes that batch) and
+ * writes the rows into the shared memory;
+ * worker threads are sent the list ({@linkcode WordRowsShare}) and read those rows. A text's
+ * numbers then depend on that first batch only, never on which thread computes it or when.
  * @module
  */
 
@@ -36,13 +36,14 @@ export function isFactoringEmbedder(embedder: object): embedder is FactoringEmbe
 export const WORD_ROWS_MIN_TEXTS = 256;
 /** Most words given rows (8 KiB each at 2048 hidden units). */
 const MAX_WORDS = 4096;
-/** Texts of a batch the words are picked from: its first 2048. From all of the first four
- * batches of 8192, picking took 0.48 s of the 4.5 s of CPU of a run on 100k messages (load 5),
- * for 20.4 rows read a message against 21.5. */
+/**
+ * Texts the words are picked from: the first 2048 of the first big batch, so any batch size from
+ * 2048 up gives the same words. On the bench's 100k messages in batches of 8192 (4 alternating
+ * runs each, load 3.1-3.8): picking from all 8192 texts cost 0.1-0.3 s more CPU, and giving the
+ * next 3 batches' new words rows too (21.5 rows read a message against 23.3) 0.2-0.4 s more
+ * than it saved.
+ */
 const SAMPLE = 2048;
-/** Big batches after the first whose new words get rows too. On the bench's 100k messages (batches
- * of 2048), rows read per message: 23.3 with the first batch's words only, 21.3 with 3 more. */
-const TOP_UPS = 3;
 /** Times a word must appear in the batch to get a row: once (the cap binds first; on the bench's
  * 100k messages, before collisions kept differences, rows read per message were 34.4 with twice,
  * 33.1 with once). */
@@ -63,10 +64,6 @@ interface WordRows {
   embedder: FactoringEmbedder;
   table: WordTable;
   share: WordRowsShare;
-  /** Rows claimed for words (the table's words use the first ones). */
-  claimed: number;
-  /** Big batches seen since the first. */
-  topUps: number;
 }
 
 /** Per kernel instance: its word rows, `null` when it has none and never will, absent while
@@ -80,8 +77,8 @@ const followers = new WeakSet<SparseMlp>();
  * or `undefined` when that cannot be: an embedder without {@linkcode FactoringEmbedder}, the
  * "js" kernel, no extra rows left, or no word list yet. The first batch of at least
  * {@linkcode WORD_ROWS_MIN_TEXTS} texts that `mlp` sees with `embedder` picks the words (its
- * frequent ones) and writes their rows; the next few such batches add theirs; every later batch
- * reuses them. The returned arrays are overwritten by the next call.
+ * frequent ones) and writes their rows; every later batch reuses them. The returned arrays are
+ * overwritten by the next call.
  */
 export function wordRowsFeaturizer(
   embedder: SparseEmbedder,
@@ -132,7 +129,7 @@ export function followWordRows(
   }
   mlp.adoptRows(share.first, table.words.length);
   for (let w = 0; w < table.words.length; w++) table.rows[w] = share.first + w;
-  rowsOf.set(mlp, { embedder, table, share, claimed: 0, topUps: TOP_UPS });
+  rowsOf.set(mlp, { embedder, table, share });
 }
 
 /** `mlp`'s word rows for `embedder`, picked from `texts` if it has none and may pick. */
@@ -143,13 +140,10 @@ function chooseWordRows(
 ): WordRows | undefined {
   if (!isFactoringEmbedder(embedder) || mlp.kernel !== "wasm") return undefined;
   let rows = rowsOf.get(mlp);
-  const picks = !followers.has(mlp) && texts.length >= WORD_ROWS_MIN_TEXTS;
   if (rows === undefined) {
-    if (!picks) return undefined;
+    if (followers.has(mlp) || texts.length < WORD_ROWS_MIN_TEXTS) return undefined;
     rows = pickWords(embedder, mlp, texts);
     rowsOf.set(mlp, rows);
-  } else if (picks && rows !== null && rows.embedder === embedder && rows.topUps < TOP_UPS) {
-    topUp(rows, mlp, texts);
   }
   return rows !== null && rows.embedder === embedder ? rows : undefined;
 }
@@ -162,7 +156,7 @@ function pickWords(
 ): WordRows | null {
   const words = embedder.frequentWords(texts.slice(0, SAMPLE), MIN_COUNT, MAX_WORDS);
   if (words.length === 0) return null;
-  const rows = mlp.claimRows(MAX_WORDS); // room for the top-ups' words too
+  const rows = mlp.claimRows(words.length);
   if (rows.count === 0) return null;
   const table = embedder.wordTable(words.slice(0, rows.count));
   const n = table.words.length;
@@ -172,26 +166,5 @@ function pickWords(
     embedder,
     table,
     share: { embedderId: embedder.id, words: [...table.words], first: rows.first },
-    claimed: rows.count,
-    topUps: 0,
   };
-}
-
-/** Gives the words of `texts` that have no row yet rows of their own, while any are left. */
-function topUp(rows: WordRows, mlp: SparseMlp, texts: readonly string[]): void {
-  rows.topUps++;
-  const old = rows.table.words.length;
-  const room = rows.claimed - old;
-  if (room <= 0) return;
-  const known = new Set(rows.table.words);
-  const added = rows.embedder.frequentWords(texts.slice(0, SAMPLE), MIN_COUNT, MAX_WORDS)
-    .filter((word) => !known.has(word)).slice(0, room);
-  if (added.length === 0) return;
-  // a new table: the old words keep their indices and rows
-  const table = rows.embedder.wordTable([...rows.table.words, ...added]);
-  const { first } = rows.share;
-  mlp.defineRows(first + old, table.words.length - old, (w) => table.ownFeatures(old + w));
-  for (let w = 0; w < table.words.length; w++) table.rows[w] = first + w;
-  rows.table = table;
-  rows.share = { embedderId: rows.share.embedderId, words: [...table.words], first };
 }
