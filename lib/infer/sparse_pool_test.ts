@@ -58,6 +58,17 @@ Deno.test("createSparsePool() is undefined for dense embedders and rejects a bad
   small.dispose();
 });
 
+Deno.test("createSparsePool() refuses a model that does not fit the embedder", () => {
+  const embedder = new BuiltinEmbedder({ dimension: 32 });
+  const model = randomModel(16, 4, { seed: 5 });
+  assert.throws(() => createSparsePool({ model, embedder }, { workers: 2 }), {
+    name: "TypeError",
+    message:
+      'Cannot start sparse pool: the model takes 16 inputs, the embedder "builtin-v2-d32" gives 32',
+  });
+  model.dispose();
+});
+
 Deno.test("a context model's pool reads each text alone, as predictProbabilities() does", async () => {
   const embedder = new BuiltinEmbedder({ dimension: 128 });
   const bundle = randomContextBundle(embedder, 32, { seed: 7 });
