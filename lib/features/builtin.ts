@@ -954,6 +954,10 @@ export class BuiltinEmbedder implements Embedder {
       f.stamp = 0;
     }
     const { once, stamps, counts } = f;
+    if (f.stamp === 0x3fffffff) { // before the stamps would wrap (after a billion texts)
+      stamps.fill(0);
+      f.stamp = 0;
+    }
     const stamp = ++f.stamp;
     for (let k = 0; k < nFound; k++) {
       const w = found[k]!;
