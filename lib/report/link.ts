@@ -38,6 +38,7 @@ import {
   contentWords,
   expectedAnswerTypes,
   hasExpectedCue,
+  hashWords,
   isYesNoReply,
   LINK_FEATURES,
   type LinkFeatureVector,
@@ -161,8 +162,9 @@ export interface LinkerOptions {
 /** An open question with what the evidence rule needs about its exchange. */
 interface OpenQuestion {
   record: QuestionRecord;
-  /** Its content words, worked out when first weighed. */
+  /** Its content words, worked out when first weighed, and their hashes. */
   words: Set<string> | null;
+  hashes: Uint32Array | null;
   /** The asker's account and display names, lowercased (for mentions and names). */
   names: [string, string];
   form: QuestionForm;
@@ -313,6 +315,7 @@ export class Linker {
       const open: OpenQuestion = {
         record: q,
         words: null,
+        hashes: null,
         names: [m.userName.toLowerCase(), m.displayName.toLowerCase()],
         form: this.#rule === "scored" ? questionForm(m.text) : "other",
         expects: this.#rule === "scored" ? expectedAnswerTypes(m.text) : [],
@@ -390,10 +393,8 @@ export class Linker {
     const open = this.#openById.get(question.id);
     if (open) {
       if (this.#rule === "scored" && reason !== "scored" && reason !== "chain") {
-        this.#associations.learn(
-          open.words ??= contentWords(question.text),
-          words ??= contentWords(m.text),
-        );
+        open.hashes ??= hashWords(open.words ??= contentWords(question.text));
+        this.#associations.learn(open.hashes, hashWords(words ??= contentWords(m.text)));
       }
       open.people.add(m.userName);
       if (this.#rule === "scored" && open.answerWords.length < ANSWER_WORDS_KEPT) {
@@ -583,6 +584,7 @@ export class Linker {
     const mentionsSomeone = (m.mentions?.length ?? 0) > 0 || /(^|\s)@\w/.test(m.text) ? 1 : 0;
     const yesNo = isYesNoReply(m.text);
     const long = wordCount(m.text) >= 6;
+    const hashes = hashWords(words);
     return others.map((open, i) => {
       const q = open.record;
       const minutes = Number.isFinite(time) && Number.isFinite(q.time)
@@ -614,7 +616,7 @@ export class Linker {
         i === others.length - 1 ? 1 : 0,
         minutes < 2 ? 1 : 0,
         minutes > 60 ? 1 : 0,
-        this.#associations.score(open.words, words),
+        this.#associations.score(open.hashes ??= hashWords(open.words), hashes),
         labelledComment ? 1 : 0,
       );
       return { open, features, score: linkScore(features, this.#weights) };

@@ -263,26 +263,24 @@ export class WordAssociations {
     return this.#links;
   }
 
-  /** Learns one question–answer link from their content words. */
-  learn(question: ReadonlySet<string>, answer: ReadonlySet<string>): void {
-    if (question.size === 0 || answer.size === 0) return;
+  /** Learns one question–answer link from their content words (as {@linkcode hashWords}). */
+  learn(question: Uint32Array, answer: Uint32Array): void {
+    if (question.length === 0 || answer.length === 0) return;
     this.#links++;
-    const q = [...question].map(hash), a = [...answer].map(hash);
-    for (const h of q) this.#question[h & (WORD_SLOTS - 1)]!++;
-    for (const h of a) this.#answer[h & (WORD_SLOTS - 1)]!++;
-    for (const hq of q) for (const ha of a) this.#pairs[pairSlot(hq, ha)]!++;
+    for (const h of question) this.#question[h & (WORD_SLOTS - 1)]!++;
+    for (const h of answer) this.#answer[h & (WORD_SLOTS - 1)]!++;
+    for (const hq of question) for (const ha of answer) this.#pairs[pairSlot(hq, ha)]!++;
   }
 
-  /** How strongly the answer's words go with the question's (0 when nothing is known). */
-  score(question: ReadonlySet<string>, answer: ReadonlySet<string>): number {
-    if (question.size === 0 || answer.size === 0 || this.#links === 0) return 0;
-    const q = [...question].map(hash);
+  /** How strongly the answer's words go with the question's (0 when nothing is known); words
+   * as {@linkcode hashWords}. */
+  score(question: Uint32Array, answer: Uint32Array): number {
+    if (question.length === 0 || answer.length === 0 || this.#links === 0) return 0;
     let total = 0;
-    for (const v of answer) {
-      const ha = hash(v);
+    for (const ha of answer) {
       const ca = this.#answer[ha & (WORD_SLOTS - 1)]!;
       let best = 0;
-      for (const hq of q) {
+      for (const hq of question) {
         const c = this.#pairs[pairSlot(hq, ha)]!;
         const cq = this.#question[hq & (WORD_SLOTS - 1)]!;
         // (a pair slot another pair hashed into can outnumber its words: no evidence then)
@@ -292,8 +290,13 @@ export class WordAssociations {
       }
       total += best;
     }
-    return total / Math.sqrt(answer.size * question.size);
+    return total / Math.sqrt(answer.length * question.length);
   }
+}
+
+/** Content words hashed, as {@linkcode WordAssociations} takes them (hash once, weigh often). */
+export function hashWords(words: ReadonlySet<string>): Uint32Array {
+  return Uint32Array.from(words, hash);
 }
 
 /** FNV-1a hash of a word (32 bits). */

@@ -3,6 +3,7 @@ import {
   contentWords,
   expectedAnswerTypes,
   hasExpectedCue,
+  hashWords,
   isYesNoReply,
   LINK_FEATURES,
   LINK_WEIGHTS,
@@ -66,7 +67,7 @@ Deno.test("linkScore() is the weighted sum with LINK_WEIGHTS, in LINK_FEATURES o
 });
 
 Deno.test("WordAssociations scores the log-lift of learnt word pairs, 0 before anything is learnt", () => {
-  const words = (text: string) => new Set(text.split(" "));
+  const words = (text: string) => hashWords(new Set(text.split(" ")));
   const associations = new WordAssociations();
   assert.equal(associations.score(words("often post"), words("twice week")), 0);
   associations.learn(words("often post"), words("twice week"));
