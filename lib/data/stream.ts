@@ -5,8 +5,6 @@
  * @module
  */
 
-import { Readable } from "node:stream";
-import { parse } from "csv-parse";
 import type { CsvProblem } from "./csv.ts";
 
 /** The input formats {@linkcode detectFormat} knows. */
@@ -173,6 +171,17 @@ export async function* readLines(
   path: string,
   options: StreamOptions = {},
 ): AsyncGenerator<{ line: number; text: string }> {
+  for await (const lines of readLineChunks(path, options)) yield* lines;
+}
+
+/**
+ * {@linkcode readLines} a chunk's worth at a time: the lines each read chunk completes, split
+ * without an await per line (on 100k short lines, ~30 ms of CPU against ~100-160 ms).
+ */
+export async function* readLineChunks(
+  path: string,
+  options: StreamOptions = {},
+): AsyncGenerator<{ line: number; text: string }[]> {
   // The part of the current line read so far, as pieces: a 50 MB line must not be re-scanned
   // (or re-copied) each time a chunk arrives.
   let parts: string[] = [];
@@ -183,15 +192,17 @@ export async function* readLines(
     return text.endsWith("\r") ? text.slice(0, -1) : text;
   };
   for await (const chunk of readTextChunks(path, options)) {
+    const lines: { line: number; text: string }[] = [];
     let start = 0;
     let end: number;
     while ((end = chunk.indexOf("\n", start)) !== -1) {
-      yield { line: ++line, text: finish(chunk.slice(start, end)) };
+      lines.push({ line: ++line, text: finish(chunk.slice(start, end)) });
       start = end + 1;
     }
     if (start < chunk.length) parts.push(chunk.slice(start));
+    if (lines.length > 0) yield lines;
   }
-  if (parts.length > 0) yield { line: ++line, text: finish("") };
+  if (parts.length > 0) yield [{ line: ++line, text: finish("") }];
 }
 
 /**
@@ -202,9 +213,20 @@ export async function* readTextRows(
   path: string,
   options: StreamOptions = {},
 ): AsyncGenerator<StreamRow> {
-  for await (const { line, text } of readLines(path, options)) {
-    if (text.trim() === "") continue;
-    yield { line, values: { text } };
+  for await (const rows of readTextRowChunks(path, options)) yield* rows;
+}
+
+/** {@linkcode readTextRows} a read chunk's worth at a time (see {@linkcode readLineChunks}). */
+export async function* readTextRowChunks(
+  path: string,
+  options: StreamOptions = {},
+): AsyncGenerator<StreamRow[]> {
+  for await (const lines of readLineChunks(path, options)) {
+    const rows: StreamRow[] = [];
+    for (const { line, text } of lines) {
+      if (text.trim() !== "") rows.push({ line, values: { text } });
+    }
+    if (rows.length > 0) yield rows;
   }
 }
 
@@ -257,6 +279,8 @@ export async function csvStreamFromChunks(
   name: string,
   onProblem?: (problem: CsvProblem) => void,
 ): Promise<CsvStream> {
+  // imported here: a text or JSONL reader need not load them (19-57 ms of start-up)
+  const [{ Readable }, { parse }] = await Promise.all([import("node:stream"), import("csv-parse")]);
   const parser = Readable.from(chunks).pipe(
     parse({ relax_column_count: true, skip_empty_lines: true, info: true }),
   );
@@ -307,11 +331,7 @@ export async function* batches<T>(
   items: AsyncIterable<T>,
   size: number | (() => number),
 ): AsyncGenerator<T[]> {
-  const sizeNow = typeof size === "number" ? () => size : size;
-  const first = sizeNow();
-  if (!Number.isInteger(first) || first < 1) {
-    throw new RangeError(`Cannot batch: size must be a positive integer, got ${first}`);
-  }
+  const sizeNow = checkedSize(size);
   let batch: T[] = [];
   for await (const item of items) {
     batch.push(item);
@@ -321,4 +341,36 @@ export async function* batches<T>(
     }
   }
   if (batch.length > 0) yield batch;
+}
+
+/**
+ * {@linkcode batches} of a stream that comes in arrays (e.g. {@linkcode readTextRowChunks}):
+ * the same batches, without an await per item.
+ */
+export async function* rebatch<T>(
+  chunks: AsyncIterable<readonly T[]>,
+  size: number | (() => number),
+): AsyncGenerator<T[]> {
+  const sizeNow = checkedSize(size);
+  let batch: T[] = [];
+  for await (const chunk of chunks) {
+    for (const item of chunk) {
+      batch.push(item);
+      if (batch.length >= sizeNow()) {
+        yield batch;
+        batch = [];
+      }
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** `size` as a function, its first answer checked. */
+function checkedSize(size: number | (() => number)): () => number {
+  const sizeNow = typeof size === "number" ? () => size : size;
+  const first = sizeNow();
+  if (!Number.isInteger(first) || first < 1) {
+    throw new RangeError(`Cannot batch: size must be a positive integer, got ${first}`);
+  }
+  return sizeNow;
 }

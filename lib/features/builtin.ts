@@ -341,6 +341,8 @@ export class WordTable {
   readonly sums: Float64Array;
   /** @internal Whether a word is a function word (its own features are in both halves). */
   readonly inBoth: Uint8Array;
+  /** @internal ln(1 + each of `sums`): a word's own value in each of its buckets. */
+  readonly logs: Float64Array;
   /** The embedder's id: a table works with the embedder that built it only. */
   readonly embedderId: string;
   /** Open addressing by FNV-1a hash: `slots[i]` = word + 1 (0: empty), `keys[i]` its hash. */
@@ -363,6 +365,7 @@ export class WordTable {
     this.buckets = parts.buckets;
     this.sums = parts.sums;
     this.inBoth = parts.inBoth;
+    this.logs = parts.sums.map(Math.log1p);
     // two words with one FNV-1a hash: the first is looked up, the other is featurized as usual
     const bits = Math.max(4, 32 - Math.clz32(words.length * 4));
     this.#shift = 32 - bits;
@@ -386,7 +389,7 @@ export class WordTable {
   ownFeatures(w: number): SparseVector {
     const from = this.bucketStarts[w]!, to = this.bucketStarts[w + 1]!;
     const values = new Float32Array(to - from);
-    for (let k = from; k < to; k++) values[k - from] = Math.log1p(this.sums[k]!);
+    for (let k = from; k < to; k++) values[k - from] = this.logs[k]!;
     return { indices: this.buckets.slice(from, to), values };
   }
 
@@ -605,8 +608,9 @@ export class BuiltinEmbedder implements Embedder {
     rawB: Float64Array;
     indicesA: Int32Array;
     indicesB: Int32Array;
-    /** Per bucket: 1 = its half-A value is in a word's row, 2 = its half-B value is. */
-    covered: Uint8Array;
+    /** Per bucket: the share of its half-A (B) value that words' rows give. */
+    ownA: Float64Array;
+    ownB: Float64Array;
     /** Per bucket: its place in the sum being built, or -1. */
     place: Int32Array;
     /** The sum's buckets, values and values not covered by words' rows, by place. */
@@ -614,7 +618,12 @@ export class BuiltinEmbedder implements Embedder {
     total: Float64Array;
     rest: Float64Array;
     found: WordList;
-    clean: Uint8Array;
+    /** Per found word: whether the text says it once (then its row is read). */
+    once: Uint8Array;
+    /** Per table word: the call that last counted it, and how often the text says it. */
+    stamps: Int32Array;
+    counts: Int32Array;
+    stamp: number;
     out: SparseVector;
   };
 
@@ -861,24 +870,22 @@ export class BuiltinEmbedder implements Embedder {
       const h = fnv1a(word);
       functionWord[w] = this.#delexicalize && FUNCTION_HASHES.has(h) ? 1 : 0;
       // the word's own features in the order extractFeatures emits them: unigram, then n-grams
-      const own: [number, number][] = [[mix(h, FAMILY.word[0]), FAMILY.word[1]]];
       ownGrams.length = 0;
+      ownGrams.push(mix(h, FAMILY.word[0]), FAMILY.word[1]);
       pushCharGrams(word, 0, word.length, ownGrams, null);
-      for (let i = 0; i < ownGrams.length; i++) {
-        grams.push(ownGrams.hashes[i]!);
-        own.push([ownGrams.hashes[i]!, ownGrams.weights[i]!]);
-      }
+      for (let i = 1; i < ownGrams.length; i++) grams.push(ownGrams.hashes[i]!);
       gramStarts[w + 1] = grams.length;
-      // bucket sums added in that order from 0, as a text's scratch adds them
-      const at = new Map<number, number>();
-      for (const [hash, weight] of own) {
-        const b = bucketOf(hash);
-        const k = at.get(b);
-        if (k === undefined) {
-          at.set(b, sums.length);
+      // bucket sums added in that order from 0, as a text's scratch adds them (a word has a
+      // dozen or so features: a scan of its buckets so far beats a map)
+      const from = buckets.length;
+      for (let i = 0; i < ownGrams.length; i++) {
+        const b = bucketOf(ownGrams.hashes[i]!);
+        let k = from;
+        while (k < buckets.length && buckets[k] !== b) k++;
+        if (k === buckets.length) {
           buckets.push(b);
-          sums.push(0 + weight);
-        } else sums[k]! += weight;
+          sums.push(0 + ownGrams.weights[i]!);
+        } else sums[k]! += ownGrams.weights[i]!;
       }
       bucketStarts[w + 1] = buckets.length;
     });
@@ -893,14 +900,15 @@ export class BuiltinEmbedder implements Embedder {
   }
 
   /**
-   * {@linkcode featurize}'s vector with the words of `table` factored out: a word whose own
-   * buckets no other feature of its half of the text reaches (not repeated, no n-gram or hash
-   * shared with another feature) is one entry `(table.rows[w], c)` standing for its own
-   * features, `c` being the scale they would have had, and its buckets keep only what other
-   * features put there; every other word is featurized as usual. So `Σ values · rows` equals
-   * the vector's `Σ values · rows` once row `table.rows[w]` is Σ ln(1 + own sums) · its buckets'
-   * rows (`table.ownFeatures(w)`), up to float rounding, while naming fewer rows. Its indices
-   * are unique but not sorted; the arrays are reused by the next call.
+   * {@linkcode featurize}'s vector with the words of `table` factored out: a word said once in
+   * the text is one entry `(table.rows[w], c)` standing for its own features, `c` being the scale
+   * they would have had, and each of its buckets keeps only the difference between its value
+   * and the word's own share of it — 0, and no entry, unless another feature reaches the bucket
+   * too (a shared n-gram, a hash collision). A word said twice is featurized as usual. So
+   * `Σ values · rows` equals the vector's `Σ values · rows` once row `table.rows[w]` is
+   * Σ ln(1 + own sums) · its buckets' rows (`table.ownFeatures(w)`), up to float rounding, while
+   * naming fewer rows. Its indices are unique but not sorted; the arrays are reused by the next
+   * call.
    * @throws {TypeError} when `table` was built by another embedder configuration
    */
   featurizeFactored(text: string, table: WordTable): SparseVector {
@@ -915,13 +923,17 @@ export class BuiltinEmbedder implements Embedder {
       rawB: new Float64Array(d),
       indicesA: new Int32Array(d),
       indicesB: new Int32Array(d),
-      covered: new Uint8Array(d),
+      ownA: new Float64Array(d),
+      ownB: new Float64Array(d),
       place: new Int32Array(d).fill(-1),
       buckets: new Int32Array(2 * d),
       total: new Float64Array(2 * d),
       rest: new Float64Array(2 * d),
       found: new WordList(),
-      clean: new Uint8Array(64),
+      once: new Uint8Array(64),
+      stamps: new Int32Array(0),
+      counts: new Int32Array(0),
+      stamp: 0,
       out: newSparseVector(d + 64),
     };
     const delex = this.#delexicalize;
@@ -934,18 +946,47 @@ export class BuiltinEmbedder implements Embedder {
       f.found,
     );
     const found = f.found.words, nFound = f.found.length;
-    if (f.clean.length < nFound) f.clean = new Uint8Array(nFound * 2);
-    const clean = f.clean;
+    // which found words the text says once: those are read through their rows
+    if (f.once.length < nFound) f.once = new Uint8Array(nFound * 2);
+    if (f.stamps.length < table.words.length) {
+      f.stamps = new Int32Array(table.words.length);
+      f.counts = new Int32Array(table.words.length);
+      f.stamp = 0;
+    }
+    const { once, stamps, counts } = f;
+    if (f.stamp === 0x3fffffff) { // before the stamps would wrap (after a billion texts)
+      stamps.fill(0);
+      f.stamp = 0;
+    }
+    const stamp = ++f.stamp;
+    for (let k = 0; k < nFound; k++) {
+      const w = found[k]!;
+      if (stamps[w] !== stamp) {
+        stamps[w] = stamp;
+        counts[w] = 1;
+      } else counts[w]!++;
+    }
+    // each bucket's share of those words' own features, per half (a function word's are in both)
+    const { bucketStarts, buckets: wordBuckets, logs, inBoth } = table;
+    const { ownA, ownB } = f;
+    for (let k = 0; k < nFound; k++) {
+      const w = found[k]!;
+      once[k] = counts[w] === 1 ? 1 : 0;
+      if (!once[k]) continue;
+      const both = delex && inBoth[w] === 1;
+      for (let q = bucketStarts[w]!, e = bucketStarts[w + 1]!; q < e; q++) {
+        ownA[wordBuckets[q]!]! += logs[q]!;
+        if (both) ownB[wordBuckets[q]!]! += logs[q]!;
+      }
+    }
     const touched = this.#touched;
     const countA = this.#accumulateUnsorted(this.#features);
     for (let k = 0; k < countA; k++) f.indicesA[k] = touched[k]!;
-    this.#markClean(table, found, nFound, clean, 1, f.covered);
     const normA = this.#finishRaw(f.indicesA, f.rawA, countA);
     let countB = 0, normB = 0;
     if (delex) {
       countB = this.#accumulateUnsorted(this.#delexFeatures);
       for (let k = 0; k < countB; k++) f.indicesB[k] = touched[k]!;
-      this.#markClean(table, found, nFound, clean, 2, f.covered);
       normB = this.#finishRaw(f.indicesB, f.rawB, countB);
     }
     const sA = normA > 0 ? 1 / normA : 0, sB = normB > 0 ? 1 / normB : 0;
@@ -953,21 +994,21 @@ export class BuiltinEmbedder implements Embedder {
       f.out = newSparseVector(2 * (countA + countB + nFound));
     }
     const { indices, values } = f.out;
-    const { covered, indicesA, indicesB, rawA, rawB, place, buckets, total, rest } = f;
+    const { indicesA, indicesB, rawA, rawB, place, buckets, total, rest } = f;
     // the halves' sum, bucket by bucket in order of first use (the kernel needs no order), and
-    // apart from it what words' rows do not cover
+    // apart from it what words' rows do not cover (exactly 0 where a word's sums are the
+    // bucket's: the same additions in the same order)
     let places = 0;
     for (let k = 0; k < countA; k++) {
       const b = indicesA[k]!;
-      const v = rawA[k]! * sA;
       place[b] = places;
       buckets[places] = b;
-      total[places] = v;
-      rest[places++] = covered[b]! & 1 ? 0 : v;
+      total[places] = rawA[k]! * sA;
+      rest[places++] = (rawA[k]! - ownA[b]!) * sA;
+      ownA[b] = 0;
     }
     for (let k = 0; k < countB; k++) {
       const b = indicesB[k]!;
-      const v = rawB[k]! * sB;
       let at = place[b]!;
       if (at < 0) {
         at = places++;
@@ -976,8 +1017,9 @@ export class BuiltinEmbedder implements Embedder {
         total[at] = 0;
         rest[at] = 0;
       }
-      total[at]! += v;
-      if (!(covered[b]! & 2)) rest[at]! += v;
+      total[at]! += rawB[k]! * sB;
+      rest[at]! += (rawB[k]! - ownB[b]!) * sB;
+      ownB[b] = 0;
     }
     let norm = 0;
     for (let k = 0; k < places; k++) norm += total[k]! * total[k]!;
@@ -987,48 +1029,19 @@ export class BuiltinEmbedder implements Embedder {
     for (let k = 0; k < places; k++) {
       const b = buckets[k]!;
       place[b] = -1;
-      covered[b] = 0;
       if (rest[k] !== 0) {
         indices[n] = b;
         values[n++] = rest[k]! * scale;
       }
     }
     for (let k = 0; k < nFound; k++) {
-      const c = clean[k]!;
-      const v = ((c & 1 ? sA : 0) + (c & 2 ? sB : 0)) * scale;
+      if (!once[k]) continue;
+      const v = (sA + (delex && inBoth[found[k]!] === 1 ? sB : 0)) * scale;
       if (v === 0) continue;
       indices[n] = table.rows[found[k]!]!;
       values[n++] = v;
     }
     return { indices: indices.subarray(0, n), values: values.subarray(0, n) };
-  }
-
-  /**
-   * Sets `flag` in `clean[k]` and in `covered` of its buckets for each found word whose own
-   * buckets hold exactly its own sums in the half just accumulated into scratch (nothing else
-   * reached them: weights are positive, so any other feature makes a sum bigger).
-   */
-  #markClean(
-    table: WordTable,
-    found: Int32Array,
-    nFound: number,
-    clean: Uint8Array,
-    flag: 1 | 2,
-    covered: Uint8Array,
-  ): void {
-    const scratch = this.#scratch;
-    const { bucketStarts, buckets, sums, inBoth } = table;
-    for (let k = 0; k < nFound; k++) {
-      const w = found[k]!;
-      if (flag === 1) clean[k] = 0;
-      else if (!inBoth[w]) continue; // a content word's own features are not in the second half
-      const from = bucketStarts[w]!, to = bucketStarts[w + 1]!;
-      let ok = true;
-      for (let q = from; q < to && ok; q++) ok = scratch[buckets[q]!] === sums[q];
-      if (!ok) continue;
-      clean[k]! |= flag;
-      for (let q = from; q < to; q++) covered[buckets[q]!]! |= flag;
-    }
   }
 
   /** Writes ln(1 + sum) of the first `count` sorted indices into `raw`, clears scratch, returns

@@ -14,7 +14,7 @@ import { createEmbedder } from "../features/create.ts";
 import type { EmbedderConfig } from "../features/embedder.ts";
 import type { Message } from "../data/types.ts";
 import { aloneRows } from "./context.ts";
-import { wordRowsFeaturizer } from "./word_rows.ts";
+import { followWordRows, wordRowsFeaturizer, type WordRowsShare } from "./word_rows.ts";
 import {
   aloneContexts,
   assembleContexts,
@@ -43,10 +43,10 @@ export interface InitMessage {
   recipe?: ContextRecipe;
 }
 
-/** A batch to classify: texts alone, or (context model) messages of which the first `skip` are
- * read as context only. */
+/** A batch to classify: texts alone (with, the first time, the word rows the main thread wrote
+ * for them), or (context model) messages of which the first `skip` are read as context only. */
 export type BatchMessage =
-  | { id: number; texts: string[] }
+  | { id: number; texts: string[]; words?: WordRowsShare }
   | { id: number; messages: Message[]; skip: number };
 
 /** What a worker sends back: readiness, a batch's probabilities, or an error message. */
@@ -68,11 +68,13 @@ self.onmessage = async (event: MessageEvent<InitMessage | BatchMessage>) => {
         );
       }
       const mlp = new SparseMlp(data.weights, { kernel: data.kernel });
+      followWordRows(embedder, mlp); // the main thread picks them, for every thread
       const { classes } = data.weights;
       const recipe = data.recipe;
       predict = async (batch) => {
         if ("texts" in batch) {
           const { texts } = batch;
+          if (batch.words) followWordRows(embedder, mlp, batch.words);
           const out = new Float32Array(texts.length * classes);
           // a context model reads each text alone, as predictAlone does
           const factored = recipe ? undefined : wordRowsFeaturizer(embedder, mlp, texts);

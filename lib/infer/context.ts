@@ -149,6 +149,9 @@ export function aloneRows(
     let at: number;
     if (factored) {
       const features = factored(texts[i]!);
+      let cued = false;
+      for (let j = 0; j < k && !cued; j++) cued = cues[i * k + j] !== 0;
+      if (!cued) return features; // most texts: nothing to add, no copy
       at = features.indices.length;
       if (at + k > indices.length) {
         indices = new Int32Array(at + k);

@@ -58,8 +58,8 @@ export interface SparseMlpOptions {
  * 2048) panel by panel, at random rows, so W1 traffic per message falls with the batch: at
  * 2048 × 2048, 256 messages a call ran at ~15k msgs/s and 2048 at ~30-45k; with word rows, 30k
  * messages took 344-401 ms in calls of 1024, 285 in 2048, 272-325 in 4096, 250-253 in 8192
- * (scratch: ~4.4 MB a thread). Batch classification sends 2048 at a time (balance between
- * threads), a file read in conversations all at once.
+ * (scratch: ~4.4 MB a thread). `deno task classify` sends 8192 at a time (2048 in the last
+ * tenth of a file, so the threads finish together), a file read in conversations all at once.
  */
 const CHUNK = 8192;
 
@@ -152,6 +152,17 @@ export class SparseMlp {
   }
 
   /**
+   * Lets this instance read extra rows `first … first + count - 1` that another instance on the
+   * same shared weights claimed and defined (e.g. the thread that sent them to this worker),
+   * instead of rows of its own. Only the rows become readable: their values are the other's.
+   * @throws {RangeError} when those rows were never claimed on these weights
+   */
+  adoptRows(first: number, count: number): void {
+    if (!this.#wasm) throw new RangeError("Cannot adopt rows: the js kernel has no extra rows");
+    this.#wasm.adopt(first, count);
+  }
+
+  /**
    * Makes extra rows `first … first + count - 1` (from {@linkcode claimRows}) the sums
    * `Σ values[k] · W1[indices[k]]` of `row(i)`'s real rows: an input naming row `first + i` with
    * value v then adds v times that sum to the hidden layer — one row read instead of many, for
@@ -229,6 +240,8 @@ interface WasmMlp {
   define(first: number, count: number, row: (i: number) => SparseFeatures): void;
   /** Takes up to `count` unused extra rows for this thread; the first one's input index. */
   claim(count: number): { first: number; count: number };
+  /** Makes rows another thread claimed this thread's readable ones. */
+  adopt(first: number, count: number): void;
 }
 
 type RowsFn = (rows: number, n: number, dest: number, stride: number, panel: number) => void;
@@ -331,14 +344,16 @@ function layoutWeights(weights: MlpWeights): SharedMlpWeights {
   }
   const f32 = new Float32Array(memory.buffer);
   const panelFloats = layout.panel / 4;
-  // row by row, each row's units dealt out to the panels (a plain loop: a subarray and a set
-  // per 32 values cost 4x more)
+  // row by row, each row's units dealt out to the panels 32 at a time (plain loops: a subarray
+  // and a set per 32 values cost 4x more; one index per unit, as before, 1.4-2x more)
+  const whole = Math.floor(hidden / BLOCK_UNITS) * BLOCK_UNITS;
   for (let i = 0; i < inputs; i++) {
-    const from = i * hidden;
-    for (let j = 0; j < hidden; j++) {
-      f32[(j >>> BLOCK_SHIFT) * panelFloats + i * BLOCK_UNITS + (j & (BLOCK_UNITS - 1))] =
-        w1[from + j]!;
+    let from = i * hidden;
+    let to = i * BLOCK_UNITS;
+    for (let j = 0; j < whole; j += BLOCK_UNITS, to += panelFloats) {
+      for (let k = 0; k < BLOCK_UNITS; k++) f32[to + k] = w1[from++]!;
     }
+    for (let k = 0; k < hidden - whole; k++) f32[to + k] = w1[from++]!; // a partial last panel
   }
   f32.set(b1, layout.b1At / 4);
   for (let c = 0; c < classes; c++) {
@@ -363,8 +378,10 @@ function createWasmMlp(shared: SharedMlpWeights): WasmMlp {
     classes,
     extraRows,
   );
-  // the extra rows this thread claimed: its features may name those, never another thread's
+  // the extra rows this thread reads (claimed or adopted): its features may name those only
   let ownFirst = inputs, ownEnd = inputs;
+  // the ones it claimed, which it may write (adopted ones are another thread's)
+  let claimedFirst = inputs, claimedEnd = inputs;
   let partialAt = 0, rowsAt = 0, featuresAt = 0;
   let capacity = 0; // feature entries
   let f32 = new Float32Array(0);
@@ -436,17 +453,30 @@ function createWasmMlp(shared: SharedMlpWeights): WasmMlp {
         if (take === 0) return { first: inputs + used, count: 0 };
         if (Atomics.compareExchange(claimed, 0, used, used + take) === used) {
           // one range a thread: a second claim replaces the first
-          ownFirst = inputs + used;
-          ownEnd = ownFirst + take;
+          ownFirst = claimedFirst = inputs + used;
+          ownEnd = claimedEnd = ownFirst + take;
           return { first: ownFirst, count: take };
         }
       }
     },
-    define(first, count, row) {
-      if (first < ownFirst || first + count > ownEnd) {
+    adopt(first, count) {
+      const claimed = Atomics.load(new Int32Array(memory.buffer, claimedAt, 1), 0);
+      if (!(first >= inputs && count >= 0 && first + count <= inputs + claimed)) {
         throw new RangeError(
-          `Cannot define rows ${first}..${first + count - 1}: this thread claimed ${ownFirst}..${
-            ownEnd - 1
+          `Cannot adopt rows ${first}..${first + count - 1}: rows ${inputs}..${
+            inputs + claimed - 1
+          } are claimed`,
+        );
+      }
+      ownFirst = first;
+      ownEnd = first + count;
+      claimedFirst = claimedEnd = inputs;
+    },
+    define(first, count, row) {
+      if (first < claimedFirst || first + count > claimedEnd) {
+        throw new RangeError(
+          `Cannot define rows ${first}..${first + count - 1}: this thread claimed ${
+            claimedEnd > claimedFirst ? `${claimedFirst}..${claimedEnd - 1}` : "none"
           }`,
         );
       }

@@ -10,6 +10,7 @@
 import type { Message } from "../data/types.ts";
 import { contextInputWidth, type ContextRecipe } from "../features/context.ts";
 import type { BatchMessage, InitMessage, ReplyMessage } from "./_sparse_worker.ts";
+import { shareWordRows, type WordRowsShare } from "./word_rows.ts";
 import {
   bundleMlp,
   isSparseEmbedder,
@@ -54,6 +55,8 @@ export interface SparsePool extends Disposable {
 interface Slot {
   worker: Worker;
   busy: number;
+  /** The word rows this worker was sent. */
+  words?: WordRowsShare;
 }
 
 const ERRORS: Record<string, new (message: string) => Error> = {
@@ -85,10 +88,10 @@ export function createSparsePool(
       `Cannot start sparse pool: workers must be a positive integer, got ${count}`,
     );
   }
-  // the wasm kernel's weights are shared with the workers (no copy each); the js kernel's sent
-  const weights = (options.kernel ?? "auto") === "auto"
-    ? bundleMlp(bundle).share()!
-    : weightsOf(bundle);
+  // the wasm kernel's weights are shared with the workers (no copy each); the js kernel's sent.
+  // This thread's instance picks the word rows every worker reads (lib/infer/word_rows.ts).
+  const main = (options.kernel ?? "auto") === "auto" ? bundleMlp(bundle) : undefined;
+  const weights = main ? main.share()! : weightsOf(bundle);
   const inputs = options.context ? contextInputWidth(embedder.dimension) : embedder.dimension;
   if (weights.inputs !== inputs) {
     throw new TypeError(
@@ -158,7 +161,7 @@ export function createSparsePool(
     fail(new Error("Cannot predict: the sparse pool is closed"));
   };
   let starting = 0; // batches sent before the workers were ready: busy counts them at once
-  const send = async (batch: Omit<BatchMessage, "id">) => {
+  const send = async (batch: Omit<BatchMessage, "id">, words?: WordRowsShare) => {
     if (closed) throw new Error("Cannot predict: the sparse pool is closed");
     starting++;
     try {
@@ -169,9 +172,12 @@ export function createSparsePool(
     const slot = slots.reduce((best, s) => (s.busy < best.busy ? s : best));
     const id = nextId++;
     slot.busy++;
+    // a worker is sent the word list once, with its first batch that may use it
+    const news = words && slot.words !== words ? { words } : {};
+    if (words) slot.words = words;
     return new Promise<Float32Array>((resolve, reject) => {
       pending.set(id, { slot, resolve, reject });
-      slot.worker.postMessage({ id, ...batch } as BatchMessage);
+      slot.worker.postMessage({ id, ...batch, ...news } as BatchMessage);
     });
   };
   return {
@@ -185,7 +191,9 @@ export function createSparsePool(
     async predict(texts) {
       if (closed) throw new Error("Cannot predict: the sparse pool is closed");
       if (texts.length === 0) return new Float32Array(0);
-      return await send({ texts: texts as string[] });
+      // picked here, before any thread computes this batch: the same words whichever does
+      const words = main && shareWordRows(embedder, main, texts);
+      return await send({ texts: texts as string[] }, words);
     },
     async predictInContext(messages, skip = 0) {
       if (closed) throw new Error("Cannot predict: the sparse pool is closed");

@@ -17,8 +17,7 @@ const TEXTS = Array.from(
 Deno.test("createSparsePool() gives createSparsePredictor()'s numbers from concurrent calls", async () => {
   const embedder = new BuiltinEmbedder({ dimension: 256 });
   const model = randomModel(256, 64, { seed: 1 });
-  // batches as the workers get them: a thread's first batch of 256+ texts picks its word rows
-  // (lib/infer/word_rows.ts), so other batches could differ in float rounding
+  // batches as the workers get them (none is big enough to pick word rows from)
   const parts = [TEXTS.slice(0, 100), TEXTS.slice(100, 130), TEXTS.slice(130)];
   const expected = Float32Array.from(
     parts.flatMap((part) => [...createSparsePredictor({ model, embedder })!(part)]),
@@ -57,6 +56,17 @@ Deno.test("createSparsePool() is undefined for dense embedders and rejects a bad
   });
   model.dispose();
   small.dispose();
+});
+
+Deno.test("createSparsePool() refuses a model that does not fit the embedder", () => {
+  const embedder = new BuiltinEmbedder({ dimension: 32 });
+  const model = randomModel(16, 4, { seed: 5 });
+  assert.throws(() => createSparsePool({ model, embedder }, { workers: 2 }), {
+    name: "TypeError",
+    message:
+      'Cannot start sparse pool: the model takes 16 inputs, the embedder "builtin-v2-d32" gives 32',
+  });
+  model.dispose();
 });
 
 Deno.test("a context model's pool reads each text alone, as predictProbabilities() does", async () => {

@@ -8,10 +8,11 @@ import {
   contextInputWidth,
   DEFAULT_CONTEXT_RECIPE,
 } from "../features/context.ts";
+import type { WeightsBundle } from "../model/bundle_files.ts";
 import { randomContextBundle, randomModel } from "./_testing.ts";
 import { initBackend } from "./backend.ts";
 import { aloneRows, predictAlone } from "./context.ts";
-import { bundleMlp, createSparsePredictor, SparseMlp } from "./sparse.ts";
+import { bundleMlp, createSparsePredictor, extractMlpWeights, SparseMlp } from "./sparse.ts";
 import { createSparsePool } from "./sparse_pool.ts";
 import { WORD_ROWS_MIN_TEXTS, wordRowsFeaturizer } from "./word_rows.ts";
 
@@ -94,7 +95,7 @@ Deno.test("word rows: a message-only model's sparse predictor matches tfjs withi
   }
 });
 
-Deno.test("word rows come from the first batches of WORD_ROWS_MIN_TEXTS texts, and not on the js kernel", () => {
+Deno.test("word rows come from the first batch of WORD_ROWS_MIN_TEXTS texts only, and not on the js kernel", () => {
   const embedder = new BuiltinEmbedder({ dimension: 64 });
   const weights = {
     inputs: 64,
@@ -107,21 +108,110 @@ Deno.test("word rows come from the first batches of WORD_ROWS_MIN_TEXTS texts, a
   };
   const mlp = new SparseMlp(weights);
   assert.equal(wordRowsFeaturizer(embedder, mlp, TEXTS.slice(0, 10)), undefined);
-  assert.ok(wordRowsFeaturizer(embedder, mlp, TEXTS));
-  // built once: later (small) batches reuse the thread's rows
-  assert.ok(wordRowsFeaturizer(embedder, mlp, TEXTS.slice(0, 10)));
-  // the next batches' frequent words get rows too, for TOP_UPS (3) batches
   const wordRow = (featurize: (text: string) => { indices: Int32Array }, text: string) =>
     featurize(text).indices.some((index) => index >= mlp.inputs);
-  assert.equal(wordRow(wordRowsFeaturizer(embedder, mlp, TEXTS.slice(0, 10))!, "zebra"), false);
-  for (const word of ["zebra", "yak", "xerus", "wombat"]) {
-    const batch = TEXTS.map((text, i) => (i % 2 ? `${text} ${word}` : text));
-    const featurize = wordRowsFeaturizer(embedder, mlp, batch)!;
-    assert.equal(wordRow(featurize, word), word !== "wombat", word);
-    assert.equal(wordRow(featurize, "zebra"), true);
-  }
+  const named = (featurize: (text: string) => { indices: Int32Array }) =>
+    TEXTS.filter((text) => wordRow(featurize, text)).length;
+  assert.ok(named(wordRowsFeaturizer(embedder, mlp, TEXTS)!) > 20);
+  // built once: later batches, small or big, reuse those words and add none
+  assert.ok(wordRowsFeaturizer(embedder, mlp, TEXTS.slice(0, 10)));
+  const zebras = TEXTS.map((text, i) => (i % 2 ? `${text} zebra` : text));
+  const featurize = wordRowsFeaturizer(embedder, mlp, zebras)!;
+  assert.equal(wordRow(featurize, "zebra"), false); // a word said once is read through its row
+  assert.equal(wordRow(featurize, "pandas"), true);
+  assert.ok(named(featurize) > 20);
   const js = new SparseMlp(weights, { kernel: "js" });
   assert.equal(wordRowsFeaturizer(embedder, js, TEXTS), undefined);
+});
+
+Deno.test("word rows: any first batch of 2048 texts or more gives the same numbers", () => {
+  const prng = createPrng(8);
+  const words = madeUpWords(prng, 3000);
+  // the words after the 2048th text are new: a list picked from more texts would hold them
+  const texts = Array.from(
+    { length: 3000 },
+    (_, i) =>
+      Array.from({ length: 3 }, () => words[Math.floor(prng() * (i < 2048 ? 1500 : 3000))]).join(
+        " ",
+      ),
+  );
+  const embedder = new BuiltinEmbedder({ dimension: 256 });
+  const model = randomModel(256, 32, { seed: 4 });
+  const predictor = () => createSparsePredictor({ embedder, weights: extractMlpWeights(model) })!;
+  const whole = predictor()(texts);
+  const split = predictor();
+  assert.deepEqual(
+    Float32Array.from([...split(texts.slice(0, 2048)), ...split(texts.slice(2048))]),
+    whole,
+  );
+  model.dispose();
+});
+
+/** `n` distinct made-up words of five letters. */
+function madeUpWords(prng: () => number, n: number): string[] {
+  const words = new Set<string>();
+  while (words.size < n) {
+    words.add(
+      Array.from({ length: 5 }, () => "abcdefghijklmnopqrstuvwxyz"[Math.floor(prng() * 26)])
+        .join(""),
+    );
+  }
+  return [...words];
+}
+
+Deno.test("word rows: every thread reads the first big batch's words, so a text's numbers do not depend on the thread that computes it", async () => {
+  const prng = createPrng(3);
+  const [first, later] = [madeUpWords(prng, 400).slice(0, 200), madeUpWords(prng, 400).slice(200)];
+  const pick = (words: string[]) => words[Math.floor(prng() * words.length)]!;
+  // the first batch's words each come ~6 times; later batches name each of them once at most
+  // beside words of their own (a list a thread picked from its own first batch would differ)
+  const batches = [
+    Array.from({ length: 300 }, () => Array.from({ length: 4 }, () => pick(first)).join(" ")),
+    ...[0, 1].map((b) =>
+      Array.from(
+        { length: 300 },
+        (_, i) =>
+          [...(i < 200 ? [first[(i + b * 7) % 200]!] : []), pick(later), pick(later)].join(" ") +
+          (i % 3 ? "" : "?"),
+      )
+    ),
+  ];
+  const embedder = new BuiltinEmbedder({ dimension: 256 });
+  for (const context of [false, true]) {
+    const bundle = context
+      ? randomContextBundle(embedder, 64, { seed: 9 })
+      : { model: randomModel(256, 64, { seed: 9 }), embedder };
+    // each predictor on its own copy of the weights: its own kernel memory and word rows
+    const asWeights = () => {
+      const { model, ...rest } = bundle;
+      return { ...rest, weights: extractMlpWeights(model) };
+    };
+    // this thread alone, batch after batch
+    const alone = asWeights();
+    const expected = [];
+    for (const batch of batches) {
+      expected.push(
+        context
+          ? await predictAlone(alone as WeightsBundle, batch)
+          : createSparsePredictor(alone)!(batch),
+      );
+    }
+    // two workers at once: the second one's first batch is batches[1]
+    using pool = createSparsePool(asWeights(), {
+      workers: 2,
+      ...(context ? { context: DEFAULT_CONTEXT_RECIPE } : {}),
+    })!;
+    assert.deepEqual(await Promise.all(batches.map((batch) => pool.predict(batch))), expected);
+    // one worker, the batches in another order (the first one still first)
+    using one = createSparsePool(asWeights(), {
+      workers: 1,
+      ...(context ? { context: DEFAULT_CONTEXT_RECIPE } : {}),
+    })!;
+    const order = [0, 2, 1];
+    const got = await Promise.all(order.map((b) => one.predict(batches[b]!)));
+    assert.deepEqual(batches.map((_, b) => got[order.indexOf(b)]), expected);
+    bundle.model.dispose();
+  }
 });
 
 Deno.test("SparseMlp.defineRows() makes a claimed row the weighted sum of real rows; unclaimed rows are refused", () => {
@@ -174,7 +264,30 @@ Deno.test("SparseMlp.defineRows() makes a claimed row the weighted sum of real r
       }`,
     },
   );
-  // a second thread on the same weights gets rows of its own, until none are left
+  // a second thread on the same weights may read the first one's rows, not write them
+  const reader = new SparseMlp(mlp.share()!);
+  assert.throws(() => reader.adoptRows(first, 3), {
+    name: "RangeError",
+    message: `Cannot adopt rows ${first}..${first + 2}: rows 2..${first + 1} are claimed`,
+  });
+  reader.adoptRows(first, 2);
+  assert.deepEqual(
+    reader.predict([{ indices: Int32Array.of(first), values: Float32Array.of(0.5) }]),
+    viaRow,
+  );
+  assert.throws(
+    () =>
+      reader.defineRows(
+        first,
+        1,
+        () => ({ indices: Int32Array.of(0), values: Float32Array.of(1) }),
+      ),
+    {
+      name: "RangeError",
+      message: `Cannot define rows ${first}..${first}: this thread claimed none`,
+    },
+  );
+  // or get rows of its own, until none are left
   const other = new SparseMlp(mlp.share()!);
   const rest = other.claimRows(1e9);
   assert.equal(rest.first, first + 2);

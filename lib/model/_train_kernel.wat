@@ -17,6 +17,12 @@
 ;; below take a range of hidden units (a "part"), the threads share out the parts, and every
 ;; value a call writes belongs to its own range (the output layer's sums are kept per part and
 ;; added in part order), so the result does not depend on which thread ran which part.
+;;
+;; Multiply-adds in the training step use relaxed SIMD's f32x4.relaxed_madd, a fused multiply-add
+;; (one rounding) on CPUs that have one, as classify's kernel does: fewer instructions in the
+;; loops that dominate a step. The rounding differs from tfjs' separate multiply and add by an
+;; ulp; the tests compare with tfjs within their stated tolerance, and both threads run the same
+;; instructions, so one thread and two still agree bit for bit.
 (module
   (import "env" "memory" (memory 1 65536 shared))
 
@@ -87,8 +93,10 @@
   ;; begin … end. One pass over the row does both, while its values sit in registers.
   ;; Catching up replays `count` zero-gradient Adam steps, first … first + count − 1:
   ;;   m = b1·m;  √v = rb2·√v (rb2 = √b2);  w = w − scale[t]·m / (√v·unbias[t] + eps)
-  ;; eight weights at a time, then stores m·decay1 and v·decay2 (decay = b^k for all k skipped
-  ;; steps, which may exceed count). count = 0 leaves the row as it is. `tables` holds
+  ;; eight weights at a time, and stores the caught-up weights. With `keep` it also stores the
+  ;; moments, m·decay1 and v·decay2 (decay = b^k for all k skipped steps, which may exceed
+  ;; count); a training step passes 0 and leaves that to `adam_sparse`, which reads the moments
+  ;; anyway, so that they are written once per step. count = 0 leaves the row as it is. `tables` holds
   ;; (scale[t], unbias[t]) as f32 pairs, 8 bytes per step t. First moments below `least`
   ;; (2^-126 / b1^count: those that would turn denormal during the replay) start at zero, which
   ;; costs two instructions per row instead of two per replayed step.
@@ -96,13 +104,15 @@
     (param $w i32) (param $m i32) (param $v i32) (param $h0 i32) (param $h1 i32)
     (param $tables i32) (param $first i32) (param $count i32)
     (param $b1 f32) (param $rb2 f32) (param $eps f32) (param $decay1 f32) (param $decay2 f32)
-    (param $least f32) (param $begin i32) (param $end i32)
+    (param $least f32) (param $begin i32) (param $end i32) (param $keep i32)
     (local $h i32) (local $p i32) (local $start i32) (local $stop i32) (local $q i32)
     (local $z i32)
-    (local $ma v128) (local $mb v128) (local $ra v128) (local $rb v128)
+    (local $ma v128) (local $mb v128) (local $ra v128) (local $rb v128) (local $va v128)
+    (local $vb v128) (local $t v128) (local $tiny v128)
     (local $wa v128) (local $wb v128) (local $s v128) (local $u v128) (local $x v128)
+    (local $s2 v128) (local $u2 v128) (local $m1 v128) (local $d1 v128) (local $d2 v128)
     (local $sb1 v128) (local $srb2 v128) (local $se v128) (local $sd1 v128) (local $sd2 v128)
-    (local $t v128) (local $tiny v128) (local $floor v128)
+    (local $floor v128)
     (local.set $tiny (v128.const i32x4 0x00800000 0x00800000 0x00800000 0x00800000))
     (local.set $floor (f32x4.splat (local.get $least)))
     (local.set $sb1 (f32x4.splat (local.get $b1)))
@@ -122,43 +132,88 @@
           (then
             (local.set $ma (v128.load (i32.add (local.get $m) (local.get $h))))
             (local.set $mb (v128.load offset=16 (i32.add (local.get $m) (local.get $h))))
-            (local.set $t (f32x4.mul (local.get $ma) (local.get $sd1)))
-            (v128.store (i32.add (local.get $m) (local.get $h)) (v128.and (local.get $t) (f32x4.ge (f32x4.abs (local.get $t)) (local.get $tiny))))
-            (local.set $t (f32x4.mul (local.get $mb) (local.get $sd1)))
-            (v128.store offset=16 (i32.add (local.get $m) (local.get $h)) (v128.and (local.get $t) (f32x4.ge (f32x4.abs (local.get $t)) (local.get $tiny))))
-            (local.set $t (v128.load (i32.add (local.get $v) (local.get $h))))
-            (local.set $ra (f32x4.sqrt (local.get $t)))
-            (local.set $t (f32x4.mul (local.get $t) (local.get $sd2)))
-            (v128.store (i32.add (local.get $v) (local.get $h)) (v128.and (local.get $t) (f32x4.ge (f32x4.abs (local.get $t)) (local.get $tiny))))
-            (local.set $t (v128.load offset=16 (i32.add (local.get $v) (local.get $h))))
-            (local.set $rb (f32x4.sqrt (local.get $t)))
-            (local.set $t (f32x4.mul (local.get $t) (local.get $sd2)))
-            (v128.store offset=16 (i32.add (local.get $v) (local.get $h)) (v128.and (local.get $t) (f32x4.ge (f32x4.abs (local.get $t)) (local.get $tiny))))
+            (local.set $va (v128.load (i32.add (local.get $v) (local.get $h))))
+            (local.set $vb (v128.load offset=16 (i32.add (local.get $v) (local.get $h))))
+            (if (local.get $keep)
+              (then
+                (v128.store (i32.add (local.get $m) (local.get $h))
+                  (v128.and (local.tee $t (f32x4.mul (local.get $ma) (local.get $sd1)))
+                    (f32x4.ge (f32x4.abs (local.get $t)) (local.get $tiny))))
+                (v128.store offset=16 (i32.add (local.get $m) (local.get $h))
+                  (v128.and (local.tee $t (f32x4.mul (local.get $mb) (local.get $sd1)))
+                    (f32x4.ge (f32x4.abs (local.get $t)) (local.get $tiny))))
+                (v128.store (i32.add (local.get $v) (local.get $h))
+                  (v128.and (local.tee $t (f32x4.mul (local.get $va) (local.get $sd2)))
+                    (f32x4.ge (f32x4.abs (local.get $t)) (local.get $tiny))))
+                (v128.store offset=16 (i32.add (local.get $v) (local.get $h))
+                  (v128.and (local.tee $t (f32x4.mul (local.get $vb) (local.get $sd2)))
+                    (f32x4.ge (f32x4.abs (local.get $t)) (local.get $tiny))))))
+            (local.set $ra (f32x4.sqrt (local.get $va)))
+            (local.set $rb (f32x4.sqrt (local.get $vb)))
             ;; moments that would turn denormal within the replayed steps start at zero
             (local.set $ma
               (v128.and (local.get $ma) (f32x4.ge (f32x4.abs (local.get $ma)) (local.get $floor))))
             (local.set $mb
               (v128.and (local.get $mb) (f32x4.ge (f32x4.abs (local.get $mb)) (local.get $floor))))
+            ;; two steps j, j + 1 per division: with m' = b1·m after step j,
+            ;;   s_j·m'/d_j + s_(j+1)·b1·m'/d_(j+1) = m'·(s_j·d_(j+1) + s_(j+1)·b1·d_j) / (d_j·d_(j+1))
+            ;; the same sum, rounded differently (the divider is this loop's bottleneck)
             (local.set $p (local.get $start))
-            (block $replayed
-              (loop $step
-                (br_if $replayed (i32.ge_u (local.get $p) (local.get $stop)))
+            (block $paired
+              (loop $two_steps
+                (br_if $paired (i32.ge_u (i32.add (local.get $p) (i32.const 8)) (local.get $stop)))
                 (local.set $s (v128.load32_splat (local.get $p)))
                 (local.set $u (v128.load32_splat offset=4 (local.get $p)))
-                (local.set $ma (f32x4.mul (local.get $ma) (local.get $sb1)))
-                (local.set $mb (f32x4.mul (local.get $mb) (local.get $sb1)))
-                (local.set $ra (f32x4.mul (local.get $ra) (local.get $srb2)))
-                (local.set $rb (f32x4.mul (local.get $rb) (local.get $srb2)))
+                (local.set $s2 (f32x4.mul (v128.load32_splat offset=8 (local.get $p)) (local.get $sb1)))
+                (local.set $u2 (v128.load32_splat offset=12 (local.get $p)))
+                (local.set $m1 (f32x4.mul (local.get $ma) (local.get $sb1)))
+                (local.set $d1
+                  (f32x4.relaxed_madd (local.tee $ra (f32x4.mul (local.get $ra) (local.get $srb2)))
+                                      (local.get $u) (local.get $se)))
+                (local.set $d2
+                  (f32x4.relaxed_madd (local.tee $ra (f32x4.mul (local.get $ra) (local.get $srb2)))
+                                      (local.get $u2) (local.get $se)))
                 (local.set $wa
-                  (f32x4.sub (local.get $wa)
-                    (f32x4.div (f32x4.mul (local.get $s) (local.get $ma))
-                      (f32x4.add (f32x4.mul (local.get $ra) (local.get $u)) (local.get $se)))))
+                  (f32x4.relaxed_nmadd (local.get $m1)
+                    (f32x4.div
+                      (f32x4.relaxed_madd (local.get $s) (local.get $d2)
+                                          (f32x4.mul (local.get $s2) (local.get $d1)))
+                      (f32x4.mul (local.get $d1) (local.get $d2)))
+                    (local.get $wa)))
+                (local.set $ma (f32x4.mul (local.get $m1) (local.get $sb1)))
+                (local.set $m1 (f32x4.mul (local.get $mb) (local.get $sb1)))
+                (local.set $d1
+                  (f32x4.relaxed_madd (local.tee $rb (f32x4.mul (local.get $rb) (local.get $srb2)))
+                                      (local.get $u) (local.get $se)))
+                (local.set $d2
+                  (f32x4.relaxed_madd (local.tee $rb (f32x4.mul (local.get $rb) (local.get $srb2)))
+                                      (local.get $u2) (local.get $se)))
                 (local.set $wb
-                  (f32x4.sub (local.get $wb)
-                    (f32x4.div (f32x4.mul (local.get $s) (local.get $mb))
-                      (f32x4.add (f32x4.mul (local.get $rb) (local.get $u)) (local.get $se)))))
-                (local.set $p (i32.add (local.get $p) (i32.const 8)))
-                (br $step)))
+                  (f32x4.relaxed_nmadd (local.get $m1)
+                    (f32x4.div
+                      (f32x4.relaxed_madd (local.get $s) (local.get $d2)
+                                          (f32x4.mul (local.get $s2) (local.get $d1)))
+                      (f32x4.mul (local.get $d1) (local.get $d2)))
+                    (local.get $wb)))
+                (local.set $mb (f32x4.mul (local.get $m1) (local.get $sb1)))
+                (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                (br $two_steps)))
+            ;; an odd count's last step
+            (if (i32.lt_u (local.get $p) (local.get $stop)) (then
+              (local.set $s (v128.load32_splat (local.get $p)))
+              (local.set $u (v128.load32_splat offset=4 (local.get $p)))
+              (local.set $ma (f32x4.mul (local.get $ma) (local.get $sb1)))
+              (local.set $mb (f32x4.mul (local.get $mb) (local.get $sb1)))
+              (local.set $ra (f32x4.mul (local.get $ra) (local.get $srb2)))
+              (local.set $rb (f32x4.mul (local.get $rb) (local.get $srb2)))
+              (local.set $wa
+                (f32x4.sub (local.get $wa)
+                  (f32x4.div (f32x4.mul (local.get $s) (local.get $ma))
+                    (f32x4.relaxed_madd (local.get $ra) (local.get $u) (local.get $se)))))
+              (local.set $wb
+                (f32x4.sub (local.get $wb)
+                  (f32x4.div (f32x4.mul (local.get $s) (local.get $mb))
+                    (f32x4.relaxed_madd (local.get $rb) (local.get $u) (local.get $se)))))))
             (v128.store (i32.add (local.get $w) (local.get $h)) (local.get $wa))
             (v128.store offset=16 (i32.add (local.get $w) (local.get $h)) (local.get $wb))))
         (local.set $q (local.get $begin))
@@ -168,10 +223,9 @@
             (local.set $x (v128.load32_splat offset=4 (local.get $q)))
             (local.set $z (i32.add (i32.load (local.get $q)) (local.get $h)))
             (v128.store (local.get $z)
-              (f32x4.add (v128.load (local.get $z)) (f32x4.mul (local.get $x) (local.get $wa))))
+              (f32x4.relaxed_madd (local.get $x) (local.get $wa) (v128.load (local.get $z))))
             (v128.store offset=16 (local.get $z)
-              (f32x4.add (v128.load offset=16 (local.get $z))
-                         (f32x4.mul (local.get $x) (local.get $wb))))
+              (f32x4.relaxed_madd (local.get $x) (local.get $wb) (v128.load offset=16 (local.get $z))))
             (local.set $q (i32.add (local.get $q) (i32.const 8)))
             (br $pair)))
         (local.set $h (i32.add (local.get $h) (i32.const 32)))
@@ -194,11 +248,11 @@
           (loop $next
             (br_if $done (i32.ge_u (local.get $h) (local.get $h1)))
             (local.set $acc
-              (f32x4.add (local.get $acc)
-                (f32x4.mul
-                  (f32x4.max (v128.load (i32.add (local.get $z) (local.get $h)))
-                             (v128.const i32x4 0 0 0 0))
-                  (v128.load (i32.add (local.get $at) (local.get $h))))))
+              (f32x4.relaxed_madd
+                (f32x4.max (v128.load (i32.add (local.get $z) (local.get $h)))
+                           (v128.const i32x4 0 0 0 0))
+                (v128.load (i32.add (local.get $at) (local.get $h)))
+                (local.get $acc)))
             (local.set $h (i32.add (local.get $h) (i32.const 16)))
             (br $next)))
         (v128.store (i32.add (local.get $partial) (i32.shl (local.get $c) (i32.const 4)))
@@ -231,11 +285,11 @@
               (i32.add (local.get $dl) (i32.shl (local.get $c) (i32.const 2)))))
             (local.set $off
               (i32.add (i32.mul (local.get $c) (local.get $row)) (local.get $h)))
-            (local.set $d (f32x4.add (local.get $d)
-              (f32x4.mul (local.get $l) (v128.load (i32.add (local.get $w2t) (local.get $off))))))
+            (local.set $d (f32x4.relaxed_madd
+              (local.get $l) (v128.load (i32.add (local.get $w2t) (local.get $off))) (local.get $d)))
             (v128.store (i32.add (local.get $gw2t) (local.get $off))
-              (f32x4.add (v128.load (i32.add (local.get $gw2t) (local.get $off)))
-                         (f32x4.mul (local.get $a) (local.get $l))))
+              (f32x4.relaxed_madd (local.get $a) (local.get $l)
+                (v128.load (i32.add (local.get $gw2t) (local.get $off)))))
             (local.set $c (i32.add (local.get $c) (i32.const 1)))
             (br $next_class)))
         (local.set $d
@@ -253,17 +307,25 @@
   ;; cache, spares writing and re-reading a gradient row per input. When `least` is not zero,
   ;; moments below it are flushed to zero: the trainer asks for that every few steps with a
   ;; floor high enough that decay alone cannot make a denormal in between, which costs far less
-  ;; than testing every moment at every step.
+  ;; than testing every moment at every step. When `skipped` is not zero, `row_forward` replayed
+  ;; that many idle steps for this row in this batch's forward pass and left the moments as they
+  ;; were: they decay here first (m·decay1, v·decay2, flushed below 2^-126), so that each is
+  ;; read and written once per step.
   (func $adam_sparse
     (param $w i32) (param $m i32) (param $v i32) (param $h0 i32) (param $h1 i32)
     (param $begin i32) (param $end i32) (param $scale f32) (param $unbias f32) (param $b1 f32)
     (param $c1 f32) (param $b2 f32) (param $c2 f32) (param $eps f32) (param $least f32)
+    (param $skipped i32) (param $decay1 f32) (param $decay2 f32)
     (local $h i32) (local $p i32) (local $x v128) (local $dz i32)
+    (local $sd1 v128) (local $sd2 v128) (local $t v128) (local $tiny v128)
     (local $ga v128) (local $gb v128) (local $ma v128) (local $mb v128) (local $va v128)
     (local $vb v128)
     (local $sb1 v128) (local $sc1 v128) (local $sb2 v128) (local $sc2 v128)
     (local $ss v128) (local $su v128) (local $se v128) (local $floor v128)
     (local.set $floor (f32x4.splat (local.get $least)))
+    (local.set $tiny (v128.const i32x4 0x00800000 0x00800000 0x00800000 0x00800000))
+    (local.set $sd1 (f32x4.splat (local.get $decay1)))
+    (local.set $sd2 (f32x4.splat (local.get $decay2)))
     (local.set $sb1 (f32x4.splat (local.get $b1)))
     (local.set $sc1 (f32x4.splat (local.get $c1)))
     (local.set $sb2 (f32x4.splat (local.get $b2)))
@@ -284,26 +346,41 @@
             (local.set $x (v128.load32_splat offset=4 (local.get $p)))
             (local.set $dz (i32.add (i32.load (local.get $p)) (local.get $h)))
             (local.set $ga
-              (f32x4.add (local.get $ga) (f32x4.mul (local.get $x) (v128.load (local.get $dz)))))
+              (f32x4.relaxed_madd (local.get $x) (v128.load (local.get $dz)) (local.get $ga)))
             (local.set $gb
-              (f32x4.add (local.get $gb)
-                         (f32x4.mul (local.get $x) (v128.load offset=16 (local.get $dz)))))
+              (f32x4.relaxed_madd (local.get $x) (v128.load offset=16 (local.get $dz)) (local.get $gb)))
             (local.set $p (i32.add (local.get $p) (i32.const 8)))
             (br $next_pair)))
+        (local.set $ma (v128.load (i32.add (local.get $m) (local.get $h))))
+        (local.set $mb (v128.load offset=16 (i32.add (local.get $m) (local.get $h))))
+        (local.set $va (v128.load (i32.add (local.get $v) (local.get $h))))
+        (local.set $vb (v128.load offset=16 (i32.add (local.get $v) (local.get $h))))
+        (if (local.get $skipped) (then
+          ;; the moments' decay over the steps `row_forward` replayed
+          (local.set $ma (f32x4.mul (local.get $ma) (local.get $sd1)))
+          (local.set $ma
+            (v128.and (local.get $ma) (f32x4.ge (f32x4.abs (local.get $ma)) (local.get $tiny))))
+          (local.set $mb (f32x4.mul (local.get $mb) (local.get $sd1)))
+          (local.set $mb
+            (v128.and (local.get $mb) (f32x4.ge (f32x4.abs (local.get $mb)) (local.get $tiny))))
+          (local.set $va (f32x4.mul (local.get $va) (local.get $sd2)))
+          (local.set $va
+            (v128.and (local.get $va) (f32x4.ge (f32x4.abs (local.get $va)) (local.get $tiny))))
+          (local.set $vb (f32x4.mul (local.get $vb) (local.get $sd2)))
+          (local.set $vb
+            (v128.and (local.get $vb) (f32x4.ge (f32x4.abs (local.get $vb)) (local.get $tiny))))))
         (local.set $ma
-          (f32x4.add (f32x4.mul (local.get $sb1) (v128.load (i32.add (local.get $m) (local.get $h))))
-                     (f32x4.mul (local.get $sc1) (local.get $ga))))
+          (f32x4.relaxed_madd (local.get $sc1) (local.get $ga)
+                              (f32x4.mul (local.get $sb1) (local.get $ma))))
         (local.set $mb
-          (f32x4.add
-            (f32x4.mul (local.get $sb1) (v128.load offset=16 (i32.add (local.get $m) (local.get $h))))
-            (f32x4.mul (local.get $sc1) (local.get $gb))))
+          (f32x4.relaxed_madd (local.get $sc1) (local.get $gb)
+                              (f32x4.mul (local.get $sb1) (local.get $mb))))
         (local.set $va
-          (f32x4.add (f32x4.mul (local.get $sb2) (v128.load (i32.add (local.get $v) (local.get $h))))
-                     (f32x4.mul (local.get $sc2) (f32x4.mul (local.get $ga) (local.get $ga)))))
+          (f32x4.relaxed_madd (local.get $sc2) (f32x4.mul (local.get $ga) (local.get $ga))
+                              (f32x4.mul (local.get $sb2) (local.get $va))))
         (local.set $vb
-          (f32x4.add
-            (f32x4.mul (local.get $sb2) (v128.load offset=16 (i32.add (local.get $v) (local.get $h))))
-            (f32x4.mul (local.get $sc2) (f32x4.mul (local.get $gb) (local.get $gb)))))
+          (f32x4.relaxed_madd (local.get $sc2) (f32x4.mul (local.get $gb) (local.get $gb))
+                              (f32x4.mul (local.get $sb2) (local.get $vb))))
         (if (f32.gt (local.get $least) (f32.const 0)) (then
           (local.set $ma
             (v128.and (local.get $ma) (f32x4.ge (f32x4.abs (local.get $ma)) (local.get $floor))))
@@ -318,13 +395,11 @@
         (v128.store (i32.add (local.get $w) (local.get $h))
           (f32x4.sub (v128.load (i32.add (local.get $w) (local.get $h)))
             (f32x4.div (f32x4.mul (local.get $ss) (local.get $ma))
-                       (f32x4.add (f32x4.mul (f32x4.sqrt (local.get $va)) (local.get $su))
-                                  (local.get $se)))))
+              (f32x4.relaxed_madd (f32x4.sqrt (local.get $va)) (local.get $su) (local.get $se)))))
         (v128.store offset=16 (i32.add (local.get $w) (local.get $h))
           (f32x4.sub (v128.load offset=16 (i32.add (local.get $w) (local.get $h)))
             (f32x4.div (f32x4.mul (local.get $ss) (local.get $mb))
-                       (f32x4.add (f32x4.mul (f32x4.sqrt (local.get $vb)) (local.get $su))
-                                  (local.get $se)))))
+              (f32x4.relaxed_madd (f32x4.sqrt (local.get $vb)) (local.get $su) (local.get $se)))))
         (local.set $h (i32.add (local.get $h) (i32.const 32)))
         (br $next))))
 
@@ -386,7 +461,8 @@
           (f32.load offset=16 (local.get $slot))
           (f32.load offset=28 (local.get $slot))
           (i32.load offset=20 (local.get $slot))
-          (i32.load offset=24 (local.get $slot)))
+          (i32.load offset=24 (local.get $slot))
+          (i32.const 0))
         (local.set $slot (i32.add (local.get $slot) (i32.const 32)))
         (br $slots)))
     ;; the output layer's partial sums
@@ -457,13 +533,15 @@
                    (i32.mul (local.get $r) (local.get $dl_row))))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows)))
-    ;; Adam on the W1 rows the batch read
-    (local.set $slot (i32.load (local.get $at)))
-    (local.set $slots_end
-      (i32.add (local.get $slot) (i32.shl (i32.load offset=4 (local.get $at)) (i32.const 5))))
+    ;; Adam on the W1 rows the batch read, last slot first: the rows `forward` read last may
+    ;; still be in cache
+    (local.set $slots_end (i32.load (local.get $at)))
+    (local.set $slot
+      (i32.add (local.get $slots_end) (i32.shl (i32.load offset=4 (local.get $at)) (i32.const 5))))
     (block $slots_done
       (loop $slots
-        (br_if $slots_done (i32.ge_u (local.get $slot) (local.get $slots_end)))
+        (br_if $slots_done (i32.le_u (local.get $slot) (local.get $slots_end)))
+        (local.set $slot (i32.sub (local.get $slot) (i32.const 32)))
         (local.set $off (i32.load (local.get $slot)))
         (call $adam_sparse
           (i32.add (i32.load offset=20 (local.get $at)) (local.get $off))
@@ -479,8 +557,10 @@
           (f32.load offset=104 (local.get $at))
           (f32.load offset=108 (local.get $at))
           (f32.load offset=88 (local.get $at))
-          (f32.load offset=112 (local.get $at)))
-        (local.set $slot (i32.add (local.get $slot) (i32.const 32)))
+          (f32.load offset=112 (local.get $at))
+          (i32.load offset=8 (local.get $slot))
+          (f32.load offset=12 (local.get $slot))
+          (f32.load offset=16 (local.get $slot)))
         (br $slots)))
     ;; and on b1 and W2ᵀ
     (call $adam

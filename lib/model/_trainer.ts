@@ -92,6 +92,7 @@ export interface Kernels {
     least: number,
     begin: number,
     end: number,
+    keep: number,
   ): void;
   forward(params: number, h0: number, h1: number, part: number): void;
   backward(params: number, h0: number, h1: number): void;
@@ -116,6 +117,8 @@ export function kernelModule(): WebAssembly.Module {
 }
 
 const PAGE = 65536;
+/** The operating system's memory page (x86-64, most arm64). */
+const PAGE_BYTES = 4096;
 /** WebAssembly's 4 GiB: a shared memory must declare its maximum. */
 const MAX_PAGES = 65536;
 
@@ -319,6 +322,9 @@ export class MlpTrainer {
     const at = {} as Record<(typeof REGIONS)[number], number>;
     let bytes = 0;
     for (const region of REGIONS) {
+      // page-aligned, so that each half of a W1 row (4 KiB at the default 2,048 hidden units)
+      // sits on one page, not two: fewer TLB misses
+      bytes = Math.ceil(bytes / PAGE_BYTES) * PAGE_BYTES;
       at[region] = bytes;
       bytes += sizes[region] * 4;
     }
@@ -785,6 +791,7 @@ export class MlpTrainer {
       SMALLEST_NORMAL / beta1 ** Math.min(k, MAX_REPLAYED_STEPS),
       0,
       0,
+      1,
     );
   }
 }

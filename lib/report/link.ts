@@ -12,9 +12,10 @@
  * 6. `scored` — the open question (by someone else, within the window, the 24 newest) with the
  *    best evidence score (`LINK_WEIGHTS` in `link_evidence.ts`: shared words, who took part or
  *    was just talking with the asker, what came just before, yes/no and answer-type fit, time,
- *    how many questions since, answered already, and the asker's reply or thanks right after —
- *    such an answer waits up to 8 messages or 30 minutes before it is decided); when no
- *    candidate scores above "none", the answer links to nothing.
+ *    how many questions since, answered already, which answer words went with which question
+ *    words in the export's own replies, thread answers and mentions, and the asker's reply or
+ *    thanks right after — such an answer waits up to 8 messages or 30 minutes before it is
+ *    decided); when no candidate scores above "none", the answer links to nothing.
  *
  * With `rule: "nearest"` the former rules apply instead (kept to compare against): no `chain`, a
  * mention or name picks the asker's latest question, and step 6 is `nearest` — the latest open
@@ -24,7 +25,9 @@
  * that too") answers nothing — unless the model still gives it "answer" a fair probability
  * (`replyAnswerProbability`, 0.3): a comment-labelled reply to a question by someone else, or a
  * message in a thread started from one, then answers it (`reply` / `thread`), as short or
- * off-script answers there often are.
+ * off-script answers there often are; a plain comment-labelled message (no reply, no thread) at
+ * that probability (`plainAnswerProbability`) is weighed by rule 6, marked so that it needs more
+ * evidence than a message labelled answer.
  * @module
  */
 
@@ -35,6 +38,7 @@ import {
   contentWords,
   expectedAnswerTypes,
   hasExpectedCue,
+  hashWords,
   isYesNoReply,
   LINK_FEATURES,
   type LinkFeatureVector,
@@ -42,6 +46,7 @@ import {
   overlap,
   type QuestionForm,
   questionForm,
+  WordAssociations,
   wordCount,
 } from "./link_evidence.ts";
 
@@ -146,13 +151,20 @@ export interface LinkerOptions {
    * probability (the argmax misses answers there that are short or off-script). 1 turns it off.
    * @default 0.3 */
   replyAnswerProbability?: number;
+  /** A plain message labelled comment (no reply, not in a thread) is weighed by the evidence
+   * rule like a plain answer — marked as labelled comment, which the weights make it need more
+   * evidence for — when the model gives "answer" at least this probability (on generated
+   * exports about a quarter of such messages at 0.3–0.6 are answers). 1 turns it off.
+   * @default 0.3 */
+  plainAnswerProbability?: number;
 }
 
 /** An open question with what the evidence rule needs about its exchange. */
 interface OpenQuestion {
   record: QuestionRecord;
-  /** Its content words, worked out when first weighed. */
+  /** Its content words, worked out when first weighed, and their hashes. */
   words: Set<string> | null;
+  hashes: Uint32Array | null;
   /** The asker's account and display names, lowercased (for mentions and names). */
   names: [string, string];
   form: QuestionForm;
@@ -248,6 +260,9 @@ export class Linker {
   readonly #weights: ArrayLike<number> | undefined;
   readonly #onDecision: ((decision: LinkDecision) => void) | undefined;
   readonly #replyAnswer: number;
+  readonly #plainAnswer: number;
+  /** Word associations learnt from the export's explicit links (reply, thread, mention, name). */
+  readonly #associations = new WordAssociations();
 
   /** Starts with no questions; `windowSeconds` bounds how long one stays open. */
   constructor(options: LinkerOptions = {}) {
@@ -261,6 +276,7 @@ export class Linker {
     }
     this.#onDecision = options.onDecision;
     this.#replyAnswer = options.replyAnswerProbability ?? 0.3;
+    this.#plainAnswer = options.plainAnswerProbability ?? 0.3;
   }
 
   /** Feeds the next message (messages of one conversation must come in time order). */
@@ -299,6 +315,7 @@ export class Linker {
       const open: OpenQuestion = {
         record: q,
         words: null,
+        hashes: null,
         names: [m.userName.toLowerCase(), m.displayName.toLowerCase()],
         form: this.#rule === "scored" ? questionForm(m.text) : "other",
         expects: this.#rule === "scored" ? expectedAnswerTypes(m.text) : [],
@@ -316,11 +333,19 @@ export class Linker {
         this.#attach(found.question, m, time, found.reason);
         exchange = found.question.id;
       }
-    } else if ((item.pAnswer ?? 0) >= this.#replyAnswer) {
-      const q = this.#repliedQuestion(m);
+    } else {
+      const pAnswer = item.pAnswer ?? 0;
+      const q = pAnswer >= this.#replyAnswer ? this.#repliedQuestion(m) : null;
       if (q) {
         this.#attach(q.question, m, time, q.reason);
         exchange = q.question.id;
+      } else if (
+        pAnswer >= this.#plainAnswer && this.#rule === "scored" && !m.replyTo && !m.thread
+      ) {
+        const others = conversation.open.filter((o) => o.record.author !== m.userName);
+        if (others.length > 0) {
+          conversation.pending.push(this.#pending(m, pAnswer, others, conversation, time, true));
+        }
       }
     }
     // a comment joins the exchange it replies into (or its thread's)
@@ -367,6 +392,10 @@ export class Linker {
     if (this.#rule === "scored") this.#noteTalk(m.userName, question.author, time);
     const open = this.#openById.get(question.id);
     if (open) {
+      if (this.#rule === "scored" && reason !== "scored" && reason !== "chain") {
+        open.hashes ??= hashWords(open.words ??= contentWords(question.text));
+        this.#associations.learn(open.hashes, hashWords(words ??= contentWords(m.text)));
+      }
       open.people.add(m.userName);
       if (this.#rule === "scored" && open.answerWords.length < ANSWER_WORDS_KEPT) {
         open.answerWords.push(words ?? contentWords(m.text));
@@ -492,20 +521,38 @@ export class Linker {
       return { question: this.#best(m, byName, others, conversation, time), reason: "name" };
     }
     if (this.#rule === "nearest") return { question: others.at(-1)!.record, reason: "nearest" };
+    return { pending: this.#pending(m, confidence, others, conversation, time, false) };
+  }
+
+  /** A plain answer waiting to be weighed against the open questions by others. */
+  #pending(
+    m: ChatMessage,
+    confidence: number,
+    others: OpenQuestion[],
+    conversation: Conversation,
+    time: number,
+    labelledComment: boolean,
+  ): PendingAnswer {
     const words = contentWords(m.text);
     // The newest few only: a busy channel can hold a hundred open questions, and an answer to
     // one asked 25 questions ago without a reply or mention is too rare to weigh them all.
     const candidates = others.length > MAX_CANDIDATES ? others.slice(-MAX_CANDIDATES) : others;
     return {
-      pending: {
-        message: m,
+      message: m,
+      words,
+      time,
+      candidates: this.#score(
+        m,
         words,
+        confidence,
+        candidates,
+        conversation,
         time,
-        candidates: this.#score(m, words, confidence, candidates, conversation, time),
-        seen: 0,
-        repliedBy: new Set(),
-        acknowledgedBy: new Set(),
-      },
+        labelledComment,
+      ),
+      seen: 0,
+      repliedBy: new Set(),
+      acknowledgedBy: new Set(),
     };
   }
 
@@ -532,10 +579,12 @@ export class Linker {
     others: OpenQuestion[],
     conversation: Conversation,
     time: number,
+    labelledComment = false,
   ): { open: OpenQuestion; features: LinkFeatureVector; score: number }[] {
     const mentionsSomeone = (m.mentions?.length ?? 0) > 0 || /(^|\s)@\w/.test(m.text) ? 1 : 0;
     const yesNo = isYesNoReply(m.text);
     const long = wordCount(m.text) >= 6;
+    const hashes = hashWords(words);
     return others.map((open, i) => {
       const q = open.record;
       const minutes = Number.isFinite(time) && Number.isFinite(q.time)
@@ -567,6 +616,8 @@ export class Linker {
         i === others.length - 1 ? 1 : 0,
         minutes < 2 ? 1 : 0,
         minutes > 60 ? 1 : 0,
+        this.#associations.score(open.hashes ??= hashWords(open.words), hashes),
+        labelledComment ? 1 : 0,
       );
       return { open, features, score: linkScore(features, this.#weights) };
     });

@@ -3,12 +3,14 @@ import {
   contentWords,
   expectedAnswerTypes,
   hasExpectedCue,
+  hashWords,
   isYesNoReply,
   LINK_FEATURES,
   LINK_WEIGHTS,
   linkScore,
   overlap,
   questionForm,
+  WordAssociations,
 } from "./link_evidence.ts";
 
 Deno.test("contentWords() keeps content words, cut to a common stem, and drops stop words", () => {
@@ -62,4 +64,19 @@ Deno.test("linkScore() is the weighted sum with LINK_WEIGHTS, in LINK_FEATURES o
   one[LINK_FEATURES.indexOf("questionOverlap")] = 1;
   assert.equal(linkScore(one), LINK_WEIGHTS.questionOverlap);
   assert.equal(Object.keys(LINK_WEIGHTS).join(), LINK_FEATURES.join());
+});
+
+Deno.test("WordAssociations scores the log-lift of learnt word pairs, 0 before anything is learnt", () => {
+  const words = (text: string) => hashWords(new Set(text.split(" ")));
+  const associations = new WordAssociations();
+  assert.equal(associations.score(words("often post"), words("twice week")), 0);
+  associations.learn(words("often post"), words("twice week"));
+  associations.learn(words("sql course"), words("mode tutorial"));
+  associations.learn(words("often post"), words("once week"));
+  assert.equal(associations.links, 3);
+  // "twice": c = 1 with "often" (and "post"), c(often) = 2, c(twice) = 1, n = 3 → log 1.5;
+  // "week": c = 2, c(often) = 2, c(week) = 2 → log 1.5; divided by √(2 · 2)
+  const score = associations.score(words("often post"), words("twice week"));
+  assert.ok(Math.abs(score - (2 * Math.log(1.5)) / 2) < 1e-12, `score ${score}`);
+  assert.equal(associations.score(words("sql course"), words("twice week")), 0);
 });

@@ -30,7 +30,7 @@ function msg(
 
 function link(items: [ChatMessage, Label][], windowSeconds?: number) {
   const linker = new Linker({ windowSeconds });
-  for (const [message, label] of items) linker.add({ message, label, confidence: 0.9 });
+  for (const [message, label] of items) linker.add({ message, label, confidence: 0.97 });
   linker.finish();
   return linker;
 }
@@ -139,6 +139,7 @@ Deno.test("Linker weighs the evidence where the nearest open question is wrong: 
   const items: [ChatMessage, Label][] = [
     [msg("q1", "ann", "how do I install pandas on windows"), "question"],
     [msg("q2", "cyd", "anyone going to the meetup friday"), "question"],
+    [msg("c1", "dan", "morning all"), "comment"],
     [msg("a1", "bob", "pip install pandas in a fresh venv, then it works on windows"), "answer"],
   ];
   const scored = link(items);
@@ -243,6 +244,7 @@ Deno.test("Linker weighs who had been talking: an answer goes to the question of
     [msg("q1", "ann", "what's a good first project"), "question"],
     [msg("q2", "cyd", "where do you find datasets"), "question"],
     [msg("c2", "dan", "lol my cat just walked over the keyboard"), "comment"],
+    [msg("c3", "eve", "same lol"), "comment"],
     [msg("a1", "bob", "something you care about, honestly"), "answer"],
   ];
   assert.deepStrictEqual(link(items).links.map((l) => [l.questionId, l.reason]), [
@@ -250,4 +252,61 @@ Deno.test("Linker weighs who had been talking: an answer goes to the question of
   ]);
   const strangers = link(items.slice(2));
   assert.deepStrictEqual(strangers.links.map((l) => l.questionId), ["q2"]);
+});
+
+Deno.test("Linker learns which answer words go with which question words from the export's replies", () => {
+  // in another channel, questions got replies: two about how often to post, two on other things
+  const other = (id: string, user: string, text: string, replyTo?: string): ChatMessage =>
+    msg(id, user, text, { conversationId: "other", replyTo });
+  const taught: [ChatMessage, Label][] = [
+    [other("t5", "hal", "which sql course should I take"), "question"],
+    [other("t6", "ivy", "mode's sql tutorial, it is free", "t5"), "answer"],
+    [other("t7", "jon", "is tableau worth learning"), "question"],
+    [other("t8", "kim", "yes for analyst roles", "t7"), "answer"],
+    [other("t9", "lee", "where do you find datasets"), "question"],
+    [other("t10", "max", "kaggle has plenty", "t9"), "answer"],
+    [
+      msg("t1", "ann", "how often should I post on linkedin", { conversationId: "other" }),
+      "question",
+    ],
+    [
+      msg("t2", "bob", "twice a week is plenty", { conversationId: "other", replyTo: "t1" }),
+      "answer",
+    ],
+    [msg("t3", "cyd", "how often do you post", { conversationId: "other" }), "question"],
+    [
+      msg("t4", "dan", "once a week, every week", { conversationId: "other", replyTo: "t3" }),
+      "answer",
+    ],
+  ];
+  const here: [ChatMessage, Label][] = [
+    [msg("q1", "eve", "how often should I post to grow"), "question"],
+    [msg("q2", "fay", "anyone here use dbt"), "question"],
+    [msg("c1", "hal", "morning all"), "comment"],
+    [msg("a1", "gus", "twice a week, consistency matters"), "answer"],
+  ];
+  const learnt = link([...taught, ...here]).links.filter((l) => l.answerId === "a1");
+  assert.deepStrictEqual(learnt.map((l) => [l.questionId, l.reason]), [["q1", "scored"]]);
+  const unlearnt = link(here).links;
+  assert.deepStrictEqual(
+    unlearnt.map((l) => l.questionId),
+    ["q2"],
+    "with no replies to learn from, no word is shared and the newer question wins",
+  );
+});
+
+Deno.test("Linker weighs a plain message labelled comment that the model still gives a fair p(answer)", () => {
+  const run = (pAnswer: number, options: { plainAnswerProbability?: number } = {}) => {
+    const linker = new Linker(options);
+    const add = (message: ChatMessage, label: Label, confidence = 0.97) =>
+      linker.add({ message, label, confidence, pAnswer: label === "comment" ? pAnswer : 0 });
+    add(msg("q1", "ann", "is the google data analytics cert worth it"), "question");
+    add(msg("a1", "bob", "it got me my first interview, so for me yes"), "comment", 0.5);
+    add(msg("c1", "ann", "oh nice, thanks!"), "comment");
+    linker.finish();
+    return linker.links.map((l) => [l.answerId, l.questionId, l.reason]);
+  };
+  assert.deepStrictEqual(run(0.45), [["a1", "q1", "scored"]]);
+  assert.deepStrictEqual(run(0.45, { plainAnswerProbability: 1 }), []);
+  assert.deepStrictEqual(run(0.1), [], "a comment the model gives p(answer) 0.1 answers nothing");
 });
