@@ -31,7 +31,12 @@ export {
   generateBuiltin,
   generateWindows,
 } from "./data/generate/builtin.ts";
-export type { BuiltinGenerateOptions, ClassMix, HangoutMode } from "./data/generate/builtin.ts";
+export type {
+  AnswerStyle,
+  BuiltinGenerateOptions,
+  ClassMix,
+  HangoutMode,
+} from "./data/generate/builtin.ts";
 export { type Channel, CHANNEL_INFO } from "./data/generate/channels.ts";
 export { measureStructure, StructureMeter } from "./data/generate/structure.ts";
 export type { StructureReport } from "./data/generate/structure.ts";

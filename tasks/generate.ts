@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { CONVERSATION_COLUMNS, messageRow } from "../lib/data/csv.ts";
 import {
+  type AnswerStyle,
+  DEFAULT_ANSWERS,
   DEFAULT_CONVERSATIONS,
   generateWindows,
   type HangoutMode,
@@ -74,9 +76,15 @@ const FLAGS: FlagSpec = {
   },
   hangout: {
     type: "string",
-    placeholder: "on|off|questions|channels",
+    placeholder: "on|off|questions|channels|extra",
     help:
-      "built-in: also write #introductions, #off-topic and personal small talk outside help threads (default: off), bench/QUALITY_LOG.md round 7; questions: only the personal question threads (no introductions, no news/mood talk); channels: all of it, but only in #introductions and #off-topic (round 8)",
+      "built-in: also write #introductions, #off-topic and personal small talk outside help threads (default: off), bench/QUALITY_LOG.md round 7; questions: only the personal question threads (no introductions, no news/mood talk); channels: all of it, but only in #introductions and #off-topic (round 8); extra: all of it in every 7th window, the others without it (round 9)",
+  },
+  answers: {
+    type: "string",
+    placeholder: "plain|framed|framed-replies",
+    help:
+      `built-in: how help answers are written (default: ${DEFAULT_ANSWERS}); plain: one line of the conversation library (before round 9); framed: also as advice ("you can ..."), with a closing sentence or a second option, some in two messages; framed-replies: framed, and the thanks, reports and reactions around them in longer forms now and then (bench/QUALITY_LOG.md round 9)`,
   },
   concurrency: { type: "string", help: "LLM requests in flight (default 4)" },
   "timeout-ms": { type: "string", help: "per-request timeout in ms (default 60000)" },
@@ -125,6 +133,8 @@ export interface GenerateArgs {
   exchanges: boolean;
   /** Built-in generator: also write the hangout channels and personal small talk (which part). */
   hangout: HangoutMode;
+  /** Built-in generator: how help answers are written. */
+  answers: AnswerStyle;
   concurrency: number;
   timeoutMs: number;
   maxRetries: number;
@@ -150,6 +160,7 @@ export function parseGenerateArgs(args: readonly string[]): GenerateArgs {
     maxRetries: 5,
     exchanges: false,
     hangout: false,
+    answers: DEFAULT_ANSWERS as AnswerStyle,
     notes: [],
   };
   // parseFlags answers --help itself and exits; main() prints the help instead, so tests and
@@ -194,6 +205,7 @@ export function parseGenerateArgs(args: readonly string[]): GenerateArgs {
     mix: mixFlag(str("mix")),
     exchanges: values.exchanges === true,
     hangout: hangoutFlag(str("hangout")) ?? defaults.hangout,
+    answers: answersFlag(str("answers")) ?? defaults.answers,
     concurrency: integerFlag("concurrency", str("concurrency"), 1) ?? defaults.concurrency,
     timeoutMs: integerFlag("timeout-ms", str("timeout-ms"), 1) ?? defaults.timeoutMs,
     maxRetries: integerFlag("max-retries", str("max-retries"), 0) ?? defaults.maxRetries,
@@ -212,13 +224,23 @@ function integerFlag(name: string, value: string | undefined, min: number): numb
   return n;
 }
 
-/** `--hangout on|off|questions|channels` → the generator's hangout mode. */
+/** `--hangout on|off|questions|channels|extra` → the generator's hangout mode. */
 function hangoutFlag(value: string | undefined): HangoutMode | undefined {
   if (value === undefined) return undefined;
   if (value === "on" || value === "off") return value === "on";
-  if (value === "questions" || value === "channels") return value;
+  if (value === "questions" || value === "channels" || value === "extra") return value;
   throw new RangeError(
-    `Cannot use --hangout "${value}": expected on, off, questions or channels`,
+    `Cannot use --hangout "${value}": expected on, off, questions, channels or extra`,
+  );
+}
+
+/** `--answers plain|framed|framed-replies` → the generator's answer style. */
+function answersFlag(value: string | undefined): AnswerStyle | undefined {
+  if (
+    value === undefined || value === "plain" || value === "framed" || value === "framed-replies"
+  ) return value;
+  throw new RangeError(
+    `Cannot use --answers "${value}": expected plain, framed or framed-replies`,
   );
 }
 
@@ -343,6 +365,7 @@ async function runBuiltin(args: GenerateArgs, io: MainIo): Promise<number> {
     mix: args.mix,
     exchanges: args.exchanges,
     hangout: args.hangout,
+    answers: args.answers,
   });
   const sink = args.format === "discord-json"
     ? await discordSink(args.out, args.seed)

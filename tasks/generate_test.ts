@@ -33,6 +33,14 @@ Deno.test("parseGenerateArgs() resolves defaults and flags", () => {
   assert.equal(parseGenerateArgs(["--hangout", "off"]).hangout, false);
   assert.equal(parseGenerateArgs(["--hangout", "questions"]).hangout, "questions");
   assert.equal(parseGenerateArgs(["--hangout", "channels"]).hangout, "channels");
+  assert.equal(parseGenerateArgs(["--hangout", "extra"]).hangout, "extra");
+  assert.equal(args.answers, "framed-replies");
+  assert.equal(parseGenerateArgs(["--answers", "plain"]).answers, "plain");
+  assert.equal(parseGenerateArgs(["--answers", "framed"]).answers, "framed");
+  assert.equal(
+    parseGenerateArgs(["--answers", "framed-replies"]).answers,
+    "framed-replies",
+  );
   assert.equal(parseGenerateArgs([]).provider, null);
 });
 
@@ -63,7 +71,13 @@ Deno.test("parseGenerateArgs() explains bad flags", () => {
   assert.throws(() => parseGenerateArgs(["--temperature", "3"]), /expected a number from 0 to 2/);
   assert.throws(
     () => parseGenerateArgs(["--hangout", "yes"]),
-    new RangeError('Cannot use --hangout "yes": expected on, off, questions or channels'),
+    new RangeError(
+      'Cannot use --hangout "yes": expected on, off, questions, channels or extra',
+    ),
+  );
+  assert.throws(
+    () => parseGenerateArgs(["--answers", "long"]),
+    new RangeError('Cannot use --answers "long": expected plain, framed or framed-replies'),
   );
 });
 

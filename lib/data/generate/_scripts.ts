@@ -1296,6 +1296,207 @@ export const ANSWER_ENDINGS: readonly string[] = [
 ];
 
 /**
+ * Leads of a framed help answer (`--answers framed`) that fit before any answer: where it comes
+ * from, how sure the helper is, a greeting. Lowercase; the author's style types them.
+ */
+export const ANSWER_LEADS: readonly string[] = [
+  "so basically ",
+  "ok so ",
+  "good question, ",
+  "not 100% sure but ",
+  "if i remember right, ",
+  "{hey|hi}! ",
+  "short answer: ",
+  "in my experience ",
+  "from what i've seen, ",
+  "my two cents: ",
+  "yeah so ",
+  "quick answer: ",
+];
+
+/** ... and those that fit before a fix for something broken (technical help). */
+export const FIX_LEADS: readonly string[] = [
+  "the way i'd do it: ",
+  "what worked for me: ",
+  "{oh |}this one trips everyone up, ",
+  "had the same {issue|problem} {last week|a while ago|at work}, ",
+];
+
+/**
+ * Advice to the asker before an answer that starts with an imperative verb ("you can use
+ * row_number()", "i'd check the key"), as helpers who explain write it.
+ */
+export const ANSWER_ADVICE: readonly string[] = [
+  "you can ",
+  "you could ",
+  "you could try to ",
+  "i'd ",
+  "i would ",
+  "you'll want to ",
+  "you need to ",
+  "best thing is to ",
+  "just ",
+  "i usually ",
+];
+
+/** Verbs that open an imperative answer core, so an advice lead reads right before it. */
+export const IMPERATIVE_VERBS: ReadonlySet<string> = new Set([
+  "use",
+  "check",
+  "try",
+  "add",
+  "run",
+  "put",
+  "post",
+  "share",
+  "pick",
+  "look",
+  "go",
+  "read",
+  "start",
+  "make",
+  "ask",
+  "apply",
+  "set",
+  "drop",
+  "wrap",
+  "filter",
+  "convert",
+  "pass",
+  "install",
+  "restart",
+  "open",
+  "write",
+  "keep",
+  "learn",
+  "follow",
+  "build",
+  "do",
+  "send",
+  "reach",
+  "turn",
+  "split",
+  "call",
+  "create",
+  "switch",
+  "focus",
+  "save",
+  "document",
+  "scrape",
+  "dedupe",
+  "aggregate",
+  "mention",
+  "email",
+  "message",
+  "grab",
+  "strip",
+  "activate",
+  "upgrade",
+  "load",
+  "vectorise",
+  "star",
+  "test",
+  "lead",
+  "think",
+]);
+
+/** Leads of a recommendation (a course, a book, a channel) in #resources. */
+export const RECOMMEND_LEADS: readonly string[] = [
+  "i'd recommend ",
+  "{def|definitely} ",
+  "+1 for ",
+  "i really liked ",
+  "personally i'd go with ",
+];
+
+/** Closing sentences of a framed help answer (`--answers framed`) that fit any answer. */
+export const ANSWER_TAILS: readonly string[] = [
+  "hope {this|that} helps",
+  "does that make sense",
+  "good luck!",
+  "just my experience though",
+  "others might disagree",
+  "that's what i did anyway",
+  "happy to say more if you want",
+  "at least that's how i see it",
+];
+
+/** ... and those that fit a fix for something broken (technical help). */
+export const FIX_TAILS: readonly string[] = [
+  "that should {fix it|do it|sort it out}",
+  "let me know if that works",
+  "took me ages to figure that out too",
+  "ping me if you're still stuck",
+  "{worked|works} for me every time",
+  "there's a good stackoverflow {answer|thread} on it too",
+  "the docs explain it {well|pretty well} too",
+  "{it's|its} a common one, don't worry",
+];
+
+/**
+ * Longer forms of the comments around a help answer (`--answers framed-replies`): askers thank at
+ * length and say what they learned, bystanders praise or save an answer, people report back in
+ * full sentences. Comments all: they ask and answer nothing.
+ */
+export const LONG_THANKS: readonly string[] = [
+  "thanks, that {worked|did it}! i didn't know you could do that",
+  "oh that makes sense now, i was {doing it wrong|overcomplicating it} the whole time",
+  "thank you so much, been stuck on this {all day|for hours|since yesterday}",
+  "perfect, that's exactly what i needed. appreciate you taking the time",
+  "ahh ok so that was the problem all along, thanks for explaining it",
+  "that's really helpful, thank you! going to try it tonight",
+  "ok that clears it up, i'll read up on it more. thanks for pointing me in the right direction",
+  "thanks {everyone|all}, this server is the best",
+  "wow ok that was way simpler than i thought, thank you",
+];
+
+/** ... the asker after a fix that worked. */
+export const LONG_WORKED: readonly string[] = [
+  "that fixed it! i owe you one",
+  "ok it works now, i was missing that one part the whole time",
+  "just tried it and it worked, thank you so much",
+  "finally working, {three hours|a whole afternoon} for that lol. thanks",
+  "it runs now, can't believe it was that simple",
+];
+
+/** ... the asker when a fix did not work. */
+export const LONG_STILL_BROKEN: readonly string[] = [
+  "i tried that but i'm still getting the same error, not sure what i'm doing wrong",
+  "hmm that didn't change anything for me, still the same result",
+  "still broken unfortunately, i'll keep digging and post what i find",
+];
+
+/** ... a bystander after an answer. */
+export const LONG_REACT_TO_ANSWER: readonly string[] = [
+  "this is a great explanation, saving it for later",
+  "wish i'd known this when i started",
+  "same thing happened to me last month, this is exactly what fixed it",
+  "good answer, the docs make it way more confusing than it is",
+  "bookmarking this thread",
+  "this is why i love this server",
+  "didn't know that either, learned something today",
+];
+
+/** ... a bystander right after a question. */
+export const LONG_BACKCHANNEL: readonly string[] = [
+  "i've been wondering about this too, following",
+  "good question, i never really understood it either",
+  "following, i'm stuck on the same thing",
+  "interested in the answer to this too, had the same problem last week",
+];
+
+/** Joins of a second answer to a first, in one message or as the helper's next line. */
+export const ANSWER_JOINS: readonly string[] = ["also ", "also, ", "oh and ", "plus "];
+
+/** ... and those that offer a second fix (technical help). */
+export const FIX_JOINS: readonly string[] = [
+  "or ",
+  "another option: ",
+  "if that doesn't work, ",
+  "alternatively ",
+];
+
+/**
  * A listener's backchannel or agreement in a two-person exchange, after the other's statement
  * (comments): in real talk these short lines mostly follow statements, and the same words
  * ("yeah", "no", "right") answer a yes/no question only when one was just asked.

@@ -14,10 +14,16 @@
  */
 
 import type { Message } from "../types.ts";
-import { type HangoutMode, simulateWindow } from "./_simulate.ts";
+import {
+  type AnswerStyle,
+  DEFAULT_ANSWERS,
+  type HangoutMode,
+  simulateWindow,
+} from "./_simulate.ts";
 import { CHANNELS, type ClassMix, DEFAULT_MIX } from "./channels.ts";
 
-export type { HangoutMode };
+export type { AnswerStyle, HangoutMode };
+export { DEFAULT_ANSWERS };
 
 export { CHANNELS, type ClassMix, DEFAULT_MIX };
 export { templateSlots } from "./_language.ts";
@@ -47,10 +53,22 @@ export interface BuiltinGenerateOptions {
    * introductions and their welcomes, news and mood with reactions (bench/QUALITY_LOG.md,
    * round 7). `"questions"`: only the personal question threads, no introductions and no
    * news/mood side talk; `"channels"`: all of it, but only in #introductions and #off-topic
-   * (round 8).
+   * (round 8); `"extra"`: every 7th window is a window of #introductions, #off-topic or #general
+   * with all of it, the others have none, so the talk comes on top of the help talk (round 9).
    * @default false
    */
   hangout?: HangoutMode;
+  /**
+   * How help answers are written: `"plain"`, one line of the conversation library now and then
+   * opened or closed by a few words; `"framed"`, 40% of them also framed as advice ("you can
+   * …", "had the same issue last week, …"), with a closing sentence ("that should fix it") or a
+   * second option ("… also …"), and some sent as two messages; `"framed-replies"`, also 40% of
+   * the thanks, reports and reactions around help answers in longer forms ("thanks, that worked!
+   * i didn't know you could do that") (bench/QUALITY_LOG.md, round 9).
+   * The default since round 9 is `"framed-replies"`; `"plain"` writes what earlier versions wrote.
+   * @default DEFAULT_ANSWERS ("framed-replies")
+   */
+  answers?: AnswerStyle;
 }
 
 /** Default number of stream windows: about 25k messages, as many as the earlier default. */
@@ -93,8 +111,9 @@ export function generateWindows(options: BuiltinGenerateOptions = {}): Generator
   return (function* () {
     const exchanges = options.exchanges ?? false;
     const hangout = options.hangout ?? false;
+    const answers = options.answers ?? DEFAULT_ANSWERS;
     for (let i = 0; i < conversations; i++) {
-      yield simulateWindow(startIndex + i, { seed, mix, exchanges, hangout });
+      yield simulateWindow(startIndex + i, { seed, mix, exchanges, hangout, answers });
     }
   })();
 }

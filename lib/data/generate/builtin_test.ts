@@ -3,18 +3,30 @@ import { CHANNELS, DEFAULT_MIX, generateBuiltin, templateSlots } from "./builtin
 import { ANSWERS, COMMENTS, QUESTIONS } from "./_parts.ts";
 import { VOCABULARY } from "./_vocab.ts";
 import {
+  ANSWER_ADVICE,
   ANSWER_ENDINGS,
+  ANSWER_JOINS,
+  ANSWER_LEADS,
   ANSWER_OPENINGS,
+  ANSWER_TAILS,
   ASK_ENDINGS,
   ASK_OPENINGS,
   BACKCHANNEL,
   BOUNCE,
+  FIX_JOINS,
+  FIX_LEADS,
+  FIX_TAILS,
   FIXED_NOW,
   GENERIC_CLARIFY,
   HANGOUT_REACT,
   HANGOUT_SIDE_TALK,
   HANGOUTS,
   INTRODUCTIONS,
+  LONG_BACKCHANNEL,
+  LONG_REACT_TO_ANSWER,
+  LONG_STILL_BROKEN,
+  LONG_THANKS,
+  LONG_WORKED,
   REACT_TO_ANSWER,
   RECHECK,
   SIDE_TALK,
@@ -192,6 +204,9 @@ Deno.test("every template slot exists in the vocabulary", () => {
     ...RECHECK.flatMap(([ask, yes, no]) => [ask, ...yes, ...no]),
     ...[BACKCHANNEL, REACT_TO_ANSWER, THANKS, WORKED, STILL_BROKEN, FIXED_NOW].flat(),
     ...[ASK_OPENINGS, ASK_ENDINGS, ANSWER_OPENINGS, ANSWER_ENDINGS].flat(),
+    ...[ANSWER_LEADS, FIX_LEADS, ANSWER_ADVICE, ANSWER_TAILS, FIX_TAILS].flat(),
+    ...[ANSWER_JOINS, FIX_JOINS].flat(),
+    ...[LONG_THANKS, LONG_WORKED, LONG_STILL_BROKEN, LONG_REACT_TO_ANSWER, LONG_BACKCHANNEL].flat(),
     ...HANGOUTS.flatMap((h) => [
       ...h.ask,
       ...h.answers,
@@ -299,4 +314,71 @@ Deno.test('generateBuiltin({ hangout: "channels" }) writes the hangout talk in #
   }
   assert.ok(channels.filter((m) => INTRO_LINE.test(m.text)).length > 10);
   assert.ok(channels.filter((m) => HANGOUT_NEWS.test(m.text)).length > 10);
+});
+
+Deno.test('generateBuiltin({ answers: "framed" }) frames help answers as advice, with closings and second options, some in two messages', () => {
+  const plain = generateBuiltin({ conversations: 400, seed: 3, answers: "plain" });
+  const framed = generateBuiltin({ conversations: 400, seed: 3, answers: "framed" });
+  for (const label of ["question", "answer", "comment"] as const) {
+    assert.ok(Math.abs(share(framed, label) - DEFAULT_MIX[label]) < 0.03, label);
+  }
+  const answers = (ms: Message[]) => ms.filter((m) => m.messageType === "answer");
+  // Stems that survive the authors' typing styles ("u could", "id", "lmk").
+  const lead =
+    /\b((you|u) (can|could|need to)|you'll want to|best thing is to|i'?d|i would|i usually|had the same (issue|problem)|what worked for me|short answer|so basically|not 100% sure)\b/i;
+  const closing =
+    /(helps|make sense|good luck|my experience|might disagree|what i did|say more|how i see it|should (fix|do|sort)|if that works|figure that out|still stuck|every time|stackoverflow|docs explain|common one)/i;
+  const count = (ms: Message[], pattern: RegExp) =>
+    answers(ms).filter((m) => pattern.test(m.text)).length;
+  assert.ok(count(framed, lead) > count(plain, lead) + 15, "leads");
+  assert.ok(count(framed, closing) > count(plain, closing) + 50, "closings");
+  // A second option sent as its own message answers the same question, by the same helper,
+  // right after the first part.
+  const byId = new Map(framed.map((m) => [m.messageId, m]));
+  const seconds = answers(framed).filter((m, i, all) => {
+    const before = all[i - 1];
+    return /^(@\S+ )?(also|oh and|plus|or|another option:|if that doesn't work,|alternatively)\b/i
+      .test(m.text) &&
+      before !== undefined && before.answers === m.answers && before.userName === m.userName;
+  });
+  assert.ok(seconds.length > 20, `two-message answers ${seconds.length}`);
+  for (const m of seconds) assert.equal(byId.get(m.answers!)!.messageType, "question");
+  // Framed answers make long answers commoner: more answers of 15+ words.
+  const long = (ms: Message[]) =>
+    answers(ms).filter((m) => m.text.split(/\s+/).length >= 15).length / answers(ms).length;
+  assert.ok(long(framed) > long(plain) + 0.03, `${long(framed)} vs ${long(plain)}`);
+});
+
+Deno.test('generateBuiltin({ hangout: "extra" }) adds a hangout window every 7th window and leaves the others as the default writes them', () => {
+  const plain = generateBuiltin({ conversations: 700, seed: 3 });
+  const extra = generateBuiltin({ conversations: 700, seed: 3, hangout: "extra" });
+  const windows = (ms: Message[]) => Map.groupBy(ms, (m) => Number(m.conversationId.slice(-6)));
+  const [p, e] = [windows(plain), windows(extra)];
+  assert.equal(e.size, 700);
+  for (const [index, messages] of e) {
+    if (index % 7 !== 6) assert.deepEqual(messages, p.get(index), `window ${index}`);
+    else assert.ok(["introductions", "off-topic", "general"].includes(messages[0]!.channel));
+  }
+  const hangoutWindows = [...e].filter(([i]) => i % 7 === 6).flatMap(([, ms]) => ms);
+  for (const channel of HANGOUT_CHANNELS) {
+    assert.ok(hangoutWindows.filter((m) => m.channel === channel).length > 300, channel);
+  }
+  assert.ok(hangoutWindows.filter((m) => ASKED_BACK.test(m.text)).length > 5);
+  assert.ok(hangoutWindows.filter((m) => INTRO_LINE.test(m.text)).length > 5);
+});
+
+Deno.test('generateBuiltin({ answers: "framed-replies" }) also writes the thanks, reports and reactions around help answers at length, as comments', () => {
+  const framed = generateBuiltin({ conversations: 400, seed: 3, answers: "framed" });
+  const replies = generateBuiltin({ conversations: 400, seed: 3, answers: "framed-replies" });
+  assert.deepEqual(generateBuiltin({ conversations: 400, seed: 3 }), replies, "the default");
+  // Stems of the longer forms that survive the authors' typing styles.
+  const long =
+    /(know you could do that|makes sense now|exactly what i needed|problem all along|pointing me in the right|owe you one|missing that one part|can't believe it was|not sure what i'm doing wrong|great explanation|wish i'd known|bookmarking this|learned something today|never really understood it|interested in the answer)/i;
+  const longLines = (ms: Message[]) => ms.filter((m) => long.test(m.text));
+  assert.equal(longLines(framed).length, 0);
+  assert.ok(longLines(replies).length > 80, `long replies ${longLines(replies).length}`);
+  assert.ok(longLines(replies).every((m) => m.messageType === "comment"));
+  for (const label of ["question", "answer", "comment"] as const) {
+    assert.ok(Math.abs(share(replies, label) - DEFAULT_MIX[label]) < 0.03, label);
+  }
 });

@@ -62,7 +62,14 @@ Deno.test("measureStructure() gives NaN shares, not a crash, when there is nothi
 });
 
 for (
-  const options of [{}, { exchanges: true }, { hangout: true }] as const
+  const options of [
+    {},
+    { exchanges: true },
+    { hangout: true },
+    { hangout: "extra" },
+    { answers: "framed" },
+    { answers: "framed-replies" },
+  ] as const
 ) {
   Deno.test(
     `the built-in generator's streams have chat structure within the stated bands (${
