@@ -6,7 +6,9 @@
 /**
  * A map that remembers about its last `limit` to `2 × limit` entries: two generations, the older
  * dropped whole when the newer fills. (Deleting a Map's oldest entry one at a time costs a scan
- * past every deleted slot, which made linking quadratic-ish at a million messages.)
+ * past every deleted slot, which made linking quadratic-ish at a million messages.) `set` says
+ * when it dropped a generation, so a caller holding an entry it looked up knows whether a new
+ * lookup could now miss it.
  */
 export class RecentMap<V> {
   #current = new Map<string, V>();
@@ -23,13 +25,15 @@ export class RecentMap<V> {
     return this.#current.get(key) ?? this.#previous.get(key);
   }
 
-  /** Sets `key`; may forget the older generation. */
-  set(key: string, value: V): void {
-    if (this.#current.size >= this.#limit) {
+  /** Sets `key`; may forget the older generation (then returns true). */
+  set(key: string, value: V): boolean {
+    const forget = this.#current.size >= this.#limit;
+    if (forget) {
       this.#previous = this.#current;
       this.#current = new Map();
     }
     this.#current.set(key, value);
+    return forget;
   }
 
   /** Forgets everything. */

@@ -37,7 +37,7 @@ import { RecentMap } from "./_recent_map.ts";
 import {
   contentWords,
   expectedAnswerTypes,
-  hasExpectedCue,
+  expectedCueOf,
   hashWords,
   isYesNoReply,
   LINK_FEATURES,
@@ -204,6 +204,12 @@ interface Conversation {
   messages: number;
 }
 
+/** A recent message: its author and the exchange (question id) it belongs to. */
+interface RecentMessage {
+  author: string;
+  exchange: string | null;
+}
+
 interface PendingThreadAnswer {
   answerId: string;
   author: string;
@@ -248,7 +254,12 @@ export class Linker {
   readonly #conversations = new Map<string, Conversation>();
   /** message id → its author and the question whose exchange it belongs to (recent messages
    * only, for replies; the evidence rule only). */
-  readonly #recent = new RecentMap<{ author: string; exchange: string | null }>(RECENT_LIMIT);
+  readonly #recent = new RecentMap<RecentMessage>(RECENT_LIMIT);
+  /** The message being added and its entry in `#recent` (saves looking it up again). */
+  #latestId = "";
+  #latest: RecentMessage | undefined;
+  /** The entry in `#recent` of the message it replies to, once it is remembered. */
+  #repliedEntry: RecentMessage | undefined;
   /** "a\u0000b" (names sorted) → when the two last talked: a reply, or an answer linked. */
   readonly #talked = new RecentMap<number>(RECENT_LIMIT);
   /** question id → its open state, while it is open. */
@@ -288,7 +299,16 @@ export class Linker {
     if (this.#rule === "scored") {
       const to = m.replyTo ? this.#recent.get(m.replyTo) : undefined;
       if (to !== undefined) this.#noteTalk(m.userName, to.author, time);
-      this.#recent.set(m.messageId, { author: m.userName, exchange: null });
+      const entry: RecentMessage = { author: m.userName, exchange: null };
+      const forgot = this.#recent.set(m.messageId, entry);
+      this.#latestId = m.messageId;
+      this.#latest = entry;
+      // the lookup above still holds unless the set replaced it or forgot its generation
+      this.#repliedEntry = m.replyTo && (forgot || m.replyTo === m.messageId)
+        ? this.#recent.get(m.replyTo)
+        : to;
+    } else {
+      this.#repliedEntry = undefined;
     }
     let exchange: string | null = null;
     if (item.label === "question") {
@@ -349,7 +369,7 @@ export class Linker {
       }
     }
     // a comment joins the exchange it replies into (or its thread's)
-    exchange ??= this.#replyExchange(m) ??
+    exchange ??= this.#replyExchange() ??
       (m.thread && this.#byId.has(m.conversationId) ? m.conversationId : null);
     if (exchange !== null) {
       if (item.label === "comment") this.#openById.get(exchange)?.people.add(m.userName);
@@ -376,6 +396,8 @@ export class Linker {
     this.#conversations.clear();
     this.#openById.clear();
     this.#recent.clear();
+    this.#latestId = "";
+    this.#latest = this.#repliedEntry = undefined;
     this.#talked.clear();
   }
 
@@ -465,7 +487,7 @@ export class Linker {
   }
 
   #remember(messageId: string, exchange: string): void {
-    const entry = this.#recent.get(messageId);
+    const entry = messageId === this.#latestId ? this.#latest : this.#recent.get(messageId);
     if (entry) entry.exchange = exchange;
   }
 
@@ -479,9 +501,9 @@ export class Linker {
     return null;
   }
 
-  /** The exchange (question id) the message replies into, if it replies to one. */
-  #replyExchange(m: ChatMessage): string | null {
-    return m.replyTo ? this.#recent.get(m.replyTo)?.exchange ?? null : null;
+  /** The exchange (question id) the message being added replies into, if it replies to one. */
+  #replyExchange(): string | null {
+    return this.#repliedEntry?.exchange ?? null;
   }
 
   #find(
@@ -494,7 +516,7 @@ export class Linker {
     if (m.replyTo) {
       const q = this.#byId.get(m.replyTo);
       if (q && q.author !== author) return { question: q, reason: "reply" };
-      const into = q || this.#rule === "nearest" ? undefined : this.#replyExchange(m);
+      const into = q || this.#rule === "nearest" ? undefined : this.#replyExchange();
       const chained = into === undefined || into === null ? undefined : this.#byId.get(into);
       if (chained && chained.author !== author) return { question: chained, reason: "chain" };
     }
@@ -585,6 +607,7 @@ export class Linker {
     const yesNo = isYesNoReply(m.text);
     const long = wordCount(m.text) >= 6;
     const hashes = hashWords(words);
+    const expectedCue = expectedCueOf(m.text);
     return others.map((open, i) => {
       const q = open.record;
       const minutes = Number.isFinite(time) && Number.isFinite(q.time)
@@ -609,7 +632,7 @@ export class Linker {
         yesNo && open.form === "polar" ? 1 : 0,
         yesNo && open.form === "open" ? 1 : 0,
         long && open.form === "open" ? 1 : 0,
-        hasExpectedCue(m.text, open.expects) ? 1 : 0,
+        expectedCue(open.expects) ? 1 : 0,
         0, // askerRepliedToAnswer: known once later messages are read
         0, // askerAcknowledged: likewise
         confidence >= 0.95 ? 1 : 0,
