@@ -403,12 +403,23 @@ function toChatMessage(
     text,
     messageType: "",
     replyTo: reference || null,
-    timestamp: new Date(time).toISOString(),
+    timestamp: isoTime(raw.timestamp, time),
     mentions,
     guildId,
     channelId: channel.id,
     thread: channel.thread,
   };
+}
+
+/** DCE's timestamps in UTC ("2024-01-02T01:31:36.000+00:00"), with a valid time of day and a
+ * day of the month no month lacks: exactly the ISO form of their time once "+00:00" is "Z". */
+const DCE_UTC =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}\+00:00$/;
+
+/** `new Date(time).toISOString()` of a DCE timestamp `text` that parsed to `time`, without the
+ * Date for the usual form (formatting a Date took a fifth of the reader's own time). */
+function isoTime(text: string, time: number): string {
+  return DCE_UTC.test(text) ? text.slice(0, 23) + "Z" : new Date(time).toISOString();
 }
 
 // ---------------------------------------------------------------- CSV: DCE flavour or ours
@@ -654,12 +665,12 @@ async function* readDecodedChunks(
   }
 }
 
-/** A file's bytes in blocks of up to 1 MiB, read into one reused buffer (the decoder copies what
- * it needs before the next read). Fewer, larger reads than the file's `readable` (64 KiB chunks,
- * each a new buffer through the streams machinery): on a 100 MB export the reading took about a
- * tenth less CPU. */
+/** A file's bytes in blocks of up to 64 KiB, read into one reused buffer (the decoder copies what
+ * it needs before the next read), rather than through the file's `readable` (a new buffer per
+ * chunk and the streams machinery). Larger blocks read with less CPU but cost memory: at 256 KiB
+ * the decoded pieces took reading a 100 MB export from 88 to 131 MB peak RSS. */
 async function* fileBlocks(handle: Deno.FsFile): AsyncGenerator<Uint8Array> {
-  const buffer = new Uint8Array(1 << 20);
+  const buffer = new Uint8Array(1 << 16);
   for (;;) {
     const n = await handle.read(buffer);
     if (n === null) return;
