@@ -167,6 +167,8 @@ interface OpenQuestion {
   hashes: Uint32Array | null;
   /** The asker's account and display names, lowercased (for mentions and names). */
   names: [string, string];
+  /** The same with "@" before each ("" for an empty name, which no text mentions). */
+  atNames: [string, string];
   form: QuestionForm;
   /** Answer types it expects (see `expectedAnswerTypes`). */
   expects: number[];
@@ -332,11 +334,13 @@ export class Linker {
       };
       this.questions.push(q);
       this.#byId.set(q.id, q);
+      const names: [string, string] = [m.userName.toLowerCase(), m.displayName.toLowerCase()];
       const open: OpenQuestion = {
         record: q,
         words: null,
         hashes: null,
-        names: [m.userName.toLowerCase(), m.displayName.toLowerCase()],
+        names,
+        atNames: [names[0] && "@" + names[0], names[1] && "@" + names[1]],
         form: this.#rule === "scored" ? questionForm(m.text) : "other",
         expects: this.#rule === "scored" ? expectedAnswerTypes(m.text) : [],
         answerWords: [],
@@ -532,8 +536,9 @@ export class Linker {
     if (others.length === 0) return {};
     const mentioned = new Set((m.mentions ?? []).map((n) => n.toLowerCase()));
     const lower = m.text.toLowerCase();
-    const byMention = others.filter(({ names }) =>
-      names.some((n) => mentioned.has(n) || (n && lower.includes("@" + n)))
+    const byMention = others.filter(({ names, atNames }) =>
+      mentioned.has(names[0]) || (atNames[0] !== "" && lower.includes(atNames[0])) ||
+      mentioned.has(names[1]) || (atNames[1] !== "" && lower.includes(atNames[1]))
     );
     if (byMention.length > 0) {
       return { question: this.#best(m, byMention, others, conversation, time), reason: "mention" };
