@@ -10,9 +10,9 @@
  * when it dropped a generation, so a caller holding an entry it looked up knows whether a new
  * lookup could now miss it.
  */
-export class RecentMap<V> {
-  #current = new Map<string, V>();
-  #previous = new Map<string, V>();
+export class RecentMap<V, K = string> {
+  #current = new Map<K, V>();
+  #previous = new Map<K, V>();
   readonly #limit: number;
 
   /** Remembers at least the last `limit` entries. */
@@ -21,12 +21,12 @@ export class RecentMap<V> {
   }
 
   /** The value of `key`, if it is still remembered. */
-  get(key: string): V | undefined {
+  get(key: K): V | undefined {
     return this.#current.get(key) ?? this.#previous.get(key);
   }
 
   /** Sets `key`; may forget the older generation (then returns true). */
-  set(key: string, value: V): boolean {
+  set(key: K, value: V): boolean {
     const forget = this.#current.size >= this.#limit;
     if (forget) {
       this.#previous = this.#current;

@@ -220,6 +220,9 @@ interface PendingThreadAnswer {
 
 /** Recent messages remembered for reply chains: replies rarely point further back. */
 const RECENT_LIMIT = 50_000;
+/** People numbered below this make a pair key `x · PEOPLE_KEYED + y` (exact in a double); any
+ * further ones a string. */
+const PEOPLE_KEYED = 1 << 26;
 /** Answers per question whose words are kept as evidence. */
 const ANSWER_WORDS_KEPT = 3;
 /** Open questions the evidence rule weighs for one answer, newest first. */
@@ -262,8 +265,11 @@ export class Linker {
   #latest: RecentMessage | undefined;
   /** The entry in `#recent` of the message it replies to, once it is remembered. */
   #repliedEntry: RecentMessage | undefined;
-  /** "a\u0000b" (names sorted) → when the two last talked: a reply, or an answer linked. */
-  readonly #talked = new RecentMap<number>(RECENT_LIMIT);
+  /** Two people (`#pairKey`) → when they last talked: a reply, or an answer linked. */
+  readonly #talked = new RecentMap<number, number | string>(RECENT_LIMIT);
+  /** Account name → a number of its own, for the keys of `#talked`: a number is hashed at once,
+   * where a key string built for every weighed candidate was among the linker's largest costs. */
+  readonly #people = new Map<string, number>();
   /** question id → its open state, while it is open. */
   readonly #openById = new Map<string, OpenQuestion>();
   /** Thread answers whose starter question was not read yet (it is in another file). */
@@ -403,6 +409,7 @@ export class Linker {
     this.#latestId = "";
     this.#latest = this.#repliedEntry = undefined;
     this.#talked.clear();
+    this.#people.clear();
   }
 
   /** Links an answer and makes it part of the question's exchange. */
@@ -480,14 +487,27 @@ export class Linker {
   /** Notes that two people talked (a reply, an answer) at `time`. */
   #noteTalk(a: string, b: string, time: number): void {
     if (a === b || !Number.isFinite(time)) return;
-    const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
-    this.#talked.set(key, time);
+    this.#talked.set(this.#pairKey(a, b), time);
   }
 
   /** 1 when `a` and `b` talked within the window before `time`. */
   #talkedSince(a: string, b: string, time: number): number {
-    const at = this.#talked.get(a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
+    const at = this.#talked.get(this.#pairKey(a, b));
     return at !== undefined && at <= time && time - at <= this.#windowMs ? 1 : 0;
+  }
+
+  /** The key of two people in `#talked`, the same in either order. */
+  #pairKey(a: string, b: string): number | string {
+    const x = this.#person(a);
+    const y = this.#person(b);
+    if (x >= PEOPLE_KEYED || y >= PEOPLE_KEYED) return a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+    return x < y ? x * PEOPLE_KEYED + y : y * PEOPLE_KEYED + x;
+  }
+
+  #person(name: string): number {
+    let id = this.#people.get(name);
+    if (id === undefined) this.#people.set(name, id = this.#people.size);
+    return id;
   }
 
   #remember(messageId: string, exchange: string): void {
