@@ -14,7 +14,7 @@ import {
 import { predictProbabilities } from "../infer/predict.ts";
 import { trainClassifier } from "./train.ts";
 import { computeIntegrity, loadWeightsBundle } from "./bundle_files.ts";
-import { extractMlpWeights } from "./weights.ts";
+import { extractMlpWeights, type MlpWeights } from "./weights.ts";
 
 await initBackend();
 
@@ -256,6 +256,47 @@ Deno.test("loadBundle() and loadWeightsBundle() refuse a weights.bin whose SHA-2
     };
     await assert.rejects(loadBundle(dir), expected);
     await assert.rejects(loadWeightsBundle(dir), expected);
+  });
+});
+
+Deno.test("loadWeightsBundle({ whileHashing }) works on the weights it returns, and fails as without it", async () => {
+  await withSavedBundle(async (dir, bundle) => {
+    const seen: MlpWeights[] = [];
+    const loaded = await loadWeightsBundle(dir, undefined, { whileHashing: (w) => seen.push(w) });
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0], loaded.weights); // the very object returned: work on it is kept
+    assert.deepEqual(loaded.weights, extractMlpWeights(bundle.model));
+    // its error comes once every check passed
+    const broken = new RangeError("no memory left");
+    const throwing = {
+      whileHashing: () => {
+        throw broken;
+      },
+    };
+    await assert.rejects(loadWeightsBundle(dir, undefined, throwing), broken);
+    // a changed file: the same error as without the hook, which may have run on the bytes
+    const weights = await Deno.readFile(join(dir, "weights.bin"));
+    weights[100]! ^= 0x01; // a low mantissa bit: still finite
+    await Deno.writeFile(join(dir, "weights.bin"), weights);
+    const changed = {
+      name: "TypeError",
+      message:
+        `Cannot load model "${dir}": weights.bin does not match the SHA-256 in metadata.json (changed or corrupt)`,
+    };
+    await assert.rejects(loadWeightsBundle(dir, undefined, { whileHashing: () => {} }), changed);
+    await assert.rejects(loadWeightsBundle(dir, undefined, throwing), changed);
+    // non-finite weights (no integrity record to catch it first): the hook never sees them
+    new DataView(weights.buffer).setFloat32(4, Infinity, true);
+    await Deno.writeFile(join(dir, "weights.bin"), weights);
+    await editMetadata(dir, () => {});
+    await assert.rejects(
+      loadWeightsBundle(dir, undefined, { whileHashing: () => assert.fail("called") }),
+      {
+        name: "TypeError",
+        message:
+          `Cannot load model "${dir}": weights.bin holds a non-finite weight (Infinity at value 1)`,
+      },
+    );
   });
 });
 
