@@ -8,7 +8,6 @@
 
 import { classifyFile, createBatchPredictor } from "../lib/infer/classify_file.ts";
 import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
-import { weightsMlp } from "../lib/infer/sparse.ts";
 import {
   detectFormat,
   openCsvStream,
@@ -76,10 +75,7 @@ await runMain(async () => {
     );
   }
   const started = performance.now();
-  // the weights go into the kernel's memory while their SHA-256 is checked off this thread
-  const bundle = await loadWeightsBundle(String(flags.model), embedderRuntimeFromEnv(), {
-    whileHashing: weightsMlp,
-  });
+  const bundle = await loadWeightsBundle(String(flags.model), embedderRuntimeFromEnv());
   const loadSeconds = (performance.now() - started) / 1000;
   const toFile = typeof flags.out === "string" && flags.out !== "-";
   const out = toFile ? String(flags.out) : Deno.stdout.writable;

@@ -94,8 +94,8 @@ Deno.test("classify refuses a corrupt weights.bin with one line and exit 1, writ
   await withFiles(async (dir, model) => {
     const input = join(dir, "chat.txt");
     await Deno.writeTextFile(input, "how do I start?\nthanks\n");
-    // one flipped bit: still finite and the right size, so only the SHA-256 tells (the weights
-    // are laid out for the kernel while it is computed: that must not let them through)
+    // one flipped bit: still finite and the right size, so only the SHA-256 (computed as the
+    // file is read) tells
     const weights = await Deno.readFile(join(model, "weights.bin"));
     weights[weights.length - 7]! ^= 0x01;
     await Deno.writeFile(join(model, "weights.bin"), weights);

@@ -521,20 +521,11 @@ const mlps = new WeakMap<MlpWeights, SparseMlp>();
  * tfjs model's weights may change (training), so each call copies them afresh.
  */
 export function bundleMlp(bundle: SparseModel): SparseMlp {
-  return bundle.weights ? weightsMlp(bundle.weights) : new SparseMlp(weightsOf(bundle));
-}
-
-/**
- * The one kernel instance of a weights bundle's `weights`: what {@linkcode bundleMlp} gives a
- * bundle holding them, built on the first call. `deno task classify` passes it as
- * `loadWeightsBundle`'s `whileHashing`, so the weights are laid out for the kernel (~50 ms for
- * the default model) while the files' SHA-256 is checked, not after.
- */
-export function weightsMlp(weights: MlpWeights): SparseMlp {
-  let mlp = mlps.get(weights);
+  if (!bundle.weights) return new SparseMlp(weightsOf(bundle));
+  let mlp = mlps.get(bundle.weights);
   if (!mlp) {
-    mlp = new SparseMlp(weights);
-    mlps.set(weights, mlp);
+    mlp = new SparseMlp(bundle.weights);
+    mlps.set(bundle.weights, mlp);
   }
   return mlp;
 }
