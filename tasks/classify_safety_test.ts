@@ -90,6 +90,36 @@ Deno.test("classify refuses --out equal to --in, or a folder, with one line and 
   });
 });
 
+Deno.test("classify refuses a corrupt weights.bin with one line and exit 1, writing nothing", async () => {
+  await withFiles(async (dir, model) => {
+    const input = join(dir, "chat.txt");
+    await Deno.writeTextFile(input, "how do I start?\nthanks\n");
+    // one flipped bit: still finite and the right size, so only the SHA-256 (computed as the
+    // file is read) tells
+    const weights = await Deno.readFile(join(model, "weights.bin"));
+    weights[weights.length - 7]! ^= 0x01;
+    await Deno.writeFile(join(model, "weights.bin"), weights);
+    const out = join(dir, "out.csv");
+    const { code, stdout, stderr } = await classify([
+      "--model",
+      model,
+      "--in",
+      input,
+      "--out",
+      out,
+      "--workers",
+      "1",
+    ]).output();
+    const lines = new TextDecoder().decode(stderr).trim().split("\n");
+    assert.equal(code, 1);
+    assert.deepEqual(lines, [
+      `error: Cannot load model "${model}": weights.bin does not match the SHA-256 in metadata.json (changed or corrupt)`,
+    ]);
+    assert.equal(stdout.length, 0);
+    assert.deepEqual(await names(dir), ["chat.txt"]);
+  });
+});
+
 Deno.test("classify stopped by SIGINT exits 130 and leaves no output and no temp file", async () => {
   await withFiles(async (dir, model) => {
     const input = join(dir, "chat.txt");

@@ -259,6 +259,43 @@ Deno.test("loadBundle() and loadWeightsBundle() refuse a weights.bin whose SHA-2
   });
 });
 
+Deno.test("loadWeightsBundle() hashes a weights.bin of many read chunks right, to its last byte", async () => {
+  await withSavedBundle(async (dir) => {
+    // 9 MiB + 3 bytes of weights (reads ask for 4 MiB at a time), hashes recorded for them: the
+    // SHA-256 check passes, and the size check is what refuses the file
+    const path = join(dir, "metadata.json");
+    const metadata = JSON.parse(await Deno.readTextFile(path));
+    const weights = new Uint8Array(9 * (1 << 20) + 3);
+    for (let i = 0; i < weights.length; i += 4096) weights[i] = i % 251;
+    const model = await Deno.readFile(join(dir, "model.json"));
+    const record = async () => {
+      await Deno.writeFile(join(dir, "weights.bin"), weights);
+      metadata.integrity = await computeIntegrity(
+        { "model.json": model, "weights.bin": weights },
+        metadata.embedder,
+      );
+      await Deno.writeTextFile(path, JSON.stringify(metadata));
+    };
+    await record();
+    const specs: { shape: number[] }[] = JSON.parse(new TextDecoder().decode(model))
+      .weightsManifest[0].weights;
+    const expected = specs.reduce((sum, w) => sum + w.shape.reduce((n, d) => n * d, 1) * 4, 0);
+    await assert.rejects(loadWeightsBundle(dir), {
+      name: "TypeError",
+      message:
+        `Cannot load model "${dir}": weights.bin has ${weights.length} bytes, model.json expects ${expected}`,
+    });
+    // the last byte changed after the hashes were recorded
+    weights[weights.length - 1]! ^= 0x01;
+    await Deno.writeFile(join(dir, "weights.bin"), weights);
+    await assert.rejects(loadWeightsBundle(dir), {
+      name: "TypeError",
+      message:
+        `Cannot load model "${dir}": weights.bin does not match the SHA-256 in metadata.json (changed or corrupt)`,
+    });
+  });
+});
+
 Deno.test("loading refuses an edited feature config and non-finite weights", async () => {
   await withSavedBundle(async (dir) => {
     const path = join(dir, "metadata.json");
