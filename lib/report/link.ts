@@ -37,7 +37,7 @@ import { RecentMap } from "./_recent_map.ts";
 import {
   contentWords,
   expectedAnswerTypes,
-  hasExpectedCue,
+  expectedCueOf,
   hashWords,
   isYesNoReply,
   LINK_FEATURES,
@@ -167,6 +167,8 @@ interface OpenQuestion {
   hashes: Uint32Array | null;
   /** The asker's account and display names, lowercased (for mentions and names). */
   names: [string, string];
+  /** The same with "@" before each ("" for an empty name, which no text mentions). */
+  atNames: [string, string];
   form: QuestionForm;
   /** Answer types it expects (see `expectedAnswerTypes`). */
   expects: number[];
@@ -204,6 +206,12 @@ interface Conversation {
   messages: number;
 }
 
+/** A recent message: its author and the exchange (question id) it belongs to. */
+interface RecentMessage {
+  author: string;
+  exchange: string | null;
+}
+
 interface PendingThreadAnswer {
   answerId: string;
   author: string;
@@ -212,6 +220,9 @@ interface PendingThreadAnswer {
 
 /** Recent messages remembered for reply chains: replies rarely point further back. */
 const RECENT_LIMIT = 50_000;
+/** People numbered below this make a pair key `x · PEOPLE_KEYED + y` (exact in a double); any
+ * further ones a string. */
+const PEOPLE_KEYED = 1 << 26;
 /** Answers per question whose words are kept as evidence. */
 const ANSWER_WORDS_KEPT = 3;
 /** Open questions the evidence rule weighs for one answer, newest first. */
@@ -248,9 +259,17 @@ export class Linker {
   readonly #conversations = new Map<string, Conversation>();
   /** message id → its author and the question whose exchange it belongs to (recent messages
    * only, for replies; the evidence rule only). */
-  readonly #recent = new RecentMap<{ author: string; exchange: string | null }>(RECENT_LIMIT);
-  /** "a\u0000b" (names sorted) → when the two last talked: a reply, or an answer linked. */
-  readonly #talked = new RecentMap<number>(RECENT_LIMIT);
+  readonly #recent = new RecentMap<RecentMessage>(RECENT_LIMIT);
+  /** The message being added and its entry in `#recent` (saves looking it up again). */
+  #latestId = "";
+  #latest: RecentMessage | undefined;
+  /** The entry in `#recent` of the message it replies to, once it is remembered. */
+  #repliedEntry: RecentMessage | undefined;
+  /** Two people (`#pairKey`) → when they last talked: a reply, or an answer linked. */
+  readonly #talked = new RecentMap<number, number | string>(RECENT_LIMIT);
+  /** Account name → a number of its own, for the keys of `#talked`: a number is hashed at once,
+   * where a key string built for every weighed candidate was among the linker's largest costs. */
+  readonly #people = new Map<string, number>();
   /** question id → its open state, while it is open. */
   readonly #openById = new Map<string, OpenQuestion>();
   /** Thread answers whose starter question was not read yet (it is in another file). */
@@ -288,7 +307,16 @@ export class Linker {
     if (this.#rule === "scored") {
       const to = m.replyTo ? this.#recent.get(m.replyTo) : undefined;
       if (to !== undefined) this.#noteTalk(m.userName, to.author, time);
-      this.#recent.set(m.messageId, { author: m.userName, exchange: null });
+      const entry: RecentMessage = { author: m.userName, exchange: null };
+      const forgot = this.#recent.set(m.messageId, entry);
+      this.#latestId = m.messageId;
+      this.#latest = entry;
+      // the lookup above still holds unless the set replaced it or forgot its generation
+      this.#repliedEntry = m.replyTo && (forgot || m.replyTo === m.messageId)
+        ? this.#recent.get(m.replyTo)
+        : to;
+    } else {
+      this.#repliedEntry = undefined;
     }
     let exchange: string | null = null;
     if (item.label === "question") {
@@ -312,11 +340,13 @@ export class Linker {
       };
       this.questions.push(q);
       this.#byId.set(q.id, q);
+      const names: [string, string] = [m.userName.toLowerCase(), m.displayName.toLowerCase()];
       const open: OpenQuestion = {
         record: q,
         words: null,
         hashes: null,
-        names: [m.userName.toLowerCase(), m.displayName.toLowerCase()],
+        names,
+        atNames: [names[0] && "@" + names[0], names[1] && "@" + names[1]],
         form: this.#rule === "scored" ? questionForm(m.text) : "other",
         expects: this.#rule === "scored" ? expectedAnswerTypes(m.text) : [],
         answerWords: [],
@@ -349,7 +379,7 @@ export class Linker {
       }
     }
     // a comment joins the exchange it replies into (or its thread's)
-    exchange ??= this.#replyExchange(m) ??
+    exchange ??= this.#replyExchange() ??
       (m.thread && this.#byId.has(m.conversationId) ? m.conversationId : null);
     if (exchange !== null) {
       if (item.label === "comment") this.#openById.get(exchange)?.people.add(m.userName);
@@ -376,7 +406,10 @@ export class Linker {
     this.#conversations.clear();
     this.#openById.clear();
     this.#recent.clear();
+    this.#latestId = "";
+    this.#latest = this.#repliedEntry = undefined;
     this.#talked.clear();
+    this.#people.clear();
   }
 
   /** Links an answer and makes it part of the question's exchange. */
@@ -454,18 +487,31 @@ export class Linker {
   /** Notes that two people talked (a reply, an answer) at `time`. */
   #noteTalk(a: string, b: string, time: number): void {
     if (a === b || !Number.isFinite(time)) return;
-    const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
-    this.#talked.set(key, time);
+    this.#talked.set(this.#pairKey(a, b), time);
   }
 
   /** 1 when `a` and `b` talked within the window before `time`. */
   #talkedSince(a: string, b: string, time: number): number {
-    const at = this.#talked.get(a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
+    const at = this.#talked.get(this.#pairKey(a, b));
     return at !== undefined && at <= time && time - at <= this.#windowMs ? 1 : 0;
   }
 
+  /** The key of two people in `#talked`, the same in either order. */
+  #pairKey(a: string, b: string): number | string {
+    const x = this.#person(a);
+    const y = this.#person(b);
+    if (x >= PEOPLE_KEYED || y >= PEOPLE_KEYED) return a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+    return x < y ? x * PEOPLE_KEYED + y : y * PEOPLE_KEYED + x;
+  }
+
+  #person(name: string): number {
+    let id = this.#people.get(name);
+    if (id === undefined) this.#people.set(name, id = this.#people.size);
+    return id;
+  }
+
   #remember(messageId: string, exchange: string): void {
-    const entry = this.#recent.get(messageId);
+    const entry = messageId === this.#latestId ? this.#latest : this.#recent.get(messageId);
     if (entry) entry.exchange = exchange;
   }
 
@@ -479,9 +525,9 @@ export class Linker {
     return null;
   }
 
-  /** The exchange (question id) the message replies into, if it replies to one. */
-  #replyExchange(m: ChatMessage): string | null {
-    return m.replyTo ? this.#recent.get(m.replyTo)?.exchange ?? null : null;
+  /** The exchange (question id) the message being added replies into, if it replies to one. */
+  #replyExchange(): string | null {
+    return this.#repliedEntry?.exchange ?? null;
   }
 
   #find(
@@ -494,7 +540,7 @@ export class Linker {
     if (m.replyTo) {
       const q = this.#byId.get(m.replyTo);
       if (q && q.author !== author) return { question: q, reason: "reply" };
-      const into = q || this.#rule === "nearest" ? undefined : this.#replyExchange(m);
+      const into = q || this.#rule === "nearest" ? undefined : this.#replyExchange();
       const chained = into === undefined || into === null ? undefined : this.#byId.get(into);
       if (chained && chained.author !== author) return { question: chained, reason: "chain" };
     }
@@ -510,8 +556,9 @@ export class Linker {
     if (others.length === 0) return {};
     const mentioned = new Set((m.mentions ?? []).map((n) => n.toLowerCase()));
     const lower = m.text.toLowerCase();
-    const byMention = others.filter(({ names }) =>
-      names.some((n) => mentioned.has(n) || (n && lower.includes("@" + n)))
+    const byMention = others.filter(({ names, atNames }) =>
+      mentioned.has(names[0]) || (atNames[0] !== "" && lower.includes(atNames[0])) ||
+      mentioned.has(names[1]) || (atNames[1] !== "" && lower.includes(atNames[1]))
     );
     if (byMention.length > 0) {
       return { question: this.#best(m, byMention, others, conversation, time), reason: "mention" };
@@ -585,6 +632,7 @@ export class Linker {
     const yesNo = isYesNoReply(m.text);
     const long = wordCount(m.text) >= 6;
     const hashes = hashWords(words);
+    const expectedCue = expectedCueOf(m.text);
     return others.map((open, i) => {
       const q = open.record;
       const minutes = Number.isFinite(time) && Number.isFinite(q.time)
@@ -609,7 +657,7 @@ export class Linker {
         yesNo && open.form === "polar" ? 1 : 0,
         yesNo && open.form === "open" ? 1 : 0,
         long && open.form === "open" ? 1 : 0,
-        hasExpectedCue(m.text, open.expects) ? 1 : 0,
+        expectedCue(open.expects) ? 1 : 0,
         0, // askerRepliedToAnswer: known once later messages are read
         0, // askerAcknowledged: likewise
         confidence >= 0.95 ? 1 : 0,

@@ -230,9 +230,26 @@ export function expectedAnswerTypes(question: string): number[] {
 
 /** Whether an answer carries a cue of one of the expected answer types. */
 export function hasExpectedCue(answer: string, types: readonly number[]): boolean {
-  if (types.length === 0) return false;
-  const t = answer.toLowerCase();
-  return types.some((i) => ANSWER_TYPES[i]!.cue.test(t));
+  return expectedCueOf(answer)(types);
+}
+
+/**
+ * {@linkcode hasExpectedCue} for one answer weighed against many questions: the answer is
+ * lowercased once and each answer type's cue tested at most once.
+ */
+export function expectedCueOf(answer: string): (types: readonly number[]) => boolean {
+  let lower: string | null = null;
+  const known = new Int8Array(ANSWER_TYPES.length); // 0 not tested yet, 1 cue, -1 none
+  return (types) => {
+    for (const i of types) {
+      if (known[i] === 0) {
+        lower ??= answer.toLowerCase();
+        known[i] = ANSWER_TYPES[i]!.cue.test(lower) ? 1 : -1;
+      }
+      if (known[i] === 1) return true;
+    }
+    return false;
+  };
 }
 
 /** Slots of the hashed word-pair counts (a power of two). */
@@ -296,7 +313,11 @@ export class WordAssociations {
 
 /** Content words hashed, as {@linkcode WordAssociations} takes them (hash once, weigh often). */
 export function hashWords(words: ReadonlySet<string>): Uint32Array {
-  return Uint32Array.from(words, hash);
+  // (a loop: `Uint32Array.from(words, hash)` goes through the iterator protocol and a callback)
+  const hashes = new Uint32Array(words.size);
+  let i = 0;
+  for (const w of words) hashes[i++] = hash(w);
+  return hashes;
 }
 
 /** FNV-1a hash of a word (32 bits). */

@@ -403,12 +403,23 @@ function toChatMessage(
     text,
     messageType: "",
     replyTo: reference || null,
-    timestamp: new Date(time).toISOString(),
+    timestamp: isoTime(raw.timestamp, time),
     mentions,
     guildId,
     channelId: channel.id,
     thread: channel.thread,
   };
+}
+
+/** DCE's timestamps in UTC ("2024-01-02T01:31:36.000+00:00"), with a valid time of day and a
+ * day of the month no month lacks: exactly the ISO form of their time once "+00:00" is "Z". */
+const DCE_UTC =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}\+00:00$/;
+
+/** `new Date(time).toISOString()` of a DCE timestamp `text` that parsed to `time`, without the
+ * Date for the usual form (formatting a Date took a fifth of the reader's own time). */
+function isoTime(text: string, time: number): string {
+  return DCE_UTC.test(text) ? text.slice(0, 23) + "Z" : new Date(time).toISOString();
 }
 
 // ---------------------------------------------------------------- CSV: DCE flavour or ours
@@ -637,7 +648,7 @@ async function* readDecodedChunks(
   let bytes = 0;
   let first = true;
   try {
-    for await (const chunk of options.bytes ?? handle!.readable) {
+    for await (const chunk of options.bytes ?? fileBlocks(handle!)) {
       let text = decode(chunk, bytes, false);
       bytes += chunk.byteLength;
       if (first && text !== "") {
@@ -650,11 +661,20 @@ async function* readDecodedChunks(
     const rest = decode(new Uint8Array(0), bytes, true);
     if (rest !== "") yield rest;
   } finally {
-    try {
-      handle?.close();
-    } catch {
-      // the readable closed it
-    }
+    handle?.close();
+  }
+}
+
+/** A file's bytes in blocks of up to 64 KiB, read into one reused buffer (the decoder copies what
+ * it needs before the next read), rather than through the file's `readable` (a new buffer per
+ * chunk and the streams machinery). Larger blocks read with less CPU but cost memory: at 256 KiB
+ * the decoded pieces took reading a 100 MB export from 88 to 131 MB peak RSS. */
+async function* fileBlocks(handle: Deno.FsFile): AsyncGenerator<Uint8Array> {
+  const buffer = new Uint8Array(1 << 16);
+  for (;;) {
+    const n = await handle.read(buffer);
+    if (n === null) return;
+    yield buffer.subarray(0, n);
   }
 }
 

@@ -64,6 +64,48 @@ Deno.test("readExport() reads a DiscordChatExporter folder: chat kept, the rest 
   }
 });
 
+Deno.test("readExport() gives every message's time in ISO form, in UTC", async () => {
+  const stamps = [
+    "2024-01-02T01:31:36.000+00:00",
+    "2024-02-28T23:59:59.999+00:00",
+    "2024-02-29T12:00:00.000+00:00",
+    "2023-02-29T12:00:00.000+00:00", // no such day: whatever Date makes of it
+    "2024-12-31T23:59:59.123+00:00",
+    "2024-03-31T01:30:00.000+02:00",
+    "2024-03-04T09:09:00+00:00",
+    "2024-03-04T09:09:00.5+00:00",
+    "2024-03-04T24:00:00.000+00:00",
+    "2024-03-04T09:09:00.000Z",
+  ];
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      join(dir, "times.json"),
+      JSON.stringify({
+        guild: { id: "1", name: "g" },
+        channel: { id: "2", type: "GuildTextChat", name: "general" },
+        messages: stamps.map((timestamp, i) => ({
+          id: String(100 + i),
+          type: "Default",
+          timestamp,
+          content: `message ${i}`,
+          author: { id: "3", name: "ana" },
+        })),
+      }),
+    );
+    const { messages } = await readAll(dir);
+    const expected = stamps
+      .filter((t) => !Number.isNaN(Date.parse(t)))
+      .map((t) => new Date(Date.parse(t)).toISOString());
+    assert.ok(expected.length >= 8);
+    assert.deepStrictEqual(messages.map((m) => m.timestamp), expected);
+    assert.equal(messages[0]!.timestamp, "2024-01-02T01:31:36.000Z");
+    assert.equal(messages[5]!.timestamp, "2024-03-30T23:30:00.000Z");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("readExport() reports a bad file in one line and goes on with the others", async () => {
   const dir = await Deno.makeTempDir();
   try {
