@@ -23,6 +23,8 @@
  * @module
  */
 
+import { fnv1a } from "../features/builtin.ts";
+
 /** Names of the evidence features, in weight order. */
 export const LINK_FEATURES = [
   "bias",
@@ -265,9 +267,9 @@ const MIN_PAIR_COUNT = 1;
  * shares no word with its question ("how often should I post?" → "twice a week") still tells
  * which question it answers when earlier answers of that kind came as replies. Counts live in
  * fixed hashed tables (bounded memory however long the export); the score of a question and an
- * answer is the mean, over the answer's words, of the best log-lift
- * `log(c(q, a) · n / (c(q) · c(a)))` of a question word with it (pairs seen at least twice,
- * negative lifts as 0).
+ * answer is the sum, over the answer's words, of the best log-lift
+ * `log(c(q, a) · n / (c(q) · c(a)))` of a question word with it (negative lifts as 0), divided
+ * by √(answer words × question words).
  */
 export class WordAssociations {
   readonly #pairs = new Uint32Array(PAIR_SLOTS);
@@ -316,18 +318,8 @@ export function hashWords(words: ReadonlySet<string>): Uint32Array {
   // (a loop: `Uint32Array.from(words, hash)` goes through the iterator protocol and a callback)
   const hashes = new Uint32Array(words.size);
   let i = 0;
-  for (const w of words) hashes[i++] = hash(w);
+  for (const w of words) hashes[i++] = fnv1a(w);
   return hashes;
-}
-
-/** FNV-1a hash of a word (32 bits). */
-function hash(word: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < word.length; i++) {
-    h ^= word.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 function pairSlot(question: number, answer: number): number {
