@@ -2,14 +2,14 @@
 ;; rows. `deno task wasm` assembles this file with wabt into _sparse_kernel_wasm.ts; a test checks
 ;; the committed bytes are what this source assembles to. `sparse.ts` lays out the memory.
 ;;
-;; mlp(rows, n, b1, w2t, stride, classes, partial, panel), addresses in bytes:
+;; mlp(rows, n, b1, w2t, stride, classes, partial, panel, from, to), addresses in bytes:
 ;; W1 is stored as panels of 32 hidden units: panel p holds units 32p … 32p+31 of every input row,
 ;; 128 bytes per row, `panel` bytes in all (the whole W1 does not fit in L2, one panel does, so the
 ;; batch runs panel by panel; rows 4 KB apart would all fall into the same few cache sets).
 ;; Features are pairs (row offset in a panel: i32, value: f32); rows[m] … rows[m+1] delimit row
 ;; m's features. partial[m][c] is an f32x4 of partial sums the caller adds up (plus b2).
 ;;
-;;   for blk in 0, 128, … < stride; base in 0, panel, …:     32 hidden units at a time
+;;   for blk in from, from + 128, … < to; base = (blk / 128) · panel, …: 32 hidden units at a time
 ;;     for m in 0 … n-1:                                      every row of the batch
 ;;       a[0..8) = b1[blk ..]                                 8 × f32x4, kept in registers
 ;;       for k in rows[m] … rows[m+1] step 8:                  (two at a time while two are left:
@@ -23,11 +23,17 @@
 ;;       for c in 0 … classes-1:
 ;;         partial[m][c] += Σ_j a[j] · w2t[c][blk + 16j ..]        (relaxed_madd too)
 ;;
-;; rows(rows, n, dest, stride, panel): writes extra input rows into W1's panels, row m being the
+;; from … to (multiples of 128, to ≤ stride) is the range of hidden-unit blocks a call computes:
+;; a caller going panel by panel gets the same sums in the same order as one call over them all,
+;; and V8 runs each call in the code it has at that call's start (no on-stack replacement in
+;; wasm), so calls of one panel switch from the baseline compiler's code to the optimised one
+;; a few panels into the first batch instead of after it.
+;;
+;; rows(rows, n, dest, panel, from, to): writes extra input rows into W1's panels, row m being the
 ;; weighted sum of the rows its features name (same feature format as mlp) and going to row
 ;; offset dest + 128m of every panel: a word's own features summed once, then read as one row.
 ;;
-;;   for blk in 0, 128, … < stride; base in 0, panel, …:
+;;   for blk in from, from + 128, … < to; base = (blk / 128) · panel, …:
 ;;     for m in 0 … n-1:
 ;;       a[0..8) = 0; a[j] += splat(f32 @ k+4) · w1[base + (i32 @ k) + 16j ..] (as mlp)
 ;;       w1[base + dest + 128m + 16j ..] = a[j]
@@ -36,14 +42,16 @@
 
   (func (export "mlp")
     (param $rows i32) (param $n i32) (param $b1 i32) (param $w2t i32) (param $stride i32)
-    (param $classes i32) (param $partial i32) (param $panel i32)
+    (param $classes i32) (param $partial i32) (param $panel i32) (param $from i32) (param $to i32)
     (local $blk i32) (local $m i32) (local $k i32) (local $end_k i32) (local $off i32)
     (local $c i32) (local $p i32) (local $wc i32) (local $row i32) (local $base i32) (local $off2 i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
     (local $vs v128) (local $s v128) (local $vs2 v128)
+    (local.set $blk (local.get $from))
+    (local.set $base (i32.mul (i32.shr_u (local.get $from) (i32.const 7)) (local.get $panel)))
     (block $blocks_done
       (loop $next_block
-        (br_if $blocks_done (i32.ge_u (local.get $blk) (local.get $stride)))
+        (br_if $blocks_done (i32.ge_u (local.get $blk) (local.get $to)))
         (local.set $m (i32.const 0))
         (block $rows_done
           (loop $next_row
@@ -150,14 +158,17 @@
         (br $next_block))))
 
   (func (export "rows")
-    (param $rows i32) (param $n i32) (param $dest i32) (param $stride i32) (param $panel i32)
+    (param $rows i32) (param $n i32) (param $dest i32) (param $panel i32) (param $from i32)
+    (param $to i32)
     (local $blk i32) (local $m i32) (local $k i32) (local $end_k i32) (local $off i32)
     (local $row i32) (local $base i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
     (local $vs v128)
+    (local.set $blk (local.get $from))
+    (local.set $base (i32.mul (i32.shr_u (local.get $from) (i32.const 7)) (local.get $panel)))
     (block $blocks_done
       (loop $next_block
-        (br_if $blocks_done (i32.ge_u (local.get $blk) (local.get $stride)))
+        (br_if $blocks_done (i32.ge_u (local.get $blk) (local.get $to)))
         (local.set $m (i32.const 0))
         (block $rows_done
           (loop $next_row

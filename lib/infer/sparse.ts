@@ -244,7 +244,14 @@ interface WasmMlp {
   adopt(first: number, count: number): void;
 }
 
-type RowsFn = (rows: number, n: number, dest: number, stride: number, panel: number) => void;
+type RowsFn = (
+  rows: number,
+  n: number,
+  dest: number,
+  panel: number,
+  from: number,
+  to: number,
+) => void;
 
 type KernelFn = (
   rows: number,
@@ -255,6 +262,8 @@ type KernelFn = (
   classes: number,
   partial: number,
   panel: number,
+  from: number,
+  to: number,
 ) => void;
 
 let compiled: WebAssembly.Module | undefined;
@@ -483,7 +492,10 @@ function createWasmMlp(shared: SharedMlpWeights): WasmMlp {
       for (let start = 0; start < count; start += CHUNK) {
         const n = Math.min(CHUNK, count - start);
         copyRows(start, n, row);
-        rowsKernel(rowsAt, n, (first + start) * rowBytes, stride, panel);
+        // a call per panel (see the kernel's notes): the first calls tier up the later ones
+        for (let blk = 0; blk < stride; blk += rowBytes) {
+          rowsKernel(rowsAt, n, (first + start) * rowBytes, panel, blk, blk + rowBytes);
+        }
       }
     },
     run(count, row, out, offset) {
@@ -491,7 +503,9 @@ function createWasmMlp(shared: SharedMlpWeights): WasmMlp {
         const n = Math.min(CHUNK, count - start);
         copyRows(start, n, row);
         f32.fill(0, partialAt / 4, partialAt / 4 + n * classes * 4);
-        kernel(rowsAt, n, b1At, w2At, stride, classes, partialAt, panel);
+        for (let blk = 0; blk < stride; blk += rowBytes) {
+          kernel(rowsAt, n, b1At, w2At, stride, classes, partialAt, panel, blk, blk + rowBytes);
+        }
         for (let m = 0; m < n; m++) {
           const p = partialAt / 4 + m * classes * 4;
           for (let c = 0; c < classes; c++) {
