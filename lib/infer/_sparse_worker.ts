@@ -30,6 +30,7 @@ import {
   type SparseFeatures,
   type SparseKernel,
   SparseMlp,
+  type StagedRows,
 } from "./sparse.ts";
 
 /** The first message a worker gets. */
@@ -44,9 +45,11 @@ export interface InitMessage {
 }
 
 /** A batch to classify: texts alone (with, the first time, the word rows the main thread wrote
- * for them), or (context model) messages of which the first `skip` are read as context only. */
+ * for them), rows the main thread staged in the shared memory (see `SparseMlp.stage`), or
+ * (context model) messages of which the first `skip` are read as context only. */
 export type BatchMessage =
   | { id: number; texts: string[]; words?: WordRowsShare }
+  | { id: number; staged: StagedRows }
   | { id: number; messages: Message[]; skip: number };
 
 /** What a worker sends back: readiness, a batch's probabilities, or an error message. */
@@ -72,6 +75,11 @@ self.onmessage = async (event: MessageEvent<InitMessage | BatchMessage>) => {
       const { classes } = data.weights;
       const recipe = data.recipe;
       predict = async (batch) => {
+        if ("staged" in batch) {
+          const out = new Float32Array(batch.staged.count * classes);
+          mlp.runStaged(batch.staged, out);
+          return out;
+        }
         if ("texts" in batch) {
           const { texts } = batch;
           if (batch.words) followWordRows(embedder, mlp, batch.words);

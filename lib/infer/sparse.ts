@@ -37,6 +37,14 @@ export function isSparseEmbedder(embedder: Embedder): embedder is SparseEmbedder
   return typeof (embedder as Partial<SparseEmbedder>).featurize === "function";
 }
 
+/** Rows {@linkcode SparseMlp.stage} wrote into a kernel memory: where, and how many. */
+export interface StagedRows {
+  /** Byte address of the rows' starts in the memory. */
+  rowsAt: number;
+  /** Rows. */
+  count: number;
+}
+
 /** Hidden units per cache block of the kernel (`_sparse_kernel.wat`): eight f32x4 registers. */
 const BLOCK_SHIFT = 5;
 const BLOCK_UNITS = 1 << BLOCK_SHIFT;
@@ -174,6 +182,35 @@ export class SparseMlp {
     this.#wasm.define(first, count, row);
   }
 
+  /**
+   * Copies inputs `row(0) … row(count - 1)` into an area of the kernel's shared memory, in the
+   * form the kernel reads, for {@linkcode runStaged} on any instance computing on the same shared
+   * weights — e.g. a worker's, so this thread builds the inputs (featurizes) and that one
+   * computes, with no copy between them. The area is this instance's until
+   * {@linkcode release}d, then reused.
+   * @throws {RangeError} when an index is outside the input dimension, or on the "js" kernel
+   */
+  stage(count: number, row: (i: number) => SparseFeatures): StagedRows {
+    if (!this.#wasm) throw new RangeError("Cannot stage rows: the js kernel has no shared memory");
+    return this.#wasm.stage(count, row);
+  }
+
+  /** Gives the area of rows {@linkcode stage}d here back for reuse, once they are computed. */
+  release(staged: StagedRows): void {
+    this.#wasm?.release(staged);
+  }
+
+  /**
+   * Writes the probabilities of rows another instance on the same shared weights
+   * {@linkcode stage}d (in order) into `out` from `offset`: the same numbers as
+   * {@linkcode predictEach} of those rows.
+   * @throws {RangeError} when `staged` names no rows of the memory, or on the "js" kernel
+   */
+  runStaged(staged: StagedRows, out: Float32Array, offset = 0): void {
+    if (!this.#wasm) throw new RangeError("Cannot run staged rows: the js kernel has none");
+    this.#wasm.runStaged(staged, out, offset);
+  }
+
   /** Probabilities of many sparse inputs, row-major `n × classes`. */
   predict(rows: readonly SparseFeatures[]): Float32Array {
     const out = new Float32Array(rows.length * this.classes);
@@ -242,6 +279,12 @@ interface WasmMlp {
   claim(count: number): { first: number; count: number };
   /** Makes rows another thread claimed this thread's readable ones. */
   adopt(first: number, count: number): void;
+  /** Copies `count` rows into an area of the memory for any thread to compute. */
+  stage(count: number, row: (i: number) => SparseFeatures): StagedRows;
+  /** Gives an area back for reuse (see {@linkcode SparseMlp.release}). */
+  release(staged: StagedRows): void;
+  /** Computes staged rows (see {@linkcode SparseMlp.runStaged}). */
+  runStaged(staged: StagedRows, out: Float32Array, offset: number): void;
 }
 
 type RowsFn = (
@@ -372,11 +415,22 @@ function layoutWeights(weights: MlpWeights): SharedMlpWeights {
   return { memory, inputs, hidden, classes, extraRows: EXTRA_ROWS, b2: b2.slice() };
 }
 
+/** Rows of features in the kernel's format somewhere in a kernel memory: row starts (`rows + 1`
+ * byte addresses, i32) at `rowsAt`, then from `featuresAt` room for `capacity` features (pairs of
+ * row offset in a panel and value). */
+interface Area {
+  rowsAt: number;
+  featuresAt: number;
+  rows: number;
+  capacity: number;
+}
+
 /**
  * A batch runner on laid-out weights, with scratch of its own at the end of the memory (taken
  * by growing it, so threads sharing the weights never share scratch): partial sums
- * (CHUNK × classes × f32x4) | row starts (CHUNK + 1) | features (pairs of row offset in a panel,
- * value). Longer inputs than the features area holds get a bigger scratch area.
+ * (CHUNK × classes × f32x4), then an {@linkcode Area} for CHUNK rows. Longer inputs than an area
+ * holds get a bigger one. Areas for other threads to compute ({@linkcode WasmMlp.stage}) are
+ * taken the same way and kept for reuse once released.
  */
 function createWasmMlp(shared: SharedMlpWeights): WasmMlp {
   const module = kernelModule();
@@ -391,38 +445,50 @@ function createWasmMlp(shared: SharedMlpWeights): WasmMlp {
   let ownFirst = inputs, ownEnd = inputs;
   // the ones it claimed, which it may write (adopted ones are another thread's)
   let claimedFirst = inputs, claimedEnd = inputs;
-  let partialAt = 0, rowsAt = 0, featuresAt = 0;
-  let capacity = 0; // feature entries
   let f32 = new Float32Array(0);
   let i32 = new Int32Array(0);
-  /** A scratch area for at least `entries` features (~53 a message with the defaults). */
-  const scratch = (entries: number) => {
-    capacity = Math.max(entries, CHUNK * 64, inputs);
-    const bytes = CHUNK * classes * 16 + (CHUNK + 1) * 4 + 12 + capacity * 8;
+  /** `bytes` more of the memory (whole pages); the first one's address. */
+  const take = (bytes: number, what: string) => {
     let at: number;
     try {
       at = memory.grow(Math.ceil(bytes / PAGE)) * PAGE;
     } catch (error) {
       throw new RangeError(
-        `Cannot predict: no WebAssembly memory left for ${entries} features (${
-          (error as Error).message
-        })`,
+        `Cannot predict: no WebAssembly memory left for ${what} (${(error as Error).message})`,
       );
     }
-    partialAt = at;
-    rowsAt = partialAt + CHUNK * classes * 16;
-    featuresAt = rowsAt + (CHUNK + 1) * 4 + 12; // 16-byte aligned
     f32 = new Float32Array(memory.buffer);
     i32 = new Int32Array(memory.buffer);
+    return at;
   };
-  scratch(0);
+  /** An area for `rows` rows and at least `entries` features (~25 a message with the defaults). */
+  const newArea = (rows: number, entries: number): Area => {
+    const capacity = Math.max(entries, rows * 64, inputs);
+    const features = Math.ceil((rows + 1) / 4) * 16; // 16-byte aligned
+    const at = take(features + capacity * 8, `${entries} features`);
+    return { rowsAt: at, featuresAt: at + features, rows, capacity };
+  };
+  const partialAt = take(CHUNK * classes * 16, "partial sums");
+  let own = newArea(CHUNK, 0);
+  /** Areas of staged rows a thread computes (by their `rowsAt`), and released ones. */
+  const lent = new Map<number, Area>();
+  const spare: Area[] = [];
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const kernel = exports.mlp as KernelFn;
   const rowsKernel = exports.rows as RowsFn;
   const logits = new Float64Array(classes);
-  /** Copies rows `start … start + n` into scratch in the kernel's format. */
-  const copyRows = (start: number, n: number, row: (i: number) => SparseFeatures) => {
+  /**
+   * Copies rows `start … start + n - 1` into `area` in the kernel's format; returns the area
+   * holding them (a new, bigger one when they did not fit).
+   */
+  const copyRows = (
+    area: Area,
+    start: number,
+    n: number,
+    row: (i: number) => SparseFeatures,
+  ): Area => {
     // each row is copied in as soon as it is built, so `row` may reuse its arrays
+    let { rowsAt, featuresAt, capacity } = area;
     let at = featuresAt / 4;
     for (let m = 0; m < n; m++) {
       const { indices, values } = row(start + m);
@@ -433,7 +499,8 @@ function createWasmMlp(shared: SharedMlpWeights): WasmMlp {
         const oldRows = i32.slice(rowsAt / 4, rowsAt / 4 + m);
         const oldFeatures = i32.slice(featuresAt / 4, at);
         const oldFeaturesAt = featuresAt;
-        scratch(2 * (used / 2 + length));
+        area = newArea(area.rows, 2 * (used / 2 + length));
+        ({ rowsAt, featuresAt, capacity } = area);
         for (let r = 0; r < m; r++) {
           i32[rowsAt / 4 + r] = oldRows[r]! - oldFeaturesAt + featuresAt;
         }
@@ -452,6 +519,23 @@ function createWasmMlp(shared: SharedMlpWeights): WasmMlp {
       }
     }
     i32[rowsAt / 4 + n] = at * 4;
+    return area;
+  };
+  /** Probabilities of the `n` (≤ CHUNK) rows whose starts are at `rowsAt`, into `out`. */
+  const compute = (rowsAt: number, n: number, out: Float32Array, offset: number) => {
+    f32.fill(0, partialAt / 4, partialAt / 4 + n * classes * 4);
+    // a call per panel (see the kernel's notes): the first calls tier up the later ones
+    for (let blk = 0; blk < stride; blk += rowBytes) {
+      kernel(rowsAt, n, b1At, w2At, stride, classes, partialAt, panel, blk, blk + rowBytes);
+    }
+    for (let m = 0; m < n; m++) {
+      const p = partialAt / 4 + m * classes * 4;
+      for (let c = 0; c < classes; c++) {
+        const q = p + c * 4;
+        logits[c] = b2[c]! + f32[q]! + f32[q + 1]! + f32[q + 2]! + f32[q + 3]!;
+      }
+      softmaxInto(logits, out, offset + m * classes);
+    }
   };
   return {
     claim(count) {
@@ -491,29 +575,48 @@ function createWasmMlp(shared: SharedMlpWeights): WasmMlp {
       }
       for (let start = 0; start < count; start += CHUNK) {
         const n = Math.min(CHUNK, count - start);
-        copyRows(start, n, row);
+        own = copyRows(own, start, n, row);
         // a call per panel (see the kernel's notes): the first calls tier up the later ones
         for (let blk = 0; blk < stride; blk += rowBytes) {
-          rowsKernel(rowsAt, n, (first + start) * rowBytes, panel, blk, blk + rowBytes);
+          rowsKernel(own.rowsAt, n, (first + start) * rowBytes, panel, blk, blk + rowBytes);
         }
       }
     },
     run(count, row, out, offset) {
       for (let start = 0; start < count; start += CHUNK) {
         const n = Math.min(CHUNK, count - start);
-        copyRows(start, n, row);
-        f32.fill(0, partialAt / 4, partialAt / 4 + n * classes * 4);
-        for (let blk = 0; blk < stride; blk += rowBytes) {
-          kernel(rowsAt, n, b1At, w2At, stride, classes, partialAt, panel, blk, blk + rowBytes);
-        }
-        for (let m = 0; m < n; m++) {
-          const p = partialAt / 4 + m * classes * 4;
-          for (let c = 0; c < classes; c++) {
-            const q = p + c * 4;
-            logits[c] = b2[c]! + f32[q]! + f32[q + 1]! + f32[q + 2]! + f32[q + 3]!;
-          }
-          softmaxInto(logits, out, offset + (start + m) * classes);
-        }
+        own = copyRows(own, start, n, row);
+        compute(own.rowsAt, n, out, offset + start * classes);
+      }
+    },
+    stage(count, row) {
+      const i = spare.findIndex((a) => a.rows >= count);
+      let area = i >= 0 ? spare.splice(i, 1)[0]! : newArea(Math.max(count, CHUNK), 0);
+      try {
+        area = copyRows(area, 0, count, row);
+      } catch (error) {
+        spare.push(area);
+        throw error;
+      }
+      lent.set(area.rowsAt, area);
+      return { rowsAt: area.rowsAt, count };
+    },
+    release(staged) {
+      const area = lent.get(staged.rowsAt);
+      if (!area) return;
+      lent.delete(staged.rowsAt);
+      spare.push(area);
+    },
+    runStaged(staged, out, offset) {
+      const { rowsAt, count } = staged;
+      if (
+        !(Number.isInteger(rowsAt) && Number.isInteger(count) && rowsAt >= 0 && count >= 0 &&
+          rowsAt % 4 === 0 && rowsAt + 4 * (count + 1) <= memory.buffer.byteLength)
+      ) {
+        throw new RangeError(`Cannot predict: no staged rows at ${rowsAt} (${count} rows)`);
+      }
+      for (let start = 0; start < count; start += CHUNK) {
+        compute(rowsAt + 4 * start, Math.min(CHUNK, count - start), out, offset + start * classes);
       }
     },
   };

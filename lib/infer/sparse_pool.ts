@@ -1,7 +1,8 @@
 /**
  * The sparse fast path spread over Web Workers, for batch work on several cores: each worker
- * holds its own copy of the weights and featurizes and predicts whole batches, while the main
- * thread reads input and writes output. Worth it from thousands of messages on; one message
+ * computes on the weights in the kernel's shared memory and featurizes and predicts whole
+ * batches, while the main thread reads input and writes output — or (`stage`) the main thread
+ * featurizes too, straight into the shared memory, and the workers only run the kernel. Worth it from thousands of messages on; one message
  * is faster in-process (`createSparsePredictor`). A context model's pool (`context: recipe`)
  * also reads messages in their conversation, as `predictInContext` does.
  * @module
@@ -10,7 +11,8 @@
 import type { Message } from "../data/types.ts";
 import { contextInputWidth, type ContextRecipe } from "../features/context.ts";
 import type { BatchMessage, InitMessage, ReplyMessage } from "./_sparse_worker.ts";
-import { shareWordRows, type WordRowsShare } from "./word_rows.ts";
+import { shareWordRows, wordRowsFeaturizer, type WordRowsShare } from "./word_rows.ts";
+import { aloneRows } from "./context.ts";
 import {
   bundleMlp,
   isSparseEmbedder,
@@ -28,6 +30,13 @@ export interface SparsePoolOptions {
   /** A context model's recipe (`metadata.context.recipe`): the model then takes
    * `message ⊕ context ⊕ cues` and batches go through {@linkcode SparsePool.predictInContext}. */
   context?: ContextRecipe;
+  /**
+   * {@linkcode SparsePool.predict} featurizes on the calling thread, writing the features into
+   * the kernel's shared memory, and the workers only compute on them: the featurizer's code is
+   * then compiled and warmed up in one thread instead of in each (wasm kernel only; other
+   * calls send texts as usual). @default false
+   */
+  stage?: boolean;
 }
 
 /** Prediction on worker threads; `close()` (or `using`) ends the workers. */
@@ -40,8 +49,11 @@ export interface SparsePool extends Disposable {
    * call rejects with the reason. Batch callers may compute locally while it is "starting". */
   readonly state: "starting" | "ready" | "failed";
   /** Probabilities `n × classes` of `texts`, computed by the least busy worker (a context
-   * model's pool reads each text alone, as `predictAlone` does). */
+   * model's pool reads each text alone, as `predictAlone` does); a pool started with `stage`
+   * featurizes them in this thread first. */
   predict(texts: readonly string[]): Promise<Float32Array>;
+  /** Whether {@linkcode predict} featurizes in this thread (`stage`, wasm kernel). */
+  readonly staged: boolean;
   /**
    * Probabilities `(n - skip) × classes` of `messages[skip..]` read in their conversations, as
    * `predictInContext(bundle, messages)` gives them; the first `skip` messages are context only.
@@ -91,6 +103,7 @@ export function createSparsePool(
   // the wasm kernel's weights are shared with the workers (no copy each); the js kernel's sent.
   // This thread's instance picks the word rows every worker reads (lib/infer/word_rows.ts).
   const main = (options.kernel ?? "auto") === "auto" ? bundleMlp(bundle) : undefined;
+  const staged = options.stage === true && main !== undefined;
   const weights = main ? main.share()! : weightsOf(bundle);
   const inputs = options.context ? contextInputWidth(embedder.dimension) : embedder.dimension;
   if (weights.inputs !== inputs) {
@@ -188,9 +201,25 @@ export function createSparsePool(
     get state() {
       return state;
     },
+    staged,
     async predict(texts) {
       if (closed) throw new Error("Cannot predict: the sparse pool is closed");
       if (texts.length === 0) return new Float32Array(0);
+      if (staged) {
+        // as the worker would build them: each text alone (context model), word rows named
+        const factored = options.context ? undefined : wordRowsFeaturizer(embedder, main, texts);
+        const row = options.context
+          ? aloneRows(embedder, texts, main)
+          : (i: number) => (factored ? factored(texts[i]!) : embedder.featurize(texts[i]!));
+        if (row) {
+          const rows = main.stage(texts.length, row);
+          try {
+            return await send({ staged: rows });
+          } finally {
+            main.release(rows);
+          }
+        }
+      }
       // picked here, before any thread computes this batch: the same words whichever does
       const words = main && shareWordRows(embedder, main, texts);
       return await send({ texts: texts as string[] }, words);

@@ -107,6 +107,25 @@ Deno.test("the wasm kernel matches tfjs across batches of many long and short me
   const shifted = new Float32Array(3 + 30);
   mlp.predictEach(10, (i) => features[i]!, shifted, 3);
   assert.deepEqual(shifted.subarray(3), wasm.subarray(0, 30));
+  // rows staged here and computed by another instance on the shared weights (as a worker
+  // does): the same numbers, over two kernel calls and a grown feature area, at an offset
+  const other = new SparseMlp(mlp.share()!);
+  const staged = mlp.stage(texts.length, (i) => features[i]!);
+  assert.equal(staged.count, texts.length);
+  const fromStaged = new Float32Array(3 + wasm.length);
+  other.runStaged(staged, fromStaged, 3);
+  assert.deepEqual(fromStaged.subarray(3), wasm);
+  // a released area is reused for the next batch; rows named nowhere are refused
+  mlp.release(staged);
+  const again = mlp.stage(5, (i) => features[i]!);
+  assert.equal(again.rowsAt, staged.rowsAt);
+  assert.deepEqual(other.predict(features.slice(0, 5)), wasm.subarray(0, 15));
+  const beyond = { rowsAt: mlp.share()!.memory.buffer.byteLength, count: 1 };
+  assert.throws(() => other.runStaged(beyond, new Float32Array(3)), {
+    name: "RangeError",
+    message: `Cannot predict: no staged rows at ${beyond.rowsAt} (1 rows)`,
+  });
+  assert.throws(() => js.stage(1, (i) => features[i]!), { name: "RangeError" });
   model.dispose();
 });
 

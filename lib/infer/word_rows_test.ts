@@ -210,6 +210,14 @@ Deno.test("word rows: every thread reads the first big batch's words, so a text'
     const order = [0, 2, 1];
     const got = await Promise.all(order.map((b) => one.predict(batches[b]!)));
     assert.deepEqual(batches.map((_, b) => got[order.indexOf(b)]), expected);
+    // featurized on this thread and computed on the workers (`stage`): the same numbers
+    using staged = createSparsePool(asWeights(), {
+      workers: 2,
+      stage: true,
+      ...(context ? { context: DEFAULT_CONTEXT_RECIPE } : {}),
+    })!;
+    assert.equal(staged.staged, true);
+    assert.deepEqual(await Promise.all(batches.map((batch) => staged.predict(batch))), expected);
     bundle.model.dispose();
   }
 });
