@@ -109,11 +109,17 @@ export function delexicalize(text: string): string {
 // Each replace runs only when a cheap test says its pattern can match: most chat has no URL,
 // mention, channel, number or elongation, and skipping a replace that cannot match changes nothing.
 function normalizeLowercase(lower: string): string {
+  const s = replaceSpans(lower);
+  return hasTripleRun(codeUnits(s), s.length) ? collapseRuns(s) : s;
+}
+
+/** {@linkcode normalizeLowercase} before runs are collapsed: the placeholders put in. */
+function replaceSpans(lower: string): string {
   let s = mayHaveUrl(lower) ? lower.replace(URL_RE, " <url> ") : lower;
   if (s.includes("@")) s = s.replace(MENTION_RE, "$1 <mention> ");
   if (s.includes("#")) s = s.replace(CHANNEL_RE, "$1 <channel> ");
   if (DIGIT_RE.test(s)) s = s.replace(NUMBER_RE, " <num> ");
-  return hasTripleRun(s) ? collapseRuns(s) : s;
+  return s;
 }
 
 /**
@@ -144,12 +150,13 @@ function mayHaveUrl(lower: string): boolean {
   return lower.includes("://") || lower.includes("www.");
 }
 
-/** Whether some code unit repeats three times in a row (what {@linkcode collapseRuns} changes). */
-function hasTripleRun(s: string): boolean {
+/** Whether some code unit of `codes[0 .. n)` repeats three times in a row (what
+ * {@linkcode collapseRuns} changes). */
+function hasTripleRun(codes: Uint16Array, n: number): boolean {
   let run = 1;
-  let previous = s.charCodeAt(0);
-  for (let i = 1; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+  let previous = codes[0]!;
+  for (let i = 1; i < n; i++) {
+    const c = codes[i]!;
     if (c !== previous) {
       run = 1;
       previous = c;
@@ -188,9 +195,31 @@ function charClass(code: number): number {
   return code < 128 ? ASCII_CLASS[code]! : 0;
 }
 
-/** End of the token that starts at `start`, or -1 when no token starts there. */
-function tokenEnd(s: string, start: number): number {
-  const code = s.charCodeAt(start);
+/** {@linkcode codeUnits}' buffer, grown as needed. */
+let codeBuffer = new Uint16Array(1024);
+
+/**
+ * The UTF-16 code units of `s` in a buffer reused by the next call, followed by two zeros (class
+ * 0: the scanner stops there). The scanner and hashes read this array, not `s`: chat texts come
+ * as strings of many internal kinds (sliced, concatenated, one- or two-byte), which makes every
+ * `s.charCodeAt` a megamorphic call — one such call per code unit here instead of ~10.
+ */
+function codeUnits(s: string): Uint16Array {
+  const n = s.length;
+  if (codeBuffer.length < n + 2) codeBuffer = new Uint16Array(2 * n + 2);
+  const codes = codeBuffer;
+  for (let i = 0; i < n; i++) codes[i] = s.charCodeAt(i);
+  codes[n] = 0;
+  codes[n + 1] = 0;
+  return codes;
+}
+
+/**
+ * End of the token that starts at `start` of `s` (its code units `codes`, from
+ * {@linkcode codeUnits}), or -1 when no token starts there.
+ */
+function tokenEnd(s: string, codes: Uint16Array, start: number): number {
+  const code = codes[start]!;
   if (code >= 128) { // of the token rules, only an emoji matches outside ASCII
     PICTOGRAPHIC_RE.lastIndex = start;
     return PICTOGRAPHIC_RE.test(s) ? PICTOGRAPHIC_RE.lastIndex : -1;
@@ -198,24 +227,24 @@ function tokenEnd(s: string, start: number): number {
   const cls = ASCII_CLASS[code]!;
   let i = start + 1;
   if (cls & WORD) {
-    while (charClass(s.charCodeAt(i)) & WORD) i++; // NaN past the end has class 0
+    while (charClass(codes[i]!) & WORD) i++; // the zero after the end has class 0
     return i;
   }
   if (cls & BANG) {
-    while (charClass(s.charCodeAt(i)) & BANG) i++;
+    while (charClass(codes[i]!) & BANG) i++;
     return i;
   }
   if (code === 46) { // "."
-    while (s.charCodeAt(i) === 46) i++;
+    while (codes[i] === 46) i++;
     return i - start >= 2 ? i : -1;
   }
   if (cls & EYES) {
-    if (charClass(s.charCodeAt(i)) & NOSE && charClass(s.charCodeAt(i + 1)) & MOUTH) return i + 2;
-    return charClass(s.charCodeAt(i)) & MOUTH ? i + 1 : -1;
+    if (charClass(codes[i]!) & NOSE && charClass(codes[i + 1]!) & MOUTH) return i + 2;
+    return charClass(codes[i]!) & MOUTH ? i + 1 : -1;
   }
   if (code === 60) { // "<"
-    while (charClass(s.charCodeAt(i)) & IDENT) i++;
-    return i > start + 1 && s.charCodeAt(i) === 62 ? i + 1 : -1;
+    while (charClass(codes[i]!) & IDENT) i++;
+    return i > start + 1 && codes[i] === 62 ? i + 1 : -1;
   }
   return -1;
 }
@@ -227,10 +256,12 @@ export function tokenize(normalized: string): string[] {
   return tokens;
 }
 
-/** Calls `visit(start, end)` for each token of normalised text, in order. */
+/** Calls `visit(start, end)` for each token of normalised text, in order (`visit` must not
+ * tokenize or featurize: the code units are in a shared buffer). */
 function forEachToken(s: string, visit: (start: number, end: number) => void): void {
-  for (let i = 0; i < s.length;) {
-    const end = tokenEnd(s, i);
+  const codes = codeUnits(s);
+  for (let i = 0, n = s.length; i < n;) {
+    const end = tokenEnd(s, codes, i);
     if (end < 0) i++;
     else {
       visit(i, end);
@@ -393,8 +424,8 @@ export class WordTable {
     return { indices: this.buckets.slice(from, to), values };
   }
 
-  /** @internal The word at `s[start .. start + length)` (hash `h`), or -1. */
-  find(h: number, s: string, start: number, length: number): number {
+  /** @internal The word at `codes[start .. start + length)` (hash `h`), or -1. */
+  find(h: number, codes: Uint16Array, start: number, length: number): number {
     const keys = this.#keys, slots = this.#slots, mask = keys.length - 1;
     h |= 0;
     let w = -1;
@@ -408,17 +439,17 @@ export class WordTable {
     }
     const word = this.words[w]!;
     if (word.length !== length) return -1;
-    for (let i = 0; i < length; i++) if (word.charCodeAt(i) !== s.charCodeAt(start + i)) return -1;
+    for (let i = 0; i < length; i++) if (word.charCodeAt(i) !== codes[start + i]) return -1;
     return w;
   }
 }
 
 /**
- * Pushes the character 3- and 4-grams of " word " (the word at `s[start .. start + length)`,
+ * Pushes the character 3- and 4-grams of " word " (the word at `codes[start .. start + length)`,
  * hashed incrementally without building substrings) to `out`, and to `also` when given.
  */
 function pushCharGrams(
-  s: string,
+  codes: Uint16Array,
   start: number,
   length: number,
   out: FeatureList,
@@ -429,7 +460,7 @@ function pushCharGrams(
     let g = FNV_OFFSET;
     for (let k = 0; k < 4 && at0 + k < n; k++) {
       const at = at0 + k;
-      g = Math.imul(g ^ (at === 0 || at === n - 1 ? 32 : s.charCodeAt(start + at - 1)), FNV_PRIME);
+      g = Math.imul(g ^ (at === 0 || at === n - 1 ? 32 : codes[start + at - 1]!), FNV_PRIME);
       if (k >= 2) {
         const hash = mix(g, FAMILY.char[0]);
         out.push(hash, FAMILY.char[1]);
@@ -463,23 +494,30 @@ function extractFeatures(
     );
   }
   const lower = text.toLowerCase();
-  const s = normalizeLowercase(lower);
+  // normalizeLowercase(lower), reading the code units once for both the runs and the scan
+  let s = replaceSpans(lower);
+  let codes = codeUnits(s);
+  if (hasTripleRun(codes, s.length)) {
+    s = collapseRuns(s);
+    codes = codeUnits(s);
+  }
+  const n = s.length;
   let tokens = 0;
   let words = 0;
   let previous = BOS;
   let previousDelex = BOS;
   let first = EOS;
   let firstDelex = EOS;
-  for (let start = 0; start < s.length;) {
-    const end = tokenEnd(s, start);
+  for (let start = 0; start < n;) {
+    const end = tokenEnd(s, codes, start);
     if (end < 0) {
       start++;
       continue;
     }
     let h = FNV_OFFSET; // fnv1a of the token, without slicing it out
-    for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+    for (let i = start; i < end; i++) h = Math.imul(h ^ codes[i]!, FNV_PRIME);
     h >>>= 0;
-    const isWord = (charClass(s.charCodeAt(start)) & WORD) !== 0; // then it is all [a-z0-9_']
+    const isWord = (charClass(codes[start]!) & WORD) !== 0; // then it is all [a-z0-9_']
     // a content word is "w" in the delexicalised text
     const content = delex !== null && isWord && !FUNCTION_HASHES.has(h);
     const hd = content ? CONTENT_WORD : h;
@@ -503,7 +541,7 @@ function extractFeatures(
     if (!charNgrams || length < 2) continue;
     if (table !== null) {
       // a word of the table: its n-grams' hashes are known (its unigram is pushed above)
-      const w = table.find(h, s, token, length);
+      const w = table.find(h, codes, token, length);
       if (w >= 0) {
         const grams = table.grams;
         for (let q = table.gramStarts[w]!, e = table.gramStarts[w + 1]!; q < e; q++) {
@@ -514,7 +552,7 @@ function extractFeatures(
         continue;
       }
     }
-    pushCharGrams(s, token, length, out, delex && !content ? delex : null); // "w" has none
+    pushCharGrams(codes, token, length, out, delex && !content ? delex : null); // "w" has none
   }
   finishFeatures(out, previous, first, tokens, words, text, lower);
   if (delex) finishFeatures(delex, previousDelex, firstDelex, tokens, words, text, lower);
@@ -872,7 +910,7 @@ export class BuiltinEmbedder implements Embedder {
       // the word's own features in the order extractFeatures emits them: unigram, then n-grams
       ownGrams.length = 0;
       ownGrams.push(mix(h, FAMILY.word[0]), FAMILY.word[1]);
-      pushCharGrams(word, 0, word.length, ownGrams, null);
+      pushCharGrams(codeUnits(word), 0, word.length, ownGrams, null);
       for (let i = 1; i < ownGrams.length; i++) grams.push(ownGrams.hashes[i]!);
       gramStarts[w + 1] = grams.length;
       // bucket sums added in that order from 0, as a text's scratch adds them (a word has a

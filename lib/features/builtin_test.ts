@@ -414,6 +414,39 @@ Deno.test("tokenize() splits exactly like the token regex it implements", () => 
   for (let code = 0x10000; code < 0x20000; code += 7) check(`${String.fromCodePoint(code)}a`);
 });
 
+Deno.test("BuiltinEmbedder.featurize() reads a text the same whatever the string's internal form", () => {
+  // the scanner copies code units once per text: sliced, concatenated and flat strings, one- or
+  // two-byte, ending mid-emoticon or mid-placeholder, must all give the same vector
+  const embedder = new BuiltinEmbedder({ dimension: 512 });
+  const texts = [
+    "how do I start?? :-",
+    "anyone <mention",
+    "sooooo good 🎉 naïve",
+    "x",
+    "ok...",
+    "",
+  ];
+  for (const text of texts) {
+    const expected = embedder.featurize(text);
+    const copy = (v: { indices: Int32Array; values: Float32Array }) => ({
+      indices: v.indices.slice(),
+      values: v.values.slice(),
+    });
+    const reference = copy(expected);
+    for (
+      const form of [
+        ("#" + text + "#").slice(1, -1), // sliced
+        [...text].join(""), // flat
+        text.slice(0, 3) + text.slice(3), // concatenated
+        ("\u{1F600}" + text).slice(2), // sliced out of a two-byte string
+      ]
+    ) {
+      assert.equal(form, text);
+      assert.deepEqual(copy(embedder.featurize(form)), reference, JSON.stringify(text));
+    }
+  }
+});
+
 Deno.test("BuiltinEmbedder.featurizeInto() writes what featurize() returns", () => {
   const embedder = new BuiltinEmbedder({ dimension: 256 });
   const indices = new Int32Array(256);
