@@ -307,7 +307,31 @@ const FAMILY = {
 const BOS = fnv1a("<s>");
 /** How feature version 2's delexicalised half hashes a word outside the function words. */
 const CONTENT_WORD = fnv1a("w");
+/** The unigram feature of {@linkcode CONTENT_WORD}. */
+const CONTENT_UNIGRAM = mix(CONTENT_WORD, FAMILY.word[0]);
 const FUNCTION_HASHES = new Set([...FUNCTION_WORDS].map((w) => fnv1a(w)));
+/** {@linkcode FUNCTION_HASHES} as an open-addressed table at most a quarter full (cheaper per
+ * token than `Set.has`): 0 marks an empty slot, so a hash of 0 is looked up in the set itself. */
+const FUNCTION_BITS = 32 - Math.clz32(FUNCTION_HASHES.size * 4);
+const FUNCTION_SHIFT = 32 - FUNCTION_BITS;
+const FUNCTION_MASK = (1 << FUNCTION_BITS) - 1;
+const FUNCTION_SLOTS = new Int32Array(1 << FUNCTION_BITS);
+for (const h of FUNCTION_HASHES) {
+  let i = Math.imul(h, 0x9e3779b1) >>> FUNCTION_SHIFT;
+  while (FUNCTION_SLOTS[i] !== 0) i = (i + 1) & FUNCTION_MASK;
+  FUNCTION_SLOTS[i] = h;
+}
+
+/** Whether FNV-1a hash `h` is a function word's ({@linkcode FUNCTION_HASHES}). */
+function isFunctionHash(h: number): boolean {
+  if (h === 0) return FUNCTION_HASHES.has(0);
+  const key = h | 0;
+  for (let i = Math.imul(key, 0x9e3779b1) >>> FUNCTION_SHIFT;; i = (i + 1) & FUNCTION_MASK) {
+    const slot = FUNCTION_SLOTS[i]!;
+    if (slot === key) return true;
+    if (slot === 0) return false;
+  }
+}
 const EOS = fnv1a("</s>");
 const SHAPES = ["len:0", "len:1", "len:2-3", "len:4-7", "len:8-15", "len:16+", "has:?", "ends:?"]
   .map((s) => fnv1a(s));
@@ -374,6 +398,8 @@ export class WordTable {
   readonly inBoth: Uint8Array;
   /** @internal ln(1 + each of `sums`): a word's own value in each of its buckets. */
   readonly logs: Float64Array;
+  /** @internal Each word's unigram feature hash (its FNV-1a hash mixed as a word). */
+  readonly unigrams: Int32Array;
   /** The embedder's id: a table works with the embedder that built it only. */
   readonly embedderId: string;
   /** Open addressing by FNV-1a hash: `slots[i]` = word + 1 (0: empty), `keys[i]` its hash. */
@@ -397,6 +423,7 @@ export class WordTable {
     this.sums = parts.sums;
     this.inBoth = parts.inBoth;
     this.logs = parts.sums.map(Math.log1p);
+    this.unigrams = Int32Array.from(words, (word) => mix(fnv1a(word), FAMILY.word[0]));
     // two words with one FNV-1a hash: the first is looked up, the other is featurized as usual
     const bits = Math.max(4, 32 - Math.clz32(words.length * 4));
     this.#shift = 32 - bits;
@@ -518,40 +545,43 @@ function extractFeatures(
     for (let i = start; i < end; i++) h = Math.imul(h ^ codes[i]!, FNV_PRIME);
     h >>>= 0;
     const isWord = (charClass(codes[start]!) & WORD) !== 0; // then it is all [a-z0-9_']
-    // a content word is "w" in the delexicalised text
-    const content = delex !== null && isWord && !FUNCTION_HASHES.has(h);
+    const length = end - start;
+    const token = start;
+    start = end;
+    // a word of the table: its unigram, n-grams and whether it is a function word are known
+    const w = table !== null && isWord && charNgrams && length >= 2
+      ? table.find(h, codes, token, length)
+      : -1;
+    // a content word is "w" in the delexicalised text (a table word's inBoth is set exactly
+    // when the embedder delexicalises and the word is a function word)
+    const content = delex !== null && isWord &&
+      (w >= 0 ? table!.inBoth[w] === 0 : !isFunctionHash(h));
     const hd = content ? CONTENT_WORD : h;
     if (tokens++ === 0) {
       first = h;
       firstDelex = hd;
     }
-    out.push(mix(h, FAMILY.word[0]), FAMILY.word[1]);
+    const unigram = w >= 0 ? table!.unigrams[w]! : mix(h, FAMILY.word[0]);
+    out.push(unigram, FAMILY.word[1]);
     out.push(mix(Math.imul(previous, 31) + h, FAMILY.bigram[0]), FAMILY.bigram[1]);
     previous = h;
     if (delex) {
-      delex.push(mix(hd, FAMILY.word[0]), FAMILY.word[1]);
+      delex.push(content ? CONTENT_UNIGRAM : unigram, FAMILY.word[1]);
       delex.push(mix(Math.imul(previousDelex, 31) + hd, FAMILY.bigram[0]), FAMILY.bigram[1]);
       previousDelex = hd;
     }
-    const length = end - start;
-    const token = start;
-    start = end;
     if (!isWord) continue;
     words++;
-    if (!charNgrams || length < 2) continue;
-    if (table !== null) {
-      // a word of the table: its n-grams' hashes are known (its unigram is pushed above)
-      const w = table.find(h, codes, token, length);
-      if (w >= 0) {
-        const grams = table.grams;
-        for (let q = table.gramStarts[w]!, e = table.gramStarts[w + 1]!; q < e; q++) {
-          out.push(grams[q]!, FAMILY.char[1]);
-          if (delex && !content) delex.push(grams[q]!, FAMILY.char[1]);
-        }
-        found!.push(w);
-        continue;
+    if (w >= 0) {
+      const grams = table!.grams;
+      for (let q = table!.gramStarts[w]!, e = table!.gramStarts[w + 1]!; q < e; q++) {
+        out.push(grams[q]!, FAMILY.char[1]);
+        if (delex && !content) delex.push(grams[q]!, FAMILY.char[1]);
       }
+      found!.push(w);
+      continue;
     }
+    if (!charNgrams || length < 2) continue;
     pushCharGrams(codes, token, length, out, delex && !content ? delex : null); // "w" has none
   }
   finishFeatures(out, previous, first, tokens, words, text, lower);
@@ -609,6 +639,7 @@ export function isSparseMatrixEmbedder(embedder: Embedder): embedder is SparseMa
 const LOG1P_1 = Math.log1p(FAMILY.word[1]);
 const LOG1P_035 = Math.log1p(FAMILY.char[1]);
 const LOG1P_08 = Math.log1p(FAMILY.bigram[1]);
+const LOG1P_07 = Math.log1p(FAMILY.shape[1]);
 
 /** A sparse vector with room for `dimension` entries. */
 function newSparseVector(dimension: number): SparseVector {
@@ -1090,7 +1121,15 @@ export class BuiltinEmbedder implements Embedder {
     for (let i = 0; i < count; i++) {
       const x = scratch[indices[i]!]!;
       // most buckets hold one feature: its family's weight, whose log1p is known
-      const v = x === 1 ? LOG1P_1 : x === 0.35 ? LOG1P_035 : x === 0.8 ? LOG1P_08 : Math.log1p(x);
+      const v = x === 0.35
+        ? LOG1P_035
+        : x === 1
+        ? LOG1P_1
+        : x === 0.8
+        ? LOG1P_08
+        : x === 0.7
+        ? LOG1P_07
+        : Math.log1p(x);
       scratch[indices[i]!] = 0;
       raw[i] = v;
       norm += v * v;
