@@ -406,6 +406,10 @@ export class WordTable {
   #keys: Int32Array;
   #slots: Int32Array;
   #shift: number;
+  /** The words' code units, word `w`'s from `#charStarts[w]` (compared with a text's: reading
+   * them from the word strings was a megamorphic `charCodeAt` each). */
+  #chars: Uint16Array;
+  #charStarts: Int32Array;
 
   /** @internal Use {@linkcode BuiltinEmbedder.wordTable}. */
   constructor(
@@ -427,6 +431,14 @@ export class WordTable {
     // two words with one FNV-1a hash: the first is looked up, the other is featurized as usual
     const bits = Math.max(4, 32 - Math.clz32(words.length * 4));
     this.#shift = 32 - bits;
+    this.#charStarts = new Int32Array(words.length + 1);
+    words.forEach((word, w) => this.#charStarts[w + 1] = this.#charStarts[w]! + word.length);
+    this.#chars = new Uint16Array(this.#charStarts[words.length]!);
+    words.forEach((word, w) => {
+      for (let i = 0; i < word.length; i++) {
+        this.#chars[this.#charStarts[w]! + i] = word.charCodeAt(i);
+      }
+    });
     this.#keys = new Int32Array(1 << bits);
     this.#slots = new Int32Array(1 << bits);
     const mask = (1 << bits) - 1;
@@ -464,9 +476,10 @@ export class WordTable {
         break;
       }
     }
-    const word = this.words[w]!;
-    if (word.length !== length) return -1;
-    for (let i = 0; i < length; i++) if (word.charCodeAt(i) !== codes[start + i]) return -1;
+    const from = this.#charStarts[w]!;
+    if (this.#charStarts[w + 1]! - from !== length) return -1;
+    const chars = this.#chars;
+    for (let i = 0; i < length; i++) if (chars[from + i] !== codes[start + i]) return -1;
     return w;
   }
 }
@@ -833,11 +846,10 @@ export class BuiltinEmbedder implements Embedder {
     return this.#accumulateList(this.#features);
   }
 
-  /** Sums a feature list's weights into scratch; returns how many buckets, in touched in order
-   * of first use. */
-  #accumulateUnsorted(features: FeatureList): number {
+  /** Sums a feature list's weights into scratch; returns how many buckets, in `touched` (by
+   * default the embedder's) in order of first use. */
+  #accumulateUnsorted(features: FeatureList, touched = this.#touched): number {
     const scratch = this.#scratch;
-    const touched = this.#touched;
     const dimension = this.dimension;
     const { hashes, weights } = features;
     const mask = this.#mask;
@@ -1048,14 +1060,11 @@ export class BuiltinEmbedder implements Embedder {
         if (both) ownB[wordBuckets[q]!]! += logs[q]!;
       }
     }
-    const touched = this.#touched;
-    const countA = this.#accumulateUnsorted(this.#features);
-    for (let k = 0; k < countA; k++) f.indicesA[k] = touched[k]!;
+    const countA = this.#accumulateUnsorted(this.#features, f.indicesA);
     const normA = this.#finishRaw(f.indicesA, f.rawA, countA);
     let countB = 0, normB = 0;
     if (delex) {
-      countB = this.#accumulateUnsorted(this.#delexFeatures);
-      for (let k = 0; k < countB; k++) f.indicesB[k] = touched[k]!;
+      countB = this.#accumulateUnsorted(this.#delexFeatures, f.indicesB);
       normB = this.#finishRaw(f.indicesB, f.rawB, countB);
     }
     const sA = normA > 0 ? 1 / normA : 0, sB = normB > 0 ? 1 / normB : 0;
