@@ -39,6 +39,10 @@ export interface BatchPredictorOptions {
    * so it never idles while this thread reads, writes or computes a batch of its own; pair with
    * a `concurrency` of at least `workers × queue + 1`. @default 1 */
   queue?: number;
+  /** This thread featurizes every batch, straight into the kernel's shared memory, and the
+   * workers only compute (`createSparsePool`'s `stage`): less CPU in all (the featurizer warms
+   * up in one thread, not each), where this thread has little else to do. @default false */
+  stage?: boolean;
 }
 
 /**
@@ -70,7 +74,11 @@ export function createBatchPredictor(
     const alone = async (texts: readonly string[]) =>
       (await import("./context.ts")).predictAlone(bundle, texts);
     const pool = options.workers && isSparseEmbedder(bundle.embedder)
-      ? createSparsePool(bundle, { workers: options.workers, context: recipe, stage: true })
+      ? createSparsePool(bundle, {
+        workers: options.workers,
+        context: recipe,
+        stage: options.stage,
+      })
       : undefined;
     const kind = `${isSparseEmbedder(bundle.embedder) ? "sparse" : "dense"} wasm`;
     if (!pool) {
@@ -112,7 +120,7 @@ export function createBatchPredictor(
     );
   }
   const pool = options.workers
-    ? createSparsePool(bundle, { workers: options.workers, stage: true })
+    ? createSparsePool(bundle, { workers: options.workers, stage: options.stage })
     : undefined;
   if (!pool) return Object.assign(local, { close: () => {}, route: "sparse wasm" });
   return Object.assign(
