@@ -14,6 +14,7 @@ import { initBackend } from "./backend.ts";
 import { aloneRows, predictAlone } from "./context.ts";
 import { bundleMlp, createSparsePredictor, extractMlpWeights, SparseMlp } from "./sparse.ts";
 import { createSparsePool } from "./sparse_pool.ts";
+import { classifyFile, createBatchPredictor } from "./classify_file.ts";
 import { WORD_ROWS_MIN_TEXTS, wordRowsFeaturizer } from "./word_rows.ts";
 
 await initBackend();
@@ -220,6 +221,37 @@ Deno.test("word rows: every thread reads the first big batch's words, so a text'
     assert.deepEqual(await Promise.all(batches.map((batch) => staged.predict(batch))), expected);
     bundle.model.dispose();
   }
+});
+
+Deno.test("classifyFile() with a staged worker (deno task classify's route) writes the bytes one thread writes", async () => {
+  const embedder = new BuiltinEmbedder({ dimension: 256 });
+  const { model, ...bundle } = randomContextBundle(embedder, 64, { seed: 21 });
+  const asWeights = () => ({ ...bundle, weights: extractMlpWeights(model) });
+  const input = await Deno.makeTempFile({ suffix: ".txt" });
+  await Deno.writeTextFile(input, [...TEXTS, ...TEXTS.slice(0, 150).reverse()].join("\n") + "\n");
+  const outputs: string[] = [];
+  for (const options of [{}, { workers: 1, queue: 2, stage: true }]) {
+    const predict = createBatchPredictor(asWeights(), options);
+    assert.equal(
+      predict.route,
+      options.stage
+        ? "sparse wasm + 1 worker (context model, each text alone)"
+        : "sparse wasm (context model, each text alone)",
+    );
+    const out = `${input}.${outputs.length}.csv`;
+    try {
+      // the first batch is big enough to pick word rows; later ones are in flight together
+      await classifyFile(predict, input, out, { batchSize: 300, concurrency: 3 });
+    } finally {
+      predict.close();
+    }
+    outputs.push(await Deno.readTextFile(out));
+    await Deno.remove(out);
+  }
+  assert.equal(outputs[1], outputs[0]);
+  assert.equal(outputs[0]!.split("\n").length, TEXTS.length + 150 + 2);
+  await Deno.remove(input);
+  model.dispose();
 });
 
 Deno.test("SparseMlp.defineRows() makes a claimed row the weighted sum of real rows; unclaimed rows are refused", () => {
