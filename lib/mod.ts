@@ -92,6 +92,7 @@ export type {
   SparseKernel,
   SparseMlpOptions,
   SparseModel,
+  StagedRows,
 } from "./infer/sparse.ts";
 export { type BackendName, BACKENDS } from "./infer/backend.ts";
 export { classifyFile, createBatchPredictor } from "./infer/classify_file.ts";
