@@ -117,6 +117,13 @@ await runMain(async () => {
       concurrency: workers + 1,
     });
     controller.signal.throwIfAborted();
+    if (stats.files > 0 && stats.failedFiles === stats.files) {
+      // an empty report would read as "a server with no messages", not as "wrong input"
+      throw new Error(
+        `Cannot report on ${flags.in}: none of its ${stats.files} file(s) could be read ` +
+          `(why above); nothing written — give a DiscordChatExporter export (JSON or CSV)`,
+      );
+    }
     writing = true;
     const files = await writeReport(out, report);
     if (controller.signal.aborted) {
