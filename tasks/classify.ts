@@ -15,8 +15,9 @@ import {
   type StreamFormat,
 } from "../lib/data/stream.ts";
 import { detectConversationColumns, hasConversations } from "../lib/data/conversation.ts";
+import { detectExport } from "../lib/data/discord/detect.ts";
 import { progressBar } from "./_progress.ts";
-import { type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
+import { exists, type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
 import { contextFlag, CONVERSATION_FLAGS, conversationColumnFlags } from "./_conversation_flags.ts";
 import { createRowsPredictor } from "../lib/infer/context.ts";
@@ -47,7 +48,11 @@ const FLAGS: FlagSpec = {
     placeholder: "COLUMN",
     help: 'field holding the message (default: "text" or "message")',
   },
-  "batch-size": { type: "string", default: "8192", help: "messages per prediction batch" },
+  "batch-size": {
+    type: "string",
+    placeholder: "N",
+    help: "messages per prediction batch (default 8192; an export's: 4096, the report's)",
+  },
   workers: {
     type: "string",
     placeholder: "N",
@@ -73,6 +78,14 @@ await runMain(async () => {
     throw new RangeError(
       `Cannot read --format: "${format}" is not one of ${STREAM_FORMATS.join(", ")}`,
     );
+  }
+  if (!fromStdin && !(await exists(input))) {
+    throw new Deno.errors.NotFound(`Cannot classify "${input}": no such file or folder`);
+  }
+  const exportKind = fromStdin || format !== undefined ? null : await detectExport(input);
+  if (exportKind !== null) {
+    const { classifyExportCli } = await import("./_classify_export.ts");
+    return await classifyExportCli(flags, input, exportKind);
   }
   const started = performance.now();
   const bundle = await loadWeightsBundle(String(flags.model), embedderRuntimeFromEnv());

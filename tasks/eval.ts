@@ -10,6 +10,7 @@ import { basename, extname, join } from "node:path";
 import { evaluateLabelledCsv, writeEvalReport } from "../lib/eval/evaluate.ts";
 import { formatEvalResult } from "../lib/eval/report.ts";
 import { loadBundle } from "../lib/model/bundle.ts";
+import { detectExport } from "../lib/data/discord/detect.ts";
 import { exists, type FlagSpec, parseFlags, runMain } from "./_cli.ts";
 import {
   contextFlag,
@@ -22,8 +23,9 @@ const FLAGS: FlagSpec = {
   model: { type: "string", placeholder: "DIR", default: "models/latest", help: "model folder" },
   data: {
     type: "string",
-    placeholder: "FILE.csv|-",
-    help: "labelled CSV (text,label or message,message_type); - reads it from stdin",
+    placeholder: "FILE.csv|EXPORT|-",
+    help: "labelled CSV (text,label or message,message_type); - reads it from stdin; or a " +
+      "generated chat export (a folder, or a channel's .json/.csv) with truth.csv beside it",
   },
   out: {
     type: "string",
@@ -45,10 +47,12 @@ await runMain(async () => {
     Deno.args,
     FLAGS,
     "Usage: deno task eval --model models/latest --data FILE.csv [options]\n\n" +
-      'Evaluates a saved model on a labelled CSV, beside the "?" rule and the majority class.',
+      'Evaluates a saved model on a labelled CSV, beside the "?" rule and the majority class.\n' +
+      "On a chat export (deno task generate --format discord-json), each message is read in its " +
+      "channel as\ndeno task report reads it, and scored against the truth.csv beside it.",
   );
   if (typeof flags.data !== "string") {
-    throw new TypeError("Cannot evaluate: --data FILE.csv is required");
+    throw new TypeError("Cannot evaluate: --data FILE.csv (or an export folder) is required");
   }
   const fromStdin = flags.data === "-";
   // The evaluation reads its whole file anyway, so stdin is copied to a temporary CSV first.
@@ -82,6 +86,11 @@ async function evaluate(
             "they live in ../shared beside it; data/real/molweni.csv is real chat that is)"
           : ""),
     );
+  }
+  const exportKind = name === "stdin" ? null : await detectExport(data);
+  if (exportKind !== null) {
+    const { evaluateExportCli } = await import("./_eval_export.ts");
+    return await evaluateExportCli(flags, data);
   }
   let filter: ((r: { values: Record<string, string> }) => boolean) | undefined;
   if (typeof flags.where === "string") {
