@@ -6,25 +6,20 @@
  */
 
 import { exportFiles, readExport } from "../lib/data/discord/read.ts";
-import type { ExportKind } from "../lib/data/discord/detect.ts";
+import type { ChatExportKind } from "../lib/data/discord/detect.ts";
 import { type ChatMessage, emptyReadStats, type ReadStats } from "../lib/data/discord/types.ts";
 import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import { classifyExport, holdsDiscordExport } from "../lib/report/classify_export.ts";
 import { createMessageClassifier } from "../lib/report/classify.ts";
 import { numberFlag } from "./_cli.ts";
+import { CONVERSATION_FLAGS } from "./_conversation_flags.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
 import { handleInterrupt } from "./_interrupt.ts";
 import { progressBar } from "./_progress.ts";
 
-/** Flags of classify that only read plain message files. */
-const FILE_ONLY_FLAGS = [
-  "text-column",
-  "conversation-column",
-  "position-column",
-  "speaker-column",
-  "reply-column",
-  "timestamp-column",
-];
+/** Flags of classify that only read plain message files: its column flags. */
+const FILE_ONLY_FLAGS = ["text-column", ...Object.keys(CONVERSATION_FLAGS)]
+  .filter((name) => name.endsWith("-column"));
 
 /**
  * Classifies every chat message of the export at `input` as the report does and writes one row
@@ -35,14 +30,21 @@ const FILE_ONLY_FLAGS = [
 export async function classifyExportCli(
   flags: Record<string, string | boolean | undefined>,
   input: string,
-  kind: ExportKind,
+  kind: ChatExportKind,
 ): Promise<void> {
   for (const name of FILE_ONLY_FLAGS) {
     if (flags[name] !== undefined) {
       throw new TypeError(
-        `Cannot use --${name} with "${input}": it is a chat export, whose columns are known`,
+        `Cannot use --${name} with "${input}": it names a column of a message file, and this ` +
+          "is a chat export (read as deno task report reads it)",
       );
     }
+  }
+  if (flags.context === "off") {
+    throw new TypeError(
+      `Cannot use --context off with "${input}": a chat export is read as deno task report reads ` +
+        "it, each message in its channel",
+    );
   }
   const files = await exportFiles(input);
   if (kind === "folder" && !(await holdsDiscordExport(files))) {

@@ -12,20 +12,13 @@ import { writeEvalReport } from "../lib/eval/evaluate.ts";
 import { formatEvalResult } from "../lib/eval/report.ts";
 import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import { evaluateExport } from "../lib/report/evaluate_export.ts";
+import { CONVERSATION_FLAGS } from "./_conversation_flags.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
 import { handleInterrupt } from "./_interrupt.ts";
 
 /** Flags of eval that only apply to a labelled CSV. */
-const CSV_ONLY_FLAGS = [
-  "where",
-  "text-column",
-  "label-column",
-  "conversation-column",
-  "position-column",
-  "speaker-column",
-  "reply-column",
-  "timestamp-column",
-];
+const CSV_ONLY_FLAGS = ["where", "text-column", "label-column", ...Object.keys(CONVERSATION_FLAGS)]
+  .filter((name) => name !== "context");
 
 /**
  * Scores the model on the export at `data` against its `truth.csv` and prints and writes eval's
@@ -38,9 +31,16 @@ export async function evaluateExportCli(
   for (const name of CSV_ONLY_FLAGS) {
     if (flags[name] !== undefined) {
       throw new TypeError(
-        `Cannot use --${name} with "${data}": it is a chat export, whose columns are known`,
+        `Cannot use --${name} with "${data}": it applies to a labelled CSV, and this is a ` +
+          "chat export (scored against its truth.csv)",
       );
     }
+  }
+  if (flags.context === "off") {
+    throw new TypeError(
+      `Cannot use --context off with "${data}": a chat export is read as deno task report reads ` +
+        "it, each message in its channel",
+    );
   }
   if ((await Deno.stat(data)).isDirectory && !(await holdsDiscordExport(await exportFiles(data)))) {
     throw new TypeError(

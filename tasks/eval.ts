@@ -1,7 +1,8 @@
 /**
  * `deno task eval --model models/latest --data FILE.csv`: scores a saved model on any labelled
  * CSV beside the "?" rule and the majority class, prints the tables and writes JSON + SVG charts
- * to `<model>/eval/<file stem>/`.
+ * to `<model>/eval/<file stem>/`. A generated chat export (with `truth.csv` beside it) goes to
+ * tasks/_eval_export.ts instead.
  * @module
  */
 
@@ -46,7 +47,7 @@ await runMain(async () => {
   const flags = parseFlags(
     Deno.args,
     FLAGS,
-    "Usage: deno task eval --model models/latest --data FILE.csv [options]\n\n" +
+    "Usage: deno task eval --model models/latest --data FILE.csv|EXPORT [options]\n\n" +
       'Evaluates a saved model on a labelled CSV, beside the "?" rule and the majority class.\n' +
       "On a chat export (deno task generate --format discord-json), each message is read in its " +
       "channel as\ndeno task report reads it, and scored against the truth.csv beside it.",

@@ -13,7 +13,7 @@ import { openCsvStream } from "../stream.ts";
 export const DISCORD_CSV_COLUMNS = ["AuthorID", "Author", "Date", "Content"] as const;
 
 /** How a path is read as a chat export: a folder of files, a DCE JSON file, a DCE CSV file. */
-export type ExportKind = "folder" | "discord-json" | "discord-csv";
+export type ChatExportKind = "folder" | "discord-json" | "discord-csv";
 
 /**
  * Whether `path` is a chat export, and which kind: a folder; a `.json` file (the only JSON the
@@ -26,7 +26,7 @@ export type ExportKind = "folder" | "discord-json" | "discord-csv";
  * await detectExport("exports/general [123].csv"); // "discord-csv" when DCE wrote it
  * ```
  */
-export async function detectExport(path: string): Promise<ExportKind | null> {
+export async function detectExport(path: string): Promise<ChatExportKind | null> {
   const info = await Deno.stat(path).catch(() => undefined);
   if (info === undefined) return null;
   if (info.isDirectory) return "folder";
