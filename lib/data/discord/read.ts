@@ -11,6 +11,7 @@
 
 import { basename, extname, join } from "node:path";
 import { csvStreamFromChunks } from "../stream.ts";
+import { DISCORD_CSV_COLUMNS } from "./detect.ts";
 import { scanJsonObject } from "./json_stream.ts";
 import {
   type ChatMessage,
@@ -55,7 +56,6 @@ const SYSTEM_TYPES = new Set([
   "AutoModerationAction",
   "GuildApplicationPremiumSubscription",
 ]);
-const DISCORD_CSV_COLUMNS = ["AuthorID", "Author", "Date", "Content"];
 
 /** Lists the files an export path stands for: the file itself, or a folder's readable files. */
 export async function exportFiles(path: string): Promise<string[]> {
