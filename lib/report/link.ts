@@ -15,13 +15,20 @@
  *    how many questions since, answered already, which answer words went with which question
  *    words in the export's own replies, thread answers and mentions, and the asker's reply or
  *    thanks right after — such an answer waits up to 8 messages or 30 minutes before it is
- *    decided); when no candidate scores above "none", the answer links to nothing.
+ *    decided); when no candidate scores above "none", the answer links to nothing;
+ * 7. `thanks` — a question nothing above answered, whose asker thanked someone within 20 minutes
+ *    of asking ("ty, that worked"), is linked to the message thanked (the one the thanks replies
+ *    to, else the likeliest answer among the last few messages by others since the question),
+ *    whatever its label: the model calls some answers comments, the asker's thanks does not.
  *
- * With `rule: "nearest"` the former rules apply instead (kept to compare against): no `chain`, a
- * mention or name picks the asker's latest question, and step 6 is `nearest` — the latest open
+ * And the asker's bump ("bump", "anyone?", "still stuck on this") on a question they have not
+ * thanked anyone for takes back the links rule 6 alone made to it: nothing answered it yet.
+ *
+ * With `rule: "nearest"` the former rules apply instead (kept to compare against): no `chain`,
+ * `thanks` or bump, a mention or name picks the asker's latest question, and step 6 is `nearest` — the latest open
  * question by someone else, whatever the evidence.
  *
- * Only messages labelled "answer" link by these rules. A reply labelled comment ("+1, mine does
+ * Only messages labelled "answer" link by rules 1–6. A reply labelled comment ("+1, mine does
  * that too") answers nothing — unless the model still gives it "answer" a fair probability
  * (`replyAnswerProbability`, 0.3): a comment-labelled reply to a question by someone else, or a
  * message in a thread started from one, then answers it (`reply` / `thread`), as short or
@@ -51,7 +58,15 @@ import {
 } from "./link_evidence.ts";
 
 /** Why an answer was linked to its question. */
-export type LinkReason = "reply" | "chain" | "thread" | "mention" | "name" | "scored" | "nearest";
+export type LinkReason =
+  | "reply"
+  | "chain"
+  | "thread"
+  | "mention"
+  | "name"
+  | "scored"
+  | "thanks"
+  | "nearest";
 
 /** Every {@linkcode LinkReason}, in rule order. */
 export const LINK_REASONS: readonly LinkReason[] = [
@@ -61,6 +76,7 @@ export const LINK_REASONS: readonly LinkReason[] = [
   "mention",
   "name",
   "scored",
+  "thanks",
   "nearest",
 ];
 
@@ -157,6 +173,15 @@ export interface LinkerOptions {
    * exports about a quarter of such messages at 0.3–0.6 are answers). 1 turns it off.
    * @default 0.3 */
   plainAnswerProbability?: number;
+  /** A question nothing else answers, whose asker thanks someone within 20 minutes of asking
+   * ("ty, that worked"), is linked to the message thanked (`thanks`): the one the thanks
+   * replies to, else of the last few messages by others since the question the one the model
+   * gives the highest p(answer) (at least 0.1). @default true */
+  thanks?: boolean;
+  /** The asker's bump ("bump", "anyone?", "still stuck on this") on a question they have not
+   * thanked anyone for takes back the links the evidence rule alone (`scored`) made to it:
+   * nothing answered it yet. @default true */
+  bumps?: boolean;
 }
 
 /** An open question with what the evidence rule needs about its exchange. */
@@ -178,6 +203,26 @@ interface OpenQuestion {
   people: Set<string>;
   /** Messages of its conversation read before it. */
   position: number;
+  /** The message its asker thanked for after it (see {@linkcode LinkerOptions.thanks}). */
+  thanked: Turn | null;
+  /** Whether its asker thanked anyone since (a later bump is then about something else). */
+  acknowledged: boolean;
+  /** Links to it on evidence alone (`scored`), which the asker's bump takes back; null once
+   * a link by reply, thread, mention or name came. */
+  weakLinks: AnswerLink[] | null;
+}
+
+/** A recent message of a conversation, for an asker's thanks to point back at. */
+interface Turn {
+  id: string;
+  author: string;
+  time: number;
+  label: Label;
+  pAnswer: number;
+  /** Messages of its conversation read before it. */
+  position: number;
+  /** Its entry in the recent messages (which exchange it joined), when remembered. */
+  entry: RecentMessage | undefined;
 }
 
 /** A plain answer waiting a few messages for what follows it (the asker's "thanks, that
@@ -204,6 +249,8 @@ interface Conversation {
   previousAuthor: string;
   /** Messages read in it so far. */
   messages: number;
+  /** Its last few messages, oldest first (for the asker's thanks). */
+  turns: Turn[];
 }
 
 /** A recent message: its author and the exchange (question id) it belongs to. */
@@ -227,6 +274,15 @@ const PEOPLE_KEYED = 1 << 26;
 const ANSWER_WORDS_KEPT = 3;
 /** Open questions the evidence rule weighs for one answer, newest first. */
 const MAX_CANDIDATES = 24;
+/** The asker bumping their question: nothing answered it yet. */
+const BUMP =
+  /^\s*(?:bump(?:ing)?(?: this)?|anyone|any(?:one| ideas| help| luck)\s*\?|still (?:stuck|need help)(?: on this)?|\^+)\W*$/i;
+/** How long after a question its asker's thanks still tells it was answered. */
+const THANKS_MS = 20 * 60_000;
+/** The least p(answer) of a message a plain thanks (no reply) may be for. */
+const THANKS_MIN_P_ANSWER = 0.1;
+/** Recent messages of a conversation an asker's thanks may point back at. */
+const TURNS_KEPT = 12;
 /** How long a plain answer waits for what follows it: this many later messages… */
 const LOOKAHEAD_MESSAGES = 8;
 /** … or this long, whichever comes first. */
@@ -280,6 +336,8 @@ export class Linker {
   readonly #onDecision: ((decision: LinkDecision) => void) | undefined;
   readonly #replyAnswer: number;
   readonly #plainAnswer: number;
+  readonly #thanks: boolean;
+  readonly #bumps: boolean;
   /** Word associations learnt from the export's explicit links (reply, thread, mention, name). */
   readonly #associations = new WordAssociations();
 
@@ -296,6 +354,9 @@ export class Linker {
     this.#onDecision = options.onDecision;
     this.#replyAnswer = options.replyAnswerProbability ?? 0.3;
     this.#plainAnswer = options.plainAnswerProbability ?? 0.3;
+    // (both read what the evidence rule keeps: the former rules stay as they were)
+    this.#thanks = (options.thanks ?? true) && this.#rule === "scored";
+    this.#bumps = (options.bumps ?? true) && this.#rule === "scored";
   }
 
   /** Feeds the next message (messages of one conversation must come in time order). */
@@ -303,7 +364,12 @@ export class Linker {
     const m = item.message;
     const time = m.timestamp ? Date.parse(m.timestamp) : NaN;
     const conversation = this.#conversationOf(m.conversationId, time);
-    this.#observe(conversation, m, time);
+    const acknowledges = ACKNOWLEDGES.test(m.text);
+    this.#observe(conversation, m, time, acknowledges);
+    if (acknowledges && this.#rule === "scored" && item.label !== "question") {
+      this.#thank(conversation, m, time);
+    }
+    if (this.#bumps && BUMP.test(m.text)) this.#bump(conversation, m);
     if (this.#rule === "scored") {
       const to = m.replyTo ? this.#recent.get(m.replyTo) : undefined;
       if (to !== undefined) this.#noteTalk(m.userName, to.author, time);
@@ -352,6 +418,9 @@ export class Linker {
         answerWords: [],
         people: new Set(),
         position: conversation.messages,
+        thanked: null,
+        acknowledged: false,
+        weakLinks: [],
       };
       conversation.open.push(open);
       this.#openById.set(q.id, open);
@@ -385,6 +454,19 @@ export class Linker {
       if (item.label === "comment") this.#openById.get(exchange)?.people.add(m.userName);
       this.#remember(m.messageId, exchange);
     }
+    if (this.#thanks) {
+      const turns = conversation.turns;
+      if (turns.length >= TURNS_KEPT) turns.shift();
+      turns.push({
+        id: m.messageId,
+        author: m.userName,
+        time,
+        label: item.label,
+        pAnswer: item.pAnswer ?? (item.label === "answer" ? item.confidence : 0),
+        position: conversation.messages,
+        entry: this.#latestId === m.messageId ? this.#latest : undefined,
+      });
+    }
     conversation.messages++;
     conversation.previousExchange = exchange;
     conversation.previousAuthor = m.userName;
@@ -395,6 +477,7 @@ export class Linker {
   finish(): void {
     for (const conversation of this.#conversations.values()) {
       while (conversation.pending.length > 0) this.#decide(conversation.pending.shift()!);
+      for (const open of conversation.open) this.#close(open);
     }
     for (const [threadId, pending] of this.#threadAnswers) {
       const q = this.#byId.get(threadId);
@@ -438,10 +521,14 @@ export class Linker {
 
   /** Notes what `m` says about the answers waiting in its conversation; decides those whose
    * wait is over. */
-  #observe(conversation: Conversation, m: ChatMessage, time: number): void {
+  #observe(
+    conversation: Conversation,
+    m: ChatMessage,
+    time: number,
+    acknowledges: boolean,
+  ): void {
     const pending = conversation.pending;
     if (pending.length === 0) return;
-    const acknowledges = ACKNOWLEDGES.test(m.text);
     for (const p of pending) {
       p.seen++;
       if (m.userName === p.message.userName) continue;
@@ -482,6 +569,73 @@ export class Linker {
       chosen: best?.open.record.id ?? null,
     });
     if (best) this.#attach(best.open.record, m, p.time, "scored", words);
+  }
+
+  /**
+   * The asker's thanks after their question: remembers which message it thanks (the one it
+   * replies to, else of the recent messages by others since the question the likeliest answer)
+   * for the asker's latest open question, should nothing else answer it.
+   */
+  #thank(conversation: Conversation, m: ChatMessage, time: number): void {
+    let open: OpenQuestion | undefined;
+    for (let i = conversation.open.length - 1; i >= 0; i--) {
+      const o = conversation.open[i]!;
+      if (o.record.author === m.userName) {
+        open = o;
+        break;
+      }
+    }
+    if (!open) return;
+    open.acknowledged = true;
+    if (!this.#thanks || open.thanked || open.record.answers > 0) return;
+    if (!(time - open.record.time <= THANKS_MS)) return;
+    let thanked: Turn | undefined;
+    for (const turn of conversation.turns) {
+      if (turn.position <= open.position || turn.author === m.userName) continue;
+      // a message that belongs to another question's exchange is thanked for that one
+      const exchange = turn.entry?.exchange;
+      if (exchange && exchange !== open.record.id) continue;
+      if (m.replyTo) {
+        if (turn.id === m.replyTo) thanked = turn;
+        continue;
+      }
+      if (turn.label === "question" || turn.pAnswer < THANKS_MIN_P_ANSWER) continue;
+      if (!thanked || turn.pAnswer >= thanked.pAnswer) thanked = turn;
+    }
+    if (thanked) open.thanked = thanked;
+  }
+
+  /**
+   * The asker's "bump" / "anyone?" on their question says nothing answered it yet: links made
+   * to it on evidence alone were wrong, and are taken back.
+   */
+  #bump(conversation: Conversation, m: ChatMessage): void {
+    let open: OpenQuestion | undefined = m.replyTo ? this.#openById.get(m.replyTo) : undefined;
+    if (open && open.record.author !== m.userName) return;
+    for (let i = conversation.open.length - 1; !open && i >= 0; i--) {
+      if (conversation.open[i]!.record.author === m.userName) open = conversation.open[i];
+    }
+    const weak = open?.weakLinks;
+    if (!open || open.acknowledged || !weak || weak.length === 0) return;
+    for (const link of weak) {
+      const at = this.links.lastIndexOf(link);
+      if (at !== -1) this.links.splice(at, 1);
+    }
+    weak.length = 0;
+    const q = open.record;
+    q.answers = 0;
+    q.firstAnswerId =
+      q.firstAnswerAuthor =
+      q.secondsToFirstAnswer =
+      q.linkedBy =
+        null;
+  }
+
+  /** Links a question leaving the open ones to the message its asker thanked, if nothing else
+   * answered it. */
+  #close(open: OpenQuestion): void {
+    const t = open.thanked;
+    if (t && open.record.answers === 0) this.#link(open.record, t.id, t.author, t.time, "thanks");
   }
 
   /** Notes that two people talked (a reply, an answer) at `time`. */
@@ -673,7 +827,13 @@ export class Linker {
 
   #link(q: QuestionRecord, answerId: string, author: string, time: number, reason: LinkReason) {
     q.answers++;
-    this.links.push({ answerId, answerAuthor: author, questionId: q.id, reason });
+    const link: AnswerLink = { answerId, answerAuthor: author, questionId: q.id, reason };
+    this.links.push(link);
+    const open = this.#openById.get(q.id);
+    if (open?.weakLinks) {
+      if (reason === "scored") open.weakLinks.push(link);
+      else open.weakLinks = null;
+    }
     const seconds = Number.isFinite(time) && Number.isFinite(q.time)
       ? Math.max(0, (time - q.time) / 1000)
       : null;
@@ -691,7 +851,14 @@ export class Linker {
   #conversationOf(conversationId: string, time: number): Conversation {
     let c = this.#conversations.get(conversationId);
     if (!c) {
-      c = { open: [], pending: [], previousExchange: null, previousAuthor: "", messages: 0 };
+      c = {
+        open: [],
+        pending: [],
+        previousExchange: null,
+        previousAuthor: "",
+        messages: 0,
+        turns: [],
+      };
       this.#conversations.set(conversationId, c);
     }
     const open = c.open;
@@ -702,7 +869,10 @@ export class Linker {
       drop = open.length - 20; // no times: keep the last few questions open
     }
     if (drop > 0) {
-      for (const q of open.splice(0, drop)) this.#openById.delete(q.record.id);
+      for (const q of open.splice(0, drop)) {
+        this.#openById.delete(q.record.id);
+        this.#close(q);
+      }
     }
     return c;
   }
