@@ -249,8 +249,11 @@ interface Conversation {
   previousAuthor: string;
   /** Messages read in it so far. */
   messages: number;
-  /** Its last few messages, oldest first (for the asker's thanks). */
+  /** Its last few messages (for the asker's thanks), a ring: the oldest at `turnAt` once full. */
   turns: Turn[];
+  turnAt: number;
+  /** Each asker's latest open question (for their thanks and bumps). */
+  askers: Map<string, OpenQuestion>;
 }
 
 /** A recent message: its author and the exchange (question id) it belongs to. */
@@ -364,12 +367,15 @@ export class Linker {
     const m = item.message;
     const time = m.timestamp ? Date.parse(m.timestamp) : NaN;
     const conversation = this.#conversationOf(m.conversationId, time);
-    const acknowledges = ACKNOWLEDGES.test(m.text);
+    // (the asker's own words after their question: tested only when they have one open)
+    const asked = this.#rule === "scored" ? conversation.askers.get(m.userName) : undefined;
+    const acknowledges = (conversation.pending.length > 0 || asked !== undefined) &&
+      ACKNOWLEDGES.test(m.text);
     this.#observe(conversation, m, time, acknowledges);
-    if (acknowledges && this.#rule === "scored" && item.label !== "question") {
-      this.#thank(conversation, m, time);
+    if (asked && acknowledges && item.label !== "question") {
+      this.#thank(conversation, asked, m, time);
     }
-    if (this.#bumps && BUMP.test(m.text)) this.#bump(conversation, m);
+    if (asked && this.#bumps && BUMP.test(m.text)) this.#bump(asked, m);
     if (this.#rule === "scored") {
       const to = m.replyTo ? this.#recent.get(m.replyTo) : undefined;
       if (to !== undefined) this.#noteTalk(m.userName, to.author, time);
@@ -423,6 +429,7 @@ export class Linker {
         weakLinks: [],
       };
       conversation.open.push(open);
+      conversation.askers.set(q.author, open);
       this.#openById.set(q.id, open);
       exchange = q.id;
     } else if (item.label === "answer") {
@@ -454,19 +461,7 @@ export class Linker {
       if (item.label === "comment") this.#openById.get(exchange)?.people.add(m.userName);
       this.#remember(m.messageId, exchange);
     }
-    if (this.#thanks) {
-      const turns = conversation.turns;
-      if (turns.length >= TURNS_KEPT) turns.shift();
-      turns.push({
-        id: m.messageId,
-        author: m.userName,
-        time,
-        label: item.label,
-        pAnswer: item.pAnswer ?? (item.label === "answer" ? item.confidence : 0),
-        position: conversation.messages,
-        entry: this.#latestId === m.messageId ? this.#latest : undefined,
-      });
-    }
+    if (this.#thanks) this.#turn(conversation, item, time);
     conversation.messages++;
     conversation.previousExchange = exchange;
     conversation.previousAuthor = m.userName;
@@ -571,26 +566,49 @@ export class Linker {
     if (best) this.#attach(best.open.record, m, p.time, "scored", words);
   }
 
+  /** Keeps the message in its conversation's last few (reusing the oldest's record). */
+  #turn(conversation: Conversation, item: LabelledMessage, time: number): void {
+    const m = item.message;
+    const turns = conversation.turns;
+    const pAnswer = item.pAnswer ?? (item.label === "answer" ? item.confidence : 0);
+    const entry = this.#latestId === m.messageId ? this.#latest : undefined;
+    const position = conversation.messages;
+    if (turns.length < TURNS_KEPT) {
+      turns.push({
+        id: m.messageId,
+        author: m.userName,
+        time,
+        label: item.label,
+        pAnswer,
+        position,
+        entry,
+      });
+      return;
+    }
+    const t = turns[conversation.turnAt]!;
+    conversation.turnAt = (conversation.turnAt + 1) % TURNS_KEPT;
+    t.id = m.messageId;
+    t.author = m.userName;
+    t.time = time;
+    t.label = item.label;
+    t.pAnswer = pAnswer;
+    t.position = position;
+    t.entry = entry;
+  }
+
   /**
    * The asker's thanks after their question: remembers which message it thanks (the one it
    * replies to, else of the recent messages by others since the question the likeliest answer)
    * for the asker's latest open question, should nothing else answer it.
    */
-  #thank(conversation: Conversation, m: ChatMessage, time: number): void {
-    let open: OpenQuestion | undefined;
-    for (let i = conversation.open.length - 1; i >= 0; i--) {
-      const o = conversation.open[i]!;
-      if (o.record.author === m.userName) {
-        open = o;
-        break;
-      }
-    }
-    if (!open) return;
+  #thank(conversation: Conversation, open: OpenQuestion, m: ChatMessage, time: number): void {
     open.acknowledged = true;
     if (!this.#thanks || open.thanked || open.record.answers > 0) return;
     if (!(time - open.record.time <= THANKS_MS)) return;
     let thanked: Turn | undefined;
-    for (const turn of conversation.turns) {
+    const turns = conversation.turns;
+    for (let k = 0; k < turns.length; k++) {
+      const turn = turns[(conversation.turnAt + k) % turns.length]!; // oldest first
       if (turn.position <= open.position || turn.author === m.userName) continue;
       // a message that belongs to another question's exchange is thanked for that one
       const exchange = turn.entry?.exchange;
@@ -602,21 +620,19 @@ export class Linker {
       if (turn.label === "question" || turn.pAnswer < THANKS_MIN_P_ANSWER) continue;
       if (!thanked || turn.pAnswer >= thanked.pAnswer) thanked = turn;
     }
-    if (thanked) open.thanked = thanked;
+    if (thanked) open.thanked = { ...thanked }; // (the ring reuses its records)
   }
 
   /**
    * The asker's "bump" / "anyone?" on their question says nothing answered it yet: links made
    * to it on evidence alone were wrong, and are taken back.
    */
-  #bump(conversation: Conversation, m: ChatMessage): void {
-    let open: OpenQuestion | undefined = m.replyTo ? this.#openById.get(m.replyTo) : undefined;
-    if (open && open.record.author !== m.userName) return;
-    for (let i = conversation.open.length - 1; !open && i >= 0; i--) {
-      if (conversation.open[i]!.record.author === m.userName) open = conversation.open[i];
-    }
-    const weak = open?.weakLinks;
-    if (!open || open.acknowledged || !weak || weak.length === 0) return;
+  #bump(latest: OpenQuestion, m: ChatMessage): void {
+    const replied = m.replyTo ? this.#openById.get(m.replyTo) : undefined;
+    if (replied && replied.record.author !== m.userName) return;
+    const open = replied ?? latest;
+    const weak = open.weakLinks;
+    if (open.acknowledged || !weak || weak.length === 0) return;
     for (const link of weak) {
       const at = this.links.lastIndexOf(link);
       if (at !== -1) this.links.splice(at, 1);
@@ -858,6 +874,8 @@ export class Linker {
         previousAuthor: "",
         messages: 0,
         turns: [],
+        turnAt: 0,
+        askers: new Map(),
       };
       this.#conversations.set(conversationId, c);
     }
@@ -871,6 +889,7 @@ export class Linker {
     if (drop > 0) {
       for (const q of open.splice(0, drop)) {
         this.#openById.delete(q.record.id);
+        if (c.askers.get(q.record.author) === q) c.askers.delete(q.record.author);
         this.#close(q);
       }
     }
