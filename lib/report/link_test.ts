@@ -398,3 +398,24 @@ Deno.test("Linker takes back evidence-only links when the asker bumps their ques
     "after thanking, a bump is about something else",
   );
 });
+
+Deno.test("Linker: a thanked message is linked once its question leaves the window, and only a likely answer is thanked", () => {
+  const linker = new Linker({ windowSeconds: 3600 });
+  const add = (message: ChatMessage, label: Label, pAnswer: number) =>
+    linker.add({ message, label, confidence: 0.9, pAnswer });
+  add(msg("q1", "ann", "my notebook keeps crashing on a 4GB csv"), "question", 0);
+  add(msg("c1", "bob", "try read_csv with chunksize"), "comment", 0.25);
+  add(msg("t1", "ann", "ty that worked"), "comment", 0.01);
+  assert.equal(linker.questions[0]!.firstAnswerId, null, "another answer may still come");
+  clock += 2 * 3600_000;
+  add(msg("q2", "cyd", "is sql hard"), "question", 0);
+  assert.deepStrictEqual(
+    [linker.questions[0]!.firstAnswerId, linker.questions[0]!.linkedBy],
+    ["c1", "thanks"],
+    "decided when q1 closed, before finish()",
+  );
+  add(msg("c2", "dan", "lol same"), "comment", 0.05);
+  add(msg("t2", "cyd", "thanks"), "comment", 0.01);
+  linker.finish();
+  assert.equal(linker.questions[1]!.firstAnswerId, null, "p(answer) 0.05 is no answer to thank");
+});
