@@ -46,7 +46,10 @@ export async function classifyExportCli(
         "it, each message in its channel",
     );
   }
-  const files = await exportFiles(input);
+  const toFile = typeof flags.out === "string" && flags.out !== "-";
+  // the output may be written inside the export folder: never read it back as chat
+  const exclude = toFile ? [String(flags.out)] : [];
+  const files = await exportFiles(input, exclude);
   if (kind === "folder" && !(await holdsDiscordExport(files))) {
     throw new TypeError(
       `Cannot classify "${input}": the folder holds no DiscordChatExporter export (${
@@ -67,7 +70,6 @@ export async function classifyExportCli(
   const workers = numberFlag(flags, "workers") ??
     (inputBytes < 1 << 20 ? 0 : bundle.metadata.context?.recipe ? cores : cores - 1);
   const classify = createMessageClassifier(bundle, { workers });
-  const toFile = typeof flags.out === "string" && flags.out !== "-";
   const bar = flags.quiet ? undefined : progressBar("classify (bytes)", inputBytes);
   const stats = emptyReadStats();
   // One file: its failure is the one line the run ends with, not a line before it.
@@ -86,7 +88,7 @@ export async function classifyExportCli(
   try {
     summary = await classifyExport(
       failWhenUnreadable(
-        readExport(input, { stats, onProblem, onBytes: bar }),
+        readExport(input, { stats, onProblem, onBytes: bar, exclude }),
         stats,
         () =>
           held.length > 0
