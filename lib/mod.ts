@@ -134,6 +134,11 @@ export type { LinkFeatureVector } from "./report/link_evidence.ts";
 export { reportHtml } from "./report/html.ts";
 export type { ReportHtmlOptions } from "./report/html.ts";
 export { reportFiles, unansweredCsv, writeReport } from "./report/write.ts";
+// classify / eval on chat exports: the report's reading and classifier, a row per message
+export { detectExport, DISCORD_CSV_COLUMNS } from "./data/discord/detect.ts";
+export type { ChatExportKind } from "./data/discord/detect.ts";
+export * from "./report/classify_export.ts";
+export * from "./report/evaluate_export.ts";
 
 // the whole run
 export { newRunId, runTraining } from "./pipeline.ts";

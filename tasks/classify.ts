@@ -2,7 +2,8 @@
  * `deno task classify --model models/latest --in FILE [--out FILE]`: labels every message of a
  * CSV (`text` or `message` column), JSONL (`text` field) or text file (one message a line),
  * streaming in constant memory, and writes the input's fields plus `predicted`, `p_question`,
- * `p_answer`, `p_comment` in input order (stdout when `--out` is absent).
+ * `p_answer`, `p_comment` in input order (stdout when `--out` is absent). A DiscordChatExporter
+ * export (a .json, a CSV with its header, or a folder) goes to tasks/_classify_export.ts instead.
  * @module
  */
 
@@ -15,8 +16,9 @@ import {
   type StreamFormat,
 } from "../lib/data/stream.ts";
 import { detectConversationColumns, hasConversations } from "../lib/data/conversation.ts";
+import { detectExport } from "../lib/data/discord/detect.ts";
 import { progressBar } from "./_progress.ts";
-import { type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
+import { exists, type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
 import { contextFlag, CONVERSATION_FLAGS, conversationColumnFlags } from "./_conversation_flags.ts";
 import { createRowsPredictor } from "../lib/infer/context.ts";
@@ -28,9 +30,10 @@ const FLAGS: FlagSpec = {
   model: { type: "string", placeholder: "DIR", default: "models/latest", help: "model folder" },
   in: {
     type: "string",
-    placeholder: "FILE|-",
+    placeholder: "FILE|EXPORT|-",
     help: "input file: .csv, .jsonl/.ndjson, or text (one message a line); - reads stdin as text " +
-      "unless --format says otherwise",
+      "unless --format says otherwise; or a DiscordChatExporter export (a channel's .json or " +
+      ".csv, or a folder of them), read as deno task report reads it",
   },
   out: {
     type: "string",
@@ -47,12 +50,16 @@ const FLAGS: FlagSpec = {
     placeholder: "COLUMN",
     help: 'field holding the message (default: "text" or "message")',
   },
-  "batch-size": { type: "string", default: "8192", help: "messages per prediction batch" },
+  "batch-size": {
+    type: "string",
+    placeholder: "N",
+    help: "messages per prediction batch (default 8192; an export's: 4096, the report's)",
+  },
   workers: {
     type: "string",
     placeholder: "N",
     help: "worker threads besides this one for builtin models (default: cores - 1 for inputs " +
-      "of 1 MB or more, else 0)",
+      "of 1 MB or more, else 0; for an export, as deno task report)",
   },
   ...CONVERSATION_FLAGS,
   quiet: { type: "boolean", help: "no progress bar" },
@@ -62,8 +69,14 @@ await runMain(async () => {
   const flags = parseFlags(
     Deno.args,
     FLAGS,
-    "Usage: deno task classify --model models/latest --in FILE [--out FILE]\n\n" +
-      "Classifies every message of a file as question, answer or comment.",
+    "Usage: deno task classify --model models/latest --in FILE|EXPORT [--out FILE]\n\n" +
+      "Classifies every message of a file as question, answer or comment.\n" +
+      "A DiscordChatExporter export (JSON, its CSV flavour, or a folder of them, threads " +
+      "included) is read\nas deno task report reads it: bots, system and attachment-only " +
+      "messages left out and counted, each\nmessage classified in its channel with the " +
+      "report's labels; one row per message, in export order:\n" +
+      "message_id, channel, author, timestamp, reply_to, text, predicted, p_question, p_answer, " +
+      "p_comment.",
   );
   if (typeof flags.in !== "string") throw new TypeError("Cannot classify: --in FILE is required");
   const fromStdin = flags.in === "-";
@@ -73,6 +86,18 @@ await runMain(async () => {
     throw new RangeError(
       `Cannot read --format: "${format}" is not one of ${STREAM_FORMATS.join(", ")}`,
     );
+  }
+  if (!fromStdin && !(await exists(input))) {
+    throw new Deno.errors.NotFound(`Cannot classify "${input}": no such file or folder`);
+  }
+  // A chat export is read as the report reads it — unless a DCE CSV comes with column flags,
+  // which ask for its columns as they are (e.g. `--text-column Content`).
+  const exportKind = fromStdin || format !== undefined ? null : await detectExport(input);
+  const columnFlags = ["text-column", ...Object.keys(CONVERSATION_FLAGS)]
+    .some((name) => name.endsWith("-column") && flags[name] !== undefined);
+  if (exportKind !== null && !(exportKind === "discord-csv" && columnFlags)) {
+    const { classifyExportCli } = await import("./_classify_export.ts");
+    return await classifyExportCli(flags, input, exportKind);
   }
   const started = performance.now();
   const bundle = await loadWeightsBundle(String(flags.model), embedderRuntimeFromEnv());

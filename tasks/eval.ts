@@ -1,7 +1,8 @@
 /**
  * `deno task eval --model models/latest --data FILE.csv`: scores a saved model on any labelled
  * CSV beside the "?" rule and the majority class, prints the tables and writes JSON + SVG charts
- * to `<model>/eval/<file stem>/`.
+ * to `<model>/eval/<file stem>/`. A generated chat export (with `truth.csv` beside it) goes to
+ * tasks/_eval_export.ts instead.
  * @module
  */
 
@@ -10,6 +11,7 @@ import { basename, extname, join } from "node:path";
 import { evaluateLabelledCsv, writeEvalReport } from "../lib/eval/evaluate.ts";
 import { formatEvalResult } from "../lib/eval/report.ts";
 import { loadBundle } from "../lib/model/bundle.ts";
+import { detectExport } from "../lib/data/discord/detect.ts";
 import { exists, type FlagSpec, parseFlags, runMain } from "./_cli.ts";
 import {
   contextFlag,
@@ -22,8 +24,9 @@ const FLAGS: FlagSpec = {
   model: { type: "string", placeholder: "DIR", default: "models/latest", help: "model folder" },
   data: {
     type: "string",
-    placeholder: "FILE.csv|-",
-    help: "labelled CSV (text,label or message,message_type); - reads it from stdin",
+    placeholder: "FILE.csv|EXPORT|-",
+    help: "labelled CSV (text,label or message,message_type); - reads it from stdin; or a " +
+      "generated chat export (a folder, or a channel's .json/.csv) with truth.csv beside it",
   },
   out: {
     type: "string",
@@ -44,11 +47,13 @@ await runMain(async () => {
   const flags = parseFlags(
     Deno.args,
     FLAGS,
-    "Usage: deno task eval --model models/latest --data FILE.csv [options]\n\n" +
-      'Evaluates a saved model on a labelled CSV, beside the "?" rule and the majority class.',
+    "Usage: deno task eval --model models/latest --data FILE.csv|EXPORT [options]\n\n" +
+      'Evaluates a saved model on a labelled CSV, beside the "?" rule and the majority class.\n' +
+      "On a chat export (deno task generate --format discord-json), each message is read in its " +
+      "channel as\ndeno task report reads it, and scored against the truth.csv beside it.",
   );
   if (typeof flags.data !== "string") {
-    throw new TypeError("Cannot evaluate: --data FILE.csv is required");
+    throw new TypeError("Cannot evaluate: --data FILE.csv (or an export folder) is required");
   }
   const fromStdin = flags.data === "-";
   // The evaluation reads its whole file anyway, so stdin is copied to a temporary CSV first.
@@ -82,6 +87,11 @@ async function evaluate(
             "they live in ../shared beside it; data/real/molweni.csv is real chat that is)"
           : ""),
     );
+  }
+  const exportKind = name === "stdin" ? null : await detectExport(data);
+  if (exportKind !== null) {
+    const { evaluateExportCli } = await import("./_eval_export.ts");
+    return await evaluateExportCli(flags, data);
   }
   let filter: ((r: { values: Record<string, string> }) => boolean) | undefined;
   if (typeof flags.where === "string") {

@@ -4,7 +4,8 @@
  * (`deno task generate --format discord-json`, which writes `truth.csv` beside it) or, with
  * `--hand`, the hand-built export of the tests. Prints `evaluateReport()`'s scores and its error
  * classes (label errors apart from linking errors), with the true labels (`--model truth`: what
- * the linking alone gets) or a model's.
+ * the linking alone gets) or a model's. `--thanks off` / `--bumps off` score the linking without
+ * the asker's thanks or bumps (to compare against).
  * @module
  */
 
@@ -39,6 +40,16 @@ const FLAGS: FlagSpec = {
     default: "scored",
     help: "last linking rule: scored (the evidence) or nearest (the former rule)",
   },
+  thanks: {
+    type: "string",
+    default: "on",
+    help: "on: the asker's thanks links a question nothing else answered (the default); off",
+  },
+  bumps: {
+    type: "string",
+    default: "on",
+    help: "on: the asker's bump takes back evidence-only links (the default); off",
+  },
   weights: {
     type: "string",
     help: "evidence weights to try, comma-separated in LINK_FEATURES order (default: LINK_WEIGHTS)",
@@ -65,6 +76,13 @@ await runMain(async () => {
   } else {
     throw new TypeError("Cannot evaluate the report: give --in EXPORT or --hand");
   }
+  const onOff = (name: "thanks" | "bumps") => {
+    if (flags[name] === "on" || flags[name] === "off") return flags[name] === "on";
+    throw new RangeError(
+      `Cannot evaluate the report: --${name} is "${flags[name]}", not on or off`,
+    );
+  };
+  const [thanks, bumps] = [onOff("thanks"), onOff("bumps")];
   try {
     const model = String(flags.model);
     const predicted = new Map<string, string>();
@@ -93,6 +111,8 @@ await runMain(async () => {
       windowSeconds: (numberFlag(flags, "window") ?? 360) * 60,
       linking: {
         rule: flags.rule === "nearest" ? "nearest" : "scored",
+        thanks,
+        bumps,
         weights: typeof flags.weights === "string"
           ? flags.weights.split(",").map(Number)
           : undefined,

@@ -40,6 +40,36 @@ Deno.test("eval_report and fit_linker read a generated export with its truth.csv
   for (const feature of LINK_FEATURES) assert.match(fit.stdout, new RegExp(`\\b${feature}: -?\\d`));
 });
 
+Deno.test("eval_report scores the linking with and without the asker's thanks and bumps", async () => {
+  const scores = async (on: "on" | "off") => {
+    const r = await run("./eval_report.ts", [
+      "--in",
+      FIXTURE,
+      "--json",
+      "--thanks",
+      on,
+      "--bumps",
+      on,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  const [on, off] = [await scores("on"), await scores("off")];
+  assert.deepStrictEqual(
+    on.errors.linksByReason.thanks,
+    [1, 1],
+    "the fixture's one thanked answer",
+  );
+  assert.ok(!("thanks" in off.errors.linksByReason));
+  assert.ok(on.unansweredPrecision > off.unansweredPrecision);
+  const bad = await run("./eval_report.ts", ["--hand", "--thanks", "maybe"]);
+  assert.equal(bad.code, 1);
+  assert.equal(
+    bad.stderr.trim(),
+    'error: Cannot evaluate the report: --thanks is "maybe", not on or off',
+  );
+});
+
 Deno.test("eval_report says in one line what is missing", async () => {
   const { code, stderr } = await run("./eval_report.ts", []);
   assert.equal(code, 1);

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeTinyModel } from "../tests/e2e/_model.ts";
+import { readExport } from "../lib/data/discord/read.ts";
+import { generateWindows } from "../lib/data/generate/builtin.ts";
+import { DiscordExportWriter } from "../lib/data/generate/discord_export.ts";
+import { readExportTruth } from "../lib/report/evaluate.ts";
 
 const EVAL = new URL("./eval.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
@@ -73,6 +77,44 @@ Deno.test("deno task eval --data - scores a labelled CSV read from stdin", async
   assert.match(stdout, new RegExp(`report: ${modelDir}/eval/stdin/`));
   assert.match(stdout, /^stdin: 3 rows scored$/m);
   await Deno.stat(join(modelDir, "eval", "stdin", "metrics.json"));
+});
+
+Deno.test("deno task eval --data EXPORT scores a generated export against its truth.csv", async () => {
+  const exportDir = join(dir, "export");
+  const writer = await DiscordExportWriter.open(exportDir, { seed: 5 });
+  for (const window of generateWindows({ conversations: 8, seed: 5 })) writer.add(window);
+  await writer.close();
+  const truth = await readExportTruth(join(exportDir, "truth.csv"));
+  const read = await Array.fromAsync(readExport(exportDir));
+  const counts: Record<string, number> = { answer: 0, comment: 0, question: 0 };
+  for (const m of read) counts[truth.labels.get(m.messageId)!]! += 1;
+  const { code, stdout, stderr } = await evaluate(
+    ["--model", modelDir, "--data", exportDir, "--out", "export-report"],
+    dir,
+  );
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, new RegExp(`^${exportDir}: ${read.length} rows scored\n`));
+  assert.match(stdout, /^model +\d+ +\d\.\d{3} +\d\.\d{3}/m);
+  assert.match(stdout, /^true \\ predicted +answer +comment +question$/m);
+  assert.match(
+    stdout,
+    /export read as deno task report reads it \(\d+ files, \d+ chat messages; left out: /,
+  );
+  const metrics = JSON.parse(await Deno.readTextFile(join(dir, "export-report", "metrics.json")));
+  assert.equal(metrics.n, read.length);
+  assert.deepEqual(metrics.labelCounts, counts);
+  assert.equal(metrics.labelColumn, "truth.csv label");
+
+  // without its truth, eval says it needs labels and points to classify, in one line
+  await Deno.remove(join(exportDir, "truth.csv"));
+  const bare = await evaluate(["--model", modelDir, "--data", exportDir], dir);
+  assert.equal(bare.code, 1);
+  assert.deepEqual(bare.stderr.trim().split("\n"), [
+    `error: Cannot evaluate on "${exportDir}": it is a chat export without true labels (no ` +
+    "truth.csv beside it, as deno task generate --format discord-json writes); eval needs " +
+    `labels — to label its messages instead, run: deno task classify --in "${exportDir}" ` +
+    "--out labels.csv",
+  ]);
 });
 
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));

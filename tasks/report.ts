@@ -14,7 +14,7 @@
  */
 
 import { emptyReadStats } from "../lib/data/discord/types.ts";
-import { readExport } from "../lib/data/discord/read.ts";
+import { exportFiles, readExport } from "../lib/data/discord/read.ts";
 import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import { buildReport, parseTime } from "../lib/report/build.ts";
 import { createMessageClassifier } from "../lib/report/classify.ts";
@@ -83,7 +83,7 @@ await runMain(async () => {
   const started = performance.now();
   // weights only: no tfjs copy of the model, which the classification never uses
   const bundle = await loadWeightsBundle(String(flags.model), embedderRuntimeFromEnv());
-  const inputBytes = await sizeOf(flags.in);
+  const inputBytes = await sizeOf(flags.in, [out]);
   // A context model on workers leaves this thread only reading and linking, so it gets a worker
   // per core; a message-only model's pool lets this thread classify too.
   const cores = navigator.hardwareConcurrency;
@@ -96,6 +96,7 @@ await runMain(async () => {
   try {
     const messages = readExport(flags.in, {
       stats,
+      exclude: [out],
       onBytes: bar,
       onProblem: (p) => {
         problems++;
@@ -117,6 +118,13 @@ await runMain(async () => {
       concurrency: workers + 1,
     });
     controller.signal.throwIfAborted();
+    if (stats.files > 0 && stats.failedFiles === stats.files) {
+      // an empty report would read as "a server with no messages", not as "wrong input"
+      throw new Error(
+        `Cannot report on ${flags.in}: none of its ${stats.files} file(s) could be read ` +
+          `(why above); nothing written — give a DiscordChatExporter export (JSON or CSV)`,
+      );
+    }
     writing = true;
     const files = await writeReport(out, report);
     if (controller.signal.aborted) {
@@ -148,15 +156,9 @@ await runMain(async () => {
   }
 });
 
-async function sizeOf(path: string): Promise<number> {
-  const info = await Deno.stat(path).catch(() => null);
-  if (!info) return 0;
-  if (!info.isDirectory) return info.size;
-  let total = 0;
-  for await (const entry of Deno.readDir(path)) {
-    total += entry.isDirectory
-      ? await sizeOf(`${path}/${entry.name}`)
-      : (await Deno.stat(`${path}/${entry.name}`)).size;
-  }
-  return total;
+/** Bytes of the files the export path stands for (0 when it cannot be listed: reading says why). */
+async function sizeOf(path: string, exclude: readonly string[]): Promise<number> {
+  const files = await exportFiles(path, exclude).catch(() => []);
+  const sizes = await Promise.all(files.map((f) => Deno.stat(f).then((s) => s.size, () => 0)));
+  return sizes.reduce((a, b) => a + b, 0);
 }

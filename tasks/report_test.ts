@@ -76,6 +76,23 @@ Deno.test("deno task report writes report.json, unanswered.csv and index.html; C
       'error: Cannot read --since: "someday" is not a date (e.g. 2024-03-01)',
     );
 
+    // Only foreign files: one line per file, then one saying nothing was written (an empty
+    // report would pass for a server with no messages).
+    const foreign = join(dir, "foreign");
+    await Deno.mkdir(foreign);
+    await Deno.writeTextFile(join(foreign, "a.json"), '{"foo": 1}');
+    await Deno.writeTextFile(join(foreign, "b.json"), "not json");
+    const none = join(dir, "none");
+    const refused = await run(["--in", foreign, "--out", none, "--model", modelDir]);
+    assert.equal(refused.code, 1, refused.stderr);
+    const lines = refused.stderr.trim().split("\n");
+    assert.equal(lines.filter((l) => /^\S+\/(a|b)\.json: Cannot (read|parse) /.test(l)).length, 2);
+    assert.match(
+      lines.at(-1)!,
+      /^error: Cannot report on \S+: none of its 2 file\(s\) could be read/,
+    );
+    await assert.rejects(() => Deno.stat(none), Deno.errors.NotFound);
+
     // A pipe keeps the report waiting for input; Ctrl-C while it waits stops it.
     const fifo = join(dir, "pipe.json");
     const mkfifo = await new Deno.Command("mkfifo", { args: [fifo] }).output();

@@ -366,18 +366,19 @@ function stringValue(value: unknown): string {
  * csv-stringify: on 100k output rows that took 470-755 ms against 186-222 ms here (~8% of a whole
  * classify run); a test pins this output to csv-stringify's byte for byte.
  */
-function csvField(value: string): string {
+export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-interface Sink {
+/** An output being written: bytes in order, then committed (or abandoned). */
+export interface Sink {
   write(bytes: Uint8Array): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
 
 /** Refuses an output that is a folder or the input itself (same device and inode). */
-async function checkOutput(
+export async function checkOutput(
   input: string,
   inputInfo: Deno.FileInfo | undefined,
   out: string,
@@ -399,7 +400,7 @@ async function checkOutput(
 }
 
 /** A file written beside its target and renamed on commit, or a caller's stream. */
-async function openSink(out: string | WritableStream<Uint8Array>): Promise<Sink> {
+export async function openSink(out: string | WritableStream<Uint8Array>): Promise<Sink> {
   if (typeof out !== "string") {
     const writer = out.getWriter();
     return {

@@ -15,13 +15,20 @@
  *    how many questions since, answered already, which answer words went with which question
  *    words in the export's own replies, thread answers and mentions, and the asker's reply or
  *    thanks right after — such an answer waits up to 8 messages or 30 minutes before it is
- *    decided); when no candidate scores above "none", the answer links to nothing.
+ *    decided); when no candidate scores above "none", the answer links to nothing;
+ * 7. `thanks` — a question nothing above answered, whose asker thanked someone within 20 minutes
+ *    of asking ("ty, that worked"), is linked to the message thanked (the one the thanks replies
+ *    to, else the likeliest answer among the last few messages by others since the question),
+ *    whatever its label: the model calls some answers comments, the asker's thanks does not.
  *
- * With `rule: "nearest"` the former rules apply instead (kept to compare against): no `chain`, a
- * mention or name picks the asker's latest question, and step 6 is `nearest` — the latest open
+ * And the asker's bump ("bump", "anyone?", "still stuck on this") on a question they have not
+ * thanked anyone for takes back the links rule 6 alone made to it: nothing answered it yet.
+ *
+ * With `rule: "nearest"` the former rules apply instead (kept to compare against): no `chain`,
+ * `thanks` or bump, a mention or name picks the asker's latest question, and step 6 is `nearest` — the latest open
  * question by someone else, whatever the evidence.
  *
- * Only messages labelled "answer" link by these rules. A reply labelled comment ("+1, mine does
+ * Only messages labelled "answer" link by rules 1–6. A reply labelled comment ("+1, mine does
  * that too") answers nothing — unless the model still gives it "answer" a fair probability
  * (`replyAnswerProbability`, 0.3): a comment-labelled reply to a question by someone else, or a
  * message in a thread started from one, then answers it (`reply` / `thread`), as short or
@@ -51,7 +58,15 @@ import {
 } from "./link_evidence.ts";
 
 /** Why an answer was linked to its question. */
-export type LinkReason = "reply" | "chain" | "thread" | "mention" | "name" | "scored" | "nearest";
+export type LinkReason =
+  | "reply"
+  | "chain"
+  | "thread"
+  | "mention"
+  | "name"
+  | "scored"
+  | "thanks"
+  | "nearest";
 
 /** Every {@linkcode LinkReason}, in rule order. */
 export const LINK_REASONS: readonly LinkReason[] = [
@@ -61,6 +76,7 @@ export const LINK_REASONS: readonly LinkReason[] = [
   "mention",
   "name",
   "scored",
+  "thanks",
   "nearest",
 ];
 
@@ -157,6 +173,15 @@ export interface LinkerOptions {
    * exports about a quarter of such messages at 0.3–0.6 are answers). 1 turns it off.
    * @default 0.3 */
   plainAnswerProbability?: number;
+  /** A question nothing else answers, whose asker thanks someone within 20 minutes of asking
+   * ("ty, that worked"), is linked to the message thanked (`thanks`): the one the thanks
+   * replies to, else of the last few messages by others since the question the one the model
+   * gives the highest p(answer) (at least 0.1). @default true */
+  thanks?: boolean;
+  /** The asker's bump ("bump", "anyone?", "still stuck on this") on a question they have not
+   * thanked anyone for takes back the links the evidence rule alone (`scored`) made to it:
+   * nothing answered it yet. @default true */
+  bumps?: boolean;
 }
 
 /** An open question with what the evidence rule needs about its exchange. */
@@ -178,6 +203,26 @@ interface OpenQuestion {
   people: Set<string>;
   /** Messages of its conversation read before it. */
   position: number;
+  /** The message its asker thanked for after it (see {@linkcode LinkerOptions.thanks}). */
+  thanked: Turn | null;
+  /** Whether its asker thanked anyone since (a later bump is then about something else). */
+  acknowledged: boolean;
+  /** Links to it on evidence alone (`scored`), which the asker's bump takes back; null once
+   * a link by reply, thread, mention or name came. */
+  weakLinks: AnswerLink[] | null;
+}
+
+/** A recent message of a conversation, for an asker's thanks to point back at. */
+interface Turn {
+  id: string;
+  author: string;
+  time: number;
+  label: Label;
+  pAnswer: number;
+  /** Messages of its conversation read before it. */
+  position: number;
+  /** Its entry in the recent messages (which exchange it joined), when remembered. */
+  entry: RecentMessage | undefined;
 }
 
 /** A plain answer waiting a few messages for what follows it (the asker's "thanks, that
@@ -204,6 +249,11 @@ interface Conversation {
   previousAuthor: string;
   /** Messages read in it so far. */
   messages: number;
+  /** Its last few messages (for the asker's thanks), a ring: the oldest at `turnAt` once full. */
+  turns: Turn[];
+  turnAt: number;
+  /** Each asker's latest open question (for their thanks and bumps). */
+  askers: Map<string, OpenQuestion>;
 }
 
 /** A recent message: its author and the exchange (question id) it belongs to. */
@@ -227,6 +277,15 @@ const PEOPLE_KEYED = 1 << 26;
 const ANSWER_WORDS_KEPT = 3;
 /** Open questions the evidence rule weighs for one answer, newest first. */
 const MAX_CANDIDATES = 24;
+/** The asker bumping their question: nothing answered it yet. */
+const BUMP =
+  /^\s*(?:bump(?:ing)?(?: this)?|anyone|any(?:one| ideas| help| luck)\s*\?|still (?:stuck|need help)(?: on this)?|\^+)\W*$/i;
+/** How long after a question its asker's thanks still tells it was answered. */
+const THANKS_MS = 20 * 60_000;
+/** The least p(answer) of a message a plain thanks (no reply) may be for. */
+const THANKS_MIN_P_ANSWER = 0.1;
+/** Recent messages of a conversation an asker's thanks may point back at. */
+const TURNS_KEPT = 12;
 /** How long a plain answer waits for what follows it: this many later messages… */
 const LOOKAHEAD_MESSAGES = 8;
 /** … or this long, whichever comes first. */
@@ -280,6 +339,8 @@ export class Linker {
   readonly #onDecision: ((decision: LinkDecision) => void) | undefined;
   readonly #replyAnswer: number;
   readonly #plainAnswer: number;
+  readonly #thanks: boolean;
+  readonly #bumps: boolean;
   /** Word associations learnt from the export's explicit links (reply, thread, mention, name). */
   readonly #associations = new WordAssociations();
 
@@ -296,6 +357,9 @@ export class Linker {
     this.#onDecision = options.onDecision;
     this.#replyAnswer = options.replyAnswerProbability ?? 0.3;
     this.#plainAnswer = options.plainAnswerProbability ?? 0.3;
+    // (both read what the evidence rule keeps: the former rules stay as they were)
+    this.#thanks = (options.thanks ?? true) && this.#rule === "scored";
+    this.#bumps = (options.bumps ?? true) && this.#rule === "scored";
   }
 
   /** Feeds the next message (messages of one conversation must come in time order). */
@@ -303,7 +367,15 @@ export class Linker {
     const m = item.message;
     const time = m.timestamp ? Date.parse(m.timestamp) : NaN;
     const conversation = this.#conversationOf(m.conversationId, time);
-    this.#observe(conversation, m, time);
+    // (the asker's own words after their question: tested only when they have one open)
+    const asked = this.#rule === "scored" ? conversation.askers.get(m.userName) : undefined;
+    const acknowledges = (conversation.pending.length > 0 || asked !== undefined) &&
+      ACKNOWLEDGES.test(m.text);
+    this.#observe(conversation, m, time, acknowledges);
+    if (asked && acknowledges && item.label !== "question") {
+      this.#thank(conversation, asked, m, time);
+    }
+    if (asked && this.#bumps && BUMP.test(m.text)) this.#bump(asked, m);
     if (this.#rule === "scored") {
       const to = m.replyTo ? this.#recent.get(m.replyTo) : undefined;
       if (to !== undefined) this.#noteTalk(m.userName, to.author, time);
@@ -352,8 +424,12 @@ export class Linker {
         answerWords: [],
         people: new Set(),
         position: conversation.messages,
+        thanked: null,
+        acknowledged: false,
+        weakLinks: [],
       };
       conversation.open.push(open);
+      conversation.askers.set(q.author, open);
       this.#openById.set(q.id, open);
       exchange = q.id;
     } else if (item.label === "answer") {
@@ -385,6 +461,7 @@ export class Linker {
       if (item.label === "comment") this.#openById.get(exchange)?.people.add(m.userName);
       this.#remember(m.messageId, exchange);
     }
+    if (this.#thanks) this.#turn(conversation, item, time);
     conversation.messages++;
     conversation.previousExchange = exchange;
     conversation.previousAuthor = m.userName;
@@ -395,6 +472,7 @@ export class Linker {
   finish(): void {
     for (const conversation of this.#conversations.values()) {
       while (conversation.pending.length > 0) this.#decide(conversation.pending.shift()!);
+      for (const open of conversation.open) this.#close(open);
     }
     for (const [threadId, pending] of this.#threadAnswers) {
       const q = this.#byId.get(threadId);
@@ -438,10 +516,14 @@ export class Linker {
 
   /** Notes what `m` says about the answers waiting in its conversation; decides those whose
    * wait is over. */
-  #observe(conversation: Conversation, m: ChatMessage, time: number): void {
+  #observe(
+    conversation: Conversation,
+    m: ChatMessage,
+    time: number,
+    acknowledges: boolean,
+  ): void {
     const pending = conversation.pending;
     if (pending.length === 0) return;
-    const acknowledges = ACKNOWLEDGES.test(m.text);
     for (const p of pending) {
       p.seen++;
       if (m.userName === p.message.userName) continue;
@@ -482,6 +564,94 @@ export class Linker {
       chosen: best?.open.record.id ?? null,
     });
     if (best) this.#attach(best.open.record, m, p.time, "scored", words);
+  }
+
+  /** Keeps the message in its conversation's last few (reusing the oldest's record). */
+  #turn(conversation: Conversation, item: LabelledMessage, time: number): void {
+    const m = item.message;
+    const turns = conversation.turns;
+    const pAnswer = item.pAnswer ?? (item.label === "answer" ? item.confidence : 0);
+    const entry = this.#latestId === m.messageId ? this.#latest : undefined;
+    const position = conversation.messages;
+    if (turns.length < TURNS_KEPT) {
+      turns.push({
+        id: m.messageId,
+        author: m.userName,
+        time,
+        label: item.label,
+        pAnswer,
+        position,
+        entry,
+      });
+      return;
+    }
+    const t = turns[conversation.turnAt]!;
+    conversation.turnAt = (conversation.turnAt + 1) % TURNS_KEPT;
+    t.id = m.messageId;
+    t.author = m.userName;
+    t.time = time;
+    t.label = item.label;
+    t.pAnswer = pAnswer;
+    t.position = position;
+    t.entry = entry;
+  }
+
+  /**
+   * The asker's thanks after their question: remembers which message it thanks (the one it
+   * replies to, else of the recent messages by others since the question the likeliest answer)
+   * for the asker's latest open question, should nothing else answer it.
+   */
+  #thank(conversation: Conversation, open: OpenQuestion, m: ChatMessage, time: number): void {
+    open.acknowledged = true;
+    if (!this.#thanks || open.thanked || open.record.answers > 0) return;
+    if (!(time - open.record.time <= THANKS_MS)) return;
+    let thanked: Turn | undefined;
+    const turns = conversation.turns;
+    for (let k = 0; k < turns.length; k++) {
+      const turn = turns[(conversation.turnAt + k) % turns.length]!; // oldest first
+      if (turn.position <= open.position || turn.author === m.userName) continue;
+      // a message that belongs to another question's exchange is thanked for that one
+      const exchange = turn.entry?.exchange;
+      if (exchange && exchange !== open.record.id) continue;
+      if (m.replyTo) {
+        if (turn.id === m.replyTo) thanked = turn;
+        continue;
+      }
+      if (turn.label === "question" || turn.pAnswer < THANKS_MIN_P_ANSWER) continue;
+      if (!thanked || turn.pAnswer >= thanked.pAnswer) thanked = turn;
+    }
+    if (thanked) open.thanked = { ...thanked }; // (the ring reuses its records)
+  }
+
+  /**
+   * The asker's "bump" / "anyone?" on their question says nothing answered it yet: links made
+   * to it on evidence alone were wrong, and are taken back.
+   */
+  #bump(latest: OpenQuestion, m: ChatMessage): void {
+    const replied = m.replyTo ? this.#openById.get(m.replyTo) : undefined;
+    if (replied && replied.record.author !== m.userName) return;
+    const open = replied ?? latest;
+    const weak = open.weakLinks;
+    if (open.acknowledged || !weak || weak.length === 0) return;
+    for (const link of weak) {
+      const at = this.links.lastIndexOf(link);
+      if (at !== -1) this.links.splice(at, 1);
+    }
+    weak.length = 0;
+    const q = open.record;
+    q.answers = 0;
+    q.firstAnswerId =
+      q.firstAnswerAuthor =
+      q.secondsToFirstAnswer =
+      q.linkedBy =
+        null;
+  }
+
+  /** Links a question leaving the open ones to the message its asker thanked, if nothing else
+   * answered it. */
+  #close(open: OpenQuestion): void {
+    const t = open.thanked;
+    if (t && open.record.answers === 0) this.#link(open.record, t.id, t.author, t.time, "thanks");
   }
 
   /** Notes that two people talked (a reply, an answer) at `time`. */
@@ -673,7 +843,13 @@ export class Linker {
 
   #link(q: QuestionRecord, answerId: string, author: string, time: number, reason: LinkReason) {
     q.answers++;
-    this.links.push({ answerId, answerAuthor: author, questionId: q.id, reason });
+    const link: AnswerLink = { answerId, answerAuthor: author, questionId: q.id, reason };
+    this.links.push(link);
+    const open = this.#openById.get(q.id);
+    if (open?.weakLinks) {
+      if (reason === "scored") open.weakLinks.push(link);
+      else open.weakLinks = null;
+    }
     const seconds = Number.isFinite(time) && Number.isFinite(q.time)
       ? Math.max(0, (time - q.time) / 1000)
       : null;
@@ -691,7 +867,16 @@ export class Linker {
   #conversationOf(conversationId: string, time: number): Conversation {
     let c = this.#conversations.get(conversationId);
     if (!c) {
-      c = { open: [], pending: [], previousExchange: null, previousAuthor: "", messages: 0 };
+      c = {
+        open: [],
+        pending: [],
+        previousExchange: null,
+        previousAuthor: "",
+        messages: 0,
+        turns: [],
+        turnAt: 0,
+        askers: new Map(),
+      };
       this.#conversations.set(conversationId, c);
     }
     const open = c.open;
@@ -702,7 +887,11 @@ export class Linker {
       drop = open.length - 20; // no times: keep the last few questions open
     }
     if (drop > 0) {
-      for (const q of open.splice(0, drop)) this.#openById.delete(q.record.id);
+      for (const q of open.splice(0, drop)) {
+        this.#openById.delete(q.record.id);
+        if (c.askers.get(q.record.author) === q) c.askers.delete(q.record.author);
+        this.#close(q);
+      }
     }
     return c;
   }

@@ -297,7 +297,8 @@ Deno.test("Linker learns which answer words go with which question words from th
 
 Deno.test("Linker weighs a plain message labelled comment that the model still gives a fair p(answer)", () => {
   const run = (pAnswer: number, options: { plainAnswerProbability?: number } = {}) => {
-    const linker = new Linker(options);
+    // (the asker's thanks would link a1 by itself: see the `thanks` test)
+    const linker = new Linker({ ...options, thanks: false });
     const add = (message: ChatMessage, label: Label, confidence = 0.97) =>
       linker.add({ message, label, confidence, pAnswer: label === "comment" ? pAnswer : 0 });
     add(msg("q1", "ann", "is the google data analytics cert worth it"), "question");
@@ -309,4 +310,112 @@ Deno.test("Linker weighs a plain message labelled comment that the model still g
   assert.deepStrictEqual(run(0.45), [["a1", "q1", "scored"]]);
   assert.deepStrictEqual(run(0.45, { plainAnswerProbability: 1 }), []);
   assert.deepStrictEqual(run(0.1), [], "a comment the model gives p(answer) 0.1 answers nothing");
+});
+
+Deno.test("Linker links a question nothing answered to the message its asker thanked", () => {
+  const run = (thanksText: string, options: { thanks?: boolean; minutes?: number } = {}) => {
+    const linker = new Linker({ thanks: options.thanks });
+    const add = (message: ChatMessage, label: Label, pAnswer: number) =>
+      linker.add({ message, label, confidence: 0.9, pAnswer });
+    add(msg("q1", "ann", "my notebook keeps crashing on a 4GB csv"), "question", 0);
+    add(msg("c1", "bob", "try read_csv with chunksize"), "comment", 0.25);
+    add(msg("c2", "cyd", "lol same"), "comment", 0.05);
+    clock += (options.minutes ?? 0) * 60_000;
+    add(msg("t1", "ann", thanksText), "comment", 0.01);
+    linker.finish();
+    return linker.questions.map((q) => [q.id, q.firstAnswerId, q.linkedBy]);
+  };
+  assert.deepStrictEqual(
+    run("ty that worked"),
+    [["q1", "c1", "thanks"]],
+    "a plain thanks: the likeliest answer since the question (c1: p(answer) 0.25, c2: 0.05)",
+  );
+  assert.deepStrictEqual(run("ty that worked", { thanks: false }), [["q1", null, null]]);
+  assert.deepStrictEqual(
+    run("ty that worked", { minutes: 30 }),
+    [["q1", null, null]],
+    "a thanks half an hour later may be for anything",
+  );
+  assert.deepStrictEqual(run("what do you mean"), [["q1", null, null]], "no thanks, no link");
+});
+
+Deno.test("Linker: a thanks replying to a message is for that message, unless it answered another question", () => {
+  const linker = new Linker();
+  const add = (message: ChatMessage, label: Label, pAnswer = 0) =>
+    linker.add({ message, label, confidence: 0.9, pAnswer });
+  add(msg("q1", "ann", "how do I dedupe rows in pandas"), "question");
+  add(msg("c1", "bob", "drop_duplicates, with subset= the key columns"), "comment", 0.2);
+  add(msg("c2", "cyd", "pandas is great for that"), "comment", 0.5);
+  add(msg("t1", "ann", "perfect, thanks!", { replyTo: "c1" }), "comment");
+  add(msg("q2", "dan", "is tableau worth learning"), "question");
+  add(msg("a2", "eve", "yes for bi jobs", { replyTo: "q2" }), "answer");
+  add(msg("q3", "dan", "and power bi?"), "question");
+  add(msg("t2", "dan", "thanks", { replyTo: "a2" }), "comment");
+  linker.finish();
+  assert.deepStrictEqual(
+    linker.questions.map((q) => [q.id, q.firstAnswerId, q.linkedBy]),
+    [["q1", "c1", "thanks"], ["q2", "a2", "reply"], ["q3", null, null]],
+    "t1 thanks c1 (not c2, likelier as an answer); t2 thanks a2, q2's answer, not q3's",
+  );
+});
+
+Deno.test("Linker takes back evidence-only links when the asker bumps their question", () => {
+  const run = (
+    bump: string,
+    options: { bumps?: boolean; replyTo?: string | null; thankedFirst?: boolean } = {},
+  ) => {
+    const linker = new Linker({ bumps: options.bumps, thanks: false });
+    const add = (message: ChatMessage, label: Label) =>
+      linker.add({ message, label, confidence: 0.97 });
+    add(msg("q1", "ann", "is the google data analytics cert worth it"), "question");
+    add(
+      msg("a1", "bob", "the google cert is worth it for a first job", {
+        replyTo: options.replyTo ?? null,
+      }),
+      "answer",
+    );
+    for (let i = 0; i < 8; i++) add(msg(`c${i}`, "cyd", `random chatter ${i}`), "comment");
+    if (options.thankedFirst) add(msg("t1", "ann", "thanks"), "comment");
+    add(msg("b1", "ann", bump), "comment");
+    linker.finish();
+    return [
+      linker.questions.map((q) => [q.firstAnswerId, q.linkedBy]),
+      linker.links.map((l) => l.answerId),
+    ];
+  };
+  assert.deepStrictEqual(run("a1 is this it?"), [[["a1", "scored"]], ["a1"]]);
+  assert.deepStrictEqual(run("bump"), [[[null, null]], []], "nothing answered it yet");
+  assert.deepStrictEqual(run("anyone?"), [[[null, null]], []]);
+  assert.deepStrictEqual(run("bump", { bumps: false }), [[["a1", "scored"]], ["a1"]]);
+  assert.deepStrictEqual(
+    run("bump", { replyTo: "q1" }),
+    [[["a1", "reply"]], ["a1"]],
+    "a reply is kept: the bump may be for more",
+  );
+  assert.deepStrictEqual(
+    run("bump", { thankedFirst: true }),
+    [[["a1", "scored"]], ["a1"]],
+    "after thanking, a bump is about something else",
+  );
+});
+
+Deno.test("Linker: a thanked message is linked once its question leaves the window, and only a likely answer is thanked", () => {
+  const linker = new Linker({ windowSeconds: 3600 });
+  const add = (message: ChatMessage, label: Label, pAnswer: number) =>
+    linker.add({ message, label, confidence: 0.9, pAnswer });
+  add(msg("q1", "ann", "my notebook keeps crashing on a 4GB csv"), "question", 0);
+  add(msg("c1", "bob", "try read_csv with chunksize"), "comment", 0.25);
+  add(msg("t1", "ann", "ty that worked"), "comment", 0.01);
+  assert.equal(linker.questions[0]!.firstAnswerId, null, "another answer may still come");
+  clock += 2 * 3600_000;
+  add(msg("q2", "cyd", "is sql hard"), "question", 0);
+  assert.deepStrictEqual(
+    [linker.questions[0]!.firstAnswerId, linker.questions[0]!.linkedBy],
+    ["c1", "thanks"],
+    "decided when q1 closed, before finish()",
+  );
+  add(msg("c2", "dan", "lol same"), "comment", 0.05);
+  add(msg("t2", "cyd", "thanks"), "comment", 0.01);
+  linker.finish();
+  assert.equal(linker.questions[1]!.firstAnswerId, null, "p(answer) 0.05 is no answer to thank");
 });

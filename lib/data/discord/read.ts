@@ -9,8 +9,9 @@
  * @module
  */
 
-import { basename, extname, join } from "node:path";
+import { basename, extname, join, resolve, sep } from "node:path";
 import { csvStreamFromChunks } from "../stream.ts";
+import { DISCORD_CSV_COLUMNS } from "./detect.ts";
 import { scanJsonObject } from "./json_stream.ts";
 import {
   type ChatMessage,
@@ -28,6 +29,11 @@ export interface ReadExportOptions {
   onBytes?: (bytesRead: number, totalBytes: number) => void;
   /** Filled in while reading (files, messages, skipped by reason). @default a fresh one */
   stats?: ReadStats;
+  /**
+   * Files or folders never read: the run's own output, which may lie inside the export folder
+   * (a second run would otherwise read the first one's CSV as chat).
+   */
+  exclude?: readonly string[];
 }
 
 /** DiscordChatExporter message types that are people talking. */
@@ -55,10 +61,15 @@ const SYSTEM_TYPES = new Set([
   "AutoModerationAction",
   "GuildApplicationPremiumSubscription",
 ]);
-const DISCORD_CSV_COLUMNS = ["AuthorID", "Author", "Date", "Content"];
 
-/** Lists the files an export path stands for: the file itself, or a folder's readable files. */
-export async function exportFiles(path: string): Promise<string[]> {
+/**
+ * Lists the files an export path stands for: the file itself, or a folder's readable files but
+ * those in `exclude` (files, or folders and everything under them).
+ */
+export async function exportFiles(
+  path: string,
+  exclude: readonly string[] = [],
+): Promise<string[]> {
   const info = await Deno.stat(path).catch((error) => {
     if (error instanceof Deno.errors.NotFound) {
       throw new Deno.errors.NotFound(`Cannot read "${path}": no such file or folder`);
@@ -66,6 +77,11 @@ export async function exportFiles(path: string): Promise<string[]> {
     throw error;
   });
   if (!info.isDirectory) return [path]; // a file, or a pipe
+  const excluded = exclude.map((e) => resolve(e));
+  const isExcluded = (full: string) => {
+    const abs = resolve(full);
+    return excluded.some((e) => abs === e || abs.startsWith(e + sep));
+  };
   const files: string[] = [];
   const walk = async (dir: string) => {
     const entries = [];
@@ -73,6 +89,7 @@ export async function exportFiles(path: string): Promise<string[]> {
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const full = join(dir, entry.name);
+      if (isExcluded(full)) continue;
       if (entry.isDirectory) await walk(full);
       // `truth.csv` is what `generate --format discord-json` writes beside its export: not chat
       else if (/\.(json|csv|jsonl|ndjson)$/i.test(entry.name) && entry.name !== "truth.csv") {
@@ -99,7 +116,7 @@ export async function* readExport(
   options: ReadExportOptions = {},
 ): AsyncGenerator<ChatMessage> {
   const stats = options.stats ?? emptyReadStats();
-  const { files, threadIds } = await planThreads(await exportFiles(path));
+  const { files, threadIds } = await planThreads(await exportFiles(path, options.exclude));
   const sizes = await Promise.all(files.map((f) => Deno.stat(f).then((s) => s.size)));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let before = 0;
@@ -467,6 +484,18 @@ async function* readCsv(
       };
     }
     return;
+  }
+  // qac's own output beside the export (a classify CSV, the report's unanswered.csv) has a text
+  // column but is not chat: read as such it would count every message twice
+  if (
+    (has("predicted") && has("p_question")) ||
+    csv.header.join(",") === "id,channel,author,timestamp,text,link"
+  ) {
+    throw new SyntaxError(
+      `Cannot read ${label} as chat: it is qac's output (${
+        has("predicted") ? "deno task classify's labels" : "the report's unanswered.csv"
+      }); keep outputs out of the export folder`,
+    );
   }
   const textColumn = has("message") ? "message" : has("text") ? "text" : null;
   if (textColumn === null) {

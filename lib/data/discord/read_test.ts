@@ -234,3 +234,44 @@ Deno.test("channelFromFileName() and parseDceDate() read DCE's names and dates",
   assert.equal(parseDceDate("12-Jan-2021 12:05 AM"), Date.UTC(2021, 0, 12, 0, 5));
   assert.equal(parseDceDate("yesterday"), null);
 });
+
+Deno.test("readExport() never reads its run's own output, nor qac's outputs left in the folder", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeHandExport(dir);
+    // a report written inside the export, and a classify CSV beside it
+    await Deno.mkdir(join(dir, "report"));
+    await Deno.writeTextFile(join(dir, "report", "report.json"), '{"overall": {}}');
+    await Deno.writeTextFile(
+      join(dir, "report", "unanswered.csv"),
+      "id,channel,author,timestamp,text,link\n1,general,ana,2024-03-04T09:00:00Z,hi?,\n",
+    );
+    await Deno.writeTextFile(
+      join(dir, "labels.csv"),
+      "message_id,channel,author,timestamp,reply_to,text,predicted,p_question,p_answer,p_comment\n" +
+        "1,general,ana,2024-03-04T09:00:00Z,,hi?,question,0.9,0.05,0.05\n",
+    );
+    // excluded: the run's own output folder and file are not even opened
+    const stats = emptyReadStats();
+    const problems: ReadProblem[] = [];
+    const excluded = await Array.fromAsync(readExport(dir, {
+      stats,
+      onProblem: (p) => problems.push(p),
+      exclude: [join(dir, "report"), join(dir, "labels.csv")],
+    }));
+    assert.equal(excluded.length, 19);
+    assert.equal(stats.files, 4);
+    assert.deepStrictEqual(problems, []);
+    // not excluded: each output gets one line and none of their rows is read as chat
+    const { messages, problems: lines } = await readAll(dir);
+    assert.equal(messages.length, 19);
+    assert.deepStrictEqual(lines.map((p) => p.file.slice(dir.length + 1)).sort(), [
+      "labels.csv",
+      "report/report.json",
+      "report/unanswered.csv",
+    ]);
+    assert.match(lines.find((p) => p.file.endsWith("labels.csv"))!.reason, /qac's output/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
