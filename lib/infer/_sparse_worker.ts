@@ -52,13 +52,16 @@ export type BatchMessage =
   | { id: number; staged: StagedRows }
   | { id: number; messages: Message[]; skip: number };
 
-/** What a worker sends back: readiness, a batch's probabilities, or an error message. */
+/** What a worker sends back: readiness, a batch's probabilities (`null`: staged rows another
+ * thread took first, see `SparseMlp.takeStaged`), or an error message. */
 export type ReplyMessage =
   | { ready: true }
-  | { id: number; probabilities: Float32Array }
+  | { id: number; probabilities: Float32Array | null }
   | { id: number | null; error: { name: string; message: string } };
 
-let predict: ((batch: BatchMessage) => Float32Array | Promise<Float32Array>) | undefined;
+let predict:
+  | ((batch: BatchMessage) => Float32Array | null | Promise<Float32Array | null>)
+  | undefined;
 
 self.onmessage = async (event: MessageEvent<InitMessage | BatchMessage>) => {
   const data = event.data;
@@ -76,6 +79,8 @@ self.onmessage = async (event: MessageEvent<InitMessage | BatchMessage>) => {
       const recipe = data.recipe;
       predict = async (batch) => {
         if ("staged" in batch) {
+          // the thread that staged them computes them itself when it would otherwise wait
+          if (!mlp.takeStaged(batch.staged)) return null;
           const out = new Float32Array(batch.staged.count * classes);
           mlp.runStaged(batch.staged, out);
           return out;
@@ -117,9 +122,10 @@ self.onmessage = async (event: MessageEvent<InitMessage | BatchMessage>) => {
   }
   try {
     const probabilities = await predict!(data);
-    self.postMessage({ id: data.id, probabilities } satisfies ReplyMessage, [
-      probabilities.buffer,
-    ]);
+    self.postMessage(
+      { id: data.id, probabilities } satisfies ReplyMessage,
+      probabilities ? [probabilities.buffer] : [],
+    );
   } catch (error) {
     self.postMessage({ id: data.id, error: describe(error) } satisfies ReplyMessage);
   }

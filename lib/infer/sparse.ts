@@ -43,7 +43,14 @@ export interface StagedRows {
   rowsAt: number;
   /** Rows. */
   count: number;
+  /** Byte address of their state (an i32 for Atomics): staged, taken by a thread to compute
+   * ({@linkcode SparseMlp.takeStaged}), or computed. */
+  stateAt: number;
 }
+
+/** States of staged rows (at `StagedRows.stateAt`), and their names. */
+const STAGED = 0, TAKEN = 1, COMPUTED = 2;
+const STAGED_STATES = ["staged", "taken", "computed"] as const;
 
 /** Hidden units per cache block of the kernel (`_sparse_kernel.wat`): eight f32x4 registers. */
 const BLOCK_SHIFT = 5;
@@ -195,15 +202,36 @@ export class SparseMlp {
     return this.#wasm.stage(count, row);
   }
 
-  /** Gives the area of rows {@linkcode stage}d here back for reuse, once they are computed. */
+  /** Gives the area of rows {@linkcode stage}d here back for reuse, once no thread will read
+   * them (nor their state) any more. */
   release(staged: StagedRows): void {
     this.#wasm?.release(staged);
   }
 
   /**
+   * Takes staged rows to compute: true for the first of the instances on the same shared weights
+   * to ask (whatever thread it is on), false for every later one — so threads that may each
+   * compute a batch (a worker it was sent to, the thread that staged it while it would
+   * otherwise wait) compute it once.
+   * @throws {RangeError} when `staged` names no rows of the memory, or on the "js" kernel
+   */
+  takeStaged(staged: StagedRows): boolean {
+    if (!this.#wasm) throw new RangeError("Cannot take staged rows: the js kernel has none");
+    return this.#wasm.take(staged);
+  }
+
+  /** Where staged rows are, whatever thread got them: waiting for a thread to
+   * {@linkcode takeStaged} them, taken, or computed ({@linkcode runStaged} has finished).
+   * @throws {RangeError} when `staged` names no rows of the memory, or on the "js" kernel */
+  stagedState(staged: StagedRows): "staged" | "taken" | "computed" {
+    if (!this.#wasm) throw new RangeError("Cannot read staged rows: the js kernel has none");
+    return STAGED_STATES[this.#wasm.state(staged)]!;
+  }
+
+  /**
    * Writes the probabilities of rows another instance on the same shared weights
    * {@linkcode stage}d (in order) into `out` from `offset`: the same numbers as
-   * {@linkcode predictEach} of those rows.
+   * {@linkcode predictEach} of those rows, then marks them computed ({@linkcode stagedState}).
    * @throws {RangeError} when `staged` names no rows of the memory, or on the "js" kernel
    */
   runStaged(staged: StagedRows, out: Float32Array, offset = 0): void {
@@ -283,6 +311,10 @@ interface WasmMlp {
   stage(count: number, row: (i: number) => SparseFeatures): StagedRows;
   /** Gives an area back for reuse (see {@linkcode SparseMlp.release}). */
   release(staged: StagedRows): void;
+  /** Takes staged rows to compute, unless a thread did (see {@linkcode SparseMlp.takeStaged}). */
+  take(staged: StagedRows): boolean;
+  /** The state of staged rows (see {@linkcode SparseMlp.stagedState}). */
+  state(staged: StagedRows): number;
   /** Computes staged rows (see {@linkcode SparseMlp.runStaged}). */
   runStaged(staged: StagedRows, out: Float32Array, offset: number): void;
 }
@@ -415,10 +447,11 @@ function layoutWeights(weights: MlpWeights): SharedMlpWeights {
   return { memory, inputs, hidden, classes, extraRows: EXTRA_ROWS, b2: b2.slice() };
 }
 
-/** Rows of features in the kernel's format somewhere in a kernel memory: row starts (`rows + 1`
- * byte addresses, i32) at `rowsAt`, then from `featuresAt` room for `capacity` features (pairs of
- * row offset in a panel and value). */
+/** Rows of features in the kernel's format somewhere in a kernel memory: their state (i32) at
+ * `stateAt`, row starts (`rows + 1` byte addresses, i32) at `rowsAt`, then from `featuresAt` room
+ * for `capacity` features (pairs of row offset in a panel and value). */
 interface Area {
+  stateAt: number;
   rowsAt: number;
   featuresAt: number;
   rows: number;
@@ -464,9 +497,9 @@ function createWasmMlp(shared: SharedMlpWeights): WasmMlp {
   /** An area for `rows` rows and at least `entries` features (~25 a message with the defaults). */
   const newArea = (rows: number, entries: number): Area => {
     const capacity = Math.max(entries, rows * 64, inputs);
-    const features = Math.ceil((rows + 1) / 4) * 16; // 16-byte aligned
-    const at = take(features + capacity * 8, `${entries} features`);
-    return { rowsAt: at, featuresAt: at + features, rows, capacity };
+    const starts = Math.ceil((rows + 1) / 4) * 16; // 16-byte aligned
+    const at = take(16 + starts + capacity * 8, `${entries} features`);
+    return { stateAt: at, rowsAt: at + 16, featuresAt: at + 16 + starts, rows, capacity };
   };
   const partialAt = take(CHUNK * classes * 16, "partial sums");
   let own = newArea(CHUNK, 0);
@@ -477,6 +510,19 @@ function createWasmMlp(shared: SharedMlpWeights): WasmMlp {
   const kernel = exports.mlp as KernelFn;
   const rowsKernel = exports.rows as RowsFn;
   const logits = new Float64Array(classes);
+  /** The state of staged rows, checked to lie in the memory (see {@linkcode StagedRows}). */
+  const stateOf = (staged: StagedRows) => {
+    const { rowsAt, count, stateAt } = staged;
+    const bytes = memory.buffer.byteLength; // grown by any thread: views may be stale
+    if (
+      !(Number.isInteger(rowsAt) && Number.isInteger(count) && rowsAt >= 0 && count >= 0 &&
+        rowsAt % 4 === 0 && rowsAt + 4 * (count + 1) <= bytes && Number.isInteger(stateAt) &&
+        stateAt >= 0 && stateAt % 4 === 0 && stateAt + 4 <= bytes)
+    ) {
+      throw new RangeError(`Cannot predict: no staged rows at ${rowsAt} (${count} rows)`);
+    }
+    return new Int32Array(memory.buffer, stateAt, 1);
+  };
   /**
    * Copies rows `start … start + n - 1` into `area` in the kernel's format; returns the area
    * holding them (a new, bigger one when they did not fit).
@@ -599,7 +645,9 @@ function createWasmMlp(shared: SharedMlpWeights): WasmMlp {
         throw error;
       }
       lent.set(area.rowsAt, area);
-      return { rowsAt: area.rowsAt, count };
+      const staged = { rowsAt: area.rowsAt, count, stateAt: area.stateAt };
+      Atomics.store(stateOf(staged), 0, STAGED);
+      return staged;
     },
     release(staged) {
       const area = lent.get(staged.rowsAt);
@@ -607,17 +655,19 @@ function createWasmMlp(shared: SharedMlpWeights): WasmMlp {
       lent.delete(staged.rowsAt);
       spare.push(area);
     },
+    take(staged) {
+      return Atomics.compareExchange(stateOf(staged), 0, STAGED, TAKEN) === STAGED;
+    },
+    state(staged) {
+      return Atomics.load(stateOf(staged), 0);
+    },
     runStaged(staged, out, offset) {
+      const state = stateOf(staged);
       const { rowsAt, count } = staged;
-      if (
-        !(Number.isInteger(rowsAt) && Number.isInteger(count) && rowsAt >= 0 && count >= 0 &&
-          rowsAt % 4 === 0 && rowsAt + 4 * (count + 1) <= memory.buffer.byteLength)
-      ) {
-        throw new RangeError(`Cannot predict: no staged rows at ${rowsAt} (${count} rows)`);
-      }
       for (let start = 0; start < count; start += CHUNK) {
         compute(rowsAt + 4 * start, Math.min(CHUNK, count - start), out, offset + start * classes);
       }
+      Atomics.store(state, 0, COMPUTED);
     },
   };
 }

@@ -18,6 +18,7 @@ import {
   isSparseEmbedder,
   type SparseKernel,
   type SparseModel,
+  type StagedRows,
   weightsOf,
 } from "./sparse.ts";
 
@@ -54,6 +55,16 @@ export interface SparsePool extends Disposable {
   predict(texts: readonly string[]): Promise<Float32Array>;
   /** Whether {@linkcode predict} featurizes in this thread (`stage`, wasm kernel). */
   readonly staged: boolean;
+  /**
+   * For a caller about to wait for the oldest of its batches (a `stage`d pool's): while no
+   * worker has finished that one, computes here the newest batch no worker has started (its
+   * promise resolves) and returns true; false when there is nothing to do but wait — so
+   * `while (pool.help(draining)) {}` before an await turns this thread's idle time into work.
+   * Unless `draining` (no more batches will come), a batch a worker is always left for each
+   * worker to go on with: taking their last ones would leave them idle while this thread
+   * computes.
+   */
+  help(draining?: boolean): boolean;
   /**
    * Probabilities `(n - skip) × classes` of `messages[skip..]` read in their conversations, as
    * `predictInContext(bundle, messages)` gives them; the first `skip` messages are context only.
@@ -115,8 +126,10 @@ export function createSparsePool(
   }
   const pending = new Map<
     number,
-    { slot: Slot; resolve: (p: Float32Array) => void; reject: (e: Error) => void }
+    { slot: Slot; resolve: (p: Float32Array | null) => void; reject: (e: Error) => void }
   >();
+  /** Staged batches not yet answered by their worker, oldest first. */
+  const inFlight: StagedBatch[] = [];
   let nextId = 0;
   let closed = false;
   const fail = (error: Error) => {
@@ -145,7 +158,7 @@ export function createSparsePool(
           pending.delete(reply.id);
           request.slot.busy--;
           if (error) request.reject(error);
-          else request.resolve((reply as { probabilities: Float32Array }).probabilities);
+          else request.resolve((reply as { probabilities: Float32Array | null }).probabilities);
         };
         worker.onerror = (event) => {
           event.preventDefault();
@@ -188,7 +201,7 @@ export function createSparsePool(
     // a worker is sent the word list once, with its first batch that may use it
     const news = words && slot.words !== words ? { words } : {};
     if (words) slot.words = words;
-    return new Promise<Float32Array>((resolve, reject) => {
+    return new Promise<Float32Array | null>((resolve, reject) => {
       pending.set(id, { slot, resolve, reject });
       slot.worker.postMessage({ id, ...batch, ...news } as BatchMessage);
     });
@@ -213,16 +226,51 @@ export function createSparsePool(
           : (i: number) => (factored ? factored(texts[i]!) : embedder.featurize(texts[i]!));
         if (row) {
           const rows = main.stage(texts.length, row);
-          try {
-            return await send({ staged: rows });
-          } finally {
+          const result = Promise.withResolvers<Float32Array>();
+          const batch: StagedBatch = { rows, settled: false, ...result };
+          inFlight.push(batch);
+          const settle = (p: Float32Array | Error) => {
+            if (batch.settled) return;
+            batch.settled = true;
+            if (p instanceof Error) result.reject(p);
+            else result.resolve(p);
+          };
+          // null: this thread took the rows first (help) and settled the batch
+          send({ staged: rows }).then((p) => p && settle(p), settle).finally(() => {
+            // the worker is done with the area, or never will touch it (closed)
+            inFlight.splice(inFlight.indexOf(batch), 1);
             main.release(rows);
-          }
+          });
+          return await result.promise;
         }
       }
       // picked here, before any thread computes this batch: the same words whichever does
       const words = main && shareWordRows(embedder, main, texts);
-      return await send({ texts: texts as string[] }, words);
+      return answered(await send({ texts: texts as string[] }, words));
+    },
+    help(draining = false) {
+      if (!staged || closed) return false;
+      const waiting = inFlight.find((b) => !b.settled);
+      // computed: its answer is on its way
+      if (!waiting || main.stagedState(waiting.rows) === "computed") return false;
+      const untaken = inFlight.filter((b) => main.stagedState(b.rows) === "staged").length;
+      if (untaken <= (draining ? 0 : count)) return false;
+      // the newest first: a worker takes its batches oldest first
+      for (let i = inFlight.length - 1; i >= 0; i--) {
+        const batch = inFlight[i]!;
+        if (batch.settled || !main.takeStaged(batch.rows)) continue;
+        try {
+          const out = new Float32Array(batch.rows.count * weights.classes);
+          main.runStaged(batch.rows, out);
+          batch.settled = true;
+          batch.resolve(out);
+        } catch (error) {
+          batch.settled = true;
+          batch.reject(error as Error);
+        }
+        return true;
+      }
+      return false;
     },
     async predictInContext(messages, skip = 0) {
       if (closed) throw new Error("Cannot predict: the sparse pool is closed");
@@ -230,11 +278,27 @@ export function createSparsePool(
         throw new TypeError("Cannot predict in context: the pool was started without a recipe");
       }
       if (messages.length <= skip) return new Float32Array(0);
-      return await send({ messages: messages.map(essentials), skip });
+      return answered(await send({ messages: messages.map(essentials), skip }));
     },
     close,
     [Symbol.dispose]: close,
   };
+}
+
+/** A batch of rows this thread staged, until its worker answers. */
+interface StagedBatch {
+  rows: StagedRows;
+  /** Whether its promise was resolved or rejected (by the worker's answer or by `help`). */
+  settled: boolean;
+  resolve(probabilities: Float32Array): void;
+  reject(error: Error): void;
+}
+
+/** A worker's probabilities of texts or messages it was sent (only staged rows may be taken
+ * by another thread, when the worker answers `null`). */
+function answered(probabilities: Float32Array | null): Float32Array {
+  if (!probabilities) throw new Error("Cannot predict: a worker skipped a batch of texts");
+  return probabilities;
 }
 
 /** What reading a message in its conversation needs (smaller to copy to a worker). */

@@ -39,6 +39,36 @@ Deno.test("createSparsePool() gives createSparsePredictor()'s numbers from concu
   model.dispose();
 });
 
+Deno.test("a staged pool's help() computes here the newest batches no worker has started, leaving the workers one unless draining", async () => {
+  const embedder = new BuiltinEmbedder({ dimension: 256 });
+  const model = randomModel(256, 64, { seed: 4 });
+  const parts = [
+    TEXTS.slice(0, 100),
+    TEXTS.slice(100, 130),
+    TEXTS.slice(130, 200),
+    TEXTS.slice(200),
+  ];
+  const expected = parts.map((part) => createSparsePredictor({ model, embedder })!(part));
+  using pool = createSparsePool({ model, embedder }, { workers: 1, stage: true })!;
+  assert.equal(pool.help(), false); // nothing in flight
+  // staged at once; the worker is sent them only once it has started, after this code runs
+  const results = parts.map((part) => pool.predict(part));
+  assert.equal(pool.help(), true);
+  assert.equal(pool.help(), true);
+  assert.equal(pool.help(), true);
+  assert.equal(pool.help(), false); // the oldest is the worker's to go on with
+  // the three newest resolve with no turn of the event loop (which the worker's answers need)
+  for (const i of [3, 2, 1]) assert.deepEqual(await results[i]!, expected[i]);
+  assert.equal(pool.help(true), true); // draining: that one too
+  assert.equal(pool.help(true), false);
+  assert.deepEqual(await Promise.all(results), expected);
+  // the worker skipped them all, and computes the next batch as usual
+  assert.deepEqual(await pool.predict(parts[1]!), expected[1]);
+  assert.equal(pool.busy, 0);
+  assert.equal(pool.help(true), false);
+  model.dispose();
+});
+
 Deno.test("createSparsePool() is undefined for dense embedders and rejects a bad worker count", () => {
   const model = randomModel(8, 4, { seed: 2 });
   const dense = {

@@ -113,18 +113,31 @@ Deno.test("the wasm kernel matches tfjs across batches of many long and short me
   const staged = mlp.stage(texts.length, (i) => features[i]!);
   assert.equal(staged.count, texts.length);
   const fromStaged = new Float32Array(3 + wasm.length);
+  // taken once, by whichever instance asks first; computed, whoever computed them
+  assert.equal(mlp.stagedState(staged), "staged");
+  assert.equal(other.takeStaged(staged), true);
+  assert.equal(mlp.takeStaged(staged), false);
+  assert.equal(other.takeStaged(staged), false);
+  assert.equal(mlp.stagedState(staged), "taken");
   other.runStaged(staged, fromStaged, 3);
+  assert.equal(mlp.stagedState(staged), "computed");
+  assert.equal(mlp.takeStaged(staged), false);
   assert.deepEqual(fromStaged.subarray(3), wasm);
   // a released area is reused for the next batch; rows named nowhere are refused
   mlp.release(staged);
   const again = mlp.stage(5, (i) => features[i]!);
   assert.equal(again.rowsAt, staged.rowsAt);
+  assert.equal(other.stagedState(again), "staged");
   assert.deepEqual(other.predict(features.slice(0, 5)), wasm.subarray(0, 15));
-  const beyond = { rowsAt: mlp.share()!.memory.buffer.byteLength, count: 1 };
-  assert.throws(() => other.runStaged(beyond, new Float32Array(3)), {
-    name: "RangeError",
-    message: `Cannot predict: no staged rows at ${beyond.rowsAt} (1 rows)`,
-  });
+  const beyond = { rowsAt: mlp.share()!.memory.buffer.byteLength, count: 1, stateAt: 0 };
+  for (
+    const use of [() => other.runStaged(beyond, new Float32Array(3)), () => mlp.takeStaged(beyond)]
+  ) {
+    assert.throws(use, {
+      name: "RangeError",
+      message: `Cannot predict: no staged rows at ${beyond.rowsAt} (1 rows)`,
+    });
+  }
   assert.throws(() => js.stage(1, (i) => features[i]!), { name: "RangeError" });
   model.dispose();
 });
