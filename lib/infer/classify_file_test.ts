@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { join } from "node:path";
-import { classifyFile } from "./classify_file.ts";
+import { classifyFile, fixedFormatter } from "./classify_file.ts";
 
 /** "?" → question; otherwise answer if the text starts with "use", else comment; fixed odds. */
 function fakePredict(texts: readonly string[]): Float32Array {
@@ -161,6 +161,45 @@ Deno.test("classifyFile() with concurrency keeps input order when batches finish
   await Deno.remove(out);
 });
 
+Deno.test("classifyFile() lets a predictor help before each wait, draining once the input is read", async () => {
+  const texts = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? `q${i}?` : `use ${i}`));
+  const input = await temp(texts.join("\n") + "\n", ".txt");
+  const out = input + ".out.csv";
+  // as a staged pool with a slow worker: a batch resolves after 20 ms, or when helped (the
+  // newest first, always leaving one unless draining)
+  const pending: { batch: readonly string[]; resolve: (p: Float32Array) => void }[] = [];
+  const helps: boolean[] = [];
+  const predict = Object.assign(
+    (batch: readonly string[]) =>
+      new Promise<Float32Array>((resolve) => {
+        const entry = { batch, resolve };
+        pending.push(entry);
+        setTimeout(() => {
+          if (pending.includes(entry)) pending.splice(pending.indexOf(entry), 1);
+          resolve(fakePredict(batch));
+        }, 20);
+      }),
+    {
+      help: (draining = false) => {
+        if (pending.length <= (draining ? 0 : 1)) return false;
+        const newest = pending.pop()!;
+        helps.push(draining);
+        newest.resolve(fakePredict(newest.batch));
+        return true;
+      },
+    },
+  );
+  const summary = await classifyFile(predict, input, out, { batchSize: 4, concurrency: 3 });
+  assert.equal(summary.rows, 40);
+  const drained = helps.indexOf(true);
+  assert.ok(drained > 0, `helps: ${helps}`); // helped while reading, then drained
+  assert.ok(helps.slice(drained).every((d) => d), `helps: ${helps}`);
+  const rows = parse(await Deno.readTextFile(out)) as string[][];
+  assert.deepEqual(rows.slice(1).map((r) => r[0]), texts);
+  await Deno.remove(input);
+  await Deno.remove(out);
+});
+
 async function names(dir: string): Promise<string[]> {
   const found: string[] = [];
   for await (const entry of Deno.readDir(dir)) found.push(entry.name);
@@ -277,5 +316,38 @@ Deno.test("classifyFile() writes exactly the CSV csv-stringify writes for the sa
   } finally {
     await Deno.remove(input);
     await Deno.remove(out).catch(() => {});
+  }
+});
+
+Deno.test("fixedFormatter() writes what toFixed() writes for float32 values, ties and edges included", () => {
+  const bits = new Uint32Array(1);
+  const f32 = new Float32Array(bits.buffer);
+  for (let digits = 0; digits <= 10; digits++) {
+    const fixed = fixedFormatter(digits);
+    const check = (x: number) => {
+      f32[0] = x;
+      const v = f32[0]!;
+      if (fixed(v) !== v.toFixed(digits)) {
+        assert.fail(`digits ${digits}, ${v}: ${fixed(v)} against ${v.toFixed(digits)}`);
+      }
+    };
+    // exact ties (k + ½ units of the last digit that a float32 holds, e.g. 1/128 at 6 digits),
+    // the ends of [0, 1] and values outside it (toFixed's own strings)
+    for (const x of [0, -0, 1, 0.5, 1 / 128, 3 / 128, 5e-7, 0.9999995, 1e-45, NaN, -1e-9, 1.5, 2]) {
+      check(x);
+    }
+    // the float32 values either side of each k + ½ of the last digit, and spread over [0, 1]
+    for (let k = 0; k < 3000; k++) {
+      f32[0] = (k + 0.5) / 10 ** Math.max(digits, 1);
+      const base = bits[0]!;
+      for (let d = -2; d <= 2; d++) {
+        bits[0] = base + d;
+        check(f32[0]!);
+      }
+    }
+    for (let b = 0; b <= 0x3f800000; b += 0x3f800000 / 20000 | 0) {
+      bits[0] = b;
+      check(f32[0]!);
+    }
   }
 });
