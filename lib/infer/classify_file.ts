@@ -251,7 +251,7 @@ export async function classifyFile(
     },
   };
 
-  // rows one by one, or (text, the commonest and cheapest to parse) a read chunk's worth at once
+  // rows one by one (JSONL), or (text, CSV) a read chunk's worth at once
   let rows: AsyncIterable<StreamRow> | undefined;
   let rowChunks: AsyncIterable<StreamRow[]> | undefined;
   let columns: string[] | undefined;
@@ -265,7 +265,7 @@ export async function classifyFile(
       );
     }
     columns = csv.header;
-    rows = csv.rows;
+    rowChunks = csv.rowChunks;
   } else if (inputFormat === "jsonl") {
     rows = readJsonlRows(input, streamOptions);
   } else {
