@@ -238,7 +238,8 @@ export function createSparsePool(
           // null: this thread took the rows first (help) and settled the batch
           send({ staged: rows }).then((p) => p && settle(p), settle).finally(() => {
             // the worker is done with the area, or never will touch it (closed)
-            inFlight.splice(inFlight.indexOf(batch), 1);
+            const at = inFlight.indexOf(batch);
+            if (at >= 0) inFlight.splice(at, 1);
             main.release(rows);
           });
           return await result.promise;
