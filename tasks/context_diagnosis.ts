@@ -192,7 +192,7 @@ stream.forEach((m, i) => {
     if (anotherQuestion) add("context is another question (not this answer's)");
     if (isMissed && examples.length < Number(flags.examples)) {
       examples.push(
-        `${p[ANSWER]!.toFixed(3)} | ${m.text.slice(0, 70)} | ctx: ${
+        `${p[ANSWER]!.toFixed(3)} | ${picked} | ${m.text.slice(0, 70)} | ctx: ${
           c >= 0 ? stream[c]!.text.slice(0, 50) : "-"
         } | q ${back} back ${Math.round(seconds)} s: ${stream[q]!.text.slice(0, 50)}`,
       );
