@@ -111,6 +111,30 @@ const FLAGS: FlagSpec = {
     help:
       `context recipe version (default: ${DEFAULT_CONTEXT_RECIPE.version}; lib/features/context.ts)`,
   },
+  "context-window": {
+    type: "string",
+    placeholder: "N",
+    help:
+      `messages an unlinked message looks back for another speaker's line (default: ${DEFAULT_CONTEXT_RECIPE.window})`,
+  },
+  "context-question-window": {
+    type: "string",
+    placeholder: "N",
+    help:
+      `messages it looks back for another speaker's question-like line (default: ${DEFAULT_CONTEXT_RECIPE.questionWindow})`,
+  },
+  "context-max-gap": {
+    type: "string",
+    placeholder: "SECONDS",
+    help:
+      `an unlinked earlier message older than this is no context (default: ${DEFAULT_CONTEXT_RECIPE.maxGapSeconds})`,
+  },
+  "context-topic-window": {
+    type: "string",
+    placeholder: "N",
+    help:
+      "recipe 3: messages it looks back for a question-like line sharing its content words (default: 16)",
+  },
   context: {
     type: "string",
     placeholder: "auto|off",
@@ -229,7 +253,7 @@ await runMain(async () => {
     splitColumn: flags["split-column"] as string | undefined,
     context: contextFlag(flags.context),
     aloneShare: shareFlag(String(flags["alone-share"])),
-    contextRecipe: recipeFlag(flags["context-recipe"]),
+    contextRecipe: recipeFlags(flags),
     seed,
     train: {
       epochs: numberFlag(flags, "epochs"),
@@ -295,17 +319,44 @@ await runMain(async () => {
   );
 });
 
-function recipeFlag(value: unknown): ContextRecipe {
-  if (value === undefined) return DEFAULT_CONTEXT_RECIPE;
-  const version = Number(value);
-  if (!CONTEXT_RECIPE_VERSIONS.includes(version as 1)) {
+/** The recipe of `--context-recipe` and the look-back flags (each unset one the default's). */
+function recipeFlags(flags: Record<string, unknown>): ContextRecipe {
+  const recipe = { ...DEFAULT_CONTEXT_RECIPE };
+  const value = flags["context-recipe"];
+  if (value !== undefined) {
+    const version = Number(value);
+    if (!CONTEXT_RECIPE_VERSIONS.includes(version as 1)) {
+      throw new RangeError(
+        `Cannot use --context-recipe ${value}: known versions are ${
+          CONTEXT_RECIPE_VERSIONS.join(", ")
+        }`,
+      );
+    }
+    recipe.version = version as ContextRecipe["version"];
+  }
+  for (
+    const [flag, key] of [
+      ["context-window", "window"],
+      ["context-question-window", "questionWindow"],
+      ["context-max-gap", "maxGapSeconds"],
+      ["context-topic-window", "topicWindow"],
+    ] as const
+  ) {
+    const raw = flags[flag];
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new RangeError(`Cannot use --${flag} ${raw}: it takes a whole number ≥ 0`);
+    }
+    recipe[key] = n;
+  }
+  if (recipe.version === 3) recipe.topicWindow ??= 16;
+  else if (recipe.topicWindow !== undefined) {
     throw new RangeError(
-      `Cannot use --context-recipe ${value}: known versions are ${
-        CONTEXT_RECIPE_VERSIONS.join(", ")
-      }`,
+      `Cannot use --context-topic-window with context recipe ${recipe.version}: only recipe 3 matches topics`,
     );
   }
-  return { ...DEFAULT_CONTEXT_RECIPE, version: version as ContextRecipe["version"] };
+  return recipe;
 }
 
 function shareFlag(value: string): number {

@@ -2,6 +2,15 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { conversationsToCsv } from "../lib/data/csv.ts";
 import { generateBuiltin } from "../lib/data/generate/builtin.ts";
+import type { Message } from "../lib/data/types.ts";
+import {
+  assembleContexts,
+  type ContextRecipe,
+  DEFAULT_CONTEXT_RECIPE,
+  featureMatrix,
+} from "../lib/features/context.ts";
+import { predictAssembled, predictInContext } from "../lib/infer/context.ts";
+import { loadBundle } from "../lib/model/bundle.ts";
 
 const TRAIN = new URL("./train.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
@@ -57,6 +66,14 @@ Deno.test("deno task train says what is wrong in one line, without a stack trace
     [["--feature-version", "3"], "error: Cannot use --feature-version 3: it takes 1 or 2"],
     [["--char-ngrams", "maybe"], "error: Cannot use --char-ngrams maybe: it takes on or off"],
     [["--bogus"], "error: Unknown option '--bogus'"],
+    [
+      ["--context-question-window", "2.5"],
+      "error: Cannot use --context-question-window 2.5: it takes a whole number ≥ 0",
+    ],
+    [
+      ["--context-topic-window", "8"],
+      "error: Cannot use --context-topic-window with context recipe 1: only recipe 3 matches topics",
+    ],
   ];
   for (const [args, message] of cases) {
     const { code, stderr } = await train(args, dir);
@@ -65,6 +82,60 @@ Deno.test("deno task train says what is wrong in one line, without a stack trace
     assert.equal(stderr.trim().split("\n").length, 1, stderr);
   }
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("deno task train's context recipe flags are recorded in the metadata and rebuilt at load", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qac-train-recipe-" });
+  try {
+    await Deno.writeTextFile(
+      join(dir, "conv.csv"),
+      conversationsToCsv(generateBuiltin({ conversations: 40 })),
+    );
+    const { code, stderr } = await train(
+      [
+        ...["--data", "conv.csv", "--dimension", "32", "--epochs", "1", "--real-eval", "none"],
+        ...["--context-recipe", "3", "--context-question-window", "9", "--context-max-gap", "600"],
+      ],
+      dir,
+    );
+    assert.equal(code, 0, stderr);
+    const bundle = await loadBundle(join(dir, "models", "latest"));
+    const expected: ContextRecipe = {
+      ...DEFAULT_CONTEXT_RECIPE,
+      version: 3,
+      questionWindow: 9,
+      maxGapSeconds: 600,
+      topicWindow: 16,
+    };
+    assert.deepEqual(bundle.metadata.context?.recipe, expected);
+    // the loaded model reads a message with its context by that recipe: the topic match picks
+    // the far question (version 1 would take the nearest one)
+    const message = (id: string, user: string, text: string): Message => ({
+      messageId: id,
+      conversationId: "c",
+      channel: "sql-help",
+      messageType: "chat",
+      userName: user,
+      text,
+      replyTo: "",
+      timestamp: "",
+    });
+    const far = [
+      message("q1", "ann", "how do i pivot rows into columns in sql?"),
+      message("q2", "bob", "anyone going to the meetup?"),
+      message("a", "cat", "use a case when per column to pivot the rows"),
+    ];
+    const byRecipe = assembleContexts(far, expected);
+    const byVersion1 = assembleContexts(far, { ...expected, version: 1 });
+    assert.deepEqual([...byRecipe.context], [-1, 0, 0]);
+    assert.deepEqual([...byVersion1.context], [-1, 0, 1]);
+    const base = await featureMatrix(bundle.embedder, far.map((m) => m.text));
+    const p = await predictInContext(bundle, far);
+    assert.deepEqual(p, predictAssembled(bundle, base, byRecipe));
+    assert.notDeepEqual(p, predictAssembled(bundle, base, byVersion1));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("deno task train with no --data generates data/conversations.csv first", async () => {

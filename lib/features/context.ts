@@ -16,7 +16,11 @@
  *    message by another speaker within `window` messages and `maxGapSeconds`. In a busy room the
  *    previous line is often another conversation, which is why the distance, the time gap and
  *    whether the message addresses the context's author are cues, so the model can discount a
- *    far or unrelated context.
+ *    far or unrelated context. Version 3 first looks `topicWindow` messages back for another
+ *    speaker's question-like line sharing a content word with the message (the most shared,
+ *    then the nearest); version 2 ends the look-back at the author's previous line. The
+ *    report's classifier re-reads 16 messages across its batches, so look-backs up to 16 are
+ *    exact there.
  * 4. The first message of a conversation, a reply whose target is unknown or later, and a
  *    message with no other speaker in reach have an empty context.
  * @module
@@ -25,6 +29,7 @@
 import type { Message } from "../data/types.ts";
 import type { EmbedOptions } from "./embedder.ts";
 import type { FeatureMatrix, SparseMatrix } from "./matrix.ts";
+import { FUNCTION_WORDS } from "./_function_words.ts";
 
 /** The structural cues, in input order (each is 0 or 1). */
 export const CONTEXT_CUES = [
@@ -51,7 +56,7 @@ export const CONTEXT_CUES = [
 export type ContextCue = typeof CONTEXT_CUES[number];
 
 /** Context recipe versions this code rebuilds. */
-export const CONTEXT_RECIPE_VERSIONS = [1, 2] as const;
+export const CONTEXT_RECIPE_VERSIONS = [1, 2, 3] as const;
 
 /** How contexts are chosen; stored in model metadata as it is. */
 export interface ContextRecipe {
@@ -59,15 +64,21 @@ export interface ContextRecipe {
    * Bumped whenever the rules or the cues change meaning. Version 2 bounds an unlinked
    * message's look-back by its author's turn: it passes over the author's own lines just before
    * it, then stops at the author's previous line (what came before that was already answered
-   * or let go).
+   * or let go). Version 3 is version 1 with a topic match first: an unlinked message takes the
+   * question-like line by another speaker within `topicWindow` messages that shares the most
+   * content words with it (the nearest on a tie), and only when none shares a word falls back
+   * to version 1's rule — in a channel where threads interleave, the nearest question is often
+   * another thread's.
    */
-  version: 1 | 2;
+  version: 1 | 2 | 3;
   /** How many earlier messages an unlinked message looks back for another speaker's line. */
   window: number;
   /** How many earlier messages it looks back for another speaker's question-like line. */
   questionWindow: number;
   /** An unlinked earlier message further back than this (seconds) is no context. */
   maxGapSeconds: number;
+  /** Version 3: how many earlier messages it looks back for a question-like line on its topic. */
+  topicWindow?: number;
   /** Cue names in input order; must equal {@linkcode CONTEXT_CUES} for this version. */
   cues: string[];
 }
@@ -96,7 +107,8 @@ export function checkContextRecipe(value: unknown): ContextRecipe {
       })`,
     );
   }
-  for (const key of ["window", "questionWindow", "maxGapSeconds"] as const) {
+  const keys = ["window", "questionWindow", "maxGapSeconds"] as const;
+  for (const key of recipe.version === 3 ? [...keys, "topicWindow" as const] : keys) {
     const n = recipe[key];
     if (typeof n !== "number" || !(n >= 0)) {
       throw fail(`${key} must be a non-negative number, got ${JSON.stringify(n)}`);
@@ -121,6 +133,21 @@ const QUESTION_START =
 
 /** How many earlier lines' authors a message may address by name. */
 const RECENT = 20;
+
+/**
+ * The content words of a text (recipe version 3's topic match): lowercased words of three or
+ * more letters or digits outside {@linkcode FUNCTION_WORDS}, a final "s" dropped from words of
+ * five or more ("tables" and "table" match).
+ */
+export function contentWords(text: string): Set<string> {
+  const words = new Set<string>();
+  for (const raw of text.toLowerCase().match(/[\p{L}\p{N}_']+/gu) ?? []) {
+    const word = raw.replace(/^'+|'+$/g, "");
+    if (word.length < 3 || FUNCTION_WORDS.has(word)) continue;
+    words.add(word.length >= 5 && word.endsWith("s") ? word.slice(0, -1) : word);
+  }
+  return words;
+}
 
 /** Whether a text reads like a question: it has "?" or opens with a question word. */
 export function isQuestionLike(text: string): boolean {
@@ -190,6 +217,8 @@ export function assembleContexts(
     number
   >;
   const questionLike = messages.map((m) => isQuestionLike(m.text));
+  const topic: (Set<string> | undefined)[] = [];
+  const wordsOf = (i: number) => (topic[i] ??= contentWords(messages[i]!.text));
   for (const order of conversationOrder(messages)) {
     const rank = new Map<string, number>(); // message id → rank in `order`
     const byPosition = new Map<number, number>();
@@ -257,8 +286,24 @@ export function assembleContexts(
           while (t >= 0 && other(t)) t--;
           floor = t;
         }
+        // version 3: the question-like line sharing the most content words, nearest on a tie
+        if (recipe.version === 3 && (recipe.topicWindow ?? 0) > 0) {
+          const own = wordsOf(i);
+          let most = 0;
+          for (let t = r - 1; t >= 0 && own.size > 0 && r - t <= recipe.topicWindow!; t--) {
+            if (!other(t) || !questionLike[order[t]!]! || !inReach(t, recipe.topicWindow!)) {
+              continue;
+            }
+            let shared = 0;
+            for (const w of wordsOf(order[t]!)) if (own.has(w)) shared++;
+            if (shared > most) {
+              most = shared;
+              target = t;
+            }
+          }
+        }
         const reach = Math.max(recipe.window, recipe.questionWindow);
-        for (let t = r - 1; t > floor && r - t <= reach; t--) {
+        for (let t = r - 1; target < 0 && t > floor && r - t <= reach; t--) {
           if (!other(t)) continue;
           if (questionLike[order[t]!]! && inReach(t, recipe.questionWindow)) {
             target = t;

@@ -3,6 +3,7 @@ import type { Message } from "../data/types.ts";
 import {
   assembleContexts,
   checkContextRecipe,
+  contentWords,
   CONTEXT_CUES,
   contextInputWidth,
   contextMatrix,
@@ -132,6 +133,47 @@ Deno.test("assembleContexts() version 2 looks back only to the speaker's previou
   assertEquals(version2.context[1], 0);
 });
 
+Deno.test("assembleContexts() version 3 takes the question on the message's topic, else version 1's", () => {
+  const at = (minutes: number) => new Date(Date.UTC(2026, 0, 1, 12, minutes)).toISOString();
+  const messages = [
+    msg("q1", "ann", "how do i rank rows within each group in sql?", { timestamp: at(0) }),
+    msg("q2", "bob", "anyone tried the tableau cert?", { timestamp: at(1) }),
+    msg("c1", "cat", "lol same", { timestamp: at(2) }),
+    msg("a1", "dan", "rank() over (partition by group order by x) ranks rows", {
+      timestamp: at(3),
+    }),
+    msg("a2", "eve", "yes, it was easy", { timestamp: at(4) }),
+    msg("q3", "ann", "what about ties in the rank?", { timestamp: at(40) }),
+    msg("a3", "bob", "worth it, the cert got me interviews", { timestamp: at(41) }),
+    msg("a4", "dan", "the rank of a tie", { timestamp: at(80) }),
+  ];
+  const recipe = { ...DEFAULT_CONTEXT_RECIPE, version: 3 as const, topicWindow: 16 };
+  const v1 = assembleContexts(messages);
+  const v3 = assembleContexts(messages, recipe);
+  // a1 shares "rank" and "row" with ann's question three lines up; version 1 takes bob's nearer one
+  assertEquals(v1.context[3], 1);
+  assertEquals(v3.context[3], 0);
+  assertEquals(cueOf(v3.cues, 3).includes("distance_2_3"), true);
+  // a2 shares no content word with any question: version 1's rule, the nearest question
+  assertEquals(v3.context[4], 1);
+  // a3 (bob): "cert" matches his own question, which is never a context; ann's q3 is next door
+  assertEquals(v3.context[6], 5);
+  // a4: ann's q3 shares "rank" and "tie" but is 40 minutes back: past maxGapSeconds, no context
+  assertEquals(v3.context[7], -1);
+  // a topic window of 0 is version 1
+  assertEquals(
+    [...assembleContexts(messages, { ...recipe, topicWindow: 0 }).context],
+    [...v1.context],
+  );
+});
+
+Deno.test("contentWords() keeps topic words, drops function words, short words and plural s", () => {
+  assertEquals(
+    [...contentWords("How do I join two tables in SQL? it's 3 tables")].sort(),
+    ["join", "sql", "table", "two"],
+  );
+});
+
 Deno.test("assembleContexts() keeps conversations apart and orders by position, not input order", () => {
   const messages = [
     msg("b", "bob", "use window functions", { position: 1 }),
@@ -202,10 +244,17 @@ Deno.test("checkContextRecipe() accepts the default and rejects other versions o
   assertEquals(checkContextRecipe(roundTrip), DEFAULT_CONTEXT_RECIPE);
   const version2 = { ...roundTrip, version: 2 };
   assertEquals(checkContextRecipe(JSON.parse(JSON.stringify(version2))), version2);
+  const version3 = { ...roundTrip, version: 3, topicWindow: 16, questionWindow: 10 };
+  assertEquals(checkContextRecipe(JSON.parse(JSON.stringify(version3))), version3);
   assertThrows(
     () => checkContextRecipe({ ...roundTrip, version: 3 }),
     TypeError,
-    "Cannot use context recipe: version 3 is unknown (known: 1, 2)",
+    "Cannot use context recipe: topicWindow must be a non-negative number, got undefined",
+  );
+  assertThrows(
+    () => checkContextRecipe({ ...roundTrip, version: 4 }),
+    TypeError,
+    "Cannot use context recipe: version 4 is unknown (known: 1, 2, 3)",
   );
   assertThrows(
     () => checkContextRecipe({ ...roundTrip, cues: ["has_context"] }),

@@ -223,7 +223,7 @@ Deno.test("a context model's recipe survives save → load, and the loaded model
     await assert.rejects(loadBundle(join(dir, "run")), {
       name: "TypeError",
       message:
-        `Cannot load model "${dir}/run": metadata.json's context: Cannot use context recipe: version 9 is unknown (known: 1, 2)`,
+        `Cannot load model "${dir}/run": metadata.json's context: Cannot use context recipe: version 9 is unknown (known: 1, 2, 3)`,
     });
   } finally {
     bundle.model.dispose();
