@@ -34,6 +34,7 @@ export {
 export type {
   AnswerStyle,
   BuiltinGenerateOptions,
+  CasualStyle,
   ClassMix,
   HangoutMode,
 } from "./data/generate/builtin.ts";

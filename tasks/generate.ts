@@ -10,7 +10,9 @@ import { stringify } from "csv-stringify/sync";
 import { CONVERSATION_COLUMNS, messageRow } from "../lib/data/csv.ts";
 import {
   type AnswerStyle,
+  type CasualStyle,
   DEFAULT_ANSWERS,
+  DEFAULT_CASUAL,
   DEFAULT_CONVERSATIONS,
   generateWindows,
   type HangoutMode,
@@ -86,6 +88,12 @@ const FLAGS: FlagSpec = {
     help:
       `built-in: how help answers are written (default: ${DEFAULT_ANSWERS}); plain: one line of the conversation library (before round 9); framed: also as advice ("you can ..."), with a closing sentence or a second option, some in two messages; framed-replies: framed, and the thanks, reports and reactions around them in longer forms now and then (bench/QUALITY_LOG.md round 9)`,
   },
+  casual: {
+    type: "string",
+    placeholder: "paired|paired-help|pooled",
+    help:
+      `built-in: how casual questions are answered (default: ${DEFAULT_CASUAL}); paired: by a reply that fits the question (a place, a time, an offer, the concept explained) or an "idk"; paired-help: paired, but casual questions asking for technical help mostly get a help line; pooled: by any line of the question kind's pools; both paired styles scored lower on the LLM-written chat (bench/QUALITY_LOG.md round 10)`,
+  },
   concurrency: { type: "string", help: "LLM requests in flight (default 4)" },
   "timeout-ms": { type: "string", help: "per-request timeout in ms (default 60000)" },
   "max-retries": {
@@ -135,6 +143,8 @@ export interface GenerateArgs {
   hangout: HangoutMode;
   /** Built-in generator: how help answers are written. */
   answers: AnswerStyle;
+  /** Built-in generator: how casual questions are answered (unset: the generator's default). */
+  casual?: CasualStyle;
   concurrency: number;
   timeoutMs: number;
   maxRetries: number;
@@ -206,6 +216,7 @@ export function parseGenerateArgs(args: readonly string[]): GenerateArgs {
     exchanges: values.exchanges === true,
     hangout: hangoutFlag(str("hangout")) ?? defaults.hangout,
     answers: answersFlag(str("answers")) ?? defaults.answers,
+    casual: casualFlag(str("casual")),
     concurrency: integerFlag("concurrency", str("concurrency"), 1) ?? defaults.concurrency,
     timeoutMs: integerFlag("timeout-ms", str("timeout-ms"), 1) ?? defaults.timeoutMs,
     maxRetries: integerFlag("max-retries", str("max-retries"), 0) ?? defaults.maxRetries,
@@ -242,6 +253,14 @@ function answersFlag(value: string | undefined): AnswerStyle | undefined {
   throw new RangeError(
     `Cannot use --answers "${value}": expected plain, framed or framed-replies`,
   );
+}
+
+/** `--casual paired|paired-help|pooled` → how the generator answers casual questions. */
+function casualFlag(value: string | undefined): CasualStyle | undefined {
+  if (
+    value === undefined || value === "paired" || value === "paired-help" || value === "pooled"
+  ) return value;
+  throw new RangeError(`Cannot use --casual "${value}": expected paired, paired-help or pooled`);
 }
 
 function temperatureFlag(value: string | undefined): number | undefined {
@@ -366,6 +385,7 @@ async function runBuiltin(args: GenerateArgs, io: MainIo): Promise<number> {
     exchanges: args.exchanges,
     hangout: args.hangout,
     answers: args.answers,
+    casual: args.casual,
   });
   const sink = args.format === "discord-json"
     ? await discordSink(args.out, args.seed)

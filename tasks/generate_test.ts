@@ -41,6 +41,15 @@ Deno.test("parseGenerateArgs() resolves defaults and flags", () => {
     parseGenerateArgs(["--answers", "framed-replies"]).answers,
     "framed-replies",
   );
+  // Unset, the generator's default casual style (pooled) applies.
+  assert.equal(args.casual, undefined);
+  assert.equal(parseGenerateArgs(["--casual", "pooled"]).casual, "pooled");
+  assert.equal(parseGenerateArgs(["--casual", "paired"]).casual, "paired");
+  assert.equal(parseGenerateArgs(["--casual", "paired-help"]).casual, "paired-help");
+  assert.throws(
+    () => parseGenerateArgs(["--casual", "mixed"]),
+    new RangeError('Cannot use --casual "mixed": expected paired, paired-help or pooled'),
+  );
   assert.equal(parseGenerateArgs([]).provider, null);
 });
 

@@ -15,9 +15,20 @@ import {
   type ExpandContext,
   randomStyle,
   type Style,
+  templateSlots,
   typeLike,
 } from "./_language.ts";
-import { ANSWERS, type CommentKind, COMMENTS, type QuestionKind, QUESTIONS } from "./_parts.ts";
+import {
+  ANSWERS,
+  CASUAL_REPLIES,
+  CASUAL_UNSURE,
+  type CommentKind,
+  COMMENTS,
+  CONCEPT_GLOSS,
+  type QuestionKind,
+  QUESTIONS,
+  TECHNICAL_ASKS,
+} from "./_parts.ts";
 import {
   ANSWER_ADVICE,
   ANSWER_ENDINGS,
@@ -211,6 +222,10 @@ export interface WindowOptions {
   hangout?: HangoutMode;
   /** How help answers are written (see {@linkcode AnswerStyle}). @default DEFAULT_ANSWERS */
   answers?: AnswerStyle;
+  /**
+   * How casual questions are answered (see {@linkcode CasualStyle}). @default DEFAULT_CASUAL
+   */
+  casual?: CasualStyle;
 }
 
 /**
@@ -235,6 +250,25 @@ export type AnswerStyle = "plain" | "framed" | "framed-replies";
  * generated judges only (the original project's LLM-written set +0.021 macro-F1 over three seeds).
  */
 export const DEFAULT_ANSWERS: AnswerStyle = "framed-replies";
+
+/**
+ * How casual (template) questions are answered: `"paired"` by a reply that fits the question's
+ * template (a place for "where r u based", a day and time for "when is the meetup", an
+ * explanation of the concept asked about, an offer for "can someone review my resume"), or an
+ * "idk"; `"pooled"` (the default) by any line of the question kind's pools, technical fixes and
+ * pointers for every `wh` question; `"paired-help"` as `"paired"`, but a casual question that
+ * asks for technical help ("how do i pivot in sql", "why is my query slow") is answered most of
+ * the time by a help line of the `pointer` / `explain` pools, as help threads are
+ * (bench/QUALITY_LOG.md, round 10).
+ */
+export type CasualStyle = "paired" | "paired-help" | "pooled";
+
+/**
+ * The default casual style: still `"pooled"`. Round 10 of bench/QUALITY_LOG.md measured both
+ * paired styles below it on the original project's LLM-written chat (J1 macro-F1 −0.050 and
+ * −0.033 over three seeds, more than the 0.010 its rule allowed), so they stay options.
+ */
+export const DEFAULT_CASUAL: CasualStyle = "pooled";
 
 /** With hangout `"extra"`, window `index` is a hangout window when `index % 7 === 6`. */
 export const HANGOUT_WINDOW_EVERY = 7;
@@ -268,11 +302,13 @@ export function simulateWindow(index: number, options: WindowOptions): Message[]
     hangout = extra;
     if (extra) traffic = HANGOUT_WINDOW_TRAFFIC;
   }
+  const answers = options.answers ?? DEFAULT_ANSWERS;
   return new Window(index, prng, {
     mix: options.mix,
     exchanges: options.exchanges ?? false,
     hangout,
-    answers: options.answers ?? DEFAULT_ANSWERS,
+    answers,
+    casual: options.casual ?? DEFAULT_CASUAL,
     traffic,
   }).run();
 }
@@ -282,6 +318,7 @@ interface WindowSettings {
   exchanges: boolean;
   hangout: Exclude<HangoutMode, "extra">;
   answers: AnswerStyle;
+  casual: CasualStyle;
   /** Channel traffic, when not the one that follows from `hangout`. */
   traffic?: Record<Channel, number>;
 }
@@ -298,6 +335,7 @@ class Window {
   readonly #exchanges: boolean;
   readonly #hangout: Exclude<HangoutMode, "extra">;
   readonly #answers: AnswerStyle;
+  readonly #casual: CasualStyle;
   #threads = 0;
 
   constructor(index: number, prng: Prng, settings: WindowSettings) {
@@ -307,6 +345,7 @@ class Window {
     this.#exchanges = exchanges;
     this.#hangout = hangout;
     this.#answers = settings.answers;
+    this.#casual = settings.casual;
     this.#channel = pickWeighted(
       settings.traffic ?? (hangout !== false ? TRAFFIC : TRAFFIC_NO_HANGOUT),
       prng,
@@ -556,13 +595,19 @@ class Window {
     const asker = this.#person();
     const kind = pickWeighted(CASUAL_KINDS, prng);
     const base = { replyTo: null, answers: null, mention: null };
+    // Paired: the reply is chosen with the question, so both can share a slot's value.
+    const pair = this.#casual === "paired"
+      ? pairCasual(kind, pick(QUESTIONS[kind], prng), DOMAIN[this.#channel], prng)
+      : this.#casual === "paired-help"
+      ? pairCasual(kind, pick(QUESTIONS[kind], prng), DOMAIN[this.#channel], prng, true)
+      : null;
     const question = this.#add({
       ...base,
       time: start,
       author: asker,
       label: "question",
       kind,
-      line: pick(QUESTIONS[kind], prng),
+      line: pair ? pair.ask : pick(QUESTIONS[kind], prng),
     });
     if (prng() < STREAM_SHAPE.backchannel * 0.5) {
       this.#comment({
@@ -581,7 +626,7 @@ class Window {
       author: this.#person([asker]),
       label: "answer",
       kind: "",
-      line: casualAnswer(kind, prng),
+      line: pair ? pair.answer : casualAnswer(kind, prng),
       replyTo: link ? question : null,
       answers: question,
       mention: prng() < STREAM_SHAPE.mention ? asker : null,
@@ -1135,6 +1180,86 @@ function casualAnswer(kind: QuestionKind, prng: Prng): string {
       : ANSWERS.unsure,
     prng,
   );
+}
+
+/** Share of paired `wh` and `or` questions answered by "idk" rather than a fitting reply. */
+const CASUAL_UNSURE_SHARE = 0.1;
+
+/** With `"paired-help"`: share of technical casual questions answered by a help line. */
+const CASUAL_HELP_SHARE = 0.7;
+
+/** The `explain` answers that explain a fix (not a career path or an interview loop). */
+const TECHNICAL_EXPLAIN = ANSWERS.explain.filter((l) =>
+  /\{(fix|cause|code)\}/.test(l) && !/\{(role|company|oldjob)\}/.test(l)
+);
+
+/**
+ * A casual question template `ask` of `kind` and a reply that fits it (round 10): yes/no and
+ * declarative questions as {@linkcode casualAnswer}; the others from `CASUAL_REPLIES[ask]` or
+ * an "idk". A slot the question has once and the reply has once gets one value for both (drawn
+ * for `domain`), and `{gloss}` explains the question's `{concept}`. Exported for its tests.
+ */
+export function pairCasual(
+  kind: QuestionKind,
+  ask: string,
+  domain: Domain,
+  prng: Prng,
+  help = false,
+): { ask: string; answer: string } {
+  if (kind === "yesno" || kind === "declarative") return { ask, answer: casualAnswer(kind, prng) };
+  const techSlot = TECHNICAL_ASKS[ask];
+  if (help && techSlot !== undefined && prng() < CASUAL_HELP_SHARE) {
+    // Technical help when the question is about tech and the channel's fixes are too (a career
+    // channel's "{fix}" is career advice; "fix my sleep schedule" in #general is small talk).
+    let technical = VOCAB[`fix@${domain}`] === undefined;
+    if (techSlot) {
+      const special = VOCAB[`${techSlot}@${domain}`];
+      const personal = special !== undefined && prng() < 0.7;
+      const value = fillNested(pick(personal ? special : VOCAB[techSlot]!, prng), domain, prng);
+      ask = ask.replace(`{${techSlot}}`, () => value);
+      technical &&= !personal;
+    }
+    if (technical) {
+      return { ask, answer: pick(prng() < 0.65 ? ANSWERS.pointer : TECHNICAL_EXPLAIN, prng) };
+    }
+  }
+  const fits = CASUAL_REPLIES[ask] ?? [];
+  if (fits.length === 0 || (kind !== "request" && prng() < CASUAL_UNSURE_SHARE)) {
+    return { ask, answer: pick(CASUAL_UNSURE, prng) };
+  }
+  let answer = pick(fits, prng);
+  const count = (template: string, slot: string) => template.split(`{${slot}}`).length - 1;
+  const slots = new Set(templateSlots(answer));
+  if (slots.delete("gloss")) {
+    // "{gloss}" explains the question's concept: one the glossary knows is asked about.
+    if (count(ask, "concept") !== 1) return { ask, answer: pick(CASUAL_UNSURE, prng) };
+    const concept = pick(Object.keys(CONCEPT_GLOSS), prng);
+    ask = ask.replace("{concept}", () => concept);
+    answer = answer.replace("{concept}", () => concept)
+      .replace("{gloss}", () => pick(CONCEPT_GLOSS[concept]!, prng));
+    slots.delete("concept");
+  }
+  for (const slot of slots) {
+    if (count(ask, slot) !== 1 || count(answer, slot) !== 1) continue;
+    const value = slotValue(slot, domain, prng);
+    ask = ask.replace(`{${slot}}`, () => value);
+    answer = answer.replace(`{${slot}}`, () => value);
+  }
+  return { ask, answer };
+}
+
+/** One value of `slot` as the template filler draws it for `domain`. */
+function slotValue(slot: string, domain: Domain, prng: Prng): string {
+  const special = VOCAB[`${slot}@${domain}`];
+  if (special && prng() < 0.7) return pick(special, prng);
+  const values = VOCAB[slot];
+  if (!values) throw new RangeError(`Cannot fill slot "{${slot}}": it is not in the vocabulary`);
+  return fillNested(pick(values, prng), domain, prng);
+}
+
+/** A value's own slots ("a book on {concept}") filled, so the question and reply say the same. */
+function fillNested(value: string, domain: Domain, prng: Prng): string {
+  return value.replace(/\{([a-z]+)\}/g, (_, inner) => slotValue(inner, domain, prng));
 }
 
 /** Adds an opening or an ending to a prose line (code and links stay as they are). */

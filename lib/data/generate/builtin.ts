@@ -16,14 +16,16 @@
 import type { Message } from "../types.ts";
 import {
   type AnswerStyle,
+  type CasualStyle,
   DEFAULT_ANSWERS,
+  DEFAULT_CASUAL,
   type HangoutMode,
   simulateWindow,
 } from "./_simulate.ts";
 import { CHANNELS, type ClassMix, DEFAULT_MIX } from "./channels.ts";
 
-export type { AnswerStyle, HangoutMode };
-export { DEFAULT_ANSWERS };
+export type { AnswerStyle, CasualStyle, HangoutMode };
+export { DEFAULT_ANSWERS, DEFAULT_CASUAL };
 
 export { CHANNELS, type ClassMix, DEFAULT_MIX };
 export { templateSlots } from "./_language.ts";
@@ -69,6 +71,16 @@ export interface BuiltinGenerateOptions {
    * @default DEFAULT_ANSWERS ("framed-replies")
    */
   answers?: AnswerStyle;
+  /**
+   * How casual questions ("where r u based", "when is the meetup", "can someone review my
+   * resume") are answered: `"pooled"`, by any line of the question kind's pools, technical fixes
+   * included; `"paired"`, by a reply that fits the question (a place, a day and time, an offer;
+   * "what is {concept}" explains that concept) or an "idk"; `"paired-help"`, as `"paired"` but
+   * casual questions that ask for technical help mostly get a help line. Both paired styles
+   * scored lower on the LLM-written chat than `"pooled"` (bench/QUALITY_LOG.md, round 10).
+   * @default DEFAULT_CASUAL ("pooled")
+   */
+  casual?: CasualStyle;
 }
 
 /** Default number of stream windows: about 25k messages, as many as the earlier default. */
@@ -112,8 +124,9 @@ export function generateWindows(options: BuiltinGenerateOptions = {}): Generator
     const exchanges = options.exchanges ?? false;
     const hangout = options.hangout ?? false;
     const answers = options.answers ?? DEFAULT_ANSWERS;
+    const casual = options.casual ?? DEFAULT_CASUAL;
     for (let i = 0; i < conversations; i++) {
-      yield simulateWindow(startIndex + i, { seed, mix, exchanges, hangout, answers });
+      yield simulateWindow(startIndex + i, { seed, mix, exchanges, hangout, answers, casual });
     }
   })();
 }
