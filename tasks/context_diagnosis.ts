@@ -29,7 +29,7 @@ import {
 } from "../lib/features/context.ts";
 import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import { classifyMessages } from "../lib/report/classify_export.ts";
-import { createMessageClassifier } from "../lib/report/classify.ts";
+import { createMessageClassifier, starterCopy } from "../lib/report/classify.ts";
 import { exportTruthPath } from "../lib/report/evaluate_export.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
 
@@ -87,15 +87,7 @@ let previous = "";
 for (const m of messages) {
   if (m.thread && m.conversationId !== previous) {
     const starter = starters.get(m.conversationId);
-    if (starter) {
-      stream.push({
-        ...starter,
-        messageId: `${starter.messageId}:starter`,
-        conversationId: m.conversationId,
-        thread: true,
-        startsThread: false,
-      });
-    }
+    if (starter) stream.push(starterCopy(starter, m.conversationId));
   }
   previous = m.conversationId;
   stream.push(m);

@@ -77,6 +77,20 @@ export interface ThreadStarts {
 }
 
 /**
+ * The copy of a thread's starter message read just before the thread's first message, as its
+ * context only (its id marked so it is never taken for a message of the thread).
+ */
+export function starterCopy(starter: ChatMessage, threadId: string): ChatMessage {
+  return {
+    ...starter,
+    messageId: `${starter.messageId}:starter`,
+    conversationId: threadId,
+    thread: true,
+    startsThread: false,
+  };
+}
+
+/**
  * `predictInContext` on each batch, with the previous batch's last messages as its context: on
  * this thread in order, or on the pool's workers (the same result, batches in parallel).
  *
@@ -109,13 +123,7 @@ function withOverlap(
         if (starter) {
           starters.delete(m.conversationId);
           threads.withStarter++;
-          withTail.push({
-            ...starter,
-            messageId: `${starter.messageId}:starter`,
-            conversationId: m.conversationId,
-            thread: true,
-            startsThread: false,
-          });
+          withTail.push(starterCopy(starter, m.conversationId));
         }
       }
       previous = m.conversationId;
