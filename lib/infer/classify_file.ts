@@ -320,8 +320,9 @@ export async function classifyFile(
     // computing the batches still in flight at the end finish together
     const taper = Math.ceil(batchSize / 4);
     // the first batch is short, so a worker starts sooner, but holds the texts word rows are
-    // picked from (2048, lib/infer/word_rows.ts): the same words, the same numbers
-    let first = Math.min(batchSize, 2048);
+    // picked from (2048, lib/infer/word_rows.ts): the same words, the same numbers. Not with
+    // `predictRows`: it reads the whole file at once, each message with its conversation.
+    let first = options.predictRows ? 0 : Math.min(batchSize, 2048);
     const size = () =>
       first || (totalBytes > 0 && bytesRead > 0.9 * totalBytes ? taper : batchSize);
     for await (const batch of rowChunks ? rebatch(rowChunks, size) : batches(rows!, size)) {

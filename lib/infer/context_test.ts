@@ -270,3 +270,30 @@ Deno.test("classifying a conversation file with a context model keeps input orde
   await Deno.remove(input);
   await Deno.remove(out);
 });
+
+Deno.test("a conversation file longer than a batch reaches the context model whole, in one call", async () => {
+  const bundle = tinyContextBundle();
+  const input = await Deno.makeTempFile({ suffix: ".csv" });
+  const out = input.replace(/\.csv$/, ".out.csv");
+  // 2,100 rows: the answer past row 2,048 replies to the question in row 0, so splitting the
+  // file (as the text route's first short batch does) would cut it from its context
+  const lines = ["text,speaker,conversation_id,position,reply_to"];
+  lines.push("is the meetup on thursday?,ana,c1,0,");
+  for (let p = 1; p < 2_099; p++) lines.push(`lol,u${p % 7},c1,${p},`);
+  lines.push("it moved to friday,ben,c1,2099,0");
+  await Deno.writeTextFile(input, lines.join("\n") + "\n");
+  const calls: number[] = [];
+  const predictRows = createRowsPredictor(bundle);
+  await classifyFile(createBatchPredictor(bundle), input, out, {
+    predictRows: (rows, texts) => {
+      calls.push(rows.length);
+      return predictRows(rows, texts);
+    },
+  });
+  assert.deepEqual(calls, [2_100]);
+  const rows = parse(await Deno.readTextFile(out)) as string[][];
+  assert.equal(rows.length, 2_101);
+  assert.deepEqual([rows[2_100]![0], rows[2_100]![5]], ["it moved to friday", "answer"]);
+  await Deno.remove(input);
+  await Deno.remove(out);
+});
