@@ -367,6 +367,8 @@ export async function classifyFile(
 const QUESTION = LABELS.indexOf("question");
 const ANSWER = LABELS.indexOf("answer");
 const COMMENT = LABELS.indexOf("comment");
+/** The classes of `p_question`, `p_answer` and `p_comment`, as indices of `LABELS`. */
+export const PREDICTION_CLASSES = [QUESTION, ANSWER, COMMENT] as const;
 
 /**
  * `(x) => x.toFixed(digits)` for the float32 values of a `Float32Array`, the same strings ~2.5x
@@ -399,7 +401,7 @@ export function fixedFormatter(digits: number): (x: number) => string {
 }
 
 /** Index of the largest of `p[at .. at + k)`, from 0 (first wins ties, like argmax). */
-function argmax(p: Float32Array, at: number, k: number): number {
+export function argmax(p: Float32Array, at: number, k: number): number {
   let best = 0;
   for (let c = 1; c < k; c++) if (p[at + c]! > p[at + best]!) best = c;
   return best;

@@ -13,7 +13,15 @@ import { detectExport } from "../data/discord/detect.ts";
 import { readChannelHeader } from "../data/discord/read.ts";
 import type { ChatMessage } from "../data/discord/types.ts";
 import { LABELS } from "../data/types.ts";
-import { checkOutput, csvField, openSink, PREDICTION_COLUMNS } from "../infer/classify_file.ts";
+import {
+  argmax,
+  checkOutput,
+  csvField,
+  fixedFormatter,
+  openSink,
+  PREDICTION_CLASSES,
+  PREDICTION_COLUMNS,
+} from "../infer/classify_file.ts";
 import type { MessageClassifier } from "./build.ts";
 
 /** The columns written for each message of an export, before {@linkcode PREDICTION_COLUMNS}. */
@@ -154,7 +162,7 @@ export async function classifyExport(
   const started = performance.now();
   const outputFormat = options.outputFormat ??
     (typeof out === "string" && /\.(jsonl|ndjson)$/i.test(out) ? "jsonl" : "csv");
-  const digits = options.digits ?? 6;
+  const fixed = fixedFormatter(options.digits ?? 6);
   if (typeof out === "string") await checkOutput("", undefined, out);
   const sink = await openSink(out);
   const encoder = new TextEncoder();
@@ -175,11 +183,10 @@ export async function classifyExport(
       let chunk = rows === 0 ? header : "";
       for (let i = 0; i < batch.length; i++) {
         const m = batch[i]!;
-        const row = p.subarray(i * 3, i * 3 + 3);
-        let best = 0;
-        for (let c = 1; c < 3; c++) if (row[c]! > row[best]!) best = c;
+        const k = LABELS.length;
+        const best = argmax(p, i * k, k);
         counts[best]!++;
-        const [pq, pa, pc] = [QUESTION, ANSWER, COMMENT].map((c) => row[c]!.toFixed(digits));
+        const [pq, pa, pc] = PREDICTION_CLASSES.map((c) => fixed(p[i * k + c]!));
         const fields = [m.messageId, m.channel, m.userName, m.timestamp, m.replyTo, m.text];
         if (outputFormat === "csv") {
           chunk += fields.map((f) => csvField(f ?? "")).join(",") +
@@ -211,7 +218,3 @@ export async function classifyExport(
     predicted: Object.fromEntries(LABELS.map((l, c) => [l, counts[c]!])),
   };
 }
-
-const QUESTION = LABELS.indexOf("question");
-const ANSWER = LABELS.indexOf("answer");
-const COMMENT = LABELS.indexOf("comment");
