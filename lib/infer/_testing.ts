@@ -44,6 +44,18 @@ export function randomModel(
 }
 
 /**
+ * A message-only model bundle on `embedder`, with a {@linkcode randomModel} of `hidden` units;
+ * the caller disposes `bundle.model`.
+ */
+export function randomBundle(
+  embedder: BuiltinEmbedder,
+  hidden: number,
+  options: RandomModelOptions = {},
+): ModelBundle {
+  return bundleOf(embedder, randomModel(embedder.dimension, hidden, options), hidden);
+}
+
+/**
  * A context model bundle (`message ⊕ context ⊕ cues` inputs, the default recipe) on `embedder`,
  * with a {@linkcode randomModel} of `hidden` units; the caller disposes `bundle.model`.
  */
@@ -52,8 +64,15 @@ export function randomContextBundle(
   hidden: number,
   options: RandomModelOptions = {},
 ): ModelBundle {
+  const model = randomModel(contextInputWidth(embedder.dimension), hidden, options);
+  const bundle = bundleOf(embedder, model, hidden);
+  bundle.metadata.context = { recipe: DEFAULT_CONTEXT_RECIPE };
+  return bundle;
+}
+
+function bundleOf(embedder: BuiltinEmbedder, model: tf.LayersModel, hidden: number): ModelBundle {
   return {
-    model: randomModel(contextInputWidth(embedder.dimension), hidden, options),
+    model,
     embedder,
     labels: LABELS,
     metadata: {
@@ -62,7 +81,6 @@ export function randomContextBundle(
       embedderId: embedder.id,
       dimension: embedder.dimension,
       hiddenUnits: hidden,
-      context: { recipe: DEFAULT_CONTEXT_RECIPE },
     },
   };
 }

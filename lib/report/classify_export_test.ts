@@ -4,10 +4,9 @@ import { readExport } from "../data/discord/read.ts";
 import { type ChatMessage, emptyReadStats } from "../data/discord/types.ts";
 import { LABELS } from "../data/types.ts";
 import { BuiltinEmbedder } from "../features/builtin.ts";
-import { randomContextBundle, randomModel } from "../infer/_testing.ts";
+import { randomBundle, randomContextBundle } from "../infer/_testing.ts";
 import { initBackend } from "../infer/backend.ts";
 import type { ModelBundle } from "../model/bundle.ts";
-import { tinyMetadata } from "../serve/_testing.ts";
 import { writeHandExport } from "./_hand_export.ts";
 import { buildReport } from "./build.ts";
 import {
@@ -27,18 +26,7 @@ const embedder = new BuiltinEmbedder({ dimension: 128 });
 /** Seeded random weights spread wide enough that labels vary message to message. */
 const MODELS: [string, () => ModelBundle][] = [
   ["a context model", () => randomContextBundle(embedder, 32, { seed: 7, spread: 4 })],
-  ["a message-only model", () => ({
-    model: randomModel(embedder.dimension, 32, { seed: 7, spread: 4 }),
-    embedder,
-    labels: LABELS,
-    metadata: {
-      ...tinyMetadata(),
-      embedder: embedder.config,
-      embedderId: embedder.id,
-      dimension: embedder.dimension,
-      hiddenUnits: 32,
-    },
-  })],
+  ["a message-only model", () => randomBundle(embedder, 32, { seed: 7, spread: 4 })],
 ];
 
 /** Each message of the export at `dir` with the probabilities `deno task report`'s build gave it,
