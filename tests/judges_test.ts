@@ -111,3 +111,64 @@ Deno.test("J4's conversations are ordered, timed and linked backwards to another
   }
   assert.equal(seen.size, 50);
 });
+
+// The second annotator's labels of J4 (data/judges/j4_second_annotator.csv): the same rows, and the
+// agreement the README's "Second annotator" table states.
+const SECOND = new URL("../data/judges/j4_second_annotator.csv", import.meta.url).pathname;
+const CLASSES = ["question", "answer", "comment"] as const;
+
+/** The README's agreement table, by kind: rows both labelled, agreement, kappa, disagreements. */
+function readmeAgreement(text: string): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  const row =
+    /^\|\s*(a|b|c|all)\s*\|\s*(\d+)\s*\|\s*(0\.\d{3})\s*\|\s*(0\.\d{3})\s*\|\s*(\d+)\s*\|$/gm;
+  for (const m of text.matchAll(row)) out[m[1]!] = m.slice(2).map(Number);
+  return out;
+}
+
+/** Raw agreement and Cohen's kappa of two label lists (same length, no empty labels). */
+function kappa(first: string[], second: string[]): { agreement: number; kappa: number } {
+  const n = first.length;
+  const agreement = first.filter((label, i) => label === second[i]).length / n;
+  const chance = CLASSES.reduce(
+    (sum, c) =>
+      sum + (first.filter((l) => l === c).length / n) * (second.filter((l) => l === c).length / n),
+    0,
+  );
+  return { agreement, kappa: (agreement - chance) / (1 - chance) };
+}
+
+Deno.test("the second annotator's file holds J4's rows in J4's order, each labelled with a class or empty", async () => {
+  const [first, second] = await Promise.all([readCsv(J4), readCsv(SECOND)]);
+  assert.deepEqual(second.problems, []);
+  assert.deepEqual(second.header, first.header);
+  assert.equal(second.records.length, first.records.length);
+  for (const [i, { values }] of second.records.entries()) {
+    const j4 = first.records[i]!.values;
+    for (const column of first.header.filter((c) => c !== "label")) {
+      assert.equal(values[column], j4[column], `row ${i + 1}: ${column}`);
+    }
+    assert.ok(["", ...CLASSES].includes(values.label!), `row ${i + 1}: label "${values.label}"`);
+  }
+});
+
+Deno.test("J4's agreement with the second annotator is the one data/judges/README.md states", async () => {
+  const stated = readmeAgreement(await Deno.readTextFile(README));
+  assert.deepEqual(Object.keys(stated).sort(), ["a", "all", "b", "c"]);
+  const [first, second] = await Promise.all([readCsv(J4), readCsv(SECOND)]);
+  for (const kind of ["a", "b", "c", "all"]) {
+    const pairs = first.records
+      .map(({ values }, i) => [values, second.records[i]!.values] as const)
+      .filter(([a, b]) => a.label !== "" && b.label !== "" && (kind === "all" || a.kind === kind));
+    const { agreement, kappa: k } = kappa(
+      pairs.map(([a]) => a.label!),
+      pairs.map(([, b]) => b.label!),
+    );
+    const disagreements = pairs.filter(([a, b]) => a.label !== b.label).length;
+    assert.deepEqual(
+      [pairs.length, Number(agreement.toFixed(3)), Number(k.toFixed(3)), disagreements],
+      stated[kind],
+      `kind ${kind}`,
+    );
+  }
+});
