@@ -112,9 +112,9 @@ Deno.test("J4's conversations are ordered, timed and linked backwards to another
   assert.equal(seen.size, 50);
 });
 
-// The second annotator's labels of J4 (data/judges/j4_second_annotator.csv): the same rows, and the
+// The second annotator's labels of J4 (data/judges/second_annotator/j4.csv): the same rows, and the
 // agreement the README's "Second annotator" table states.
-const SECOND = new URL("../data/judges/j4_second_annotator.csv", import.meta.url).pathname;
+const SECOND = new URL("../data/judges/second_annotator/j4.csv", import.meta.url).pathname;
 const CLASSES = ["question", "answer", "comment"] as const;
 
 /** The README's agreement table, by kind: rows both labelled, agreement, kappa, disagreements. */
