@@ -18,7 +18,7 @@ import {
 import { detectConversationColumns, hasConversations } from "../lib/data/conversation.ts";
 import { detectExport } from "../lib/data/discord/detect.ts";
 import { progressBar } from "./_progress.ts";
-import { exists, type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
+import { exists, type FlagSpec, numberFlag, parseFlags, runMain, WORKERS_RANGE } from "./_cli.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
 import { contextFlag, CONVERSATION_FLAGS, conversationColumnFlags } from "./_conversation_flags.ts";
 import { createRowsPredictor } from "../lib/infer/context.ts";
@@ -87,6 +87,9 @@ await runMain(async () => {
       `Cannot read --format: "${format}" is not one of ${STREAM_FORMATS.join(", ")}`,
     );
   }
+  // checked before anything is read: a bad count would fail deep inside, naming other things
+  numberFlag(flags, "workers", WORKERS_RANGE);
+  numberFlag(flags, "batch-size", { min: 1, integer: true });
   if (!fromStdin && !(await exists(input))) {
     throw new Deno.errors.NotFound(`Cannot classify "${input}": no such file or folder`);
   }

@@ -140,3 +140,26 @@ Deno.test("classify stopped by SIGINT exits 130 and leaves no output and no temp
     assert.deepEqual(await names(dir), ["chat.txt"]);
   });
 });
+
+Deno.test("classify refuses a bad --workers or --batch-size with one line naming the flag", async () => {
+  await withFiles(async (dir, model) => {
+    const input = join(dir, "chat.txt");
+    await Deno.writeTextFile(input, "how do I start?\nthanks\n");
+    for (
+      const [flag, message] of [
+        // these used to fail deep inside ("concurrency must be a positive integer, got -5461")
+        // or start a thousand threads
+        ["--batch-size=0", 'Cannot use --batch-size "0": expected an integer >= 1'],
+        ["--batch-size=-3", 'Cannot use --batch-size "-3": expected an integer >= 1'],
+        ["--workers=-1", 'Cannot use --workers "-1": expected an integer in 0..64'],
+        ["--workers=1000", 'Cannot use --workers "1000": expected an integer in 0..64'],
+      ]
+    ) {
+      const { code, stderr } = await classify(["--model", model, "--in", input, flag!]).output();
+      const text = new TextDecoder().decode(stderr).trim();
+      assert.equal(code, 1, text);
+      assert.equal(text, `error: ${message}`);
+    }
+    assert.deepEqual(await names(dir), ["chat.txt"]);
+  });
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { appendFileAtomic, writeFileAtomic } from "./atomic.ts";
+import { appendFileAtomic, makeFolder, writeFileAtomic } from "./atomic.ts";
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "qac-atomic-" });
@@ -110,5 +110,25 @@ Deno.test("appendFileAtomic() creates a missing file, then appends", async () =>
     await appendFileAtomic(path, "b\n");
     assert.equal(await Deno.readTextFile(path), "a\nb\n");
     assert.deepEqual(await list(join(dir, "sub")), ["log.csv"]);
+  });
+});
+
+Deno.test("writeFileAtomic() into a path through a file says so in one line, not os error 17/20", async () => {
+  await withTempDir(async (dir) => {
+    const file = join(dir, "notes.txt");
+    await Deno.writeTextFile(file, "keep me\n");
+    await assert.rejects(() => writeFileAtomic(join(file, "metrics.json"), "{}"), {
+      name: "TypeError",
+      message:
+        `Cannot write into "${file}": it is a file, not a folder; name a folder that is not a file (or remove the file)`,
+    });
+    await assert.rejects(() => makeFolder(join(file, "a", "b")), {
+      name: "TypeError",
+      message: `Cannot write into "${
+        join(file, "a", "b")
+      }": a part of that path is a file, not a folder; name a folder that is not a file (or remove the file)`,
+    });
+    assert.equal(await Deno.readTextFile(file), "keep me\n");
+    assert.deepEqual(await list(dir), ["notes.txt"]);
   });
 });

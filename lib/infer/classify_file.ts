@@ -5,6 +5,7 @@
  */
 
 import { dirname, join } from "node:path";
+import { makeFolder } from "../data/atomic.ts";
 import type { CsvProblem } from "../data/csv.ts";
 import {
   batches,
@@ -465,7 +466,7 @@ export async function openSink(out: string | WritableStream<Uint8Array>): Promis
       abort: () => Promise.resolve(writer.releaseLock()),
     };
   }
-  await Deno.mkdir(dirname(out), { recursive: true });
+  await makeFolder(dirname(out));
   const tmp = `${out}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   const file = await Deno.open(tmp, { write: true, createNew: true });
   let open = true;
