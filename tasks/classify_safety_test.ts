@@ -163,3 +163,31 @@ Deno.test("classify refuses a bad --workers or --batch-size with one line naming
     assert.deepEqual(await names(dir), ["chat.txt"]);
   });
 });
+
+Deno.test("classify names the line of a message too long to featurize, and writes nothing", async () => {
+  await withFiles(async (dir, model) => {
+    const input = join(dir, "chat.csv");
+    // a 5 MB line used to stop the run with "Cannot featurize text: it has 5000000 characters",
+    // naming neither the file nor the row
+    await Deno.writeTextFile(input, `text\nhow do I start?\n${"a".repeat(200_001)}\nthanks\n`);
+    const out = join(dir, "out.csv");
+    const { code, stderr } = await classify([
+      "--model",
+      model,
+      "--in",
+      input,
+      "--out",
+      out,
+      "--quiet",
+    ])
+      .output();
+    const text = new TextDecoder().decode(stderr).trim();
+    assert.equal(code, 1, text);
+    assert.equal(
+      text,
+      `error: Cannot classify "${input}": the message on line 3 has 200001 characters, more than ` +
+        "the 100000 a message may have; shorten or split it, or remove the row",
+    );
+    assert.deepEqual(await names(dir), ["chat.csv"]);
+  });
+});

@@ -18,6 +18,7 @@ import {
   type StreamRow,
 } from "../data/stream.ts";
 import { LABELS } from "../data/types.ts";
+import { MAX_TEXT_LENGTH } from "../features/builtin.ts";
 import type { ModelBundle } from "../model/bundle.ts";
 import type { WeightsBundle } from "../model/bundle_files.ts";
 import { createSparsePredictor, isSparseEmbedder, predictMatrix, SparseMlp } from "./sparse.ts";
@@ -330,9 +331,16 @@ export async function classifyFile(
       first = 0;
       options.signal?.throwIfAborted();
       const texts = batch.map((r) => stringValue(r.values[textColumn]));
-      const probabilities = Promise.resolve(
-        options.predictRows ? options.predictRows(batch, texts) : predict(texts),
-      );
+      let probabilities: Promise<Float32Array>;
+      try {
+        probabilities = Promise.resolve(
+          options.predictRows ? options.predictRows(batch, texts) : predict(texts),
+        ).catch((error) => {
+          throw rowError(error, input, batch, texts);
+        });
+      } catch (error) {
+        probabilities = Promise.reject(rowError(error, input, batch, texts));
+      }
       probabilities.catch(() => {}); // awaited below in order; must not count as unhandled
       inFlight.push({ batch, probabilities });
       while (inFlight.length >= concurrency) {
@@ -363,6 +371,29 @@ export async function classifyFile(
     seconds: (performance.now() - started) / 1000,
     predicted: Object.fromEntries(LABELS.map((l, c) => [l, counts[c]!])),
   };
+}
+
+/**
+ * `error` as it concerns the file: a message too long to featurize names its line (the
+ * featurizer knows no lines, and "Cannot featurize text" alone leaves the user to search a
+ * file of millions of rows). Looked up only once a batch failed: no work for a good batch.
+ */
+function rowError(
+  error: unknown,
+  input: string,
+  batch: readonly StreamRow[],
+  texts: readonly string[],
+): unknown {
+  if (!(error instanceof RangeError) || !error.message.startsWith("Cannot featurize text")) {
+    return error;
+  }
+  const i = texts.findIndex((text) => text.length > MAX_TEXT_LENGTH);
+  if (i === -1) return error;
+  return new RangeError(
+    `Cannot classify "${input}": the message on line ${batch[i]!.line} has ${
+      texts[i]!.length
+    } characters, more than the ${MAX_TEXT_LENGTH} a message may have; shorten or split it, or remove the row`,
+  );
 }
 
 const QUESTION = LABELS.indexOf("question");
