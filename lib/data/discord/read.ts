@@ -4,12 +4,14 @@
  * project's own conversations CSV / JSONL. A folder is read file by file in name order.
  *
  * What is not chat is left out and counted by reason: system messages (`system:<type>`), bots,
- * attachment-only messages, unknown message types, duplicate ids, rows without a usable date.
+ * attachment-only messages, unknown message types, duplicate ids, rows without a usable date,
+ * messages too long to classify (also reported).
  * A file that cannot be read gives one {@linkcode ReadProblem} and the other files go on.
  * @module
  */
 
 import { basename, extname, join, resolve, sep } from "node:path";
+import { MAX_TEXT_LENGTH } from "../../features/builtin.ts";
 import { csvStreamFromChunks } from "../stream.ts";
 import { DISCORD_CSV_COLUMNS } from "./detect.ts";
 import { scanJsonObject } from "./json_stream.ts";
@@ -240,6 +242,16 @@ async function* readSource(
         continue;
       }
       seen.add(m.messageId);
+      if (m.text.length > MAX_TEXT_LENGTH) {
+        // the featurizer refuses it, which would stop the whole report over one message
+        countSkip(stats.skipped, "too long");
+        options.onProblem?.({
+          file,
+          reason: `message ${m.messageId} has ${m.text.length} characters, more than the ` +
+            `${MAX_TEXT_LENGTH} a message may have; left out`,
+        });
+        continue;
+      }
       stats.messages++;
       yield m;
     }

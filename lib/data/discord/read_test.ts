@@ -275,3 +275,30 @@ Deno.test("readExport() never reads its run's own output, nor qac's outputs left
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("readExport() leaves out a message too long to classify, names it and reads on", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "general.csv");
+    await Deno.writeTextFile(
+      file,
+      "AuthorID,Author,Date,Content,Attachments,Reactions\n" +
+        "1,ana,2024-03-01T10:00:00Z,anyone know sql?,,\n" +
+        `2,ben,2024-03-01T10:01:00Z,${"a".repeat(100_001)},,\n` +
+        "2,ben,2024-03-01T10:02:00Z,try a join,,\n",
+    );
+    // it used to reach the featurizer, whose RangeError stopped the whole report
+    const { messages, stats, problems } = await readAll(file);
+    assert.deepStrictEqual(messages.map((m) => m.text), ["anyone know sql?", "try a join"]);
+    assert.deepStrictEqual(stats.skipped, { "too long": 1 });
+    assert.equal(stats.failedFiles, 0);
+    assert.deepStrictEqual(messages.map((m) => m.messageId), ["general:2", "general:4"]);
+    assert.deepStrictEqual(problems, [{
+      file,
+      reason: "message general:3 has 100001 characters, more than the 100000 a message may have; " +
+        "left out",
+    }]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
