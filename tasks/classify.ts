@@ -199,7 +199,8 @@ async function mayHaveConversations(
 ): Promise<boolean> {
   if (format === "text") return false;
   if (format !== "csv" || fromStdin) return true;
-  const stream = await openCsvStream(input);
+  // the header only: the read that classifies warns of bad bytes, this peek must not repeat it
+  const stream = await openCsvStream(input, { onWarning: () => {} });
   await stream.rows.return(undefined); // closes the file
   return hasConversations(detectConversationColumns(stream.header, conversationColumnFlags(flags)));
 }

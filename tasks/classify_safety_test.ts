@@ -4,16 +4,36 @@ import { LABELS } from "../lib/data/types.ts";
 import { BuiltinEmbedder } from "../lib/features/builtin.ts";
 import { type ModelMetadata, saveBundle } from "../lib/model/bundle.ts";
 import { trainClassifier } from "../lib/model/train.ts";
+import { assembleContexts, contextRows, DEFAULT_CONTEXT_RECIPE } from "../lib/features/context.ts";
 
 const CLASSIFY = new URL("./classify.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
 /** A tiny trained model saved under `dir` (a minute of the real thing would prove nothing more). */
-async function tinyModel(dir: string): Promise<void> {
+async function tinyModel(dir: string, options: { context?: boolean } = {}): Promise<void> {
   const embedder = new BuiltinEmbedder({ dimension: 64 });
   const texts = ["how do I start?", "use pandas", "lol", "any tips?", "try sql first", "thanks"];
   const y = Int32Array.from([2, 0, 1, 2, 0, 1]);
-  const set = { x: embedder.featurizeMany(texts), y };
+  const features = embedder.featurizeMany(texts);
+  // a context model reads each text after the ones before it, one conversation
+  const messages = texts.map((text, i) => ({
+    messageId: String(i),
+    conversationId: "c1",
+    channel: "",
+    userName: i % 2 ? "ben" : "ana",
+    text,
+    messageType: "",
+    replyTo: null,
+    timestamp: "",
+    position: i,
+  }));
+  const x = options.context
+    ? contextRows(features, [{
+      assembly: assembleContexts(messages),
+      rows: Int32Array.from(texts.keys()),
+    }])
+    : features;
+  const set = { x, y };
   const { model } = await trainClassifier(set, set, { epochs: 1, hiddenUnits: 8 });
   const metadata: ModelMetadata = {
     format: "qac-model/1",
@@ -24,6 +44,7 @@ async function tinyModel(dir: string): Promise<void> {
     embedderId: embedder.id,
     dimension: 64,
     hiddenUnits: 8,
+    ...(options.context ? { context: { recipe: DEFAULT_CONTEXT_RECIPE } } : {}),
     training: {},
     data: {},
     metrics: {},
@@ -189,5 +210,26 @@ Deno.test("classify names the line of a message too long to featurize, and write
         "the 100000 a message may have; shorten or split it, or remove the row",
     );
     assert.deepEqual(await names(dir), ["chat.csv"]);
+  });
+});
+
+Deno.test("classify warns once per line of bytes that are not UTF-8 (a context model's header peek used to warn too)", async () => {
+  await withFiles(async (dir) => {
+    const model = join(dir, "context-model");
+    await tinyModel(model, { context: true });
+    const input = join(dir, "latin1.csv");
+    await Deno.writeFile(
+      input,
+      new TextEncoder().encode("text\ncaf\u0000 is open?\nthanks\n").map((b) => b === 0 ? 0xe9 : b),
+    );
+    const { code, stdout, stderr } = await classify(["--model", model, "--in", input, "--quiet"])
+      .output();
+    const lines = new TextDecoder().decode(stderr).trim().split("\n");
+    assert.equal(code, 0, lines.join("\n"));
+    assert.deepEqual(lines.filter((l) => l.startsWith("warning:")), [
+      `warning: "${input}" line 2: not valid UTF-8; the bad bytes read as U+FFFD`,
+    ]);
+    assert.equal(new TextDecoder().decode(stdout).trim().split("\n").length, 3);
+    await Deno.remove(model, { recursive: true });
   });
 });
