@@ -658,8 +658,15 @@ function decodeFallback(
   options: ReadExportFileOptions,
 ): (bytes: Uint8Array, offset: number, last: boolean) => string {
   let utf8: TextDecoder | null = new TextDecoder("utf-8", { fatal: true });
-  const legacy = new TextDecoder("windows-1252");
+  let legacy = new TextDecoder("windows-1252");
   return (bytes, offset, last) => {
+    // A UTF-16 byte-order mark (Excel's "Unicode text", PowerShell): read the file as UTF-16
+    // rather than as Windows-1252 garbage with a NUL after every letter.
+    const bom = offset === 0 && bytes.length >= 2 ? bytes[0]! << 8 | bytes[1]! : 0;
+    if (bom === 0xfffe || bom === 0xfeff) {
+      utf8 = null;
+      legacy = new TextDecoder(bom === 0xfffe ? "utf-16le" : "utf-16be");
+    }
     if (utf8) {
       try {
         return utf8.decode(bytes, { stream: !last });
@@ -667,8 +674,8 @@ function decodeFallback(
         utf8 = null;
         options.onProblem?.({
           file,
-          reason: `not UTF-8 (first bad byte in the block at byte ${offset}); ` +
-            "read the rest as Windows-1252",
+          reason: `not UTF-8 (a bad byte in the block from byte ${offset} on); ` +
+            "read the file from there on as Windows-1252",
         });
       }
     }
