@@ -259,12 +259,16 @@ export async function buildReport(
   };
 
   let batch: ChatMessage[] = [];
+  // the channels --channel left out, to name them when it matched none (a typo, most likely)
+  const otherChannels = new Set<string>();
+  let channelMatched = false;
   for await (const m of messages) {
-    if (
-      channelFilter && !channelFilter.has(m.channel.toLowerCase()) &&
-      !channelFilter.has(m.channelId)
-    ) {
-      continue;
+    if (channelFilter) {
+      if (!channelFilter.has(m.channel.toLowerCase()) && !channelFilter.has(m.channelId)) {
+        otherChannels.add(m.channel);
+        continue;
+      }
+      channelMatched = true;
     }
     if (since !== null || until !== null) {
       const t = Date.parse(m.timestamp);
@@ -282,6 +286,15 @@ export async function buildReport(
     }
   }
   if (batch.length > 0) await submit(batch);
+  if (channelFilter && !channelMatched && otherChannels.size > 0) {
+    const names = [...otherChannels].sort();
+    throw new RangeError(
+      `Cannot report on channel ${options.channels!.map((c) => `"${c}"`).join(", ")}: the ` +
+        `export has no such channel; its channels are ${names.slice(0, 20).join(", ")}${
+          names.length > 20 ? `, … (${names.length} in all)` : ""
+        }`,
+    );
+  }
   for (const { batch, probabilities } of inFlight.splice(0)) absorb(batch, await probabilities);
   options.signal?.throwIfAborted();
   linker.finish();
