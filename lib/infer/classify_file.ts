@@ -327,9 +327,20 @@ export async function classifyFile(
     let first = options.predictRows ? 0 : Math.min(batchSize, 2048);
     const size = () =>
       first || (totalBytes > 0 && bytesRead > 0.9 * totalBytes ? taper : batchSize);
-    for await (const batch of rowChunks ? rebatch(rowChunks, size) : batches(rows!, size)) {
+    // JSONL has no header: its message field is found, and checked, on the rows themselves
+    const checkText = rows && textFieldChecker(
+      options.textColumn,
+      (column) => {
+        textColumn = column;
+      },
+      input,
+      streamOptions.onProblem,
+    );
+    for await (let batch of rowChunks ? rebatch(rowChunks, size) : batches(rows!, size)) {
       first = 0;
       options.signal?.throwIfAborted();
+      if (checkText) batch = checkText(batch);
+      if (batch.length === 0) continue;
       const texts = batch.map((r) => stringValue(r.values[textColumn]));
       let probabilities: Promise<Float32Array>;
       try {
@@ -370,6 +381,50 @@ export async function classifyFile(
     outputFormat,
     seconds: (performance.now() - started) / 1000,
     predicted: Object.fromEntries(LABELS.map((l, c) => [l, counts[c]!])),
+  };
+}
+
+/**
+ * For JSONL batches: the message field is `text`, else `message` (unless `textColumn` names it),
+ * checked as a CSV's header is — the first row must have it: without that check a file of
+ * `{"content": …}` lines was classified as empty messages, all "comment". A later row without
+ * the field as text is left out through `onProblem` with its line.
+ * @throws {SyntaxError} when the first row has no such field
+ */
+function textFieldChecker(
+  textColumn: string | undefined,
+  onColumn: (column: string) => void,
+  input: string,
+  onProblem: (problem: CsvProblem) => void,
+): (batch: StreamRow[]) => StreamRow[] {
+  let column = textColumn;
+  let first = true;
+  return (batch) => {
+    if (column === undefined) {
+      const values = batch[0]!.values;
+      column = !("text" in values) && "message" in values ? "message" : "text";
+      onColumn(column);
+    }
+    if (first && !(column in batch[0]!.values)) {
+      throw new SyntaxError(
+        `Cannot classify "${input}": line ${batch[0]!.line} has no "${column}" field (fields: ${
+          Object.keys(batch[0]!.values).join(", ")
+        }); name the message's field with --text-column`,
+      );
+    }
+    first = false;
+    const field = column;
+    const ok = (row: StreamRow) => {
+      const text = row.values[field];
+      return typeof text === "string" || typeof text === "number";
+    };
+    if (batch.every(ok)) return batch;
+    return batch.filter((row) => {
+      if (ok(row)) return true;
+      const text = row.values[field];
+      onProblem({ line: row.line, reason: `no text in "${field}" (${JSON.stringify(text)})` });
+      return false;
+    });
   };
 }
 
