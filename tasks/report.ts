@@ -17,7 +17,7 @@ import { resolve, sep } from "node:path";
 import { emptyReadStats } from "../lib/data/discord/types.ts";
 import { exportFiles, readExport } from "../lib/data/discord/read.ts";
 import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
-import { buildReport, parseTime } from "../lib/report/build.ts";
+import { buildReport, parseTimeRange } from "../lib/report/build.ts";
 import { createMessageClassifier } from "../lib/report/classify.ts";
 import { writeReport } from "../lib/report/write.ts";
 import { type FlagSpec, numberFlag, parseFlags, runMain, WORKERS_RANGE } from "./_cli.ts";
@@ -67,14 +67,7 @@ await runMain(async () => {
   if (typeof flags.in !== "string") throw new TypeError("Cannot report: --in EXPORT is required");
   const out = String(flags.out);
   // bad dates are caught before the model loads, not after seconds of work
-  const since = parseTime(flags.since as string | undefined, "since");
-  const until = parseTime(flags.until as string | undefined, "until");
-  if (since !== null && until !== null && since >= until) {
-    throw new RangeError(
-      `Cannot use --since ${flags.since} with --until ${flags.until}: no message can be ` +
-        `at or after the first and before the second; swap them`,
-    );
-  }
+  parseTimeRange(flags.since as string | undefined, flags.until as string | undefined);
   numberFlag(flags, "workers", WORKERS_RANGE);
   numberFlag(flags, "window", { min: 0 });
   const inPath = resolve(flags.in);

@@ -207,8 +207,7 @@ export async function buildReport(
   classify: MessageClassifier,
   options: BuildReportOptions = {},
 ): Promise<CommunityReport> {
-  const since = parseTime(options.since, "since");
-  const until = parseTime(options.until, "until");
+  const { since, until } = parseTimeRange(options.since, options.until);
   const minConfidence = options.minConfidence ?? 0.6;
   if (!(minConfidence >= 0 && minConfidence <= 1)) {
     throw new RangeError(`Cannot use min confidence ${minConfidence}: it must be in [0, 1]`);
@@ -462,6 +461,26 @@ export function parseTime(value: string | undefined, name: string): number | nul
     throw new RangeError(`Cannot read --${name}: "${value}" is not a date (e.g. 2024-03-01)`);
   }
   return t;
+}
+
+/**
+ * `since` and `until` as milliseconds (null when not given).
+ * @throws {RangeError} when one is not a date, or `since` is not before `until` (no message
+ * could be in the report: it would read as a quiet server, not as a mistake)
+ */
+export function parseTimeRange(
+  since: string | undefined,
+  until: string | undefined,
+): { since: number | null; until: number | null } {
+  const from = parseTime(since, "since");
+  const to = parseTime(until, "until");
+  if (from !== null && to !== null && from >= to) {
+    throw new RangeError(
+      `Cannot use --since ${since} with --until ${until}: no message can be at or after the ` +
+        `first and before the second; swap them`,
+    );
+  }
+  return { since: from, until: to };
 }
 
 /**
