@@ -84,7 +84,7 @@ Deno.test("deno task train says what is wrong in one line, without a stack trace
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("deno task train refuses a bad count in the flag's own name before reading the data", async () => {
+Deno.test("deno task train refuses a bad count in the flag's own name, and a too long message by its line, before embedding", async () => {
   const dir = await Deno.makeTempDir({ prefix: "qac-train-cli-" });
   try {
     await Deno.writeTextFile(
@@ -99,6 +99,20 @@ Deno.test("deno task train refuses a bad count in the flag's own name before rea
       ["--patience=1.5", 'error: Cannot use --patience "1.5": expected an integer >= 0'],
       ["--seed=-3", 'error: Cannot use --seed "-3": expected an integer >= 0'],
     ];
+    // a message the featurizer refuses is named by its line before the embedding starts
+    const long = join(dir, "long.csv");
+    await Deno.writeTextFile(
+      long,
+      `message,message_type\nhi?,question\n${"a".repeat(100_001)},comment\n`,
+    );
+    const refused = await train(["--data", "long.csv", "--real-eval", "none"], dir);
+    assert.equal(refused.code, 1);
+    assert.equal(
+      refused.stderr.trim(),
+      'error: Cannot train on "long.csv": the message on line 3 has 100001 characters, more than ' +
+        "the 100000 a message may have; shorten or split it, or remove the row",
+    );
+    await Deno.remove(long);
     for (const [flag, message] of cases) {
       const { code, stdout, stderr } = await train(
         ["--data", "conv.csv", "--dimension", "64", "--real-eval", "none", flag],

@@ -5,6 +5,7 @@
 
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
+import { MAX_TEXT_LENGTH } from "../features/builtin.ts";
 import { writeFileAtomic } from "./atomic.ts";
 import type { CsvRecord, Message } from "./types.ts";
 
@@ -52,6 +53,22 @@ export interface ParseCsvOptions {
   requiredColumns?: readonly string[];
   /** Name used in messages. @default "CSV" */
   source?: string;
+}
+
+/**
+ * What is wrong with the first record whose `column` is longer than a message may be (the
+ * featurizer's limit), or undefined: checked before any work, since the featurizer's own
+ * "Cannot featurize text: it has 5000000 characters" names neither the file nor the row.
+ */
+export function tooLongRow(records: readonly CsvRecord[], column: string): string | undefined {
+  for (const { line, values } of records) {
+    const length = values[column]?.length ?? 0;
+    if (length > MAX_TEXT_LENGTH) {
+      return `the message on line ${line} has ${length} characters, more than the ` +
+        `${MAX_TEXT_LENGTH} a message may have; shorten or split it, or remove the row`;
+    }
+  }
+  return undefined;
 }
 
 const QUOTING_HINT = 'write each " inside a quoted field as "" (and quote a field that holds one)';
