@@ -233,3 +233,33 @@ Deno.test("classify warns once per line of bytes that are not UTF-8 (a context m
     await Deno.remove(model, { recursive: true });
   });
 });
+
+Deno.test("classify reads a named pipe once, in the format of its name (it used to hang after peeking at it)", async () => {
+  await withFiles(async (dir) => {
+    // a context model looks for conversation columns in a CSV's header first
+    const model = join(dir, "context-model");
+    await tinyModel(model, { context: true });
+    const pipe = join(dir, "chat.csv");
+    const made = await new Deno.Command("mkfifo", { args: [pipe] }).output();
+    assert.ok(made.success);
+    const child = classify(["--model", model, "--in", pipe, "--quiet"]);
+    // one writer, as a shell's `> chat.csv` is: the export sniffing took its data, and the read
+    // after it waited for a second writer forever
+    const writer = await Deno.open(pipe, { write: true });
+    await writer.write(new TextEncoder().encode("text\nhow do I start?\nthanks\n"));
+    writer.close();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    try {
+      const { code, stdout, stderr } = await child.output();
+      assert.equal(
+        code,
+        0,
+        `exit ${code} (killed after 15 s if hung): ${new TextDecoder().decode(stderr)}`,
+      );
+      const lines = new TextDecoder().decode(stdout).trim().split("\n");
+      assert.deepEqual(lines.map((l) => l.split(",")[0]), ["text", "how do I start?", "thanks"]);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+});
