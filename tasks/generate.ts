@@ -7,7 +7,7 @@
 
 import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
-import { makeFolder } from "../lib/data/atomic.ts";
+import { explainWriteError, makeFolder } from "../lib/data/atomic.ts";
 import { CONVERSATION_COLUMNS, messageRow } from "../lib/data/csv.ts";
 import {
   type AnswerStyle,
@@ -339,7 +339,11 @@ async function csvSink(path: string): Promise<Sink> {
     );
   }
   const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+  const file = await Deno.open(tmp, { write: true, create: true, truncate: true }).catch(
+    (error) => {
+      throw explainWriteError(error, path);
+    },
+  );
   const encoder = new TextEncoder();
   let buffer = stringify([CONVERSATION_COLUMNS as unknown as string[]]);
   const flush = () => {

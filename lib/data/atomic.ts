@@ -31,8 +31,25 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     await Deno.rename(tmp, path);
   } catch (error) {
     await Deno.remove(tmp).catch(() => {});
-    throw error;
+    throw explainWriteError(error, path);
   }
+}
+
+/**
+ * A write failure the user can fix, in the form `Cannot write "out.csv": <state>; <what to do>`
+ * instead of the system's "Read-only file system (os error 30): open 'out.csv.1a2b3c4d.tmp'",
+ * which names a temp file; any other error comes back as it is.
+ */
+export function explainWriteError(error: unknown, path: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  const state = code === "EROFS"
+    ? "its folder is on a read-only file system; choose another place"
+    : code === "EACCES" || code === "EPERM"
+    ? `there is no permission to write in "${dirname(path)}"; choose another place or allow it`
+    : code === "ENOSPC" || code === "EDQUOT"
+    ? "the disk is full (or the quota used up); free some space and run it again"
+    : undefined;
+  return state === undefined ? error : new Error(`Cannot write "${path}": ${state}`);
 }
 
 /**
@@ -52,7 +69,7 @@ export async function makeFolder(dir: string): Promise<void> {
         `Cannot write into "${dir}": ${state}; name a folder that is not a file (or remove the file)`,
       );
     }
-    throw error;
+    throw explainWriteError(error, dir);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 
 import { dirname, join } from "node:path";
-import { makeFolder } from "../data/atomic.ts";
+import { explainWriteError, makeFolder } from "../data/atomic.ts";
 import type { CsvProblem } from "../data/csv.ts";
 import {
   batches,
@@ -554,7 +554,9 @@ export async function openSink(out: string | WritableStream<Uint8Array>): Promis
   }
   await makeFolder(dirname(out));
   const tmp = `${out}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  const file = await Deno.open(tmp, { write: true, createNew: true });
+  const file = await Deno.open(tmp, { write: true, createNew: true }).catch((error) => {
+    throw explainWriteError(error, out);
+  });
   let open = true;
   const close = () => {
     if (open) file.close();
@@ -563,12 +565,20 @@ export async function openSink(out: string | WritableStream<Uint8Array>): Promis
   return {
     write: async (bytes) => {
       let offset = 0;
-      while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+      try {
+        while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+      } catch (error) {
+        throw explainWriteError(error, out);
+      }
     },
     commit: async () => {
-      await file.sync(); // on disk before the rename makes it the output
-      close();
-      await Deno.rename(tmp, out);
+      try {
+        await file.sync(); // on disk before the rename makes it the output
+        close();
+        await Deno.rename(tmp, out);
+      } catch (error) {
+        throw explainWriteError(error, out);
+      }
     },
     abort: async () => {
       close();

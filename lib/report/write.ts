@@ -6,7 +6,7 @@
  */
 
 import { join } from "node:path";
-import { makeFolder } from "../data/atomic.ts";
+import { explainWriteError, makeFolder } from "../data/atomic.ts";
 import { toCsv } from "../data/csv.ts";
 import type { CommunityReport } from "./build.ts";
 import { reportHtml } from "./html.ts";
@@ -100,7 +100,7 @@ export async function writeReport(dir: string, report: CommunityReport): Promise
     }
   } catch (error) {
     for (const [tmp] of written) await Deno.remove(tmp).catch(() => {});
-    throw error;
+    throw explainWriteError(error, written.at(-1)?.[1] ?? dir);
   }
   for (const [tmp, final] of written) await Deno.rename(tmp, final);
   return written.map(([, final]) => final);
