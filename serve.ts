@@ -17,6 +17,7 @@ import { pageFiles, vendorFiles } from "./lib/serve/assets.ts";
 import { modelDataPath } from "./lib/serve/explore.ts";
 import { createHandler } from "./lib/serve/handler.ts";
 import { serveHttp1 } from "./lib/serve/http1.ts";
+import { DEFAULT_REPORT_BODY_LIMIT } from "./lib/serve/report_route.ts";
 import { createBufferedLog, withRawRequestLog, withRequestLog } from "./lib/serve/log.ts";
 import { readProblem } from "./lib/serve/startup.ts";
 
@@ -151,6 +152,8 @@ try {
     headerTimeoutMs: timeoutMs,
     bodyTimeoutMs: timeoutMs,
     requestTimeoutMs: 3 * timeoutMs,
+    // the "Your server" tab uploads an export of up to 20 MiB; every other body stays at 1 MiB
+    bodyLimits: { "/report": DEFAULT_REPORT_BODY_LIMIT },
     raw: flags.quiet ? handler.raw : withRawRequestLog(handler.raw, requestLog),
     onEvent: (line) => {
       requestLog.flush();

@@ -7,7 +7,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { join, relative, resolve } from "node:path";
-import { readCsv } from "./data/csv.ts";
+import { readCsv, tooLongRow } from "./data/csv.ts";
 import { cleanRecords, type CleanReport, detectColumns } from "./data/clean.ts";
 import { countLabels, type Split, splitByColumn, splitByGroup } from "./data/split.ts";
 import { type CsvRecord, type Label, LABELS } from "./data/types.ts";
@@ -186,6 +186,8 @@ export async function prepareSplit(
       );
     }
   }
+  const tooLong = tooLongRow(table.records, columns.textColumn);
+  if (tooLong) throw new RangeError(`Cannot train on "${dataPath}": ${tooLong}`);
   if (table.problems.length > 0) {
     const first = table.problems.slice(0, 3).map((p) => `line ${p.line}: ${p.reason}`);
     stage("read", `skipped ${table.problems.length} malformed rows (${first.join("; ")})`);

@@ -88,16 +88,50 @@ export function placeholderOf(name: string, flag: FlagSpec[string]): string {
   return name.toUpperCase().replaceAll("-", "_");
 }
 
-/** Reads a numeric flag, or `undefined` when absent. */
+/** `--workers`: 0 (this thread only) up to 64 threads, as `deno task serve` allows. */
+export const WORKERS_RANGE: FlagRange = { min: 0, max: 64, integer: true };
+
+/** Bounds a numeric flag must keep; see {@linkcode numberFlag}. */
+export interface FlagRange {
+  /** Smallest value allowed. */
+  min?: number;
+  /** Largest value allowed. */
+  max?: number;
+  /** Whether only whole numbers are allowed. @default false */
+  integer?: boolean;
+}
+
+/**
+ * Reads a numeric flag, or `undefined` when absent.
+ * @throws {TypeError} when the value is not a number
+ * @throws {RangeError} when it is outside `range` (`--workers=-1` would otherwise fail deep
+ * inside with a message about something the user never set)
+ */
 export function numberFlag(
   values: Record<string, string | boolean | undefined>,
   name: string,
+  range: FlagRange = {},
 ): number | undefined {
   const raw = values[name];
   if (raw === undefined || typeof raw === "boolean") return undefined;
   const value = Number(raw);
   if (!Number.isFinite(value)) {
     throw new TypeError(`Cannot read --${name}: "${raw}" is not a number`);
+  }
+  const { min, max, integer = false } = range;
+  if (
+    (integer && !Number.isInteger(value)) || (min !== undefined && value < min) ||
+    (max !== undefined && value > max)
+  ) {
+    const kind = integer ? "an integer" : "a number";
+    const bounds = min !== undefined && max !== undefined
+      ? ` in ${min}..${max}`
+      : min !== undefined
+      ? ` >= ${min}`
+      : max !== undefined
+      ? ` <= ${max}`
+      : "";
+    throw new RangeError(`Cannot use --${name} "${raw}": expected ${kind}${bounds}`);
   }
   return value;
 }

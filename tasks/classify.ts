@@ -18,7 +18,7 @@ import {
 import { detectConversationColumns, hasConversations } from "../lib/data/conversation.ts";
 import { detectExport } from "../lib/data/discord/detect.ts";
 import { progressBar } from "./_progress.ts";
-import { exists, type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
+import { exists, type FlagSpec, numberFlag, parseFlags, runMain, WORKERS_RANGE } from "./_cli.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
 import { contextFlag, CONVERSATION_FLAGS, conversationColumnFlags } from "./_conversation_flags.ts";
 import { createRowsPredictor } from "../lib/infer/context.ts";
@@ -87,12 +87,25 @@ await runMain(async () => {
       `Cannot read --format: "${format}" is not one of ${STREAM_FORMATS.join(", ")}`,
     );
   }
+  // checked before anything is read: a bad count would fail deep inside, naming other things
+  numberFlag(flags, "workers", WORKERS_RANGE);
+  numberFlag(flags, "batch-size", { min: 1, integer: true });
   if (!fromStdin && !(await exists(input))) {
     throw new Deno.errors.NotFound(`Cannot classify "${input}": no such file or folder`);
   }
+  // A named pipe (mkfifo) can be read once: it is streamed as stdin is, in the format of its
+  // name, never peeked at first (a peek took its data, and the read after it waited forever).
+  const pipe = !fromStdin && (await Deno.stat(input)).isFifo === true;
+  if (pipe && format === undefined && /\.json$/i.test(input)) {
+    throw new TypeError(
+      `Cannot classify "${input}": it is a pipe, and an export's .json is read from a file; ` +
+        "save it to a file first, or pipe CSV, JSONL or text with --format",
+    );
+  }
+  const streamed = fromStdin || pipe;
   // A chat export is read as the report reads it — unless a DCE CSV comes with column flags,
   // which ask for its columns as they are (e.g. `--text-column Content`).
-  const exportKind = fromStdin || format !== undefined ? null : await detectExport(input);
+  const exportKind = streamed || format !== undefined ? null : await detectExport(input);
   const columnFlags = ["text-column", ...Object.keys(CONVERSATION_FLAGS)]
     .some((name) => name.endsWith("-column") && flags[name] !== undefined);
   if (exportKind !== null && !(exportKind === "discord-csv" && columnFlags)) {
@@ -106,7 +119,7 @@ await runMain(async () => {
   const out = toFile ? String(flags.out) : Deno.stdout.writable;
   const bar = flags.quiet ? undefined : progressBar("classify (bytes)", 0);
   // Workers pay off on big files only: each starts in ~0.1 s.
-  const inputBytes = fromStdin ? 0 : (await Deno.stat(input).catch(() => undefined))?.size ?? 0;
+  const inputBytes = streamed ? 0 : (await Deno.stat(input).catch(() => undefined))?.size ?? 0;
   const workers = numberFlag(flags, "workers") ??
     (inputBytes >= 1 << 20 ? navigator.hardwareConcurrency - 1 : 0);
   // This thread reads, featurizes and writes; the workers run the kernel on the features it
@@ -130,7 +143,7 @@ await runMain(async () => {
   // memory through the batch predictor (a context model then reads each text alone).
   const inputFormat = (format ?? (fromStdin ? "text" : detectFormat(input))) as StreamFormat;
   const rowsPredictor = bundle.metadata.context && contextFlag(flags.context) === "auto" &&
-      await mayHaveConversations(inputFormat, input, fromStdin, flags)
+      await mayHaveConversations(inputFormat, input, streamed, flags)
     ? createRowsPredictor(bundle, {
       context: contextFlag(flags.context),
       columns: conversationColumnFlags(flags),
@@ -146,7 +159,7 @@ await runMain(async () => {
   const summary = await classifyFile(predict, input, out, {
     signal: interrupt.signal,
     inputFormat: (format ?? (fromStdin ? "text" : undefined)) as StreamFormat | undefined,
-    source: fromStdin ? Deno.stdin.readable : undefined,
+    source: fromStdin ? Deno.stdin.readable : pipe ? (await Deno.open(input)).readable : undefined,
     textColumn: flags["text-column"] as string | undefined,
     batchSize,
     // + 16k rows: this thread reads and computes up to 16k rows ahead instead of waiting for
@@ -191,12 +204,13 @@ await runMain(async () => {
 async function mayHaveConversations(
   format: StreamFormat,
   input: string,
-  fromStdin: boolean,
+  streamed: boolean,
   flags: Record<string, unknown>,
 ): Promise<boolean> {
   if (format === "text") return false;
-  if (format !== "csv" || fromStdin) return true;
-  const stream = await openCsvStream(input);
+  if (format !== "csv" || streamed) return true;
+  // the header only: the read that classifies warns of bad bytes, this peek must not repeat it
+  const stream = await openCsvStream(input, { onWarning: () => {} });
   await stream.rows.return(undefined); // closes the file
   return hasConversations(detectConversationColumns(stream.header, conversationColumnFlags(flags)));
 }

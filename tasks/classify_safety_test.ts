@@ -4,16 +4,36 @@ import { LABELS } from "../lib/data/types.ts";
 import { BuiltinEmbedder } from "../lib/features/builtin.ts";
 import { type ModelMetadata, saveBundle } from "../lib/model/bundle.ts";
 import { trainClassifier } from "../lib/model/train.ts";
+import { assembleContexts, contextRows, DEFAULT_CONTEXT_RECIPE } from "../lib/features/context.ts";
 
 const CLASSIFY = new URL("./classify.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
 /** A tiny trained model saved under `dir` (a minute of the real thing would prove nothing more). */
-async function tinyModel(dir: string): Promise<void> {
+async function tinyModel(dir: string, options: { context?: boolean } = {}): Promise<void> {
   const embedder = new BuiltinEmbedder({ dimension: 64 });
   const texts = ["how do I start?", "use pandas", "lol", "any tips?", "try sql first", "thanks"];
   const y = Int32Array.from([2, 0, 1, 2, 0, 1]);
-  const set = { x: embedder.featurizeMany(texts), y };
+  const features = embedder.featurizeMany(texts);
+  // a context model reads each text after the ones before it, one conversation
+  const messages = texts.map((text, i) => ({
+    messageId: String(i),
+    conversationId: "c1",
+    channel: "",
+    userName: i % 2 ? "ben" : "ana",
+    text,
+    messageType: "",
+    replyTo: null,
+    timestamp: "",
+    position: i,
+  }));
+  const x = options.context
+    ? contextRows(features, [{
+      assembly: assembleContexts(messages),
+      rows: Int32Array.from(texts.keys()),
+    }])
+    : features;
+  const set = { x, y };
   const { model } = await trainClassifier(set, set, { epochs: 1, hiddenUnits: 8 });
   const metadata: ModelMetadata = {
     format: "qac-model/1",
@@ -24,6 +44,7 @@ async function tinyModel(dir: string): Promise<void> {
     embedderId: embedder.id,
     dimension: 64,
     hiddenUnits: 8,
+    ...(options.context ? { context: { recipe: DEFAULT_CONTEXT_RECIPE } } : {}),
     training: {},
     data: {},
     metrics: {},
@@ -138,5 +159,107 @@ Deno.test("classify stopped by SIGINT exits 130 and leaves no output and no temp
     assert.equal(code, 130, new TextDecoder().decode(stderr));
     assert.match(new TextDecoder().decode(stderr), /interrupted; no output written/);
     assert.deepEqual(await names(dir), ["chat.txt"]);
+  });
+});
+
+Deno.test("classify refuses a bad --workers or --batch-size with one line naming the flag", async () => {
+  await withFiles(async (dir, model) => {
+    const input = join(dir, "chat.txt");
+    await Deno.writeTextFile(input, "how do I start?\nthanks\n");
+    for (
+      const [flag, message] of [
+        // these used to fail deep inside ("concurrency must be a positive integer, got -5461")
+        // or start a thousand threads
+        ["--batch-size=0", 'Cannot use --batch-size "0": expected an integer >= 1'],
+        ["--batch-size=-3", 'Cannot use --batch-size "-3": expected an integer >= 1'],
+        ["--workers=-1", 'Cannot use --workers "-1": expected an integer in 0..64'],
+        ["--workers=1000", 'Cannot use --workers "1000": expected an integer in 0..64'],
+      ]
+    ) {
+      const { code, stderr } = await classify(["--model", model, "--in", input, flag!]).output();
+      const text = new TextDecoder().decode(stderr).trim();
+      assert.equal(code, 1, text);
+      assert.equal(text, `error: ${message}`);
+    }
+    assert.deepEqual(await names(dir), ["chat.txt"]);
+  });
+});
+
+Deno.test("classify names the line of a message too long to featurize, and writes nothing", async () => {
+  await withFiles(async (dir, model) => {
+    const input = join(dir, "chat.csv");
+    // a 5 MB line used to stop the run with "Cannot featurize text: it has 5000000 characters",
+    // naming neither the file nor the row
+    await Deno.writeTextFile(input, `text\nhow do I start?\n${"a".repeat(200_001)}\nthanks\n`);
+    const out = join(dir, "out.csv");
+    const { code, stderr } = await classify([
+      "--model",
+      model,
+      "--in",
+      input,
+      "--out",
+      out,
+      "--quiet",
+    ])
+      .output();
+    const text = new TextDecoder().decode(stderr).trim();
+    assert.equal(code, 1, text);
+    assert.equal(
+      text,
+      `error: Cannot classify "${input}": the message on line 3 has 200001 characters, more than ` +
+        "the 100000 a message may have; shorten or split it, or remove the row",
+    );
+    assert.deepEqual(await names(dir), ["chat.csv"]);
+  });
+});
+
+Deno.test("classify warns once per line of bytes that are not UTF-8 (a context model's header peek used to warn too)", async () => {
+  await withFiles(async (dir) => {
+    const model = join(dir, "context-model");
+    await tinyModel(model, { context: true });
+    const input = join(dir, "latin1.csv");
+    await Deno.writeFile(
+      input,
+      new TextEncoder().encode("text\ncaf\u0000 is open?\nthanks\n").map((b) => b === 0 ? 0xe9 : b),
+    );
+    const { code, stdout, stderr } = await classify(["--model", model, "--in", input, "--quiet"])
+      .output();
+    const lines = new TextDecoder().decode(stderr).trim().split("\n");
+    assert.equal(code, 0, lines.join("\n"));
+    assert.deepEqual(lines.filter((l) => l.startsWith("warning:")), [
+      `warning: "${input}" line 2: not valid UTF-8; the bad bytes read as U+FFFD`,
+    ]);
+    assert.equal(new TextDecoder().decode(stdout).trim().split("\n").length, 3);
+    await Deno.remove(model, { recursive: true });
+  });
+});
+
+Deno.test("classify reads a named pipe once, in the format of its name (it used to hang after peeking at it)", async () => {
+  await withFiles(async (dir) => {
+    // a context model looks for conversation columns in a CSV's header first
+    const model = join(dir, "context-model");
+    await tinyModel(model, { context: true });
+    const pipe = join(dir, "chat.csv");
+    const made = await new Deno.Command("mkfifo", { args: [pipe] }).output();
+    assert.ok(made.success);
+    const child = classify(["--model", model, "--in", pipe, "--quiet"]);
+    // one writer, as a shell's `> chat.csv` is: the export sniffing took its data, and the read
+    // after it waited for a second writer forever
+    const writer = await Deno.open(pipe, { write: true });
+    await writer.write(new TextEncoder().encode("text\nhow do I start?\nthanks\n"));
+    writer.close();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    try {
+      const { code, stdout, stderr } = await child.output();
+      assert.equal(
+        code,
+        0,
+        `exit ${code} (killed after 15 s if hung): ${new TextDecoder().decode(stderr)}`,
+      );
+      const lines = new TextDecoder().decode(stdout).trim().split("\n");
+      assert.deepEqual(lines.map((l) => l.split(",")[0]), ["text", "how do I start?", "thanks"]);
+    } finally {
+      clearTimeout(timer);
+    }
   });
 });

@@ -7,6 +7,7 @@
 
 import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
+import { explainWriteError, makeFolder } from "../lib/data/atomic.ts";
 import { CONVERSATION_COLUMNS, messageRow } from "../lib/data/csv.ts";
 import {
   type AnswerStyle,
@@ -329,9 +330,20 @@ interface Sink {
 }
 
 async function csvSink(path: string): Promise<Sink> {
-  await Deno.mkdir(join(path, ".."), { recursive: true });
+  await makeFolder(join(path, ".."));
+  if ((await Deno.stat(path).catch(() => undefined))?.isDirectory) {
+    throw new TypeError(
+      `Cannot write "${path}": it is a folder; name a CSV file, e.g. "${
+        join(path, "conversations.csv")
+      }"`,
+    );
+  }
   const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+  const file = await Deno.open(tmp, { write: true, create: true, truncate: true }).catch(
+    (error) => {
+      throw explainWriteError(error, path);
+    },
+  );
   const encoder = new TextEncoder();
   let buffer = stringify([CONVERSATION_COLUMNS as unknown as string[]]);
   const flush = () => {
@@ -348,7 +360,11 @@ async function csvSink(path: string): Promise<Sink> {
     async close() {
       flush();
       file.close();
-      await Deno.rename(tmp, path);
+      // a failed rename must not leave the finished temp file behind
+      await Deno.rename(tmp, path).catch(async (error) => {
+        await Deno.remove(tmp).catch(() => {});
+        throw error;
+      });
       return `written to ${path}`;
     },
     async abort() {

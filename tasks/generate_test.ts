@@ -296,3 +296,33 @@ Deno.test("main() with an unreachable provider exits 1 with the connection error
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("main() refuses an --out that is a folder (CSV) or a file (discord-json) with one line, leaving nothing behind", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "notes.txt");
+    await Deno.writeTextFile(file, "keep me\n");
+    const csv = io();
+    // used to finish, then fail on the rename with "Is a directory (os error 21)" and leave a
+    // finished temp file beside the folder
+    assert.equal(await main(["--count", "2", "--out", dir], csv), 1);
+    assert.deepEqual(csv.lines, [
+      `Cannot write "${dir}": it is a folder; name a CSV file, e.g. "${
+        join(dir, "conversations.csv")
+      }"`,
+    ]);
+    const json = io();
+    assert.equal(await main(["--format", "discord-json", "--count", "2", "--out", file], json), 1);
+    assert.deepEqual(json.lines, [
+      `Cannot write into "${file}": it is a file, not a folder; name a folder that is not a file (or remove the file)`,
+    ]);
+    assert.equal(await Deno.readTextFile(file), "keep me\n");
+    assert.deepEqual((await Array.fromAsync(Deno.readDir(dir))).map((f) => f.name), ["notes.txt"]);
+    const parent = await Deno.readDir(join(dir, "..")); // no temp file beside the folder either
+    for await (const entry of parent) {
+      assert.ok(!entry.name.startsWith(`${dir.split("/").at(-1)}.`));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -13,13 +13,14 @@
  * @module
  */
 
+import { resolve, sep } from "node:path";
 import { emptyReadStats } from "../lib/data/discord/types.ts";
 import { exportFiles, readExport } from "../lib/data/discord/read.ts";
 import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
-import { buildReport, parseTime } from "../lib/report/build.ts";
+import { buildReport, parseTimeRange } from "../lib/report/build.ts";
 import { createMessageClassifier } from "../lib/report/classify.ts";
 import { writeReport } from "../lib/report/write.ts";
-import { type FlagSpec, numberFlag, parseFlags, runMain } from "./_cli.ts";
+import { type FlagSpec, numberFlag, parseFlags, runMain, WORKERS_RANGE } from "./_cli.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
 import { progressBar } from "./_progress.ts";
 
@@ -66,8 +67,24 @@ await runMain(async () => {
   if (typeof flags.in !== "string") throw new TypeError("Cannot report: --in EXPORT is required");
   const out = String(flags.out);
   // bad dates are caught before the model loads, not after seconds of work
-  parseTime(flags.since as string | undefined, "since");
-  parseTime(flags.until as string | undefined, "until");
+  parseTimeRange(flags.since as string | undefined, flags.until as string | undefined);
+  numberFlag(flags, "workers", WORKERS_RANGE);
+  numberFlag(flags, "window", { min: 0 });
+  const inPath = resolve(flags.in);
+  const outPath = resolve(out);
+  if (inPath === outPath || inPath.startsWith(outPath + sep)) {
+    // the reader leaves --out's files out of the export: it would read nothing
+    throw new TypeError(
+      `Cannot write the report into "${out}": it ${
+        inPath === outPath ? "is" : "holds"
+      } the export "${flags.in}"; choose another --out, e.g. "data/report"`,
+    );
+  }
+  if ((await Deno.stat(out).catch(() => undefined))?.isFile) {
+    throw new TypeError(
+      `Cannot write the report into "${out}": it is a file; --out takes a folder`,
+    );
+  }
   const controller = new AbortController();
   let writing = false;
   // Until the files are being written there is nothing to clean up: stop at once (a read may be
@@ -118,6 +135,12 @@ await runMain(async () => {
       concurrency: workers + 1,
     });
     controller.signal.throwIfAborted();
+    if (stats.files === 0) {
+      throw new Error(
+        `Cannot report on ${flags.in}: it holds no export file (.json, .csv or .jsonl); ` +
+          `nothing written — give a DiscordChatExporter export (JSON or CSV), or a folder of them`,
+      );
+    }
     if (stats.files > 0 && stats.failedFiles === stats.files) {
       // an empty report would read as "a server with no messages", not as "wrong input"
       throw new Error(

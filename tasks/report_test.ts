@@ -135,3 +135,59 @@ Deno.test("deno task report starts with the task's own V8 heap flags (a Deno tha
   assert.equal(code, 0, new TextDecoder().decode(stderr));
   assert.match(new TextDecoder().decode(stdout), /^Usage: deno task report/m);
 });
+
+Deno.test("deno task report refuses an --out that would read or hold nothing, and bad counts, with one line and nothing written", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qac-report-refuse-" });
+  try {
+    const { modelDir } = await writeTinyModel(dir);
+    const exportDir = join(dir, "export");
+    await writeHandExport(exportDir);
+    const before = (await Array.fromAsync(Deno.readDir(exportDir))).map((e) => e.name).sort();
+    const file = join(dir, "notes.txt");
+    await Deno.writeTextFile(file, "keep me\n");
+    const empty = join(dir, "empty");
+    await Deno.mkdir(empty);
+    const out = join(dir, "out");
+    const cases: [string[], string][] = [
+      // the reader leaves --out's files out of the export: it used to write an empty report
+      [
+        ["--in", exportDir, "--out", exportDir],
+        `Cannot write the report into "${exportDir}": it is the export`,
+      ],
+      [
+        ["--in", exportDir, "--out", dir],
+        `Cannot write the report into "${dir}": it holds the export`,
+      ],
+      [["--in", exportDir, "--out", file], `Cannot write the report into "${file}": it is a file`],
+      [["--in", empty, "--out", out], `Cannot report on ${empty}: it holds no export file`],
+      [
+        ["--in", exportDir, "--out", out, "--workers=-1"],
+        `Cannot use --workers "-1": expected an integer in 0..64`,
+      ],
+      [
+        ["--in", exportDir, "--out", out, "--window=-5"],
+        `Cannot use --window "-5": expected a number >= 0`,
+      ],
+      [
+        ["--in", exportDir, "--out", out, "--since", "2024-03-01", "--until", "2024-01-01"],
+        "Cannot use --since 2024-03-01 with --until 2024-01-01",
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const { code, stderr } = await run([...args, "--model", modelDir]);
+      const lines = stderr.trim().split("\n");
+      assert.equal(code, 1, stderr);
+      assert.equal(lines.length, 1, stderr);
+      assert.ok(lines[0]!.startsWith(`error: ${message}`), stderr);
+    }
+    assert.equal(await Deno.readTextFile(file), "keep me\n");
+    assert.deepEqual(
+      (await Array.fromAsync(Deno.readDir(exportDir))).map((e) => e.name).sort(),
+      before,
+    );
+    await assert.rejects(() => Deno.stat(out), Deno.errors.NotFound);
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(empty)), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

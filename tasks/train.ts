@@ -180,7 +180,13 @@ await runMain(async () => {
     "Usage: deno task train [options]\n\nTrains a question/answer/comment classifier and saves it to models/<run>/.",
   );
   const started = performance.now();
-  const seed = numberFlag(flags, "seed") ?? 42;
+  // counts checked before the data is read and embedded, in the flags' own names
+  // (the trainer's "batchSize must be a positive integer" came after minutes of embedding)
+  for (const name of ["epochs", "batch-size", "hidden-units", "count", "conversations"]) {
+    numberFlag(flags, name, { min: 1, integer: true });
+  }
+  numberFlag(flags, "patience", { min: 0, integer: true });
+  const seed = numberFlag(flags, "seed", { min: 0, integer: true }) ?? 42;
   const dataPath = String(flags.data);
   if (!(await exists(dataPath))) {
     if (dataPath !== DEFAULT_DATA) {

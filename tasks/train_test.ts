@@ -84,6 +84,50 @@ Deno.test("deno task train says what is wrong in one line, without a stack trace
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("deno task train refuses a bad count in the flag's own name, and a too long message by its line, before embedding", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qac-train-cli-" });
+  try {
+    await Deno.writeTextFile(
+      join(dir, "conv.csv"),
+      conversationsToCsv(generateBuiltin({ conversations: 20 })),
+    );
+    const cases: [string, string][] = [
+      // these used to embed the data first, then say "batchSize must be a positive integer"
+      ["--epochs=-1", 'error: Cannot use --epochs "-1": expected an integer >= 1'],
+      ["--batch-size=0", 'error: Cannot use --batch-size "0": expected an integer >= 1'],
+      ["--hidden-units=0", 'error: Cannot use --hidden-units "0": expected an integer >= 1'],
+      ["--patience=1.5", 'error: Cannot use --patience "1.5": expected an integer >= 0'],
+      ["--seed=-3", 'error: Cannot use --seed "-3": expected an integer >= 0'],
+    ];
+    // a message the featurizer refuses is named by its line before the embedding starts
+    const long = join(dir, "long.csv");
+    await Deno.writeTextFile(
+      long,
+      `message,message_type\nhi?,question\n${"a".repeat(100_001)},comment\n`,
+    );
+    const refused = await train(["--data", "long.csv", "--real-eval", "none"], dir);
+    assert.equal(refused.code, 1);
+    assert.equal(
+      refused.stderr.trim(),
+      'error: Cannot train on "long.csv": the message on line 3 has 100001 characters, more than ' +
+        "the 100000 a message may have; shorten or split it, or remove the row",
+    );
+    await Deno.remove(long);
+    for (const [flag, message] of cases) {
+      const { code, stdout, stderr } = await train(
+        ["--data", "conv.csv", "--dimension", "64", "--real-eval", "none", flag],
+        dir,
+      );
+      assert.equal(code, 1, flag);
+      assert.equal(stderr.trim(), message);
+      assert.equal(stdout, "", stdout);
+    }
+    assert.deepEqual((await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name), ["conv.csv"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("deno task train's context recipe flags are recorded in the metadata and rebuilt at load", async () => {
   const dir = await Deno.makeTempDir({ prefix: "qac-train-recipe-" });
   try {

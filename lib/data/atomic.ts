@@ -13,7 +13,7 @@ import { dirname } from "node:path";
  * @throws {TypeError} when `path` is a folder
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
+  await makeFolder(dirname(path));
   if ((await Deno.stat(path).catch(() => undefined))?.isDirectory) {
     throw new TypeError(`Cannot write "${path}": it is a folder, not a file`);
   }
@@ -31,7 +31,45 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     await Deno.rename(tmp, path);
   } catch (error) {
     await Deno.remove(tmp).catch(() => {});
-    throw error;
+    throw explainWriteError(error, path);
+  }
+}
+
+/**
+ * A write failure the user can fix, in the form `Cannot write "out.csv": <state>; <what to do>`
+ * instead of the system's "Read-only file system (os error 30): open 'out.csv.1a2b3c4d.tmp'",
+ * which names a temp file; any other error comes back as it is.
+ */
+export function explainWriteError(error: unknown, path: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  const state = code === "EROFS"
+    ? "its folder is on a read-only file system; choose another place"
+    : code === "EACCES" || code === "EPERM"
+    ? `there is no permission to write in "${dirname(path)}"; choose another place or allow it`
+    : code === "ENOSPC" || code === "EDQUOT"
+    ? "the disk is full (or the quota used up); free some space and run it again"
+    : undefined;
+  return state === undefined ? error : new Error(`Cannot write "${path}": ${state}`);
+}
+
+/**
+ * Creates the folder `dir` and its parents unless they exist.
+ * @throws {TypeError} when `dir`, or a folder on its path, is a file: `Cannot write into "x.csv":
+ * it is a file, not a folder; …` instead of the system's "File exists (os error 17): mkdir"
+ */
+export async function makeFolder(dir: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists || error instanceof Deno.errors.NotADirectory) {
+      const state = error instanceof Deno.errors.AlreadyExists
+        ? "it is a file, not a folder"
+        : "a part of that path is a file, not a folder";
+      throw new TypeError(
+        `Cannot write into "${dir}": ${state}; name a folder that is not a file (or remove the file)`,
+      );
+    }
+    throw explainWriteError(error, dir);
   }
 }
 

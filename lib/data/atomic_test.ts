@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { appendFileAtomic, writeFileAtomic } from "./atomic.ts";
+import { appendFileAtomic, explainWriteError, makeFolder, writeFileAtomic } from "./atomic.ts";
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "qac-atomic-" });
@@ -111,4 +111,64 @@ Deno.test("appendFileAtomic() creates a missing file, then appends", async () =>
     assert.equal(await Deno.readTextFile(path), "a\nb\n");
     assert.deepEqual(await list(join(dir, "sub")), ["log.csv"]);
   });
+});
+
+Deno.test("writeFileAtomic() into a path through a file says so in one line, not os error 17/20", async () => {
+  await withTempDir(async (dir) => {
+    const file = join(dir, "notes.txt");
+    await Deno.writeTextFile(file, "keep me\n");
+    await assert.rejects(() => writeFileAtomic(join(file, "metrics.json"), "{}"), {
+      name: "TypeError",
+      message:
+        `Cannot write into "${file}": it is a file, not a folder; name a folder that is not a file (or remove the file)`,
+    });
+    await assert.rejects(() => makeFolder(join(file, "a", "b")), {
+      name: "TypeError",
+      message: `Cannot write into "${
+        join(file, "a", "b")
+      }": a part of that path is a file, not a folder; name a folder that is not a file (or remove the file)`,
+    });
+    assert.equal(await Deno.readTextFile(file), "keep me\n");
+    assert.deepEqual(await list(dir), ["notes.txt"]);
+  });
+});
+
+Deno.test("explainWriteError() says what to do about a read-only, forbidden or full disk, and passes the rest", () => {
+  const system = (code: string, message: string) => Object.assign(new Error(message), { code });
+  // the system's own messages name the temp file: "open 'out.csv.1a2b3c4d.tmp'"
+  const cases: [string, string][] = [
+    ["EROFS", "its folder is on a read-only file system; choose another place"],
+    ["EACCES", 'there is no permission to write in "data"; choose another place or allow it'],
+    ["ENOSPC", "the disk is full (or the quota used up); free some space and run it again"],
+  ];
+  for (const [code, state] of cases) {
+    const error = explainWriteError(
+      system(code, `${code} (os error): open 'x.tmp'`),
+      "data/out.csv",
+    );
+    assert.deepEqual(error, new Error(`Cannot write "data/out.csv": ${state}`));
+  }
+  const other = system("EIO", "Input/output error (os error 5)");
+  assert.equal(explainWriteError(other, "data/out.csv"), other);
+});
+
+Deno.test({
+  name: "writeFileAtomic() into a folder it may not write names the file and the folder",
+  // root may write anywhere: the folder's mode cannot stop it
+  ignore: Deno.uid() === 0,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const locked = join(dir, "locked");
+      await Deno.mkdir(locked, { mode: 0o555 });
+      try {
+        await assert.rejects(() => writeFileAtomic(join(locked, "a.csv"), "x"), {
+          message: `Cannot write "${
+            join(locked, "a.csv")
+          }": there is no permission to write in "${locked}"; choose another place or allow it`,
+        });
+      } finally {
+        await Deno.chmod(locked, 0o755);
+      }
+    });
+  },
 });

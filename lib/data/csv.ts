@@ -5,6 +5,7 @@
 
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
+import { MAX_TEXT_LENGTH } from "../features/builtin.ts";
 import { writeFileAtomic } from "./atomic.ts";
 import type { CsvRecord, Message } from "./types.ts";
 
@@ -55,6 +56,48 @@ export interface ParseCsvOptions {
 }
 
 /**
+ * What is wrong with the first record whose `column` is longer than a message may be (the
+ * featurizer's limit), or undefined: checked before any work, since the featurizer's own
+ * "Cannot featurize text: it has 5000000 characters" names neither the file nor the row.
+ */
+export function tooLongRow(records: readonly CsvRecord[], column: string): string | undefined {
+  for (const { line, values } of records) {
+    const length = values[column]?.length ?? 0;
+    if (length > MAX_TEXT_LENGTH) {
+      return `the message on line ${line} has ${length} characters, more than the ` +
+        `${MAX_TEXT_LENGTH} a message may have; shorten or split it, or remove the row`;
+    }
+  }
+  return undefined;
+}
+
+const QUOTING_HINT = 'write each " inside a quoted field as "" (and quote a field that holds one)';
+
+/**
+ * A CSV parse error of csv-parse (or of the scanner that mirrors it, `_csv_scan.ts`) as what is
+ * wrong and what to do: "Quote Not Closed: the parsing is finished with an opening quote at
+ * line 3" names neither. Other messages come back as they are.
+ */
+export function explainCsvError(message: string): string {
+  let m = /^Quote Not Closed: .* at line (\d+)/.exec(message);
+  if (m) {
+    return `a quoted field is still open at the end of the file (line ${m[1]}): a " opens a ` +
+      `field that never closes; ${QUOTING_HINT}`;
+  }
+  m = /^Invalid Closing Quote: got "(.*)" at line (\d+)/.exec(message);
+  if (m) {
+    return `line ${m[2]}: a quoted field's closing " is followed by "${m[1]}", not a comma or ` +
+      `the end of the line; ${QUOTING_HINT}`;
+  }
+  m = /^Invalid Opening Quote: a quote is found on field (\d+) at line (\d+)/.exec(message);
+  if (m) {
+    return `line ${m[2]}: a " in the middle of field ${Number(m[1]) + 1}, which is not quoted; ` +
+      QUOTING_HINT;
+  }
+  return message;
+}
+
+/**
  * Parses CSV text with a header row. Rows whose field count differs from the header are
  * reported in `problems` (with their line) and left out; a missing required column throws.
  *
@@ -73,7 +116,7 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable 
     }) as unknown as { record: string[]; info: { bytes: number } }[];
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new SyntaxError(`Cannot parse ${source}: ${message}`);
+    throw new SyntaxError(`Cannot parse ${source}: ${explainCsvError(message)}`);
   }
   if (rows.length === 0) throw new SyntaxError(`Cannot parse ${source}: the file is empty`);
   const header = rows[0]!.record.map((h) => h.trim());

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { CsvProblem } from "./csv.ts";
+import { type CsvProblem, explainCsvError } from "./csv.ts";
 import { scanCsv, type ScannedRecord } from "./_csv_scan.ts";
 
 /** The input formats {@linkcode detectFormat} knows. */
@@ -77,9 +77,17 @@ export async function* readTextChunks(
       if (bytes < BINARY_SNIFF_BYTES) {
         const nul = chunk.subarray(0, BINARY_SNIFF_BYTES - bytes).indexOf(0);
         if (nul !== -1) {
+          // Excel's "Unicode text" and PowerShell write UTF-16: a NUL byte in every other one
+          const utf16 = bytes === 0 && (chunk[0] === 0xff && chunk[1] === 0xfe ||
+            chunk[0] === 0xfe && chunk[1] === 0xff);
           throw new TypeError(
-            `Cannot read "${path}": it looks binary (a NUL byte at offset ${bytes + nul}), ` +
-              "not UTF-8 text",
+            `Cannot read "${path}": ${
+              utf16
+                ? "it is UTF-16 text (a UTF-16 byte-order mark), not UTF-8; save it as UTF-8, " +
+                  "e.g. iconv -f UTF-16 -t UTF-8 in.csv > out.csv"
+                : `it looks binary (a NUL byte at offset ${bytes + nul}), not UTF-8 text; ` +
+                  "give a CSV, JSONL or text file saved as UTF-8"
+            }`,
           );
         }
       }
@@ -289,8 +297,10 @@ export async function csvStreamFromChunks(
     try {
       return await scanner.next();
     } catch (error) {
+      // the reader's own errors ("Cannot read …: it looks binary") already say what is wrong
+      if (error instanceof Error && error.message.startsWith("Cannot ")) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      throw new SyntaxError(`Cannot parse "${name}": ${message}`);
+      throw new SyntaxError(`Cannot parse "${name}": ${explainCsvError(message)}`);
     }
   };
   let pending: ScannedRecord[] = [];

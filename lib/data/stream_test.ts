@@ -224,10 +224,58 @@ Deno.test("readLines() refuses a binary file with one line", async () => {
     await assert.rejects(
       () => collect(readLines(path)),
       new TypeError(
-        `Cannot read "${path}": it looks binary (a NUL byte at offset 7), not UTF-8 text`,
+        `Cannot read "${path}": it looks binary (a NUL byte at offset 7), not UTF-8 text; ` +
+          "give a CSV, JSONL or text file saved as UTF-8",
       ),
     );
   } finally {
     await Deno.remove(path);
+  }
+});
+
+Deno.test("openCsvStream() names a UTF-16 file and how to convert it, in one 'Cannot read' (not 'Cannot parse: Cannot read')", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".csv" });
+  try {
+    const units = Array.from("\ufefftext\nhow do I join?\n", (c) => c.charCodeAt(0));
+    await Deno.writeFile(path, new Uint8Array(Uint16Array.from(units).buffer)); // little-endian
+    await assert.rejects(
+      () => openCsvStream(path),
+      new TypeError(
+        `Cannot read "${path}": it is UTF-16 text (a UTF-16 byte-order mark), not UTF-8; save ` +
+          "it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8 in.csv > out.csv",
+      ),
+    );
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("openCsvStream() says what is wrong with a stray or unclosed quote and what to do", async () => {
+  const hint = 'write each " inside a quoted field as "" (and quote a field that holds one)';
+  const cases: [string, string][] = [
+    // was csv-parse's "Quote Not Closed: the parsing is finished with an opening quote at line 3"
+    [
+      'text\n"how do I join?\nthanks\n',
+      `a quoted field is still open at the end of the file (line 3): a " opens a field that never closes; ${hint}`,
+    ],
+    [
+      'text\nhe said "hi" there\n',
+      `line 2: a " in the middle of field 1, which is not quoted; ${hint}`,
+    ],
+    [
+      'text,n\n"hi"x,1\n',
+      `line 2: a quoted field's closing " is followed by "x", not a comma or the end of the line; ${hint}`,
+    ],
+  ];
+  for (const [text, reason] of cases) {
+    const path = await tempFile(text, ".csv");
+    try {
+      await assert.rejects(async () => {
+        const csv = await openCsvStream(path);
+        await collect(csv.rows);
+      }, new SyntaxError(`Cannot parse "${path}": ${reason}`));
+    } finally {
+      await Deno.remove(path);
+    }
   }
 });

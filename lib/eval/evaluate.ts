@@ -7,7 +7,7 @@
 
 import { join } from "node:path";
 import { writeFileAtomic } from "../data/atomic.ts";
-import { readCsv } from "../data/csv.ts";
+import { readCsv, tooLongRow } from "../data/csv.ts";
 import { cleanRecords, type CleanReport } from "../data/clean.ts";
 import { type CsvRecord, type Label, LABELS } from "../data/types.ts";
 import type { ModelBundle } from "../model/bundle.ts";
@@ -102,6 +102,8 @@ export async function loadLabelledCsv(
     }
   }
   const records = options.filter ? table.records.filter(options.filter) : table.records;
+  const tooLong = tooLongRow(records, textColumn);
+  if (tooLong) throw new RangeError(`Cannot evaluate on "${path}": ${tooLong}`);
   const { items, report } = cleanRecords(records, {
     textColumn,
     labelColumn,

@@ -125,6 +125,18 @@ Deno.test("loadLabelledCsv() rejects a file without its label column", async () 
   await Deno.remove(path);
 });
 
+Deno.test("loadLabelledCsv() names the line of a message too long to featurize, before any work", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".csv" });
+  // it used to fail inside the featurizer: "Cannot featurize text: it has 100001 characters"
+  await Deno.writeTextFile(path, `text,label\nhi?,question\n"${"a".repeat(100_001)}",comment\n`);
+  await assert.rejects(() => loadLabelledCsv(path), {
+    name: "RangeError",
+    message: `Cannot evaluate on "${path}": the message on line 3 has 100001 characters, more ` +
+      "than the 100000 a message may have; shorten or split it, or remove the row",
+  });
+  await Deno.remove(path);
+});
+
 Deno.test("scoreBaselines() and trainingLabelCounts() read the training majority from metadata", () => {
   assert.deepEqual(trainingLabelCounts({ data: { rows: { train: { answer: 3, comment: 9 } } } }), {
     answer: 3,

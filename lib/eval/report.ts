@@ -146,7 +146,13 @@ export function formatEvalResult(result: EvalSummary, options: TableOptions = {}
     lines.push(
       "",
       `ROC AUC (one vs rest): ${
-        LABELS.map((l) => `${l} ${metrics.roc![l].auc.toFixed(3)}`).join(", ")
+        LABELS.map((l) => {
+          // a class with no rows (or only its rows) has no ROC curve: its 0 is no score
+          const support = metrics.perClass[l].support;
+          return support === 0 || support === metrics.n
+            ? `${l} n/a (${support === 0 ? "no" : "only"} ${l} rows)`
+            : `${l} ${metrics.roc![l].auc.toFixed(3)}`;
+        }).join(", ")
       }`,
     );
   }

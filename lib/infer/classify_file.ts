@@ -5,6 +5,7 @@
  */
 
 import { dirname, join } from "node:path";
+import { explainWriteError, makeFolder } from "../data/atomic.ts";
 import type { CsvProblem } from "../data/csv.ts";
 import {
   batches,
@@ -17,6 +18,7 @@ import {
   type StreamRow,
 } from "../data/stream.ts";
 import { LABELS } from "../data/types.ts";
+import { MAX_TEXT_LENGTH } from "../features/builtin.ts";
 import type { ModelBundle } from "../model/bundle.ts";
 import type { WeightsBundle } from "../model/bundle_files.ts";
 import { createSparsePredictor, isSparseEmbedder, predictMatrix, SparseMlp } from "./sparse.ts";
@@ -325,13 +327,31 @@ export async function classifyFile(
     let first = options.predictRows ? 0 : Math.min(batchSize, 2048);
     const size = () =>
       first || (totalBytes > 0 && bytesRead > 0.9 * totalBytes ? taper : batchSize);
-    for await (const batch of rowChunks ? rebatch(rowChunks, size) : batches(rows!, size)) {
+    // JSONL has no header: its message field is found, and checked, on the rows themselves
+    const checkText = rows && textFieldChecker(
+      options.textColumn,
+      (column) => {
+        textColumn = column;
+      },
+      input,
+      streamOptions.onProblem,
+    );
+    for await (let batch of rowChunks ? rebatch(rowChunks, size) : batches(rows!, size)) {
       first = 0;
       options.signal?.throwIfAborted();
+      if (checkText) batch = checkText(batch);
+      if (batch.length === 0) continue;
       const texts = batch.map((r) => stringValue(r.values[textColumn]));
-      const probabilities = Promise.resolve(
-        options.predictRows ? options.predictRows(batch, texts) : predict(texts),
-      );
+      let probabilities: Promise<Float32Array>;
+      try {
+        probabilities = Promise.resolve(
+          options.predictRows ? options.predictRows(batch, texts) : predict(texts),
+        ).catch((error) => {
+          throw rowError(error, input, batch, texts);
+        });
+      } catch (error) {
+        probabilities = Promise.reject(rowError(error, input, batch, texts));
+      }
       probabilities.catch(() => {}); // awaited below in order; must not count as unhandled
       inFlight.push({ batch, probabilities });
       while (inFlight.length >= concurrency) {
@@ -362,6 +382,73 @@ export async function classifyFile(
     seconds: (performance.now() - started) / 1000,
     predicted: Object.fromEntries(LABELS.map((l, c) => [l, counts[c]!])),
   };
+}
+
+/**
+ * For JSONL batches: the message field is `text`, else `message` (unless `textColumn` names it),
+ * checked as a CSV's header is — the first row must have it: without that check a file of
+ * `{"content": …}` lines was classified as empty messages, all "comment". A later row without
+ * the field as text is left out through `onProblem` with its line.
+ * @throws {SyntaxError} when the first row has no such field
+ */
+function textFieldChecker(
+  textColumn: string | undefined,
+  onColumn: (column: string) => void,
+  input: string,
+  onProblem: (problem: CsvProblem) => void,
+): (batch: StreamRow[]) => StreamRow[] {
+  let column = textColumn;
+  let first = true;
+  return (batch) => {
+    if (column === undefined) {
+      const values = batch[0]!.values;
+      column = !("text" in values) && "message" in values ? "message" : "text";
+      onColumn(column);
+    }
+    if (first && !(column in batch[0]!.values)) {
+      throw new SyntaxError(
+        `Cannot classify "${input}": line ${batch[0]!.line} has no "${column}" field (fields: ${
+          Object.keys(batch[0]!.values).join(", ")
+        }); name the message's field with --text-column`,
+      );
+    }
+    first = false;
+    const field = column;
+    const ok = (row: StreamRow) => {
+      const text = row.values[field];
+      return typeof text === "string" || typeof text === "number";
+    };
+    if (batch.every(ok)) return batch;
+    return batch.filter((row) => {
+      if (ok(row)) return true;
+      const text = row.values[field];
+      onProblem({ line: row.line, reason: `no text in "${field}" (${JSON.stringify(text)})` });
+      return false;
+    });
+  };
+}
+
+/**
+ * `error` as it concerns the file: a message too long to featurize names its line (the
+ * featurizer knows no lines, and "Cannot featurize text" alone leaves the user to search a
+ * file of millions of rows). Looked up only once a batch failed: no work for a good batch.
+ */
+function rowError(
+  error: unknown,
+  input: string,
+  batch: readonly StreamRow[],
+  texts: readonly string[],
+): unknown {
+  if (!(error instanceof RangeError) || !error.message.startsWith("Cannot featurize text")) {
+    return error;
+  }
+  const i = texts.findIndex((text) => text.length > MAX_TEXT_LENGTH);
+  if (i === -1) return error;
+  return new RangeError(
+    `Cannot classify "${input}": the message on line ${batch[i]!.line} has ${
+      texts[i]!.length
+    } characters, more than the ${MAX_TEXT_LENGTH} a message may have; shorten or split it, or remove the row`,
+  );
 }
 
 const QUESTION = LABELS.indexOf("question");
@@ -465,9 +552,11 @@ export async function openSink(out: string | WritableStream<Uint8Array>): Promis
       abort: () => Promise.resolve(writer.releaseLock()),
     };
   }
-  await Deno.mkdir(dirname(out), { recursive: true });
+  await makeFolder(dirname(out));
   const tmp = `${out}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  const file = await Deno.open(tmp, { write: true, createNew: true });
+  const file = await Deno.open(tmp, { write: true, createNew: true }).catch((error) => {
+    throw explainWriteError(error, out);
+  });
   let open = true;
   const close = () => {
     if (open) file.close();
@@ -476,12 +565,20 @@ export async function openSink(out: string | WritableStream<Uint8Array>): Promis
   return {
     write: async (bytes) => {
       let offset = 0;
-      while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+      try {
+        while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+      } catch (error) {
+        throw explainWriteError(error, out);
+      }
     },
     commit: async () => {
-      await file.sync(); // on disk before the rename makes it the output
-      close();
-      await Deno.rename(tmp, out);
+      try {
+        await file.sync(); // on disk before the rename makes it the output
+        close();
+        await Deno.rename(tmp, out);
+      } catch (error) {
+        throw explainWriteError(error, out);
+      }
     },
     abort: async () => {
       close();

@@ -67,6 +67,34 @@ Deno.test("classifyFile() writes JSONL with the input fields plus numeric probab
   await Deno.remove(out);
 });
 
+Deno.test('classifyFile() reads a JSONL message from "message" too, and refuses a file with neither field', async () => {
+  // both used to be classified as empty messages: every row "comment"
+  const input = await temp(
+    '{"message":"why?","id":7}\n{"message":null}\n{"message":"use x"}\n',
+    ".jsonl",
+  );
+  const out = input.replace(/\.jsonl$/, ".out.jsonl");
+  const problems: unknown[] = [];
+  const summary = await classifyFile(fakePredict, input, out, {
+    onProblem: (p) => problems.push(p),
+  });
+  const rows = (await Deno.readTextFile(out)).trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(rows.map((r) => [r.message, r.predicted]), [["why?", "question"], [
+    "use x",
+    "answer",
+  ]]);
+  assert.deepEqual(problems, [{ line: 2, reason: 'no text in "message" (null)' }]);
+  assert.equal(summary.problems, 1);
+  const content = await temp('{"content":"why?"}\n', ".jsonl");
+  await assert.rejects(() => classifyFile(fakePredict, content, content + ".out.jsonl"), {
+    name: "SyntaxError",
+    message: `Cannot classify "${content}": line 1 has no "text" field (fields: content); name ` +
+      "the message's field with --text-column",
+  });
+  await assert.rejects(() => Deno.stat(content + ".out.jsonl"), Deno.errors.NotFound);
+  for (const path of [input, out, content]) await Deno.remove(path);
+});
+
 Deno.test("classifyFile() turns a text file into text + prediction columns, skipping blank lines", async () => {
   const input = await temp("first?\n\nsecond, with comma\n", ".txt");
   let text = "";

@@ -207,8 +207,7 @@ export async function buildReport(
   classify: MessageClassifier,
   options: BuildReportOptions = {},
 ): Promise<CommunityReport> {
-  const since = parseTime(options.since, "since");
-  const until = parseTime(options.until, "until");
+  const { since, until } = parseTimeRange(options.since, options.until);
   const minConfidence = options.minConfidence ?? 0.6;
   if (!(minConfidence >= 0 && minConfidence <= 1)) {
     throw new RangeError(`Cannot use min confidence ${minConfidence}: it must be in [0, 1]`);
@@ -259,12 +258,16 @@ export async function buildReport(
   };
 
   let batch: ChatMessage[] = [];
+  // the channels --channel left out, to name them when it matched none (a typo, most likely)
+  const otherChannels = new Set<string>();
+  let channelMatched = false;
   for await (const m of messages) {
-    if (
-      channelFilter && !channelFilter.has(m.channel.toLowerCase()) &&
-      !channelFilter.has(m.channelId)
-    ) {
-      continue;
+    if (channelFilter) {
+      if (!channelFilter.has(m.channel.toLowerCase()) && !channelFilter.has(m.channelId)) {
+        otherChannels.add(m.channel);
+        continue;
+      }
+      channelMatched = true;
     }
     if (since !== null || until !== null) {
       const t = Date.parse(m.timestamp);
@@ -282,6 +285,15 @@ export async function buildReport(
     }
   }
   if (batch.length > 0) await submit(batch);
+  if (channelFilter && !channelMatched && otherChannels.size > 0) {
+    const names = [...otherChannels].sort();
+    throw new RangeError(
+      `Cannot report on channel ${options.channels!.map((c) => `"${c}"`).join(", ")}: the ` +
+        `export has no such channel; its channels are ${names.slice(0, 20).join(", ")}${
+          names.length > 20 ? `, … (${names.length} in all)` : ""
+        }`,
+    );
+  }
   for (const { batch, probabilities } of inFlight.splice(0)) absorb(batch, await probabilities);
   options.signal?.throwIfAborted();
   linker.finish();
@@ -449,6 +461,26 @@ export function parseTime(value: string | undefined, name: string): number | nul
     throw new RangeError(`Cannot read --${name}: "${value}" is not a date (e.g. 2024-03-01)`);
   }
   return t;
+}
+
+/**
+ * `since` and `until` as milliseconds (null when not given).
+ * @throws {RangeError} when one is not a date, or `since` is not before `until` (no message
+ * could be in the report: it would read as a quiet server, not as a mistake)
+ */
+export function parseTimeRange(
+  since: string | undefined,
+  until: string | undefined,
+): { since: number | null; until: number | null } {
+  const from = parseTime(since, "since");
+  const to = parseTime(until, "until");
+  if (from !== null && to !== null && from >= to) {
+    throw new RangeError(
+      `Cannot use --since ${since} with --until ${until}: no message can be at or after the ` +
+        `first and before the second; swap them`,
+    );
+  }
+  return { since: from, until: to };
 }
 
 /**

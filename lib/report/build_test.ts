@@ -128,6 +128,20 @@ Deno.test("buildReport() filters by channel and time, and drops unsure labels", 
   });
 });
 
+Deno.test("buildReport() names the export's channels when --channel matches none of them", async () => {
+  // a typo in --channel used to give an empty report, as if the channel had no messages
+  const { report } = await handReport();
+  const names = report.channels.map((c) => c.channel).sort();
+  await assert.rejects(() => handReport({ channels: ["#job-serach-support", "nope"] }), {
+    name: "RangeError",
+    message: `Cannot report on channel "#job-serach-support", "nope": the export has no such ` +
+      `channel; its channels are ${names.join(", ")}`,
+  });
+  // one name that matches is enough: the report is of that channel
+  const some = await handReport({ channels: ["nope", "job-search-support"] });
+  assert.equal(some.report.overall.messages, 7);
+});
+
 Deno.test("buildReport() with true labels finds every unanswered question on the hand export", async () => {
   const { report, truth } = await handReport();
   const scores = evaluateReport(report, truth);

@@ -6,6 +6,7 @@
  */
 
 import { join } from "node:path";
+import { explainWriteError, makeFolder } from "../data/atomic.ts";
 import { toCsv } from "../data/csv.ts";
 import type { CommunityReport } from "./build.ts";
 import { reportHtml } from "./html.ts";
@@ -77,7 +78,7 @@ export function* reportJsonChunks(report: CommunityReport, size = 200): Generato
 
 /** Writes `report.json`, `unanswered.csv` and `index.html` into `dir`, all or nothing. */
 export async function writeReport(dir: string, report: CommunityReport): Promise<string[]> {
-  await Deno.mkdir(dir, { recursive: true });
+  await makeFolder(dir);
   const files: Record<string, () => Iterable<string>> = {
     "report.json": () => reportJsonChunks(report),
     "unanswered.csv": () => unansweredCsvChunks(report),
@@ -99,7 +100,7 @@ export async function writeReport(dir: string, report: CommunityReport): Promise
     }
   } catch (error) {
     for (const [tmp] of written) await Deno.remove(tmp).catch(() => {});
-    throw error;
+    throw explainWriteError(error, written.at(-1)?.[1] ?? dir);
   }
   for (const [tmp, final] of written) await Deno.rename(tmp, final);
   return written.map(([, final]) => final);

@@ -65,6 +65,17 @@ export interface Http1Options {
   /** Largest request body read, in bytes; larger gets 413 and the connection closes.
    * @default 1048576 */
   maxBodyBytes?: number;
+  /**
+   * Paths (query ignored) allowed a bigger body than `maxBodyBytes`, with their limit, e.g.
+   * `{ "/report": 20 << 20 }` for an uploaded chat export. @default {}
+   */
+  bodyLimits?: Readonly<Record<string, number>>;
+  /**
+   * Most bodies larger than `maxBodyBytes` read or handled at once (bodies are held whole in
+   * memory); another gets 503 with `Retry-After`, so many uploads cannot exhaust memory.
+   * @default 2
+   */
+  maxLargeBodies?: number;
   /** Called with every handler failure (the client gets a bare 500). @default console.error */
   onError?: (error: unknown, req: Request) => void;
   /** Tried before the handler for every request (see {@linkcode RawRoute}). @default undefined */
@@ -152,6 +163,8 @@ interface Connection {
   closed: boolean;
   /** Waiting for a request with no byte of it received: the first to go when full. */
   idle: boolean;
+  /** Holds one of the `maxLargeBodies` slots for its current request. */
+  large?: boolean;
 }
 
 /** A problem+json response body built without the handler (e.g. 503 when full). */
@@ -178,7 +191,11 @@ function findHeadEnd(buf: Uint8Array, from: number, to: number): number {
 
 /** Thrown inside a connection for a request refused before the handler. */
 class Refusal extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
@@ -201,6 +218,27 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     maxHeaderBytes: options.maxHeaderBytes ?? 16_384,
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
+    maxLargeBodies: options.maxLargeBodies ?? 2,
+  };
+  const bodyLimits = new Map(Object.entries(options.bodyLimits ?? {}));
+  let largeBodies = 0;
+  /** Takes a large-body slot for `c`'s request, or refuses it with 503 when none is free. */
+  const takeLargeSlot = (c: Connection) => {
+    if (c.large) return;
+    if (largeBodies >= config.maxLargeBodies) {
+      stats.rejectedRequests++;
+      event("large", `serve: ${config.maxLargeBodies} large bodies in progress; answering 503`);
+      throw new Refusal(503, "The server is busy with other uploads; retry shortly", {
+        "retry-after": "5",
+      });
+    }
+    largeBodies++;
+    c.large = true;
+  };
+  const releaseLargeSlot = (c: Connection) => {
+    if (!c.large) return;
+    c.large = false;
+    largeBodies--;
   };
   const onError = options.onError ??
     ((error: unknown, req: Request) =>
@@ -278,6 +316,7 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
   function close(c: Connection) {
     if (c.closed) return;
     c.closed = true;
+    releaseLargeSlot(c);
     open.delete(c);
     stats.connections--;
     try {
@@ -318,6 +357,7 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
     };
 
     while (!c.closed && !stopping) {
+      if (c.large) releaseLargeSlot(c); // the previous request on this connection is answered
       // --- head ---
       c.phase = "head";
       c.deadline = Date.now() + config.headerTimeoutMs;
@@ -399,8 +439,16 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
 
       // --- body ---
       let body: Uint8Array<ArrayBuffer> | undefined;
+      // Only a body past maxBodyBytes looks up its path's own limit: the hot path is unchanged.
+      const largeBody = (size: number) => {
+        const query = target.indexOf("?");
+        const max = bodyLimits.get(query === -1 ? target : target.slice(0, query)) ??
+          config.maxBodyBytes;
+        if (size > max) throw new Refusal(413, `Cannot read body: it is larger than ${max} bytes`);
+        takeLargeSlot(c);
+      };
       if (contentLength !== undefined && contentLength > config.maxBodyBytes) {
-        throw new Refusal(413, `Cannot read body: it is larger than ${config.maxBodyBytes} bytes`);
+        largeBody(contentLength);
       }
       if ((contentLength ?? 0) > 0 || chunked) {
         c.phase = "body";
@@ -421,12 +469,7 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
             }
             const chunkSize = parseInt(sizeText, 16);
             start = lineEnd + 2;
-            if (size + chunkSize > config.maxBodyBytes) {
-              throw new Refusal(
-                413,
-                `Cannot read body: it is larger than ${config.maxBodyBytes} bytes`,
-              );
-            }
+            if (size + chunkSize > config.maxBodyBytes) largeBody(size + chunkSize);
             if (chunkSize === 0) {
               // Trailers (ignored) end with an empty line.
               while (true) {
@@ -620,9 +663,12 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
       await serveConnection(c);
     } catch (error) {
       if (error instanceof Refusal && !c.closed) {
-        stats.malformed++;
+        if (error.status !== 503) stats.malformed++;
         try {
-          await writeAll(c, problemBytes(error.status, error.message, { connection: "close" }));
+          await writeAll(
+            c,
+            problemBytes(error.status, error.message, { ...error.headers, connection: "close" }),
+          );
         } catch {
           // the client is gone
         }

@@ -221,3 +221,49 @@ Deno.test("serveHttp1() holds the raw route to the handler's deadline and turns 
     await server.shutdown();
   }
 });
+
+Deno.test("serveHttp1() reads a bigger body on a path with its own limit, at most maxLargeBodies at once (503 + Retry-After)", async () => {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => release = resolve);
+  const { server, port, events } = start(async (req) => {
+    const body = await req.bytes();
+    if (new URL(req.url).searchParams.has("hold")) await held;
+    return new Response(`got ${body.length}`);
+  }, { maxBodyBytes: 100, bodyLimits: { "/upload": 1000 }, maxLargeBodies: 1 });
+  const post = (target: string, size: number) =>
+    `POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Length: ${size}\r\n\r\n${"a".repeat(size)}`;
+  try {
+    // before bodyLimits, every path had maxBodyBytes: an export over 1 MiB got 413 from serve
+    assert.match(
+      await exchange(port, post("/upload?name=a.json", 500), /got 500$/),
+      /^HTTP\/1\.1 200 /,
+    );
+    assert.match(
+      await exchange(port, post("/other", 101), /\}$/),
+      /^HTTP\/1\.1 413 [\s\S]*larger than 100 bytes/,
+    );
+    assert.match(
+      await exchange(port, post("/upload", 1001), /\}$/),
+      /^HTTP\/1\.1 413 [\s\S]*larger than 1000 bytes/,
+    );
+    const chunked = "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      `c8\r\n${"a".repeat(200)}\r\n0\r\n\r\n`;
+    assert.match(await exchange(port, chunked, /got 200$/), /^HTTP\/1\.1 200 /);
+
+    // one large body in the handler holds the only slot: the next is shed, a small one is not
+    const first = exchange(port, post("/upload?hold", 500), /got 500$/);
+    while (server.stats().inFlight === 0) await new Promise((r) => setTimeout(r, 5));
+    const shed = await exchange(port, post("/upload", 500), /\}$/);
+    assert.match(shed, /^HTTP\/1\.1 503 [\s\S]*\r\nretry-after: 5\r\n[\s\S]*retry shortly/);
+    assert.match(await exchange(port, post("/other", 50), /got 50$/), /^HTTP\/1\.1 200 /);
+    release();
+    assert.match(await first, /^HTTP\/1\.1 200 /);
+    // the slot is free again once the answer is out
+    assert.match(await exchange(port, post("/upload", 500), /got 500$/), /^HTTP\/1\.1 200 /);
+    assert.equal(server.stats().rejectedRequests, 1);
+    assert.ok(events.some((e) => e.includes("1 large bodies in progress")), events.join("\n"));
+  } finally {
+    release();
+    await server.shutdown();
+  }
+});

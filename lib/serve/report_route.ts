@@ -1,8 +1,9 @@
 /**
  * `POST /report`: a chat export in the body (DiscordChatExporter JSON or CSV, or a conversations
  * CSV/JSONL), the community report out — the same `report.json`, `unanswered.csv` and HTML page
- * `deno task report` writes. The body is read as a stream by the same streaming readers (never
- * held whole in memory, never written to disk): nothing is kept after the response.
+ * `deno task report` writes. The body is read as a stream by the same streaming readers, never
+ * written to disk (serve.ts's HTTP server holds a body whole, up to this route's limit, before
+ * the handler runs): nothing is kept after the response.
  * @module
  */
 
@@ -97,7 +98,7 @@ export async function handleReport(
         since: since || undefined,
         until: until || undefined,
         channels: channel ? channel.split(",").map((c) => c.trim()).filter(Boolean) : undefined,
-        minConfidence: minConfidence ? Number(minConfidence) : undefined,
+        minConfidence: minConfidence ? confidenceParam(minConfidence) : undefined,
         batchSize: 512,
       },
     );
@@ -130,6 +131,15 @@ function tooLarge(limit: number): HttpError {
       Math.round(limit / 1048576)
     } MiB); run \`deno task report --in EXPORT\` for bigger exports`,
   );
+}
+
+/** `minConfidence` as a number; its text in the message when it is none ("NaN" said nothing). */
+function confidenceParam(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value)) {
+    throw new RangeError(`Cannot use minConfidence "${text}": it must be a number in [0, 1]`);
+  }
+  return value;
 }
 
 /** The body's bytes, stopping with 413 past `limit` and 400 when there are none. */

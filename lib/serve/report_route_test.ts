@@ -99,6 +99,22 @@ Deno.test("POST /report says clearly what is wrong with a bad upload", async () 
       422,
       'Cannot read --since: "soon" is not a date (e.g. 2024-03-01)',
     ],
+    // these two used to answer 200 with an empty report, and "min confidence NaN"
+    [
+      "name=a.csv&since=2024-03-01&until=2024-01-01",
+      "AuthorID,Author,Date,Content,Attachments,Reactions\n1,ann,2024-01-01T10:00:00Z,hi?,,\n",
+      "text/csv",
+      422,
+      "Cannot use --since 2024-03-01 with --until 2024-01-01: no message can be at or after the " +
+      "first and before the second; swap them",
+    ],
+    [
+      "name=a.json&minConfidence=high",
+      "{}",
+      "application/json",
+      422,
+      'Cannot use minConfidence "high": it must be a number in [0, 1]',
+    ],
   ];
   for (const [query, body, type, status, detail] of cases) {
     const res = await post(handler, query, body, type);

@@ -191,3 +191,34 @@ Deno.test("serve.ts --workers 1 predicts on a worker thread with the same answer
   }
   assert.deepEqual(answers[1], answers[0]);
 });
+
+Deno.test("serve.ts takes an export over 1 MiB on POST /report (the page allows 20 MiB), not 413", async () => {
+  const messages = Array.from({ length: 3000 }, (_, i) => ({
+    id: String(1e15 + i),
+    type: "Default",
+    timestamp: new Date(Date.UTC(2024, 2, 1) + i * 60_000).toISOString(),
+    content: `${i % 3 ? "thanks, that fixed it" : "how do I join two tables in sql?"} (${i}) ${
+      "x".repeat(400)
+    }`,
+    author: { id: String(i % 7), name: `user${i % 7}`, isBot: false },
+  }));
+  const body = JSON.stringify({
+    guild: { id: "1", name: "g" },
+    channel: { id: "2", type: "GuildTextChat", name: "help" },
+    messages,
+  });
+  assert.ok(body.length > 1_200_000);
+  const server = await startServer([dir], ["--model", tiny.modelDir]);
+  try {
+    const res = await fetch(`${server.url}report?name=help.json`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).report.overall.messages, 3000);
+  } finally {
+    const { code, stderr } = await server.stop();
+    assert.equal(code, 0, stderr);
+  }
+});

@@ -4,12 +4,14 @@
  * project's own conversations CSV / JSONL. A folder is read file by file in name order.
  *
  * What is not chat is left out and counted by reason: system messages (`system:<type>`), bots,
- * attachment-only messages, unknown message types, duplicate ids, rows without a usable date.
+ * attachment-only messages, unknown message types, duplicate ids, rows without a usable date,
+ * messages too long to classify (also reported).
  * A file that cannot be read gives one {@linkcode ReadProblem} and the other files go on.
  * @module
  */
 
 import { basename, extname, join, resolve, sep } from "node:path";
+import { MAX_TEXT_LENGTH } from "../../features/builtin.ts";
 import { csvStreamFromChunks } from "../stream.ts";
 import { DISCORD_CSV_COLUMNS } from "./detect.ts";
 import { scanJsonObject } from "./json_stream.ts";
@@ -240,6 +242,16 @@ async function* readSource(
         continue;
       }
       seen.add(m.messageId);
+      if (m.text.length > MAX_TEXT_LENGTH) {
+        // the featurizer refuses it, which would stop the whole report over one message
+        countSkip(stats.skipped, "too long");
+        options.onProblem?.({
+          file,
+          reason: `message ${m.messageId} has ${m.text.length} characters, more than the ` +
+            `${MAX_TEXT_LENGTH} a message may have; left out`,
+        });
+        continue;
+      }
       stats.messages++;
       yield m;
     }
@@ -646,8 +658,15 @@ function decodeFallback(
   options: ReadExportFileOptions,
 ): (bytes: Uint8Array, offset: number, last: boolean) => string {
   let utf8: TextDecoder | null = new TextDecoder("utf-8", { fatal: true });
-  const legacy = new TextDecoder("windows-1252");
+  let legacy = new TextDecoder("windows-1252");
   return (bytes, offset, last) => {
+    // A UTF-16 byte-order mark (Excel's "Unicode text", PowerShell): read the file as UTF-16
+    // rather than as Windows-1252 garbage with a NUL after every letter.
+    const bom = offset === 0 && bytes.length >= 2 ? bytes[0]! << 8 | bytes[1]! : 0;
+    if (bom === 0xfffe || bom === 0xfeff) {
+      utf8 = null;
+      legacy = new TextDecoder(bom === 0xfffe ? "utf-16le" : "utf-16be");
+    }
     if (utf8) {
       try {
         return utf8.decode(bytes, { stream: !last });
@@ -655,8 +674,8 @@ function decodeFallback(
         utf8 = null;
         options.onProblem?.({
           file,
-          reason: `not UTF-8 (first bad byte in the block at byte ${offset}); ` +
-            "read the rest as Windows-1252",
+          reason: `not UTF-8 (a bad byte in the block from byte ${offset} on); ` +
+            "read the file from there on as Windows-1252",
         });
       }
     }

@@ -178,7 +178,11 @@ Deno.test("readExport() reads DCE's CSV flavour, and a non-UTF-8 CSV as Windows-
     assert.deepStrictEqual(stats.skipped, { "attachment only": 1, "bad date": 1 });
     assert.deepStrictEqual(problems.map((p) => [p.line ?? null, p.reason]), [
       [5, 'cannot read date "not a date"'],
-      [null, "not UTF-8 (first bad byte in the block at byte 0); read the rest as Windows-1252"],
+      [
+        null,
+        "not UTF-8 (a bad byte in the block from byte 0 on); read the file from there on as " +
+        "Windows-1252",
+      ],
     ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -271,6 +275,64 @@ Deno.test("readExport() never reads its run's own output, nor qac's outputs left
       "report/unanswered.csv",
     ]);
     assert.match(lines.find((p) => p.file.endsWith("labels.csv"))!.reason, /qac's output/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readExport() leaves out a message too long to classify, names it and reads on", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "general.csv");
+    await Deno.writeTextFile(
+      file,
+      "AuthorID,Author,Date,Content,Attachments,Reactions\n" +
+        "1,ana,2024-03-01T10:00:00Z,anyone know sql?,,\n" +
+        `2,ben,2024-03-01T10:01:00Z,${"a".repeat(100_001)},,\n` +
+        "2,ben,2024-03-01T10:02:00Z,try a join,,\n",
+    );
+    // it used to reach the featurizer, whose RangeError stopped the whole report
+    const { messages, stats, problems } = await readAll(file);
+    assert.deepStrictEqual(messages.map((m) => m.text), ["anyone know sql?", "try a join"]);
+    assert.deepStrictEqual(stats.skipped, { "too long": 1 });
+    assert.equal(stats.failedFiles, 0);
+    assert.deepStrictEqual(messages.map((m) => m.messageId), ["general:2", "general:4"]);
+    assert.deepStrictEqual(problems, [{
+      file,
+      reason: "message general:3 has 100001 characters, more than the 100000 a message may have; " +
+        "left out",
+    }]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readExport() reads a UTF-16 export (with its byte-order mark) as the same messages", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const text = "AuthorID,Author,Date,Content,Attachments,Reactions\n" +
+      "1,ana,2024-03-01T10:00:00Z,café: anyone know sql? 🙂,,\n" +
+      "2,ben,2024-03-01T10:01:00Z,try a join,,\n";
+    const utf8 = join(dir, "utf8", "general.csv");
+    const le = join(dir, "le", "general.csv");
+    const be = join(dir, "be", "general.csv");
+    for (const path of [utf8, le, be]) await Deno.mkdir(join(path, ".."));
+    await Deno.writeTextFile(utf8, text);
+    const units = Uint16Array.from(("\ufeff" + text).split("").map((c) => c.charCodeAt(0)));
+    const bytes = new Uint8Array(units.length * 2);
+    const view = new DataView(bytes.buffer);
+    units.forEach((u, i) => view.setUint16(2 * i, u, true));
+    await Deno.writeFile(le, bytes);
+    units.forEach((u, i) => view.setUint16(2 * i, u, false));
+    await Deno.writeFile(be, bytes);
+    const expected = await readAll(utf8);
+    assert.equal(expected.messages.length, 2);
+    for (const path of [le, be]) {
+      // read as Windows-1252, its header was "ÿþA\0u\0t…": not an export at all
+      const { messages, problems } = await readAll(path);
+      assert.deepStrictEqual(problems, []);
+      assert.deepStrictEqual(messages, expected.messages);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

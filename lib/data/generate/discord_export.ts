@@ -18,6 +18,7 @@
 
 import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
+import { makeFolder } from "../atomic.ts";
 import { createPrng, pick, type Prng } from "../random.ts";
 import type { Message } from "../types.ts";
 import { CHANNEL_INFO } from "./channels.ts";
@@ -199,7 +200,7 @@ export class DiscordExportWriter {
    * `truth.csv`): files of two runs would mix.
    */
   static async open(dir: string, options: DiscordExportOptions = {}): Promise<DiscordExportWriter> {
-    await Deno.mkdir(dir, { recursive: true });
+    await makeFolder(dir);
     for await (const entry of Deno.readDir(dir)) {
       if (entry.name.endsWith(".json") || entry.name === "truth.csv") {
         throw new Deno.errors.AlreadyExists(
