@@ -73,6 +73,13 @@ const modelDir = str("model") ?? env("QAC_MODEL") ?? "models/latest";
       }${problem === "it does not exist" ? " (train one: `deno task train`)" : ""}`,
     );
   }
+  if ((await Deno.stat(modelDir)).isFile) {
+    // the loader would say "Not a directory (os error 20)"
+    fail(
+      `Cannot load model "${modelDir}": it is a file; --model takes a model folder ` +
+        "(metadata.json, model.json, weights.bin)",
+    );
+  }
 }
 let storedDataPath: unknown;
 try {

@@ -134,7 +134,12 @@ export { LINK_FEATURES, LINK_WEIGHTS } from "./report/link_evidence.ts";
 export type { LinkFeatureVector } from "./report/link_evidence.ts";
 export { reportHtml } from "./report/html.ts";
 export type { ReportHtmlOptions } from "./report/html.ts";
-export { reportFiles, unansweredCsv, writeReport } from "./report/write.ts";
+export {
+  reportFiles,
+  unansweredCsv,
+  writeReport,
+  type WriteReportOptions,
+} from "./report/write.ts";
 // classify / eval on chat exports: the report's reading and classifier, a row per message
 export { detectExport, DISCORD_CSV_COLUMNS } from "./data/discord/detect.ts";
 export type { ChatExportKind } from "./data/discord/detect.ts";

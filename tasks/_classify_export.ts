@@ -11,7 +11,7 @@ import { type ChatMessage, emptyReadStats, type ReadStats } from "../lib/data/di
 import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import { classifyExport, holdsDiscordExport } from "../lib/report/classify_export.ts";
 import { createMessageClassifier } from "../lib/report/classify.ts";
-import { numberFlag } from "./_cli.ts";
+import { loadModel, numberFlag } from "./_cli.ts";
 import { CONVERSATION_FLAGS } from "./_conversation_flags.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
 import { handleInterrupt } from "./_interrupt.ts";
@@ -62,7 +62,10 @@ export async function classifyExportCli(
   const sizes = await Promise.all(files.map((f) => Deno.stat(f).then((s) => s.size)));
   const inputBytes = sizes.reduce((a, b) => a + b, 0);
   const started = performance.now();
-  const bundle = await loadWeightsBundle(String(flags.model), embedderRuntimeFromEnv());
+  const bundle = await loadModel(
+    String(flags.model),
+    (dir) => loadWeightsBundle(dir, embedderRuntimeFromEnv()),
+  );
   const loadSeconds = (performance.now() - started) / 1000;
   // as deno task report: a context model on workers leaves this thread reading; a message-only
   // model's pool lets this thread classify too

@@ -136,6 +136,28 @@ export function numberFlag(
   return value;
 }
 
+/**
+ * Checks that `dir` is a model folder before `load` reads it, so a missing folder says what to
+ * do and a file given as --model gets a line rather than the system's "Not a directory (os
+ * error 20)"; the loader checks the folder's files.
+ */
+export async function loadModel<T>(dir: string, load: (dir: string) => Promise<T>): Promise<T> {
+  const info = await Deno.stat(dir).catch(() => undefined);
+  if (info === undefined) {
+    throw new Deno.errors.NotFound(
+      `Cannot load model "${dir}": the folder does not exist; train one with \`deno task train\`, ` +
+        "or name one with --model",
+    );
+  }
+  if (!info.isDirectory) {
+    throw new TypeError(
+      `Cannot load model "${dir}": it is a file; --model takes a model folder (metadata.json, ` +
+        "model.json, weights.bin)",
+    );
+  }
+  return await load(dir);
+}
+
 /** Runs `main`, turning any thrown error into one line on stderr and exit code 1. */
 export async function runMain(main: () => Promise<void>): Promise<void> {
   try {

@@ -12,6 +12,7 @@ import { writeEvalReport } from "../lib/eval/evaluate.ts";
 import { formatEvalResult } from "../lib/eval/report.ts";
 import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import { evaluateExport } from "../lib/report/evaluate_export.ts";
+import { loadModel } from "./_cli.ts";
 import { CONVERSATION_FLAGS } from "./_conversation_flags.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
 import { handleInterrupt } from "./_interrupt.ts";
@@ -51,7 +52,10 @@ export async function evaluateExportCli(
   using interrupt = handleInterrupt("eval", { cooperative: true });
   const modelDir = await Deno.realPath(String(flags.model)).catch(() => String(flags.model));
   // weights only, as deno task report loads it: the same probabilities as the report's
-  const bundle = await loadWeightsBundle(modelDir, embedderRuntimeFromEnv());
+  const bundle = await loadModel(
+    modelDir,
+    (dir) => loadWeightsBundle(dir, embedderRuntimeFromEnv()),
+  );
   const stats = emptyReadStats();
   let problems = 0;
   const result = await evaluateExport(bundle, data, {

@@ -18,7 +18,15 @@ import {
 import { detectConversationColumns, hasConversations } from "../lib/data/conversation.ts";
 import { detectExport } from "../lib/data/discord/detect.ts";
 import { progressBar } from "./_progress.ts";
-import { exists, type FlagSpec, numberFlag, parseFlags, runMain, WORKERS_RANGE } from "./_cli.ts";
+import {
+  exists,
+  type FlagSpec,
+  loadModel,
+  numberFlag,
+  parseFlags,
+  runMain,
+  WORKERS_RANGE,
+} from "./_cli.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
 import { contextFlag, CONVERSATION_FLAGS, conversationColumnFlags } from "./_conversation_flags.ts";
 import { createRowsPredictor } from "../lib/infer/context.ts";
@@ -113,7 +121,10 @@ await runMain(async () => {
     return await classifyExportCli(flags, input, exportKind);
   }
   const started = performance.now();
-  const bundle = await loadWeightsBundle(String(flags.model), embedderRuntimeFromEnv());
+  const bundle = await loadModel(
+    String(flags.model),
+    (dir) => loadWeightsBundle(dir, embedderRuntimeFromEnv()),
+  );
   const loadSeconds = (performance.now() - started) / 1000;
   const toFile = typeof flags.out === "string" && flags.out !== "-";
   const out = toFile ? String(flags.out) : Deno.stdout.writable;

@@ -263,3 +263,30 @@ Deno.test("classify reads a named pipe once, in the format of its name (it used 
     }
   });
 });
+
+Deno.test("classify names a missing model folder with what to do, and a file given as --model", async () => {
+  await withFiles(async (dir) => {
+    const input = join(dir, "chat.txt");
+    await Deno.writeTextFile(input, "how do I start?\n");
+    const missing = join(dir, "models", "latest");
+    for (
+      const [model, message] of [
+        [
+          missing,
+          `error: Cannot load model "${missing}": the folder does not exist; train one with ` +
+          "`deno task train`, or name one with --model",
+        ],
+        // was the system's "Not a directory (os error 20)"
+        [
+          input,
+          `error: Cannot load model "${input}": it is a file; --model takes a model folder ` +
+          "(metadata.json, model.json, weights.bin)",
+        ],
+      ]
+    ) {
+      const { code, stderr } = await classify(["--model", model!, "--in", input]).output();
+      assert.equal(code, 1);
+      assert.equal(new TextDecoder().decode(stderr).trim(), message);
+    }
+  });
+});

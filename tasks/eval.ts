@@ -12,7 +12,7 @@ import { evaluateLabelledCsv, writeEvalReport } from "../lib/eval/evaluate.ts";
 import { formatEvalResult } from "../lib/eval/report.ts";
 import { loadBundle } from "../lib/model/bundle.ts";
 import { detectExport } from "../lib/data/discord/detect.ts";
-import { exists, type FlagSpec, parseFlags, runMain } from "./_cli.ts";
+import { exists, type FlagSpec, loadModel, parseFlags, runMain } from "./_cli.ts";
 import {
   contextFlag,
   CONVERSATION_FLAGS,
@@ -105,7 +105,7 @@ async function evaluate(
   // Ctrl-C exits 130 at once; while the report is being written, right after it.
   using interrupt = handleInterrupt("eval");
   const modelDir = await Deno.realPath(String(flags.model)).catch(() => String(flags.model));
-  const bundle = await loadBundle(modelDir, embedderRuntimeFromEnv());
+  const bundle = await loadModel(modelDir, (dir) => loadBundle(dir, embedderRuntimeFromEnv()));
   const hint = splitHint(bundle.metadata.data?.splitColumn, flags.where);
   if (hint) console.error(hint);
   const scored = await evaluateLabelledCsv(bundle, data, {

@@ -20,7 +20,14 @@ import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import { buildReport, parseTimeRange } from "../lib/report/build.ts";
 import { createMessageClassifier } from "../lib/report/classify.ts";
 import { writeReport } from "../lib/report/write.ts";
-import { type FlagSpec, numberFlag, parseFlags, runMain, WORKERS_RANGE } from "./_cli.ts";
+import {
+  type FlagSpec,
+  loadModel,
+  numberFlag,
+  parseFlags,
+  runMain,
+  WORKERS_RANGE,
+} from "./_cli.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
 import { progressBar } from "./_progress.ts";
 
@@ -99,7 +106,10 @@ await runMain(async () => {
   Deno.addSignalListener("SIGINT", onSignal);
   const started = performance.now();
   // weights only: no tfjs copy of the model, which the classification never uses
-  const bundle = await loadWeightsBundle(String(flags.model), embedderRuntimeFromEnv());
+  const bundle = await loadModel(
+    String(flags.model),
+    (dir) => loadWeightsBundle(dir, embedderRuntimeFromEnv()),
+  );
   const inputBytes = await sizeOf(flags.in, [out]);
   // A context model on workers leaves this thread only reading and linking, so it gets a worker
   // per core; a message-only model's pool lets this thread classify too.
@@ -149,11 +159,9 @@ await runMain(async () => {
       );
     }
     writing = true;
-    const files = await writeReport(out, report);
-    if (controller.signal.aborted) {
-      for (const file of files) await Deno.remove(file).catch(() => {});
-      controller.signal.throwIfAborted();
-    }
+    // Ctrl-C before the files are renamed into place leaves the folder's old report as it was;
+    // once they are, the new report is complete and stays (it used to be deleted, old one gone)
+    const files = await writeReport(out, report, { signal: controller.signal });
     const o = report.overall;
     const skipped = Object.entries(stats.skipped).map(([k, v]) => `${k} ${v}`).join(", ");
     const t = classify.threads;
@@ -167,6 +175,10 @@ await runMain(async () => {
         problems ? `; ${problems} problem(s) above` : ""
       } (${((performance.now() - started) / 1000).toFixed(1)}s) → ${files.join(", ")}`,
     );
+    if (controller.signal.aborted) {
+      console.error("report: interrupted after the report was written in full");
+      Deno.exit(130);
+    }
   } catch (error) {
     if (controller.signal.aborted) {
       console.error("report: interrupted, nothing written");

@@ -38,17 +38,20 @@ const given = (name: string, envName: string) => {
 };
 const model = given("model", "QAC_MODEL") ?? join(ROOT, "models", "latest");
 const realModel = await Deno.realPath(model).catch(() => model);
-let data = given("data", "QAC_DATA");
+const data = given("data", "QAC_DATA");
+// The model's own training data, found by serve.ts as this finds it: only read access is given
+// here. Passed on as --data it was "given", and a model copied without its data could not start.
+let storedData: string | undefined;
 if (data === undefined) {
   try {
     const metadata = JSON.parse(await Deno.readTextFile(join(realModel, "metadata.json")));
-    data = modelDataPath(realModel, metadata.data?.path);
+    storedData = modelDataPath(realModel, metadata.data?.path);
   } catch {
     // serve.ts reports a missing or corrupt model in its own words.
   }
 }
 const readable = [
-  ...new Set([model, realModel, ...(data ? [data] : [])]),
+  ...new Set([model, realModel, ...(data ? [data] : []), ...(storedData ? [storedData] : [])]),
   // prediction workers (--workers) load their modules from lib/; otherwise the page is enough
   Number(flags.workers ?? 0) > 0 ? join(ROOT, "lib") : join(ROOT, "lib", "serve", "page"),
   join(ROOT, "node_modules"),

@@ -76,8 +76,24 @@ export function* reportJsonChunks(report: CommunityReport, size = 200): Generato
   }
 }
 
-/** Writes `report.json`, `unanswered.csv` and `index.html` into `dir`, all or nothing. */
-export async function writeReport(dir: string, report: CommunityReport): Promise<string[]> {
+/** Options of {@linkcode writeReport}. */
+export interface WriteReportOptions {
+  /** Stops the write before any file is replaced: the folder keeps its previous report. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Writes `report.json`, `unanswered.csv` and `index.html` into `dir`, all or nothing: each is
+ * written beside its target, and the three are renamed over the old ones only once all are
+ * complete (an aborted `signal` before then leaves the old report as it was).
+ */
+export async function writeReport(
+  dir: string,
+  report: CommunityReport,
+  options: WriteReportOptions = {},
+): Promise<string[]> {
+  const { signal } = options;
+  signal?.throwIfAborted();
   await makeFolder(dir);
   const files: Record<string, () => Iterable<string>> = {
     "report.json": () => reportJsonChunks(report),
@@ -93,14 +109,16 @@ export async function writeReport(dir: string, report: CommunityReport): Promise
       written.push([tmp, join(dir, name)]);
       using file = await Deno.open(tmp, { write: true, create: true, truncate: true });
       for (const chunk of chunks()) {
+        signal?.throwIfAborted();
         const bytes = encoder.encode(chunk);
         let offset = 0;
         while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
       }
     }
+    signal?.throwIfAborted();
   } catch (error) {
     for (const [tmp] of written) await Deno.remove(tmp).catch(() => {});
-    throw explainWriteError(error, written.at(-1)?.[1] ?? dir);
+    throw signal?.aborted ? error : explainWriteError(error, written.at(-1)?.[1] ?? dir);
   }
   for (const [tmp, final] of written) await Deno.rename(tmp, final);
   return written.map(([, final]) => final);

@@ -76,3 +76,26 @@ Deno.test("writeReport() writes the three files and no temporary ones", async ()
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("writeReport() with an aborted signal leaves the folder's previous report as it was", async () => {
+  const report = await handReport();
+  const dir = await Deno.makeTempDir();
+  try {
+    const old = { "report.json": "{}\n", "unanswered.csv": "old\n", "index.html": "<p>old</p>\n" };
+    for (const [name, text] of Object.entries(old)) await Deno.writeTextFile(join(dir, name), text);
+    // Ctrl-C while deno task report wrote: it used to finish, replace the old files, then
+    // delete the new ones, leaving neither report
+    const signal = AbortSignal.abort(new DOMException("interrupted", "AbortError"));
+    await assert.rejects(() => writeReport(dir, report, { signal }), { name: "AbortError" });
+    for (const [name, text] of Object.entries(old)) {
+      assert.equal(await Deno.readTextFile(join(dir, name)), text, name);
+    }
+    assert.deepEqual((await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort(), [
+      "index.html",
+      "report.json",
+      "unanswered.csv",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -230,6 +230,15 @@ export function createHandler(
           `No training data to explore: "${path}" does not exist (run \`deno task generate\`)`,
         );
       }
+      if (error instanceof SyntaxError || error instanceof TypeError) {
+        // a file the readers refuse (not CSV, not an export, binary): a bare 500 and a stack
+        // trace said nothing to the person who opened Explore
+        throw new HttpError(
+          503,
+          `Cannot show Explore: its data cannot be read (${error.message}); start serve with ` +
+            "another --data, or fix the file",
+        );
+      }
       throw error;
     });
     return explore;

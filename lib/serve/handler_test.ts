@@ -637,6 +637,20 @@ Deno.test("Explore says so when the training data is missing or turned off", asy
   );
   const off = setup({ dataPath: null }).handler;
   await problem(await off(new Request("http://qac.test/data/conversations")), 404);
+  // a file it cannot read: was a 500 "see its log", with a stack trace in the log
+  const notJson = `${dir}/notes.json`;
+  await Deno.writeTextFile(notJson, "not json at all");
+  const unreadable = setup({ dataPath: notJson });
+  const refused = await problem(
+    await unreadable.handler(new Request("http://qac.test/data/summary")),
+    503,
+  );
+  assert.equal(
+    refused.detail,
+    `Cannot show Explore: its data cannot be read (Cannot parse "${notJson}": not JSON (starts ` +
+      'with "not json at ")); start serve with another --data, or fix the file',
+  );
+  assert.deepEqual(unreadable.serverErrors, []);
 });
 
 /** The same request as a `Request` (for the handler) and as `serveHttp1` hands it to `raw`. */

@@ -164,7 +164,7 @@ interface Connection {
   /** Waiting for a request with no byte of it received: the first to go when full. */
   idle: boolean;
   /** Holds one of the `maxLargeBodies` slots for its current request. */
-  large?: boolean;
+  large: boolean;
 }
 
 /** A problem+json response body built without the handler (e.g. 503 when full). */
@@ -234,6 +234,14 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
     }
     largeBodies++;
     c.large = true;
+  };
+  /** A body of `size` past maxBodyBytes: 413 over its path's limit, else a large-body slot. */
+  const takeLargeBody = (c: Connection, target: string, size: number) => {
+    const query = target.indexOf("?");
+    const max = bodyLimits.get(query === -1 ? target : target.slice(0, query)) ??
+      config.maxBodyBytes;
+    if (size > max) throw new Refusal(413, `Cannot read body: it is larger than ${max} bytes`);
+    takeLargeSlot(c);
   };
   const releaseLargeSlot = (c: Connection) => {
     if (!c.large) return;
@@ -440,15 +448,8 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
       // --- body ---
       let body: Uint8Array<ArrayBuffer> | undefined;
       // Only a body past maxBodyBytes looks up its path's own limit: the hot path is unchanged.
-      const largeBody = (size: number) => {
-        const query = target.indexOf("?");
-        const max = bodyLimits.get(query === -1 ? target : target.slice(0, query)) ??
-          config.maxBodyBytes;
-        if (size > max) throw new Refusal(413, `Cannot read body: it is larger than ${max} bytes`);
-        takeLargeSlot(c);
-      };
       if (contentLength !== undefined && contentLength > config.maxBodyBytes) {
-        largeBody(contentLength);
+        takeLargeBody(c, target, contentLength);
       }
       if ((contentLength ?? 0) > 0 || chunked) {
         c.phase = "body";
@@ -469,7 +470,7 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
             }
             const chunkSize = parseInt(sizeText, 16);
             start = lineEnd + 2;
-            if (size + chunkSize > config.maxBodyBytes) largeBody(size + chunkSize);
+            if (size + chunkSize > config.maxBodyBytes) takeLargeBody(c, target, size + chunkSize);
             if (chunkSize === 0) {
               // Trailers (ignored) end with an empty line.
               while (true) {
@@ -651,7 +652,14 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
   }
 
   async function handleConnection(conn: Deno.Conn) {
-    const c: Connection = { conn, phase: "head", deadline: 0, closed: false, idle: true };
+    const c: Connection = {
+      conn,
+      phase: "head",
+      deadline: 0,
+      closed: false,
+      idle: true,
+      large: false,
+    };
     open.add(c);
     stats.connections++;
     try {

@@ -78,6 +78,18 @@ Deno.test("serve.ts exits 1 with one line when the model folder is missing", asy
   );
 });
 
+Deno.test("serve.ts exits 1 with one line when --model is a file", async () => {
+  const file = join(tiny.modelDir, "metadata.json");
+  const { code, stderr } = await runToExit([dir], ["--model", file]);
+  assert.equal(code, 1);
+  // was "Cannot load model …: Not a directory (os error 20)"
+  assert.equal(
+    stderr,
+    `serve: Cannot load model "${file}": it is a file; --model takes a model folder ` +
+      "(metadata.json, model.json, weights.bin)\n",
+  );
+});
+
 Deno.test("serve.ts exits 1 with one line when the model is corrupt", async () => {
   const corrupt = join(dir, "corrupt");
   await Deno.mkdir(corrupt);
@@ -167,6 +179,81 @@ Deno.test("deno task serve's launcher finds a model by a path relative to the ca
     await reader.cancel();
     await child.stderr.cancel();
   }
+});
+
+Deno.test("deno task serve's launcher starts a model copied without its training data, Explore off", async () => {
+  // a model folder shared on its own: the data path in its metadata leads nowhere; the launcher
+  // used to pass it on as --data, which serve.ts took as the user's and refused to start
+  const copy = join(dir, "shared", "model");
+  await Deno.mkdir(copy, { recursive: true });
+  for (const name of ["model.json", "weights.bin"]) {
+    await Deno.copyFile(join(tiny.modelDir, name), join(copy, name));
+  }
+  const metadata = JSON.parse(await Deno.readTextFile(join(tiny.modelDir, "metadata.json")));
+  metadata.data.path = "../../nowhere/conversations.csv";
+  await Deno.writeTextFile(join(copy, "metadata.json"), JSON.stringify(metadata));
+  const child = new Deno.Command("deno", {
+    args: [
+      "run",
+      "-A",
+      `${ROOT}tasks/serve.ts`,
+      "--model",
+      copy,
+      "--port",
+      "0",
+      "--hostname",
+      "127.0.0.1",
+    ],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let errors = "";
+  const stopErrors = new AbortController();
+  const stderr = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (chunk) => void (errors += chunk) }),
+    { signal: stopErrors.signal },
+  ).catch(() => {});
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  let url: string | undefined;
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  try {
+    while (!url) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += value;
+      url = text.match(/ on (http:\/\/\S+\/)\n/)?.[1];
+    }
+    assert.ok(url, `${text}${errors}`);
+    const res = await fetch(`${url}classify`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ text: "how do I get my first data analyst job?" }),
+    });
+    assert.equal(res.status, 200);
+    await res.body?.cancel();
+    // printed before the address; give the pipe a moment to deliver it
+    for (let i = 0; i < 100 && !errors.includes("\n"); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    clearTimeout(timer);
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+    await child.status;
+    await reader.cancel();
+    stopErrors.abort();
+    await stderr;
+  }
+  assert.match(
+    errors,
+    /^serve: Explore is off: its data "\S+\/nowhere\/conversations\.csv" does not exist$/m,
+  );
 });
 
 Deno.test("serve.ts --workers 1 predicts on a worker thread with the same answers", async () => {
