@@ -126,8 +126,6 @@ const MAX_PAGES = 65536;
 const REGIONS = [
   "params",
   "w1",
-  "m1",
-  "v1",
   "slots",
   "b1",
   "mb1",
@@ -238,9 +236,11 @@ const PATIENCE_MS = 60_000;
 /**
  * Holds the parameters and their Adam moments and runs batch steps. Everything lives in one
  * shared WebAssembly memory of its own, rows padded to a multiple of 8 floats: a parameter block,
- * `(W1 | M1 | V1)` each `inputs × stride`, the batch's slot table, the dense parameters, then the
- * batch's `z` rows, partial sums, `dl` rows, per-step tables and pair lists, which grow. W1's
- * rows are caught up lazily: `#current[i]` is the step row i's `(w, m, v)` reflect.
+ * W1 with its moments (`inputs` blocks of `w | m | v`, each `stride` floats: reading or updating
+ * a row touches one 24 KiB stretch at the default 2,048 hidden units, not three 8 KiB rows 34 MB
+ * apart), the batch's slot table, the dense parameters, then the batch's `z` rows, partial sums,
+ * `dl` rows, per-step tables and pair lists, which grow. W1's rows are caught up lazily:
+ * `#current[i]` is the step row i's `(w, m, v)` reflect.
  *
  * A step is two kernels, `forward` and `backward`, each run on every part of the hidden units
  * (halves); the output layer's sums are kept per part and added in part order, so one thread
@@ -266,6 +266,9 @@ export class MlpTrainer {
   #f32: Float32Array;
   #i32: Int32Array;
   readonly #at: Record<(typeof REGIONS)[number], number>;
+  /** Where W1 row 0's moments start: each row is `w | m | v`, 3 × stride floats. */
+  readonly #m1: number;
+  readonly #v1: number;
   #zAt = 0;
   #zRows = 0;
   #partialAt = 0;
@@ -306,9 +309,7 @@ export class MlpTrainer {
     this.#parts = Math.ceil(stride * 4 / this.#partBytes);
     const sizes: Record<(typeof REGIONS)[number], number> = {
       params: PARAM_BYTES / 4,
-      w1: inputs * stride,
-      m1: inputs * stride,
-      v1: inputs * stride,
+      w1: 3 * inputs * stride,
       slots: inputs * SLOT_BYTES / 4,
       b1: stride,
       mb1: stride,
@@ -329,6 +330,8 @@ export class MlpTrainer {
       bytes += sizes[region] * 4;
     }
     this.#at = at;
+    this.#m1 = at.w1 + stride * 4;
+    this.#v1 = at.w1 + 2 * stride * 4;
     this.#zAt = this.#end = bytes;
     try {
       this.#memory = new WebAssembly.Memory({
@@ -349,7 +352,7 @@ export class MlpTrainer {
     this.#i32 = new Int32Array(this.#memory.buffer);
     this.#counts = new Int32Array(inputs);
     for (let i = 0; i < inputs; i++) {
-      this.#f32.set(initial.w1.subarray(i * hidden, (i + 1) * hidden), at.w1 / 4 + i * stride);
+      this.#f32.set(initial.w1.subarray(i * hidden, (i + 1) * hidden), at.w1 / 4 + 3 * i * stride);
     }
     this.#f32.set(initial.b1, at.b1 / 4);
     for (let h = 0; h < hidden; h++) {
@@ -374,11 +377,11 @@ export class MlpTrainer {
     const f32 = this.#f32;
     i32[p + PARAMS.slots / 4] = at.slots;
     i32[p + PARAMS.rowBytes / 4] = stride * 4;
+    i32[p + PARAMS.w1 / 4] = at.w1;
+    i32[p + PARAMS.m1 / 4] = this.#m1;
+    i32[p + PARAMS.v1 / 4] = this.#v1;
     for (
       const name of [
-        "w1",
-        "m1",
-        "v1",
         "b1",
         "w2t",
         "gw2t",
@@ -507,7 +510,7 @@ export class MlpTrainer {
       const e = slots + s * (SLOT_BYTES / 4);
       const from = this.#current[index]!;
       const k = t - 1 - from;
-      i32[e] = index * rowBytes;
+      i32[e] = index * 3 * rowBytes;
       if (k > 0 && this.#active[index] === 1) {
         i32[e + 1] = from + 1;
         i32[e + 2] = Math.min(k, MAX_REPLAYED_STEPS);
@@ -671,7 +674,7 @@ export class MlpTrainer {
       for (let k = from; k < to; k++) {
         const value = values[k]!;
         if (value === 0) continue;
-        axpy(zAt, at.w1 + (indices ? indices[k]! : k - from) * rowBytes, stride, value);
+        axpy(zAt, at.w1 + (indices ? indices[k]! : k - from) * 3 * rowBytes, stride, value);
       }
       headForward(zAt, at.w2t, 0, rowBytes, rowBytes, C, this.#partialAt);
       let max = -Infinity;
@@ -700,7 +703,7 @@ export class MlpTrainer {
     const at = this.#at;
     const w1 = new Float32Array(inputs * hidden);
     for (let i = 0; i < inputs; i++) {
-      const row = at.w1 / 4 + i * this.#stride;
+      const row = at.w1 / 4 + 3 * i * this.#stride;
       w1.set(this.#f32.subarray(row, row + hidden), i * hidden);
     }
     const { classes } = this;
@@ -772,12 +775,11 @@ export class MlpTrainer {
     this.#current[index] = target;
     if (this.#active[index] === 0) return; // zero moments: nothing moves
     const { beta1, beta2, epsilon } = this.#adam;
-    const offset = index * this.#stride * 4;
-    const at = this.#at;
+    const offset = index * 3 * this.#stride * 4;
     this.#kernels.row_forward(
-      at.w1 + offset,
-      at.m1 + offset,
-      at.v1 + offset,
+      this.#at.w1 + offset,
+      this.#m1 + offset,
+      this.#v1 + offset,
       0,
       this.#stride * 4,
       this.#tablesAt,
