@@ -95,6 +95,7 @@ export interface Kernels {
     keep: number,
   ): void;
   forward(params: number, h0: number, h1: number, part: number): void;
+  flush(params: number, h0: number, h1: number): void;
   backward(params: number, h0: number, h1: number): void;
 }
 
@@ -127,6 +128,7 @@ const REGIONS = [
   "params",
   "w1",
   "slots",
+  "leftovers",
   "b1",
   "mb1",
   "vb1",
@@ -169,10 +171,14 @@ const PARAMS = {
   oneMinusBeta2: 108,
   least: 112,
   parts: 116,
+  pendingScale: 120,
+  pendingUnbias: 124,
+  leftovers: 132,
+  leftoverCount: 136,
   /** The threads' handshake (see {@linkcode HANDSHAKE}); the kernels do not read it. */
-  control: 128,
+  control: 160,
 } as const;
-const PARAM_BYTES = 160;
+const PARAM_BYTES = 192;
 /**
  * Parts a step's hidden units are cut into, claimed by whichever thread is free: when the OS
  * pauses the second thread before it claims one, the main thread runs both and does not wait.
@@ -181,7 +187,7 @@ const PARAM_BYTES = 160;
  */
 const PARTS = 2;
 /** Bytes per slot: a W1 row the batch reads (see the kernel source for the fields). */
-const SLOT_BYTES = 32;
+const SLOT_BYTES = 64;
 
 /** What a step asks the threads to run. */
 export const COMMAND = { forward: 1, backward: 2 } as const;
@@ -238,9 +244,12 @@ const PATIENCE_MS = 60_000;
  * shared WebAssembly memory of its own, rows padded to a multiple of 8 floats: a parameter block,
  * W1 with its moments (`inputs` blocks of `w | m | v`, each `stride` floats: reading or updating
  * a row touches one 24 KiB stretch at the default 2,048 hidden units, not three 8 KiB rows 34 MB
- * apart), the batch's slot table, the dense parameters, then the batch's `z` rows, partial sums,
- * `dl` rows, per-step tables and pair lists, which grow. W1's rows are caught up lazily:
- * `#current[i]` is the step row i's `(w, m, v)` reflect.
+ * apart), two slot tables (this batch's and the previous one's), the dense parameters, then two
+ * sets of `z` rows, partial sums, `dl` rows, per-step tables and two pair lists, which grow. W1's
+ * rows are caught up lazily: `#current[i]` is the step row i's `(w, m, v)` reflect, except that
+ * the last batch's Adam step on the W1 rows it read is still pending (`#pendingRows`): the next
+ * batch's `forward` runs it, fused with its own forward pass on the rows both batches read, and
+ * {@linkcode MlpTrainer.sync} runs it before the weights are read.
  *
  * A step is two kernels, `forward` and `backward`, each run on every part of the hidden units
  * (halves); the output layer's sums are kept per part and added in part order, so one thread
@@ -269,17 +278,27 @@ export class MlpTrainer {
   /** Where W1 row 0's moments start: each row is `w | m | v`, 3 × stride floats. */
   readonly #m1: number;
   readonly #v1: number;
-  #zAt = 0;
+  /** This step's z rows and the previous step's dz rows (the pending Adam step reads them). */
+  #zAt: [number, number] = [0, 0];
   #zRows = 0;
   #partialAt = 0;
   #dlAt = 0;
   #tablesAt = 0;
   #tableSteps = 0;
-  #pairsAt = 0;
+  #pairsAt: [number, number] = [0, 0];
   #pairCapacity = 0;
   /** Per touched row: its batch uses so far while the pair lists are built. */
   readonly #counts: Int32Array;
   readonly #current: Int32Array;
+  /**
+   * The previous batch's W1 rows, whose Adam step is pending (see the kernel source): their
+   * slots' addresses by row (0 for the others), and the rows.
+   */
+  readonly #pendingSlot: Int32Array;
+  readonly #pendingRows: Int32Array;
+  #pendingCount = 0;
+  /** The pending step's Adam constants: scale[t], unbias[t] and the W1 moments' flush floor. */
+  #pending = { scale: 0, unbias: 0, least: 0 };
   /** 1 once a row's moments are non-zero (rows never active need no replay). */
   readonly #active: Uint8Array;
   readonly #b2: { w: Float32Array; m: Float32Array; v: Float32Array };
@@ -310,7 +329,9 @@ export class MlpTrainer {
     const sizes: Record<(typeof REGIONS)[number], number> = {
       params: PARAM_BYTES / 4,
       w1: 3 * inputs * stride,
-      slots: inputs * SLOT_BYTES / 4,
+      // two tables: this batch's, and the previous one's, whose W1 Adam step is pending
+      slots: 2 * inputs * SLOT_BYTES / 4,
+      leftovers: inputs,
       b1: stride,
       mb1: stride,
       vb1: stride,
@@ -332,7 +353,7 @@ export class MlpTrainer {
     this.#at = at;
     this.#m1 = at.w1 + stride * 4;
     this.#v1 = at.w1 + 2 * stride * 4;
-    this.#zAt = this.#end = bytes;
+    this.#end = bytes;
     try {
       this.#memory = new WebAssembly.Memory({
         initial: Math.ceil(bytes / PAGE) + 1,
@@ -361,6 +382,8 @@ export class MlpTrainer {
       }
     }
     this.#current = new Int32Array(inputs);
+    this.#pendingSlot = new Int32Array(inputs);
+    this.#pendingRows = new Int32Array(inputs);
     this.#active = new Uint8Array(inputs);
     this.#b2 = {
       w: Float32Array.from(initial.b2),
@@ -375,7 +398,7 @@ export class MlpTrainer {
     const p = at.params / 4;
     const i32 = this.#i32;
     const f32 = this.#f32;
-    i32[p + PARAMS.slots / 4] = at.slots;
+    i32[p + PARAMS.leftovers / 4] = at.leftovers;
     i32[p + PARAMS.rowBytes / 4] = stride * 4;
     i32[p + PARAMS.w1 / 4] = at.w1;
     i32[p + PARAMS.m1 / 4] = this.#m1;
@@ -503,11 +526,17 @@ export class MlpTrainer {
     }
     // 2. each slot: its row, the idle steps to replay before step t, its pairs' range
     const { beta1, beta2 } = this.#adam;
-    const slots = at.slots / 4;
-    let cursor = this.#pairsAt;
+    const parity = t & 1;
+    const slotsAt = at.slots + parity * this.inputs * SLOT_BYTES;
+    const slots = slotsAt / 4;
+    const pendingSlot = this.#pendingSlot;
+    let cursor = this.#pairsAt[parity]!;
     for (let s = 0; s < count; s++) {
       const index = touched[s]!;
       const e = slots + s * (SLOT_BYTES / 4);
+      // a row the previous batch read: its pending Adam step carries this forward pass
+      i32[e + 8] = pendingSlot[index]!;
+      pendingSlot[index] = 0;
       const from = this.#current[index]!;
       const k = t - 1 - from;
       i32[e] = index * 3 * rowBytes;
@@ -526,7 +555,7 @@ export class MlpTrainer {
       this.#active[index] = 1;
     }
     for (let i = 0; i < n; i++) {
-      const zAt = this.#zAt + i * rowBytes;
+      const zAt = this.#zAt[parity]! + i * rowBytes;
       const [from, to] = rowBounds(x, rows[i]!);
       for (let k = from; k < to; k++) {
         const value = values[k]!;
@@ -542,13 +571,36 @@ export class MlpTrainer {
       slot[touched[s]!] = -1;
       counts[s] = 0;
     }
+    // the pending rows this batch does not read get their Adam step first; this batch's rows
+    // become the pending ones
     const p = at.params / 4;
+    const leftovers = at.leftovers / 4;
+    let leftover = 0;
+    for (let r = 0; r < this.#pendingCount; r++) {
+      const index = this.#pendingRows[r]!;
+      if (pendingSlot[index] === 0) continue;
+      i32[leftovers + leftover++] = pendingSlot[index]!;
+      pendingSlot[index] = 0;
+    }
+    this.#setPending(leftover);
+    for (let s = 0; s < count; s++) {
+      pendingSlot[touched[s]!] = slotsAt + s * SLOT_BYTES;
+    }
+    this.#pendingRows.set(touched.subarray(0, count));
+    this.#pendingCount = count;
+    this.#pending = {
+      scale: f32[this.#tablesAt / 4 + 2 * t]!,
+      unbias: f32[this.#tablesAt / 4 + 2 * t + 1]!,
+      least: t % FLUSH_EVERY === 0 ? SMALLEST_NORMAL / beta1 ** FLUSH_EVERY : 0,
+    };
+    i32[p + PARAMS.slots / 4] = slotsAt;
+    i32[p + PARAMS.z / 4] = this.#zAt[parity]!;
     i32[p + PARAMS.slotCount / 4] = count;
     i32[p + PARAMS.rows / 4] = n;
-    f32[p + PARAMS.scale / 4] = f32[this.#tablesAt / 4 + 2 * t]!;
-    f32[p + PARAMS.unbias / 4] = f32[this.#tablesAt / 4 + 2 * t + 1]!;
-    f32[p + PARAMS.least / 4] = t % FLUSH_EVERY === 0 ? SMALLEST_NORMAL / beta1 ** FLUSH_EVERY : 0;
-    // 3. forward: z = b1 + Σ value · W1[index] (rows caught up first), partial output sums
+    f32[p + PARAMS.scale / 4] = this.#pending.scale;
+    f32[p + PARAMS.unbias / 4] = this.#pending.unbias;
+    // 3. forward: the previous step's pending Adam on W1, z = b1 + Σ value · W1[index] (rows
+    // caught up first), partial output sums
     this.#runParts(COMMAND.forward);
     // 4. loss and d loss / d logits = (p − onehot) · weight / n, row by row
     const b2 = this.#b2.w;
@@ -586,7 +638,7 @@ export class MlpTrainer {
         gb2[c] = gb2[c]! + d;
       }
     }
-    // 5. backward: dz, gradients, Adam step t of the W1 rows read, b1 and W2; then b2
+    // 5. backward: dz, gradients, Adam step t of b1 and W2 (W1's waits); then b2
     this.#runParts(COMMAND.backward);
     adamUpdate(this.#b2, gb2, this.#adam, f32[p + PARAMS.scale / 4]!, f32[p + PARAMS.unbias / 4]!);
     return { loss: loss / n, correct };
@@ -667,7 +719,7 @@ export class MlpTrainer {
     const partial = this.#partialAt / 4;
     const logits = new Float64Array(C);
     const out = new Float32Array(x.rows * C);
-    const zAt = this.#zAt;
+    const zAt = this.#zAt[0];
     for (let row = 0; row < x.rows; row++) {
       f32.set(b1, zAt / 4);
       const [from, to] = rowBounds(x, row);
@@ -693,7 +745,39 @@ export class MlpTrainer {
 
   /** Brings every W1 row up to the current step (before evaluating or exporting). */
   sync(): void {
+    this.#flush();
     for (let i = 0; i < this.inputs; i++) this.#catchUp(i, this.step);
+  }
+
+  /**
+   * Runs the last batch's pending Adam step on its W1 rows, on this thread (once an epoch: not
+   * worth a handshake).
+   */
+  #flush(): void {
+    if (this.#pendingCount === 0) return;
+    const leftovers = this.#at.leftovers / 4;
+    for (let r = 0; r < this.#pendingCount; r++) {
+      const index = this.#pendingRows[r]!;
+      this.#i32[leftovers + r] = this.#pendingSlot[index]!;
+      this.#pendingSlot[index] = 0;
+    }
+    this.#setPending(this.#pendingCount);
+    this.#pendingCount = 0;
+    const rowBytes = this.#stride * 4;
+    for (let part = 0; part < this.#parts; part++) {
+      const h0 = part * this.#partBytes;
+      this.#kernels.flush(this.#at.params, h0, Math.min(rowBytes, h0 + this.#partBytes));
+    }
+    this.#i32[(this.#at.params + PARAMS.leftoverCount) / 4] = 0;
+  }
+
+  /** Points the kernels at `count` leftover slots and the pending step's Adam constants. */
+  #setPending(count: number): void {
+    const p = this.#at.params / 4;
+    this.#i32[p + PARAMS.leftoverCount / 4] = count;
+    this.#f32[p + PARAMS.pendingScale / 4] = this.#pending.scale;
+    this.#f32[p + PARAMS.pendingUnbias / 4] = this.#pending.unbias;
+    this.#f32[p + PARAMS.least / 4] = this.#pending.least;
   }
 
   /** The current weights, synced and copied out. */
@@ -723,31 +807,31 @@ export class MlpTrainer {
    */
   #reserve(rows: number, t: number, pairs: number): void {
     if (rows <= this.#zRows && t < this.#tableSteps && pairs <= this.#pairCapacity) return;
+    this.#flush(); // the pending step reads dz rows and pairs that are about to move
     const C = this.classes;
     const zRows = Math.max(rows, this.#zRows);
     const tableSteps = t < this.#tableSteps ? this.#tableSteps : Math.max(1024, 2 * t);
     const pairCapacity = Math.max(pairs, this.#pairCapacity);
     const zAt = this.#end;
-    const partialAt = zAt + zRows * this.#stride * 4;
+    const partialAt = zAt + 2 * zRows * this.#stride * 4;
     const dlAt = partialAt + zRows * this.#parts * C * 16;
     const tablesAt = dlAt + zRows * Math.ceil(C / 4) * 16;
     const pairsAt = tablesAt + tableSteps * 8;
-    const bytes = pairsAt + pairCapacity * 8;
+    const bytes = pairsAt + 2 * pairCapacity * 8;
     if (bytes > this.#memory.buffer.byteLength) {
       this.#memory.grow(Math.ceil((bytes - this.#memory.buffer.byteLength) / PAGE));
       this.#f32 = new Float32Array(this.#memory.buffer);
       this.#i32 = new Int32Array(this.#memory.buffer);
     }
-    this.#zAt = zAt;
+    this.#zAt = [zAt, zAt + zRows * this.#stride * 4];
     this.#zRows = zRows;
     this.#partialAt = partialAt;
     this.#dlAt = dlAt;
     this.#tablesAt = tablesAt;
     this.#tableSteps = tableSteps;
-    this.#pairsAt = pairsAt;
+    this.#pairsAt = [pairsAt, pairsAt + pairCapacity * 8];
     this.#pairCapacity = pairCapacity;
     const p = this.#at.params / 4;
-    this.#i32[p + PARAMS.z / 4] = zAt;
     this.#i32[p + PARAMS.partial / 4] = partialAt;
     this.#i32[p + PARAMS.dl / 4] = dlAt;
     this.#i32[p + PARAMS.tables / 4] = tablesAt;
