@@ -427,20 +427,24 @@
   ;;   0 slots  4 slot count  8 first z row  12 batch rows  16 row bytes (W1, z, W2ᵀ rows)
   ;;   20 W1  24 M1  28 V1  32 step tables  36 b1  40 W2ᵀ  44 gW2ᵀ  48 gb1  52 m(b1)  56 v(b1)
   ;;   60 m(W2ᵀ)  64 v(W2ᵀ)  68 classes  72 partial sums  76 dl  (i32 addresses and counts)
-  ;;   80 b1  84 √b2  88 eps  92 scale[t]  96 unbias[t]  100 1 − b1  104 b2  108 1 − b2
+  ;;   80 b1  84 √b2  88 eps  100 1 − b1  104 b2  108 1 − b2
   ;;   112 least: the pending step's W1 flush floor, or 0 (f32)  116 parts (i32)
   ;;   120 scale and 124 unbias of the pending step (f32)
   ;;   132 the pending slots no slot of this batch reads (i32 addresses), 136 their count
+  ;;   140 the pending step's z rows, 144 its batch rows, 148 1 while its `backward` is pending
   ;; A slot (64 bytes) is one W1 row the batch reads: 0 its byte offset in W1, 4 first step to
   ;; replay, 8 steps to replay, 12 decay1, 16 decay2 (f32), 20 / 24 its pairs' byte range,
   ;; 28 least (f32, see row_forward), 32 the address of its slot in the previous batch when
   ;; that batch read the row too (else 0).
   ;;
-  ;; A batch's Adam step on the W1 rows it read is left pending until the next batch's
-  ;; `forward` (or `flush`): the next batch reads ~60% of the same rows, and its forward pass
-  ;; on them then rides on the Adam pass (see adam_sparse), one read of each row instead of two.
-  ;; Adam on a row depends on nothing but the row and the pending batch's dz rows, and the z
-  ;; sums are still added in slot order, so the results are the same bit for bit.
+  ;; A batch's backward pass and its Adam step on the W1 rows it read are left pending until
+  ;; the next batch's `forward` (or `flush`), which runs them first on its range of hidden
+  ;; units: one handshake between the threads a step instead of two (everything a range's
+  ;; backward pass reads and writes belongs to that range), and since the next batch reads ~60%
+  ;; of the same rows, its forward pass on them rides on the Adam pass (see adam_sparse): one
+  ;; read of each such row instead of two. Adam on a row depends on nothing but the row and the
+  ;; pending batch's dz rows, and the z sums are still added in slot order, so the results are
+  ;; the same bit for bit.
 
   ;; The pending Adam step of W1 row slot `slot` (of the previous batch) over [h0, h1), adding
   ;; the updated weights into this batch's z rows through pairs zbegin … zend.
@@ -468,11 +472,13 @@
       (f32.load offset=16 (local.get $slot))
       (local.get $zbegin) (local.get $zend)))
 
-  ;; flush: the pending Adam step of the rows listed at 132 (a row this batch does not read,
-  ;; or every pending row before the weights are read), over [h0, h1). Last listed first: the
-  ;; rows the previous batch read last may still be in cache.
+  ;; flush: the pending step's backward pass, if any, then its Adam step on the W1 rows listed
+  ;; at 132 (those this batch does not read, or all of them before the weights are read), over
+  ;; [h0, h1). Last listed first: the rows the previous batch read last may still be in cache.
   (func $flush (export "flush") (param $at i32) (param $h0 i32) (param $h1 i32)
     (local $list i32) (local $at_end i32)
+    (if (i32.load offset=148 (local.get $at))
+      (then (call $backward (local.get $at) (local.get $h0) (local.get $h1))))
     (local.set $list (i32.load offset=132 (local.get $at)))
     (local.set $at_end
       (i32.add (local.get $list) (i32.shl (i32.load offset=136 (local.get $at)) (i32.const 2))))
@@ -484,7 +490,7 @@
           (local.get $h0) (local.get $h1) (i32.const 0) (i32.const 0))
         (br $next))))
 
-  ;; forward: the pending Adam step on rows this batch does not read, z rows = b1 + Σ value ·
+  ;; forward: the pending step (see flush) on rows this batch does not read, z rows = b1 + Σ value ·
   ;; W1[input] (each slot's row caught up first, or given its pending Adam step), then the output
   ;; layer's partial sums of this range into partial[(row · parts + part) · classes].
   (func (export "forward") (param $at i32) (param $h0 i32) (param $h1 i32) (param $part i32)
@@ -562,9 +568,10 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $heads))))
 
-  ;; backward: given dl (row r's d loss / d logits at dl + 16·r·⌈classes/4⌉), the gradients of
-  ;; this range (dz over z in place, gb1, gW2ᵀ) and Adam step t of b1 and W2ᵀ.
-  (func (export "backward") (param $at i32) (param $h0 i32) (param $h1 i32)
+  ;; backward, of the pending step (its z rows at 140, its rows at 144, run by the next
+  ;; `forward` or `flush`): given dl (row r's d loss / d logits at dl + 16·r·⌈classes/4⌉), the
+  ;; gradients of this range (dz over z in place, gb1, gW2ᵀ) and Adam step t of b1 and W2ᵀ.
+  (func $backward (param $at i32) (param $h0 i32) (param $h1 i32)
     (local $r i32) (local $z i32) (local $h i32) (local $c i32) (local $row i32) (local $off i32)
     (local $classes i32)
     (local $dl_row i32) (local $n i32)
@@ -597,8 +604,8 @@
     (local.set $r (i32.const 0))
     (block $rows_done
       (loop $rows
-        (br_if $rows_done (i32.ge_u (local.get $r) (i32.load offset=12 (local.get $at))))
-        (local.set $z (i32.add (i32.load offset=8 (local.get $at))
+        (br_if $rows_done (i32.ge_u (local.get $r) (i32.load offset=144 (local.get $at))))
+        (local.set $z (i32.add (i32.load offset=140 (local.get $at))
                                (i32.mul (local.get $r) (local.get $row))))
         (call $head_backward
           (local.get $z)
@@ -618,7 +625,7 @@
       (i32.add (i32.load offset=56 (local.get $at)) (local.get $h0))
       (i32.add (i32.load offset=48 (local.get $at)) (local.get $h0))
       (local.get $n)
-      (f32.load offset=92 (local.get $at)) (f32.load offset=96 (local.get $at))
+      (f32.load offset=120 (local.get $at)) (f32.load offset=124 (local.get $at))
       (f32.load offset=80 (local.get $at)) (f32.load offset=100 (local.get $at))
       (f32.load offset=104 (local.get $at)) (f32.load offset=108 (local.get $at))
       (f32.load offset=88 (local.get $at)))
@@ -633,7 +640,7 @@
           (i32.add (i32.load offset=64 (local.get $at)) (local.get $off))
           (i32.add (i32.load offset=44 (local.get $at)) (local.get $off))
           (local.get $n)
-          (f32.load offset=92 (local.get $at)) (f32.load offset=96 (local.get $at))
+          (f32.load offset=120 (local.get $at)) (f32.load offset=124 (local.get $at))
           (f32.load offset=80 (local.get $at)) (f32.load offset=100 (local.get $at))
           (f32.load offset=104 (local.get $at)) (f32.load offset=108 (local.get $at))
           (f32.load offset=88 (local.get $at)))

@@ -96,7 +96,6 @@ export interface Kernels {
   ): void;
   forward(params: number, h0: number, h1: number, part: number): void;
   flush(params: number, h0: number, h1: number): void;
-  backward(params: number, h0: number, h1: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -139,7 +138,7 @@ const REGIONS = [
   "gw2t",
 ] as const;
 
-/** Byte offsets in the parameter block the `forward` / `backward` kernels read. */
+/** Byte offsets in the parameter block the `forward` / `flush` kernels read. */
 const PARAMS = {
   slots: 0,
   slotCount: 4,
@@ -164,8 +163,6 @@ const PARAMS = {
   beta1: 80,
   rootBeta2: 84,
   epsilon: 88,
-  scale: 92,
-  unbias: 96,
   oneMinusBeta1: 100,
   beta2: 104,
   oneMinusBeta2: 108,
@@ -175,6 +172,9 @@ const PARAMS = {
   pendingUnbias: 124,
   leftovers: 132,
   leftoverCount: 136,
+  pendingZ: 140,
+  pendingRows: 144,
+  backwardPending: 148,
   /** The threads' handshake (see {@linkcode HANDSHAKE}); the kernels do not read it. */
   control: 160,
 } as const;
@@ -190,7 +190,7 @@ const PARTS = 2;
 const SLOT_BYTES = 64;
 
 /** What a step asks the threads to run. */
-export const COMMAND = { forward: 1, backward: 2 } as const;
+export const COMMAND = { forward: 1 } as const;
 /** Where the handshake lives (bytes), for `_train_worker.ts`. */
 export const CONTROL_AT = PARAMS.control;
 /**
@@ -247,13 +247,15 @@ const PATIENCE_MS = 60_000;
  * apart), two slot tables (this batch's and the previous one's), the dense parameters, then two
  * sets of `z` rows, partial sums, `dl` rows, per-step tables and two pair lists, which grow. W1's
  * rows are caught up lazily: `#current[i]` is the step row i's `(w, m, v)` reflect, except that
- * the last batch's Adam step on the W1 rows it read is still pending (`#pendingRows`): the next
- * batch's `forward` runs it, fused with its own forward pass on the rows both batches read, and
- * {@linkcode MlpTrainer.sync} runs it before the weights are read.
+ * the last batch's backward pass and Adam step (but b2's) are still pending (its W1 rows in
+ * `#pendingRows`): the next batch's `forward` runs them first, fused with its own forward pass on
+ * the W1 rows both batches read, and {@linkcode MlpTrainer.sync} runs them before the weights
+ * are read.
  *
- * A step is two kernels, `forward` and `backward`, each run on every part of the hidden units
- * (halves); the output layer's sums are kept per part and added in part order, so one thread
- * running all parts and two threads sharing them out give the same bits.
+ * A step is one kernel, `forward`, run on every part of the hidden units (halves): the previous
+ * step's backward pass, then this one's forward pass; the output layer's sums are kept per part
+ * and added in part order, so one thread running all parts and two threads sharing them out give
+ * the same bits.
  */
 export class MlpTrainer {
   readonly inputs: number;
@@ -597,8 +599,6 @@ export class MlpTrainer {
     i32[p + PARAMS.z / 4] = this.#zAt[parity]!;
     i32[p + PARAMS.slotCount / 4] = count;
     i32[p + PARAMS.rows / 4] = n;
-    f32[p + PARAMS.scale / 4] = this.#pending.scale;
-    f32[p + PARAMS.unbias / 4] = this.#pending.unbias;
     // 3. forward: the previous step's pending Adam on W1, z = b1 + Σ value · W1[index] (rows
     // caught up first), partial output sums
     this.#runParts(COMMAND.forward);
@@ -638,22 +638,24 @@ export class MlpTrainer {
         gb2[c] = gb2[c]! + d;
       }
     }
-    // 5. backward: dz, gradients, Adam step t of b1 and W2 (W1's waits); then b2
-    this.#runParts(COMMAND.backward);
-    adamUpdate(this.#b2, gb2, this.#adam, f32[p + PARAMS.scale / 4]!, f32[p + PARAMS.unbias / 4]!);
+    // 5. b2's Adam step; the rest of the backward pass (dz, gradients, Adam step t of b1, W2
+    // and W1) waits for the next step's forward run or for a sync
+    adamUpdate(this.#b2, gb2, this.#adam, this.#pending.scale, this.#pending.unbias);
+    i32[p + PARAMS.pendingZ / 4] = this.#zAt[parity]!;
+    i32[p + PARAMS.pendingRows / 4] = n;
+    i32[p + PARAMS.backwardPending / 4] = 1;
     return { loss: loss / n, correct };
   }
 
   /** Runs a step's kernel on every part of the hidden units, shared with the second thread. */
   #runParts(command: number): void {
-    const { forward, backward } = this.#kernels;
+    const { forward } = this.#kernels;
     const params = this.#at.params;
     const rowBytes = this.#stride * 4;
     const execute = (command: number, part: number) => {
       const h0 = part * this.#partBytes;
       const h1 = Math.min(rowBytes, h0 + this.#partBytes);
       if (command === COMMAND.forward) forward(params, h0, h1, part);
-      else backward(params, h0, h1);
     };
     if (!this.#worker) {
       for (let part = 0; part < this.#parts; part++) execute(command, part);
@@ -754,7 +756,8 @@ export class MlpTrainer {
    * worth a handshake).
    */
   #flush(): void {
-    if (this.#pendingCount === 0) return;
+    const p = this.#at.params / 4;
+    if (this.#pendingCount === 0 && this.#i32[p + PARAMS.backwardPending / 4] === 0) return;
     const leftovers = this.#at.leftovers / 4;
     for (let r = 0; r < this.#pendingCount; r++) {
       const index = this.#pendingRows[r]!;
@@ -768,7 +771,8 @@ export class MlpTrainer {
       const h0 = part * this.#partBytes;
       this.#kernels.flush(this.#at.params, h0, Math.min(rowBytes, h0 + this.#partBytes));
     }
-    this.#i32[(this.#at.params + PARAMS.leftoverCount) / 4] = 0;
+    this.#i32[p + PARAMS.leftoverCount / 4] = 0;
+    this.#i32[p + PARAMS.backwardPending / 4] = 0;
   }
 
   /** Points the kernels at `count` leftover slots and the pending step's Adam constants. */
