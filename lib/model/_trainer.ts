@@ -294,7 +294,8 @@ export class MlpTrainer {
   readonly #current: Int32Array;
   /**
    * The previous batch's W1 rows, whose Adam step is pending (see the kernel source): their
-   * slots' addresses by row (0 for the others), and the rows.
+   * slots' addresses by row (0 for the others), and the rows. (Its backward pass is pending too
+   * while `PARAMS.backwardPending` is 1.)
    */
   readonly #pendingSlot: Int32Array;
   readonly #pendingRows: Int32Array;
@@ -752,8 +753,9 @@ export class MlpTrainer {
   }
 
   /**
-   * Runs the last batch's pending Adam step on its W1 rows, on this thread (once an epoch: not
-   * worth a handshake).
+   * Runs the last batch's pending backward pass and Adam step (b1, W2 and its W1 rows) on this
+   * thread: before the weights are read (once an epoch) or the batch buffers move, not worth a
+   * handshake.
    */
   #flush(): void {
     const p = this.#at.params / 4;
