@@ -106,7 +106,7 @@
     (param $b1 f32) (param $rb2 f32) (param $eps f32) (param $decay1 f32) (param $decay2 f32)
     (param $least f32) (param $begin i32) (param $end i32) (param $keep i32)
     (local $h i32) (local $p i32) (local $start i32) (local $stop i32) (local $q i32)
-    (local $z i32)
+    (local $z i32) (local $zn i32) (local $z1 i32) (local $zx v128) (local $z2 i32) (local $zx2 v128)
     (local $ma v128) (local $mb v128) (local $ra v128) (local $rb v128) (local $va v128)
     (local $vb v128) (local $t v128) (local $tiny v128)
     (local $wa v128) (local $wb v128) (local $s v128) (local $u v128) (local $x v128)
@@ -122,6 +122,14 @@
     (local.set $sd2 (f32x4.splat (local.get $decay2)))
     (local.set $start (i32.add (local.get $tables) (i32.shl (local.get $first) (i32.const 3))))
     (local.set $stop (i32.add (local.get $start) (i32.shl (local.get $count) (i32.const 3))))
+    ;; one or two pairs (four rows in five): read once, as in adam_sparse
+    (local.set $zn (i32.shr_u (i32.sub (local.get $end) (local.get $begin)) (i32.const 3)))
+    (if (i32.lt_u (i32.sub (local.get $zn) (i32.const 1)) (i32.const 2)) (then
+      (local.set $z1 (i32.load (local.get $begin)))
+      (local.set $zx (v128.load32_splat offset=4 (local.get $begin)))
+      (if (i32.eq (local.get $zn) (i32.const 2)) (then
+        (local.set $z2 (i32.load offset=8 (local.get $begin)))
+        (local.set $zx2 (v128.load32_splat offset=12 (local.get $begin)))))))
     (local.set $h (local.get $h0))
     (block $done
       (loop $next
@@ -216,18 +224,33 @@
                     (f32x4.relaxed_madd (local.get $rb) (local.get $u) (local.get $se)))))))
             (v128.store (i32.add (local.get $w) (local.get $h)) (local.get $wa))
             (v128.store offset=16 (i32.add (local.get $w) (local.get $h)) (local.get $wb))))
-        (local.set $q (local.get $begin))
-        (block $added
-          (loop $pair
-            (br_if $added (i32.ge_u (local.get $q) (local.get $end)))
-            (local.set $x (v128.load32_splat offset=4 (local.get $q)))
-            (local.set $z (i32.add (i32.load (local.get $q)) (local.get $h)))
+        (if (i32.lt_u (i32.sub (local.get $zn) (i32.const 1)) (i32.const 2))
+          (then
+            (local.set $z (i32.add (local.get $z1) (local.get $h)))
             (v128.store (local.get $z)
-              (f32x4.relaxed_madd (local.get $x) (local.get $wa) (v128.load (local.get $z))))
+              (f32x4.relaxed_madd (local.get $zx) (local.get $wa) (v128.load (local.get $z))))
             (v128.store offset=16 (local.get $z)
-              (f32x4.relaxed_madd (local.get $x) (local.get $wb) (v128.load offset=16 (local.get $z))))
-            (local.set $q (i32.add (local.get $q) (i32.const 8)))
-            (br $pair)))
+              (f32x4.relaxed_madd (local.get $zx) (local.get $wb) (v128.load offset=16 (local.get $z))))
+            (if (i32.eq (local.get $zn) (i32.const 2)) (then
+              (local.set $z (i32.add (local.get $z2) (local.get $h)))
+              (v128.store (local.get $z)
+                (f32x4.relaxed_madd (local.get $zx2) (local.get $wa) (v128.load (local.get $z))))
+              (v128.store offset=16 (local.get $z)
+                (f32x4.relaxed_madd (local.get $zx2) (local.get $wb)
+                                    (v128.load offset=16 (local.get $z)))))))
+          (else
+            (local.set $q (local.get $begin))
+            (block $added
+              (loop $pair
+                (br_if $added (i32.ge_u (local.get $q) (local.get $end)))
+                (local.set $x (v128.load32_splat offset=4 (local.get $q)))
+                (local.set $z (i32.add (i32.load (local.get $q)) (local.get $h)))
+                (v128.store (local.get $z)
+                  (f32x4.relaxed_madd (local.get $x) (local.get $wa) (v128.load (local.get $z))))
+                (v128.store offset=16 (local.get $z)
+                  (f32x4.relaxed_madd (local.get $x) (local.get $wb) (v128.load offset=16 (local.get $z))))
+                (local.set $q (i32.add (local.get $q) (i32.const 8)))
+                (br $pair)))))
         (local.set $h (i32.add (local.get $h) (i32.const 32)))
         (br $next))))
 
@@ -321,6 +344,8 @@
     (param $skipped i32) (param $decay1 f32) (param $decay2 f32) (param $zbegin i32)
     (param $zend i32)
     (local $h i32) (local $p i32) (local $x v128) (local $dz i32) (local $wa v128) (local $wb v128)
+    (local $gn i32) (local $g1 i32) (local $gx v128) (local $g2 i32) (local $gx2 v128)
+    (local $zn i32) (local $z1 i32) (local $zx v128) (local $z2 i32) (local $zx2 v128)
     (local $sd1 v128) (local $sd2 v128) (local $t v128) (local $tiny v128)
     (local $ga v128) (local $gb v128) (local $ma v128) (local $mb v128) (local $va v128)
     (local $vb v128)
@@ -337,24 +362,56 @@
     (local.set $ss (f32x4.splat (local.get $scale)))
     (local.set $su (f32x4.splat (local.get $unbias)))
     (local.set $se (f32x4.splat (local.get $eps)))
+    ;; one or two pairs (four rows in five): their addresses and values are read once, not once
+    ;; per 8 weights (every memory access costs a bounds check: Deno runs V8 without its trap
+    ;; handler)
+    (local.set $gn (i32.shr_u (i32.sub (local.get $end) (local.get $begin)) (i32.const 3)))
+    (if (i32.lt_u (i32.sub (local.get $gn) (i32.const 1)) (i32.const 2)) (then
+      (local.set $g1 (i32.load (local.get $begin)))
+      (local.set $gx (v128.load32_splat offset=4 (local.get $begin)))
+      (if (i32.eq (local.get $gn) (i32.const 2)) (then
+        (local.set $g2 (i32.load offset=8 (local.get $begin)))
+        (local.set $gx2 (v128.load32_splat offset=12 (local.get $begin)))))))
+    (local.set $zn (i32.shr_u (i32.sub (local.get $zend) (local.get $zbegin)) (i32.const 3)))
+    (if (i32.lt_u (i32.sub (local.get $zn) (i32.const 1)) (i32.const 2)) (then
+      (local.set $z1 (i32.load (local.get $zbegin)))
+      (local.set $zx (v128.load32_splat offset=4 (local.get $zbegin)))
+      (if (i32.eq (local.get $zn) (i32.const 2)) (then
+        (local.set $z2 (i32.load offset=8 (local.get $zbegin)))
+        (local.set $zx2 (v128.load32_splat offset=12 (local.get $zbegin)))))))
     (local.set $h (local.get $h0))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $h) (local.get $h1)))
         (local.set $ga (v128.const i32x4 0 0 0 0))
         (local.set $gb (v128.const i32x4 0 0 0 0))
-        (local.set $p (local.get $begin))
-        (block $summed
-          (loop $next_pair
-            (br_if $summed (i32.ge_u (local.get $p) (local.get $end)))
-            (local.set $x (v128.load32_splat offset=4 (local.get $p)))
-            (local.set $dz (i32.add (i32.load (local.get $p)) (local.get $h)))
+        (if (i32.lt_u (i32.sub (local.get $gn) (i32.const 1)) (i32.const 2))
+          (then
+            (local.set $dz (i32.add (local.get $g1) (local.get $h)))
             (local.set $ga
-              (f32x4.relaxed_madd (local.get $x) (v128.load (local.get $dz)) (local.get $ga)))
+              (f32x4.relaxed_madd (local.get $gx) (v128.load (local.get $dz)) (local.get $ga)))
             (local.set $gb
-              (f32x4.relaxed_madd (local.get $x) (v128.load offset=16 (local.get $dz)) (local.get $gb)))
-            (local.set $p (i32.add (local.get $p) (i32.const 8)))
-            (br $next_pair)))
+              (f32x4.relaxed_madd (local.get $gx) (v128.load offset=16 (local.get $dz)) (local.get $gb)))
+            (if (i32.eq (local.get $gn) (i32.const 2)) (then
+              (local.set $dz (i32.add (local.get $g2) (local.get $h)))
+              (local.set $ga
+                (f32x4.relaxed_madd (local.get $gx2) (v128.load (local.get $dz)) (local.get $ga)))
+              (local.set $gb
+                (f32x4.relaxed_madd (local.get $gx2) (v128.load offset=16 (local.get $dz))
+                                    (local.get $gb))))))
+          (else
+            (local.set $p (local.get $begin))
+            (block $summed
+              (loop $next_pair
+                (br_if $summed (i32.ge_u (local.get $p) (local.get $end)))
+                (local.set $x (v128.load32_splat offset=4 (local.get $p)))
+                (local.set $dz (i32.add (i32.load (local.get $p)) (local.get $h)))
+                (local.set $ga
+                  (f32x4.relaxed_madd (local.get $x) (v128.load (local.get $dz)) (local.get $ga)))
+                (local.set $gb
+                  (f32x4.relaxed_madd (local.get $x) (v128.load offset=16 (local.get $dz)) (local.get $gb)))
+                (local.set $p (i32.add (local.get $p) (i32.const 8)))
+                (br $next_pair)))))
         (local.set $ma (v128.load (i32.add (local.get $m) (local.get $h))))
         (local.set $mb (v128.load offset=16 (i32.add (local.get $m) (local.get $h))))
         (local.set $va (v128.load (i32.add (local.get $v) (local.get $h))))
@@ -407,18 +464,33 @@
         (v128.store (i32.add (local.get $w) (local.get $h)) (local.get $wa))
         (v128.store offset=16 (i32.add (local.get $w) (local.get $h)) (local.get $wb))
         ;; the next batch's forward pass
-        (local.set $p (local.get $zbegin))
-        (block $added
-          (loop $next_z
-            (br_if $added (i32.ge_u (local.get $p) (local.get $zend)))
-            (local.set $x (v128.load32_splat offset=4 (local.get $p)))
-            (local.set $dz (i32.add (i32.load (local.get $p)) (local.get $h)))
+        (if (i32.lt_u (i32.sub (local.get $zn) (i32.const 1)) (i32.const 2))
+          (then
+            (local.set $dz (i32.add (local.get $z1) (local.get $h)))
             (v128.store (local.get $dz)
-              (f32x4.relaxed_madd (local.get $x) (local.get $wa) (v128.load (local.get $dz))))
+              (f32x4.relaxed_madd (local.get $zx) (local.get $wa) (v128.load (local.get $dz))))
             (v128.store offset=16 (local.get $dz)
-              (f32x4.relaxed_madd (local.get $x) (local.get $wb) (v128.load offset=16 (local.get $dz))))
-            (local.set $p (i32.add (local.get $p) (i32.const 8)))
-            (br $next_z)))
+              (f32x4.relaxed_madd (local.get $zx) (local.get $wb) (v128.load offset=16 (local.get $dz))))
+            (if (i32.eq (local.get $zn) (i32.const 2)) (then
+              (local.set $dz (i32.add (local.get $z2) (local.get $h)))
+              (v128.store (local.get $dz)
+                (f32x4.relaxed_madd (local.get $zx2) (local.get $wa) (v128.load (local.get $dz))))
+              (v128.store offset=16 (local.get $dz)
+                (f32x4.relaxed_madd (local.get $zx2) (local.get $wb)
+                                    (v128.load offset=16 (local.get $dz)))))))
+          (else
+            (local.set $p (local.get $zbegin))
+            (block $added
+              (loop $next_z
+                (br_if $added (i32.ge_u (local.get $p) (local.get $zend)))
+                (local.set $x (v128.load32_splat offset=4 (local.get $p)))
+                (local.set $dz (i32.add (i32.load (local.get $p)) (local.get $h)))
+                (v128.store (local.get $dz)
+                  (f32x4.relaxed_madd (local.get $x) (local.get $wa) (v128.load (local.get $dz))))
+                (v128.store offset=16 (local.get $dz)
+                  (f32x4.relaxed_madd (local.get $x) (local.get $wb) (v128.load offset=16 (local.get $dz))))
+                (local.set $p (i32.add (local.get $p) (i32.const 8)))
+                (br $next_z)))))
         (local.set $h (i32.add (local.get $h) (i32.const 32)))
         (br $next))))
 
