@@ -14,8 +14,9 @@ import { exists } from "./_cli.ts";
 export { embedderRuntimeFromEnv } from "./_env.ts";
 
 /**
- * Evaluates `bundle` on every `*.csv` in `dir` (real chat — evaluation only, never training),
- * writing each report to `evalDir/<file stem>/`. Skips with one line when `dir` is absent.
+ * Evaluates `bundle` on every `*.csv` in `dir` (real chat, or with `what` "judge-eval" the
+ * hand-written judge sets of data/judges — evaluation only, never training), writing each report
+ * to `evalDir/<file stem>/`. Skips with one line when `dir` is absent.
  * `seen` (by the file's SHA-256) lets calls over several folders score a file they share only
  * once: the vendored Molweni file is also `../shared/data/real/threads/molweni.csv`.
  */
@@ -24,10 +25,13 @@ export async function evaluateRealChat(
   dir: string,
   evalDir: string,
   seen: Map<string, EvalResult & { alone?: EvalResult }> = new Map(),
+  what: "real-eval" | "judge-eval" = "real-eval",
 ): Promise<Record<string, unknown>> {
   if (!(await exists(dir))) {
     console.log(
-      `real-eval skipped: ${dir} not found (NPS Chat and Switchboard live in ../shared/data/real, outside the repository)`,
+      what === "real-eval"
+        ? `real-eval skipped: ${dir} not found (NPS Chat and Switchboard live in ../shared/data/real, outside the repository)`
+        : `judge-eval skipped: ${dir} not found (J4 ships in the repository's data/judges)`,
     );
     return {};
   }
@@ -52,7 +56,7 @@ export async function evaluateRealChat(
       ? { ...earlier, source: path }
       : await evaluateLabelledCsv(bundle, path);
     await writeEvalReport(join(evalDir, name), result);
-    let line = `real-eval ${name}: macro-F1 ${
+    let line = `${what} ${name}: macro-F1 ${
       result.metrics.macroF1.toFixed(3)
     } (${result.mode}; the "?" rule: ${
       result.baselines.questionMark.macroF1.toFixed(3)

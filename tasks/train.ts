@@ -26,6 +26,7 @@ import {
   defaultRealEvalDir,
   exists,
   type FlagSpec,
+  JUDGES_DIR,
   numberFlag,
   parseFlags,
   runMain,
@@ -164,6 +165,12 @@ const FLAGS: FlagSpec = {
       'folder of labelled real-chat CSVs to evaluate on, or "none" (default: data/real, the vendored Molweni, and ../shared/data/real when present)',
     placeholder: "DIR",
   },
+  "judge-eval": {
+    type: "string",
+    help:
+      'folder of hand-written judge CSVs to evaluate on (not real chat), or "none" (default: data/judges, J4)',
+    placeholder: "DIR",
+  },
 };
 
 await runMain(async () => {
@@ -231,6 +238,11 @@ await runMain(async () => {
     : String(flags["real-eval"]) === "none"
     ? []
     : [String(flags["real-eval"])];
+  const judgeEval = flags["judge-eval"] === undefined
+    ? [JUDGES_DIR]
+    : String(flags["judge-eval"]) === "none"
+    ? []
+    : [String(flags["judge-eval"])];
   const out = String(flags.out);
   const vectorsDir = flags["vectors-dir"] === undefined
     ? (out === DEFAULT_OUT ? "data" : out)
@@ -272,6 +284,16 @@ await runMain(async () => {
       }
       return results;
     },
+    evaluateJudges: judgeEval.length === 0 ? undefined : async (bundle, runDir) => {
+      const results: Record<string, unknown> = {};
+      for (const dir of judgeEval) {
+        Object.assign(
+          results,
+          await evaluateRealChat(bundle, dir, join(runDir, "eval"), new Map(), "judge-eval"),
+        );
+      }
+      return results;
+    },
     writeReport: writeRunReport,
     onStage: (stage, detail) => console.log(`${stage.padEnd(9)} ${detail}`),
     onEmbedProgress: progressBar("embed", 0),
@@ -299,7 +321,11 @@ await runMain(async () => {
   );
   console.log(formatPerClassTable(report.test));
   const rows = [{ name: "test (held-out)", metrics: report.test }];
-  for (const [name, value] of Object.entries(report.extra)) {
+  const scored = [
+    ...Object.entries(report.extra),
+    ...Object.entries(report.judges).map(([name, value]) => [`${name} (hand-written)`, value]),
+  ] as [string, unknown][];
+  for (const [name, value] of scored) {
     const v = value as {
       metrics?: typeof report.test;
       baselines?: Record<string, typeof report.test>;

@@ -163,7 +163,7 @@ Deno.test("deno task train still takes the deprecated --conversations and says t
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("deno task train --out DIR keeps the run, latest/ and vectors under DIR, and scores the vendored Molweni chat", async () => {
+Deno.test("deno task train --out DIR keeps the run, latest/ and vectors under DIR, and scores the vendored Molweni chat and the J4 judge", async () => {
   const dir = await Deno.makeTempDir({ prefix: "qac-train-out-" });
   try {
     await Deno.writeTextFile(
@@ -184,6 +184,14 @@ Deno.test("deno task train --out DIR keeps the run, latest/ and vectors under DI
       await Deno.readTextFile(join(dir, "runs", "latest", "metadata.json")),
     );
     assert.ok(latest.metrics.real.molweni, "metadata records the Molweni score");
+    // J4 is scored apart from real chat: its own line, its own metadata key, a table row
+    assert.match(
+      stdout,
+      /^judge-eval j4: macro-F1 0\.\d{3} \(context; .*\) on 1185 rows; message alone 0\.\d{3}$/m,
+    );
+    assert.match(stdout, /^j4 \(hand-written\) +1185 /m);
+    assert.equal(latest.metrics.judges.j4.metrics.n, 1185);
+    assert.equal(latest.metrics.real.j4, undefined);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -62,7 +62,14 @@ export interface ModelMetadata {
   /** Data path, sha256, rows per split and label, clean report. */
   data: Record<string, unknown>;
   /** Scores of the held-out splits and of real chat. */
-  metrics: { test?: Metrics; validation?: Metrics; real?: Record<string, unknown> };
+  metrics: {
+    test?: Metrics;
+    validation?: Metrics;
+    /** Scores on real chat (evaluation only). */
+    real?: Record<string, unknown>;
+    /** Scores on the hand-written judge sets of data/judges (evaluation only). */
+    judges?: Record<string, unknown>;
+  };
   /** deno, tfjs, qac. */
   versions: Record<string, string>;
   /** Written by `saveBundle`; models saved before it existed have none and load unverified. */

@@ -14,8 +14,9 @@
  *    was just talking with the asker, what came just before, yes/no and answer-type fit, time,
  *    how many questions since, answered already, which answer words went with which question
  *    words in the export's own replies, thread answers and mentions, and the asker's reply or
- *    thanks right after — such an answer waits up to 8 messages or 30 minutes before it is
- *    decided); when no candidate scores above "none", the answer links to nothing;
+ *    thanks right after, or the asker being the next to speak — such an answer waits up to 8
+ *    messages or 30 minutes before it is decided); when no candidate scores above "none", the
+ *    answer links to nothing;
  * 7. `thanks` — a question nothing above answered, whose asker thanked someone within 20 minutes
  *    of asking ("ty, that worked"), is linked to the message thanked (the one the thanks replies
  *    to, else the likeliest answer among the last few messages by others since the question),
@@ -238,6 +239,8 @@ interface PendingAnswer {
   /** Who replied to it, and who acknowledged (thanks, worked) soon after it. */
   repliedBy: Set<string>;
   acknowledgedBy: Set<string>;
+  /** The first person besides its author to post after it. */
+  nextAuthor: string | null;
 }
 
 interface Conversation {
@@ -527,6 +530,7 @@ export class Linker {
     for (const p of pending) {
       p.seen++;
       if (m.userName === p.message.userName) continue;
+      p.nextAuthor ??= m.userName;
       if (m.replyTo === p.message.messageId) p.repliedBy.add(m.userName);
       else if (acknowledges && !m.replyTo) p.acknowledgedBy.add(m.userName);
     }
@@ -552,6 +556,7 @@ export class Linker {
       features[FEATURE.talkedWithAsker] = this.#talkedSince(m.userName, open.record.author, p.time);
       features[FEATURE.askerRepliedToAnswer] = p.repliedBy.has(open.record.author) ? 1 : 0;
       features[FEATURE.askerAcknowledged] = p.acknowledgedBy.has(open.record.author) ? 1 : 0;
+      features[FEATURE.askerSpokeNext] = p.nextAuthor === open.record.author ? 1 : 0;
       const score = linkScore(features, this.#weights);
       if (score > 0 && (!best || score > best.score)) best = { open, score };
     }
@@ -770,6 +775,7 @@ export class Linker {
       seen: 0,
       repliedBy: new Set(),
       acknowledgedBy: new Set(),
+      nextAuthor: null,
     };
   }
 
@@ -836,6 +842,7 @@ export class Linker {
         minutes > 60 ? 1 : 0,
         this.#associations.score(open.hashes ??= hashWords(open.words), hashes),
         labelledComment ? 1 : 0,
+        0, // askerSpokeNext: known once later messages are read
       );
       return { open, features, score: linkScore(features, this.#weights) };
     });

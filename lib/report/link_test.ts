@@ -163,6 +163,26 @@ Deno.test("Linker weighs the evidence: a yes/no reply goes to the yes/no questio
   ]);
 });
 
+Deno.test("Linker weighs who speaks next: the asker answered is the next to talk", () => {
+  const after = (...next: [string, string][]) => {
+    const items: [ChatMessage, Label][] = [
+      [msg("q1", "ann", "is polars faster than pandas"), "question"],
+      [msg("q2", "cyd", "is tableau worth learning"), "question"],
+      [msg("c", "eve", "morning all"), "comment"],
+      [msg("a1", "bob", "yeah, by a lot"), "answer"],
+      ...next.map(([user, text], i): [ChatMessage, Label] => [msg(`c${i}`, user, text), "comment"]),
+    ];
+    return link(items).links.map((l) => [l.answerId, l.questionId]);
+  };
+  // with nothing after it, the newer of two yes/no questions takes the "yeah"
+  assert.deepStrictEqual(after(), [["a1", "q2"]]);
+  assert.deepStrictEqual(after(["cyd", "oh interesting"]), [["a1", "q2"]]);
+  // the older question's asker talking next tells it was theirs
+  assert.deepStrictEqual(after(["ann", "oh interesting"]), [["a1", "q1"]]);
+  // …but only as the next to speak, not after someone else
+  assert.deepStrictEqual(after(["dan", "morning all"], ["ann", "oh interesting"]), [["a1", "q2"]]);
+});
+
 Deno.test("Linker follows a reply chain: replying to an answer joins that answer's exchange", () => {
   const { links } = link([
     [msg("q1", "ann", "my join returns duplicates"), "question"],
