@@ -106,7 +106,7 @@
     (param $b1 f32) (param $rb2 f32) (param $eps f32) (param $decay1 f32) (param $decay2 f32)
     (param $least f32) (param $begin i32) (param $end i32) (param $keep i32)
     (local $h i32) (local $p i32) (local $start i32) (local $stop i32) (local $q i32)
-    (local $z i32)
+    (local $z i32) (local $zn i32) (local $z1 i32) (local $zx v128) (local $z2 i32) (local $zx2 v128)
     (local $ma v128) (local $mb v128) (local $ra v128) (local $rb v128) (local $va v128)
     (local $vb v128) (local $t v128) (local $tiny v128)
     (local $wa v128) (local $wb v128) (local $s v128) (local $u v128) (local $x v128)
@@ -122,6 +122,14 @@
     (local.set $sd2 (f32x4.splat (local.get $decay2)))
     (local.set $start (i32.add (local.get $tables) (i32.shl (local.get $first) (i32.const 3))))
     (local.set $stop (i32.add (local.get $start) (i32.shl (local.get $count) (i32.const 3))))
+    ;; one or two pairs (four rows in five): read once, as in adam_sparse
+    (local.set $zn (i32.shr_u (i32.sub (local.get $end) (local.get $begin)) (i32.const 3)))
+    (if (i32.lt_u (i32.sub (local.get $zn) (i32.const 1)) (i32.const 2)) (then
+      (local.set $z1 (i32.load (local.get $begin)))
+      (local.set $zx (v128.load32_splat offset=4 (local.get $begin)))
+      (if (i32.eq (local.get $zn) (i32.const 2)) (then
+        (local.set $z2 (i32.load offset=8 (local.get $begin)))
+        (local.set $zx2 (v128.load32_splat offset=12 (local.get $begin)))))))
     (local.set $h (local.get $h0))
     (block $done
       (loop $next
@@ -216,18 +224,33 @@
                     (f32x4.relaxed_madd (local.get $rb) (local.get $u) (local.get $se)))))))
             (v128.store (i32.add (local.get $w) (local.get $h)) (local.get $wa))
             (v128.store offset=16 (i32.add (local.get $w) (local.get $h)) (local.get $wb))))
-        (local.set $q (local.get $begin))
-        (block $added
-          (loop $pair
-            (br_if $added (i32.ge_u (local.get $q) (local.get $end)))
-            (local.set $x (v128.load32_splat offset=4 (local.get $q)))
-            (local.set $z (i32.add (i32.load (local.get $q)) (local.get $h)))
+        (if (i32.lt_u (i32.sub (local.get $zn) (i32.const 1)) (i32.const 2))
+          (then
+            (local.set $z (i32.add (local.get $z1) (local.get $h)))
             (v128.store (local.get $z)
-              (f32x4.relaxed_madd (local.get $x) (local.get $wa) (v128.load (local.get $z))))
+              (f32x4.relaxed_madd (local.get $zx) (local.get $wa) (v128.load (local.get $z))))
             (v128.store offset=16 (local.get $z)
-              (f32x4.relaxed_madd (local.get $x) (local.get $wb) (v128.load offset=16 (local.get $z))))
-            (local.set $q (i32.add (local.get $q) (i32.const 8)))
-            (br $pair)))
+              (f32x4.relaxed_madd (local.get $zx) (local.get $wb) (v128.load offset=16 (local.get $z))))
+            (if (i32.eq (local.get $zn) (i32.const 2)) (then
+              (local.set $z (i32.add (local.get $z2) (local.get $h)))
+              (v128.store (local.get $z)
+                (f32x4.relaxed_madd (local.get $zx2) (local.get $wa) (v128.load (local.get $z))))
+              (v128.store offset=16 (local.get $z)
+                (f32x4.relaxed_madd (local.get $zx2) (local.get $wb)
+                                    (v128.load offset=16 (local.get $z)))))))
+          (else
+            (local.set $q (local.get $begin))
+            (block $added
+              (loop $pair
+                (br_if $added (i32.ge_u (local.get $q) (local.get $end)))
+                (local.set $x (v128.load32_splat offset=4 (local.get $q)))
+                (local.set $z (i32.add (i32.load (local.get $q)) (local.get $h)))
+                (v128.store (local.get $z)
+                  (f32x4.relaxed_madd (local.get $x) (local.get $wa) (v128.load (local.get $z))))
+                (v128.store offset=16 (local.get $z)
+                  (f32x4.relaxed_madd (local.get $x) (local.get $wb) (v128.load offset=16 (local.get $z))))
+                (local.set $q (i32.add (local.get $q) (i32.const 8)))
+                (br $pair)))))
         (local.set $h (i32.add (local.get $h) (i32.const 32)))
         (br $next))))
 
@@ -311,12 +334,18 @@
   ;; that many idle steps for this row in this batch's forward pass and left the moments as they
   ;; were: they decay here first (m·decay1, v·decay2, flushed below 2^-126), so that each is
   ;; read and written once per step.
+  ;; When the next batch reads the row too, its forward pass happens in the same pass: the
+  ;; updated weights, times each of that batch's pairs' values, are added into its z rows
+  ;; (pairs at bytes zbegin … zend, as in row_forward), so the row is read once for both.
   (func $adam_sparse
     (param $w i32) (param $m i32) (param $v i32) (param $h0 i32) (param $h1 i32)
     (param $begin i32) (param $end i32) (param $scale f32) (param $unbias f32) (param $b1 f32)
     (param $c1 f32) (param $b2 f32) (param $c2 f32) (param $eps f32) (param $least f32)
-    (param $skipped i32) (param $decay1 f32) (param $decay2 f32)
-    (local $h i32) (local $p i32) (local $x v128) (local $dz i32)
+    (param $skipped i32) (param $decay1 f32) (param $decay2 f32) (param $zbegin i32)
+    (param $zend i32)
+    (local $h i32) (local $p i32) (local $x v128) (local $dz i32) (local $wa v128) (local $wb v128)
+    (local $gn i32) (local $g1 i32) (local $gx v128) (local $g2 i32) (local $gx2 v128)
+    (local $zn i32) (local $z1 i32) (local $zx v128) (local $z2 i32) (local $zx2 v128)
     (local $sd1 v128) (local $sd2 v128) (local $t v128) (local $tiny v128)
     (local $ga v128) (local $gb v128) (local $ma v128) (local $mb v128) (local $va v128)
     (local $vb v128)
@@ -333,24 +362,56 @@
     (local.set $ss (f32x4.splat (local.get $scale)))
     (local.set $su (f32x4.splat (local.get $unbias)))
     (local.set $se (f32x4.splat (local.get $eps)))
+    ;; one or two pairs (four rows in five): their addresses and values are read once, not once
+    ;; per 8 weights (every memory access costs a bounds check: Deno runs V8 without its trap
+    ;; handler)
+    (local.set $gn (i32.shr_u (i32.sub (local.get $end) (local.get $begin)) (i32.const 3)))
+    (if (i32.lt_u (i32.sub (local.get $gn) (i32.const 1)) (i32.const 2)) (then
+      (local.set $g1 (i32.load (local.get $begin)))
+      (local.set $gx (v128.load32_splat offset=4 (local.get $begin)))
+      (if (i32.eq (local.get $gn) (i32.const 2)) (then
+        (local.set $g2 (i32.load offset=8 (local.get $begin)))
+        (local.set $gx2 (v128.load32_splat offset=12 (local.get $begin)))))))
+    (local.set $zn (i32.shr_u (i32.sub (local.get $zend) (local.get $zbegin)) (i32.const 3)))
+    (if (i32.lt_u (i32.sub (local.get $zn) (i32.const 1)) (i32.const 2)) (then
+      (local.set $z1 (i32.load (local.get $zbegin)))
+      (local.set $zx (v128.load32_splat offset=4 (local.get $zbegin)))
+      (if (i32.eq (local.get $zn) (i32.const 2)) (then
+        (local.set $z2 (i32.load offset=8 (local.get $zbegin)))
+        (local.set $zx2 (v128.load32_splat offset=12 (local.get $zbegin)))))))
     (local.set $h (local.get $h0))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $h) (local.get $h1)))
         (local.set $ga (v128.const i32x4 0 0 0 0))
         (local.set $gb (v128.const i32x4 0 0 0 0))
-        (local.set $p (local.get $begin))
-        (block $summed
-          (loop $next_pair
-            (br_if $summed (i32.ge_u (local.get $p) (local.get $end)))
-            (local.set $x (v128.load32_splat offset=4 (local.get $p)))
-            (local.set $dz (i32.add (i32.load (local.get $p)) (local.get $h)))
+        (if (i32.lt_u (i32.sub (local.get $gn) (i32.const 1)) (i32.const 2))
+          (then
+            (local.set $dz (i32.add (local.get $g1) (local.get $h)))
             (local.set $ga
-              (f32x4.relaxed_madd (local.get $x) (v128.load (local.get $dz)) (local.get $ga)))
+              (f32x4.relaxed_madd (local.get $gx) (v128.load (local.get $dz)) (local.get $ga)))
             (local.set $gb
-              (f32x4.relaxed_madd (local.get $x) (v128.load offset=16 (local.get $dz)) (local.get $gb)))
-            (local.set $p (i32.add (local.get $p) (i32.const 8)))
-            (br $next_pair)))
+              (f32x4.relaxed_madd (local.get $gx) (v128.load offset=16 (local.get $dz)) (local.get $gb)))
+            (if (i32.eq (local.get $gn) (i32.const 2)) (then
+              (local.set $dz (i32.add (local.get $g2) (local.get $h)))
+              (local.set $ga
+                (f32x4.relaxed_madd (local.get $gx2) (v128.load (local.get $dz)) (local.get $ga)))
+              (local.set $gb
+                (f32x4.relaxed_madd (local.get $gx2) (v128.load offset=16 (local.get $dz))
+                                    (local.get $gb))))))
+          (else
+            (local.set $p (local.get $begin))
+            (block $summed
+              (loop $next_pair
+                (br_if $summed (i32.ge_u (local.get $p) (local.get $end)))
+                (local.set $x (v128.load32_splat offset=4 (local.get $p)))
+                (local.set $dz (i32.add (i32.load (local.get $p)) (local.get $h)))
+                (local.set $ga
+                  (f32x4.relaxed_madd (local.get $x) (v128.load (local.get $dz)) (local.get $ga)))
+                (local.set $gb
+                  (f32x4.relaxed_madd (local.get $x) (v128.load offset=16 (local.get $dz)) (local.get $gb)))
+                (local.set $p (i32.add (local.get $p) (i32.const 8)))
+                (br $next_pair)))))
         (local.set $ma (v128.load (i32.add (local.get $m) (local.get $h))))
         (local.set $mb (v128.load offset=16 (i32.add (local.get $m) (local.get $h))))
         (local.set $va (v128.load (i32.add (local.get $v) (local.get $h))))
@@ -392,14 +453,44 @@
         (v128.store offset=16 (i32.add (local.get $m) (local.get $h)) (local.get $mb))
         (v128.store (i32.add (local.get $v) (local.get $h)) (local.get $va))
         (v128.store offset=16 (i32.add (local.get $v) (local.get $h)) (local.get $vb))
-        (v128.store (i32.add (local.get $w) (local.get $h))
+        (local.set $wa
           (f32x4.sub (v128.load (i32.add (local.get $w) (local.get $h)))
             (f32x4.div (f32x4.mul (local.get $ss) (local.get $ma))
               (f32x4.relaxed_madd (f32x4.sqrt (local.get $va)) (local.get $su) (local.get $se)))))
-        (v128.store offset=16 (i32.add (local.get $w) (local.get $h))
+        (local.set $wb
           (f32x4.sub (v128.load offset=16 (i32.add (local.get $w) (local.get $h)))
             (f32x4.div (f32x4.mul (local.get $ss) (local.get $mb))
               (f32x4.relaxed_madd (f32x4.sqrt (local.get $vb)) (local.get $su) (local.get $se)))))
+        (v128.store (i32.add (local.get $w) (local.get $h)) (local.get $wa))
+        (v128.store offset=16 (i32.add (local.get $w) (local.get $h)) (local.get $wb))
+        ;; the next batch's forward pass
+        (if (i32.lt_u (i32.sub (local.get $zn) (i32.const 1)) (i32.const 2))
+          (then
+            (local.set $dz (i32.add (local.get $z1) (local.get $h)))
+            (v128.store (local.get $dz)
+              (f32x4.relaxed_madd (local.get $zx) (local.get $wa) (v128.load (local.get $dz))))
+            (v128.store offset=16 (local.get $dz)
+              (f32x4.relaxed_madd (local.get $zx) (local.get $wb) (v128.load offset=16 (local.get $dz))))
+            (if (i32.eq (local.get $zn) (i32.const 2)) (then
+              (local.set $dz (i32.add (local.get $z2) (local.get $h)))
+              (v128.store (local.get $dz)
+                (f32x4.relaxed_madd (local.get $zx2) (local.get $wa) (v128.load (local.get $dz))))
+              (v128.store offset=16 (local.get $dz)
+                (f32x4.relaxed_madd (local.get $zx2) (local.get $wb)
+                                    (v128.load offset=16 (local.get $dz)))))))
+          (else
+            (local.set $p (local.get $zbegin))
+            (block $added
+              (loop $next_z
+                (br_if $added (i32.ge_u (local.get $p) (local.get $zend)))
+                (local.set $x (v128.load32_splat offset=4 (local.get $p)))
+                (local.set $dz (i32.add (i32.load (local.get $p)) (local.get $h)))
+                (v128.store (local.get $dz)
+                  (f32x4.relaxed_madd (local.get $x) (local.get $wa) (v128.load (local.get $dz))))
+                (v128.store offset=16 (local.get $dz)
+                  (f32x4.relaxed_madd (local.get $x) (local.get $wb) (v128.load offset=16 (local.get $dz))))
+                (local.set $p (i32.add (local.get $p) (i32.const 8)))
+                (br $next_z)))))
         (local.set $h (i32.add (local.get $h) (i32.const 32)))
         (br $next))))
 
@@ -408,19 +499,78 @@
   ;;   0 slots  4 slot count  8 first z row  12 batch rows  16 row bytes (W1, z, W2ᵀ rows)
   ;;   20 W1  24 M1  28 V1  32 step tables  36 b1  40 W2ᵀ  44 gW2ᵀ  48 gb1  52 m(b1)  56 v(b1)
   ;;   60 m(W2ᵀ)  64 v(W2ᵀ)  68 classes  72 partial sums  76 dl  (i32 addresses and counts)
-  ;;   80 b1  84 √b2  88 eps  92 scale[t]  96 unbias[t]  100 1 − b1  104 b2  108 1 − b2
-  ;;   112 least: the W1 moments' flush floor this step, or 0 (f32)  116 parts (i32)
-  ;; A slot (32 bytes) is one W1 row the batch reads: 0 its byte offset in W1, 4 first step to
+  ;;   80 b1  84 √b2  88 eps  100 1 − b1  104 b2  108 1 − b2
+  ;;   112 least: the pending step's W1 flush floor, or 0 (f32)  116 parts (i32)
+  ;;   120 scale and 124 unbias of the pending step (f32)
+  ;;   132 the pending slots no slot of this batch reads (i32 addresses), 136 their count
+  ;;   140 the pending step's z rows, 144 its batch rows, 148 1 while its `backward` is pending
+  ;; A slot (64 bytes) is one W1 row the batch reads: 0 its byte offset in W1, 4 first step to
   ;; replay, 8 steps to replay, 12 decay1, 16 decay2 (f32), 20 / 24 its pairs' byte range,
-  ;; 28 least (f32, see row_forward).
+  ;; 28 least (f32, see row_forward), 32 the address of its slot in the previous batch when
+  ;; that batch read the row too (else 0).
+  ;;
+  ;; A batch's backward pass and its Adam step on the W1 rows it read are left pending until
+  ;; the next batch's `forward` (or `flush`), which runs them first on its range of hidden
+  ;; units: one handshake between the threads a step instead of two (everything a range's
+  ;; backward pass reads and writes belongs to that range), and since the next batch reads ~60%
+  ;; of the same rows, its forward pass on them rides on the Adam pass (see adam_sparse): one
+  ;; read of each such row instead of two. Adam on a row depends on nothing but the row and the
+  ;; pending batch's dz rows, and the z sums are still added in slot order, so the results are
+  ;; the same bit for bit.
 
-  ;; forward: z rows = b1 + Σ value · W1[input] (each slot's row caught up first), then the
-  ;; output layer's partial sums of this range into partial[(row · parts + part) · classes].
+  ;; The pending Adam step of W1 row slot `slot` (of the previous batch) over [h0, h1), adding
+  ;; the updated weights into this batch's z rows through pairs zbegin … zend.
+  (func $pending_adam (param $at i32) (param $slot i32) (param $h0 i32) (param $h1 i32)
+    (param $zbegin i32) (param $zend i32)
+    (local $off i32)
+    (local.set $off (i32.load (local.get $slot)))
+    (call $adam_sparse
+      (i32.add (i32.load offset=20 (local.get $at)) (local.get $off))
+      (i32.add (i32.load offset=24 (local.get $at)) (local.get $off))
+      (i32.add (i32.load offset=28 (local.get $at)) (local.get $off))
+      (local.get $h0) (local.get $h1)
+      (i32.load offset=20 (local.get $slot))
+      (i32.load offset=24 (local.get $slot))
+      (f32.load offset=120 (local.get $at))
+      (f32.load offset=124 (local.get $at))
+      (f32.load offset=80 (local.get $at))
+      (f32.load offset=100 (local.get $at))
+      (f32.load offset=104 (local.get $at))
+      (f32.load offset=108 (local.get $at))
+      (f32.load offset=88 (local.get $at))
+      (f32.load offset=112 (local.get $at))
+      (i32.load offset=8 (local.get $slot))
+      (f32.load offset=12 (local.get $slot))
+      (f32.load offset=16 (local.get $slot))
+      (local.get $zbegin) (local.get $zend)))
+
+  ;; flush: the pending step's backward pass, if any, then its Adam step on the W1 rows listed
+  ;; at 132 (those this batch does not read, or all of them before the weights are read), over
+  ;; [h0, h1). Last listed first: the rows the previous batch read last may still be in cache.
+  (func $flush (export "flush") (param $at i32) (param $h0 i32) (param $h1 i32)
+    (local $list i32) (local $at_end i32)
+    (if (i32.load offset=148 (local.get $at))
+      (then (call $backward (local.get $at) (local.get $h0) (local.get $h1))))
+    (local.set $list (i32.load offset=132 (local.get $at)))
+    (local.set $at_end
+      (i32.add (local.get $list) (i32.shl (i32.load offset=136 (local.get $at)) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.le_u (local.get $at_end) (local.get $list)))
+        (local.set $at_end (i32.sub (local.get $at_end) (i32.const 4)))
+        (call $pending_adam (local.get $at) (i32.load (local.get $at_end))
+          (local.get $h0) (local.get $h1) (i32.const 0) (i32.const 0))
+        (br $next))))
+
+  ;; forward: the pending step (see flush) on rows this batch does not read, z rows = b1 + Σ value ·
+  ;; W1[input] (each slot's row caught up first, or given its pending Adam step), then the output
+  ;; layer's partial sums of this range into partial[(row · parts + part) · classes].
   (func (export "forward") (param $at i32) (param $h0 i32) (param $h1 i32) (param $part i32)
     (local $r i32) (local $z i32) (local $h i32) (local $slot i32) (local $slots_end i32)
     (local $row i32) (local $off i32) (local $classes i32)
     (local.set $row (i32.load offset=16 (local.get $at)))
     (local.set $classes (i32.load offset=68 (local.get $at)))
+    (call $flush (local.get $at) (local.get $h0) (local.get $h1))
     ;; z = b1
     (local.set $r (i32.const 0))
     (block $rows_done
@@ -441,29 +591,35 @@
     ;; + the W1 rows, caught up
     (local.set $slot (i32.load (local.get $at)))
     (local.set $slots_end
-      (i32.add (local.get $slot) (i32.shl (i32.load offset=4 (local.get $at)) (i32.const 5))))
+      (i32.add (local.get $slot) (i32.shl (i32.load offset=4 (local.get $at)) (i32.const 6))))
     (block $slots_done
       (loop $slots
         (br_if $slots_done (i32.ge_u (local.get $slot) (local.get $slots_end)))
         (local.set $off (i32.load (local.get $slot)))
-        (call $row_forward
-          (i32.add (i32.load offset=20 (local.get $at)) (local.get $off))
-          (i32.add (i32.load offset=24 (local.get $at)) (local.get $off))
-          (i32.add (i32.load offset=28 (local.get $at)) (local.get $off))
-          (local.get $h0) (local.get $h1)
-          (i32.load offset=32 (local.get $at))
-          (i32.load offset=4 (local.get $slot))
-          (i32.load offset=8 (local.get $slot))
-          (f32.load offset=80 (local.get $at))
-          (f32.load offset=84 (local.get $at))
-          (f32.load offset=88 (local.get $at))
-          (f32.load offset=12 (local.get $slot))
-          (f32.load offset=16 (local.get $slot))
-          (f32.load offset=28 (local.get $slot))
-          (i32.load offset=20 (local.get $slot))
-          (i32.load offset=24 (local.get $slot))
-          (i32.const 0))
-        (local.set $slot (i32.add (local.get $slot) (i32.const 32)))
+        (if (i32.load offset=32 (local.get $slot))
+          (then
+            (call $pending_adam (local.get $at) (i32.load offset=32 (local.get $slot))
+              (local.get $h0) (local.get $h1)
+              (i32.load offset=20 (local.get $slot)) (i32.load offset=24 (local.get $slot))))
+          (else
+            (call $row_forward
+              (i32.add (i32.load offset=20 (local.get $at)) (local.get $off))
+              (i32.add (i32.load offset=24 (local.get $at)) (local.get $off))
+              (i32.add (i32.load offset=28 (local.get $at)) (local.get $off))
+              (local.get $h0) (local.get $h1)
+              (i32.load offset=32 (local.get $at))
+              (i32.load offset=4 (local.get $slot))
+              (i32.load offset=8 (local.get $slot))
+              (f32.load offset=80 (local.get $at))
+              (f32.load offset=84 (local.get $at))
+              (f32.load offset=88 (local.get $at))
+              (f32.load offset=12 (local.get $slot))
+              (f32.load offset=16 (local.get $slot))
+              (f32.load offset=28 (local.get $slot))
+              (i32.load offset=20 (local.get $slot))
+              (i32.load offset=24 (local.get $slot))
+              (i32.const 0))))
+        (local.set $slot (i32.add (local.get $slot) (i32.const 64)))
         (br $slots)))
     ;; the output layer's partial sums
     (local.set $r (i32.const 0))
@@ -484,11 +640,12 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $heads))))
 
-  ;; backward: given dl (row r's d loss / d logits at dl + 16·r·⌈classes/4⌉), the gradients of
-  ;; this range (dz over z in place, gb1, gW2ᵀ) and Adam step t of its W1 rows, b1 and W2ᵀ.
-  (func (export "backward") (param $at i32) (param $h0 i32) (param $h1 i32)
-    (local $r i32) (local $z i32) (local $h i32) (local $c i32) (local $slot i32)
-    (local $slots_end i32) (local $row i32) (local $off i32) (local $classes i32)
+  ;; backward, of the pending step (its z rows at 140, its rows at 144, run by the next
+  ;; `forward` or `flush`): given dl (row r's d loss / d logits at dl + 16·r·⌈classes/4⌉), the
+  ;; gradients of this range (dz over z in place, gb1, gW2ᵀ) and Adam step t of b1 and W2ᵀ.
+  (func $backward (param $at i32) (param $h0 i32) (param $h1 i32)
+    (local $r i32) (local $z i32) (local $h i32) (local $c i32) (local $row i32) (local $off i32)
+    (local $classes i32)
     (local $dl_row i32) (local $n i32)
     (local.set $row (i32.load offset=16 (local.get $at)))
     (local.set $classes (i32.load offset=68 (local.get $at)))
@@ -519,8 +676,8 @@
     (local.set $r (i32.const 0))
     (block $rows_done
       (loop $rows
-        (br_if $rows_done (i32.ge_u (local.get $r) (i32.load offset=12 (local.get $at))))
-        (local.set $z (i32.add (i32.load offset=8 (local.get $at))
+        (br_if $rows_done (i32.ge_u (local.get $r) (i32.load offset=144 (local.get $at))))
+        (local.set $z (i32.add (i32.load offset=140 (local.get $at))
                                (i32.mul (local.get $r) (local.get $row))))
         (call $head_backward
           (local.get $z)
@@ -533,43 +690,14 @@
                    (i32.mul (local.get $r) (local.get $dl_row))))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows)))
-    ;; Adam on the W1 rows the batch read, last slot first: the rows `forward` read last may
-    ;; still be in cache
-    (local.set $slots_end (i32.load (local.get $at)))
-    (local.set $slot
-      (i32.add (local.get $slots_end) (i32.shl (i32.load offset=4 (local.get $at)) (i32.const 5))))
-    (block $slots_done
-      (loop $slots
-        (br_if $slots_done (i32.le_u (local.get $slot) (local.get $slots_end)))
-        (local.set $slot (i32.sub (local.get $slot) (i32.const 32)))
-        (local.set $off (i32.load (local.get $slot)))
-        (call $adam_sparse
-          (i32.add (i32.load offset=20 (local.get $at)) (local.get $off))
-          (i32.add (i32.load offset=24 (local.get $at)) (local.get $off))
-          (i32.add (i32.load offset=28 (local.get $at)) (local.get $off))
-          (local.get $h0) (local.get $h1)
-          (i32.load offset=20 (local.get $slot))
-          (i32.load offset=24 (local.get $slot))
-          (f32.load offset=92 (local.get $at))
-          (f32.load offset=96 (local.get $at))
-          (f32.load offset=80 (local.get $at))
-          (f32.load offset=100 (local.get $at))
-          (f32.load offset=104 (local.get $at))
-          (f32.load offset=108 (local.get $at))
-          (f32.load offset=88 (local.get $at))
-          (f32.load offset=112 (local.get $at))
-          (i32.load offset=8 (local.get $slot))
-          (f32.load offset=12 (local.get $slot))
-          (f32.load offset=16 (local.get $slot)))
-        (br $slots)))
-    ;; and on b1 and W2ᵀ
+    ;; Adam on b1 and W2ᵀ (W1's rows wait for the next forward or flush)
     (call $adam
       (i32.add (i32.load offset=36 (local.get $at)) (local.get $h0))
       (i32.add (i32.load offset=52 (local.get $at)) (local.get $h0))
       (i32.add (i32.load offset=56 (local.get $at)) (local.get $h0))
       (i32.add (i32.load offset=48 (local.get $at)) (local.get $h0))
       (local.get $n)
-      (f32.load offset=92 (local.get $at)) (f32.load offset=96 (local.get $at))
+      (f32.load offset=120 (local.get $at)) (f32.load offset=124 (local.get $at))
       (f32.load offset=80 (local.get $at)) (f32.load offset=100 (local.get $at))
       (f32.load offset=104 (local.get $at)) (f32.load offset=108 (local.get $at))
       (f32.load offset=88 (local.get $at)))
@@ -584,7 +712,7 @@
           (i32.add (i32.load offset=64 (local.get $at)) (local.get $off))
           (i32.add (i32.load offset=44 (local.get $at)) (local.get $off))
           (local.get $n)
-          (f32.load offset=92 (local.get $at)) (f32.load offset=96 (local.get $at))
+          (f32.load offset=120 (local.get $at)) (f32.load offset=124 (local.get $at))
           (f32.load offset=80 (local.get $at)) (f32.load offset=100 (local.get $at))
           (f32.load offset=104 (local.get $at)) (f32.load offset=108 (local.get $at))
           (f32.load offset=88 (local.get $at)))

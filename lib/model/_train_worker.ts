@@ -1,6 +1,6 @@
 /**
  * The trainer's second thread: claims parts of each step's hidden units and runs the
- * `forward` / `backward` kernel on them, in the memory {@linkcode MlpTrainer} shares with it,
+ * `forward` kernel on them, in the memory {@linkcode MlpTrainer} shares with it,
  * when the main thread starts a run (an Atomics handshake; see `runParts` in `_trainer.ts`).
  * Private to lib/model.
  * @module
@@ -34,7 +34,6 @@ self.onmessage = (event: MessageEvent<Start>) => {
     const h0 = part * partBytes;
     const h1 = Math.min(rowBytes, h0 + partBytes);
     if (command === COMMAND.forward) kernels.forward(params, h0, h1, part);
-    else kernels.backward(params, h0, h1);
   };
   self.postMessage("ready");
   for (;;) {

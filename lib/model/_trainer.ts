@@ -95,7 +95,7 @@ export interface Kernels {
     keep: number,
   ): void;
   forward(params: number, h0: number, h1: number, part: number): void;
-  backward(params: number, h0: number, h1: number): void;
+  flush(params: number, h0: number, h1: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -126,9 +126,8 @@ const MAX_PAGES = 65536;
 const REGIONS = [
   "params",
   "w1",
-  "m1",
-  "v1",
   "slots",
+  "leftovers",
   "b1",
   "mb1",
   "vb1",
@@ -139,7 +138,7 @@ const REGIONS = [
   "gw2t",
 ] as const;
 
-/** Byte offsets in the parameter block the `forward` / `backward` kernels read. */
+/** Byte offsets in the parameter block the `forward` / `flush` kernels read. */
 const PARAMS = {
   slots: 0,
   slotCount: 4,
@@ -164,17 +163,22 @@ const PARAMS = {
   beta1: 80,
   rootBeta2: 84,
   epsilon: 88,
-  scale: 92,
-  unbias: 96,
   oneMinusBeta1: 100,
   beta2: 104,
   oneMinusBeta2: 108,
   least: 112,
   parts: 116,
+  pendingScale: 120,
+  pendingUnbias: 124,
+  leftovers: 132,
+  leftoverCount: 136,
+  pendingZ: 140,
+  pendingRows: 144,
+  backwardPending: 148,
   /** The threads' handshake (see {@linkcode HANDSHAKE}); the kernels do not read it. */
-  control: 128,
+  control: 160,
 } as const;
-const PARAM_BYTES = 160;
+const PARAM_BYTES = 192;
 /**
  * Parts a step's hidden units are cut into, claimed by whichever thread is free: when the OS
  * pauses the second thread before it claims one, the main thread runs both and does not wait.
@@ -183,10 +187,10 @@ const PARAM_BYTES = 160;
  */
 const PARTS = 2;
 /** Bytes per slot: a W1 row the batch reads (see the kernel source for the fields). */
-const SLOT_BYTES = 32;
+const SLOT_BYTES = 64;
 
 /** What a step asks the threads to run. */
-export const COMMAND = { forward: 1, backward: 2 } as const;
+export const COMMAND = { forward: 1 } as const;
 /** Where the handshake lives (bytes), for `_train_worker.ts`. */
 export const CONTROL_AT = PARAMS.control;
 /**
@@ -238,13 +242,20 @@ const PATIENCE_MS = 60_000;
 /**
  * Holds the parameters and their Adam moments and runs batch steps. Everything lives in one
  * shared WebAssembly memory of its own, rows padded to a multiple of 8 floats: a parameter block,
- * `(W1 | M1 | V1)` each `inputs × stride`, the batch's slot table, the dense parameters, then the
- * batch's `z` rows, partial sums, `dl` rows, per-step tables and pair lists, which grow. W1's
- * rows are caught up lazily: `#current[i]` is the step row i's `(w, m, v)` reflect.
+ * W1 with its moments (`inputs` blocks of `w | m | v`, each `stride` floats: reading or updating
+ * a row touches one 24 KiB stretch at the default 2,048 hidden units, not three 8 KiB rows 34 MB
+ * apart), two slot tables (this batch's and the previous one's), the dense parameters, then two
+ * sets of `z` rows, partial sums, `dl` rows, per-step tables and two pair lists, which grow. W1's
+ * rows are caught up lazily: `#current[i]` is the step row i's `(w, m, v)` reflect, except that
+ * the last batch's backward pass and Adam step (but b2's) are still pending (its W1 rows in
+ * `#pendingRows`): the next batch's `forward` runs them first, fused with its own forward pass on
+ * the W1 rows both batches read, and {@linkcode MlpTrainer.sync} runs them before the weights
+ * are read.
  *
- * A step is two kernels, `forward` and `backward`, each run on every part of the hidden units
- * (halves); the output layer's sums are kept per part and added in part order, so one thread
- * running all parts and two threads sharing them out give the same bits.
+ * A step is one kernel, `forward`, run on every part of the hidden units (halves): the previous
+ * step's backward pass, then this one's forward pass; the output layer's sums are kept per part
+ * and added in part order, so one thread running all parts and two threads sharing them out give
+ * the same bits.
  */
 export class MlpTrainer {
   readonly inputs: number;
@@ -266,17 +277,31 @@ export class MlpTrainer {
   #f32: Float32Array;
   #i32: Int32Array;
   readonly #at: Record<(typeof REGIONS)[number], number>;
-  #zAt = 0;
+  /** Where W1 row 0's moments start: each row is `w | m | v`, 3 × stride floats. */
+  readonly #m1: number;
+  readonly #v1: number;
+  /** This step's z rows and the previous step's dz rows (the pending Adam step reads them). */
+  #zAt: [number, number] = [0, 0];
   #zRows = 0;
   #partialAt = 0;
   #dlAt = 0;
   #tablesAt = 0;
   #tableSteps = 0;
-  #pairsAt = 0;
+  #pairsAt: [number, number] = [0, 0];
   #pairCapacity = 0;
   /** Per touched row: its batch uses so far while the pair lists are built. */
   readonly #counts: Int32Array;
   readonly #current: Int32Array;
+  /**
+   * The previous batch's W1 rows, whose Adam step is pending (see the kernel source): their
+   * slots' addresses by row (0 for the others), and the rows. (Its backward pass is pending too
+   * while `PARAMS.backwardPending` is 1.)
+   */
+  readonly #pendingSlot: Int32Array;
+  readonly #pendingRows: Int32Array;
+  #pendingCount = 0;
+  /** The pending step's Adam constants: scale[t], unbias[t] and the W1 moments' flush floor. */
+  #pending = { scale: 0, unbias: 0, least: 0 };
   /** 1 once a row's moments are non-zero (rows never active need no replay). */
   readonly #active: Uint8Array;
   readonly #b2: { w: Float32Array; m: Float32Array; v: Float32Array };
@@ -306,10 +331,10 @@ export class MlpTrainer {
     this.#parts = Math.ceil(stride * 4 / this.#partBytes);
     const sizes: Record<(typeof REGIONS)[number], number> = {
       params: PARAM_BYTES / 4,
-      w1: inputs * stride,
-      m1: inputs * stride,
-      v1: inputs * stride,
-      slots: inputs * SLOT_BYTES / 4,
+      w1: 3 * inputs * stride,
+      // two tables: this batch's, and the previous one's, whose W1 Adam step is pending
+      slots: 2 * inputs * SLOT_BYTES / 4,
+      leftovers: inputs,
       b1: stride,
       mb1: stride,
       vb1: stride,
@@ -329,7 +354,9 @@ export class MlpTrainer {
       bytes += sizes[region] * 4;
     }
     this.#at = at;
-    this.#zAt = this.#end = bytes;
+    this.#m1 = at.w1 + stride * 4;
+    this.#v1 = at.w1 + 2 * stride * 4;
+    this.#end = bytes;
     try {
       this.#memory = new WebAssembly.Memory({
         initial: Math.ceil(bytes / PAGE) + 1,
@@ -349,7 +376,7 @@ export class MlpTrainer {
     this.#i32 = new Int32Array(this.#memory.buffer);
     this.#counts = new Int32Array(inputs);
     for (let i = 0; i < inputs; i++) {
-      this.#f32.set(initial.w1.subarray(i * hidden, (i + 1) * hidden), at.w1 / 4 + i * stride);
+      this.#f32.set(initial.w1.subarray(i * hidden, (i + 1) * hidden), at.w1 / 4 + 3 * i * stride);
     }
     this.#f32.set(initial.b1, at.b1 / 4);
     for (let h = 0; h < hidden; h++) {
@@ -358,6 +385,8 @@ export class MlpTrainer {
       }
     }
     this.#current = new Int32Array(inputs);
+    this.#pendingSlot = new Int32Array(inputs);
+    this.#pendingRows = new Int32Array(inputs);
     this.#active = new Uint8Array(inputs);
     this.#b2 = {
       w: Float32Array.from(initial.b2),
@@ -372,13 +401,13 @@ export class MlpTrainer {
     const p = at.params / 4;
     const i32 = this.#i32;
     const f32 = this.#f32;
-    i32[p + PARAMS.slots / 4] = at.slots;
+    i32[p + PARAMS.leftovers / 4] = at.leftovers;
     i32[p + PARAMS.rowBytes / 4] = stride * 4;
+    i32[p + PARAMS.w1 / 4] = at.w1;
+    i32[p + PARAMS.m1 / 4] = this.#m1;
+    i32[p + PARAMS.v1 / 4] = this.#v1;
     for (
       const name of [
-        "w1",
-        "m1",
-        "v1",
         "b1",
         "w2t",
         "gw2t",
@@ -500,14 +529,20 @@ export class MlpTrainer {
     }
     // 2. each slot: its row, the idle steps to replay before step t, its pairs' range
     const { beta1, beta2 } = this.#adam;
-    const slots = at.slots / 4;
-    let cursor = this.#pairsAt;
+    const parity = t & 1;
+    const slotsAt = at.slots + parity * this.inputs * SLOT_BYTES;
+    const slots = slotsAt / 4;
+    const pendingSlot = this.#pendingSlot;
+    let cursor = this.#pairsAt[parity]!;
     for (let s = 0; s < count; s++) {
       const index = touched[s]!;
       const e = slots + s * (SLOT_BYTES / 4);
+      // a row the previous batch read: its pending Adam step carries this forward pass
+      i32[e + 8] = pendingSlot[index]!;
+      pendingSlot[index] = 0;
       const from = this.#current[index]!;
       const k = t - 1 - from;
-      i32[e] = index * rowBytes;
+      i32[e] = index * 3 * rowBytes;
       if (k > 0 && this.#active[index] === 1) {
         i32[e + 1] = from + 1;
         i32[e + 2] = Math.min(k, MAX_REPLAYED_STEPS);
@@ -523,7 +558,7 @@ export class MlpTrainer {
       this.#active[index] = 1;
     }
     for (let i = 0; i < n; i++) {
-      const zAt = this.#zAt + i * rowBytes;
+      const zAt = this.#zAt[parity]! + i * rowBytes;
       const [from, to] = rowBounds(x, rows[i]!);
       for (let k = from; k < to; k++) {
         const value = values[k]!;
@@ -539,13 +574,34 @@ export class MlpTrainer {
       slot[touched[s]!] = -1;
       counts[s] = 0;
     }
+    // the pending rows this batch does not read get their Adam step first; this batch's rows
+    // become the pending ones
     const p = at.params / 4;
+    const leftovers = at.leftovers / 4;
+    let leftover = 0;
+    for (let r = 0; r < this.#pendingCount; r++) {
+      const index = this.#pendingRows[r]!;
+      if (pendingSlot[index] === 0) continue;
+      i32[leftovers + leftover++] = pendingSlot[index]!;
+      pendingSlot[index] = 0;
+    }
+    this.#setPending(leftover);
+    for (let s = 0; s < count; s++) {
+      pendingSlot[touched[s]!] = slotsAt + s * SLOT_BYTES;
+    }
+    this.#pendingRows.set(touched.subarray(0, count));
+    this.#pendingCount = count;
+    this.#pending = {
+      scale: f32[this.#tablesAt / 4 + 2 * t]!,
+      unbias: f32[this.#tablesAt / 4 + 2 * t + 1]!,
+      least: t % FLUSH_EVERY === 0 ? SMALLEST_NORMAL / beta1 ** FLUSH_EVERY : 0,
+    };
+    i32[p + PARAMS.slots / 4] = slotsAt;
+    i32[p + PARAMS.z / 4] = this.#zAt[parity]!;
     i32[p + PARAMS.slotCount / 4] = count;
     i32[p + PARAMS.rows / 4] = n;
-    f32[p + PARAMS.scale / 4] = f32[this.#tablesAt / 4 + 2 * t]!;
-    f32[p + PARAMS.unbias / 4] = f32[this.#tablesAt / 4 + 2 * t + 1]!;
-    f32[p + PARAMS.least / 4] = t % FLUSH_EVERY === 0 ? SMALLEST_NORMAL / beta1 ** FLUSH_EVERY : 0;
-    // 3. forward: z = b1 + Σ value · W1[index] (rows caught up first), partial output sums
+    // 3. forward: the previous step's pending Adam on W1, z = b1 + Σ value · W1[index] (rows
+    // caught up first), partial output sums
     this.#runParts(COMMAND.forward);
     // 4. loss and d loss / d logits = (p − onehot) · weight / n, row by row
     const b2 = this.#b2.w;
@@ -583,22 +639,24 @@ export class MlpTrainer {
         gb2[c] = gb2[c]! + d;
       }
     }
-    // 5. backward: dz, gradients, Adam step t of the W1 rows read, b1 and W2; then b2
-    this.#runParts(COMMAND.backward);
-    adamUpdate(this.#b2, gb2, this.#adam, f32[p + PARAMS.scale / 4]!, f32[p + PARAMS.unbias / 4]!);
+    // 5. b2's Adam step; the rest of the backward pass (dz, gradients, Adam step t of b1, W2
+    // and W1) waits for the next step's forward run or for a sync
+    adamUpdate(this.#b2, gb2, this.#adam, this.#pending.scale, this.#pending.unbias);
+    i32[p + PARAMS.pendingZ / 4] = this.#zAt[parity]!;
+    i32[p + PARAMS.pendingRows / 4] = n;
+    i32[p + PARAMS.backwardPending / 4] = 1;
     return { loss: loss / n, correct };
   }
 
   /** Runs a step's kernel on every part of the hidden units, shared with the second thread. */
   #runParts(command: number): void {
-    const { forward, backward } = this.#kernels;
+    const { forward } = this.#kernels;
     const params = this.#at.params;
     const rowBytes = this.#stride * 4;
     const execute = (command: number, part: number) => {
       const h0 = part * this.#partBytes;
       const h1 = Math.min(rowBytes, h0 + this.#partBytes);
       if (command === COMMAND.forward) forward(params, h0, h1, part);
-      else backward(params, h0, h1);
     };
     if (!this.#worker) {
       for (let part = 0; part < this.#parts; part++) execute(command, part);
@@ -664,14 +722,14 @@ export class MlpTrainer {
     const partial = this.#partialAt / 4;
     const logits = new Float64Array(C);
     const out = new Float32Array(x.rows * C);
-    const zAt = this.#zAt;
+    const zAt = this.#zAt[0];
     for (let row = 0; row < x.rows; row++) {
       f32.set(b1, zAt / 4);
       const [from, to] = rowBounds(x, row);
       for (let k = from; k < to; k++) {
         const value = values[k]!;
         if (value === 0) continue;
-        axpy(zAt, at.w1 + (indices ? indices[k]! : k - from) * rowBytes, stride, value);
+        axpy(zAt, at.w1 + (indices ? indices[k]! : k - from) * 3 * rowBytes, stride, value);
       }
       headForward(zAt, at.w2t, 0, rowBytes, rowBytes, C, this.#partialAt);
       let max = -Infinity;
@@ -690,7 +748,42 @@ export class MlpTrainer {
 
   /** Brings every W1 row up to the current step (before evaluating or exporting). */
   sync(): void {
+    this.#flush();
     for (let i = 0; i < this.inputs; i++) this.#catchUp(i, this.step);
+  }
+
+  /**
+   * Runs the last batch's pending backward pass and Adam step (b1, W2 and its W1 rows) on this
+   * thread: before the weights are read (once an epoch) or the batch buffers move, not worth a
+   * handshake.
+   */
+  #flush(): void {
+    const p = this.#at.params / 4;
+    if (this.#pendingCount === 0 && this.#i32[p + PARAMS.backwardPending / 4] === 0) return;
+    const leftovers = this.#at.leftovers / 4;
+    for (let r = 0; r < this.#pendingCount; r++) {
+      const index = this.#pendingRows[r]!;
+      this.#i32[leftovers + r] = this.#pendingSlot[index]!;
+      this.#pendingSlot[index] = 0;
+    }
+    this.#setPending(this.#pendingCount);
+    this.#pendingCount = 0;
+    const rowBytes = this.#stride * 4;
+    for (let part = 0; part < this.#parts; part++) {
+      const h0 = part * this.#partBytes;
+      this.#kernels.flush(this.#at.params, h0, Math.min(rowBytes, h0 + this.#partBytes));
+    }
+    this.#i32[p + PARAMS.leftoverCount / 4] = 0;
+    this.#i32[p + PARAMS.backwardPending / 4] = 0;
+  }
+
+  /** Points the kernels at `count` leftover slots and the pending step's Adam constants. */
+  #setPending(count: number): void {
+    const p = this.#at.params / 4;
+    this.#i32[p + PARAMS.leftoverCount / 4] = count;
+    this.#f32[p + PARAMS.pendingScale / 4] = this.#pending.scale;
+    this.#f32[p + PARAMS.pendingUnbias / 4] = this.#pending.unbias;
+    this.#f32[p + PARAMS.least / 4] = this.#pending.least;
   }
 
   /** The current weights, synced and copied out. */
@@ -700,7 +793,7 @@ export class MlpTrainer {
     const at = this.#at;
     const w1 = new Float32Array(inputs * hidden);
     for (let i = 0; i < inputs; i++) {
-      const row = at.w1 / 4 + i * this.#stride;
+      const row = at.w1 / 4 + 3 * i * this.#stride;
       w1.set(this.#f32.subarray(row, row + hidden), i * hidden);
     }
     const { classes } = this;
@@ -720,31 +813,31 @@ export class MlpTrainer {
    */
   #reserve(rows: number, t: number, pairs: number): void {
     if (rows <= this.#zRows && t < this.#tableSteps && pairs <= this.#pairCapacity) return;
+    this.#flush(); // the pending step reads dz rows and pairs that are about to move
     const C = this.classes;
     const zRows = Math.max(rows, this.#zRows);
     const tableSteps = t < this.#tableSteps ? this.#tableSteps : Math.max(1024, 2 * t);
     const pairCapacity = Math.max(pairs, this.#pairCapacity);
     const zAt = this.#end;
-    const partialAt = zAt + zRows * this.#stride * 4;
+    const partialAt = zAt + 2 * zRows * this.#stride * 4;
     const dlAt = partialAt + zRows * this.#parts * C * 16;
     const tablesAt = dlAt + zRows * Math.ceil(C / 4) * 16;
     const pairsAt = tablesAt + tableSteps * 8;
-    const bytes = pairsAt + pairCapacity * 8;
+    const bytes = pairsAt + 2 * pairCapacity * 8;
     if (bytes > this.#memory.buffer.byteLength) {
       this.#memory.grow(Math.ceil((bytes - this.#memory.buffer.byteLength) / PAGE));
       this.#f32 = new Float32Array(this.#memory.buffer);
       this.#i32 = new Int32Array(this.#memory.buffer);
     }
-    this.#zAt = zAt;
+    this.#zAt = [zAt, zAt + zRows * this.#stride * 4];
     this.#zRows = zRows;
     this.#partialAt = partialAt;
     this.#dlAt = dlAt;
     this.#tablesAt = tablesAt;
     this.#tableSteps = tableSteps;
-    this.#pairsAt = pairsAt;
+    this.#pairsAt = [pairsAt, pairsAt + pairCapacity * 8];
     this.#pairCapacity = pairCapacity;
     const p = this.#at.params / 4;
-    this.#i32[p + PARAMS.z / 4] = zAt;
     this.#i32[p + PARAMS.partial / 4] = partialAt;
     this.#i32[p + PARAMS.dl / 4] = dlAt;
     this.#i32[p + PARAMS.tables / 4] = tablesAt;
@@ -772,12 +865,11 @@ export class MlpTrainer {
     this.#current[index] = target;
     if (this.#active[index] === 0) return; // zero moments: nothing moves
     const { beta1, beta2, epsilon } = this.#adam;
-    const offset = index * this.#stride * 4;
-    const at = this.#at;
+    const offset = index * 3 * this.#stride * 4;
     this.#kernels.row_forward(
-      at.w1 + offset,
-      at.m1 + offset,
-      at.v1 + offset,
+      this.#at.w1 + offset,
+      this.#m1 + offset,
+      this.#v1 + offset,
       0,
       this.#stride * 4,
       this.#tablesAt,

@@ -170,11 +170,12 @@ Deno.test("MlpTrainer on two threads gives the single thread's weights bit for b
   };
   const one = await run(1);
   assert.equal(one.workerParts, 0);
-  // "fixed": the second thread computes every step's second half, so a wrong part shows;
-  // "dynamic" (the default) may run anything from none to all of them there
+  // "fixed": the second thread computes every step's second half (one run a step: the last
+  // step's backward pass, then this one's forward pass), so a wrong part shows; "dynamic" (the
+  // default) may run anything from none to all of them there
   for (const sharing of ["fixed", "dynamic"] as const) {
     const two = await run(2, sharing);
-    if (sharing === "fixed") assert.equal(two.workerParts, 2 * one.losses.length);
+    if (sharing === "fixed") assert.equal(two.workerParts, one.losses.length);
     assert.deepEqual(two.losses, one.losses, sharing);
     for (const key of ["w1", "b1", "w2", "b2"] as const) {
       assert.deepEqual(two.weights[key], one.weights[key], `${sharing} ${key}`);
@@ -190,4 +191,68 @@ Deno.test("MlpTrainer.startThreads() rejects a thread count other than 1 or 2", 
     () => trainer.startThreads({ threads: 3 }),
     new RangeError("Cannot train classifier: threads must be 1 or 2, got 3"),
   );
+});
+
+Deno.test("MlpTrainer gives the same weights bit for bit whether or not they are read between steps", () => {
+  // Reading the weights runs the last batch's pending W1 Adam step by itself; left alone, that
+  // step runs in the next batch's forward pass, fused with it on the rows both batches read.
+  // Even steps read inputs 0-14, odd steps 15-29, every step 30-39: rows idle for one step at
+  // most, so reading the weights replays the same single idle steps the next batch would.
+  const inputs = 40;
+  const batch = 8;
+  const steps = 60;
+  const prng = createPrng(7);
+  const offsets = new Int32Array(batch * steps + 1);
+  const indices: number[] = [];
+  const values: number[] = [];
+  const y = new Int32Array(batch * steps);
+  for (let r = 0; r < batch * steps; r++) {
+    const first = Math.floor(r / batch) % 2 === 0 ? 0 : 15;
+    let score = 0;
+    for (
+      const f of [...Array(15).keys()].map((k) => first + k).concat(
+        [...Array(10).keys()].map((k) => 30 + k),
+      )
+    ) {
+      const value = prng() < 0.2 ? 0 : 0.2 + prng(); // zeros are skipped, as in a sparse row
+      indices.push(f);
+      values.push(value);
+      score += (f % 3) * value;
+    }
+    offsets[r + 1] = indices.length;
+    y[r] = Math.floor(score) % 3;
+  }
+  const x: FeatureMatrix = {
+    kind: "sparse",
+    rows: batch * steps,
+    dimension: inputs,
+    offsets,
+    indices: Int32Array.from(indices),
+    values: Float32Array.from(values),
+  };
+  const initial = initialWeights(inputs, 16, createPrng(8));
+  const classWeights = [1, 1.25, 0.8];
+  const run = (readEvery: number) => {
+    const trainer = new MlpTrainer(initial, ADAM);
+    const losses: number[] = [];
+    for (let step = 0; step < steps; step++) {
+      const rows = Int32Array.from({ length: batch }, (_, i) => step * batch + i);
+      losses.push(trainer.trainBatch(x, y, rows, classWeights).loss);
+      if (step % readEvery === readEvery - 1) trainer.weights();
+    }
+    return { losses, weights: trainer.weights() };
+  };
+  const alone = run(1000);
+  for (const readEvery of [1, 2, 3, 7]) {
+    const read = run(readEvery);
+    assert.deepEqual(read.losses, alone.losses, `read every ${readEvery} steps`);
+    for (const key of ["w1", "b1", "w2", "b2"] as const) {
+      assert.deepEqual(read.weights[key], alone.weights[key], `${key}, read every ${readEvery}`);
+    }
+  }
+  // and every W1 row trained: equal weights that never moved would prove nothing
+  for (let i = 0; i < inputs; i++) {
+    const row = (w: Float32Array) => w.subarray(i * 16, (i + 1) * 16);
+    assert.notDeepEqual(row(alone.weights.w1), row(initial.w1), `W1 row ${i}`);
+  }
 });
