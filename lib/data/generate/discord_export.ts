@@ -308,14 +308,17 @@ export class DiscordExportWriter {
   /** Flushes everything, finishes every file and renames them into place. */
   async close(): Promise<DiscordExportSummary> {
     this.#closed = true;
+    const all = [...this.#channels.values(), ...this.#threads];
+    // every file complete before any is renamed: a write that fails (a full disk) leaves only
+    // temp files, which abort() removes, never half an export
+    for (const channel of all) this.#finish(channel);
+    this.#writeTruth(true);
+    this.#truth.file.close();
     const files: string[] = [];
-    for (const channel of [...this.#channels.values(), ...this.#threads]) {
-      this.#finish(channel);
+    for (const channel of all) {
       await Deno.rename(`${channel.path}.tmp`, channel.path);
       files.push(channel.path);
     }
-    this.#writeTruth(true);
-    this.#truth.file.close();
     await Deno.rename(`${this.#truth.path}.tmp`, this.#truth.path);
     return { files: files.sort(), truth: this.#truth.path, counts: { ...this.#counts } };
   }
@@ -323,11 +326,19 @@ export class DiscordExportWriter {
   /** Closes and removes every file written so far (an interrupted run leaves nothing). */
   async abort(): Promise<void> {
     this.#closed = true;
+    // after a failed close() some files are closed already
+    const closeQuietly = (file: Deno.FsFile) => {
+      try {
+        file.close();
+      } catch {
+        // closed
+      }
+    };
     for (const channel of [...this.#channels.values(), ...this.#threads]) {
-      if (!channel.finished) channel.file.close();
+      if (!channel.finished) closeQuietly(channel.file);
       await Deno.remove(`${channel.path}.tmp`).catch(() => {});
     }
-    this.#truth.file.close();
+    closeQuietly(this.#truth.file);
     await Deno.remove(`${this.#truth.path}.tmp`).catch(() => {});
   }
 
