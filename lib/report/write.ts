@@ -5,8 +5,8 @@
  * @module
  */
 
-import { dirname, join, resolve } from "node:path";
-import { explainWriteError, makeFolder } from "../data/atomic.ts";
+import { join } from "node:path";
+import { explainWriteError, makeFolder, missingFolders } from "../data/atomic.ts";
 import { toCsv } from "../data/csv.ts";
 import type { CommunityReport } from "./build.ts";
 import { reportHtml } from "./html.ts";
@@ -126,18 +126,4 @@ export async function writeReport(
   }
   for (const [tmp, final] of written) await Deno.rename(tmp, final);
   return written.map(([, final]) => final);
-}
-
-/** `dir` and each of its parents that do not exist yet, innermost first. */
-async function missingFolders(dir: string): Promise<string[]> {
-  const missing: string[] = [];
-  for (let folder = resolve(dir); folder !== dirname(folder); folder = dirname(folder)) {
-    const absent = await Deno.lstat(folder).then(
-      () => false,
-      (error) => error instanceof Deno.errors.NotFound,
-    );
-    if (!absent) break;
-    missing.push(folder);
-  }
-  return missing;
 }
