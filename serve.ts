@@ -177,12 +177,23 @@ console.log(
   `serve: model ${loaded.metadata.runId} (${modelDir}) on http://${address.hostname}:${address.port}/`,
 );
 
+const stop = (why: string) => {
+  requestLog.flush();
+  console.log(`serve: ${why}, finishing open requests`);
+  void server.shutdown();
+};
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  Deno.addSignalListener(signal, () => {
-    requestLog.flush();
-    console.log(`serve: ${signal}, finishing open requests`);
-    void server.shutdown();
-  });
+  Deno.addSignalListener(signal, () => stop(signal));
+}
+if (env("QAC_STOP_WITH_STDIN") === "1") {
+  // Set by the launcher (tasks/serve.ts), which holds the other end of this pipe: when it dies,
+  // even by SIGKILL, which it cannot forward, the pipe closes and this server stops too.
+  void (async () => {
+    for await (const _ of Deno.stdin.readable) {
+      // nothing is sent: only the end matters
+    }
+    stop("the launcher exited");
+  })();
 }
 await server.finished;
 requestLog.flush();

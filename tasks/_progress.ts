@@ -26,6 +26,8 @@ export interface ProgressBarOptions {
  * Returns an `onProgress(done, total)` callback that draws `label [####····] 42% 420/1000 …/s ETA`
  * on one line of stderr. Redraws are throttled; when the stream is not a terminal (CI logs) only
  * the final line is written, once per run (a callback reused for a new run starts a new bar).
+ * A total of 0 means not known yet (input read from a pipe): a count is drawn, without a bar, until
+ * a call gives the total.
  * @param total the expected total; a callback's own `total` argument takes precedence.
  * @example
  * ```ts
@@ -58,7 +60,9 @@ export function progressBar(
       lastDraw = -Infinity;
     }
     last = { done, total: all };
-    const complete = done >= all;
+    // a total of 0 with work done is not known yet (stdin, a pipe): the end is the call that
+    // gives one; 0 of 0 is an empty run, over at once
+    const complete = all > 0 ? done >= all : done <= 0;
     const t = now();
     if (!complete && (!tty || t - lastDraw < intervalMs)) return;
     lastDraw = t;
@@ -80,6 +84,9 @@ export function formatProgress(
   seconds: number,
   width = 28,
 ): string {
+  if (total <= 0 && done > 0) {
+    return `${label} ${done} so far ${formatRate(seconds > 0 ? done / seconds : 0)}`;
+  }
   const fraction = total > 0 ? Math.min(1, Math.max(0, done / total)) : 1;
   const filled = Math.round(fraction * width);
   const bar = "#".repeat(filled) + "·".repeat(width - filled);

@@ -67,3 +67,24 @@ Deno.test("progressBar() starts a new bar when the callback is reused for anothe
   assert.equal(stream.writes, 2);
   assert.match(stream.text(), /3\/3 .*\n.*2\/2 .*\n$/);
 });
+
+Deno.test("progressBar() with a total not known yet (0) counts without a bar and ends once, when the total comes", () => {
+  const stream = fakeStream(false);
+  let clock = 0;
+  const onProgress = progressBar("classify (bytes)", 0, { stream, now: () => clock });
+  // as classify reading stdin calls it: bytes so far of an unknown total, then the end
+  for (const done of [10, 23]) {
+    clock += 1000;
+    onProgress(done, 0);
+  }
+  onProgress(23, 23);
+  // was "100% 10/0" and then a second bar, "100% 23/23" (or "0/0")
+  assert.equal(
+    stream.text(),
+    "classify (bytes) [############################] 100% 23/23 11.5/s in 2.0s\n",
+  );
+  const tty = fakeStream(true);
+  let tick = 0;
+  progressBar("read", 0, { stream: tty, now: () => tick += 1000 })(23, 0);
+  assert.equal(tty.text(), "\r\x1b[2Kread 23 so far 23.0/s");
+});

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { extname } from "node:path";
 import { classifyFile, createBatchPredictor } from "../lib/infer/classify_file.ts";
 import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import {
@@ -93,6 +94,15 @@ await runMain(async () => {
   if (format !== undefined && !(STREAM_FORMATS as readonly string[]).includes(format)) {
     throw new RangeError(
       `Cannot read --format: "${format}" is not one of ${STREAM_FORMATS.join(", ")}`,
+    );
+  }
+  // the writers pick CSV or JSON Lines from the name and fall back to CSV: "x.parquet" or
+  // "x.tsv" would get CSV under a name that says otherwise
+  const outExt = typeof flags.out === "string" && flags.out !== "-" ? extname(flags.out) : "";
+  if (outExt !== "" && !/^\.(csv|jsonl|ndjson)$/i.test(outExt)) {
+    throw new TypeError(
+      `Cannot write "${flags.out}": classify writes CSV or JSON Lines; name the output .csv, ` +
+        ".jsonl or .ndjson",
     );
   }
   // checked before anything is read: a bad count would fail deep inside, naming other things

@@ -89,7 +89,7 @@ async function withFiles(test: (dir: string, model: string) => Promise<void>) {
   }
 }
 
-Deno.test("classify refuses --out equal to --in, or a folder, with one line and exit 1", async () => {
+Deno.test("classify refuses --out equal to --in, a folder, or a format it does not write, with one line and exit 1", async () => {
   await withFiles(async (dir, model) => {
     const input = join(dir, "chat.csv");
     await Deno.writeTextFile(input, "text\nhow do I start?\nthanks\n");
@@ -97,6 +97,12 @@ Deno.test("classify refuses --out equal to --in, or a folder, with one line and 
       const [out, message] of [
         [input, `error: Cannot classify "${input}": the output "${input}" is the input file`],
         [dir, `error: Cannot write "${dir}": it is a folder; name a file`],
+        // was written as CSV under a name that says otherwise
+        [
+          join(dir, "out.parquet"),
+          `error: Cannot write "${join(dir, "out.parquet")}": classify writes CSV or JSON Lines; ` +
+          "name the output .csv, .jsonl or .ndjson",
+        ],
       ]
     ) {
       const { code, stderr } = await classify(["--model", model, "--in", input, "--out", out!])

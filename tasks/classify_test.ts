@@ -63,6 +63,16 @@ Deno.test("deno task classify --in - --out - reads messages from stdin and write
   assert.match(stderr, /^classified 2 messages/m);
 });
 
+Deno.test("deno task classify --in - draws one progress line, with the bytes read as the total", async () => {
+  const text = "anyone know how to join two tables in sql\nthanks, that worked!\n";
+  const { code, stderr } = await classify(["--model", modelDir, "--in", "-"], text, dir);
+  assert.equal(code, 0, stderr);
+  // was two: "100% 63/0 …" then "100% 0/0 …"
+  const bars = stderr.split("\n").filter((line) => line.startsWith("classify (bytes)"));
+  assert.equal(bars.length, 1, stderr);
+  assert.match(bars[0]!, / 100% 63\/63 /);
+});
+
 Deno.test("deno task classify --in - --format csv reads a CSV from stdin, keeping its columns", async () => {
   const { code, stdout, stderr } = await classify(
     ["--model", modelDir, "--in", "-", "--format", "csv", "--quiet"],

@@ -94,27 +94,45 @@ async function evaluate(
     return await evaluateExportCli(flags, data);
   }
   let filter: ((r: { values: Record<string, string> }) => boolean) | undefined;
+  // what --where saw, to say why it kept no row
+  const where: WhereSeen = { column: "", value: "", matched: 0, values: new Map() };
   if (typeof flags.where === "string") {
     const match = /^([^=]+)=(.*)$/.exec(flags.where);
     if (!match) {
       throw new TypeError(`Cannot read --where: "${flags.where}" is not COLUMN=VALUE`);
     }
     const [, column, value] = match as unknown as [string, string, string];
-    filter = (r) => (r.values[column] ?? "").trim() === value;
+    filter = (r) => {
+      const cell = (r.values[column] ?? "").trim();
+      if (where.columns === undefined) where.columns = Object.keys(r.values);
+      where.values.set(cell, (where.values.get(cell) ?? 0) + 1);
+      if (cell !== value) return false;
+      where.matched++;
+      return true;
+    };
+    where.column = column;
+    where.value = value;
   }
   // Ctrl-C exits 130 at once; while the report is being written, right after it.
   using interrupt = handleInterrupt("eval");
   const modelDir = await Deno.realPath(String(flags.model)).catch(() => String(flags.model));
   const bundle = await loadModel(modelDir, (dir) => loadBundle(dir, embedderRuntimeFromEnv()));
-  const hint = splitHint(bundle.metadata.data?.splitColumn, flags.where);
-  if (hint) console.error(hint);
   const scored = await evaluateLabelledCsv(bundle, data, {
     textColumn: flags["text-column"] as string | undefined,
     labelColumn: flags["label-column"] as string | undefined,
     filter,
     context: contextFlag(flags.context),
     conversationColumns: conversationColumnFlags(flags),
+  }).catch((error) => {
+    // "no scorable rows (0 skipped of 0)" would not say the filter is what emptied the file
+    if (filter && where.columns !== undefined && where.matched === 0) {
+      throw new RangeError(`Cannot evaluate on "${name}": ${noMatch(where)}`);
+    }
+    throw error;
   });
+  // only once rows were picked: a split note is no help when --where matched nothing
+  const hint = splitHint(bundle.metadata.data?.splitColumn, flags.where);
+  if (hint) console.error(hint);
   const result = { ...scored, source: name };
   const outDir = typeof flags.out === "string" ? flags.out : join(
     modelDir,
@@ -131,6 +149,31 @@ async function evaluate(
       Math.round(result.messagesPerSecond)
     } msgs/s; report: ${written.join(", ")}`,
   );
+}
+
+/** What the --where filter saw of the file: the column's values and how many rows matched. */
+interface WhereSeen {
+  column: string;
+  value: string;
+  matched: number;
+  /** Each value of `column` (trimmed) with its row count. */
+  values: Map<string, number>;
+  /** The file's columns, once a row was read. */
+  columns?: string[];
+}
+
+/** Why --where kept no row: the column is not in the file, or which values it does hold. */
+function noMatch(seen: WhereSeen): string {
+  if (!seen.columns!.includes(seen.column)) {
+    return `--where names the column "${seen.column}", which the file does not have (its columns: ${
+      seen.columns!.join(", ")
+    })`;
+  }
+  const top = [...seen.values].sort((a, b) => b[1] - a[1]);
+  const listed = top.slice(0, 10).map(([value, count]) => `${JSON.stringify(value)} (${count})`);
+  return `--where ${seen.column}=${seen.value} matched no row; the column holds ${
+    listed.join(", ")
+  }${top.length > 10 ? ` and ${top.length - 10} other values` : ""}`;
 }
 
 /**

@@ -56,6 +56,30 @@ Deno.test("deno task eval --where seed_split=test says to train with --split-col
   assert.match(stdout, /macro/i);
 });
 
+Deno.test("deno task eval --where that matches no row says so and shows the column's values", async () => {
+  const typo = await evaluate(
+    ["--model", modelDir, "--data", "seed.csv", "--where", "seed_split=tset", "--out", "report"],
+    dir,
+  );
+  assert.equal(typo.code, 1);
+  // was "no scorable rows (0 skipped of 0)" after a --split-column note that did not apply
+  assert.equal(
+    typo.stderr,
+    'error: Cannot evaluate on "seed.csv": --where seed_split=tset matched no row; the column ' +
+      'holds "test" (3), "train" (1)\n',
+  );
+  const column = await evaluate(
+    ["--model", modelDir, "--data", "seed.csv", "--where", "split=test", "--out", "report"],
+    dir,
+  );
+  assert.equal(column.code, 1);
+  assert.equal(
+    column.stderr,
+    'error: Cannot evaluate on "seed.csv": --where names the column "split", which the file ' +
+      "does not have (its columns: message, message_type, seed_split)\n",
+  );
+});
+
 Deno.test("deno task eval on a ../shared file that is absent says where such files live, in one line", async () => {
   const { code, stderr } = await evaluate(
     ["--model", modelDir, "--data", "../shared/data/real/none_here.csv"],

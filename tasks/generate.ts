@@ -368,7 +368,11 @@ async function csvSink(path: string): Promise<Sink> {
       return `written to ${path}`;
     },
     async abort() {
-      file.close();
+      try {
+        file.close();
+      } catch {
+        // closed by a close() that failed after it
+      }
       await Deno.remove(tmp).catch(() => {});
     },
   };
@@ -423,7 +427,8 @@ async function runBuiltin(args: GenerateArgs, io: MainIo): Promise<number> {
     }
   } catch (error) {
     await sink.abort();
-    throw error;
+    // "the disk is full …" rather than "No space left on device (os error 28)"
+    throw explainWriteError(error, args.out);
   }
   if (io.signal?.aborted) {
     await sink.abort();
@@ -431,7 +436,12 @@ async function runBuiltin(args: GenerateArgs, io: MainIo): Promise<number> {
     return 130;
   }
   io.onProgress?.(count, count);
-  const where = await sink.close();
+  // the last writes happen here: a disk that fills now is reported, and nothing is left behind,
+  // as above
+  const where = await sink.close().catch(async (error) => {
+    await sink.abort();
+    throw explainWriteError(error, args.out);
+  });
   const structure = meter.report();
   io.print(
     [

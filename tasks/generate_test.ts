@@ -212,6 +212,45 @@ Deno.test("main() --format discord-json writes one export file per channel and t
   }
 });
 
+Deno.test("main() says the disk is full when it fills mid-run, and leaves no partial output", async () => {
+  const dir = await Deno.makeTempDir();
+  const realWrite = Deno.FsFile.prototype.writeSync;
+  let room = 0;
+  // a disk with `room` bytes left: what Deno throws then (checked on a 200 KiB tmpfs)
+  Deno.FsFile.prototype.writeSync = function (this: Deno.FsFile, bytes: Uint8Array) {
+    if (bytes.length > room) {
+      throw Object.assign(new Error("No space left on device (os error 28)"), { code: "ENOSPC" });
+    }
+    room -= bytes.length;
+    return realWrite.call(this, bytes);
+  };
+  try {
+    const full = (path: string) =>
+      `Cannot write "${path}": the disk is full (or the quota used up); free some space and run ` +
+      "it again";
+    // mid-run (a 1 MiB flush) and in the last writes; a CSV and an export
+    for (
+      const [args, name, left] of [
+        [["--count", "3000"], "big.csv", 50_000],
+        [["--count", "5"], "small.csv", 1_000],
+        [["--count", "20", "--format", "discord-json"], "export", 50_000],
+      ] as const
+    ) {
+      room = left;
+      const path = join(dir, name);
+      const out = io();
+      assert.equal(await main([...args, "--out", path], out), 1, name);
+      // was the system's "No space left on device (os error 28)"
+      assert.equal(out.lines.at(-1), full(path));
+      // the export was half written: the files renamed before the failing one, temp files
+      assert.deepEqual(await Array.fromAsync(Deno.readDir(dir)), [], name);
+    }
+  } finally {
+    Deno.FsFile.prototype.writeSync = realWrite;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("main() with an aborted signal stops the built-in generator with 130 and writes nothing", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -13,7 +13,8 @@ import { SERVE_FLAGS, SERVE_USAGE, withoutDefaults } from "./_serve_flags.ts";
 import { modelDataPath } from "../lib/serve/explore.ts";
 
 const ROOT = resolve(dirname(fromFileUrl(import.meta.url)), "..");
-const SERVE_ENV = "PORT,HOST,QAC_MODEL,QAC_DATA,QAC_CORS,OPENAI_API_KEY,OPENAI_BASE_URL";
+const SERVE_ENV =
+  "PORT,HOST,QAC_MODEL,QAC_DATA,QAC_CORS,OPENAI_API_KEY,OPENAI_BASE_URL,QAC_STOP_WITH_STDIN";
 
 function env(name: string): string | undefined {
   try {
@@ -70,6 +71,10 @@ const child = new Deno.Command("deno", {
     ...(data ? ["--data", data] : []),
   ],
   cwd: ROOT,
+  // serve.ts stops when this pipe closes: when this launcher dies, even by SIGKILL, the server
+  // does not outlive it holding the port
+  stdin: "piped",
+  env: { QAC_STOP_WITH_STDIN: "1" },
 }).spawn();
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, () => {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 
 /**
  * Writes `data` to `path` atomically: a temp file in the same folder, flushed to disk (fsync)
@@ -83,4 +83,21 @@ export async function appendFileAtomic(path: string, text: string): Promise<void
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
   await writeFileAtomic(path, old + text);
+}
+
+/**
+ * `dir` and each of its parents that do not exist yet, innermost first: what {@linkcode makeFolder}
+ * will create, for a writer to remove again when it fails before writing anything.
+ */
+export async function missingFolders(dir: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (let folder = resolve(dir); folder !== dirname(folder); folder = dirname(folder)) {
+    const absent = await Deno.lstat(folder).then(
+      () => false,
+      (error) => error instanceof Deno.errors.NotFound,
+    );
+    if (!absent) break;
+    missing.push(folder);
+  }
+  return missing;
 }

@@ -373,7 +373,9 @@ export async function classifyFile(
     await sink.abort();
     throw error;
   }
-  options.onProgress?.(totalBytes, totalBytes, written);
+  // the end, with the size now known when it was not (stdin, a pipe: totalBytes 0)
+  const end = Math.max(totalBytes, bytesRead);
+  options.onProgress?.(end, end, written);
   return {
     rows: written,
     problems,

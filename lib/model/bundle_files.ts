@@ -162,6 +162,7 @@ export async function computeIntegrity(
  * file and of the feature config against `metadata.integrity`, the weights' size against
  * `model.json`, and that every weight is finite.
  * @throws {Deno.errors.NotFound} when the folder or one of its files is missing
+ * @throws {TypeError} when `dir` is a file
  * @throws {SyntaxError} when a JSON file does not parse
  * @throws {TypeError} naming the file that fails a check
  */
@@ -171,10 +172,19 @@ export async function readBundleFiles(dir: string): Promise<BundleFiles> {
   try {
     folder = await Deno.realPath(dir);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new Deno.errors.NotFound(fail("the folder does not exist"));
+    // NotADirectory: a file on the way, e.g. "weights.bin/x"
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
+      throw new Deno.errors.NotFound(
+        fail("the folder does not exist; train one with `deno task train` or name another"),
+      );
     }
     throw error;
+  }
+  // a file would otherwise fail below as the system's "Not a directory (os error 20)"
+  if (!(await Deno.stat(folder)).isDirectory) {
+    throw new TypeError(
+      fail("it is a file; a model is a folder (metadata.json, model.json, weights.bin)"),
+    );
   }
   const metadataBytes = await readFile(folder, METADATA_FILE, fail);
   const metadata = checkMetadata(parseJson(metadataBytes, METADATA_FILE, fail), fail);

@@ -129,7 +129,20 @@ Deno.test("loadBundle() refuses a missing or inconsistent bundle with a clear me
     const missing = join(dir, "..", "nope");
     await assert.rejects(loadBundle(missing), {
       name: "NotFound",
-      message: `Cannot load model "${missing}": the folder does not exist`,
+      message: `Cannot load model "${missing}": the folder does not exist; train one with ` +
+        "`deno task train` or name another",
+    });
+    // was the system's "Not a directory (os error 20)", for every caller but the patched tasks
+    const file = join(dir, "weights.bin");
+    await assert.rejects(loadBundle(file), {
+      name: "TypeError",
+      message: `Cannot load model "${file}": it is a file; a model is a folder (metadata.json, ` +
+        "model.json, weights.bin)",
+    });
+    await assert.rejects(loadBundle(join(file, "x")), {
+      name: "NotFound",
+      message: `Cannot load model "${join(file, "x")}": the folder does not exist; train one ` +
+        "with `deno task train` or name another",
     });
 
     await editMetadata(dir, (m) => (m.labels = ["question", "answer", "comment"]));

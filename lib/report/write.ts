@@ -6,7 +6,7 @@
  */
 
 import { join } from "node:path";
-import { explainWriteError, makeFolder } from "../data/atomic.ts";
+import { explainWriteError, makeFolder, missingFolders } from "../data/atomic.ts";
 import { toCsv } from "../data/csv.ts";
 import type { CommunityReport } from "./build.ts";
 import { reportHtml } from "./html.ts";
@@ -94,6 +94,7 @@ export async function writeReport(
 ): Promise<string[]> {
   const { signal } = options;
   signal?.throwIfAborted();
+  const created = await missingFolders(dir);
   await makeFolder(dir);
   const files: Record<string, () => Iterable<string>> = {
     "report.json": () => reportJsonChunks(report),
@@ -118,6 +119,9 @@ export async function writeReport(
     signal?.throwIfAborted();
   } catch (error) {
     for (const [tmp] of written) await Deno.remove(tmp).catch(() => {});
+    // folders this run made hold nothing now: an empty "data/report" would look like a report
+    // that was written (removing a folder something else filled meanwhile fails: it is kept)
+    for (const folder of created) await Deno.remove(folder).catch(() => {});
     throw signal?.aborted ? error : explainWriteError(error, written.at(-1)?.[1] ?? dir);
   }
   for (const [tmp, final] of written) await Deno.rename(tmp, final);

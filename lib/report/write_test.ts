@@ -99,3 +99,22 @@ Deno.test("writeReport() with an aborted signal leaves the folder's previous rep
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("writeReport() that fails before any file is complete removes the folders it made, not one that was there", async () => {
+  const report = await handReport();
+  // a question JSON cannot hold: the first file fails mid-write, as on a full disk
+  const broken = { ...report, questions: [{ id: 1n }] } as unknown as CommunityReport;
+  const root = await Deno.makeTempDir();
+  try {
+    const dir = join(root, "data", "report");
+    await assert.rejects(() => writeReport(dir, broken), TypeError);
+    // was an empty data/report/, which looks like a report that was written
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(root)), []);
+    const there = join(root, "there");
+    await Deno.mkdir(there);
+    await assert.rejects(() => writeReport(there, broken), TypeError);
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(there)), []);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -2,7 +2,8 @@
  * A small HTTP/1.1 server over `Deno.listen` that, unlike `Deno.serve`, bounds what clients can
  * hold: a connection cap (at the cap the oldest idle keep-alive connection is closed to make room;
  * with none idle the newcomer is answered 503 with `Retry-After` and closed), an in-flight
- * cap, a deadline for the request head (slowloris), for the body and for the handler, and an
+ * cap, a deadline for the request head (slowloris), for the body (extended while it keeps
+ * arriving at a minimum rate, so a steady large upload is not cut) and for the handler, and an
  * accept loop that survives running out of file handles (EMFILE) by logging and shedding load.
  *
  * Bodies are read whole (up to `maxBodyBytes`) before the handler runs, so a client that hangs up
@@ -55,8 +56,16 @@ export interface Http1Options {
   /** Time allowed for a request head to arrive, counted from the end of the previous response
    * (or the connection's start): also the keep-alive idle time. @default 10000 */
   headerTimeoutMs?: number;
-  /** Time allowed for a request body to arrive once its head is in. @default 10000 */
+  /** Time allowed for a request body to arrive once its head is in, before it earns more by
+   * arriving steadily (see `minBodyBytesPerSecond`). @default 10000 */
   bodyTimeoutMs?: number;
+  /**
+   * Slowest body the server waits for past `bodyTimeoutMs`: each byte received earns
+   * `1 / minBodyBytesPerSecond` s more, so a steady upload (a 20 MiB export over a slow line) is
+   * never cut, while a trickle slower than this, or a body that stalls for `bodyTimeoutMs`, still
+   * is. @default 16384
+   */
+  minBodyBytesPerSecond?: number;
   /** Time the handler may take before the client gets a 503 and the connection closes.
    * @default 30000 */
   requestTimeoutMs?: number;
@@ -215,6 +224,7 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
     maxInFlight: options.maxInFlight ?? 256,
     headerTimeoutMs: options.headerTimeoutMs ?? 10_000,
     bodyTimeoutMs: options.bodyTimeoutMs ?? 10_000,
+    minBodyBytesPerSecond: options.minBodyBytesPerSecond ?? 16_384,
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     maxHeaderBytes: options.maxHeaderBytes ?? 16_384,
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
@@ -242,6 +252,18 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
       config.maxBodyBytes;
     if (size > max) throw new Refusal(413, `Cannot read body: it is larger than ${max} bytes`);
     takeLargeSlot(c);
+  };
+  const msPerBodyByte = 1000 / config.minBodyBytesPerSecond;
+  /**
+   * Moves the body deadline of `c` (whose body started at `since`) for `received` bytes: the time
+   * they earned at the slowest allowed rate, but never more than `bodyTimeoutMs` past now, so a
+   * stall is cut as soon as a trickle. Only bodies that need more than one read come here.
+   */
+  const earn = (c: Connection, since: number, received: number) => {
+    c.deadline = Math.min(
+      since + config.bodyTimeoutMs + received * msPerBodyByte,
+      Date.now() + config.bodyTimeoutMs,
+    );
   };
   const releaseLargeSlot = (c: Connection) => {
     if (!c.large) return;
@@ -453,7 +475,8 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
       }
       if ((contentLength ?? 0) > 0 || chunked) {
         c.phase = "body";
-        c.deadline = Date.now() + config.bodyTimeoutMs;
+        const since = Date.now();
+        c.deadline = since + config.bodyTimeoutMs;
         if (expectContinue) await writeAll(c, CONTINUE);
         if (chunked) {
           const parts: Uint8Array<ArrayBuffer>[] = [];
@@ -463,6 +486,7 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
             while ((lineEnd = indexOfCrlf(buf, start, end)) === -1) {
               if (end - start > 1024) throw new Refusal(400, "Cannot read body: bad chunk");
               if (!await read()) return aborted();
+              earn(c, since, size + end - start);
             }
             const sizeText = latin1.decode(buf.subarray(start, lineEnd)).split(";")[0]!.trim();
             if (!/^[0-9A-Fa-f]{1,8}$/.test(sizeText)) {
@@ -486,7 +510,10 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
               }
               break;
             }
-            while (end - start < chunkSize + 2) if (!await read()) return aborted();
+            while (end - start < chunkSize + 2) {
+              if (!await read()) return aborted();
+              earn(c, since, size + end - start);
+            }
             if (buf[start + chunkSize] !== 13 || buf[start + chunkSize + 1] !== 10) {
               throw new Refusal(400, "Cannot read body: bad chunk terminator");
             }
@@ -514,6 +541,7 @@ export function serveHttp1(handler: FetchHandler, options: Http1Options = {}): H
               const n = await c.conn.read(body.subarray(got));
               if (n === null) return aborted();
               got += n;
+              earn(c, since, got);
             }
           }
         }

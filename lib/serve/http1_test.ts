@@ -99,6 +99,107 @@ Deno.test("serveHttp1() cuts off a client that trickles its request head past th
   }
 });
 
+/**
+ * Sends a `size`-byte body to `/upload` in `step`-byte writes `everyMs` apart (stopping after
+ * `sent` bytes when given) and returns the response, or "" when the server closed, with the time.
+ */
+async function pacedUpload(
+  port: number,
+  size: number,
+  step: number,
+  everyMs: number,
+  sent = size,
+): Promise<{ answer: string; ms: number }> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const started = Date.now();
+  let over = false;
+  const writing = (async () => {
+    await conn.write(
+      new TextEncoder().encode(
+        `POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: ${size}\r\n\r\n`,
+      ),
+    );
+    for (let done = 0; done < sent && !over; done += step) {
+      await conn.write(new Uint8Array(Math.min(step, sent - done)).fill(97));
+      // in short sleeps, so a stalled writer stops soon after the answer
+      for (let slept = 0; slept < everyMs && !over; slept += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+  })().catch(() => {}); // the server may close mid-body
+  let answer = "";
+  const buf = new Uint8Array(4096);
+  const timer = setTimeout(() => conn.close(), 8000);
+  try {
+    while (!/\r\n\r\ngot \d+$/.test(answer)) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      answer += new TextDecoder().decode(buf.subarray(0, n));
+    }
+  } catch {
+    // closed by the server or the timer
+  } finally {
+    clearTimeout(timer);
+  }
+  const ms = Date.now() - started;
+  over = true;
+  await writing;
+  try {
+    conn.close();
+  } catch {
+    // already closed
+  }
+  return { answer, ms };
+}
+
+Deno.test("serveHttp1() lets a body that keeps arriving at minBodyBytesPerSecond run past bodyTimeoutMs", async () => {
+  const { server, port } = start(
+    async (req) => new Response(`got ${(await req.bytes()).length}`),
+    {
+      bodyTimeoutMs: 300,
+      minBodyBytesPerSecond: 500,
+      maxBodyBytes: 100,
+      bodyLimits: { "/upload": 4000 },
+    },
+  );
+  try {
+    // 2000 bytes at ~1000 B/s: about 2 s, far past the 300 ms a body had before, so a slow
+    // line's 20 MiB export to POST /report was cut off
+    const { answer, ms } = await pacedUpload(port, 2000, 100, 100);
+    assert.match(answer, /^HTTP\/1\.1 200 OK\r\n[\s\S]*got 2000$/);
+    assert.ok(ms > 1000, `the upload took ${ms} ms`);
+    assert.equal(server.stats().timedOut, 0);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("serveHttp1() still cuts a body that trickles slower than minBodyBytesPerSecond, or stalls", async () => {
+  const { server, port, events } = start(
+    async (req) => new Response(`got ${(await req.bytes()).length}`),
+    {
+      bodyTimeoutMs: 300,
+      minBodyBytesPerSecond: 500,
+      maxBodyBytes: 100,
+      bodyLimits: { "/upload": 4000 },
+    },
+  );
+  try {
+    // ~100 B/s: cut after about 300 / (1 - 100/500) = 375 ms, long before its 20 s
+    const trickle = await pacedUpload(port, 2000, 10, 100);
+    assert.equal(trickle.answer, "");
+    assert.ok(trickle.ms < 3000, `cut after ${trickle.ms} ms`);
+    // 1900 bytes at once earn 3.8 s, but a stall is cut after bodyTimeoutMs
+    const stall = await pacedUpload(port, 2000, 1900, 5000, 1900);
+    assert.equal(stall.answer, "");
+    assert.ok(stall.ms < 2500, `cut after ${stall.ms} ms`);
+    assert.equal(server.stats().timedOut, 2);
+    assert.match(events.join("\n"), /timed out in its body/);
+  } finally {
+    await server.shutdown();
+  }
+});
+
 Deno.test("serveHttp1() answers 503 when the handler passes its deadline", async () => {
   const { server, port } = start(() => new Promise<Response>(() => {}), { requestTimeoutMs: 200 });
   try {

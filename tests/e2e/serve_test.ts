@@ -309,3 +309,57 @@ Deno.test("serve.ts takes an export over 1 MiB on POST /report (the page allows 
     assert.equal(code, 0, stderr);
   }
 });
+
+Deno.test("deno task serve's server stops when its launcher is killed with SIGKILL", async () => {
+  const launcher = new Deno.Command("deno", {
+    args: [
+      "run",
+      "-A",
+      `${ROOT}tasks/serve.ts`,
+      "--model",
+      tiny.modelDir,
+      "--port",
+      "0",
+      "--hostname",
+      "127.0.0.1",
+      "--quiet",
+    ],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  // serve.ts writes to the same pipe: it ends only once the server has exited too
+  const reader = launcher.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const timer = setTimeout(() => launcher.kill("SIGKILL"), 60_000);
+  try {
+    let url: string | undefined;
+    while (!url) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += value;
+      url = text.match(/ on (http:\/\/\S+\/)\n/)?.[1];
+    }
+    assert.ok(url, text);
+    assert.equal(await fetch(`${url}health`).then((r) => r.body?.cancel()), undefined);
+    launcher.kill("SIGKILL");
+    await launcher.status;
+    // it used to keep serving, holding the port, with no parent to stop it
+    const ended = (async () => {
+      for (let r = await reader.read(); !r.done; r = await reader.read()) text += r.value;
+    })();
+    let wait: ReturnType<typeof setTimeout> | undefined;
+    const gone = await Promise.race([
+      ended.then(() => true),
+      new Promise<false>((resolve) => wait = setTimeout(() => resolve(false), 15_000)),
+    ]);
+    clearTimeout(wait);
+    assert.ok(gone, `serve.ts still runs after its launcher was killed:\n${text}`);
+    assert.match(text, /serve: the launcher exited, finishing open requests\nserve: stopped\n$/);
+    await assert.rejects(fetch(`${url}health`));
+  } finally {
+    clearTimeout(timer);
+    await reader.cancel().catch(() => {});
+  }
+});

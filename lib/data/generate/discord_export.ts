@@ -18,7 +18,7 @@
 
 import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
-import { makeFolder } from "../atomic.ts";
+import { makeFolder, missingFolders } from "../atomic.ts";
 import { createPrng, pick, type Prng } from "../random.ts";
 import type { Message } from "../types.ts";
 import { CHANNEL_INFO } from "./channels.ts";
@@ -159,6 +159,8 @@ const REACTIONS: readonly [string, string][] = [
  */
 export class DiscordExportWriter {
   readonly #dir: string;
+  /** Folders `open` created, innermost first: `abort` removes them when they hold nothing. */
+  #created: string[] = [];
   readonly #guildId: string;
   readonly #guildName: string;
   readonly #exportedAt: string;
@@ -200,6 +202,7 @@ export class DiscordExportWriter {
    * `truth.csv`): files of two runs would mix.
    */
   static async open(dir: string, options: DiscordExportOptions = {}): Promise<DiscordExportWriter> {
+    const created = await missingFolders(dir);
     await makeFolder(dir);
     for await (const entry of Deno.readDir(dir)) {
       if (entry.name.endsWith(".json") || entry.name === "truth.csv") {
@@ -208,7 +211,9 @@ export class DiscordExportWriter {
         );
       }
     }
-    return new DiscordExportWriter(dir, options);
+    const writer = new DiscordExportWriter(dir, options);
+    writer.#created = created;
+    return writer;
   }
 
   /**
@@ -308,27 +313,41 @@ export class DiscordExportWriter {
   /** Flushes everything, finishes every file and renames them into place. */
   async close(): Promise<DiscordExportSummary> {
     this.#closed = true;
+    const all = [...this.#channels.values(), ...this.#threads];
+    // every file complete before any is renamed: a write that fails (a full disk) leaves only
+    // temp files, which abort() removes, never half an export
+    for (const channel of all) this.#finish(channel);
+    this.#writeTruth(true);
+    this.#truth.file.close();
     const files: string[] = [];
-    for (const channel of [...this.#channels.values(), ...this.#threads]) {
-      this.#finish(channel);
+    for (const channel of all) {
       await Deno.rename(`${channel.path}.tmp`, channel.path);
       files.push(channel.path);
     }
-    this.#writeTruth(true);
-    this.#truth.file.close();
     await Deno.rename(`${this.#truth.path}.tmp`, this.#truth.path);
     return { files: files.sort(), truth: this.#truth.path, counts: { ...this.#counts } };
   }
 
-  /** Closes and removes every file written so far (an interrupted run leaves nothing). */
+  /** Closes and removes every file written so far, and the folders `open` created (an
+   * interrupted run leaves nothing). */
   async abort(): Promise<void> {
     this.#closed = true;
+    // after a failed close() some files are closed already
+    const closeQuietly = (file: Deno.FsFile) => {
+      try {
+        file.close();
+      } catch {
+        // closed
+      }
+    };
     for (const channel of [...this.#channels.values(), ...this.#threads]) {
-      if (!channel.finished) channel.file.close();
+      if (!channel.finished) closeQuietly(channel.file);
       await Deno.remove(`${channel.path}.tmp`).catch(() => {});
     }
-    this.#truth.file.close();
+    closeQuietly(this.#truth.file);
     await Deno.remove(`${this.#truth.path}.tmp`).catch(() => {});
+    // an empty export folder would look like a run that wrote one; a filled one is kept
+    for (const folder of this.#created) await Deno.remove(folder).catch(() => {});
   }
 
   #channel(name: string): ChannelFile {
