@@ -13,9 +13,10 @@
 ;; normal float) to zero, as FTZ hardware would. The weights they would still move change by
 ;; less than lr · 2^-126 / ε ≈ 1e-34.
 ;;
-;; The memory is shared so that a second thread can run the same step: `forward` and `backward`
-;; below take a range of hidden units (a "part"), the threads share out the parts, and every
-;; value a call writes belongs to its own range (the output layer's sums are kept per part and
+;; A second thread runs the same step on an instance over a memory of its own (not shared: V8
+;; compiles a shared memory's loads and stores slower): `forward` and `backward` below take a
+;; range of hidden units (a "part"), each thread runs its parts, and every value a call writes
+;; belongs to its own range (the output layer's sums are kept per part and
 ;; added in part order), so the result does not depend on which thread ran which part.
 ;;
 ;; Multiply-adds in the training step use relaxed SIMD's f32x4.relaxed_madd, a fused multiply-add
@@ -24,7 +25,7 @@
 ;; ulp; the tests compare with tfjs within their stated tolerance, and both threads run the same
 ;; instructions, so one thread and two still agree bit for bit.
 (module
-  (import "env" "memory" (memory 1 65536 shared))
+  (import "env" "memory" (memory 1 65536))
 
   ;; dst[0 .. n) += a · src[0 .. n)
   ;; The forward pass of evaluation (z += x_i · W1[i]).

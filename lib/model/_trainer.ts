@@ -180,17 +180,40 @@ const PARAMS = {
 } as const;
 const PARAM_BYTES = 192;
 /**
- * Parts a step's hidden units are cut into, claimed by whichever thread is free: when the OS
- * pauses the second thread before it claims one, the main thread runs both and does not wait.
- * Halves keep each thread's reads of a W1 row long and sequential; with 8 parts of 1 KiB a
+ * Parts a step's hidden units are cut into: the main thread runs the first, the second thread
+ * the others (each part's parameters live in the memory of the thread that runs it). Halves keep each thread's reads of a W1 row long and sequential; with 8 parts of 1 KiB a
  * single thread ran ~50% slower (the hardware prefetcher restarts on every short stretch).
  */
 const PARTS = 2;
 /** Bytes per slot: a W1 row the batch reads (see the kernel source for the fields). */
 const SLOT_BYTES = 64;
 
-/** What a step asks the threads to run. */
-export const COMMAND = { forward: 1 } as const;
+/**
+ * What a run asks the threads to do: a step's `forward` kernel, the pending step's `flush`, the
+ * catch-up of every W1 row (`sync`), or copying a part's parameters out to the main thread.
+ */
+export const COMMAND = { forward: 1, flush: 2, catchUp: 3, export: 4 } as const;
+/**
+ * Where (bytes after the parameter block's start) the shared memory holds what the second thread
+ * copies before a run, as i32 words: the trainer memory's size in bytes, the number of byte
+ * ranges, the catch-up records' address and count, 1 when an export copies the Adam moments too,
+ * the number of W1 rows, then (address, length) per range.
+ */
+export const LIST_AT = 256;
+/** The list's words before its ranges. */
+export const LIST = {
+  bytes: 0,
+  ranges: 1,
+  records: 2,
+  recordCount: 3,
+  full: 4,
+  inputs: 5,
+  first: 8,
+} as const;
+/** Ranges a list holds at most: the list ends before W1 starts, on the next page. */
+const MAX_RANGES = 400;
+/** Bytes per catch-up record: W1 row offset, first step, steps, decay1, decay2, least. */
+export const RECORD_BYTES = 32;
 /** Where the handshake lives (bytes), for `_train_worker.ts`. */
 export const CONTROL_AT = PARAMS.control;
 /**
@@ -200,8 +223,8 @@ export const CONTROL_AT = PARAMS.control;
 export const HANDSHAKE = { word: 0, command: 1, done: 2, exit: 3 } as const;
 
 /**
- * Claims and runs parts of run `run` until none is left (either thread calls this); each part
- * is claimed once, by compare-and-swap on the handshake word, and counted done after it ran.
+ * Claims and runs parts of run `run` until none is left (the second thread calls this; the main
+ * thread claims part 0 before it starts the run); each part is claimed once, by compare-and-swap on the handshake word, and counted done after it ran.
  * @returns how many parts this caller ran
  */
 export function runParts(
@@ -223,17 +246,100 @@ export function runParts(
   }
 }
 
+/**
+ * Calls `range(address, length)` for the output-layer sums part `part` wrote in the last
+ * `forward` (`i32`: a view of the memory holding the parameter block at `params`).
+ */
+export function partialRanges(
+  i32: Int32Array,
+  params: number,
+  part: number,
+  range: (at: number, length: number) => void,
+): void {
+  const p = params / 4;
+  const rows = i32[p + PARAMS.rows / 4]!;
+  const parts = i32[p + PARAMS.parts / 4]!;
+  const classes = i32[p + PARAMS.classes / 4]!;
+  const partial = i32[p + PARAMS.partial / 4]!;
+  for (let r = 0; r < rows; r++) range(partial + (r * parts + part) * classes * 16, classes * 16);
+}
+
+/**
+ * Calls `range(address, length)` for bytes `[h0, h1)` of every W1 row and dense parameter row:
+ * the weights, and with `full` their Adam moments (what a thread owns of the parameters).
+ */
+export function partRanges(
+  i32: Int32Array,
+  params: number,
+  inputs: number,
+  h0: number,
+  h1: number,
+  full: boolean,
+  range: (at: number, length: number) => void,
+): void {
+  const p = params / 4;
+  const field = (name: keyof typeof PARAMS) => i32[p + PARAMS[name] / 4]!;
+  const rowBytes = field("rowBytes");
+  const classes = field("classes");
+  const w1 = [field("w1"), ...(full ? [field("m1"), field("v1")] : [])];
+  for (let i = 0; i < inputs; i++) {
+    for (const at of w1) range(at + 3 * i * rowBytes + h0, h1 - h0);
+  }
+  const dense = full ? ["b1", "mb1", "vb1"] as const : ["b1"] as const;
+  for (const name of dense) range(field(name) + h0, h1 - h0);
+  const head = full ? ["w2t", "m2", "v2"] as const : ["w2t"] as const;
+  for (const name of head) {
+    for (let c = 0; c < classes; c++) range(field(name) + c * rowBytes + h0, h1 - h0);
+  }
+}
+
+/**
+ * Replays each catch-up record's idle steps on bytes `[h0, h1)` of its W1 row (see
+ * {@linkcode MlpTrainer.sync}): `records` a view of them, `i32` / `f32` of the memory holding
+ * the parameter block at `params`.
+ */
+export function catchUpRows(
+  kernels: Kernels,
+  i32: Int32Array,
+  f32: Float32Array,
+  params: number,
+  records: Int32Array,
+  count: number,
+  h0: number,
+  h1: number,
+): void {
+  const p = params / 4;
+  const asF32 = new Float32Array(records.buffer, records.byteOffset, records.length);
+  const [w1, m1, v1] = [i32[p + PARAMS.w1 / 4]!, i32[p + PARAMS.m1 / 4]!, i32[p + PARAMS.v1 / 4]!];
+  for (let r = 0; r < count; r++) {
+    const e = r * (RECORD_BYTES / 4);
+    const offset = records[e]!;
+    kernels.row_forward(
+      w1 + offset,
+      m1 + offset,
+      v1 + offset,
+      h0,
+      h1,
+      i32[p + PARAMS.tables / 4]!,
+      records[e + 1]!,
+      records[e + 2]!,
+      f32[p + PARAMS.beta1 / 4]!,
+      f32[p + PARAMS.rootBeta2 / 4]!,
+      f32[p + PARAMS.epsilon / 4]!,
+      asF32[e + 3]!,
+      asF32[e + 4]!,
+      asF32[e + 5]!,
+      0,
+      0,
+      1,
+    );
+  }
+}
+
 /** Options of {@linkcode MlpTrainer.startThreads}. */
 export interface ThreadOptions {
   /** Threads that run each step, 1 or 2 (they share out its parts of the hidden units). */
   threads: number;
-  /**
-   * `"dynamic"`: whichever thread is free claims the next part. `"fixed"`: the main thread runs
-   * the first part and leaves the others to the second thread, which makes sure the second
-   * thread computes (tests use it); slower when the OS pauses that thread.
-   * @default "dynamic"
-   */
-  sharing?: "dynamic" | "fixed";
 }
 
 /** How long the main thread waits for the second thread's part before giving up (ms). */
@@ -241,7 +347,8 @@ const PATIENCE_MS = 60_000;
 
 /**
  * Holds the parameters and their Adam moments and runs batch steps. Everything lives in one
- * shared WebAssembly memory of its own, rows padded to a multiple of 8 floats: a parameter block,
+ * WebAssembly memory of its own (with a second thread, each thread has one: see
+ * {@linkcode MlpTrainer.startThreads}), rows padded to a multiple of 8 floats: a parameter block,
  * W1 with its moments (`inputs` blocks of `w | m | v`, each `stride` floats: reading or updating
  * a row touches one 24 KiB stretch at the default 2,048 hidden units, not three 8 KiB rows 34 MB
  * apart), two slot tables (this batch's and the previous one's), the dense parameters, then two
@@ -272,7 +379,18 @@ export class MlpTrainer {
   readonly #parts: number;
   /** Handshake runs so far. */
   #run = 0;
+  /**
+   * This thread's memory, not shared: V8 compiles a shared memory's loads and stores slower (5-7%
+   * of a step), so each thread keeps its part of every parameter in a memory of its own and
+   * the threads exchange only a step's tables through {@linkcode MlpTrainer.#shared}.
+   */
   readonly #memory: WebAssembly.Memory;
+  /** With a second thread: the memory both see (handshake, the step's tables, exports). */
+  #shared: WebAssembly.Memory | undefined;
+  /** Byte ranges (address, length) of this memory the second thread copies before its next run. */
+  #dirty: number[] = [];
+  /** The step the second thread's part was last exported at (-1: not since it started). */
+  #exported = -1;
   readonly #kernels: Kernels;
   #f32: Float32Array;
   #i32: Int32Array;
@@ -313,7 +431,6 @@ export class MlpTrainer {
   readonly #gb2: Float32Array;
   readonly #logits: Float64Array;
   #worker: Worker | undefined;
-  #sharing: "dynamic" | "fixed" = "dynamic";
 
   /**
    * Starts from `initial` (copied) with zero moments, on one thread (see
@@ -361,7 +478,6 @@ export class MlpTrainer {
       this.#memory = new WebAssembly.Memory({
         initial: Math.ceil(bytes / PAGE) + 1,
         maximum: MAX_PAGES,
-        shared: true,
       });
     } catch (error) {
       throw new RangeError(
@@ -431,17 +547,30 @@ export class MlpTrainer {
   }
 
   /**
-   * Runs each later step on `threads` threads (1 or 2): a worker sharing this memory claims
-   * parts of the hidden units as the main thread does. The result is bit for bit the single
-   * thread's. Call {@linkcode MlpTrainer.close} when done.
+   * Runs each later step on `threads` threads (1 or 2): a worker runs the second half of the
+   * hidden units, the main thread the first. The worker keeps its half of every parameter in a
+   * memory of its own, not shared (V8 compiles a shared memory's loads and stores slower: on two
+   * threads, 100-step slices ran 16% more samples/s in the median than with one shared memory);
+   * before each run the main thread copies the step's tables (slots, pairs, parameter block,
+   * `dl` rows) into a small shared memory, and the worker copies them in, runs its part and
+   * copies out its output-layer sums. {@linkcode MlpTrainer.sync} copies the worker's half of the
+   * weights back, {@linkcode MlpTrainer.close} all of its half. The result is bit for bit the
+   * single thread's. Call {@linkcode MlpTrainer.close} when done.
    * @throws {RangeError} for another thread count
    */
-  async startThreads({ threads, sharing = "dynamic" }: ThreadOptions): Promise<void> {
+  async startThreads({ threads }: ThreadOptions): Promise<void> {
     if (threads !== 1 && threads !== 2) {
       throw new RangeError(`Cannot train classifier: threads must be 1 or 2, got ${threads}`);
     }
-    this.#sharing = sharing;
     if (threads === 1 || this.#worker) return;
+    // the second thread starts from a copy of this memory, passed through the shared one
+    const bytes = this.#memory.buffer.byteLength;
+    const shared = new WebAssembly.Memory({
+      initial: bytes / PAGE,
+      maximum: MAX_PAGES,
+      shared: true,
+    });
+    new Uint8Array(shared.buffer).set(new Uint8Array(this.#memory.buffer));
     const worker = new Worker(new URL("./_train_worker.ts", import.meta.url).href, {
       type: "module",
     });
@@ -453,7 +582,8 @@ export class MlpTrainer {
       };
     });
     worker.postMessage({
-      memory: this.#memory,
+      shared,
+      bytes,
       params: this.#at.params,
       partBytes: this.#partBytes,
       parts: this.#parts,
@@ -466,17 +596,32 @@ export class MlpTrainer {
       throw error;
     }
     this.#worker = worker;
+    this.#shared = shared;
+    this.#dirty = [];
+    this.#exported = -1;
   }
 
-  /** Stops the second thread, if any (the trainer goes on with one). */
+  /**
+   * Stops the second thread, if any, after copying its part of the parameters back (the trainer
+   * goes on with one).
+   */
   close(): void {
     if (!this.#worker) return;
+    try {
+      this.#flush();
+      this.#export(true);
+    } catch (error) {
+      this.#worker.terminate();
+      this.#worker = undefined;
+      throw error;
+    }
     const control = this.#control();
     Atomics.store(control, HANDSHAKE.exit, 1);
     Atomics.store(control, HANDSHAKE.word, this.#nextRun() << 8);
     Atomics.notify(control, HANDSHAKE.word);
     this.#worker.terminate();
     this.#worker = undefined;
+    this.#shared = undefined;
   }
 
   [Symbol.dispose](): void {
@@ -600,6 +745,9 @@ export class MlpTrainer {
     i32[p + PARAMS.z / 4] = this.#zAt[parity]!;
     i32[p + PARAMS.slotCount / 4] = count;
     i32[p + PARAMS.rows / 4] = n;
+    this.#publish(slotsAt, count * SLOT_BYTES);
+    this.#publish(this.#pairsAt[parity]!, cursor - this.#pairsAt[parity]!);
+    this.#publish(at.leftovers, leftover * 4);
     // 3. forward: the previous step's pending Adam on W1, z = b1 + Σ value · W1[index] (rows
     // caught up first), partial output sums
     this.#runParts(COMMAND.forward);
@@ -645,43 +793,56 @@ export class MlpTrainer {
     i32[p + PARAMS.pendingZ / 4] = this.#zAt[parity]!;
     i32[p + PARAMS.pendingRows / 4] = n;
     i32[p + PARAMS.backwardPending / 4] = 1;
+    this.#publish(this.#dlAt, n * dlRow * 4);
     return { loss: loss / n, correct };
   }
 
-  /** Runs a step's kernel on every part of the hidden units, shared with the second thread. */
+  /**
+   * Runs `command` on every part of the hidden units: the main thread runs part 0 and, with a
+   * second thread, leaves the others to it (each part's parameters live in its thread's memory).
+   */
   #runParts(command: number): void {
-    const { forward } = this.#kernels;
-    const params = this.#at.params;
     const rowBytes = this.#stride * 4;
     const execute = (command: number, part: number) => {
       const h0 = part * this.#partBytes;
       const h1 = Math.min(rowBytes, h0 + this.#partBytes);
-      if (command === COMMAND.forward) forward(params, h0, h1, part);
+      if (command === COMMAND.forward) this.#kernels.forward(this.#at.params, h0, h1, part);
+      else if (command === COMMAND.flush) this.#kernels.flush(this.#at.params, h0, h1);
+      else if (command === COMMAND.catchUp) {
+        const shared = this.#shared!.buffer;
+        const list = new Int32Array(shared, this.#at.params + LIST_AT, LIST.first);
+        const records = new Int32Array(shared, list[LIST.records]!, list[LIST.recordCount]! * 8);
+        catchUpRows(
+          this.#kernels,
+          this.#i32,
+          this.#f32,
+          this.#at.params,
+          records,
+          list[LIST.recordCount]!,
+          h0,
+          h1,
+        );
+      }
     };
     if (!this.#worker) {
       for (let part = 0; part < this.#parts; part++) execute(command, part);
       return;
     }
+    this.#send();
     const control = this.#control();
     const run = this.#nextRun();
     Atomics.store(control, HANDSHAKE.command, command);
     Atomics.store(control, HANDSHAKE.done, 0);
-    if (this.#sharing === "fixed") {
-      // part 0 is the main thread's, claimed before the second thread can see the run
-      Atomics.store(control, HANDSHAKE.word, (run << 8) + 1);
-      Atomics.notify(control, HANDSHAKE.word);
-      execute(command, 0);
-      Atomics.add(control, HANDSHAKE.done, 1);
-      this.workerParts += this.#parts - 1;
-    } else {
-      Atomics.store(control, HANDSHAKE.word, run << 8);
-      Atomics.notify(control, HANDSHAKE.word);
-      this.workerParts += this.#parts - runParts(control, run, this.#parts, execute);
-    }
+    // part 0 is the main thread's, claimed before the second thread can see the run
+    Atomics.store(control, HANDSHAKE.word, (run << 8) + 1);
+    Atomics.notify(control, HANDSHAKE.word);
+    execute(command, 0);
+    Atomics.add(control, HANDSHAKE.done, 1);
+    if (command === COMMAND.forward) this.workerParts += this.#parts - 1;
     let waited = 0;
     for (;;) {
       const done = Atomics.load(control, HANDSHAKE.done);
-      if (done === this.#parts) return;
+      if (done === this.#parts) break;
       if (Atomics.wait(control, HANDSHAKE.done, done, 1000) === "timed-out") {
         if ((waited += 1000) >= PATIENCE_MS) {
           throw new Error(
@@ -692,10 +853,79 @@ export class MlpTrainer {
         }
       } else waited = 0;
     }
+    // what the second thread's parts made that this thread reads
+    const shared = new Uint8Array(this.#shared!.buffer);
+    const own = new Uint8Array(this.#memory.buffer);
+    const copy = (at: number, length: number) => {
+      own.set(shared.subarray(at, at + length), at);
+    };
+    for (let part = 1; part < this.#parts; part++) {
+      const h0 = part * this.#partBytes;
+      const h1 = Math.min(rowBytes, h0 + this.#partBytes);
+      if (command === COMMAND.forward) partialRanges(this.#i32, this.#at.params, part, copy);
+      else if (command === COMMAND.export) {
+        const list = (this.#at.params + LIST_AT) / 4;
+        const i32 = new Int32Array(this.#shared!.buffer);
+        partRanges(
+          this.#i32,
+          this.#at.params,
+          this.inputs,
+          h0,
+          h1,
+          i32[list + LIST.full] === 1,
+          copy,
+        );
+      }
+    }
+  }
+
+  /** Marks bytes `[at, at + length)` of this memory for the second thread's next copy. */
+  #publish(at: number, length: number): void {
+    if (this.#worker && length > 0) this.#dirty.push(at, length);
+  }
+
+  /** Copies the marked ranges and the parameter block into the shared memory, with their list. */
+  #send(): void {
+    const shared = this.#shared!;
+    const bytes = this.#memory.buffer.byteLength;
+    if (shared.buffer.byteLength < bytes) {
+      shared.grow((bytes - shared.buffer.byteLength) / PAGE);
+    }
+    const dirty = this.#dirty;
+    dirty.push(this.#at.params, PARAMS.control);
+    if (dirty.length / 2 > MAX_RANGES) {
+      throw new Error(
+        `Cannot train classifier: ${dirty.length / 2} ranges to send, over ${MAX_RANGES}`,
+      );
+    }
+    const to = new Uint8Array(shared.buffer);
+    const from = new Uint8Array(this.#memory.buffer);
+    const i32 = new Int32Array(shared.buffer);
+    const list = (this.#at.params + LIST_AT) / 4;
+    i32[list + LIST.bytes] = bytes;
+    i32[list + LIST.ranges] = dirty.length / 2;
+    i32[list + LIST.inputs] = this.inputs;
+    for (let r = 0; r < dirty.length; r += 2) {
+      const at = dirty[r]!;
+      const length = dirty[r + 1]!;
+      to.set(from.subarray(at, at + length), at);
+      i32[list + LIST.first + r] = at;
+      i32[list + LIST.first + r + 1] = length;
+    }
+    dirty.length = 0;
+  }
+
+  /** Brings the second thread's part of the weights (with `full`, of everything) into this memory. */
+  #export(full: boolean): void {
+    if (!full && this.#exported === this.step) return;
+    const i32 = new Int32Array(this.#shared!.buffer);
+    i32[(this.#at.params + LIST_AT) / 4 + LIST.full] = full ? 1 : 0;
+    this.#runParts(COMMAND.export);
+    this.#exported = this.step;
   }
 
   #control(): Int32Array {
-    return this.#i32.subarray((this.#at.params + PARAMS.control) / 4);
+    return new Int32Array(this.#shared!.buffer, this.#at.params + PARAMS.control, 4);
   }
 
   #nextRun(): number {
@@ -749,7 +979,41 @@ export class MlpTrainer {
   /** Brings every W1 row up to the current step (before evaluating or exporting). */
   sync(): void {
     this.#flush();
-    for (let i = 0; i < this.inputs; i++) this.#catchUp(i, this.step);
+    if (!this.#worker) {
+      for (let i = 0; i < this.inputs; i++) this.#catchUp(i, this.step);
+      return;
+    }
+    // both threads replay the same records on their parts, then the second thread's part of the
+    // weights is copied here; the records go where the shared memory's slot tables are, whose
+    // last contents the second thread has copied already
+    const shared = this.#shared!.buffer;
+    const records = new Int32Array(shared, this.#at.slots, this.inputs * RECORD_BYTES / 4);
+    const recordF32 = new Float32Array(shared, this.#at.slots, this.inputs * RECORD_BYTES / 4);
+    const { beta1, beta2 } = this.#adam;
+    let count = 0;
+    for (let i = 0; i < this.inputs; i++) {
+      const from = this.#current[i]!;
+      const k = this.step - from;
+      if (k <= 0) continue;
+      this.#current[i] = this.step;
+      if (this.#active[i] === 0) continue;
+      const e = count++ * (RECORD_BYTES / 4);
+      const steps = Math.min(k, MAX_REPLAYED_STEPS);
+      records[e] = i * 3 * this.#stride * 4;
+      records[e + 1] = from + 1;
+      records[e + 2] = steps;
+      recordF32[e + 3] = beta1 ** k;
+      recordF32[e + 4] = beta2 ** k;
+      recordF32[e + 5] = SMALLEST_NORMAL / beta1 ** steps;
+    }
+    const list = new Int32Array(shared, this.#at.params + LIST_AT, LIST.first);
+    list[LIST.records] = this.#at.slots;
+    list[LIST.recordCount] = count;
+    if (count > 0) {
+      this.#runParts(COMMAND.catchUp);
+      this.#exported = -1;
+    }
+    this.#export(false);
   }
 
   /**
@@ -766,13 +1030,10 @@ export class MlpTrainer {
       this.#i32[leftovers + r] = this.#pendingSlot[index]!;
       this.#pendingSlot[index] = 0;
     }
+    this.#publish(this.#at.leftovers, this.#pendingCount * 4);
     this.#setPending(this.#pendingCount);
     this.#pendingCount = 0;
-    const rowBytes = this.#stride * 4;
-    for (let part = 0; part < this.#parts; part++) {
-      const h0 = part * this.#partBytes;
-      this.#kernels.flush(this.#at.params, h0, Math.min(rowBytes, h0 + this.#partBytes));
-    }
+    this.#runParts(COMMAND.flush);
     this.#i32[p + PARAMS.leftoverCount / 4] = 0;
     this.#i32[p + PARAMS.backwardPending / 4] = 0;
   }
@@ -852,6 +1113,7 @@ export class MlpTrainer {
       this.#f32[table + 2 * s] = learningRate / (1 - acc1);
       this.#f32[table + 2 * s + 1] = 1 / Math.sqrt(1 - acc2);
     }
+    this.#publish(tablesAt, tableSteps * 8);
   }
 
   /**
