@@ -23,10 +23,14 @@ import {
   runParts,
 } from "./_trainer.ts";
 
-/** What the trainer posts once: the shared memory, holding a copy of its own, and the parts. */
+/**
+ * What the trainer posts once: the shared memory, holding a copy of what this thread reads of
+ * the trainer's memory (`bytes` long) at byte ranges `ranges` (address, length), and the parts.
+ */
 interface Start {
   shared: WebAssembly.Memory;
   bytes: number;
+  ranges: number[];
   params: number;
   partBytes: number;
   parts: number;
@@ -36,9 +40,13 @@ interface Start {
 const PAGE = 65536;
 
 self.onmessage = (event: MessageEvent<Start>) => {
-  const { shared, bytes, params, partBytes, parts, rowBytes } = event.data;
+  const { shared, bytes, ranges, params, partBytes, parts, rowBytes } = event.data;
   const memory = new WebAssembly.Memory({ initial: bytes / PAGE, maximum: 65536 });
-  new Uint8Array(memory.buffer).set(new Uint8Array(shared.buffer, 0, bytes));
+  const start = new Uint8Array(memory.buffer);
+  for (let r = 0; r < ranges.length; r += 2) {
+    const at = ranges[r]!;
+    start.set(new Uint8Array(shared.buffer, at, ranges[r + 1]!), at);
+  }
   const kernels = new WebAssembly.Instance(kernelModule(), { env: { memory } })
     .exports as unknown as Kernels;
   // the handshake sits in the fixed region, so this view outlives any growth of the memory

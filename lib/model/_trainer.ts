@@ -563,14 +563,38 @@ export class MlpTrainer {
       throw new RangeError(`Cannot train classifier: threads must be 1 or 2, got ${threads}`);
     }
     if (threads === 1 || this.#worker) return;
-    // the second thread starts from a copy of this memory, passed through the shared one
+    // the second thread starts from a copy of what it reads of this memory, passed through the
+    // shared one: the parameter block, slot tables and leftovers, its half of every parameter
+    // with its moments (not the gradients, which a step zeroes first) and the batch buffers
+    // (pages neither writes stay unallocated, so each memory holds about half the parameters)
     const bytes = this.#memory.buffer.byteLength;
     const shared = new WebAssembly.Memory({
       initial: bytes / PAGE,
       maximum: MAX_PAGES,
       shared: true,
     });
-    new Uint8Array(shared.buffer).set(new Uint8Array(this.#memory.buffer));
+    const at = this.#at;
+    const ranges = [
+      at.params,
+      PARAMS.control,
+      at.slots,
+      at.b1 - at.slots,
+      this.#end,
+      bytes - this.#end,
+    ];
+    const rowBytes = this.#stride * 4;
+    for (let part = 1; part < this.#parts; part++) {
+      const h0 = part * this.#partBytes;
+      const h1 = Math.min(rowBytes, h0 + this.#partBytes);
+      partRanges(this.#i32, at.params, this.inputs, h0, h1, true, (at, length) => {
+        ranges.push(at, length);
+      });
+    }
+    const to = new Uint8Array(shared.buffer);
+    const from = new Uint8Array(this.#memory.buffer);
+    for (let r = 0; r < ranges.length; r += 2) {
+      to.set(from.subarray(ranges[r]!, ranges[r]! + ranges[r + 1]!), ranges[r]!);
+    }
     const worker = new Worker(new URL("./_train_worker.ts", import.meta.url).href, {
       type: "module",
     });
@@ -584,6 +608,7 @@ export class MlpTrainer {
     worker.postMessage({
       shared,
       bytes,
+      ranges,
       params: this.#at.params,
       partBytes: this.#partBytes,
       parts: this.#parts,
