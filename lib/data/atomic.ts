@@ -53,13 +53,16 @@ export function explainWriteError(error: unknown, path: string): unknown {
 }
 
 /**
- * Creates the folder `dir` and its parents unless they exist.
+ * Creates the folder `dir` and its parents unless they exist, and returns those it created,
+ * innermost first: what a writer removes again when it fails before writing anything.
  * @throws {TypeError} when `dir`, or a folder on its path, is a file: `Cannot write into "x.csv":
  * it is a file, not a folder; …` instead of the system's "File exists (os error 17): mkdir"
  */
-export async function makeFolder(dir: string): Promise<void> {
+export async function makeFolder(dir: string): Promise<string[]> {
+  const created = await missingFolders(dir);
   try {
     await Deno.mkdir(dir, { recursive: true });
+    return created;
   } catch (error) {
     if (error instanceof Deno.errors.AlreadyExists || error instanceof Deno.errors.NotADirectory) {
       const state = error instanceof Deno.errors.AlreadyExists
@@ -85,11 +88,8 @@ export async function appendFileAtomic(path: string, text: string): Promise<void
   await writeFileAtomic(path, old + text);
 }
 
-/**
- * `dir` and each of its parents that do not exist yet, innermost first: what {@linkcode makeFolder}
- * will create, for a writer to remove again when it fails before writing anything.
- */
-export async function missingFolders(dir: string): Promise<string[]> {
+/** `dir` and each of its parents that do not exist yet, innermost first. */
+async function missingFolders(dir: string): Promise<string[]> {
   const missing: string[] = [];
   for (let folder = resolve(dir); folder !== dirname(folder); folder = dirname(folder)) {
     const absent = await Deno.lstat(folder).then(

@@ -6,7 +6,7 @@
  */
 
 import { join } from "node:path";
-import { explainWriteError, makeFolder, missingFolders } from "../data/atomic.ts";
+import { explainWriteError, makeFolder } from "../data/atomic.ts";
 import { toCsv } from "../data/csv.ts";
 import type { CommunityReport } from "./build.ts";
 import { reportHtml } from "./html.ts";
@@ -94,8 +94,7 @@ export async function writeReport(
 ): Promise<string[]> {
   const { signal } = options;
   signal?.throwIfAborted();
-  const created = await missingFolders(dir);
-  await makeFolder(dir);
+  const created = await makeFolder(dir);
   const files: Record<string, () => Iterable<string>> = {
     "report.json": () => reportJsonChunks(report),
     "unanswered.csv": () => unansweredCsvChunks(report),

@@ -18,7 +18,7 @@
 
 import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
-import { makeFolder, missingFolders } from "../atomic.ts";
+import { makeFolder } from "../atomic.ts";
 import { createPrng, pick, type Prng } from "../random.ts";
 import type { Message } from "../types.ts";
 import { CHANNEL_INFO } from "./channels.ts";
@@ -202,8 +202,7 @@ export class DiscordExportWriter {
    * `truth.csv`): files of two runs would mix.
    */
   static async open(dir: string, options: DiscordExportOptions = {}): Promise<DiscordExportWriter> {
-    const created = await missingFolders(dir);
-    await makeFolder(dir);
+    const created = await makeFolder(dir);
     for await (const entry of Deno.readDir(dir)) {
       if (entry.name.endsWith(".json") || entry.name === "truth.csv") {
         throw new Deno.errors.AlreadyExists(
