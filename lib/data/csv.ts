@@ -63,12 +63,15 @@ export interface ParseCsvOptions {
 export function tooLongRow(records: readonly CsvRecord[], column: string): string | undefined {
   for (const { line, values } of records) {
     const length = values[column]?.length ?? 0;
-    if (length > MAX_TEXT_LENGTH) {
-      return `the message on line ${line} has ${length} characters, more than the ` +
-        `${MAX_TEXT_LENGTH} a message may have; shorten or split it, or remove the row`;
-    }
+    if (length > MAX_TEXT_LENGTH) return tooLongMessage(line, length);
   }
   return undefined;
+}
+
+/** Why the message of `length` characters on `line` cannot be read, and what to do. */
+export function tooLongMessage(line: number, length: number): string {
+  return `the message on line ${line} has ${length} characters, more than the ` +
+    `${MAX_TEXT_LENGTH} a message may have; shorten or split it, or remove the row`;
 }
 
 const QUOTING_HINT = 'write each " inside a quoted field as "" (and quote a field that holds one)';

@@ -6,7 +6,7 @@
 
 import { dirname, join } from "node:path";
 import { explainWriteError, makeFolder } from "../data/atomic.ts";
-import type { CsvProblem } from "../data/csv.ts";
+import { type CsvProblem, tooLongMessage } from "../data/csv.ts";
 import {
   batches,
   detectFormat,
@@ -447,9 +447,7 @@ function rowError(
   const i = texts.findIndex((text) => text.length > MAX_TEXT_LENGTH);
   if (i === -1) return error;
   return new RangeError(
-    `Cannot classify "${input}": the message on line ${batch[i]!.line} has ${
-      texts[i]!.length
-    } characters, more than the ${MAX_TEXT_LENGTH} a message may have; shorten or split it, or remove the row`,
+    `Cannot classify "${input}": ${tooLongMessage(batch[i]!.line, texts[i]!.length)}`,
   );
 }
 
