@@ -244,11 +244,7 @@ await runMain(async () => {
     : String(flags["real-eval"]) === "none"
     ? []
     : [String(flags["real-eval"])];
-  const judgeEval = flags["judge-eval"] === undefined
-    ? [JUDGES_DIR]
-    : String(flags["judge-eval"]) === "none"
-    ? []
-    : [String(flags["judge-eval"])];
+  const judgeDir = flags["judge-eval"] === undefined ? JUDGES_DIR : String(flags["judge-eval"]);
   const out = String(flags.out);
   const vectorsDir = flags["vectors-dir"] === undefined
     ? (out === DEFAULT_OUT ? "data" : out)
@@ -290,16 +286,10 @@ await runMain(async () => {
       }
       return results;
     },
-    evaluateJudges: judgeEval.length === 0 ? undefined : async (bundle, runDir) => {
-      const results: Record<string, unknown> = {};
-      for (const dir of judgeEval) {
-        Object.assign(
-          results,
-          await evaluateRealChat(bundle, dir, join(runDir, "eval"), new Map(), "judge-eval"),
-        );
-      }
-      return results;
-    },
+    evaluateJudges: judgeDir === "none"
+      ? undefined
+      : (bundle, runDir) =>
+        evaluateRealChat(bundle, judgeDir, join(runDir, "eval"), undefined, "judge-eval"),
     writeReport: writeRunReport,
     onStage: (stage, detail) => console.log(`${stage.padEnd(9)} ${detail}`),
     onEmbedProgress: progressBar("embed", 0),
