@@ -127,6 +127,36 @@ async function reportRows(path: string): Promise<string[][]> {
   return rows;
 }
 
+Deno.test("deno task classify --in EXPORT refuses a column flag and --context off in one line: an export's columns and reading are the report's", async () => {
+  for (
+    const [flag, value, why] of [
+      ["--speaker-column", "who", "it names a column of a message file, and this is a chat export"],
+      [
+        "--text-column",
+        "Content",
+        "it names a column of a message file, and this is a chat export",
+      ],
+      ["--context", "off", "a chat export is read as deno task report reads it"],
+    ]
+  ) {
+    const { code, stdout, stderr } = await classify(
+      ["--model", modelDir, "--in", FIXTURE, flag!, value!, "--quiet"],
+      "",
+      dir,
+    );
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.equal(stderr.trim().split("\n").length, 1, stderr);
+    assert.ok(
+      stderr.startsWith(
+        `error: Cannot use ${flag}${flag === "--context" ? " off" : ""} ` +
+          `with "${FIXTURE}": ${why}`,
+      ),
+      stderr,
+    );
+  }
+});
+
 Deno.test("deno task classify --in EXPORT_FOLDER labels every chat message as the report does, in export order", async () => {
   const out = join(dir, "fixture.csv");
   const { code, stderr } = await classify(

@@ -129,6 +129,26 @@ Deno.test("deno task eval --data EXPORT scores a generated export against its tr
   assert.deepEqual(metrics.labelCounts, counts);
   assert.equal(metrics.labelColumn, "truth.csv label");
 
+  // flags for a labelled CSV, and --context off, are refused in one line each
+  for (
+    const [flag, value, why] of [
+      ["--where", "kind=a", "it applies to a labelled CSV, and this is a chat export"],
+      ["--label-column", "kind", "it applies to a labelled CSV, and this is a chat export"],
+      ["--context", "off", "a chat export is read as deno task report reads it"],
+    ]
+  ) {
+    const refused = await evaluate(["--model", modelDir, "--data", exportDir, flag!, value!], dir);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+    assert.ok(
+      refused.stderr.startsWith(
+        `error: Cannot use ${flag}${flag === "--context" ? " off" : ""} ` +
+          `with "${exportDir}": ${why}`,
+      ),
+      refused.stderr,
+    );
+  }
+
   // without its truth, eval says it needs labels and points to classify, in one line
   await Deno.remove(join(exportDir, "truth.csv"));
   const bare = await evaluate(["--model", modelDir, "--data", exportDir], dir);
