@@ -12,14 +12,10 @@ import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import { classifyExport, holdsDiscordExport } from "../lib/report/classify_export.ts";
 import { createMessageClassifier } from "../lib/report/classify.ts";
 import { loadModel, numberFlag } from "./_cli.ts";
-import { CONVERSATION_FLAGS } from "./_conversation_flags.ts";
+import { COLUMN_FLAGS, refuseFileFlags } from "./_conversation_flags.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
 import { handleInterrupt } from "./_interrupt.ts";
 import { progressBar } from "./_progress.ts";
-
-/** Flags of classify that only read plain message files: its column flags. */
-const FILE_ONLY_FLAGS = ["text-column", ...Object.keys(CONVERSATION_FLAGS)]
-  .filter((name) => name.endsWith("-column"));
 
 /**
  * Classifies every chat message of the export at `input` as the report does and writes one row
@@ -32,20 +28,13 @@ export async function classifyExportCli(
   input: string,
   kind: ChatExportKind,
 ): Promise<void> {
-  for (const name of FILE_ONLY_FLAGS) {
-    if (flags[name] !== undefined) {
-      throw new TypeError(
-        `Cannot use --${name} with "${input}": it names a column of a message file, and this ` +
-          "is a chat export (read as deno task report reads it)",
-      );
-    }
-  }
-  if (flags.context === "off") {
-    throw new TypeError(
-      `Cannot use --context off with "${input}": a chat export is read as deno task report reads ` +
-        "it, each message in its channel",
-    );
-  }
+  refuseFileFlags(
+    flags,
+    input,
+    COLUMN_FLAGS,
+    "it names a column of a message file, and this is a chat export (read as deno task report " +
+      "reads it)",
+  );
   const toFile = typeof flags.out === "string" && flags.out !== "-";
   // the output may be written inside the export folder: never read it back as chat
   const exclude = toFile ? [String(flags.out)] : [];

@@ -47,6 +47,35 @@ export const CONVERSATION_FLAGS: FlagSpec = {
   },
 };
 
+/** The flags naming a message file's columns: `--text-column` and the conversation columns. */
+export const COLUMN_FLAGS: readonly string[] = [
+  "text-column",
+  ...Object.keys(CONVERSATION_FLAGS).filter((name) => name.endsWith("-column")),
+];
+
+/**
+ * Refuses, for the chat export `input` (read as `deno task report` reads it), each of `names`
+ * that was given — flags for a message file, which `why` explains — and `--context off`.
+ * @throws {TypeError} naming the first such flag
+ */
+export function refuseFileFlags(
+  flags: Record<string, unknown>,
+  input: string,
+  names: readonly string[],
+  why: string,
+): void {
+  const given = names.find((name) => flags[name] !== undefined);
+  if (given !== undefined) {
+    throw new TypeError(`Cannot use --${given} with "${input}": ${why}`);
+  }
+  if (flags.context === "off") {
+    throw new TypeError(
+      `Cannot use --context off with "${input}": a chat export is read as deno task report reads ` +
+        "it, each message in its channel",
+    );
+  }
+}
+
 /** The `--conversation-column`, `--position-column`, `--speaker-column`, `--reply-column` flags. */
 export function conversationColumnFlags(
   flags: Record<string, unknown>,

@@ -13,13 +13,12 @@ import { formatEvalResult } from "../lib/eval/report.ts";
 import { loadWeightsBundle } from "../lib/model/bundle_files.ts";
 import { evaluateExport } from "../lib/report/evaluate_export.ts";
 import { loadModel } from "./_cli.ts";
-import { CONVERSATION_FLAGS } from "./_conversation_flags.ts";
+import { COLUMN_FLAGS, refuseFileFlags } from "./_conversation_flags.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
 import { handleInterrupt } from "./_interrupt.ts";
 
 /** Flags of eval that only apply to a labelled CSV. */
-const CSV_ONLY_FLAGS = ["where", "text-column", "label-column", ...Object.keys(CONVERSATION_FLAGS)]
-  .filter((name) => name !== "context");
+const CSV_ONLY_FLAGS = ["where", "label-column", ...COLUMN_FLAGS];
 
 /**
  * Scores the model on the export at `data` against its `truth.csv` and prints and writes eval's
@@ -29,20 +28,12 @@ export async function evaluateExportCli(
   flags: Record<string, string | boolean | undefined>,
   data: string,
 ): Promise<void> {
-  for (const name of CSV_ONLY_FLAGS) {
-    if (flags[name] !== undefined) {
-      throw new TypeError(
-        `Cannot use --${name} with "${data}": it applies to a labelled CSV, and this is a ` +
-          "chat export (scored against its truth.csv)",
-      );
-    }
-  }
-  if (flags.context === "off") {
-    throw new TypeError(
-      `Cannot use --context off with "${data}": a chat export is read as deno task report reads ` +
-        "it, each message in its channel",
-    );
-  }
+  refuseFileFlags(
+    flags,
+    data,
+    CSV_ONLY_FLAGS,
+    "it applies to a labelled CSV, and this is a chat export (scored against its truth.csv)",
+  );
   if ((await Deno.stat(data)).isDirectory && !(await holdsDiscordExport(await exportFiles(data)))) {
     throw new TypeError(
       `Cannot evaluate on "${data}": the folder holds no DiscordChatExporter export; --data ` +

@@ -29,7 +29,12 @@ import {
   WORKERS_RANGE,
 } from "./_cli.ts";
 import { embedderRuntimeFromEnv } from "./_env.ts";
-import { contextFlag, CONVERSATION_FLAGS, conversationColumnFlags } from "./_conversation_flags.ts";
+import {
+  COLUMN_FLAGS,
+  contextFlag,
+  CONVERSATION_FLAGS,
+  conversationColumnFlags,
+} from "./_conversation_flags.ts";
 import { createRowsPredictor } from "../lib/infer/context.ts";
 import type { StreamRow } from "../lib/data/stream.ts";
 import { isLabel, LABELS } from "../lib/data/types.ts";
@@ -124,8 +129,7 @@ await runMain(async () => {
   // A chat export is read as the report reads it — unless a DCE CSV comes with column flags,
   // which ask for its columns as they are (e.g. `--text-column Content`).
   const exportKind = streamed || format !== undefined ? null : await detectExport(input);
-  const columnFlags = ["text-column", ...Object.keys(CONVERSATION_FLAGS)]
-    .some((name) => name.endsWith("-column") && flags[name] !== undefined);
+  const columnFlags = COLUMN_FLAGS.some((name) => flags[name] !== undefined);
   if (exportKind !== null && !(exportKind === "discord-csv" && columnFlags)) {
     const { classifyExportCli } = await import("./_classify_export.ts");
     return await classifyExportCli(flags, input, exportKind);
