@@ -18,6 +18,7 @@ export const SERVE_ENV = [
   "QAC_CORS",
   "OPENAI_API_KEY",
   "OPENAI_BASE_URL",
+  "QAC_STOP_WITH_STDIN",
 ];
 
 /** A running server. */
@@ -103,6 +104,24 @@ export async function startServer(
       return { code: status.code, stdout, stderr: await stderrText };
     },
   };
+}
+
+/**
+ * Reads a server's (or its launcher's) stdout until the line with its address: `url` is
+ * undefined when the output ends first; `text` is everything read.
+ */
+export async function readAddress(
+  reader: ReadableStreamDefaultReader<string>,
+): Promise<{ url: string | undefined; text: string }> {
+  let text = "";
+  let url: string | undefined;
+  while (!url) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += value;
+    url = text.match(/ on (http:\/\/\S+\/)\n/)?.[1];
+  }
+  return { url, text };
 }
 
 /** Polls `/health` until it answers 200 (model and Explore's data loaded), for `timeoutMs`. */

@@ -3,7 +3,7 @@ import { writeTinyModel } from "./_model.ts";
 import { runFuzz } from "../../tasks/fuzz.ts";
 import { runSoak } from "../../tasks/soak.ts";
 import { soak } from "../../tasks/_soak.ts";
-import { ROOT, serveCommand, waitReady } from "./_server.ts";
+import { readAddress, ROOT, serveCommand, waitReady } from "./_server.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "qac-abuse-" });
 const tiny = await writeTinyModel(dir);
@@ -60,14 +60,7 @@ Deno.test("serve.ts out of file handles (EMFILE) logs, sheds load and recovers i
   }).spawn();
   const stderr = new Response(child.stderr).text();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  let url: string | undefined;
-  while (!url) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    text += value;
-    url = text.match(/ on (http:\/\/\S+\/)\n/)?.[1];
-  }
+  const { url, text } = await readAddress(reader);
   let exited = false;
   child.status.then(() => exited = true);
   try {

@@ -1,11 +1,23 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeTinyModel } from "./_model.ts";
-import { ROOT, serveCommand, startServer } from "./_server.ts";
+import { readAddress, ROOT, serveCommand, startServer } from "./_server.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "qac-e2e-" });
 const tiny = await writeTinyModel(dir);
 globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+
+/** A copy of the tiny model at `to` whose metadata stores `dataPath` as its training data. */
+async function copyModel(to: string, dataPath: string): Promise<string> {
+  await Deno.mkdir(to, { recursive: true });
+  for (const name of ["model.json", "weights.bin"]) {
+    await Deno.copyFile(join(tiny.modelDir, name), join(to, name));
+  }
+  const metadata = JSON.parse(await Deno.readTextFile(join(tiny.modelDir, "metadata.json")));
+  metadata.data.path = dataPath;
+  await Deno.writeTextFile(join(to, "metadata.json"), JSON.stringify(metadata));
+  return to;
+}
 
 /** Runs serve.ts to completion (for start-up failures). */
 async function runToExit(readable: string[], args: string[]) {
@@ -131,14 +143,7 @@ Deno.test("serve.ts exits 1 with one line, before listening, when it may not rea
 Deno.test("deno task serve's launcher finds a model by a path relative to the caller, with a relative data path in its metadata", async () => {
   // A copy of the model whose metadata stores the data path relative to the model folder, as
   // training now writes it, served through tasks/serve.ts from another working folder.
-  const copy = join(dir, "copy", "model");
-  await Deno.mkdir(copy, { recursive: true });
-  for (const name of ["model.json", "weights.bin"]) {
-    await Deno.copyFile(join(tiny.modelDir, name), join(copy, name));
-  }
-  const metadata = JSON.parse(await Deno.readTextFile(join(tiny.modelDir, "metadata.json")));
-  metadata.data.path = "../../conversations.csv";
-  await Deno.writeTextFile(join(copy, "metadata.json"), JSON.stringify(metadata));
+  await copyModel(join(dir, "copy", "model"), "../../conversations.csv");
   const child = new Deno.Command("deno", {
     args: [
       "run",
@@ -157,16 +162,9 @@ Deno.test("deno task serve's launcher finds a model by a path relative to the ca
     stderr: "piped",
   }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  let url: string | undefined;
   const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
   try {
-    while (!url) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += value;
-      url = text.match(/ on (http:\/\/\S+\/)\n/)?.[1];
-    }
+    const { url, text } = await readAddress(reader);
     assert.ok(url, text);
     const summary = await (await fetch(`${url}data/summary`)).json();
     assert.equal(summary.conversations, 80);
@@ -184,14 +182,7 @@ Deno.test("deno task serve's launcher finds a model by a path relative to the ca
 Deno.test("deno task serve's launcher starts a model copied without its training data, Explore off", async () => {
   // a model folder shared on its own: the data path in its metadata leads nowhere; the launcher
   // used to pass it on as --data, which serve.ts took as the user's and refused to start
-  const copy = join(dir, "shared", "model");
-  await Deno.mkdir(copy, { recursive: true });
-  for (const name of ["model.json", "weights.bin"]) {
-    await Deno.copyFile(join(tiny.modelDir, name), join(copy, name));
-  }
-  const metadata = JSON.parse(await Deno.readTextFile(join(tiny.modelDir, "metadata.json")));
-  metadata.data.path = "../../nowhere/conversations.csv";
-  await Deno.writeTextFile(join(copy, "metadata.json"), JSON.stringify(metadata));
+  const copy = await copyModel(join(dir, "shared", "model"), "../../nowhere/conversations.csv");
   const child = new Deno.Command("deno", {
     args: [
       "run",
@@ -216,16 +207,9 @@ Deno.test("deno task serve's launcher starts a model copied without its training
     { signal: stopErrors.signal },
   ).catch(() => {});
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  let url: string | undefined;
   const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
   try {
-    while (!url) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += value;
-      url = text.match(/ on (http:\/\/\S+\/)\n/)?.[1];
-    }
+    const { url, text } = await readAddress(reader);
     assert.ok(url, `${text}${errors}`);
     const res = await fetch(`${url}classify`, {
       method: "POST",
@@ -331,16 +315,11 @@ Deno.test("deno task serve's server stops when its launcher is killed with SIGKI
   }).spawn();
   // serve.ts writes to the same pipe: it ends only once the server has exited too
   const reader = launcher.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
   const timer = setTimeout(() => launcher.kill("SIGKILL"), 60_000);
   try {
-    let url: string | undefined;
-    while (!url) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += value;
-      url = text.match(/ on (http:\/\/\S+\/)\n/)?.[1];
-    }
+    const address = await readAddress(reader);
+    const url = address.url;
+    let text = address.text;
     assert.ok(url, text);
     assert.equal(await fetch(`${url}health`).then((r) => r.body?.cancel()), undefined);
     launcher.kill("SIGKILL");
