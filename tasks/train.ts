@@ -245,6 +245,15 @@ await runMain(async () => {
     ? []
     : [String(flags["real-eval"])];
   const judgeDir = flags["judge-eval"] === undefined ? JUDGES_DIR : String(flags["judge-eval"]);
+  // a file where a folder is asked for would fail only after training, with no model saved
+  for (const flag of ["real-eval", "judge-eval"]) {
+    const dir = flags[flag];
+    if (typeof dir === "string" && (await Deno.stat(dir).catch(() => undefined))?.isFile) {
+      throw new TypeError(
+        `Cannot use --${flag} "${dir}": it is a file; it takes a folder of labelled CSVs, or "none"`,
+      );
+    }
+  }
   const out = String(flags.out);
   const vectorsDir = flags["vectors-dir"] === undefined
     ? (out === DEFAULT_OUT ? "data" : out)

@@ -241,6 +241,31 @@ Deno.test("deno task train --out DIR keeps the run, latest/ and vectors under DI
   }
 });
 
+Deno.test("deno task train --real-eval or --judge-eval naming a file stops in one line before training", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qac-train-evalfile-" });
+  try {
+    await Deno.writeTextFile(
+      join(dir, "conv.csv"),
+      conversationsToCsv(generateBuiltin({ conversations: 20 })),
+    );
+    for (const flag of ["--real-eval", "--judge-eval"]) {
+      const { code, stdout, stderr } = await train(
+        ["--data", "conv.csv", "--dimension", "16", "--epochs", "1", flag, "conv.csv"],
+        dir,
+      );
+      assert.equal(code, 1);
+      assert.doesNotMatch(stdout, /^epoch/m, "it stops before training");
+      assert.equal(
+        stderr.trim(),
+        `error: Cannot use ${flag} "conv.csv": it is a file; it takes a folder of labelled CSVs, ` +
+          'or "none"',
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("deno task train without the real-chat folder says so in one line and still succeeds", async () => {
   const dir = await Deno.makeTempDir({ prefix: "qac-train-noreal-" });
   try {
